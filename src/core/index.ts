@@ -1,0 +1,25 @@
+/** The core's public face: everything the extension host, the CLI and the tests use. */
+import { Connection, DriverFactory } from './connection';
+import { ConnectionOptions } from './options';
+import { TransportKind } from './records';
+import { createSseDriver } from './sse';
+import { createWsDriver } from './ws';
+
+export const DRIVERS: Record<TransportKind, DriverFactory> = {
+  sse: createSseDriver,
+  ws: createWsDriver,
+};
+
+/** A connection for `options.url`, SSE or WebSocket by scheme unless `options.kind` says otherwise. */
+export function createConnection(options: ConnectionOptions): Connection {
+  return new Connection(options, DRIVERS);
+}
+
+export * from './connection';
+export * from './options';
+export * from './records';
+export * from './reconnect';
+export * from './store';
+export * from './batcher';
+export * from './lifecycle';
+export * from './export';

@@ -1,0 +1,156 @@
+/**
+ * Ownership of resources. Anything that holds a socket, a timer or a listener is a
+ * {@link IDisposable}; the object that creates it registers it with its own store so that
+ * disposing the owner disposes everything it made. `{ dispose(): void }` is also the shape of
+ * `vscode.Disposable`, so core objects can be pushed straight into `context.subscriptions`.
+ */
+export interface IDisposable {
+  dispose(): void;
+}
+
+export function toDisposable(fn: () => void): IDisposable {
+  let done = false;
+  return {
+    dispose() {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    },
+  };
+}
+
+/** Holds disposables; disposing it disposes them all, in reverse order of registration. */
+export class DisposableStore implements IDisposable {
+  private readonly items = new Set<IDisposable>();
+  private disposed = false;
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Registers `item`. A registration after disposal is disposed at once, so nothing outlives its owner. */
+  add<T extends IDisposable>(item: T): T {
+    if (this.disposed) {
+      item.dispose();
+    } else {
+      this.items.add(item);
+    }
+    return item;
+  }
+
+  /** Disposes `item` now and forgets it. */
+  delete(item: IDisposable): void {
+    if (this.items.delete(item)) {
+      item.dispose();
+    }
+  }
+
+  /** Disposes everything registered so far but stays usable. */
+  clear(): void {
+    const items = [...this.items].reverse();
+    this.items.clear();
+    const errors: unknown[] = [];
+    for (const item of items) {
+      try {
+        item.dispose();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (errors.length === 1) {
+      throw errors[0];
+    }
+    if (errors.length > 1) {
+      throw new AggregateError(errors, 'several disposables failed to dispose');
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) {
+      return;
+    }
+    this.disposed = true;
+    this.clear();
+  }
+}
+
+/** Base class for owners: `this._register(x)` ties `x`'s life to this object. */
+export abstract class Disposable implements IDisposable {
+  protected readonly _store = new DisposableStore();
+
+  protected _register<T extends IDisposable>(item: T): T {
+    return this._store.add(item);
+  }
+
+  protected get isDisposed(): boolean {
+    return this._store.isDisposed;
+  }
+
+  dispose(): void {
+    this._store.dispose();
+  }
+}
+
+/** A subscription function: call it with a listener, get back the means to unsubscribe. */
+export type Event<T> = (listener: (e: T) => void, thisArg?: unknown) => IDisposable;
+
+/**
+ * A typed event source. Owners keep the emitter private and expose `.event`:
+ *
+ *     private readonly _onDidChange = this._register(new Emitter<T>());
+ *     readonly onDidChange = this._onDidChange.event;
+ *
+ * A listener that throws does not stop the others; the error goes to `onListenerError`.
+ */
+export class Emitter<T> implements IDisposable {
+  private listeners: Array<(e: T) => void> = [];
+  private disposed = false;
+
+  constructor(private readonly onListenerError: (err: unknown) => void = defaultListenerError) {}
+
+  readonly event: Event<T> = (listener, thisArg) => {
+    if (this.disposed) {
+      return toDisposable(() => undefined);
+    }
+    const bound = thisArg === undefined ? listener : listener.bind(thisArg);
+    this.listeners = [...this.listeners, bound];
+    return toDisposable(() => {
+      this.listeners = this.listeners.filter((l) => l !== bound);
+    });
+  };
+
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  fire(value: T): void {
+    // The array is replaced, never mutated, on (un)subscribe, so iterating a snapshot is free.
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
+      try {
+        listeners[i](value);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.listeners = [];
+  }
+}
+
+function defaultListenerError(err: unknown): void {
+  // A listener's bug must not break the connection that fired the event.
+  queueMicrotask(() => {
+    console.error('[realtime-inspector] listener failed:', err);
+  });
+}
+
+/** A timer that is a disposable: cancelled on dispose, never fires after it. */
+export function disposableTimeout(fn: () => void, ms: number): IDisposable {
+  const handle = setTimeout(fn, ms);
+  return toDisposable(() => clearTimeout(handle));
+}

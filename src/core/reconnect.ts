@@ -1,0 +1,79 @@
+/** When and how often a connection that ended on its own is reopened. */
+export interface ReconnectOptions {
+  /** Reconnect automatically when the server or network ends the connection. Default true. */
+  enabled: boolean;
+  /** First delay, in ms, before jitter. For SSE the server's `retry:` replaces it. Default 1000. */
+  initialDelayMs: number;
+  /** Upper bound of any delay, in ms. Default 30000. */
+  maxDelayMs: number;
+  /** Give up after this many attempts in a row; null for unlimited. Default 10. */
+  maxAttempts: number | null;
+  /** Growth factor between attempts. Default 2. */
+  multiplier: number;
+  /** Full jitter: each delay is drawn uniformly from [0, computed delay]. Default true. */
+  jitter: boolean;
+  /**
+   * A connection that stays open this long (ms), or receives data, counts as healthy: the attempt
+   * counter starts again from 1 next time. Default 5000.
+   */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
+  enabled: true,
+  initialDelayMs: 1000,
+  maxDelayMs: 30_000,
+  maxAttempts: 10,
+  multiplier: 2,
+  jitter: true,
+  resetAfterMs: 5000,
+});
+
+export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): ReconnectOptions {
+  const o = { ...DEFAULT_RECONNECT, ...stripUndefined(partial ?? {}) };
+  const nonNeg = (n: number, fallback: number) => (Number.isFinite(n) && n >= 0 ? n : fallback);
+  o.initialDelayMs = nonNeg(o.initialDelayMs, DEFAULT_RECONNECT.initialDelayMs);
+  o.maxDelayMs = Math.max(nonNeg(o.maxDelayMs, DEFAULT_RECONNECT.maxDelayMs), 0);
+  o.multiplier = Number.isFinite(o.multiplier) && o.multiplier >= 1 ? o.multiplier : DEFAULT_RECONNECT.multiplier;
+  o.resetAfterMs = nonNeg(o.resetAfterMs, DEFAULT_RECONNECT.resetAfterMs);
+  if (o.maxAttempts !== null && !(Number.isInteger(o.maxAttempts) && o.maxAttempts >= 0)) {
+    o.maxAttempts = DEFAULT_RECONNECT.maxAttempts;
+  }
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Exponential backoff with full jitter (delay = random(0, min(max, base × multiplier^(attempt-1)))).
+ * Pure: the random source is injected so tests can pin it.
+ */
+export class ReconnectPolicy {
+  constructor(
+    readonly options: ReconnectOptions,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Whether attempt number `attempt` (1-based) may be made. */
+  allows(attempt: number): boolean {
+    return this.options.maxAttempts === null || attempt <= this.options.maxAttempts;
+  }
+
+  /**
+   * Delay before attempt `attempt` (1-based). `baseOverrideMs` is the SSE server's `retry:` value,
+   * which replaces the initial delay as the spec's "reconnection time".
+   */
+  delayFor(attempt: number, baseOverrideMs?: number): number {
+    const ceiling = this.ceilingFor(attempt, baseOverrideMs);
+    return Math.round(this.options.jitter ? this.random() * ceiling : ceiling);
+  }
+
+  /** The ceiling of attempt `attempt`'s delay, before jitter (what the UI can promise). */
+  ceilingFor(attempt: number, baseOverrideMs?: number): number {
+    const base = baseOverrideMs ?? this.options.initialDelayMs;
+    const exp = base * Math.pow(this.options.multiplier, Math.max(0, attempt - 1));
+    return Math.min(this.options.maxDelayMs, Number.isFinite(exp) ? exp : this.options.maxDelayMs);
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The one record type. Everything a connection shows — a message, a comment, a state change, an
+ * error — is a {@link ConnRecord}. The panel's log, the NDJSON export and the CLI's `--json` output
+ * are these records, serialised by {@link serializeRecord}.
+ */
+
+export type TransportKind = 'sse' | 'ws';
+
+/** The connection state machine shared by both transports. */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'closing' | 'closed' | 'reconnecting' | 'failed';
+
+export type Direction = 'in' | 'out' | 'system';
+
+/** Stable error codes, for scripts and tests to match on (the message is for people). */
+export type ErrorCode =
+  | 'ERR_NETWORK' // connection refused, reset, DNS failure…
+  | 'ERR_DNS'
+  | 'ERR_TIMEOUT' // connect / handshake / keep-alive timeout
+  | 'ERR_TLS' // certificate rejected, handshake failed
+  | 'ERR_HTTP_STATUS' // non-2xx response (SSE) or refused upgrade (WS)
+  | 'ERR_CONTENT_TYPE' // SSE response is not text/event-stream
+  | 'ERR_REDIRECT' // too many redirects, redirect loop, bad Location
+  | 'ERR_BUFFER_LIMIT' // SSE line/event larger than the configured buffer
+  | 'ERR_PROTOCOL' // WS protocol error (1002), invalid frame
+  | 'ERR_INVALID_UTF8' // WS text frame with invalid UTF-8 (1007)
+  | 'ERR_PAYLOAD_TOO_BIG' // WS message over maxPayload (1009)
+  | 'ERR_PROXY'
+  | 'ERR_RETRIES_EXHAUSTED'
+  | 'ERR_INVALID_URL'
+  | 'ERR_SEND' // could not send (not open, invalid JSON…)
+  | 'ERR_FILE'
+  | 'ERR_INTERNAL';
+
+export type Headers = Record<string, string>;
+
+interface RecordBase {
+  /** Per connection, from 1, never reused — also across reconnects. */
+  seq: number;
+  /** ISO-8601 with milliseconds, when the record was made. */
+  time: string;
+  /** Present when this record is a state transition: the state entered. */
+  state?: ConnectionState;
+}
+
+/** → connecting: a request (SSE) or handshake (WS) is on its way. Headers are already redacted. */
+export interface ConnectingRecord extends RecordBase {
+  kind: 'connecting';
+  url: string;
+  method?: string;
+  headers: Headers;
+  /** 0 for the first connection, then the reconnect attempt number. */
+  attempt: number;
+  lastEventId?: string;
+  protocols?: string[];
+}
+
+/** → open. SSE: `status` and `headers`; WS: `protocol`, `extensions` and the upgrade's `headers`. */
+export interface OpenRecord extends RecordBase {
+  kind: 'open';
+  url: string;
+  status?: number;
+  statusText?: string;
+  headers: Headers;
+  protocol?: string;
+  extensions?: string;
+}
+
+/**
+ * A data message. SSE: `event` (type, "message" when unset), `data`, `id` (the event's own id field,
+ * when it had one) and `lastEventId` (in force after it). WS: `dir`, `format`, `data` (UTF-8 text, or
+ * base64 for binary) and `size` in bytes on the wire before decoding.
+ */
+export interface MessageRecord extends RecordBase {
+  kind: 'message';
+  dir: 'in' | 'out';
+  format: 'text' | 'binary';
+  data: string;
+  size: number;
+  event?: string;
+  id?: string;
+  lastEventId?: string;
+  /** Set by the store when `size` is over the display limit: views show a preview, the data is whole. */
+  large?: boolean;
+}
+
+/** SSE comment line (`: ping`), shown because heartbeats matter. */
+export interface CommentRecord extends RecordBase {
+  kind: 'comment';
+  text: string;
+}
+
+/** SSE `retry:` field: the reconnection time in force from now on. */
+export interface RetryRecord extends RecordBase {
+  kind: 'retry';
+  ms: number;
+}
+
+/** WS ping or pong, either direction. `data` is base64. `auto` marks the pong `ws` sends by itself. */
+export interface PingPongRecord extends RecordBase {
+  kind: 'ping' | 'pong';
+  dir: 'in' | 'out';
+  data: string;
+  size: number;
+  auto?: boolean;
+}
+
+/** → reconnecting: the next attempt and the delay in force. */
+export interface ReconnectingRecord extends RecordBase {
+  kind: 'reconnecting';
+  attempt: number;
+  delayMs: number;
+  /** null when unlimited. */
+  maxAttempts: number | null;
+}
+
+/** → closing: the client asked to close (WS closing handshake in progress). */
+export interface ClosingRecord extends RecordBase {
+  kind: 'closing';
+  code?: number;
+  reason?: string;
+}
+
+/**
+ * → closed. WS: `code`, `reason`, `clean` (a close frame was exchanged; 1006 when none came).
+ * SSE: `clean` when the server ended the response normally.
+ */
+export interface CloseRecord extends RecordBase {
+  kind: 'close';
+  code?: number;
+  reason?: string;
+  clean: boolean;
+  by: 'client' | 'server' | 'network';
+}
+
+/**
+ * Something went wrong. `fatal` errors end the connection (`state: 'failed'`); others are followed by
+ * a reconnect. When the server refused with HTTP: `status`, `statusText`, `headers` and a size-capped `body`.
+ */
+export interface ErrorRecord extends RecordBase {
+  kind: 'error';
+  code: ErrorCode;
+  message: string;
+  fatal: boolean;
+  status?: number;
+  statusText?: string;
+  headers?: Headers;
+  body?: string;
+  bodyTruncated?: boolean;
+  /** WS close code the error maps to (1002, 1007, 1009…), when there is one. */
+  closeCode?: number;
+}
+
+/** A note from the client itself: redirect followed, auto-retry switched, store cleared… */
+export interface InfoRecord extends RecordBase {
+  kind: 'info';
+  message: string;
+}
+
+export type ConnRecord =
+  | ConnectingRecord
+  | OpenRecord
+  | MessageRecord
+  | CommentRecord
+  | RetryRecord
+  | PingPongRecord
+  | ReconnectingRecord
+  | ClosingRecord
+  | CloseRecord
+  | ErrorRecord
+  | InfoRecord;
+
+export type RecordKind = ConnRecord['kind'];
+
+/** A record before the connection stamps `seq` and `time` on it. */
+export type RecordInit = ConnRecord extends infer R ? (R extends ConnRecord ? Omit<R, 'seq' | 'time'> : never) : never;
+
+export interface ConnectionStats {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  records: number;
+}
+
+/** A snapshot of where a connection stands, for badges, trees and status bars. */
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** ms since epoch when `state` was entered. */
+  since: number;
+  autoRetry: boolean;
+  /** Current reconnect attempt (0 when not reconnecting). */
+  attempt: number;
+  maxAttempts: number | null;
+  /** When reconnecting: ms since epoch of the next attempt, and the delay drawn. */
+  nextAttemptAt?: number;
+  delayMs?: number;
+  /** The base reconnect delay in force (the SSE server's `retry:` when it sent one). */
+  reconnectDelayMs: number;
+  lastClose?: { code?: number; reason?: string; clean: boolean };
+  lastError?: { code: string; message: string; status?: number; statusText?: string };
+  details: Record<string, unknown>;
+}
+
+/** The one serialisation: one line of JSON, no trailing newline. */
+export function serializeRecord(record: ConnRecord): string {
+  return JSON.stringify(record);
+}
+
+/** Direction of a record as the log shows it. */
+export function directionOf(record: ConnRecord): Direction {
+  switch (record.kind) {
+    case 'message':
+    case 'ping':
+    case 'pong':
+      return record.dir;
+    case 'comment':
+    case 'retry':
+      return 'in';
+    default:
+      return 'system';
+  }
+}
+
+/** True for the records `--count` counts: SSE events and WS messages received. */
+export function isIncomingData(record: ConnRecord): boolean {
+  return record.kind === 'message' && record.dir === 'in';
+}
+
+/** Approximate bytes a record holds in memory, for the store's byte cap. */
+export function recordCost(record: ConnRecord): number {
+  // Strings are UTF-16 in V8 (often Latin-1, one byte a char, but cap for the worst case is too
+  // pessimistic for ASCII streams); a fixed overhead covers the object and its small fields.
+  const overhead = 160;
+  switch (record.kind) {
+    case 'message':
+      return overhead + record.data.length + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
+    case 'comment':
+      return overhead + record.text.length;
+    case 'error':
+      return overhead + record.message.length + (record.body?.length ?? 0);
+    case 'ping':
+    case 'pong':
+      return overhead + record.data.length;
+    default:
+      return overhead * 2;
+  }
+}

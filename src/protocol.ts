@@ -1,0 +1,238 @@
+/**
+ * The one message protocol between the extension host and the inspector panel's webview.
+ * Type-only: both bundles import it, neither gets code from it. Two unions keyed by `type`:
+ * host → webview notifications and replies, webview → host commands and requests.
+ */
+import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
+
+/** One header line in the request bar. Values are as the user wrote them (`${secret:NAME}` unresolved). */
+export interface HeaderEntry {
+  name: string;
+  value: string;
+  enabled: boolean;
+}
+
+/** What the panel's request bar edits. Never holds resolved secrets. */
+export interface EditableConfig {
+  url: string;
+  kind: TransportKind | 'auto';
+  headers: HeaderEntry[];
+  /** SSE only. */
+  method: string;
+  /** SSE only. */
+  body: string;
+  /** WS only. */
+  protocols: string[];
+  /** Name of the saved profile this came from, if any. */
+  profile?: string;
+}
+
+/** Display settings the host passes on (from `realtimeInspector.*`). */
+export interface ViewSettings {
+  /** Bytes of a message shown in full before the view shows a preview and a "load whole" action. */
+  displayLimit: number;
+  timestampFormat: 'time' | 'iso' | 'relative';
+}
+
+/** SSE-only details the panel shows in its details pane. */
+export interface SseDetails {
+  request?: { method: string; url: string; headers: Record<string, string> };
+  response?: { status: number; statusText: string; headers: Record<string, string> };
+  retryMs?: number;
+  lastEventId?: string;
+}
+
+// ---------- host → webview ----------
+
+/** Everything the panel needs to (re)build itself: sent on `ready`, after reloads and re-shows. */
+export interface InitMessage {
+  type: 'init';
+  connectionId: string;
+  config: EditableConfig;
+  status: ConnectionStatus;
+  stats: ConnectionStats;
+  settings: ViewSettings;
+  /** The host store's records (oldest first), large messages cut to a preview. */
+  records: ConnRecord[];
+  /** Records the host's store has evicted. */
+  dropped: number;
+  sse?: SseDetails;
+}
+
+/** A batch of new records: at most one per frame, whatever the network rate. */
+export interface RecordsMessage {
+  type: 'records';
+  records: ConnRecord[];
+  stats: ConnectionStats;
+  dropped: number;
+}
+
+export interface StatusMessage {
+  type: 'status';
+  status: ConnectionStatus;
+  sse?: SseDetails;
+}
+
+export interface ConfigMessage {
+  type: 'config';
+  config: EditableConfig;
+}
+
+export interface ClearedMessage {
+  type: 'cleared';
+}
+
+/** Reply to {@link GetFullRequest}: the whole record, or `undefined` when the store has evicted it. */
+export interface FullRecordMessage {
+  type: 'fullRecord';
+  requestId: number;
+  record: ConnRecord | undefined;
+}
+
+/** Bytes of the SSE stream as received (newest last), for the raw view. Bounded by the host. */
+export interface RawMessage {
+  type: 'raw';
+  /** Text with the bytes decoded as UTF-8 (invalid sequences as U+FFFD). */
+  text: string;
+  /** True when this replaces what the view has (first send, or after the host trimmed it). */
+  reset: boolean;
+}
+
+/** The outcome of a send/ping/close: errors are shown next to the send box. */
+export interface SendResultMessage {
+  type: 'sendResult';
+  requestId: number;
+  ok: boolean;
+  error?: string;
+}
+
+/** A short message for the user shown in the panel (export saved, profile saved, …). */
+export interface NoticeMessage {
+  type: 'notice';
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+export type ToWebviewMessage =
+  | InitMessage
+  | RecordsMessage
+  | StatusMessage
+  | ConfigMessage
+  | ClearedMessage
+  | FullRecordMessage
+  | RawMessage
+  | SendResultMessage
+  | NoticeMessage;
+
+// ---------- webview → host ----------
+
+/** The webview has loaded and wants an `init`. */
+export interface ReadyCommand {
+  type: 'ready';
+}
+
+/** Connect, after applying the request bar's edits when `config` is given. */
+export interface ConnectCommand {
+  type: 'connect';
+  config?: EditableConfig;
+}
+
+export interface DisconnectCommand {
+  type: 'disconnect';
+}
+
+export interface ReconnectCommand {
+  type: 'reconnectNow';
+}
+
+export interface SetAutoRetryCommand {
+  type: 'setAutoRetry';
+  on: boolean;
+}
+
+export interface ClearCommand {
+  type: 'clear';
+}
+
+export interface ExportCommand {
+  type: 'export';
+}
+
+export interface SaveProfileCommand {
+  type: 'saveProfile';
+  config: EditableConfig;
+}
+
+export type SendMode = 'text' | 'json' | 'binary';
+
+export interface SendRequest {
+  type: 'send';
+  requestId: number;
+  mode: SendMode;
+  /** For `binary`: how `data` is written. */
+  encoding?: 'hex' | 'base64';
+  data: string;
+}
+
+/** Send a binary frame read from a file the host asks the user for. */
+export interface SendFileRequest {
+  type: 'sendFile';
+  requestId: number;
+}
+
+export interface PingRequest {
+  type: 'ping';
+  requestId: number;
+  /** Optional payload as text (UTF-8), at most 125 bytes. */
+  data?: string;
+}
+
+export interface CloseRequest {
+  type: 'close';
+  requestId: number;
+  code: number;
+  reason: string;
+}
+
+/** Ask for the whole record behind a preview. */
+export interface GetFullRequest {
+  type: 'getFull';
+  requestId: number;
+  seq: number;
+}
+
+/** Turn the SSE raw view's feed on or off. */
+export interface SetRawCommand {
+  type: 'setRaw';
+  on: boolean;
+}
+
+/** Put text on the clipboard through the host (the webview's own clipboard access is unreliable). */
+export interface CopyCommand {
+  type: 'copy';
+  text: string;
+}
+
+export type FromWebviewMessage =
+  | ReadyCommand
+  | ConnectCommand
+  | DisconnectCommand
+  | ReconnectCommand
+  | SetAutoRetryCommand
+  | ClearCommand
+  | ExportCommand
+  | SaveProfileCommand
+  | SendRequest
+  | SendFileRequest
+  | PingRequest
+  | CloseRequest
+  | GetFullRequest
+  | SetRawCommand
+  | CopyCommand;
+
+/** State the webview keeps through `vscode.setState` (restored with the panel by the serializer). */
+export interface WebviewPersistedState {
+  connectionId: string;
+  config: EditableConfig;
+  filter?: string;
+}
