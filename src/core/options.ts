@@ -13,8 +13,10 @@ export interface TlsOptions {
 export interface ProxyOptions {
   /** Proxy URL for all requests (VS Code's `http.proxy`). Takes precedence over the environment. */
   url?: string;
-  /** Read `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from this environment (the CLI passes `process.env`). */
-  env?: Record<string, string | undefined>;
+  /** Hosts reached directly even when `url` is set (VS Code's `http.noProxy`): `example.com`, `.corp`, `*`. */
+  noProxy?: string[];
+  /** Read `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` from the process environment (the CLI does). */
+  fromEnv?: boolean;
   /** Verify the proxy's own TLS certificate. Default true. */
   strictSSL?: boolean;
 }
