@@ -5,6 +5,18 @@
  */
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
 
+// Re-exported so the webview can name record types while importing nothing else from src/.
+export type {
+  ConnRecord,
+  ConnectionState,
+  ConnectionStats,
+  ConnectionStatus,
+  Direction,
+  MessageRecord,
+  RecordKind,
+  TransportKind,
+} from './core/records';
+
 /** One header line in the request bar. Values are as the user wrote them (`${secret:NAME}` unresolved). */
 export interface HeaderEntry {
   name: string;
