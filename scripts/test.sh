@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, typecheck, build, unit + integration tests against local servers,
+# the webview in headless Chromium, the extension-host suite in a real VS Code (code-server),
+# and end-to-end scenarios. Each stage runs when its tests exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage() { printf '\n== %s ==\n' "$*"; }
+
+stage lint
+npm run --silent lint
+stage typecheck
+npm run --silent typecheck
+stage build
+node scripts/build.mjs
+stage "compile tests"
+rm -rf out
+npx tsc -p tsconfig.test.json
+
+run_node_tests() {
+  local label=$1; shift
+  local files=()
+  for pattern in "$@"; do
+    for f in $pattern; do [ -f "$f" ] && files+=("$f"); done
+  done
+  if [ ${#files[@]} -gt 0 ]; then
+    stage "$label (${#files[@]} files)"
+    node --test --test-concurrency="${TEST_CONCURRENCY:-2}" --test-timeout=120000 "${files[@]}"
+  fi
+}
+
+shopt -s nullglob
+run_node_tests "unit and integration tests" 'out/test/unit/*.test.js'
+run_node_tests "reliability (hostile servers)" 'out/test/reliability/*.test.js'
+run_node_tests "webview in headless Chromium" 'out/test/browser/*.test.js'
+if [ -f out/test/vscode/runInCodeServer.js ] && [ -f out/test/vscode/suite/index.js ]; then
+  stage "extension-host integration tests (code-server)"
+  node out/test/vscode/runInCodeServer.js
+fi
+TEST_CONCURRENCY=1 run_node_tests "end to end (code-server + Chromium)" 'out/test/e2e/*.test.js'
+stage done
