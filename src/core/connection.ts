@@ -345,7 +345,9 @@ export class Connection extends Disposable {
   // ---- internals ----
 
   private startAttempt(): void {
-    if (this.pendingKind && this.pendingKind !== this._kind) {
+    // New options while a transport was live: the driver still holds the old ones (URL, headers…),
+    // so it is replaced even when the kind stayed the same.
+    if (this.pendingKind) {
       this.driver.dispose();
       this._kind = this.pendingKind;
       this.driver = this.factories[this._kind](this._options, this.redactor);
