@@ -12,6 +12,13 @@ if [ -f "$MARK" ]; then
   exit 0
 fi
 mkdir -p "$CACHE"
+# One install at a time: a second caller waits here, then finds the finished install.
+exec 9>"$CACHE/.install.lock"
+flock 9
+if [ -f "$MARK" ]; then
+  echo "$CACHE"
+  exit 0
+fi
 {
   if ! dpkg -s libkrb5-dev >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq libkrb5-dev
