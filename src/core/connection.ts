@@ -51,6 +51,10 @@ export interface TransportAttempt {
   sendText?(text: string): void;
   sendBinary?(bytes: Uint8Array): void;
   ping?(data?: Uint8Array): void;
+  /** Stop reading from the network (back-pressure from a slow consumer); TCP flow control slows the peer. */
+  pause?(): void;
+  /** Read again after `pause()`. */
+  resume?(): void;
 }
 
 /** The transport side of a connection: makes attempts and keeps what persists across them. */
@@ -85,6 +89,7 @@ export class Connection extends Disposable {
   private attemptNo = 0;
   private current: { attempt: TransportAttempt; sink: SinkImpl } | undefined;
   private userClosing = false;
+  private paused = false;
   private autoRetry: boolean;
   private serverRetryMs: number | undefined;
   private reconnectTimer: IDisposable | undefined;
@@ -322,6 +327,29 @@ export class Connection extends Disposable {
     this.requireSend('ping').ping!(data);
   }
 
+  /**
+   * Back-pressure: stops reading from the network until {@link resume} (a consumer that cannot keep
+   * up, e.g. the CLI writing to a slow pipe). Records already parsed from a chunk still arrive.
+   * Stays in force across reconnects.
+   */
+  pause(): void {
+    if (!this.paused) {
+      this.paused = true;
+      this.current?.attempt.pause?.();
+    }
+  }
+
+  resume(): void {
+    if (this.paused) {
+      this.paused = false;
+      this.current?.attempt.resume?.();
+    }
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   get canSend(): boolean {
     return this._state === 'open' && !!this.current?.attempt.sendText;
   }
@@ -382,6 +410,9 @@ export class Connection extends Disposable {
       return; // ended synchronously inside start()
     }
     this.current = { attempt, sink };
+    if (this.paused) {
+      attempt.pause?.();
+    }
   }
 
   /** @internal */
