@@ -1,0 +1,321 @@
+/**
+ * The webview's own copy of the log and the filtered view of it. DOM-free.
+ *
+ * Filtering must stay well under 100 ms over 100,000 records. Plain text is matched without building
+ * any per-record string: needles without letters with `includes`, others with a case-insensitive
+ * regex run over the record's fields in place (no lowercase copies, no allocation per record).
+ * Appends are filtered incrementally.
+ */
+import type { ConnRecord } from '../src/protocol';
+import { directionOf, typeLabel } from './format';
+
+export type Dir = 'in' | 'out' | 'system';
+
+export interface FilterSpec {
+  /** Plain text (case-insensitive), or `/regex/flags`. */
+  text: string;
+  /** Directions shown. */
+  dirs: Record<Dir, boolean>;
+  /** Type column value shown, or '' for all. */
+  type: string;
+}
+
+export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({ text: '', dirs: { in: true, out: true, system: true }, type: '' });
+
+export type TextMatcher =
+  | { kind: 'none' }
+  /** `re` is the escaped needle with `i`; `plain` is set when case cannot matter (no letters). */
+  | { kind: 'text'; re: RegExp; plain?: string }
+  | { kind: 'regex'; re: RegExp };
+
+/** Parses the filter box: `/re/flags` is a regex, anything else plain text. Never throws. */
+export function compileText(text: string): { ok: true; matcher: TextMatcher } | { ok: false; error: string } {
+  const trimmed = text.trim();
+  if (!trimmed) {
+    return { ok: true, matcher: { kind: 'none' } };
+  }
+  const m = /^\/(.+)\/([a-z]*)$/s.exec(trimmed);
+  if (m) {
+    // `g` and `y` would make test() stateful across records.
+    const flags = m[2].replace(/[gy]/g, '');
+    try {
+      return { ok: true, matcher: { kind: 'regex', re: new RegExp(m[1], flags) } };
+    } catch (e) {
+      return { ok: false, error: e instanceof Error ? e.message : 'Invalid regular expression' };
+    }
+  }
+  const re = new RegExp(trimmed.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
+  const caseless = trimmed.toLowerCase() === trimmed.toUpperCase();
+  return { ok: true, matcher: { kind: 'text', re, plain: caseless ? trimmed : undefined } };
+}
+
+/** Chars of a record's data searched; the rest of a huge message is not (keeps filtering bounded). */
+export const SEARCH_CHARS = 64 * 1024;
+
+/** The searchable text of a record that is not a message: its kind and what the log shows of it. */
+export function searchText(r: ConnRecord): string {
+  let body: string;
+  switch (r.kind) {
+    case 'message':
+      return `${typeLabel(r)}\u0001${r.id ?? ''}\u0001${capped(r.data)}`;
+    case 'comment':
+      body = r.text;
+      break;
+    case 'info':
+      body = r.message;
+      break;
+    case 'error':
+      body = `${r.code} ${r.status ?? ''} ${r.statusText ?? ''} ${r.message}`;
+      break;
+    case 'close':
+    case 'closing':
+      body = `${r.code ?? ''} ${r.reason ?? ''}`;
+      break;
+    case 'connecting':
+    case 'open':
+      body = r.url;
+      break;
+    case 'retry':
+      body = String(r.ms);
+      break;
+    default:
+      body = '';
+  }
+  return `${r.kind}\u0001\u0001${body}`;
+}
+
+function capped(data: string): string {
+  return data.length > SEARCH_CHARS ? data.slice(0, SEARCH_CHARS) : data;
+}
+
+function matches(m: Exclude<TextMatcher, { kind: 'none' }>, text: string): boolean {
+  return m.kind === 'text' && m.plain !== undefined ? text.includes(m.plain) : m.re.test(text);
+}
+
+/** What one record contributes to the counters. */
+export interface ModelChange {
+  /** Records appended that pass the filter. */
+  visibleAdded: number;
+  /** Records removed from the front (cap), visible ones among them. */
+  removed: number;
+  visibleRemoved: number;
+}
+
+export class RecordModel {
+  /** All records kept, oldest first. */
+  private records: ConnRecord[] = [];
+  /** Indices into `records` that pass the filter, or undefined when nothing is filtered. */
+  private view: number[] | undefined;
+  private spec: FilterSpec = { ...NO_FILTER, dirs: { ...NO_FILTER.dirs } };
+  private matcher: TextMatcher = { kind: 'none' };
+  private readonly typeCounts = new Map<string, number>();
+  /** Records this view removed itself to stay under `maxRecords`. */
+  viewDropped = 0;
+
+  /** @param maxRecords most records the webview keeps; older ones go in chunks. */
+  constructor(private readonly maxRecords = 200_000) {}
+
+  get total(): number {
+    return this.records.length;
+  }
+
+  /** Rows the log shows. */
+  get count(): number {
+    return this.view ? this.view.length : this.records.length;
+  }
+
+  get filtering(): boolean {
+    return this.view !== undefined;
+  }
+
+  /** The record behind visible row `row`. */
+  at(row: number): ConnRecord | undefined {
+    return this.records[this.view ? this.view[row] : row];
+  }
+
+  /** Visible row of the record with `seq`, or -1. Binary search: records are in seq order. */
+  rowOfSeq(seq: number): number {
+    const idx = this.indexOfSeq(seq);
+    if (idx < 0) {
+      return -1;
+    }
+    if (!this.view) {
+      return idx;
+    }
+    let lo = 0;
+    let hi = this.view.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.view[mid];
+      if (v === idx) {
+        return mid;
+      }
+      if (v < idx) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return -1;
+  }
+
+  bySeq(seq: number): ConnRecord | undefined {
+    const i = this.indexOfSeq(seq);
+    return i < 0 ? undefined : this.records[i];
+  }
+
+  private indexOfSeq(seq: number): number {
+    let lo = 0;
+    let hi = this.records.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = this.records[mid].seq;
+      if (s === seq) {
+        return mid;
+      }
+      if (s < seq) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Type column values seen, most frequent first (for the type filter). */
+  types(): string[] {
+    return [...this.typeCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map((e) => e[0]);
+  }
+
+  get filter(): FilterSpec {
+    return this.spec;
+  }
+
+  /** Applies a filter. An invalid regex returns its error and filters by the other criteria only. */
+  setFilter(spec: FilterSpec): { error?: string } {
+    this.spec = { text: spec.text, dirs: { ...spec.dirs }, type: spec.type };
+    const compiled = compileText(spec.text);
+    this.matcher = compiled.ok ? compiled.matcher : { kind: 'none' };
+    this.rebuildView();
+    return compiled.ok ? {} : { error: compiled.error };
+  }
+
+  private get isIdentity(): boolean {
+    const d = this.spec.dirs;
+    return this.matcher.kind === 'none' && d.in && d.out && d.system && !this.spec.type;
+  }
+
+  private rebuildView(): void {
+    if (this.isIdentity) {
+      this.view = undefined;
+      return;
+    }
+    const view: number[] = [];
+    const n = this.records.length;
+    for (let i = 0; i < n; i++) {
+      if (this.passes(i)) {
+        view.push(i);
+      }
+    }
+    this.view = view;
+  }
+
+  private passes(i: number): boolean {
+    const r = this.records[i];
+    const { dirs, type } = this.spec;
+    if (!dirs[directionOf(r)]) {
+      return false;
+    }
+    if (type && typeLabel(r) !== type) {
+      return false;
+    }
+    const m = this.matcher;
+    if (m.kind === 'none') {
+      return true;
+    }
+    if (r.kind === 'message') {
+      // Fields in place: no concatenation, no copies.
+      return matches(m, capped(r.data)) || matches(m, typeLabel(r)) || (r.id !== undefined && matches(m, r.id));
+    }
+    return matches(m, searchText(r));
+  }
+
+  /** Replaces everything (an `init`). */
+  replace(records: ConnRecord[]): void {
+    this.records = records.slice();
+    this.typeCounts.clear();
+    this.viewDropped = 0;
+    for (const r of this.records) {
+      this.countType(r);
+    }
+    this.trim();
+    this.rebuildView();
+  }
+
+  clear(): void {
+    this.records = [];
+    this.typeCounts.clear();
+    this.viewDropped = 0;
+    this.rebuildView();
+  }
+
+  private countType(r: ConnRecord): void {
+    const t = typeLabel(r);
+    this.typeCounts.set(t, (this.typeCounts.get(t) ?? 0) + 1);
+  }
+
+  /** Appends a batch (seq order); records already held (seq not newer) are ignored. */
+  append(batch: readonly ConnRecord[]): ModelChange {
+    const lastSeq = this.records.length ? this.records[this.records.length - 1].seq : -Infinity;
+    const before = this.count;
+    for (const r of batch) {
+      if (r.seq <= lastSeq) {
+        continue;
+      }
+      const i = this.records.push(r) - 1;
+      this.countType(r);
+      if (this.view && this.passes(i)) {
+        this.view.push(i);
+      }
+    }
+    const added = this.count - before;
+    const { removed, visibleRemoved } = this.trim();
+    return { visibleAdded: added, removed, visibleRemoved };
+  }
+
+  /**
+   * Keeps at most `maxRecords`, dropping the oldest in chunks (a tenth of the cap at once) so the
+   * O(n) re-index runs rarely.
+   */
+  private trim(): { removed: number; visibleRemoved: number } {
+    if (this.records.length <= this.maxRecords) {
+      return { removed: 0, visibleRemoved: 0 };
+    }
+    const removed = this.records.length - this.maxRecords + Math.floor(this.maxRecords / 10);
+    for (let i = 0; i < removed; i++) {
+      const t = typeLabel(this.records[i]);
+      const c = (this.typeCounts.get(t) ?? 1) - 1;
+      if (c > 0) {
+        this.typeCounts.set(t, c);
+      } else {
+        this.typeCounts.delete(t);
+      }
+    }
+    this.records.splice(0, removed);
+    this.viewDropped += removed;
+    let visibleRemoved = removed;
+    if (this.view) {
+      let k = 0;
+      while (k < this.view.length && this.view[k] < removed) {
+        k++;
+      }
+      visibleRemoved = k;
+      const next = new Array<number>(this.view.length - k);
+      for (let j = k; j < this.view.length; j++) {
+        next[j - k] = this.view[j] - removed;
+      }
+      this.view = next;
+    }
+    return { removed, visibleRemoved };
+  }
+}
