@@ -1,0 +1,647 @@
+/**
+ * The WebSocket transport, on `ws`. Every frame the connection sends or receives becomes a record:
+ * messages both ways, pings and pongs both ways (including the pong `ws` answers a server ping
+ * with), the upgrade's response headers, and the close with its code and whether it was clean.
+ *
+ * Rules this transport applies (the reconnect policy decides the timing):
+ * - Before open, a failure ends the attempt with an error; the connection makes it fatal when no
+ *   retry follows. Network errors, handshake timeouts, 5xx and 429 may retry; a refused upgrade
+ *   (other 4xx: bad credentials, wrong path, wrong protocol) and TLS or handshake-protocol
+ *   failures will not get better by themselves and do not.
+ * - After open, an error (invalid UTF-8, over-size message, protocol error, reset, dead peer) is
+ *   shown as a non-fatal error record first, then the close record follows; both the error and
+ *   the close stay in the log whatever comes next.
+ * - A server close with 1000 ("normal closure") is the server saying it is done: no reconnect.
+ *   Any other close code, a close without a close frame (1006) and our own protocol-error closes
+ *   reconnect under the policy. A close the user asked for never reconnects (the connection sees to it).
+ */
+import type * as http from 'node:http';
+import type * as net from 'node:net';
+import WebSocket from 'ws';
+import type { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
+import { ConnectionOptions, DEFAULTS, KeepAliveOptions, Redactor } from './options';
+import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, tlsOptionsFor } from './net';
+import { ErrorCode, ErrorRecord, Headers } from './records';
+
+type ErrorInit = Omit<ErrorRecord, 'seq' | 'time' | 'kind' | 'state' | 'fatal'>;
+
+/** Largest close reason a close frame can carry, in UTF-8 bytes (125 minus the 2-byte code). */
+export const MAX_CLOSE_REASON_BYTES = 123;
+
+/**
+ * Why `code` / `reason` cannot go into a close frame the user sends, or undefined when they can.
+ * Only 1000 and the application range 3000–4999 are the user's to send; the rest are reserved for
+ * the protocol or for what a close means (1001 going away, 1011 server error…).
+ */
+export function closeProblem(code?: number, reason?: string): string | undefined {
+  if (code !== undefined && !(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
+    return `Close code ${code} cannot be sent: use 1000 or 3000–4999`;
+  }
+  const bytes = reason ? Buffer.byteLength(reason) : 0;
+  if (bytes > MAX_CLOSE_REASON_BYTES) {
+    return `The close reason is ${bytes} bytes; a close frame holds at most ${MAX_CLOSE_REASON_BYTES}`;
+  }
+  return undefined;
+}
+
+/** `ws` receiver error codes → our codes and the close code `ws` sent for them. */
+const FRAME_ERRORS: Record<string, { code: ErrorCode; closeCode: number }> = {
+  WS_ERR_INVALID_UTF8: { code: 'ERR_INVALID_UTF8', closeCode: 1007 },
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: { code: 'ERR_PAYLOAD_TOO_BIG', closeCode: 1009 },
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: { code: 'ERR_PAYLOAD_TOO_BIG', closeCode: 1009 },
+  WS_ERR_TOO_MANY_BUFFERED_PARTS: { code: 'ERR_PAYLOAD_TOO_BIG', closeCode: 1008 },
+  WS_ERR_EXPECTED_FIN: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_EXPECTED_MASK: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_UNEXPECTED_MASK: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_INVALID_CLOSE_CODE: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_INVALID_OPCODE: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_UNEXPECTED_RSV_1: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+  WS_ERR_UNEXPECTED_RSV_2_3: { code: 'ERR_PROTOCOL', closeCode: 1002 },
+};
+
+const EMPTY = Buffer.alloc(0);
+
+function noop(): void {
+  // `ws` may still emit 'error' after an attempt is over (a handshake aborted by us): swallowed.
+}
+
+/** The close code `ws` attached to a frame error, when the code is not in the table above. */
+function statusCodeOf(err: Error): number | undefined {
+  const sym = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code');
+  const value = sym ? (err as unknown as Record<symbol, unknown>)[sym] : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const buf = Buffer.from(text);
+  if (buf.length <= maxBytes) {
+    return text;
+  }
+  let end = maxBytes;
+  // Step back over continuation bytes so no character is cut in half.
+  while (end > 0 && (buf[end] & 0xc0) === 0x80) {
+    end--;
+  }
+  return buf.subarray(0, end).toString('utf8');
+}
+
+function asBuffer(bytes: Uint8Array | undefined): Buffer {
+  if (!bytes) {
+    return EMPTY;
+  }
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+class WsDriver implements TransportDriver {
+  readonly kind = 'ws' as const;
+  private readonly live = new Set<WsAttempt>();
+  /** What the last successful handshake negotiated, for `details()`. */
+  protocol = '';
+  extensions = '';
+  url: string | undefined;
+  responseHeaders: Headers = {};
+
+  constructor(
+    readonly options: ConnectionOptions,
+    readonly redactor: Redactor,
+  ) {}
+
+  describe() {
+    const protocols = this.options.protocols;
+    return {
+      url: this.options.url,
+      headers: { ...this.options.headers },
+      ...(protocols && protocols.length ? { protocols: [...protocols] } : {}),
+    };
+  }
+
+  start(sink: TransportSink): TransportAttempt {
+    const attempt = new WsAttempt(this, sink);
+    if (!attempt.isOver) {
+      this.live.add(attempt);
+    }
+    return attempt;
+  }
+
+  /** @internal */
+  forget(attempt: WsAttempt): void {
+    this.live.delete(attempt);
+  }
+
+  details(): Record<string, unknown> {
+    return {
+      protocol: this.protocol,
+      extensions: this.extensions,
+      offeredProtocols: [...(this.options.protocols ?? [])],
+      url: this.redactor.url(this.url ?? this.options.url),
+      requestHeaders: this.redactor.headers(this.options.headers),
+      responseHeaders: this.redactor.headers(this.responseHeaders),
+    };
+  }
+
+  dispose(): void {
+    for (const attempt of [...this.live]) {
+      attempt.abort();
+    }
+    this.live.clear();
+  }
+}
+
+/** One WebSocket, from handshake to close. Reports to its sink; every timer and listener dies with it. */
+class WsAttempt implements TransportAttempt {
+  private ws: WebSocket | undefined;
+  private over = false;
+  private opened = false;
+  private refusing = false;
+  private userClosing = false;
+  private sawMessage = false;
+  private agent: http.Agent | undefined;
+  private socket: net.Socket | undefined;
+  private upgradeRes: http.IncomingMessage | undefined;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  /** Set when `ws` closed the connection itself over a bad frame: the close code it sent. */
+  private frameError: { closeCode: number; message: string } | undefined;
+  /** Set when keep-alive gave up on the peer. */
+  private deadReason: string | undefined;
+  private readonly target: URL | undefined;
+  private readonly proxyUrl: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly keepAlive: KeepAliveOptions | undefined;
+
+  constructor(
+    private readonly driver: WsDriver,
+    private readonly sink: TransportSink,
+  ) {
+    const o = driver.options;
+    this.timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
+    this.keepAlive = o.keepAlive && o.keepAlive.intervalMs > 0 && o.keepAlive.timeoutMs > 0 ? o.keepAlive : undefined;
+    try {
+      this.target = new URL(o.url);
+    } catch {
+      this.finish({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${driver.redactor.url(o.url)}` }, retry: false });
+      return;
+    }
+    this.proxyUrl = proxyFor(this.target, o.proxy);
+    const maxRedirects = o.maxRedirects ?? DEFAULTS.maxRedirects;
+    let ws: WebSocket;
+    try {
+      this.agent = agentFor(this.target, o);
+      const wsOptions: WebSocket.ClientOptions & { closeTimeout?: number } = {
+        headers: { ...o.headers },
+        perMessageDeflate: o.perMessageDeflate !== false,
+        maxPayload: o.maxPayload ?? DEFAULTS.maxPayload,
+        handshakeTimeout: this.timeoutMs,
+        followRedirects: true,
+        maxRedirects,
+        agent: this.agent,
+        autoPong: true,
+        // The connection gives a client close 5 s before tearing down; ws's own 30 s is a backstop.
+        closeTimeout: 10_000,
+        ...tlsOptionsFor(o.tls),
+      };
+      ws = new WebSocket(this.target, o.protocols ?? [], wsOptions);
+    } catch (err) {
+      // Invalid or duplicated subprotocol names, unsupported scheme, a URL with a fragment…
+      const message = (err as Error).message ?? String(err);
+      const code: ErrorCode = /subprotocol/i.test(message) ? 'ERR_PROTOCOL' : 'ERR_INVALID_URL';
+      this.finish({ error: { code, message }, retry: false });
+      return;
+    }
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
+    ws.on('error', this.onError);
+    ws.on('redirect', this.onRedirect);
+    ws.on('upgrade', this.onUpgrade);
+    ws.on('unexpected-response', this.onRefused);
+    ws.on('open', this.onOpen);
+    ws.on('message', this.onMessage);
+    ws.on('ping', this.onPing);
+    ws.on('pong', this.onPong);
+    ws.on('close', this.onClose);
+    // One timer bounds the whole handshake (DNS, proxy, TLS, redirects); ws's own handshakeTimeout
+    // only covers each HTTP request's idle time.
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (!this.opened && !this.refusing) {
+        this.finish({ error: this.timeoutError(), retry: true });
+      }
+    }, this.timeoutMs);
+  }
+
+  get isOver(): boolean {
+    return this.over;
+  }
+
+  // ---- TransportAttempt ----
+
+  close(code?: number, reason?: string): void {
+    const ws = this.ws;
+    if (this.over || !ws) {
+      return;
+    }
+    const problem = closeProblem(code, reason);
+    if (problem) {
+      this.sink.record({ kind: 'error', code: 'ERR_SEND', message: `${problem}; closing with 1000 instead`, fatal: false });
+      code = 1000;
+      reason = reason === undefined ? undefined : truncateUtf8(reason, MAX_CLOSE_REASON_BYTES);
+    }
+    this.userClosing = true;
+    this.stopKeepAlive();
+    if (ws.readyState === WebSocket.CONNECTING) {
+      // Nothing to close gracefully yet: the handshake is abandoned.
+      this.finish({ close: { code: 1006, reason: 'closed before the handshake completed', clean: false, by: 'client' }, retry: false });
+      return;
+    }
+    ws.close(code ?? 1000, reason);
+  }
+
+  abort(): void {
+    if (!this.over) {
+      this.over = true;
+      this.cleanup();
+    }
+  }
+
+  sendText(text: string): void {
+    const ws = this.openSocket();
+    if (!ws) {
+      return;
+    }
+    try {
+      ws.send(text, this.onSent);
+    } catch (err) {
+      this.sendFailed(err);
+      return;
+    }
+    this.sink.record({ kind: 'message', dir: 'out', format: 'text', data: text, size: Buffer.byteLength(text) });
+  }
+
+  sendBinary(bytes: Uint8Array): void {
+    const ws = this.openSocket();
+    if (!ws) {
+      return;
+    }
+    const buf = asBuffer(bytes);
+    // Encoded before sending: the frame is masked from these bytes.
+    const data = buf.toString('base64');
+    try {
+      ws.send(buf, { binary: true }, this.onSent);
+    } catch (err) {
+      this.sendFailed(err);
+      return;
+    }
+    this.sink.record({ kind: 'message', dir: 'out', format: 'binary', data, size: buf.length });
+  }
+
+  ping(bytes?: Uint8Array): void {
+    const ws = this.openSocket();
+    if (!ws) {
+      return;
+    }
+    const buf = asBuffer(bytes);
+    const data = buf.toString('base64');
+    try {
+      ws.ping(buf, undefined, this.onSent);
+    } catch (err) {
+      this.sendFailed(err);
+      return;
+    }
+    this.sink.record({ kind: 'ping', dir: 'out', data, size: buf.length });
+  }
+
+  // ---- ws events ----
+
+  private readonly onRedirect = (url: string, req: http.ClientRequest): void => {
+    if (this.over || !this.target) {
+      return;
+    }
+    // With a 'redirect' listener ws leaves the credentials in place: drop them ourselves when the
+    // redirect leaves the host or downgrades from TLS, as curl and browsers do.
+    let dropped = false;
+    try {
+      const next = new URL(url);
+      const downgrade = this.target.protocol === 'wss:' && next.protocol !== 'wss:' && next.protocol !== 'https:';
+      if (next.host !== this.target.host || downgrade) {
+        for (const name of ['authorization', 'cookie']) {
+          if (req.hasHeader(name)) {
+            req.removeHeader(name);
+            dropped = true;
+          }
+        }
+      }
+    } catch {
+      // ws has already validated the URL
+    }
+    const note = dropped ? ' (Authorization and Cookie headers not forwarded to another host)' : '';
+    this.sink.record({ kind: 'info', message: `Redirected to ${this.driver.redactor.url(url)}${note}` });
+  };
+
+  private readonly onUpgrade = (res: http.IncomingMessage): void => {
+    this.upgradeRes = res;
+  };
+
+  private readonly onOpen = (): void => {
+    const ws = this.ws;
+    if (this.over || !ws) {
+      return;
+    }
+    this.opened = true;
+    this.clearHandshakeTimer();
+    const res = this.upgradeRes;
+    const headers = res ? headersOf(res.headers) : {};
+    const extensions = headers['sec-websocket-extensions'] ?? '';
+    this.driver.protocol = ws.protocol;
+    this.driver.extensions = extensions;
+    this.driver.url = ws.url;
+    this.driver.responseHeaders = headers;
+    this.socket = res?.socket;
+    this.socket?.on('data', this.onSocketData);
+    this.upgradeRes = undefined;
+    this.sink.opened({
+      url: ws.url,
+      status: res?.statusCode ?? 101,
+      statusText: res?.statusMessage,
+      headers,
+      protocol: ws.protocol,
+      extensions,
+    });
+    this.startKeepAlive();
+  };
+
+  private readonly onSocketData = (chunk: Buffer): void => {
+    this.sink.bytesIn(chunk.length);
+  };
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (!this.sawMessage) {
+      this.sawMessage = true;
+      this.sink.healthy();
+    }
+    this.sink.record(
+      isBinary
+        ? { kind: 'message', dir: 'in', format: 'binary', data: data.toString('base64'), size: data.length }
+        : { kind: 'message', dir: 'in', format: 'text', data: data.toString('utf8'), size: data.length },
+    );
+  };
+
+  private readonly onPing = (data: Buffer): void => {
+    const b64 = data.toString('base64');
+    this.sink.record({ kind: 'ping', dir: 'in', data: b64, size: data.length });
+    // ws has already answered (it pongs before emitting 'ping') as long as the socket is open.
+    if (this.ws?.readyState === WebSocket.OPEN) {
+      this.sink.record({ kind: 'pong', dir: 'out', data: b64, size: data.length, auto: true });
+    }
+  };
+
+  private readonly onPong = (data: Buffer): void => {
+    if (this.pongTimer) {
+      clearTimeout(this.pongTimer);
+      this.pongTimer = undefined;
+    }
+    this.sink.record({ kind: 'pong', dir: 'in', data: data.toString('base64'), size: data.length });
+  };
+
+  private readonly onRefused = (_req: http.ClientRequest, res: http.IncomingMessage): void => {
+    if (this.over) {
+      res.destroy();
+      return;
+    }
+    this.refusing = true;
+    this.clearHandshakeTimer();
+    const status = res.statusCode ?? 0;
+    const statusText = res.statusMessage ?? '';
+    const headers = this.driver.redactor.headers(headersOf(res.headers));
+    const limit = this.driver.options.errorBodyLimit ?? DEFAULTS.errorBodyLimit;
+    void readBodyCapped(res, limit).then(({ body, truncated }) => {
+      if (this.over) {
+        return;
+      }
+      this.finish({
+        error: {
+          code: status === 407 ? 'ERR_PROXY' : 'ERR_HTTP_STATUS',
+          message: refusalMessage(status, statusText),
+          status,
+          statusText,
+          headers,
+          body: this.driver.redactor.text(body),
+          ...(truncated ? { bodyTruncated: true } : {}),
+        },
+        // 5xx and 429 are the server's passing trouble; any other refusal (401, 403, 404, 426…)
+        // will be the same on the next try.
+        retry: status >= 500 || status === 429,
+      });
+    });
+  };
+
+  private readonly onError = (err: Error): void => {
+    if (this.over || this.refusing) {
+      return;
+    }
+    if (!this.opened) {
+      this.finish(this.handshakeFailure(err));
+      return;
+    }
+    const errCode = (err as NodeJS.ErrnoException).code ?? '';
+    const frame = FRAME_ERRORS[errCode] ?? (errCode.startsWith('WS_ERR_') ? { code: 'ERR_PROTOCOL' as const, closeCode: statusCodeOf(err) ?? 1002 } : undefined);
+    if (frame) {
+      this.frameError = { closeCode: frame.closeCode, message: err.message };
+      this.sink.record({ kind: 'error', code: frame.code, message: frameMessage(frame.code, err.message), closeCode: frame.closeCode, fatal: false });
+      return;
+    }
+    const { code, message } = describeNetworkError(err, this.target);
+    this.sink.record({ kind: 'error', code, message, fatal: false });
+  };
+
+  private readonly onClose = (code: number, reasonBuf: Buffer): void => {
+    if (this.over) {
+      return;
+    }
+    if (!this.opened) {
+      // ws always reports an error before a close during the handshake; this is a backstop.
+      this.finish({ error: { code: 'ERR_NETWORK', message: 'The connection closed during the WebSocket handshake' }, retry: true });
+      return;
+    }
+    let info: EndInfo;
+    if (this.frameError) {
+      // ws stops reading after a bad frame, so the server's answering close frame is never seen.
+      info = { close: { code: this.frameError.closeCode, reason: this.frameError.message, clean: false, by: 'client' }, retry: true };
+    } else if (code === 1006) {
+      info = { close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' }, retry: true };
+    } else {
+      const reason = reasonBuf.length ? reasonBuf.toString('utf8') : '';
+      const by = this.userClosing ? 'client' : 'server';
+      info = { close: { code, reason, clean: true, by }, retry: !this.userClosing && code !== 1000 };
+    }
+    this.finish(info);
+  };
+
+  private readonly onSent = (err?: Error | null): void => {
+    if (err && !this.over) {
+      this.sink.record({ kind: 'error', code: 'ERR_SEND', message: `Send failed: ${err.message}`, fatal: false });
+    }
+  };
+
+  // ---- helpers ----
+
+  private openSocket(): WebSocket | undefined {
+    const ws = this.ws;
+    if (this.over || !ws) {
+      return undefined;
+    }
+    if (ws.readyState !== WebSocket.OPEN) {
+      const state = ['connecting', 'open', 'closing', 'closed'][ws.readyState];
+      this.sink.record({ kind: 'error', code: 'ERR_SEND', message: `Cannot send: the WebSocket is ${state}`, fatal: false });
+      return undefined;
+    }
+    return ws;
+  }
+
+  private sendFailed(err: unknown): void {
+    this.sink.record({ kind: 'error', code: 'ERR_SEND', message: `Send failed: ${(err as Error).message ?? String(err)}`, fatal: false });
+  }
+
+  private startKeepAlive(): void {
+    const ka = this.keepAlive;
+    if (!ka) {
+      return;
+    }
+    this.keepAliveTimer = setInterval(() => {
+      const ws = this.ws;
+      if (this.over || !ws || ws.readyState !== WebSocket.OPEN) {
+        return;
+      }
+      try {
+        ws.ping(EMPTY, undefined, this.onSent);
+      } catch (err) {
+        this.sendFailed(err);
+        return;
+      }
+      this.sink.record({ kind: 'ping', dir: 'out', data: '', size: 0, auto: true });
+      // The deadline runs from the first unanswered ping; later pings do not push it back.
+      this.pongTimer ??= setTimeout(() => this.declareDead(ka.timeoutMs), ka.timeoutMs);
+    }, ka.intervalMs);
+  }
+
+  private declareDead(timeoutMs: number): void {
+    this.pongTimer = undefined;
+    if (this.over || !this.ws) {
+      return;
+    }
+    this.deadReason = `no pong within ${timeoutMs} ms`;
+    this.sink.record({ kind: 'error', code: 'ERR_TIMEOUT', message: `No pong within ${timeoutMs} ms — connection presumed dead`, fatal: false });
+    this.stopKeepAlive();
+    // No closing handshake with a peer that does not answer: the socket goes, 'close' says 1006.
+    this.ws.terminate();
+  }
+
+  private stopKeepAlive(): void {
+    if (this.keepAliveTimer) {
+      clearInterval(this.keepAliveTimer);
+      this.keepAliveTimer = undefined;
+    }
+    if (this.pongTimer) {
+      clearTimeout(this.pongTimer);
+      this.pongTimer = undefined;
+    }
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) {
+      clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
+    }
+  }
+
+  private timeoutError(): ErrorInit {
+    const host = this.target?.host ?? 'the server';
+    const via = this.proxyUrl ? ` (through proxy ${this.driver.redactor.url(this.proxyUrl)})` : '';
+    return { code: 'ERR_TIMEOUT', message: `No WebSocket handshake with ${host}${via} within ${this.timeoutMs} ms` };
+  }
+
+  /** A handshake that failed before any HTTP response: what to show and whether to try again. */
+  private handshakeFailure(err: Error): EndInfo {
+    const msg = err.message ?? String(err);
+    if (msg === 'Opening handshake has timed out') {
+      return { error: this.timeoutError(), retry: true };
+    }
+    if (msg === 'Maximum redirects exceeded') {
+      const max = this.driver.options.maxRedirects ?? DEFAULTS.maxRedirects;
+      return { error: { code: 'ERR_REDIRECT', message: `Too many redirects (more than ${max})` }, retry: false };
+    }
+    if (err instanceof SyntaxError) {
+      // Only a redirect can produce a bad URL at this point (the first one was checked up front).
+      return { error: { code: 'ERR_REDIRECT', message: `Redirect to an unusable URL: ${msg}` }, retry: false };
+    }
+    if (/^(Invalid (Upgrade|Sec-WebSocket)|Server (sent|indicated))/.test(msg)) {
+      return { error: { code: 'ERR_PROTOCOL', message: `The server's handshake response is not valid: ${msg}` }, retry: false };
+    }
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (this.proxyUrl && e.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code)) {
+      const proxy = new URL(this.proxyUrl);
+      if (e.port === undefined || String(e.port) === (proxy.port || (proxy.protocol === 'https:' ? '443' : '80'))) {
+        return { error: { code: 'ERR_PROXY', message: `Cannot reach proxy ${this.driver.redactor.url(this.proxyUrl)}: ${e.message}` }, retry: true };
+      }
+    }
+    const described = describeNetworkError(err, this.target);
+    return { error: described, retry: described.code !== 'ERR_TLS' };
+  }
+
+  private finish(info: EndInfo): void {
+    if (this.over) {
+      return;
+    }
+    this.over = true;
+    this.cleanup();
+    this.sink.ended(info);
+  }
+
+  private cleanup(): void {
+    this.clearHandshakeTimer();
+    this.stopKeepAlive();
+    this.driver.forget(this);
+    this.socket?.removeListener('data', this.onSocketData);
+    this.socket = undefined;
+    this.upgradeRes = undefined;
+    const ws = this.ws;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', noop);
+      if (ws.readyState !== WebSocket.CLOSED) {
+        ws.terminate();
+      }
+    }
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+}
+
+function refusalMessage(status: number, statusText: string): string {
+  const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  if (status >= 300 && status < 400) {
+    return `The server answered the upgrade with a redirect (${line}) but no usable Location header`;
+  }
+  if (status >= 200 && status < 300) {
+    return `The server answered ${line} instead of switching protocols: is this a WebSocket endpoint?`;
+  }
+  if (status === 407) {
+    return `The proxy requires authentication (${line})`;
+  }
+  return `The server refused the WebSocket upgrade: ${line}`;
+}
+
+function frameMessage(code: ErrorCode, detail: string): string {
+  switch (code) {
+    case 'ERR_INVALID_UTF8':
+      return `The server sent a text message that is not valid UTF-8 (${detail}); closed with 1007`;
+    case 'ERR_PAYLOAD_TOO_BIG':
+      return `The server sent a message over the size limit (${detail}); closed without reading it`;
+    default:
+      return `The server broke the WebSocket protocol (${detail}); closed`;
+  }
+}
+
+/** The WebSocket transport for a {@link Connection}. */
+export const createWsDriver: DriverFactory = (options, redactor) => new WsDriver(options, redactor);
