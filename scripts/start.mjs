@@ -1,0 +1,153 @@
+// `npm start`: builds the extension, starts the demo server, writes a demo workspace with ready-made profiles
+// and opens VS Code on it with the extension loaded: the desktop `code` when it is on PATH, otherwise
+// code-server (VS Code in the browser) through the same launcher the tests use, printing the URL to open.
+// Runs until Ctrl+C, then tears everything down.
+//
+//   node scripts/start.mjs [--check] [--browser]
+//     --check    start everything, verify the workbench answers HTTP 200, stop and exit 0 (used by a test)
+//     --browser  use code-server even when a desktop `code` is on PATH
+//     --no-build skip the build (dist/ is already up to date)
+//   RI_DEMO_PORT         demo server port (default 7777, a free one when taken)
+//   RI_CODE_SERVER_PORT  code-server port (default: a free one)
+import * as esbuild from 'esbuild';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const check = process.argv.includes('--check');
+const forceBrowser = process.argv.includes('--browser') || check;
+const skipBuild = process.argv.includes('--no-build');
+const cacheDir = join(root, '.cache');
+
+function step(message) {
+  console.log(`\u203a ${message}`);
+}
+
+function onPath(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** The launcher and the demo server are TypeScript; bundle them for this script (fast, no type check). */
+async function loadModules() {
+  const outdir = join(cacheDir, 'start');
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { codeServer: 'test/harness/codeServer.ts', demoServer: 'src/demo/server.ts' },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['ws', 'bufferutil', 'utf-8-validate'],
+    logLevel: 'error',
+  });
+  return { launcher: require(join(outdir, 'codeServer.js')), demo: require(join(outdir, 'demoServer.js')) };
+}
+
+async function startDemo(startDemoServer) {
+  const port = Number(process.env.RI_DEMO_PORT ?? 7777);
+  try {
+    return await startDemoServer({ port, host: '127.0.0.1' });
+  } catch (error) {
+    if (error?.code !== 'EADDRINUSE') throw error;
+    return startDemoServer({ port: 0, host: '127.0.0.1' });
+  }
+}
+
+function writeDemoWorkspace(demoUrl) {
+  const workspace = join(cacheDir, 'demo-workspace');
+  const ws = demoUrl.replace(/^http/, 'ws');
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  const settings = {
+    'realtimeInspector.profiles': [
+      { name: 'Demo: SSE ticker', url: `${demoUrl}/sse`, kind: 'sse' },
+      { name: 'Demo: SSE once (reconnects)', url: `${demoUrl}/sse/once`, kind: 'sse' },
+      { name: 'Demo: WebSocket echo', url: `${ws}/ws/echo`, kind: 'ws' },
+      { name: 'Demo: WebSocket ticker', url: `${ws}/ws/ticker`, kind: 'ws' },
+    ],
+  };
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  writeFileSync(
+    join(workspace, 'README.md'),
+    [
+      '# Realtime Inspector demo workspace',
+      '',
+      `The demo server runs at ${demoUrl} while \`npm start\` runs.`,
+      'Open the **Realtime** view in the activity bar and connect one of the saved profiles,',
+      'or run **Realtime: Connect SSE/WS** from the command palette.',
+      '',
+    ].join('\n'),
+  );
+  return workspace;
+}
+
+async function httpStatus(url) {
+  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function main() {
+  const cleanups = [];
+  let closing = false;
+  const teardown = async (code) => {
+    if (closing) return;
+    closing = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void teardown(130));
+  process.on('SIGTERM', () => void teardown(143));
+
+  try {
+    if (!skipBuild) {
+      step('building');
+      const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error('build failed');
+    }
+    const { launcher, demo } = await loadModules();
+
+    const demoServer = await startDemo(demo.startDemoServer);
+    cleanups.push(() => demoServer.close());
+    step(`demo server: ${demoServer.url}`);
+    const workspace = writeDemoWorkspace(demoServer.url);
+    step(`demo workspace: ${workspace}`);
+
+    if (!forceBrowser && onPath('code')) {
+      step('opening desktop VS Code with the extension loaded');
+      const code = spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit' });
+      await new Promise((resolve) => code.on('exit', resolve));
+      console.log('\nThe demo server keeps running for VS Code; press Ctrl+C to stop it.');
+      return;
+    }
+
+    step('starting VS Code in the browser (code-server)');
+    const started = Date.now();
+    const server = await launcher.startCodeServer({
+      workspace,
+      port: Number(process.env.RI_CODE_SERVER_PORT ?? 0),
+      settings: { 'workbench.startupEditor': 'readme' },
+    });
+    cleanups.push(() => server.stop());
+    // The extension is loaded unpacked from the repository, as with desktop --extensionDevelopmentPath.
+    const url = launcher.workbenchUrl(server, workspace, [['extensionDevelopmentPath', launcher.remotePath(server, root)]]);
+    const status = await httpStatus(url);
+    if (status !== 200) throw new Error(`workbench answered HTTP ${status}`);
+    step(`code-server ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    if (check) {
+      console.log(`check ok: workbench ${url} answered 200; demo server ${demoServer.url}`);
+      await teardown(0);
+      return;
+    }
+    console.log(`\nOpen this URL in a browser (Chromium, Chrome, Firefox):\n\n  ${url}\n\nPress Ctrl+C to stop.`);
+  } catch (error) {
+    console.error(`npm start failed: ${error?.stack ?? error}`);
+    await teardown(1);
+  }
+}
+
+await main();
