@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import { resolveKind } from './core/options';
+import type { SessionConfig } from './profiles/connectOptions';
+import { checkUrl } from './profiles/profile';
+import type { ProfileEntry, ProfileStore } from './profiles/profileStore';
+
+export type ConnectChoice = { type: 'profile'; entry: ProfileEntry } | { type: 'adhoc'; config: SessionConfig };
+
+interface UrlItem extends vscode.QuickPickItem {
+  entry?: ProfileEntry;
+  url?: string;
+}
+
+/**
+ * The palette's connect flow: pick a saved profile or type a URL; for a URL, the kind (detected from
+ * the scheme, overridable) and the optional headers, subprotocols (WS) or method and body (SSE).
+ * Resolves undefined when the user cancels at any step.
+ */
+export async function connectFlow(profiles: ProfileStore, recentUrls: readonly string[]): Promise<ConnectChoice | undefined> {
+  const first = await pickProfileOrUrl(profiles, recentUrls);
+  if (!first) {
+    return undefined;
+  }
+  if (first.entry) {
+    return { type: 'profile', entry: first.entry };
+  }
+  const url = first.url!;
+  const config: SessionConfig = { url };
+
+  const detected = safeKind(url);
+  const kindPick = await vscode.window.showQuickPick(
+    [
+      { label: `Auto: ${detected === 'ws' ? 'WebSocket' : 'Server-Sent Events'}`, description: 'detected from the scheme', transport: 'auto' as const },
+      { label: 'Server-Sent Events', description: 'HTTP request, text/event-stream response', transport: 'sse' as const },
+      { label: 'WebSocket', description: 'ws:// or wss://', transport: 'ws' as const },
+    ],
+    { title: 'Connect: transport', placeHolder: 'How to connect' },
+  );
+  if (!kindPick) {
+    return undefined;
+  }
+  if (kindPick.transport !== 'auto') {
+    config.kind = kindPick.transport;
+  }
+  const kind = kindPick.transport === 'auto' ? detected : kindPick.transport;
+
+  const headers: Record<string, string> = {};
+  for (;;) {
+    const line = await vscode.window.showInputBox({
+      title: `Connect: headers (${Object.keys(headers).length} so far)`,
+      prompt: 'Add a header as "Name: value" — ${secret:NAME} and ${env:NAME} are resolved at connect time. Leave empty to go on.',
+      placeHolder: 'Authorization: Bearer ${secret:API_TOKEN}',
+      validateInput: (v) => (!v.trim() || /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*:/.test(v) ? undefined : 'Write "Name: value"'),
+    });
+    if (line === undefined) {
+      return undefined;
+    }
+    if (!line.trim()) {
+      break;
+    }
+    const i = line.indexOf(':');
+    headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  if (Object.keys(headers).length) {
+    config.headers = headers;
+  }
+
+  if (kind === 'ws') {
+    const protocols = await vscode.window.showInputBox({
+      title: 'Connect: subprotocols',
+      prompt: 'Subprotocols to offer, comma-separated (optional)',
+      placeHolder: 'graphql-transport-ws, json',
+    });
+    if (protocols === undefined) {
+      return undefined;
+    }
+    const list = protocols.split(',').map((p) => p.trim()).filter(Boolean);
+    if (list.length) {
+      config.protocols = list;
+    }
+  } else {
+    const method = await vscode.window.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], {
+      title: 'Connect: HTTP method',
+      placeHolder: 'GET',
+    });
+    if (method === undefined) {
+      return undefined;
+    }
+    if (method !== 'GET') {
+      config.method = method;
+      const body = await vscode.window.showInputBox({ title: 'Connect: request body', prompt: 'Request body (optional)', placeHolder: '{"prompt": "hello"}' });
+      if (body === undefined) {
+        return undefined;
+      }
+      if (body) {
+        config.body = body;
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && /^\s*[[{]/.test(body)) {
+          config.headers = { ...config.headers, 'Content-Type': 'application/json' };
+        }
+      }
+    }
+  }
+  return { type: 'adhoc', config };
+}
+
+function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[]): Promise<UrlItem | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<UrlItem>();
+    qp.title = 'Connect SSE/WS';
+    qp.placeholder = 'Pick a saved profile or type a URL (http(s):// for SSE, ws(s):// for WebSocket)';
+    qp.matchOnDescription = true;
+    const fixed: UrlItem[] = [];
+    if (profiles.entries.length) {
+      fixed.push({ label: 'Saved profiles', kind: vscode.QuickPickItemKind.Separator });
+      for (const entry of profiles.entries) {
+        fixed.push({
+          label: `$(bookmark) ${entry.profile.name}`,
+          description: entry.profile.url,
+          detail: entry.source === 'workspace' ? 'workspace settings' : undefined,
+          entry,
+        });
+      }
+    }
+    if (recentUrls.length) {
+      fixed.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
+      for (const url of recentUrls) {
+        fixed.push({ label: `$(history) ${url}`, url, alwaysShow: false });
+      }
+    }
+    const update = () => {
+      const typed = qp.value.trim();
+      const items = [...fixed];
+      if (typed) {
+        const problem = checkUrl(typed);
+        items.unshift(
+          problem
+            ? { label: `$(error) ${typed}`, description: problem, alwaysShow: true }
+            : { label: `$(plug) Connect to ${typed}`, description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE', url: typed, alwaysShow: true },
+        );
+      }
+      qp.items = items;
+    };
+    qp.onDidChangeValue(update);
+    let picked: UrlItem | undefined;
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0];
+      if (item && (item.entry || item.url)) {
+        picked = item;
+        qp.hide();
+      }
+    });
+    qp.onDidHide(() => {
+      qp.dispose();
+      resolve(picked);
+    });
+    update();
+    qp.show();
+  });
+}
+
+function safeKind(url: string): 'sse' | 'ws' {
+  try {
+    return resolveKind(url.replace(/\$\{[^}]*\}/g, 'x'));
+  } catch {
+    return 'sse';
+  }
+}

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import { Commands } from './commands';
+import { VIEW_TYPE } from './panel/inspectorPanel';
+import { Services } from './services';
+import { StatusBar } from './statusBar';
+import { VIEW_ID } from './tree/connectionsTree';
+
+/** What `activate` returns: the extension's live objects, for integration tests and other extensions. */
+export interface RealtimeInspectorApi {
+  readonly services: Services;
+  readonly commands: Commands;
+  readonly statusBar: StatusBar;
+  /** How long `activate` took, in ms. */
+  readonly activationMs: number;
+}
+
+let services: Services | undefined;
+
+/**
+ * Registers commands, the Connections view, the panel serializer and the status-bar item — nothing
+ * else: no I/O, no settings read, no socket (profiles are read when first shown or used).
+ */
+export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi {
+  const started = performance.now();
+  let commands!: Commands;
+  const s = new Services(context, (svc) => (commands = new Commands(svc)));
+  services = s;
+  const statusBar = new StatusBar(s.sessions);
+  context.subscriptions.push(
+    s,
+    statusBar,
+    ...commands.register(),
+    vscode.window.createTreeView(VIEW_ID, { treeDataProvider: s.tree, showCollapseAll: false }),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, s.panels),
+  );
+  const activationMs = performance.now() - started;
+  return { services: s, commands, statusBar, activationMs };
+}
+
+/** Closes every connection cleanly (WS close frames, SSE requests ended), bounded in time. */
+export async function deactivate(): Promise<void> {
+  const s = services;
+  services = undefined;
+  await s?.shutdown();
+}

@@ -1,0 +1,272 @@
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { Batcher } from '../core/batcher';
+import { Disposable, Emitter } from '../core/lifecycle';
+import type { ConnRecord } from '../core/records';
+import type { Log } from '../log';
+import type { EditableConfig, FromWebviewMessage, ToWebviewMessage } from '../protocol';
+import type { ConnectResult, Session } from '../session';
+import { viewSettings } from '../settings';
+import { decodeBinary, forWebview } from './forWebview';
+import { panelHtml, webviewOptions } from './html';
+
+export const VIEW_TYPE = 'realtimeInspector.panel';
+
+/** Records per message when the host replays its store: keeps each post a bounded size. */
+const INIT_CHUNK = 5000;
+
+/** What the panel asks of the rest of the extension (the same flows as the palette commands). */
+export interface PanelActions {
+  /** Asks where to save and writes the log as NDJSON; resolves with the file written. */
+  exportLog(session: Session): Promise<vscode.Uri | undefined>;
+  /** Saves the configuration as a profile; resolves with its name. */
+  saveProfile(session: Session, config: EditableConfig): Promise<string | undefined>;
+  /** Connects and reports a failure to the user (offering to set a missing secret). */
+  connect(session: Session): Promise<ConnectResult>;
+}
+
+/**
+ * The host side of one inspector panel: feeds it the session's records (batched, at most one post per
+ * ~16 ms whatever the network rate), rebuilds it from the store whenever its webview (re)loads, and
+ * carries out what it asks. Closing the panel disposes this object; the session lives on.
+ */
+export class InspectorPanel extends Disposable {
+  private ready = false;
+  private readonly batcher = this._register(new Batcher<ConnRecord>(16));
+  /** Posts made, for tests and diagnostics. */
+  posts = 0;
+
+  private readonly _onDidDispose = this._register(new Emitter<void>());
+  readonly onDidDispose = this._onDidDispose.event;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly session: Session,
+    extensionUri: vscode.Uri,
+    private readonly actions: PanelActions,
+    private readonly log: Log,
+  ) {
+    super();
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.title = session.label;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity.svg');
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(
+      panel.onDidChangeViewState(() => {
+        // A hidden webview without retained context is torn down; it says `ready` again when shown.
+        if (!panel.visible) {
+          this.ready = false;
+          this.batcher.discard();
+        }
+      }),
+    );
+    this._register(panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => void this.handle(m)));
+    this._register(this.batcher.onFlush((records) => this.postRecords(records)));
+    this._register(
+      session.onDidRecord((r) => {
+        if (this.ready) {
+          this.batcher.push(r);
+        }
+      }),
+    );
+    this._register(
+      session.onDidChangeStatus((status) => {
+        // Records that led to this state go first, so the log and the badge agree.
+        this.batcher.flush();
+        this.postIfReady({ type: 'status', status, sse: session.sseDetails() });
+      }),
+    );
+    this._register(
+      session.onDidChangeConfig((config) => {
+        panel.title = session.label;
+        this.postIfReady({ type: 'config', config });
+      }),
+    );
+    this._register(
+      session.onDidClear(() => {
+        this.batcher.discard();
+        this.postIfReady({ type: 'cleared' });
+      }),
+    );
+    panel.webview.html = panelHtml(panel.webview, extensionUri);
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  /** Sends the whole state again, as after `ready`. */
+  sendInit(): void {
+    const s = this.session;
+    const settings = viewSettings();
+    this.batcher.discard();
+    const redactor = s.redactor;
+    const all = s.store.toArray().map((r) => forWebview(r, redactor, settings.displayLimit));
+    const first = all.slice(0, INIT_CHUNK);
+    this.post({
+      type: 'init',
+      connectionId: s.id,
+      config: s.editableConfig,
+      status: s.status,
+      stats: { ...s.stats },
+      settings,
+      records: first,
+      dropped: s.store.dropped,
+      sse: s.sseDetails(),
+    });
+    for (let i = INIT_CHUNK; i < all.length; i += INIT_CHUNK) {
+      this.post({ type: 'records', records: all.slice(i, i + INIT_CHUNK), stats: { ...s.stats }, dropped: s.store.dropped });
+    }
+    this.ready = true;
+  }
+
+  private postRecords(records: ConnRecord[]): void {
+    if (!this.ready || !this.panel.visible) {
+      return;
+    }
+    const redactor = this.session.redactor;
+    const limit = this.session.store.options.displayLimit;
+    this.post({
+      type: 'records',
+      records: records.map((r) => forWebview(r, redactor, limit)),
+      stats: { ...this.session.stats },
+      dropped: this.session.store.dropped,
+    });
+  }
+
+  private post(message: ToWebviewMessage): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this.posts++;
+    void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  /** State changes before `ready` are left out: the coming `init` carries them. */
+  private postIfReady(message: ToWebviewMessage): void {
+    if (this.ready) {
+      this.post(message);
+    }
+  }
+
+  private notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.post({ type: 'notice', level, message });
+  }
+
+  /** Carries out one webview message. Exported for tests through the panel manager. */
+  async handle(m: FromWebviewMessage): Promise<void> {
+    const s = this.session;
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.sendInit();
+          return;
+        case 'connect':
+          if (m.config) {
+            s.applyEditable(m.config);
+          }
+          await this.actions.connect(s);
+          return;
+        case 'disconnect':
+          s.disconnect();
+          return;
+        case 'reconnectNow':
+          await s.reconnect();
+          return;
+        case 'setAutoRetry':
+          s.setAutoRetry(m.on);
+          return;
+        case 'clear':
+          s.clear();
+          return;
+        case 'export': {
+          const uri = await this.actions.exportLog(s);
+          if (uri) {
+            this.notice('info', `Log exported to ${uri.fsPath}`);
+          }
+          return;
+        }
+        case 'saveProfile': {
+          const name = await this.actions.saveProfile(s, m.config);
+          if (name) {
+            this.notice('info', `Saved as profile "${name}"`);
+          }
+          return;
+        }
+        case 'send':
+          this.reply(m.requestId, () => {
+            const c = s.requireConnection();
+            if (m.mode === 'text') {
+              c.sendText(m.data);
+            } else if (m.mode === 'json') {
+              c.sendJson(m.data);
+            } else {
+              c.sendBinary(decodeBinary(m.data, m.encoding));
+            }
+          });
+          return;
+        case 'sendFile': {
+          const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Send as binary frame' });
+          if (!picked?.[0]) {
+            this.post({ type: 'sendResult', requestId: m.requestId, ok: false, error: 'No file chosen' });
+            return;
+          }
+          const bytes = await readFile(picked[0].fsPath);
+          this.reply(m.requestId, () => s.requireConnection().sendBinary(bytes));
+          return;
+        }
+        case 'ping':
+          this.reply(m.requestId, () => s.requireConnection().ping(m.data ? Buffer.from(m.data, 'utf8') : undefined));
+          return;
+        case 'close':
+          this.reply(m.requestId, () => {
+            s.requireConnection();
+            s.disconnect(m.code, m.reason);
+          });
+          return;
+        case 'getFull': {
+          const record = s.store.bySeq(m.seq);
+          this.post({
+            type: 'fullRecord',
+            requestId: m.requestId,
+            record: record && forWebview(record, s.redactor, Infinity, false),
+          });
+          return;
+        }
+        case 'setRaw':
+          if (m.on) {
+            this.post({ type: 'raw', text: '', reset: true });
+          }
+          return;
+        case 'copy':
+          await vscode.env.clipboard.writeText(s.redactor.text(m.text));
+          return;
+        default: {
+          const never: never = m;
+          this.log.warn(`Unknown message from the panel: ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (err) {
+      this.log.error(err as Error);
+      this.notice('error', (err as Error).message);
+    }
+  }
+
+  private reply(requestId: number, fn: () => void): void {
+    try {
+      fn();
+      this.post({ type: 'sendResult', requestId, ok: true });
+    } catch (err) {
+      this.post({ type: 'sendResult', requestId, ok: false, error: (err as Error).message });
+    }
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._onDidDispose.fire();
+    super.dispose();
+    this.panel.dispose();
+  }
+}

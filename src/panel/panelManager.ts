@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../core/lifecycle';
+import type { Log } from '../log';
+import type { ProfileStore } from '../profiles/profileStore';
+import { applyEditable } from '../profiles/profile';
+import type { SessionConfig } from '../profiles/connectOptions';
+import type { WebviewPersistedState } from '../protocol';
+import type { Session, SessionRegistry } from '../session';
+import { InspectorPanel, PanelActions, VIEW_TYPE } from './inspectorPanel';
+import { webviewOptions } from './html';
+
+/**
+ * One panel per session, opened on demand, revealed when asked again, restored after a window reload
+ * by the serializer (which recreates the session, idle, from the state the webview persisted).
+ * Closing a panel leaves its session in the Connections view so it can be reopened; removing the
+ * session closes its panel.
+ */
+export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer<WebviewPersistedState> {
+  private readonly panels = new Map<string, InspectorPanel>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly sessions: SessionRegistry,
+    private readonly profiles: ProfileStore,
+    private readonly actions: PanelActions,
+    private readonly log: Log,
+  ) {
+    super();
+    this._register(sessions.onDidRemove((s) => this.panels.get(s.id)?.dispose()));
+    this._register({
+      dispose: () => {
+        for (const p of [...this.panels.values()]) {
+          p.dispose();
+        }
+        this.panels.clear();
+      },
+    });
+  }
+
+  get(session: Session): InspectorPanel | undefined {
+    return this.panels.get(session.id);
+  }
+
+  get all(): InspectorPanel[] {
+    return [...this.panels.values()];
+  }
+
+  /** The session of the panel the user is looking at, if any. */
+  get activeSession(): Session | undefined {
+    for (const p of this.panels.values()) {
+      if (p.panel.active) {
+        return p.session;
+      }
+    }
+    return undefined;
+  }
+
+  /** Shows the session's panel, creating it when there is none. */
+  open(session: Session, preserveFocus = false): InspectorPanel {
+    const existing = this.panels.get(session.id);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      session.label,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus },
+      webviewOptions(this.extensionUri),
+    );
+    return this.adopt(panel, session);
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewPersistedState | undefined): Promise<void> {
+    let session = state?.connectionId ? this.sessions.get(state.connectionId) : undefined;
+    if (!session) {
+      if (!state?.config?.url) {
+        // Nothing to restore from: the panel cannot show anything useful.
+        panel.dispose();
+        return;
+      }
+      const entry = state.config.profile ? this.profiles.get(state.config.profile) : undefined;
+      const base: SessionConfig = entry ? { ...entry.profile } : { url: state.config.url };
+      const config = applyEditable(base, state.config) as SessionConfig;
+      session = this.sessions.create(config, entry ? entry.source : 'adhoc', state.connectionId);
+      this.log.info(`[${session.label}] panel restored (not connected)`);
+    }
+    if (this.panels.has(session.id)) {
+      panel.dispose();
+      this.panels.get(session.id)!.reveal();
+      return;
+    }
+    this.adopt(panel, session);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, session: Session): InspectorPanel {
+    const inspector = new InspectorPanel(panel, session, this.extensionUri, this.actions, this.log);
+    this.panels.set(session.id, inspector);
+    inspector.onDidDispose(() => {
+      if (this.panels.get(session.id) === inspector) {
+        this.panels.delete(session.id);
+      }
+    });
+    return inspector;
+  }
+}

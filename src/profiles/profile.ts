@@ -1,0 +1,328 @@
+/**
+ * Saved connection profiles (`realtimeInspector.profiles`): their shape, validation with messages that
+ * name the bad entry, and conversion to and from the panel's request bar. No `vscode` import, so the
+ * rules can be checked in plain Node too.
+ */
+import type { EditableConfig, HeaderEntry } from '../protocol';
+import type { ReconnectOptions } from '../core/reconnect';
+
+export type ProfileKind = 'auto' | 'sse' | 'ws';
+
+/** One saved profile, as written in settings. String values may hold `${env:NAME}` / `${secret:NAME}`. */
+export interface Profile {
+  name: string;
+  url: string;
+  kind?: ProfileKind;
+  headers?: Record<string, string>;
+  method?: string;
+  body?: string;
+  protocols?: string[];
+  lastEventId?: string;
+  perMessageDeflate?: boolean;
+  maxPayload?: number;
+  keepAlive?: { intervalMs: number; timeoutMs: number };
+  timeoutMs?: number;
+  tls?: { insecure?: boolean; caFile?: string };
+  reconnect?: Partial<ReconnectOptions>;
+}
+
+/** Where a profile's effective value comes from: the user's settings or the workspace (less trusted). */
+export type ProfileSource = 'user' | 'workspace';
+
+export interface ProfileIssue {
+  /** Index in the settings array. */
+  index: number;
+  /** The entry's name when it has a usable one. */
+  name?: string;
+  message: string;
+}
+
+export interface ValidationResult {
+  profiles: Profile[];
+  issues: ProfileIssue[];
+}
+
+const PROFILE_KEYS = new Set([
+  'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
+  'maxPayload', 'keepAlive', 'timeoutMs', 'tls', 'reconnect',
+]);
+const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs']);
+const TLS_KEYS = new Set(['insecure', 'caFile']);
+const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const METHOD = /^[A-Za-z]+$/;
+const TEMPLATE = /\$\{([^}]*)\}/g;
+const VARIABLE = /^(env|secret):([A-Za-z0-9_.-]+)$/;
+
+/** Names of the `${secret:NAME}` references in `text`. */
+export function secretRefs(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(TEMPLATE)) {
+    const v = VARIABLE.exec(m[1]);
+    if (v && v[1] === 'secret') {
+      out.push(v[2]);
+    }
+  }
+  return out;
+}
+
+/** Every string of a profile that may hold templates. */
+export function templatedStrings(p: Partial<Profile>): string[] {
+  return [p.url ?? '', ...Object.values(p.headers ?? {}), p.body ?? '', ...(p.protocols ?? []), p.lastEventId ?? ''];
+}
+
+/** Checks `${…}` references: only `env:NAME` and `secret:NAME` exist. Returns an error message or undefined. */
+export function checkTemplates(text: string): string | undefined {
+  for (const m of text.matchAll(TEMPLATE)) {
+    if (!VARIABLE.test(m[1])) {
+      return `unknown variable "\${${m[1]}}" (use \${env:NAME} or \${secret:NAME})`;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a URL that may contain templates: they are replaced by a placeholder first. */
+export function checkUrl(url: string): string | undefined {
+  const bad = checkTemplates(url);
+  if (bad) {
+    return bad;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replace(TEMPLATE, 'x'));
+  } catch {
+    return `"${url}" is not a valid URL`;
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) {
+    return `URL scheme "${parsed.protocol}" is not supported (use http(s):// for SSE or ws(s):// for WebSocket)`;
+  }
+  return undefined;
+}
+
+/** Validates the raw settings value. Bad entries are left out and described; good ones are returned. */
+export function validateProfiles(value: unknown): ValidationResult {
+  const result: ValidationResult = { profiles: [], issues: [] };
+  if (value === undefined || value === null) {
+    return result;
+  }
+  if (!Array.isArray(value)) {
+    result.issues.push({ index: -1, message: 'realtimeInspector.profiles must be an array of profile objects' });
+    return result;
+  }
+  const seen = new Set<string>();
+  value.forEach((entry, index) => {
+    const name = isObject(entry) && typeof entry.name === 'string' && entry.name.trim() ? entry.name : undefined;
+    const problem = validateProfile(entry);
+    const where = `realtimeInspector.profiles[${index}]${name ? ` ("${name}")` : ''}`;
+    if (problem) {
+      result.issues.push({ index, name, message: `${where}: ${problem}` });
+      return;
+    }
+    const p = entry as Profile;
+    if (seen.has(p.name)) {
+      result.issues.push({ index, name, message: `${where}: another profile is already named "${p.name}"` });
+      return;
+    }
+    seen.add(p.name);
+    result.profiles.push(p);
+  });
+  return result;
+}
+
+/** The first problem with one entry, or undefined when it is a valid profile. */
+export function validateProfile(entry: unknown): string | undefined {
+  if (!isObject(entry)) {
+    return 'must be an object with at least "name" and "url"';
+  }
+  for (const key of Object.keys(entry)) {
+    if (!PROFILE_KEYS.has(key)) {
+      return `unknown property "${key}"`;
+    }
+  }
+  if (typeof entry.name !== 'string' || !entry.name.trim()) {
+    return '"name" is required and must be a non-empty string';
+  }
+  if (typeof entry.url !== 'string' || !entry.url) {
+    return '"url" is required and must be a string';
+  }
+  const urlProblem = checkUrl(entry.url);
+  if (urlProblem) {
+    return `"url": ${urlProblem}`;
+  }
+  if (entry.kind !== undefined && !['auto', 'sse', 'ws'].includes(entry.kind as string)) {
+    return '"kind" must be "auto", "sse" or "ws"';
+  }
+  if (entry.headers !== undefined) {
+    if (!isObject(entry.headers)) {
+      return '"headers" must be an object of header names to string values';
+    }
+    for (const [h, v] of Object.entries(entry.headers)) {
+      if (!HEADER_NAME.test(h)) {
+        return `"headers": "${h}" is not a valid header name`;
+      }
+      if (typeof v !== 'string') {
+        return `"headers.${h}" must be a string`;
+      }
+      const t = checkTemplates(v);
+      if (t) {
+        return `"headers.${h}": ${t}`;
+      }
+    }
+  }
+  if (entry.method !== undefined && (typeof entry.method !== 'string' || !METHOD.test(entry.method))) {
+    return '"method" must be an HTTP method such as "GET" or "POST"';
+  }
+  for (const key of ['body', 'lastEventId'] as const) {
+    if (entry[key] !== undefined) {
+      if (typeof entry[key] !== 'string') {
+        return `"${key}" must be a string`;
+      }
+      const t = checkTemplates(entry[key] as string);
+      if (t) {
+        return `"${key}": ${t}`;
+      }
+    }
+  }
+  if (entry.protocols !== undefined) {
+    if (!Array.isArray(entry.protocols) || entry.protocols.some((p) => typeof p !== 'string' || !p)) {
+      return '"protocols" must be an array of non-empty strings';
+    }
+  }
+  if (entry.perMessageDeflate !== undefined && typeof entry.perMessageDeflate !== 'boolean') {
+    return '"perMessageDeflate" must be true or false';
+  }
+  for (const key of ['maxPayload', 'timeoutMs'] as const) {
+    if (entry[key] !== undefined && !isPositiveInt(entry[key])) {
+      return `"${key}" must be a positive integer`;
+    }
+  }
+  if (entry.keepAlive !== undefined) {
+    const k = entry.keepAlive;
+    if (!isObject(k) || !isPositiveInt(k.intervalMs) || !isPositiveInt(k.timeoutMs)) {
+      return '"keepAlive" must be { "intervalMs": number, "timeoutMs": number } with positive integers';
+    }
+    const extra = Object.keys(k).find((x) => !KEEPALIVE_KEYS.has(x));
+    if (extra) {
+      return `"keepAlive": unknown property "${extra}"`;
+    }
+  }
+  if (entry.tls !== undefined) {
+    const t = entry.tls;
+    if (!isObject(t)) {
+      return '"tls" must be an object';
+    }
+    const extra = Object.keys(t).find((x) => !TLS_KEYS.has(x));
+    if (extra) {
+      return `"tls": unknown property "${extra}"`;
+    }
+    if (t.insecure !== undefined && typeof t.insecure !== 'boolean') {
+      return '"tls.insecure" must be true or false';
+    }
+    if (t.caFile !== undefined && (typeof t.caFile !== 'string' || !t.caFile)) {
+      return '"tls.caFile" must be a path';
+    }
+  }
+  if (entry.reconnect !== undefined) {
+    const problem = validateReconnect(entry.reconnect);
+    if (problem) {
+      return `"reconnect": ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a reconnect policy object (profile's or the default setting). */
+export function validateReconnect(r: unknown): string | undefined {
+  if (!isObject(r)) {
+    return 'must be an object';
+  }
+  for (const key of Object.keys(r)) {
+    if (!RECONNECT_KEYS.has(key)) {
+      return `unknown property "${key}"`;
+    }
+  }
+  for (const key of ['enabled', 'jitter']) {
+    if (r[key] !== undefined && typeof r[key] !== 'boolean') {
+      return `"${key}" must be true or false`;
+    }
+  }
+  for (const key of ['initialDelayMs', 'maxDelayMs', 'resetAfterMs']) {
+    if (r[key] !== undefined && !(typeof r[key] === 'number' && Number.isFinite(r[key]) && (r[key] as number) >= 0)) {
+      return `"${key}" must be a number ≥ 0`;
+    }
+  }
+  if (r.maxAttempts !== undefined && r.maxAttempts !== null && !(Number.isInteger(r.maxAttempts) && (r.maxAttempts as number) >= 0)) {
+    return '"maxAttempts" must be an integer ≥ 0, or null for unlimited';
+  }
+  if (r.multiplier !== undefined && !(typeof r.multiplier === 'number' && r.multiplier >= 1)) {
+    return '"multiplier" must be a number ≥ 1';
+  }
+  return undefined;
+}
+
+/** The request bar's view of a profile (templates kept as written). */
+export function toEditable(p: Partial<Profile> & { url: string }): EditableConfig {
+  const headers: HeaderEntry[] = Object.entries(p.headers ?? {}).map(([name, value]) => ({ name, value, enabled: true }));
+  return {
+    url: p.url,
+    kind: p.kind ?? 'auto',
+    headers,
+    method: p.method ?? 'GET',
+    body: p.body ?? '',
+    protocols: [...(p.protocols ?? [])],
+    profile: p.name,
+  };
+}
+
+/**
+ * Applies the request bar's edits to a profile, keeping what the bar cannot edit (TLS, reconnect…).
+ * Disabled headers and empty fields are left out, so a saved profile stays minimal.
+ */
+export function applyEditable(base: Partial<Profile>, config: EditableConfig): Omit<Profile, 'name'> & { name?: string } {
+  const out: Omit<Profile, 'name'> & { name?: string } = { ...base, url: config.url.trim() };
+  if (config.profile !== undefined) {
+    out.name = config.profile;
+  }
+  if (config.kind && config.kind !== 'auto') {
+    out.kind = config.kind;
+  } else {
+    delete out.kind;
+  }
+  const headers: Record<string, string> = {};
+  for (const h of config.headers) {
+    if (h.enabled && h.name.trim()) {
+      headers[h.name.trim()] = h.value;
+    }
+  }
+  if (Object.keys(headers).length) {
+    out.headers = headers;
+  } else {
+    delete out.headers;
+  }
+  const method = (config.method || 'GET').toUpperCase();
+  if (method !== 'GET') {
+    out.method = method;
+  } else {
+    delete out.method;
+  }
+  if (config.body) {
+    out.body = config.body;
+  } else {
+    delete out.body;
+  }
+  const protocols = config.protocols.map((p) => p.trim()).filter(Boolean);
+  if (protocols.length) {
+    out.protocols = protocols;
+  } else {
+    delete out.protocols;
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPositiveInt(v: unknown): boolean {
+  return Number.isInteger(v) && (v as number) > 0;
+}

@@ -1,0 +1,426 @@
+import { Connection, SendError } from './core/connection';
+import { Disposable, DisposableStore, Emitter } from './core/lifecycle';
+import { Redactor, resolveKind } from './core/options';
+import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
+import { MessageStore, type StoreOptions } from './core/store';
+import { createConnection } from './core';
+import type { Log } from './log';
+import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
+import { applyEditable, toEditable } from './profiles/profile';
+import type { ResolveEnv, ResolveError } from './profiles/resolve';
+import type { EditableConfig, SseDetails } from './protocol';
+import type { TrustGate } from './trust';
+
+/** Where a session's configuration came from. `adhoc`: typed by the user (palette or panel). */
+export type SessionSource = 'user' | 'workspace' | 'adhoc';
+
+export interface SessionDeps {
+  log: Log;
+  env: ResolveEnv;
+  trust: TrustGate;
+  storeOptions: () => StoreOptions;
+}
+
+/** The outcome of {@link Session.connect}: errors are values the caller shows. */
+export type ConnectResult =
+  | { ok: true }
+  | { ok: false; code: 'ERR_UNTRUSTED'; message: string }
+  | { ok: false; code: ResolveError['code']; message: string; secretName: string }
+  | { ok: false; code: 'ERR_INVALID_CONFIG'; message: string };
+
+const EMPTY_STATS: ConnectionStats = Object.freeze({ messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 });
+const hostPrefix = Date.now().toString(36);
+let nextSession = 1;
+
+/**
+ * One inspected endpoint: its configuration (with templates, never resolved secrets), the core
+ * connection made from it at connect time, and the host-side store of its records that panels are
+ * (re)built from. A session outlives its panels; it ends when the user removes it.
+ */
+export class Session extends Disposable {
+  /** Unique across window reloads too, since restored panels name it in their persisted state. */
+  readonly id: string;
+  readonly store: MessageStore;
+  private _connection: Connection | undefined;
+  private readonly connectionStore = this._register(new DisposableStore());
+  private _config: SessionConfig;
+  private _source: SessionSource;
+  private trustConfirmed = false;
+  private rateSample = { count: 0, at: Date.now() };
+  private lastConnecting: ConnectingRecord | undefined;
+  private lastOpen: OpenRecord | undefined;
+  private _rate = 0;
+
+  private readonly _onDidRecord = this._register(new Emitter<ConnRecord>());
+  /** Every record, after the store has it. */
+  readonly onDidRecord = this._onDidRecord.event;
+  private readonly _onDidChangeStatus = this._register(new Emitter<ConnectionStatus>());
+  readonly onDidChangeStatus = this._onDidChangeStatus.event;
+  private readonly _onDidChangeConfig = this._register(new Emitter<EditableConfig>());
+  readonly onDidChangeConfig = this._onDidChangeConfig.event;
+  private readonly _onDidClear = this._register(new Emitter<void>());
+  readonly onDidClear = this._onDidClear.event;
+
+  constructor(
+    config: SessionConfig,
+    source: SessionSource,
+    private readonly deps: SessionDeps,
+    id?: string,
+  ) {
+    super();
+    this.id = id ?? `${hostPrefix}-${nextSession++}`;
+    this._config = config;
+    this._source = source;
+    this.store = new MessageStore(deps.storeOptions());
+  }
+
+  get connection(): Connection | undefined {
+    return this._connection;
+  }
+
+  get config(): SessionConfig {
+    return this._config;
+  }
+
+  get source(): SessionSource {
+    return this._source;
+  }
+
+  /** The profile name, or host and path of the URL. */
+  get label(): string {
+    if (this._config.name) {
+      return this._config.name;
+    }
+    try {
+      const u = new URL(this._config.url);
+      return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    } catch {
+      return this._config.url;
+    }
+  }
+
+  /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet). */
+  get kind(): TransportKind | undefined {
+    if (this._connection) {
+      return this._connection.kind;
+    }
+    try {
+      return resolveKind(this._config.url.replace(/\$\{[^}]*\}/g, 'x'), this._config.kind ?? 'auto');
+    } catch {
+      return undefined;
+    }
+  }
+
+  get status(): ConnectionStatus {
+    return (
+      this._connection?.status ?? {
+        state: 'idle',
+        since: Date.now(),
+        autoRetry: true,
+        attempt: 0,
+        maxAttempts: null,
+        reconnectDelayMs: 0,
+        details: {},
+      }
+    );
+  }
+
+  get stats(): Readonly<ConnectionStats> {
+    return this._connection?.stats ?? EMPTY_STATS;
+  }
+
+  /** Connecting, open, closing or waiting to reconnect. */
+  get isLive(): boolean {
+    return this._connection?.isActive ?? false;
+  }
+
+  /** Masks this session's resolved secrets. */
+  get redactor(): Redactor {
+    return this._connection?.secrets ?? NO_SECRETS;
+  }
+
+  get editableConfig(): EditableConfig {
+    return toEditable(this._config);
+  }
+
+  /** What the panel's SSE details pane shows: the last request and response, retry and Last-Event-ID in force. */
+  sseDetails(): SseDetails | undefined {
+    if (this.kind !== 'sse') {
+      return undefined;
+    }
+    const status = this.status;
+    const details: SseDetails = {};
+    const req = this.lastConnecting;
+    if (req) {
+      details.request = { method: req.method ?? 'GET', url: req.url, headers: req.headers };
+    }
+    const res = this.lastOpen;
+    if (res && res.status !== undefined) {
+      details.response = { status: res.status, statusText: res.statusText ?? '', headers: res.headers };
+    }
+    details.retryMs = status.reconnectDelayMs || undefined;
+    const lastEventId = status.details.lastEventId;
+    if (typeof lastEventId === 'string') {
+      details.lastEventId = this.redactor.text(lastEventId);
+    }
+    return details;
+  }
+
+  /** Messages per second (in + out) since the previous call; sampled by the views' ticker. */
+  sampleRate(): number {
+    const now = Date.now();
+    const count = this.stats.messagesIn + this.stats.messagesOut;
+    const elapsed = now - this.rateSample.at;
+    if (elapsed >= 500) {
+      this._rate = Math.max(0, ((count - this.rateSample.count) * 1000) / elapsed);
+      this.rateSample = { count, at: now };
+    }
+    return this._rate;
+  }
+
+  get rate(): number {
+    return this._rate;
+  }
+
+  /** Replaces the configuration; takes effect on the next connect. */
+  setConfig(config: SessionConfig, source?: SessionSource): void {
+    this._config = config;
+    if (source && source !== this._source) {
+      this._source = source;
+      this.trustConfirmed = false;
+    }
+    this._onDidChangeConfig.fire(this.editableConfig);
+  }
+
+  /** Applies the request bar's edits (what the bar cannot edit is kept). */
+  applyEditable(config: EditableConfig): void {
+    const next = applyEditable(this._config, config) as SessionConfig;
+    this.setConfig(next);
+  }
+
+  /**
+   * Resolves the configuration and connects (or reconnects with the new configuration when live).
+   * Asks for trust first when the configuration comes from an untrusted workspace.
+   */
+  async connect(): Promise<ConnectResult> {
+    if (this.isDisposed) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+    }
+    if (!this.trustConfirmed) {
+      const allowed = await this.deps.trust.allows({ source: this._source, name: this._config.name, url: this._config.url });
+      if (!allowed) {
+        this.deps.log.warn(`[${this.label}] not connected: the workspace is not trusted and the user did not confirm`);
+        return { ok: false, code: 'ERR_UNTRUSTED', message: 'Not connected: the workspace is not trusted.' };
+      }
+      this.trustConfirmed = true;
+    }
+    let built;
+    try {
+      built = await buildConnectionOptions(this._config, this.deps.env);
+    } catch (err) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: (err as Error).message };
+    }
+    if (!built.ok) {
+      return { ok: false, code: built.error.code, message: built.error.message, secretName: built.error.name };
+    }
+    if (this.isDisposed) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+    }
+    this.deps.log.addSecrets(built.secrets);
+    try {
+      if (!this._connection) {
+        this.attach(createConnection(built.value));
+        this._connection!.connect();
+      } else if (this._connection.isActive) {
+        this._connection.setOptions(built.value);
+        this._connection.reconnectNow();
+      } else {
+        this._connection.setOptions(built.value);
+        this._connection.connect();
+      }
+    } catch (err) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: (err as Error).message };
+    }
+    return { ok: true };
+  }
+
+  disconnect(code?: number, reason?: string): void {
+    this._connection?.disconnect(code, reason);
+  }
+
+  /** Reconnects now; a session that is not live connects again (resolving secrets afresh). */
+  async reconnect(): Promise<ConnectResult> {
+    if (this._connection?.isActive) {
+      this._connection.reconnectNow();
+      return { ok: true };
+    }
+    return this.connect();
+  }
+
+  setAutoRetry(on: boolean): void {
+    this._connection?.setAutoRetry(on);
+  }
+
+  /** Empties the log (the connection stays as it is). */
+  clear(): void {
+    this.store.clear();
+    this._onDidClear.fire();
+    this._connection?.note('Log cleared');
+  }
+
+  /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */
+  requireConnection(): Connection {
+    if (!this._connection) {
+      throw new SendError('Not connected');
+    }
+    return this._connection;
+  }
+
+  /** Closes cleanly (WS close frame, SSE request ended) and waits up to `timeoutMs` for it. */
+  async shutdown(timeoutMs = 1500): Promise<void> {
+    const conn = this._connection;
+    if (conn?.isActive) {
+      const closed = new Promise<void>((resolve) => {
+        const sub = conn.onDidChangeState((s) => {
+          if (s.state === 'closed' || s.state === 'failed' || s.state === 'idle') {
+            sub.dispose();
+            resolve();
+          }
+        });
+        setTimeout(() => {
+          sub.dispose();
+          resolve();
+        }, timeoutMs);
+      });
+      conn.setAutoRetry(false);
+      conn.disconnect(1001, 'Editor closing');
+      if (conn.isActive) {
+        await closed;
+      }
+    }
+    this.dispose();
+  }
+
+  private attach(conn: Connection): void {
+    this._connection = conn;
+    this.connectionStore.add(conn);
+    this.rateSample = { count: 0, at: Date.now() };
+    this.connectionStore.add(
+      conn.onRecord((record) => {
+        if (record.kind === 'connecting') {
+          this.lastConnecting = record;
+          this.lastOpen = undefined;
+        } else if (record.kind === 'open') {
+          this.lastOpen = record;
+        }
+        this.store.add(record);
+        this.logRecord(record);
+        this._onDidRecord.fire(record);
+      }),
+    );
+    this.connectionStore.add(conn.onDidChangeState((status) => this._onDidChangeStatus.fire(status)));
+  }
+
+  private logRecord(r: ConnRecord): void {
+    const log = this.deps.log;
+    const tag = `[${this.label}]`;
+    switch (r.kind) {
+      case 'connecting':
+        log.info(`${tag} connecting ${r.method ?? (this.kind === 'ws' ? 'WS' : 'GET')} ${r.url}${r.attempt ? ` (attempt ${r.attempt})` : ''}`);
+        return;
+      case 'open':
+        log.info(`${tag} open${r.status ? ` ${r.status} ${r.statusText ?? ''}` : ''}${r.protocol ? ` protocol=${r.protocol}` : ''}`);
+        return;
+      case 'reconnecting':
+        log.info(`${tag} reconnecting in ${r.delayMs} ms (attempt ${r.attempt}${r.maxAttempts === null ? '' : ` of ${r.maxAttempts}`})`);
+        return;
+      case 'closing':
+        log.info(`${tag} closing${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}`);
+        return;
+      case 'close':
+        log.info(`${tag} closed by ${r.by}${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}${r.clean ? '' : ' (not clean)'}`);
+        return;
+      case 'error':
+        (r.fatal ? log.error.bind(log) : log.warn.bind(log))(`${tag} ${r.code}: ${r.message}`);
+        return;
+      case 'info':
+        log.info(`${tag} ${r.message}`);
+        return;
+      case 'message':
+        if (log.output.logLevel <= 1 /* Trace */) {
+          log.trace(`${tag} ${r.dir} ${r.event ?? r.format} ${r.size} B`);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+const NO_SECRETS = new Redactor();
+
+/** Every session of the window, with events for the views. */
+export class SessionRegistry extends Disposable {
+  private readonly map = new Map<string, { session: Session; subs: DisposableStore }>();
+
+  private readonly _onDidAdd = this._register(new Emitter<Session>());
+  readonly onDidAdd = this._onDidAdd.event;
+  private readonly _onDidRemove = this._register(new Emitter<Session>());
+  readonly onDidRemove = this._onDidRemove.event;
+  /** A session's state or configuration changed. */
+  private readonly _onDidChangeSession = this._register(new Emitter<Session>());
+  readonly onDidChangeSession = this._onDidChangeSession.event;
+
+  constructor(private readonly deps: SessionDeps) {
+    super();
+    this._register({
+      dispose: () => {
+        for (const { session, subs } of this.map.values()) {
+          subs.dispose();
+          session.dispose();
+        }
+        this.map.clear();
+      },
+    });
+  }
+
+  create(config: SessionConfig, source: SessionSource, id?: string): Session {
+    const session = new Session(config, source, this.deps, id && !this.map.has(id) ? id : undefined);
+    const subs = new DisposableStore();
+    subs.add(session.onDidChangeStatus(() => this._onDidChangeSession.fire(session)));
+    subs.add(session.onDidChangeConfig(() => this._onDidChangeSession.fire(session)));
+    this.map.set(session.id, { session, subs });
+    this._onDidAdd.fire(session);
+    return session;
+  }
+
+  get(id: string): Session | undefined {
+    return this.map.get(id)?.session;
+  }
+
+  get all(): Session[] {
+    return [...this.map.values()].map((e) => e.session);
+  }
+
+  get live(): Session[] {
+    return this.all.filter((s) => s.isLive);
+  }
+
+  /** Ends the session: its connection is closed at once and its store dropped. */
+  remove(session: Session): void {
+    const entry = this.map.get(session.id);
+    if (!entry) {
+      return;
+    }
+    this.map.delete(session.id);
+    entry.subs.dispose();
+    session.dispose();
+    this._onDidRemove.fire(session);
+  }
+
+  /** Closes every connection cleanly (bounded in time), then disposes everything. */
+  async shutdown(timeoutMs = 1500): Promise<void> {
+    await Promise.all(this.all.map((s) => s.shutdown(timeoutMs)));
+    this.dispose();
+  }
+}

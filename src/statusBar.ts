@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { Disposable } from './core/lifecycle';
+import type { SessionRegistry } from './session';
+import { VIEW_ID } from './tree/connectionsTree';
+
+/** `$(radio-tower) 2`: how many connections are live; clicking opens the Connections view. Hidden when there are none. */
+export class StatusBar extends Disposable {
+  readonly item: vscode.StatusBarItem;
+
+  constructor(private readonly sessions: SessionRegistry) {
+    super();
+    this.item = this._register(vscode.window.createStatusBarItem('realtimeInspector.status', vscode.StatusBarAlignment.Left, 50));
+    this.item.name = 'Realtime Inspector';
+    this.item.command = `${VIEW_ID}.focus`;
+    const update = () => this.update();
+    this._register(sessions.onDidAdd(update));
+    this._register(sessions.onDidRemove(update));
+    this._register(sessions.onDidChangeSession(update));
+    this.update();
+  }
+
+  get liveCount(): number {
+    return this.sessions.live.length;
+  }
+
+  private update(): void {
+    const total = this.sessions.all.length;
+    if (!total) {
+      this.item.hide();
+      return;
+    }
+    const live = this.liveCount;
+    this.item.text = `$(radio-tower) ${live}`;
+    this.item.tooltip = `Realtime Inspector: ${live} live connection${live === 1 ? '' : 's'} (${total} listed) — show them`;
+    this.item.show();
+  }
+}

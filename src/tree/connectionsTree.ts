@@ -1,0 +1,225 @@
+import * as vscode from 'vscode';
+import { Disposable } from '../core/lifecycle';
+import type { ConnectionState } from '../core/records';
+import type { ProfileIssue } from '../profiles/profile';
+import type { ProfileEntry, ProfileStore } from '../profiles/profileStore';
+import type { Session, SessionRegistry } from '../session';
+
+export const VIEW_ID = 'realtimeInspector.connections';
+
+export type TreeNode =
+  | { type: 'session'; session: Session }
+  | { type: 'profiles' }
+  | { type: 'profile'; entry: ProfileEntry }
+  | { type: 'issue'; issue: ProfileIssue };
+
+const STATE_ICON: Record<ConnectionState, [string, string | undefined]> = {
+  idle: ['circle-outline', undefined],
+  connecting: ['loading~spin', undefined],
+  open: ['circle-filled', 'testing.iconPassed'],
+  closing: ['loading~spin', undefined],
+  closed: ['circle-outline', 'disabledForeground'],
+  reconnecting: ['sync~spin', 'editorWarning.foreground'],
+  failed: ['error', 'errorForeground'],
+};
+
+/**
+ * The Connections view: live sessions first, then saved profiles under their own node. Nodes are
+ * stable objects, so a state change refreshes one row instead of the whole tree (no flicker); the
+ * message rate is sampled once a second, and only while something is live.
+ */
+export class ConnectionsTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly sessionNodes = new Map<string, TreeNode & { type: 'session' }>();
+  private readonly profilesNode: TreeNode = { type: 'profiles' };
+  private readonly descriptions = new Map<string, string>();
+  private ticker: NodeJS.Timeout | undefined;
+
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TreeNode | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+
+  constructor(
+    private readonly sessions: SessionRegistry,
+    private readonly profiles: ProfileStore,
+  ) {
+    super();
+    this._register(sessions.onDidAdd(() => this.refreshAll()));
+    this._register(
+      sessions.onDidRemove((s) => {
+        this.sessionNodes.delete(s.id);
+        this.descriptions.delete(s.id);
+        this.refreshAll();
+      }),
+    );
+    this._register(
+      sessions.onDidChangeSession((s) => {
+        this.refreshSession(s);
+        this.updateTicker();
+      }),
+    );
+    this._register(profiles.onDidChange(() => this.refreshAll()));
+    this._register({ dispose: () => this.stopTicker() });
+  }
+
+  refreshAll(): void {
+    this._onDidChangeTreeData.fire(undefined);
+    this.updateTicker();
+  }
+
+  nodeFor(session: Session): TreeNode & { type: 'session' } {
+    let node = this.sessionNodes.get(session.id);
+    if (!node) {
+      node = { type: 'session', session };
+      this.sessionNodes.set(session.id, node);
+    }
+    return node;
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) {
+      const nodes: TreeNode[] = this.sessions.all.map((s) => this.nodeFor(s));
+      if (this.profiles.entries.length || this.profiles.issues.length) {
+        nodes.push(this.profilesNode);
+      }
+      return nodes;
+    }
+    if (element.type === 'profiles') {
+      return [
+        ...this.profiles.entries.map((entry): TreeNode => ({ type: 'profile', entry })),
+        ...this.profiles.issues.map((issue): TreeNode => ({ type: 'issue', issue })),
+      ];
+    }
+    return [];
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element.type === 'profile' || element.type === 'issue' ? this.profilesNode : undefined;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'session':
+        return this.sessionItem(node.session);
+      case 'profiles': {
+        const item = new vscode.TreeItem('Saved Profiles', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'profiles';
+        item.iconPath = new vscode.ThemeIcon('bookmark');
+        item.contextValue = 'profiles';
+        return item;
+      }
+      case 'profile': {
+        const p = node.entry.profile;
+        const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `profile:${p.name}`;
+        item.description = p.url;
+        item.iconPath = new vscode.ThemeIcon(kindOf(p.url, p.kind) === 'ws' ? 'plug' : 'radio-tower');
+        item.contextValue = `profile.${node.entry.source}`;
+        const md = new vscode.MarkdownString(undefined, false);
+        md.appendMarkdown(`**${escapeMd(p.name)}** — ${node.entry.source === 'workspace' ? 'workspace' : 'user'} settings\n\n`);
+        md.appendCodeblock(p.url, 'text');
+        item.tooltip = md;
+        return item;
+      }
+      case 'issue': {
+        const item = new vscode.TreeItem(node.issue.name ?? `Entry ${node.issue.index + 1}`, vscode.TreeItemCollapsibleState.None);
+        item.id = `issue:${node.issue.index}`;
+        item.description = 'invalid';
+        item.tooltip = node.issue.message;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+        item.contextValue = 'profileIssue';
+        item.command = { command: 'realtimeInspector.editProfiles', title: 'Edit Profiles', arguments: [node.issue.name] };
+        return item;
+      }
+    }
+  }
+
+  private sessionItem(s: Session): vscode.TreeItem {
+    const status = s.status;
+    const item = new vscode.TreeItem(s.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `session:${s.id}`;
+    const [icon, color] = STATE_ICON[status.state];
+    item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    const description = this.describe(s);
+    this.descriptions.set(s.id, description);
+    item.description = description;
+    item.contextValue = s.isLive ? 'session.live' : 'session.idle';
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendMarkdown(`**${escapeMd(s.label)}** — ${(s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
+    md.appendCodeblock(s.redactor.url(s.config.url), 'text');
+    const st = s.stats;
+    md.appendMarkdown(`\n${st.messagesIn} in · ${st.messagesOut} out · ${formatBytes(st.bytesIn)} received`);
+    if (status.lastError) {
+      md.appendMarkdown(`\n\nLast error: ${escapeMd(status.lastError.message)}`);
+    }
+    item.tooltip = md;
+    item.command = { command: 'realtimeInspector.openPanel', title: 'Open Panel', arguments: [s.id] };
+    return item;
+  }
+
+  /** `open · 1,234 msgs · 12/s` */
+  describe(s: Session): string {
+    const st = s.stats;
+    const count = st.messagesIn + st.messagesOut;
+    const parts: string[] = [s.status.state];
+    if (count || s.connection) {
+      parts.push(`${count.toLocaleString('en-US')} msg${count === 1 ? '' : 's'}`);
+    }
+    if (s.isLive && s.rate > 0) {
+      parts.push(`${s.rate >= 10 ? Math.round(s.rate) : s.rate.toFixed(1)}/s`);
+    }
+    return parts.join(' · ');
+  }
+
+  private refreshSession(s: Session): void {
+    const node = this.sessionNodes.get(s.id);
+    this._onDidChangeTreeData.fire(node);
+  }
+
+  private updateTicker(): void {
+    const anyLive = this.sessions.live.length > 0;
+    if (anyLive && !this.ticker) {
+      this.ticker = setInterval(() => this.tick(), 1000);
+    } else if (!anyLive) {
+      this.stopTicker();
+    }
+  }
+
+  private tick(): void {
+    for (const s of this.sessions.all) {
+      s.sampleRate();
+      if (this.describe(s) !== this.descriptions.get(s.id)) {
+        this.refreshSession(s);
+      }
+    }
+    if (!this.sessions.live.length) {
+      this.stopTicker();
+    }
+  }
+
+  private stopTicker(): void {
+    if (this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+}
+
+function kindOf(url: string, kind?: string): 'sse' | 'ws' {
+  if (kind === 'sse' || kind === 'ws') {
+    return kind;
+  }
+  return /^wss?:/i.test(url) ? 'ws' : 'sse';
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) {
+    return `${n} B`;
+  }
+  if (n < 1024 * 1024) {
+    return `${(n / 1024).toFixed(1)} KB`;
+  }
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
