@@ -156,6 +156,8 @@ class SseAttempt implements TransportAttempt {
   private unknownFields: Set<string> | undefined;
   private readonly visited = new Set<string>();
   private redirects = 0;
+  /** Credentials the user set are not sent to another origin after a redirect. */
+  private crossOrigin = false;
   private readonly onRaw: ((chunk: Buffer) => void) | undefined;
 
   constructor(
@@ -195,6 +197,14 @@ class SseAttempt implements TransportAttempt {
     }
     if (body !== undefined) {
       headers['Content-Length'] = String(body.length);
+    }
+    if (this.crossOrigin) {
+      for (const name of Object.keys(headers)) {
+        const key = name.toLowerCase();
+        if (key === 'authorization' || key === 'cookie') {
+          delete headers[name];
+        }
+      }
     }
     this.driver.lastRequest = { method, url: url.href, headers };
     this.agent?.destroy();
@@ -267,9 +277,17 @@ class SseAttempt implements TransportAttempt {
         });
         return;
       }
+      // Fetch: "If request's current URL's origin is not same origin with locationURL's origin, then for
+      // each headerName of CORS non-wildcard request-header name, delete headerName" (Authorization);
+      // Cookie goes too, as curl does.
+      const leaving = !this.crossOrigin && target.origin !== url.origin;
+      this.crossOrigin ||= leaving;
       this.sink.record({
         kind: 'info',
-        message: `Redirect ${status} ${statusText} → ${r.url(target.href)}${nextMethod !== method ? ` (now ${nextMethod}, without the body)` : ''}`,
+        message:
+          `Redirect ${status} ${statusText} → ${r.url(target.href)}` +
+          (nextMethod !== method ? ` (now ${nextMethod}, without the body)` : '') +
+          (leaving ? ' (another origin: Authorization and Cookie not sent)' : ''),
       });
       discard(this.req, res);
       this.res = undefined;
@@ -386,8 +404,8 @@ class SseAttempt implements TransportAttempt {
     // "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF) character
     // pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE RETURN (CR)
     // character." The parser holds a chunk-final CR until it sees whether LF follows, which delays
-    // the last event of a CR-only stream until more bytes come. A final CR is a line end either way,
-    // so it is fed as LF now, and a following chunk's leading LF (the rest of a CRLF) is dropped.
+    // the last event of a CR-only stream until more bytes come. A final CR ends a line either way, so
+    // it is completed to CRLF now, and a next chunk's leading LF (that CR's own LF) is dropped.
     if (this.pendingCr) {
       this.pendingCr = false;
       if (text.charCodeAt(0) === 10) {
@@ -396,7 +414,7 @@ class SseAttempt implements TransportAttempt {
     }
     if (text.charCodeAt(text.length - 1) === 13) {
       this.pendingCr = true;
-      text = text.slice(0, -1) + '\n';
+      text += '\n';
     }
     try {
       this.parser!.feed(text);
@@ -506,7 +524,8 @@ class SseAttempt implements TransportAttempt {
       }
       described = { code: 'ERR_PROXY', message: `Proxy ${where}: ${describeNetworkError(err).message}` };
     }
-    this.end({ error: { code: described.code, message: this.driver.redactor.text(described.message) }, retry: true });
+    // A certificate the client refuses will be refused again: retrying only hides the reason.
+    this.end({ error: { code: described.code, message: this.driver.redactor.text(described.message) }, retry: described.code !== 'ERR_TLS' });
   }
 
   pause(): void {
