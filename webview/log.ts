@@ -1,0 +1,447 @@
+/**
+ * The virtualised message log: a fixed-height row grid that keeps only the rows in view (plus a small
+ * overscan) in the DOM, reuses them while scrolling, follows the tail unless the user scrolled away,
+ * and renders at most once per animation frame.
+ */
+import type { ConnRecord } from '../src/protocol';
+import { h, icon, setText } from './dom';
+import { directionOf, formatBytes, formatTime, idOf, previewOf, sizeOf, typeLabel } from './format';
+import type { RecordModel } from './model';
+import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
+
+export const ROW_HEIGHT = 22;
+const OVERSCAN = 8;
+/** Hard ceiling on rows in the DOM, whatever the viewport's height. */
+export const MAX_DOM_ROWS = 200;
+
+export type TimeMode = 'time' | 'iso' | 'relative';
+
+interface RowSlot {
+  el: HTMLDivElement;
+  time: HTMLSpanElement;
+  dirIcon: HTMLElement;
+  dir: HTMLSpanElement;
+  type: HTMLSpanElement;
+  id: HTMLSpanElement;
+  size: HTMLSpanElement;
+  data: HTMLSpanElement;
+  /** What the slot shows now, to skip work when nothing changed. */
+  seq: number;
+  top: number;
+  selected: boolean;
+  cls: string;
+  gen: number;
+}
+
+const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', system: 'info' };
+
+function rowClass(r: ConnRecord): string {
+  const dir = directionOf(r);
+  if (dir !== 'system') {
+    return `row dir-${dir}${r.kind !== 'message' ? ' ctl' : ''}`;
+  }
+  switch (r.kind) {
+    case 'error':
+      return 'row sys sev-error';
+    case 'reconnecting':
+    case 'closing':
+    case 'close':
+      return 'row sys sev-warn';
+    case 'open':
+      return 'row sys sev-ok';
+    default:
+      return 'row sys';
+  }
+}
+
+function systemIcon(r: ConnRecord): string {
+  switch (r.kind) {
+    case 'error':
+      return 'error';
+    case 'open':
+      return 'plug';
+    case 'connecting':
+      return 'debug-start';
+    case 'reconnecting':
+      return 'sync';
+    case 'close':
+    case 'closing':
+      return 'debug-disconnect';
+    default:
+      return 'info';
+  }
+}
+
+export interface LogViewOptions {
+  model: RecordModel;
+  onSelect: (record: ConnRecord | undefined) => void;
+}
+
+export class LogView {
+  readonly el: HTMLDivElement;
+  private readonly viewport: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly jump: HTMLButtonElement;
+  private readonly empty: HTMLDivElement;
+  private readonly slots: RowSlot[] = [];
+  private viewportHeight = 0;
+  private scrollTop = 0;
+  private contentHeight = 0;
+  /** The scrollTop this view set itself, to tell its own scroll events from the user's. */
+  private ownScrollTop = -1;
+  private frame = 0;
+  /** Bumped when every row must be redrawn (time format, clear, init). */
+  private gen = 0;
+  private timeMode: TimeMode = 'time';
+  private timeBase = 0;
+  private emptyText = 'No records yet. Connect to start.';
+  /** Rows removed from the top by the model's cap since the last render. */
+  private shift = 0;
+
+  follow = true;
+  paused = false;
+  /** Rows appended below the viewport while not following. */
+  newRows = 0;
+  selectedSeq: number | undefined;
+  /** Most rows ever in the DOM at once (for tests and benchmarks). */
+  maxDomRows = 0;
+
+  constructor(private readonly o: LogViewOptions) {
+    const head = h(
+      'div',
+      { class: 'log-head', role: 'row', 'aria-rowindex': 1 },
+      h('span', { class: 'c-time', role: 'columnheader' }, 'Time'),
+      h('span', { class: 'c-dir', role: 'columnheader', 'aria-label': 'Direction', title: 'Direction' }, ''),
+      h('span', { class: 'c-type', role: 'columnheader' }, 'Type'),
+      h('span', { class: 'c-id', role: 'columnheader' }, 'ID'),
+      h('span', { class: 'c-size', role: 'columnheader' }, 'Size'),
+      h('span', { class: 'c-data', role: 'columnheader' }, 'Data'),
+    );
+    this.spacer = h('div', { class: 'log-spacer', role: 'presentation' });
+    this.viewport = h('div', { class: 'log-viewport', role: 'presentation' }, this.spacer);
+    this.jump = h('button', { type: 'button', class: 'jump', hidden: true, 'aria-label': 'Jump to the newest record' });
+    this.jump.addEventListener('click', () => this.scrollToEnd());
+    this.empty = h('div', { class: 'log-empty', role: 'status' });
+    this.el = h(
+      'div',
+      {
+        class: 'log',
+        role: 'grid',
+        tabindex: 0,
+        'aria-label': 'Message log',
+        'aria-rowcount': 1,
+        'aria-colcount': 6,
+        'aria-readonly': 'true',
+      },
+      head,
+      this.viewport,
+      this.empty,
+      this.jump,
+    );
+    this.viewport.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.spacer.addEventListener('mousedown', (e) => this.onMouseDown(e));
+    this.el.addEventListener('keydown', (e) => this.onKey(e));
+    new ResizeObserver((entries) => {
+      for (const e of entries) {
+        this.viewportHeight = e.contentRect.height;
+      }
+      this.schedule();
+    }).observe(this.viewport);
+  }
+
+  setTimeMode(mode: TimeMode): void {
+    if (mode !== this.timeMode) {
+      this.timeMode = mode;
+      this.el.classList.toggle('time-iso', mode === 'iso');
+      this.invalidate();
+    }
+  }
+
+  setEmptyText(text: string): void {
+    this.emptyText = text;
+    this.schedule();
+  }
+
+  /** Everything changed (init, clear, filter): redraw all rows. */
+  invalidate(): void {
+    this.gen++;
+    this.shift = 0;
+    this.schedule();
+  }
+
+  /** Records were appended (and maybe some dropped from the top). */
+  appended(visibleAdded: number, visibleRemoved: number): void {
+    if (!this.follow || this.paused) {
+      this.newRows += visibleAdded;
+    }
+    if (visibleRemoved) {
+      this.shift += visibleRemoved;
+      this.gen++;
+    }
+    this.schedule();
+  }
+
+  setPaused(on: boolean): void {
+    this.paused = on;
+    if (!on && this.follow) {
+      this.newRows = 0;
+    }
+    this.el.classList.toggle('paused', on);
+    this.schedule();
+  }
+
+  scrollToEnd(): void {
+    this.follow = true;
+    this.paused = false;
+    this.el.classList.remove('paused');
+    this.newRows = 0;
+    this.schedule();
+    this.el.dispatchEvent(new CustomEvent('resumed'));
+  }
+
+  /** Selects by seq (restores selection after reloads) without scrolling. */
+  select(seq: number | undefined): void {
+    this.selectedSeq = seq;
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (!this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.render();
+      });
+    }
+  }
+
+  private onScroll(): void {
+    const st = this.viewport.scrollTop;
+    this.scrollTop = st;
+    if (Math.abs(st - this.ownScrollTop) < 1) {
+      return;
+    }
+    this.ownScrollTop = -1;
+    const atBottom = isAtBottom(st, this.viewportHeight, this.contentHeight);
+    if (!this.paused) {
+      this.follow = atBottom;
+      if (atBottom) {
+        this.newRows = 0;
+      }
+    }
+    this.schedule();
+  }
+
+  private setScrollTop(top: number): void {
+    this.ownScrollTop = top;
+    this.viewport.scrollTop = top;
+    // The browser may clamp or round; remember what it settled on.
+    this.scrollTop = this.viewport.scrollTop;
+    this.ownScrollTop = this.scrollTop;
+  }
+
+  private render(): void {
+    const model = this.o.model;
+    const count = model.count;
+    const first = model.at(0);
+    this.timeBase = first ? Date.parse(first.time) : 0;
+    this.el.setAttribute('aria-rowcount', String(count + 1));
+
+    // Reads are cached (scroll and resize events); from here on only writes, plus at most one layout
+    // when the scroll position must move.
+    let w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+    const scrollBefore = this.scrollTop;
+    this.contentHeight = w.contentHeight;
+    const contentPx = `${w.contentHeight}px`;
+    if (this.spacer.style.height !== contentPx) {
+      this.spacer.style.height = contentPx;
+    }
+    const maxTop = Math.max(0, w.contentHeight - this.viewportHeight);
+    if (this.follow && !this.paused) {
+      if (Math.abs(this.scrollTop - maxTop) >= 1) {
+        this.setScrollTop(maxTop);
+      }
+    } else if (this.shift) {
+      // Rows were dropped above: move up with them so the rows in view stay put.
+      const virtualTop = (w.firstVisible - this.shift) * ROW_HEIGHT;
+      this.setScrollTop(scrollTopForVirtual(virtualTop, count, ROW_HEIGHT, this.viewportHeight));
+    }
+    this.shift = 0;
+    if (this.scrollTop !== scrollBefore) {
+      w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+    }
+
+    let end = w.end;
+    if (end - w.start > MAX_DOM_ROWS) {
+      end = w.start + MAX_DOM_ROWS;
+    }
+    const needed = end - w.start;
+    while (this.slots.length < needed) {
+      this.slots.push(this.createSlot());
+    }
+    const selectedRow = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
+    for (let k = 0; k < this.slots.length; k++) {
+      const slot = this.slots[k];
+      if (k >= needed) {
+        if (!slot.el.hidden) {
+          slot.el.hidden = true;
+          slot.seq = -1;
+        }
+        continue;
+      }
+      const row = w.start + k;
+      const record = model.at(row)!;
+      this.fillSlot(slot, record, row, row === selectedRow);
+      const top = row * ROW_HEIGHT + w.offset;
+      if (slot.top !== top) {
+        slot.top = top;
+        slot.el.style.transform = `translateY(${top}px)`;
+      }
+      if (slot.el.hidden) {
+        slot.el.hidden = false;
+      }
+    }
+    this.maxDomRows = Math.max(this.maxDomRows, needed);
+    if (selectedRow >= 0 && selectedRow >= w.start && selectedRow < end) {
+      this.el.setAttribute('aria-activedescendant', 'log-row-selected');
+    } else {
+      this.el.removeAttribute('aria-activedescendant');
+    }
+
+    const emptyVisible = count === 0;
+    this.empty.hidden = !emptyVisible;
+    if (emptyVisible) {
+      setText(this.empty, model.total > 0 ? 'No records match the filter.' : this.emptyText);
+    }
+    const showJump = this.newRows > 0 && (!this.follow || this.paused);
+    this.jump.hidden = !showJump;
+    if (showJump) {
+      const label = `${this.newRows.toLocaleString()} new${this.paused ? ' (paused)' : ''}`;
+      if (this.jump.textContent !== label) {
+        this.jump.replaceChildren(icon('arrow-down'), document.createTextNode(label));
+      }
+    }
+  }
+
+  private createSlot(): RowSlot {
+    const dirIcon = icon('info');
+    const slot: RowSlot = {
+      el: h('div', { class: 'row', role: 'row' }),
+      time: h('span', { class: 'c-time', role: 'gridcell' }),
+      dirIcon,
+      dir: h('span', { class: 'c-dir', role: 'gridcell' }, dirIcon),
+      type: h('span', { class: 'c-type', role: 'gridcell' }),
+      id: h('span', { class: 'c-id', role: 'gridcell' }),
+      size: h('span', { class: 'c-size', role: 'gridcell' }),
+      data: h('span', { class: 'c-data', role: 'gridcell' }),
+      seq: -1,
+      top: -1,
+      selected: false,
+      cls: '',
+      gen: -1,
+    };
+    slot.el.append(slot.time, slot.dir, slot.type, slot.id, slot.size, slot.data);
+    this.spacer.appendChild(slot.el);
+    return slot;
+  }
+
+  private fillSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean): void {
+    if (slot.seq !== r.seq || slot.gen !== this.gen) {
+      slot.seq = r.seq;
+      slot.gen = this.gen;
+      slot.el.dataset.seq = String(r.seq);
+      slot.el.setAttribute('aria-rowindex', String(row + 2));
+      const dir = directionOf(r);
+      slot.time.textContent = formatTime(r.time, this.timeMode, this.timeBase);
+      const iconName = dir === 'system' ? systemIcon(r) : DIR_ICON[dir];
+      slot.dirIcon.className = `codicon codicon-${iconName}`;
+      slot.dir.setAttribute('aria-label', dir);
+      slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
+      slot.type.textContent = typeLabel(r);
+      slot.id.textContent = idOf(r);
+      const size = sizeOf(r);
+      slot.size.textContent = size === undefined ? '' : formatBytes(size);
+      slot.data.textContent = previewOf(r);
+      slot.cls = rowClass(r);
+      slot.selected = !selected;
+    }
+    if (slot.selected !== selected) {
+      slot.selected = selected;
+      slot.el.className = selected ? `${slot.cls} selected` : slot.cls;
+      slot.el.setAttribute('aria-selected', String(selected));
+      if (selected) {
+        slot.el.id = 'log-row-selected';
+      } else if (slot.el.id) {
+        slot.el.removeAttribute('id');
+      }
+    }
+  }
+
+  private onMouseDown(e: MouseEvent): void {
+    const rowEl = (e.target as HTMLElement).closest('.row') as HTMLElement | null;
+    if (!rowEl?.dataset.seq) {
+      return;
+    }
+    const seq = Number(rowEl.dataset.seq);
+    this.selectedSeq = seq;
+    this.o.onSelect(this.o.model.bySeq(seq));
+    this.schedule();
+  }
+
+  /** Up/Down/PageUp/PageDown/Home/End move the selection and keep it in view. */
+  private onKey(e: KeyboardEvent): void {
+    const model = this.o.model;
+    const count = model.count;
+    if (!count) {
+      return;
+    }
+    const current = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
+    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
+    let next: number;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = current < 0 ? computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: 0 }).firstVisible : current + 1;
+        break;
+      case 'ArrowUp':
+        next = current < 0 ? count - 1 : current - 1;
+        break;
+      case 'PageDown':
+        next = current + page;
+        break;
+      case 'PageUp':
+        next = current < 0 ? 0 : current - page;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = count - 1;
+        break;
+      case 'Escape':
+        this.selectedSeq = undefined;
+        this.o.onSelect(undefined);
+        this.schedule();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    next = Math.max(0, Math.min(count - 1, next));
+    const record = model.at(next)!;
+    this.selectedSeq = record.seq;
+    const reveal = scrollToReveal(next, this.scrollTop, count, ROW_HEIGHT, this.viewportHeight);
+    if (reveal !== undefined) {
+      this.setScrollTop(reveal);
+    }
+    this.follow = next === count - 1 && isAtBottom(this.scrollTop, this.viewportHeight, this.contentHeight, ROW_HEIGHT);
+    if (this.follow) {
+      this.newRows = 0;
+    }
+    this.o.onSelect(record);
+    this.schedule();
+  }
+
+  /** Rows currently in the DOM (visible slots). */
+  get domRows(): number {
+    return this.slots.filter((s) => !s.el.hidden).length;
+  }
+}

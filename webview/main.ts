@@ -1,0 +1,510 @@
+/**
+ * The inspector panel's webview.
+ *
+ * DOM contract with the extension host: the host's HTML is only
+ *
+ *   <head>
+ *     <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource};
+ *           font-src ${cspSource}; script-src 'nonce-…'">
+ *     <link rel="stylesheet" href="dist/codicons/codicon.css">
+ *     <link rel="stylesheet" href="dist/webview.css">
+ *   </head>
+ *   <body><div id="app"></div><script nonce="…" src="dist/webview.js"></script></body>
+ *
+ * (URLs through `asWebviewUri`). This script builds all of the DOM itself inside #app, needs nothing
+ * else in the page and no 'unsafe-inline' for scripts or styles: styles come from webview.css and
+ * the CSSOM only. On load it posts `ready`; the host answers with `init` (again after reloads, which
+ * rebuild everything). Messages follow `src/protocol.ts`.
+ */
+import type {
+  ConnRecord,
+  ConnectionStats,
+  FromWebviewMessage,
+  InitMessage,
+  SseDetails,
+  ToWebviewMessage,
+  ViewSettings,
+  WebviewPersistedState,
+} from '../src/protocol';
+import './styles.css';
+import { DetailPane } from './detail';
+import { button, h, icon, setOptions, setText, toggle } from './dom';
+import { formatBytes } from './format';
+import { RequestBar, effectiveKind } from './header';
+import { LogView, ROW_HEIGHT } from './log';
+import { NO_FILTER, RecordModel, type FilterSpec } from './model';
+import { SendBox, type SendBoxState } from './sendbox';
+
+interface VsCodeApi {
+  postMessage(msg: FromWebviewMessage): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What the webview persists: the protocol's fields plus view preferences the host ignores. */
+interface PersistedState extends WebviewPersistedState {
+  filterDirs?: FilterSpec['dirs'];
+  filterType?: string;
+  send?: SendBoxState;
+  detailWidth?: number;
+}
+
+const vscode = acquireVsCodeApi();
+const post = (msg: FromWebviewMessage) => vscode.postMessage(msg);
+let requestCounter = 0;
+const nextRequestId = () => ++requestCounter;
+
+// ---------- state ----------
+
+const model = new RecordModel();
+let connectionId = '';
+let settings: ViewSettings = { displayLimit: 256 * 1024, timestampFormat: 'time' };
+let stats: ConnectionStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+let hostDropped = 0;
+let sse: SseDetails | undefined;
+let lastConnecting: ConnRecord | undefined;
+let lastOpen: ConnRecord | undefined;
+let typeCount = -1;
+const fullRequests = new Map<number, number>();
+let filterError: string | undefined;
+
+const restored = (vscode.getState() ?? undefined) as PersistedState | undefined;
+
+// ---------- components ----------
+
+const log = new LogView({
+  model,
+  onSelect: (record) => {
+    detail.showRecord(record);
+  },
+});
+
+const detail = new DetailPane({
+  copy: (text) => post({ type: 'copy', text }),
+  getFull: (seq) => {
+    const requestId = nextRequestId();
+    fullRequests.set(requestId, seq);
+    post({ type: 'getFull', requestId, seq });
+  },
+  setRaw: (on) => post({ type: 'setRaw', on }),
+  timeMode: () => settings.timestampFormat,
+});
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function saveState(): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(() => {
+    const spec = model.filter;
+    const state: PersistedState = {
+      connectionId,
+      config: bar.getConfig(),
+      filter: spec.text,
+      filterDirs: spec.dirs,
+      filterType: spec.type,
+      send: sendBox.getState(),
+      detailWidth: detailWidth,
+    };
+    vscode.setState(state);
+  }, 200);
+}
+
+const bar = new RequestBar({
+  connect: (config) => post({ type: 'connect', config }),
+  disconnect: () => post({ type: 'disconnect' }),
+  reconnectNow: () => post({ type: 'reconnectNow' }),
+  setAutoRetry: (on) => post({ type: 'setAutoRetry', on }),
+  saveProfile: (config) => post({ type: 'saveProfile', config }),
+  configEdited: () => {
+    applyKind();
+    saveState();
+  },
+});
+
+const sendBox = new SendBox({ post, nextRequestId, saveState });
+
+// ---------- filter bar ----------
+
+const filterInput = h('input', {
+  type: 'text',
+  class: 'input filter-input',
+  'aria-label': 'Filter records: text, or /regex/flags',
+  placeholder: 'Filter (text or /regex/i)',
+  spellcheck: 'false',
+});
+const filterErrorEl = h('span', { class: 'filter-error', role: 'alert', hidden: true });
+const filterBox = h('div', { class: 'filter-box' }, icon('filter'), filterInput, filterErrorEl);
+const dirToggles = (['in', 'out', 'system'] as const).map((dir) =>
+  toggle({
+    label: dir === 'in' ? 'Received' : dir === 'out' ? 'Sent' : 'System',
+    icon: dir === 'in' ? 'arrow-down' : dir === 'out' ? 'arrow-up' : 'info',
+    title: `Show ${dir === 'in' ? 'received' : dir === 'out' ? 'sent' : 'system'} records`,
+    pressed: true,
+    onClick: () => undefined,
+    onToggle: (on) => {
+      applyFilter({ ...model.filter, dirs: { ...model.filter.dirs, [dir]: on } });
+    },
+  }),
+);
+const dirGroup = h('div', { class: 'button-group', role: 'group', 'aria-label': 'Directions shown' }, ...dirToggles);
+const typeSelect = h('select', { class: 'select type-select', 'aria-label': 'Event type shown', title: 'Event type shown' });
+typeSelect.addEventListener('change', () => applyFilter({ ...model.filter, type: typeSelect.value }));
+
+const counterIn = h('span', { class: 'counter', title: 'Messages received' });
+const counterOut = h('span', { class: 'counter', title: 'Messages sent' });
+const counterBytes = h('span', { class: 'counter', title: 'Bytes received / sent' });
+const counterRate = h('span', { class: 'counter', title: 'Messages per second' });
+const counterDropped = h('span', { class: 'counter warn', title: 'Records dropped by the store caps', hidden: true });
+const counterShown = h('span', { class: 'counter muted', hidden: true });
+const counters = h('div', { class: 'counters', role: 'status', 'aria-label': 'Counters' }, counterShown, counterIn, counterOut, counterBytes, counterRate, counterDropped);
+
+const pauseBtn = toggle({
+  label: 'Pause view',
+  icon: 'debug-pause',
+  title: 'Pause view (keeps receiving, stops scrolling)',
+  pressed: false,
+  onClick: () => undefined,
+  onToggle: (on) => log.setPaused(on),
+});
+log.el.addEventListener('resumed', () => pauseBtn.setPressed(false));
+const clearBtn = button({
+  label: 'Clear',
+  icon: 'clear-all',
+  title: 'Clear the log',
+  onClick: () => {
+    post({ type: 'clear' });
+    onCleared();
+  },
+});
+const exportBtn = button({ label: 'Export', icon: 'export', title: 'Export the log as NDJSON', onClick: () => post({ type: 'export' }) });
+
+const filterBar = h(
+  'div',
+  { class: 'filter-bar', role: 'toolbar', 'aria-label': 'Log filters and actions' },
+  filterBox,
+  dirGroup,
+  typeSelect,
+  counters,
+  h('span', { class: 'spacer' }),
+  pauseBtn,
+  clearBtn,
+  exportBtn,
+);
+
+let filterTimer: ReturnType<typeof setTimeout> | undefined;
+filterInput.addEventListener('input', () => {
+  clearTimeout(filterTimer);
+  // Small logs filter at once; big ones wait for a pause in typing (one pass per burst of keys).
+  const delay = model.total > 20_000 ? 40 : 0;
+  filterTimer = setTimeout(() => applyFilter({ ...model.filter, text: filterInput.value }), delay);
+});
+filterInput.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    clearTimeout(filterTimer);
+    applyFilter({ ...model.filter, text: filterInput.value });
+  } else if (e.key === 'Escape' && filterInput.value) {
+    filterInput.value = '';
+    applyFilter({ ...model.filter, text: '' });
+  } else if (e.key === 'ArrowDown') {
+    e.preventDefault();
+    log.el.focus();
+  }
+});
+
+function applyFilter(spec: FilterSpec): void {
+  const r = model.setFilter(spec);
+  filterError = r.error;
+  filterErrorEl.hidden = !filterError;
+  setText(filterErrorEl, filterError ? `Invalid regex: ${filterError}` : '');
+  filterInput.setAttribute('aria-invalid', String(!!filterError));
+  filterBox.classList.toggle('invalid', !!filterError);
+  log.invalidate();
+  scheduleChrome();
+  saveState();
+}
+
+function setFilterControls(spec: FilterSpec): void {
+  filterInput.value = spec.text;
+  (['in', 'out', 'system'] as const).forEach((d, i) => dirToggles[i].setPressed(spec.dirs[d]));
+  updateTypeOptions(true, spec.type);
+}
+
+function updateTypeOptions(force = false, value = model.filter.type): void {
+  const types = model.types();
+  if (!force && types.length === typeCount) {
+    return;
+  }
+  typeCount = types.length;
+  if (value && !types.includes(value)) {
+    types.push(value);
+  }
+  setOptions(typeSelect, [['', 'All types'], ...types.sort().map((t): [string, string] => [t, t])], value);
+}
+
+// ---------- layout ----------
+
+const splitter = h('div', {
+  class: 'splitter',
+  role: 'separator',
+  tabindex: 0,
+  'aria-orientation': 'vertical',
+  'aria-label': 'Resize the detail pane',
+  'aria-valuemin': 200,
+  'aria-valuemax': 1200,
+});
+let detailWidth = restored?.detailWidth ?? 420;
+function setDetailWidth(px: number): void {
+  const max = Math.max(240, (document.body.clientWidth || 1000) - 320);
+  detailWidth = Math.round(Math.min(max, Math.max(220, px)));
+  detail.el.style.width = `${detailWidth}px`;
+  splitter.setAttribute('aria-valuenow', String(detailWidth));
+}
+splitter.addEventListener('pointerdown', (e) => {
+  splitter.setPointerCapture(e.pointerId);
+  const startX = e.clientX;
+  const startW = detailWidth;
+  const move = (ev: PointerEvent) => setDetailWidth(startW - (ev.clientX - startX));
+  const up = () => {
+    splitter.removeEventListener('pointermove', move);
+    splitter.removeEventListener('pointerup', up);
+    saveState();
+  };
+  splitter.addEventListener('pointermove', move);
+  splitter.addEventListener('pointerup', up);
+});
+splitter.addEventListener('keydown', (e) => {
+  if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+    e.preventDefault();
+    setDetailWidth(detailWidth + (e.key === 'ArrowLeft' ? 24 : -24));
+    saveState();
+  }
+});
+
+const notices = h('div', { class: 'notices', 'aria-live': 'polite' });
+const logPane = h('div', { class: 'log-pane' }, log.el, sendBox.el);
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+app.classList.add('app');
+app.replaceChildren(bar.el, filterBar, h('div', { class: 'main' }, logPane, splitter, detail.el), notices);
+setDetailWidth(detailWidth);
+
+function applyKind(): void {
+  const kind = effectiveKind(bar.getConfig());
+  sendBox.el.hidden = kind !== 'ws';
+  detail.setSseMode(kind === 'sse');
+  app.classList.toggle('kind-ws', kind === 'ws');
+  app.classList.toggle('kind-sse', kind === 'sse');
+}
+
+// ---------- chrome (counters) at most once per frame ----------
+
+let chromeFrame = 0;
+function scheduleChrome(): void {
+  if (!chromeFrame) {
+    chromeFrame = requestAnimationFrame(renderChrome);
+  }
+}
+
+let rate = 0;
+let rateBase = { at: performance.now(), total: 0 };
+setInterval(() => {
+  const now = performance.now();
+  const total = stats.messagesIn + stats.messagesOut;
+  rate = Math.max(0, ((total - rateBase.total) * 1000) / Math.max(1, now - rateBase.at));
+  rateBase = { at: now, total };
+  scheduleChrome();
+}, 1000);
+
+function renderChrome(): void {
+  chromeFrame = 0;
+  setText(counterIn, `↓ ${stats.messagesIn.toLocaleString()}`);
+  setText(counterOut, `↑ ${stats.messagesOut.toLocaleString()}`);
+  setText(counterBytes, `${formatBytes(stats.bytesIn)} / ${formatBytes(stats.bytesOut)}`);
+  setText(counterRate, `${rate >= 10 ? Math.round(rate).toLocaleString() : rate.toFixed(1)}/s`);
+  const dropped = hostDropped + model.viewDropped;
+  counterDropped.hidden = dropped === 0;
+  setText(counterDropped, `${dropped.toLocaleString()} dropped`);
+  counterShown.hidden = !model.filtering;
+  setText(counterShown, `${model.count.toLocaleString()} of ${model.total.toLocaleString()} shown`);
+  updateTypeOptions();
+}
+
+// ---------- messages from the host ----------
+
+function trackConnectionRecords(records: readonly ConnRecord[]): void {
+  for (let i = records.length - 1; i >= 0 && (!lastConnecting || !lastOpen); i--) {
+    const r = records[i];
+    if (r.kind === 'connecting' && !lastConnecting) {
+      lastConnecting = r;
+    } else if (r.kind === 'open' && !lastOpen) {
+      lastOpen = r;
+    }
+  }
+}
+
+function onInit(msg: InitMessage): void {
+  const sameConnection = msg.connectionId === connectionId || (!connectionId && restored?.connectionId === msg.connectionId);
+  connectionId = msg.connectionId;
+  settings = msg.settings;
+  stats = msg.stats;
+  rateBase = { at: performance.now(), total: stats.messagesIn + stats.messagesOut };
+  hostDropped = msg.dropped;
+  sse = msg.sse;
+  model.replace(msg.records);
+  lastConnecting = lastOpen = undefined;
+  trackConnectionRecords(msg.records);
+  bar.setConfig(msg.config);
+  bar.setStatus(msg.status);
+  applyKind();
+  log.setTimeMode(settings.timestampFormat);
+  const keepSelection = sameConnection && log.selectedSeq !== undefined && model.bySeq(log.selectedSeq);
+  if (!keepSelection) {
+    log.select(undefined);
+    detail.showRecord(undefined);
+  }
+  log.follow = true;
+  log.newRows = 0;
+  typeCount = -1;
+  updateTypeOptions(true);
+  log.invalidate();
+  detail.setConnection({ status: msg.status, sse: msg.sse, config: msg.config, connecting: lastConnecting, open: lastOpen });
+  sendBox.setOpen(msg.status.state === 'open');
+  scheduleChrome();
+  saveState();
+}
+
+function onCleared(): void {
+  model.clear();
+  log.select(undefined);
+  log.newRows = 0;
+  log.follow = true;
+  detail.showRecord(undefined);
+  log.invalidate();
+  scheduleChrome();
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function showNotice(level: 'info' | 'warning' | 'error', message: string): void {
+  const close = button({ label: 'Dismiss', icon: 'close', onClick: () => notices.replaceChildren() });
+  notices.replaceChildren(
+    h('div', { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' }, icon(level === 'info' ? 'info' : level), h('span', null, message), close),
+  );
+  clearTimeout(noticeTimer);
+  if (level !== 'error') {
+    noticeTimer = setTimeout(() => notices.replaceChildren(), 6000);
+  }
+}
+
+function handle(msg: ToWebviewMessage): void {
+  switch (msg.type) {
+    case 'init':
+      onInit(msg);
+      break;
+    case 'records': {
+      const change = model.append(msg.records);
+      stats = msg.stats;
+      hostDropped = msg.dropped;
+      trackNewest(msg.records);
+      log.appended(change.visibleAdded, change.visibleRemoved);
+      scheduleChrome();
+      break;
+    }
+    case 'status':
+          if (msg.sse) {
+        sse = msg.sse;
+      }
+      bar.setStatus(msg.status);
+      sendBox.setOpen(msg.status.state === 'open');
+      detail.setConnection({ status: msg.status, sse });
+      break;
+    case 'config':
+      bar.setConfig(msg.config);
+      applyKind();
+      detail.setConnection({ config: msg.config });
+      saveState();
+      break;
+    case 'cleared':
+      onCleared();
+      break;
+    case 'fullRecord': {
+      const seq = fullRequests.get(msg.requestId);
+      fullRequests.delete(msg.requestId);
+      if (seq !== undefined) {
+        detail.setFull(msg.record, seq);
+      }
+      break;
+    }
+    case 'raw':
+      detail.appendRaw(msg.text, msg.reset);
+      break;
+    case 'sendResult':
+      sendBox.onResult(msg.requestId, msg.ok, msg.error);
+      break;
+    case 'notice':
+      showNotice(msg.level, msg.message);
+      break;
+    default: {
+      const never: never = msg;
+      void never;
+    }
+  }
+}
+
+function trackNewest(records: readonly ConnRecord[]): void {
+  let changed = false;
+  for (const r of records) {
+    if (r.kind === 'connecting') {
+      lastConnecting = r;
+      lastOpen = undefined;
+      changed = true;
+    } else if (r.kind === 'open') {
+      lastOpen = r;
+      changed = true;
+    }
+  }
+  if (changed) {
+    detail.setConnection({ connecting: lastConnecting, open: lastOpen });
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = event.data as ToWebviewMessage | undefined;
+  if (msg && typeof msg === 'object' && typeof msg.type === 'string') {
+    try {
+      handle(msg);
+    } catch (e) {
+      // One bad message must not take the panel down.
+      console.error('realtime-inspector webview:', e);
+    }
+  }
+});
+
+// ---------- restore and start ----------
+
+if (restored) {
+  connectionId = restored.connectionId ?? '';
+  if (restored.config) {
+    bar.setConfig(restored.config);
+  }
+  sendBox.setState(restored.send);
+  const spec: FilterSpec = {
+    text: restored.filter ?? '',
+    dirs: { ...NO_FILTER.dirs, ...(restored.filterDirs ?? {}) },
+    type: restored.filterType ?? '',
+  };
+  setFilterControls(spec);
+  applyFilter(spec);
+}
+applyKind();
+sendBox.setOpen(false);
+scheduleChrome();
+
+/** Read-only hooks for the browser tests and the benchmark. */
+(window as unknown as { __inspector: unknown }).__inspector = {
+  rowHeight: ROW_HEIGHT,
+  domRows: () => log.domRows,
+  maxDomRows: () => log.maxDomRows,
+  total: () => model.total,
+  shown: () => model.count,
+};
+
+post({ type: 'ready' });

@@ -1,0 +1,358 @@
+/**
+ * The WebSocket send box: a multi-line editor with Text / JSON / Binary modes, live JSON validation
+ * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls.
+ */
+import type { FromWebviewMessage, SendMode } from '../src/protocol';
+import { button, h, icon, select } from './dom';
+import { formatJsonText, parseHex, validateBase64, validateJson } from './format';
+
+const HISTORY_MAX = 100;
+
+export interface SendBoxState {
+  mode: SendMode;
+  encoding: 'hex' | 'base64';
+  history: string[];
+  draft: string;
+}
+
+export interface SendBoxHost {
+  post(msg: FromWebviewMessage): void;
+  nextRequestId(): number;
+  saveState(): void;
+}
+
+export class SendBox {
+  readonly el: HTMLElement;
+  private readonly editor: HTMLTextAreaElement;
+  private readonly modeSel: HTMLSelectElement;
+  private readonly encSel: HTMLSelectElement;
+  private readonly formatBtn: HTMLButtonElement;
+  private readonly validity: HTMLElement;
+  private readonly result: HTMLElement;
+  private readonly sendBtn: HTMLButtonElement;
+  private readonly pingRow: HTMLElement;
+  private readonly closeRow: HTMLElement;
+  private readonly pingInput: HTMLInputElement;
+  private readonly closeCode: HTMLInputElement;
+  private readonly closeReason: HTMLInputElement;
+  private state: SendBoxState = { mode: 'text', encoding: 'hex', history: [], draft: '' };
+  /** Position in history while browsing it (history.length = the draft). */
+  private historyPos = 0;
+  private validateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sends awaiting a sendResult: requestId → text to add to history. */
+  private readonly pending = new Map<number, { text?: string; what: string }>();
+  private open = false;
+
+  constructor(private readonly host: SendBoxHost) {
+    this.modeSel = select(
+      'Message format',
+      [
+        ['text', 'Text'],
+        ['json', 'JSON'],
+        ['binary', 'Binary'],
+      ],
+      'text',
+      (v) => {
+        this.state.mode = v as SendMode;
+        this.updateMode();
+        this.host.saveState();
+      },
+    );
+    this.encSel = select(
+      'Binary encoding',
+      [
+        ['hex', 'Hex'],
+        ['base64', 'Base64'],
+      ],
+      'hex',
+      (v) => {
+        this.state.encoding = v as 'hex' | 'base64';
+        this.validateSoon(0);
+        this.host.saveState();
+      },
+    );
+    this.formatBtn = button({ label: 'Format JSON', icon: 'json', text: true, title: 'Format JSON (Shift+Alt+F)', onClick: () => this.format() });
+    this.validity = h('span', { class: 'validity', role: 'status', 'aria-live': 'polite' });
+    this.result = h('div', { class: 'send-result', role: 'alert', hidden: true });
+    this.sendBtn = button({ label: 'Send', icon: 'send', text: true, variant: 'primary', title: 'Send (Ctrl+Enter)', onClick: () => this.send() });
+    this.editor = h('textarea', {
+      class: 'editor',
+      rows: 3,
+      spellcheck: 'false',
+      'aria-label': 'Message to send',
+      placeholder: 'Message to send — Ctrl+Enter sends, Up/Down browse history',
+    });
+    this.editor.addEventListener('keydown', (e) => this.onKey(e));
+    this.editor.addEventListener('input', () => {
+      this.historyPos = this.state.history.length;
+      this.state.draft = this.editor.value;
+      this.validateSoon();
+    });
+    this.editor.addEventListener('change', () => this.host.saveState());
+
+    this.pingInput = h('input', { type: 'text', class: 'input', 'aria-label': 'Ping payload', placeholder: 'payload (optional, ≤ 125 bytes)', maxlength: 125 });
+    this.pingRow = h(
+      'div',
+      { class: 'send-extra', hidden: true },
+      h('label', { class: 'field-label' }, 'Ping'),
+      this.pingInput,
+      button({ label: 'Send ping', icon: 'pulse', text: true, onClick: () => this.ping() }),
+    );
+    this.pingInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        this.ping();
+      }
+    });
+    this.closeCode = h('input', { type: 'number', class: 'input code-input', 'aria-label': 'Close code', min: 1000, max: 4999, value: 1000 });
+    this.closeReason = h('input', { type: 'text', class: 'input', 'aria-label': 'Close reason', placeholder: 'reason (optional)', maxlength: 123 });
+    this.closeRow = h(
+      'div',
+      { class: 'send-extra', hidden: true },
+      h('label', { class: 'field-label' }, 'Close'),
+      this.closeCode,
+      this.closeReason,
+      button({ label: 'Send close frame', icon: 'debug-stop', text: true, onClick: () => this.close() }),
+    );
+
+    const pingToggle = button({ label: 'Ping…', icon: 'pulse', title: 'Send a ping frame', onClick: () => this.toggleRow(this.pingRow, this.pingInput) });
+    const closeToggle = button({ label: 'Close…', icon: 'debug-stop', title: 'Close with a code and reason', onClick: () => this.toggleRow(this.closeRow, this.closeCode) });
+    const fileBtn = button({ label: 'Send file…', icon: 'file-binary', title: 'Send a file as a binary frame', onClick: () => this.sendFile() });
+
+    this.el = h(
+      'section',
+      { class: 'sendbox', 'aria-label': 'Send a message' },
+      h(
+        'div',
+        { class: 'sendbox-toolbar' },
+        icon('edit'),
+        h('span', { class: 'section-title' }, 'Send'),
+        this.modeSel,
+        this.encSel,
+        this.formatBtn,
+        this.validity,
+        h('span', { class: 'spacer' }),
+        fileBtn,
+        pingToggle,
+        closeToggle,
+      ),
+      h('div', { class: 'sendbox-main' }, this.editor, this.sendBtn),
+      this.pingRow,
+      this.closeRow,
+      this.result,
+    );
+    this.updateMode();
+  }
+
+  getState(): SendBoxState {
+    return { ...this.state, draft: this.editor.value };
+  }
+
+  setState(s: Partial<SendBoxState> | undefined): void {
+    if (!s) {
+      return;
+    }
+    this.state = {
+      mode: s.mode === 'json' || s.mode === 'binary' ? s.mode : 'text',
+      encoding: s.encoding === 'base64' ? 'base64' : 'hex',
+      history: Array.isArray(s.history) ? s.history.filter((x) => typeof x === 'string').slice(-HISTORY_MAX) : [],
+      draft: typeof s.draft === 'string' ? s.draft : '',
+    };
+    this.modeSel.value = this.state.mode;
+    this.encSel.value = this.state.encoding;
+    this.editor.value = this.state.draft;
+    this.historyPos = this.state.history.length;
+    this.updateMode();
+  }
+
+  /** Enables sending only while the connection is open. */
+  setOpen(open: boolean): void {
+    this.open = open;
+    this.sendBtn.disabled = !open;
+    this.sendBtn.title = open ? 'Send (Ctrl+Enter)' : 'Connect to send';
+  }
+
+  private updateMode(): void {
+    const m = this.state.mode;
+    this.encSel.hidden = m !== 'binary';
+    this.formatBtn.hidden = m !== 'json';
+    this.editor.placeholder =
+      m === 'json'
+        ? '{"type": "subscribe"} — Ctrl+Enter sends'
+        : m === 'binary'
+          ? this.state.encoding === 'hex'
+            ? 'de ad be ef — hex bytes; Ctrl+Enter sends'
+            : 'base64 bytes — Ctrl+Enter sends'
+          : 'Message to send — Ctrl+Enter sends, Up/Down browse history';
+    this.validateSoon(0);
+  }
+
+  private validateSoon(delay = 150): void {
+    clearTimeout(this.validateTimer);
+    this.validateTimer = setTimeout(() => this.validate(), delay);
+  }
+
+  /** Returns the error for the current content, and shows it. */
+  private validate(): string | undefined {
+    const text = this.editor.value;
+    let error: string | undefined;
+    if (this.state.mode === 'json') {
+      error = text.trim() ? validateJson(text) : undefined;
+    } else if (this.state.mode === 'binary' && text.trim()) {
+      error = this.state.encoding === 'hex' ? (parseHex(text).ok ? undefined : (parseHex(text) as { error: string }).error) : validateBase64(text);
+    }
+    const valid = this.state.mode !== 'text' && text.trim() !== '' && !error;
+    this.validity.className = `validity${error ? ' bad' : valid ? ' good' : ''}`;
+    if (error) {
+      this.validity.replaceChildren(icon('error'), document.createTextNode(error));
+    } else if (valid) {
+      this.validity.replaceChildren(icon('check'), document.createTextNode(this.state.mode === 'json' ? 'Valid JSON' : 'Valid'));
+    } else {
+      this.validity.replaceChildren();
+    }
+    this.editor.setAttribute('aria-invalid', String(!!error));
+    return error;
+  }
+
+  private format(): void {
+    const r = formatJsonText(this.editor.value);
+    if (r.ok) {
+      this.editor.value = r.text;
+      this.state.draft = r.text;
+      this.validate();
+    } else {
+      this.showResult(r.error, true);
+    }
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      this.send();
+      return;
+    }
+    if (e.key === 'F' && e.shiftKey && e.altKey && this.state.mode === 'json') {
+      e.preventDefault();
+      this.format();
+      return;
+    }
+    const ta = this.editor;
+    const hist = this.state.history;
+    if (e.key === 'ArrowUp' && ta.selectionStart === 0 && ta.selectionEnd === 0 && this.historyPos > 0) {
+      e.preventDefault();
+      if (this.historyPos === hist.length) {
+        this.state.draft = ta.value;
+      }
+      this.historyPos--;
+      ta.value = hist[this.historyPos];
+      ta.setSelectionRange(0, 0);
+      this.validateSoon(0);
+    } else if (e.key === 'ArrowDown' && ta.selectionStart === ta.value.length && ta.selectionEnd === ta.value.length && this.historyPos < hist.length) {
+      e.preventDefault();
+      this.historyPos++;
+      ta.value = this.historyPos === hist.length ? this.state.draft : hist[this.historyPos];
+      ta.setSelectionRange(ta.value.length, ta.value.length);
+      this.validateSoon(0);
+    }
+  }
+
+  private send(): void {
+    const text = this.editor.value;
+    const mode = this.state.mode;
+    if (!text && mode !== 'text') {
+      this.showResult('Nothing to send', true);
+      return;
+    }
+    const error = this.validate();
+    if (error) {
+      this.showResult(`Not sent: ${error}`, true);
+      return;
+    }
+    const requestId = this.host.nextRequestId();
+    this.pending.set(requestId, { text, what: 'Message' });
+    this.host.post(mode === 'binary' ? { type: 'send', requestId, mode, encoding: this.state.encoding, data: text } : { type: 'send', requestId, mode, data: text });
+    this.showResult(this.open ? 'Sending…' : 'Sending… (not connected)', false, true);
+  }
+
+  private ping(): void {
+    const data = this.pingInput.value;
+    if (new TextEncoder().encode(data).length > 125) {
+      this.showResult('A ping payload is at most 125 bytes', true);
+      return;
+    }
+    const requestId = this.host.nextRequestId();
+    this.pending.set(requestId, { what: 'Ping' });
+    this.host.post({ type: 'ping', requestId, data: data || undefined });
+  }
+
+  private close(): void {
+    const code = Number(this.closeCode.value);
+    if (!Number.isInteger(code) || !(code === 1000 || (code >= 3000 && code <= 4999))) {
+      this.showResult('Close code must be 1000 or 3000–4999', true);
+      return;
+    }
+    if (new TextEncoder().encode(this.closeReason.value).length > 123) {
+      this.showResult('A close reason is at most 123 bytes', true);
+      return;
+    }
+    const requestId = this.host.nextRequestId();
+    this.pending.set(requestId, { what: 'Close' });
+    this.host.post({ type: 'close', requestId, code, reason: this.closeReason.value });
+  }
+
+  private sendFile(): void {
+    const requestId = this.host.nextRequestId();
+    this.pending.set(requestId, { what: 'File' });
+    this.host.post({ type: 'sendFile', requestId });
+  }
+
+  /** The host's answer to a send/ping/close/sendFile. */
+  onResult(requestId: number, ok: boolean, error?: string): void {
+    const p = this.pending.get(requestId);
+    if (!p) {
+      return;
+    }
+    this.pending.delete(requestId);
+    if (!ok) {
+      this.showResult(`${p.what} not sent: ${error ?? 'unknown error'}`, true);
+      return;
+    }
+    if (p.text !== undefined) {
+      const hist = this.state.history;
+      if (hist[hist.length - 1] !== p.text) {
+        hist.push(p.text);
+        if (hist.length > HISTORY_MAX) {
+          hist.splice(0, hist.length - HISTORY_MAX);
+        }
+      }
+      this.historyPos = hist.length;
+      this.state.draft = '';
+      this.host.saveState();
+    }
+    this.showResult(`${p.what} sent`, false);
+  }
+
+  private resultTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private showResult(text: string, isError: boolean, sticky = false): void {
+    clearTimeout(this.resultTimer);
+    this.result.hidden = false;
+    this.result.className = `send-result${isError ? ' bad' : ''}`;
+    this.result.replaceChildren(icon(isError ? 'error' : 'check'), document.createTextNode(text));
+    if (!isError && !sticky) {
+      this.resultTimer = setTimeout(() => {
+        this.result.hidden = true;
+      }, 2500);
+    }
+  }
+
+  private toggleRow(row: HTMLElement, focus: HTMLElement): void {
+    row.hidden = !row.hidden;
+    if (!row.hidden) {
+      focus.focus();
+    }
+  }
+
+  focus(): void {
+    this.editor.focus();
+  }
+}
