@@ -230,7 +230,8 @@ export class Commands implements PanelActions {
     }
     const demo = this.s.demo;
     if (!options?.quiet) {
-      const offers = demo.endpoints.filter((e) => !e.method || e.method === 'GET').slice(0, 3);
+      const preferred = demo.endpoints.filter((e) => /\/(sse|ws\/echo|ws\/ticker)$/.test(e.url));
+      const offers = (preferred.length ? preferred : demo.endpoints.filter((e) => !e.method)).slice(0, 3);
       void vscode.window
         .showInformationMessage(`Demo server running at ${demo.url}`, ...offers.map((e) => `Connect ${e.name}`))
         .then((pick) => {
