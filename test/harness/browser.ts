@@ -95,25 +95,42 @@ export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<
 /**
  * Runs a command from the palette (F1) by its full title as listed there, e.g. "Realtime: Connect SSE/WS".
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  // An extension's commands reach the palette only once the remote extension host has scanned it, and an
+  // open palette does not pick up late arrivals: reopen it until the command is listed.
+  for (;;) {
+    await openPalette(page);
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      break;
+    } catch (error) {
+      await page.keyboard.press('Escape');
+      if (Date.now() > deadline) throw new Error(`"${title}" is not in the command palette after ${timeoutMs} ms`, { cause: error });
+      await page.waitForTimeout(500);
+    }
+  }
+  const label = await row.getAttribute('aria-label');
+  if (!label?.includes(title)) throw new Error(`palette row for "${title}" is "${label}"`);
+  await page.keyboard.press('Enter');
+}
+
+async function openPalette(page: Page): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('F1');
     try {
-      await input.waitFor({ state: 'visible', timeout: 5_000 });
-      break;
+      await input.waitFor({ state: 'visible', timeout: 3_000 });
+      return;
     } catch (error) {
       // The first key press can land before the workbench has focus.
       if (attempt >= 2) throw error;
       await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
     }
   }
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: timeoutMs });
-  const label = await row.getAttribute('aria-label');
-  if (!label?.includes(title)) throw new Error(`palette row for "${title}" is "${label}"`);
-  await page.keyboard.press('Enter');
 }
 
 /** The quick input's text box (after a command opened a quick pick or input box). */

@@ -109,6 +109,7 @@ const DEFAULT_SETTINGS: Record<string, unknown> = {
   'update.mode': 'none',
   'git.enabled': false,
   'window.dialogStyle': 'custom',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 interface Live {
