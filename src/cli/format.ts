@@ -1,0 +1,171 @@
+/**
+ * How records look on a terminal. Server data is untrusted: every control character, ANSI escape,
+ * bidi override and invisible format character is shown as an escape, never written raw.
+ */
+import { ConnRecord, serializeRecord } from '../core/records';
+
+export interface Style {
+  color: boolean;
+}
+
+/** C0/C1 controls, DEL, bidi controls, zero-width and invisible format characters, line/paragraph separators, BOM, lone surrogates, tag characters. */
+const UNSAFE =
+  // Control characters are exactly what this pattern is for.
+  // eslint-disable-next-line no-control-regex
+  /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_G = new RegExp(UNSAFE.source, 'g');
+/** The same, minus LF and TAB: for the raw view, where line structure is the point. */
+const UNSAFE_RAW_G = new RegExp(UNSAFE.source.replace('\\x00-\\x1f', '\\x00-\\x08\\x0b-\\x1f'), 'g');
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e', '\0': '\\0' };
+
+function escapeChar(ch: string): string {
+  const named = NAMED[ch];
+  if (named) {
+    return named;
+  }
+  if (ch.length === 2) {
+    const cp = ch.codePointAt(0)!;
+    return `\\u{${cp.toString(16)}}`;
+  }
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** `s` with every unsafe character as a visible escape (dimmed when coloured, so it reads as not-data). */
+export function escapeText(s: string, style: Style = { color: false }): string {
+  if (!UNSAFE.test(s)) {
+    return s;
+  }
+  return s.replace(UNSAFE_G, (ch) => (style.color ? `${DIM}${escapeChar(ch)}${RESET_DIM}` : escapeChar(ch)));
+}
+
+/** For `--raw` on a terminal: line ends stay line ends, CR is shown, every other control is escaped. */
+export function escapeRaw(s: string): string {
+  return s.replace(UNSAFE_RAW_G, escapeChar);
+}
+
+const JSON_UNSAFE = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const JSON_UNSAFE_G = new RegExp(JSON_UNSAFE.source, 'g');
+
+/**
+ * One `--json` line: {@link serializeRecord}, with bidi controls and line separators written as
+ * `\uXXXX` (same JSON value) so the line is safe on a terminal too. JSON already escapes C0 controls.
+ */
+export function jsonLine(record: ConnRecord): string {
+  const line = serializeRecord(record);
+  return JSON_UNSAFE.test(line) ? line.replace(JSON_UNSAFE_G, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
+}
+
+const ESC = '\x1b[';
+const DIM = `${ESC}2m`;
+const RESET_DIM = `${ESC}22m`;
+const COLORS = {
+  grey: `${ESC}90m`,
+  red: `${ESC}31m`,
+  green: `${ESC}32m`,
+  yellow: `${ESC}33m`,
+  blue: `${ESC}34m`,
+  magenta: `${ESC}35m`,
+  cyan: `${ESC}36m`,
+  bold: `${ESC}1m`,
+} as const;
+const RESET = `${ESC}0m`;
+
+type Color = keyof typeof COLORS;
+
+/** One record as readable text (no trailing newline); an error's headers and body follow on indented lines. */
+export function formatRecord(r: ConnRecord, style: Style): string {
+  const paint = (color: Color, text: string) => (style.color ? `${COLORS[color]}${text}${RESET}` : text);
+  const esc = (s: string) => escapeText(s, style);
+  const time = paint('grey', r.time.slice(11, 23));
+  const line = (mark: string, color: Color, text: string) => `${time} ${paint(color, mark)} ${text}`;
+  switch (r.kind) {
+    case 'connecting': {
+      let text = `connecting ${r.method ? r.method + ' ' : ''}${esc(r.url)}`;
+      if (r.attempt > 0) {
+        text += ` (attempt ${r.attempt})`;
+      }
+      if (r.lastEventId) {
+        text += ` Last-Event-ID: ${esc(r.lastEventId)}`;
+      }
+      if (r.protocols?.length) {
+        text += ` protocols: ${esc(r.protocols.join(', '))}`;
+      }
+      return line('→', 'blue', text);
+    }
+    case 'open': {
+      const parts: string[] = [];
+      if (r.status !== undefined) {
+        parts.push(`open ${r.status}${r.statusText ? ' ' + esc(r.statusText) : ''}`);
+        const type = r.headers['content-type'];
+        if (type) {
+          parts.push(esc(type));
+        }
+      } else {
+        parts.push('open');
+      }
+      if (r.protocol) {
+        parts.push(`protocol: ${esc(r.protocol)}`);
+      }
+      if (r.extensions) {
+        parts.push(`extensions: ${esc(r.extensions)}`);
+      }
+      return line('●', 'green', paint('green', parts.join('  ')));
+    }
+    case 'message': {
+      const arrow = r.dir === 'in' ? '←' : '→';
+      const color: Color = r.dir === 'in' ? 'cyan' : 'magenta';
+      if (r.event !== undefined) {
+        // SSE
+        let head = r.event === 'message' ? '' : paint('yellow', `[${esc(r.event)}]`) + ' ';
+        if (r.id !== undefined) {
+          head += paint('grey', `id=${esc(r.id)}`) + ' ';
+        }
+        return line(arrow, color, head + esc(r.data));
+      }
+      const kind = r.format === 'binary' ? paint('yellow', `binary ${r.size} B base64:`) + ' ' : '';
+      return line(arrow, color, kind + esc(r.data));
+    }
+    case 'comment':
+      return line(':', 'grey', paint('grey', esc(r.text)));
+    case 'retry':
+      return line('↻', 'yellow', `retry ${r.ms} ms`);
+    case 'ping':
+    case 'pong':
+      return line(r.dir === 'in' ? '←' : '→', 'grey', `${r.kind}${r.auto ? ' (auto)' : ''} ${r.size} B${r.size ? ' ' + esc(r.data) : ''}`);
+    case 'reconnecting':
+      return line(
+        '↻',
+        'yellow',
+        `reconnecting: attempt ${r.attempt}${r.maxAttempts !== null ? ` of ${r.maxAttempts}` : ''} in ${r.delayMs} ms`,
+      );
+    case 'closing':
+      return line('…', 'yellow', `closing${r.code !== undefined ? ' ' + r.code : ''}${r.reason ? ' ' + esc(r.reason) : ''}`);
+    case 'close': {
+      let text = `closed by ${r.by}`;
+      if (r.code !== undefined) {
+        text += ` code ${r.code}`;
+      }
+      if (r.reason) {
+        text += `: ${esc(r.reason)}`;
+      }
+      if (!r.clean) {
+        text += ' (not clean)';
+      }
+      return line('■', 'yellow', text);
+    }
+    case 'error': {
+      let text = paint('red', `${r.fatal ? 'error' : 'error (will retry)'} ${r.code}: ${esc(r.message)}`);
+      for (const [name, value] of Object.entries(r.headers ?? {})) {
+        text += `\n    ${paint('grey', esc(name) + ':')} ${esc(value)}`;
+      }
+      if (r.body !== undefined && r.body !== '') {
+        text += `\n    ${paint('grey', 'body:')} ${esc(r.body)}${r.bodyTruncated ? paint('grey', ' … (truncated)') : ''}`;
+      }
+      return line('✖', 'red', text);
+    }
+    case 'info':
+      return line('ℹ', 'grey', esc(r.message));
+  }
+}
