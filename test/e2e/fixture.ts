@@ -1,0 +1,209 @@
+/**
+ * End-to-end fixture: the packaged extension installed into code-server, the demo server, a throw-away
+ * workspace and headless Chromium on the workbench. `close()` tears all of it down; it also happens when the
+ * process exits (the launcher kills code-server's process group).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { startDemoServer, type DemoServer, type DemoServerOptions } from '../../src/demo/server';
+import { findWebviewFrame, launchBrowser, openWorkbench, quickInput, runCommand, screenshot, type BrowserSession } from '../harness/browser';
+import { repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
+
+export const vsixPath = join(repoRoot, 'realtime-inspector.vsix');
+
+/** What the packaged extension is built from; a newer file here means the .vsix is stale. */
+const PACKAGE_INPUTS = ['src', 'webview', 'media', 'package.json', '.vscodeignore', 'scripts/build.mjs', 'README.md'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Packages the extension (`npm run package`) unless an up-to-date realtime-inspector.vsix exists. */
+export function ensureVsix(): string {
+  const inputs = Math.max(...PACKAGE_INPUTS.map((p) => newestMtime(join(repoRoot, p))));
+  if (existsSync(vsixPath) && statSync(vsixPath).mtimeMs >= inputs) return vsixPath;
+  const result = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
+  if (result.status !== 0 || !existsSync(vsixPath)) {
+    throw new Error(`npm run package failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return vsixPath;
+}
+
+export interface WorkbenchOptions {
+  /** Workspace settings (`.vscode/settings.json`); `profiles` may use `DEMO` and `DEMO_WS` placeholders. */
+  workspaceSettings?: Record<string, unknown>;
+  /** User settings merged over the launcher's defaults. */
+  userSettings?: Record<string, unknown>;
+  workspaceTrust?: boolean;
+  demo?: DemoServerOptions;
+}
+
+export interface Workbench {
+  server: CodeServer;
+  demo: DemoServer;
+  browser: BrowserSession;
+  page: Page;
+  workspace: string;
+  url: string;
+  /** Restarts the demo server on the same port (after `demo.close()`). */
+  restartDemo(): Promise<DemoServer>;
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Replaces `${DEMO}` / `${DEMO_WS}` in every string of a settings object. */
+function withDemoUrls(value: unknown, demo: DemoServer): unknown {
+  if (typeof value === 'string') return value.replaceAll('${DEMO}', demo.url).replaceAll('${DEMO_WS}', demo.url.replace(/^http/, 'ws'));
+  if (Array.isArray(value)) return value.map((v) => withDemoUrls(v, demo));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoUrls(v, demo)]));
+  }
+  return value;
+}
+
+export async function openExtensionWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
+  // RI_E2E_VSIX: test a given package instead of packaging the working tree.
+  const vsix = process.env.RI_E2E_VSIX ?? ensureVsix();
+  const scratch = mkdtempSync(join(tmpdir(), 'ri-e2e-'));
+  const workspace = join(scratch, 'workspace');
+  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+
+  const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(scratch, { recursive: true, force: true, maxRetries: 3 })];
+  const close = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    let demo = await startDemoServer({ host: '127.0.0.1', ...options.demo });
+    const demoPort = demo.port;
+    cleanups.push(() => demo.close());
+    writeFileSync(
+      join(workspace, '.vscode', 'settings.json'),
+      `${JSON.stringify(withDemoUrls(options.workspaceSettings ?? {}, demo), null, 2)}\n`,
+    );
+
+    const server = await startCodeServer({ workspace, vsix, workspaceTrust: options.workspaceTrust, settings: options.userSettings });
+    cleanups.push(() => server.stop());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const url = workbenchUrl(server, workspace);
+    await openWorkbench(browser.page, url);
+
+    return {
+      server,
+      get demo() {
+        return demo;
+      },
+      browser,
+      page: browser.page,
+      workspace,
+      url,
+      restartDemo: async () => {
+        demo = await startDemoServer({ host: '127.0.0.1', ...options.demo, port: demoPort });
+        cleanups.push(() => demo.close());
+        return demo;
+      },
+      shot: (name) => screenshot(browser.page, name),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Runs `body`; on failure saves `<name>-failure.png` before rethrowing. */
+export async function withFailureShot<T>(wb: Workbench | undefined, name: string, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (wb) await wb.shot(`${name}-failure`).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Polls `read` until `accept` says yes; returns the last value or throws with it. */
+export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await read();
+      if (accept(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// ---------- the inspector panel, as a user sees it ----------
+
+/** Answers one step of a multi-step quick input: waits for its title, optionally types, presses Enter. */
+export async function answerQuickInput(page: Page, title: string | RegExp, value?: string, timeoutMs = 15_000): Promise<void> {
+  const titleEl = page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+  await titleEl.waitFor({ state: 'visible', timeout: timeoutMs });
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  if (value !== undefined) await input.fill(value);
+  await page.keyboard.press('Enter');
+  // The next step reuses the widget; wait until this step's title is gone.
+  await titleEl.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+}
+
+/** "Realtime: Connect SSE/WS" with a typed URL, accepting the defaults of the remaining steps. */
+export async function connectFromPalette(page: Page, url: string): Promise<void> {
+  await runCommand(page, 'Realtime: Connect SSE/WS');
+  const input = await quickInput(page);
+  await input.fill(url);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `Connect to ${url}` }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await answerQuickInput(page, 'Connect: transport');
+  await answerQuickInput(page, /Connect: headers/);
+  if (/^wss?:/.test(url)) await answerQuickInput(page, 'Connect: subprotocols');
+  else await answerQuickInput(page, 'Connect: HTTP method');
+}
+
+/** The inspector panel's webview frame (the one holding the request bar's state badge). */
+export function panelFrame(page: Page, timeoutMs = 20_000): Promise<Frame> {
+  return findWebviewFrame(page, '.state-badge', timeoutMs);
+}
+
+export async function badgeText(frame: Frame): Promise<string> {
+  return (await frame.locator('.state-badge .badge-text').innerText()).trim();
+}
+
+export interface Row {
+  type: string;
+  id: string;
+  data: string;
+  cls: string;
+}
+
+/** The log rows currently rendered (the log is virtualised: the visible window only). */
+export async function logRows(frame: Frame): Promise<Row[]> {
+  return frame.locator('.row:not([hidden])').evaluateAll((els) =>
+    els
+      .map((el) => ({
+        top: Number(/translateY\((-?\d+)/.exec((el as unknown as { style: { transform: string } }).style.transform)?.[1] ?? 0),
+        type: el.querySelector('.c-type')?.textContent ?? '',
+        id: el.querySelector('.c-id')?.textContent ?? '',
+        data: el.querySelector('.c-data')?.textContent ?? '',
+        cls: el.className,
+      }))
+      .sort((a, b) => a.top - b.top)
+      .map(({ type, id, data, cls }) => ({ type, id, data, cls })),
+  );
+}
+
+export { findWebviewFrame, type Frame };
