@@ -188,6 +188,7 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url, '--no-reconnect']);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout.toString('utf8');
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e]/.test(out), 'no raw control or bidi character reaches the terminal');
     const msg = r.lines.find((l) => l.includes('red'))!;
     assert.ok(msg.includes('[x\\e[2Jy]'), msg);
@@ -200,6 +201,7 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url, '--json', '--count', '1']);
     assert.equal(r.code, 0);
     const raw = r.stdout.toString('utf8');
+    // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u202e\u2028\x1b]/.test(raw));
     assert.equal(r.json.find((j) => j.kind === 'message')!.data, 'a\u202eb\u2028c\x1b');
   });
