@@ -40,4 +40,33 @@ describe('SSE from the command palette', () => {
       await w.shot('e2e-1-sse-connect');
     });
   });
+
+  // Continues the connection opened above.
+  it('when the server dies the badge counts down to the next attempt, and after a restart the stream resumes from Last-Event-ID', async () => {
+    const w = wb!;
+    await withFailureShot(w, 'e2e-3-sse-reconnect', async () => {
+      const frame = await panelFrame(w.page);
+      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 10_000, 'connection open before the kill');
+      await w.demo.close();
+      await w.page.waitForTimeout(500);
+      const lastId = Math.max(...(await logRows(frame)).filter((r) => /^\d+$/.test(r.id)).map((r) => Number(r.id)));
+      assert.ok(lastId > 0, 'events were received before the kill');
+
+      const countdown = await eventually(() => badgeText(frame), (text) => /^Reconnecting in \d+ s — attempt/.test(text), 15_000, 'reconnecting badge with a countdown');
+      await w.shot('e2e-3-sse-reconnecting');
+      const restarted = await w.restartDemo();
+
+      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 45_000, 'open again after the restart');
+      const resumed = await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => /^\d+$/.test(r.id) && Number(r.id) > lastId),
+        15_000,
+        `events after id ${lastId}`,
+      );
+      assert.equal(restarted.lastEventIds[0], String(lastId), `the reconnect sent Last-Event-ID ${lastId} (badge was "${countdown}")`);
+      const firstNew = resumed.find((r) => /^\d+$/.test(r.id) && Number(r.id) > lastId)!;
+      assert.equal(Number(firstNew.id), lastId + 1, 'the stream resumes right after the last event seen');
+      await w.shot('e2e-3-sse-resumed');
+    });
+  });
 });
