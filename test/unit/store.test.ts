@@ -1,0 +1,86 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { ConnRecord, MessageRecord, recordCost } from '../../src/core/records';
+import { DEFAULT_STORE, MessageStore } from '../../src/core/store';
+
+let seq = 0;
+function msg(data: string, s = ++seq): MessageRecord {
+  return { kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), seq: s, time: new Date(0).toISOString() };
+}
+
+describe('MessageStore', () => {
+  it('caps by count, evicting the oldest and counting what it dropped', () => {
+    const store = new MessageStore({ maxRecords: 3 });
+    const records = [1, 2, 3, 4, 5].map((n) => msg(String(n), n));
+    records.forEach((r) => store.add(r));
+    assert.equal(store.size, 3);
+    assert.equal(store.dropped, 2);
+    assert.deepEqual(store.toArray().map((r) => r.seq), [3, 4, 5]);
+    assert.equal(store.at(0)?.seq, 3);
+    assert.equal(store.at(3), undefined);
+  });
+
+  it('caps by bytes, keeping the newest record even when it alone is over the cap', () => {
+    const one = recordCost(msg('x'.repeat(100), 0));
+    const store = new MessageStore({ maxBytes: one * 2 + 10 });
+    for (let i = 1; i <= 4; i++) {
+      store.add(msg('x'.repeat(100), i));
+    }
+    assert.equal(store.size, 2);
+    assert.equal(store.dropped, 2);
+    assert.ok(store.bytes <= one * 2 + 10);
+    store.add(msg('y'.repeat(10_000), 5));
+    assert.equal(store.size, 1, 'the newest record is always kept');
+    assert.equal(store.at(0)?.seq, 5);
+    assert.equal(store.dropped, 4);
+  });
+
+  it('flags a message over the display limit as large, keeping it whole', () => {
+    const store = new MessageStore({ displayLimit: 10 });
+    const big = msg('z'.repeat(11));
+    const small = msg('z'.repeat(10));
+    store.add(big);
+    store.add(small);
+    assert.equal((store.bySeq(big.seq) as MessageRecord).large, true);
+    assert.equal((store.bySeq(big.seq) as MessageRecord).data.length, 11);
+    assert.equal((store.bySeq(small.seq) as MessageRecord).large, undefined);
+  });
+
+  it('bySeq finds kept records and not evicted ones', () => {
+    const store = new MessageStore({ maxRecords: 5000 });
+    for (let i = 1; i <= 12_000; i++) {
+      store.add(msg('m', i * 2)); // gaps: only even seqs
+    }
+    assert.equal(store.size, 5000);
+    assert.equal(store.bySeq(2), undefined, 'evicted');
+    assert.equal(store.bySeq(24_000)?.seq, 24_000);
+    assert.equal(store.bySeq(14_002)?.seq, 14_002);
+    assert.equal(store.bySeq(14_001), undefined, 'never existed');
+    assert.equal(store.at(0)?.seq, (12_000 - 5000 + 1) * 2, 'compaction keeps positions right');
+    assert.deepEqual([...store].length, 5000);
+  });
+
+  it('clear() empties and resets the dropped count', () => {
+    const store = new MessageStore({ maxRecords: 1 });
+    store.add(msg('a'));
+    store.add(msg('b'));
+    store.clear();
+    assert.equal(store.size, 0);
+    assert.equal(store.bytes, 0);
+    assert.equal(store.dropped, 0);
+  });
+
+  it('non-message records count too', () => {
+    const store = new MessageStore({ maxRecords: 2 });
+    const info: ConnRecord = { kind: 'info', message: 'hi', seq: 1, time: '' };
+    store.add(info);
+    store.add(msg('a', 2));
+    store.add(msg('b', 3));
+    assert.deepEqual(store.toArray().map((r) => r.kind), ['message', 'message']);
+  });
+
+  it('defaults keep memory well under 200 MB', () => {
+    assert.ok(DEFAULT_STORE.maxBytes < 200 * 1024 * 1024);
+    assert.equal(DEFAULT_STORE.maxRecords, 100_000);
+  });
+});
