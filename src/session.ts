@@ -293,7 +293,7 @@ export class Session extends Disposable {
         }, timeoutMs);
       });
       conn.setAutoRetry(false);
-      conn.disconnect(1001, 'Editor closing');
+      conn.disconnect(1000, 'Editor closing');
       if (conn.isActive) {
         await closed;
       }

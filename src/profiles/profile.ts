@@ -87,9 +87,16 @@ export function checkUrl(url: string): string | undefined {
   if (bad) {
     return bad;
   }
+  if (/\$\{[^}]*\}/.test(url)) {
+    // A template can stand for any part (host, port, the whole URL): only a literal scheme can be checked.
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+    return scheme === undefined || url.startsWith('${') || ['http', 'https', 'ws', 'wss'].includes(scheme)
+      ? undefined
+      : `URL scheme "${scheme}:" is not supported (use http(s):// for SSE or ws(s):// for WebSocket)`;
+  }
   let parsed: URL;
   try {
-    parsed = new URL(url.replace(TEMPLATE, 'x'));
+    parsed = new URL(url);
   } catch {
     return `"${url}" is not a valid URL`;
   }

@@ -171,7 +171,10 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
 
   private refreshSession(s: Session): void {
     const node = this.sessionNodes.get(s.id);
-    this._onDidChangeTreeData.fire(node);
+    // No node yet: the view has not shown this session since the refresh its creation fired.
+    if (node) {
+      this._onDidChangeTreeData.fire(node);
+    }
   }
 
   private updateTicker(): void {

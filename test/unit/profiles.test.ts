@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { applyEditable, checkUrl, secretRefs, toEditable, validateProfiles, validateReconnect } from '../../src/profiles/profile';
+import { resolveProfile } from '../../src/profiles/resolve';
+
+const env = (vars: Record<string, string>, secrets: Record<string, string>) => ({
+  env: (n: string) => vars[n],
+  secret: async (n: string) => secrets[n],
+});
+
+test('valid profiles pass and keep their order', () => {
+  const r = validateProfiles([
+    { name: 'a', url: 'https://x/events', headers: { Authorization: 'Bearer ${secret:T}' }, reconnect: { maxAttempts: null } },
+    { name: 'b', url: 'wss://x/socket', kind: 'ws', protocols: ['json'], keepAlive: { intervalMs: 1000, timeoutMs: 500 }, tls: { insecure: true } },
+  ]);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(r.profiles.map((p) => p.name), ['a', 'b']);
+});
+
+test('a non-array value is one issue, undefined is none', () => {
+  assert.equal(validateProfiles({}).issues.length, 1);
+  assert.deepEqual(validateProfiles(undefined), { profiles: [], issues: [] });
+});
+
+test('each bad entry is named by index and name with the rule it breaks', () => {
+  const r = validateProfiles([
+    { name: 'x', url: 'ftp://host' },
+    { name: 'y', url: 'https://h', kind: 'grpc' },
+    { name: 'z', url: 'https://h', headers: { 'Bad Header': 'v' } },
+    { name: 'w', url: 'https://h', reconnect: { multiplier: 0.5 } },
+    { name: 'v', url: 'https://h', extra: 1 },
+    'nope',
+    { name: 'x', url: 'https://h' },
+  ]);
+  const m = r.issues.map((i) => i.message);
+  assert.match(m[0], /^realtimeInspector\.profiles\[0\] \("x"\): "url": URL scheme "ftp:"/);
+  assert.match(m[1], /\[1\] \("y"\): "kind" must be/);
+  assert.match(m[2], /\[2\] \("z"\): "headers": "Bad Header" is not a valid header name/);
+  assert.match(m[3], /\[3\] \("w"\): "reconnect": "multiplier" must be a number ≥ 1/);
+  assert.match(m[4], /\[4\] \("v"\): unknown property "extra"/);
+  assert.match(m[5], /\[5\]: must be an object/);
+  assert.equal(r.profiles.length, 1, 'the later "x" is valid since the first was rejected');
+});
+
+test('duplicate names: the second is rejected', () => {
+  const r = validateProfiles([{ name: 'a', url: 'https://h' }, { name: 'a', url: 'https://h' }]);
+  assert.equal(r.profiles.length, 1);
+  assert.match(r.issues[0].message, /another profile is already named "a"/);
+});
+
+test('URLs with templates are checked for their literal scheme only', () => {
+  assert.equal(checkUrl('${env:URL}'), undefined);
+  assert.equal(checkUrl('https://${env:HOST}:${env:PORT}/x'), undefined);
+  assert.match(checkUrl('ftp://${env:HOST}')!, /scheme/);
+  assert.match(checkUrl('https://h/${nope}')!, /unknown variable/);
+});
+
+test('reconnect policy validation', () => {
+  assert.equal(validateReconnect({ enabled: false, maxAttempts: 3 }), undefined);
+  assert.match(validateReconnect({ maxAttempts: -1 })!, /maxAttempts/);
+  assert.match(validateReconnect({ jitter: 'yes' })!, /jitter/);
+});
+
+test('secretRefs lists secret names only', () => {
+  assert.deepEqual(secretRefs('Bearer ${secret:A} ${env:B} ${secret:C}'), ['A', 'C']);
+});
+
+test('resolveProfile substitutes env and secrets and lists the secret values', async () => {
+  const r = await resolveProfile(
+    { url: 'https://${env:HOST}/s', headers: { Authorization: 'Bearer ${secret:TOKEN}' }, body: '${secret:TOKEN}', protocols: ['${env:P}'] },
+    env({ HOST: 'example.test', P: 'json' }, { TOKEN: 's3cret' }),
+  );
+  assert.ok(r.ok);
+  assert.equal(r.value.url, 'https://example.test/s');
+  assert.deepEqual(r.value.headers, { Authorization: 'Bearer s3cret' });
+  assert.equal(r.value.body, 's3cret');
+  assert.deepEqual(r.value.protocols, ['json']);
+  assert.deepEqual(r.secrets, ['s3cret']);
+});
+
+test('resolveProfile fails with a stable code naming the missing secret or variable', async () => {
+  const a = await resolveProfile({ url: 'https://h', headers: { X: '${secret:NOPE}' } }, env({}, {}));
+  assert.ok(!a.ok && a.error.code === 'ERR_MISSING_SECRET' && a.error.name === 'NOPE');
+  const b = await resolveProfile({ url: 'https://${env:NOPE}' }, env({}, {}));
+  assert.ok(!b.ok && b.error.code === 'ERR_MISSING_ENV' && b.error.name === 'NOPE');
+});
+
+test('the request bar round-trips a profile and keeps what it cannot edit', () => {
+  const profile = { name: 'p', url: 'https://h', headers: { A: '1' }, method: 'POST', body: '{}', tls: { insecure: true } };
+  const edit = toEditable(profile);
+  assert.deepEqual(edit.headers, [{ name: 'A', value: '1', enabled: true }]);
+  const back = applyEditable(profile, { ...edit, headers: [...edit.headers, { name: 'B', value: '2', enabled: false }] });
+  assert.deepEqual(back, profile, 'disabled headers are left out; TLS kept');
+  const get = applyEditable(profile, { ...edit, method: 'GET', body: '', headers: [] });
+  assert.equal(get.method, undefined);
+  assert.equal(get.body, undefined);
+  assert.equal(get.headers, undefined);
+});
