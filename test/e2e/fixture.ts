@@ -184,6 +184,8 @@ export async function badgeText(frame: Frame): Promise<string> {
 }
 
 export interface Row {
+  /** 'in', 'out' or 'system'. */
+  dir: string;
   type: string;
   id: string;
   data: string;
@@ -196,13 +198,14 @@ export async function logRows(frame: Frame): Promise<Row[]> {
     els
       .map((el) => ({
         top: Number(/translateY\((-?\d+)/.exec((el as unknown as { style: { transform: string } }).style.transform)?.[1] ?? 0),
+        dir: el.querySelector('.c-dir')?.getAttribute('aria-label') ?? '',
         type: el.querySelector('.c-type')?.textContent ?? '',
         id: el.querySelector('.c-id')?.textContent ?? '',
         data: el.querySelector('.c-data')?.textContent ?? '',
         cls: el.className,
       }))
       .sort((a, b) => a.top - b.top)
-      .map(({ type, id, data, cls }) => ({ type, id, data, cls })),
+      .map(({ dir, type, id, data, cls }) => ({ dir, type, id, data, cls })),
   );
 }
 
