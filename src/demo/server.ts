@@ -149,7 +149,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         body = (body + c).slice(0, 64 * 1024);
       });
       req.on('end', () => {
-        let prompt = '';
+        let prompt: string;
         try {
           prompt = String((JSON.parse(body || '{}') as { prompt?: unknown }).prompt ?? '');
         } catch {
