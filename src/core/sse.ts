@@ -58,7 +58,7 @@ class SseDriver implements TransportDriver {
     return {
       url: this.options.url,
       method: this.method,
-      headers: this.requestHeaders(this.options.body !== undefined),
+      headers: this.requestHeaders(this.options.body !== undefined, false),
       ...(this.lastEventId ? { lastEventId: this.lastEventId } : {}),
     };
   }
@@ -69,7 +69,7 @@ class SseDriver implements TransportDriver {
    * object's last event ID string is not the empty string", `Last-Event-ID`. The user's own Accept and
    * Cache-Control win: an inspector may need to send something else.
    */
-  requestHeaders(withBody: boolean): Headers {
+  requestHeaders(withBody: boolean, forWire = true): Headers {
     const out: Headers = { Accept: 'text/event-stream', 'Cache-Control': 'no-cache' };
     const lower = new Map<string, string>([
       ['accept', 'Accept'],
@@ -96,8 +96,8 @@ class SseDriver implements TransportDriver {
         delete out[existing];
       }
       // "set `Last-Event-ID` to last event ID string, encoded as UTF-8": Node takes header values as
-      // Latin-1 strings, so the UTF-8 bytes are passed one char per byte.
-      out['Last-Event-ID'] = Buffer.from(this.lastEventId, 'utf8').toString('latin1');
+      // Latin-1 strings, so on the wire the UTF-8 bytes are passed one char per byte.
+      out['Last-Event-ID'] = forWire ? Buffer.from(this.lastEventId, 'utf8').toString('latin1') : this.lastEventId;
     }
     return out;
   }
@@ -137,6 +137,8 @@ class SseDriver implements TransportDriver {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** The shortest reconnection time a server's `retry:` can set. */
+export const MIN_RECONNECT_MS = 100;
 /** Header values Node refuses (it throws ERR_INVALID_CHAR); a Last-Event-ID with these cannot be sent. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -154,6 +156,7 @@ class SseAttempt implements TransportAttempt {
   /** The previous chunk ended in CR, fed as LF: a leading LF of this chunk is that CRLF's second half. */
   private pendingCr = false;
   private unknownFields: Set<string> | undefined;
+  private flooredRetry = false;
   private readonly visited = new Set<string>();
   private redirects = 0;
   /** Credentials the user set are not sent to another origin after a redirect. */
@@ -462,8 +465,14 @@ class SseAttempt implements TransportAttempt {
     // "If the field value consists of only ASCII digits, then interpret the field value as an integer
     // in base ten, and set the event stream's reconnection time to that integer."
     this.driver.retryMs = ms;
-    this.sink.setReconnectDelay(ms);
     this.sink.record({ kind: 'retry', ms });
+    // "Optionally, wait some more": a floor keeps `retry: 0` from a server that closes at once from
+    // turning into a reconnect loop at full speed (each event resets the attempt count).
+    if (ms < MIN_RECONNECT_MS && !this.flooredRetry) {
+      this.flooredRetry = true;
+      this.sink.record({ kind: 'info', message: `retry: ${ms} is below ${MIN_RECONNECT_MS} ms: reconnecting no sooner than ${MIN_RECONNECT_MS} ms` });
+    }
+    this.sink.setReconnectDelay(Math.max(ms, MIN_RECONNECT_MS));
   }
 
   private onComment(text: string): void {

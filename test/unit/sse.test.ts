@@ -538,6 +538,7 @@ describe('SSE driver: retry and reconnect', () => {
     assert.equal(s.requests[1].headers['last-event-id'], '41');
     const connecting = h.records.filter((r) => r.kind === 'connecting');
     assert.equal(connecting[1].kind === 'connecting' && connecting[1].lastEventId, '41');
+    assert.equal(connecting[1].kind === 'connecting' && connecting[1].headers['Last-Event-ID'], '41');
   });
 
   it('an empty id resets the last event ID: no header on reconnect', async () => {
@@ -552,6 +553,8 @@ describe('SSE driver: retry and reconnect', () => {
     const h = connect({ url: s.url, reconnect: { maxAttempts: 1 } });
     await h.until((r) => r.kind === 'message' && r.data === 'again');
     assert.equal(Buffer.from(s.requests[1].headers['last-event-id'] as string, 'latin1').toString('utf8'), 'é✓');
+    const connecting = h.records.filter((r) => r.kind === 'connecting')[1];
+    assert.equal(connecting.kind === 'connecting' && connecting.headers['Last-Event-ID'], 'é✓', 'the record shows the ID as text');
   });
 
   it('honours retry: as the reconnection time', async () => {
@@ -573,6 +576,15 @@ describe('SSE driver: retry and reconnect', () => {
     assert.deepEqual(h.records.filter((r) => r.kind === 'retry').map((r) => r.kind === 'retry' && r.ms), [0]);
     const ignored = h.records.filter((r) => r.kind === 'info' && /Ignored retry/.test(r.message));
     assert.equal(ignored.length, 4);
+  });
+
+  it('retry: 0 reconnects no sooner than the 100 ms floor', async () => {
+    const s = await serve((_req, res, { n }) => sendStream(res, n === 1 ? 'retry: 0\ndata: a\n\n' : 'data: b\n\n'));
+    const h = connect({ url: s.url, reconnect: { maxAttempts: 1 } });
+    const rec = await h.until((r) => r.kind === 'reconnecting');
+    assert.equal(rec.kind === 'reconnecting' && rec.delayMs, 100);
+    assert.ok(h.records.some((r) => r.kind === 'info' && /below 100 ms/.test(r.message)));
+    assert.equal(h.records.find((r) => r.kind === 'retry')?.kind === 'retry' && (h.records.find((r) => r.kind === 'retry') as { ms: number }).ms, 0, 'the record shows what the server sent');
   });
 
   it('reconnects under the policy after the server closes', async () => {
