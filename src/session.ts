@@ -60,6 +60,14 @@ export class Session extends Disposable {
   readonly onDidChangeConfig = this._onDidChangeConfig.event;
   private readonly _onDidClear = this._register(new Emitter<void>());
   readonly onDidClear = this._onDidClear.event;
+  private readonly _onDidRaw = this._register(new Emitter<string>());
+  /** SSE: the response body's text as it arrives (for the raw view). Fired only while someone listens. */
+  readonly onDidRaw = this._onDidRaw.event;
+
+  /** The tail of the SSE stream as received, kept small so the raw view can open with context. */
+  private raw: string[] = [];
+  private rawLength = 0;
+  private rawDecoder = new TextDecoder('utf-8');
 
   constructor(
     config: SessionConfig,
@@ -227,6 +235,7 @@ export class Session extends Disposable {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
     this.deps.log.addSecrets(built.secrets);
+    built.value.onRaw = this.onRawChunk;
     try {
       if (!this._connection) {
         this.attach(createConnection(built.value));
@@ -301,6 +310,30 @@ export class Session extends Disposable {
     this.dispose();
   }
 
+  /** The kept tail of the SSE stream, secrets masked. */
+  rawText(): string {
+    return this.redactor.text(this.raw.join(''));
+  }
+
+  private readonly onRawChunk = (chunk: Buffer): void => {
+    const text = this.rawDecoder.decode(chunk, { stream: true });
+    if (!text) {
+      return;
+    }
+    this.raw.push(text);
+    this.rawLength += text.length;
+    while (this.rawLength > RAW_TAIL && this.raw.length > 1) {
+      this.rawLength -= this.raw.shift()!.length;
+    }
+    if (this.rawLength > RAW_TAIL) {
+      this.raw[0] = this.raw[0].slice(this.rawLength - RAW_TAIL);
+      this.rawLength = RAW_TAIL;
+    }
+    if (this._onDidRaw.hasListeners) {
+      this._onDidRaw.fire(text);
+    }
+  };
+
   private attach(conn: Connection): void {
     this._connection = conn;
     this.connectionStore.add(conn);
@@ -310,6 +343,8 @@ export class Session extends Disposable {
         if (record.kind === 'connecting') {
           this.lastConnecting = record;
           this.lastOpen = undefined;
+          // A new response: a multi-byte character cut by the last one must not leak into this one.
+          this.rawDecoder = new TextDecoder('utf-8');
         } else if (record.kind === 'open') {
           this.lastOpen = record;
         }
@@ -358,6 +393,8 @@ export class Session extends Disposable {
 }
 
 const NO_SECRETS = new Redactor();
+/** Characters of the SSE stream kept for the raw view. */
+const RAW_TAIL = 64 * 1024;
 
 /** Every session of the window, with events for the views. */
 export class SessionRegistry extends Disposable {

@@ -14,6 +14,10 @@ export const VIEW_TYPE = 'realtimeInspector.panel';
 
 /** Records per message when the host replays its store: keeps each post a bounded size. */
 const INIT_CHUNK = 5000;
+/** Characters the raw view may accumulate before the host replaces it with the kept tail. */
+const RAW_VIEW_LIMIT = 256 * 1024;
+/** The raw feed is text for people to read: a few updates a second are plenty. */
+const RAW_INTERVAL_MS = 100;
 
 /** What the panel asks of the rest of the extension (the same flows as the palette commands). */
 export interface PanelActions {
@@ -35,6 +39,10 @@ export class InspectorPanel extends Disposable {
   private readonly batcher = this._register(new Batcher<ConnRecord>(16));
   /** Posts made, for tests and diagnostics. */
   posts = 0;
+  private rawOn = false;
+  private rawPending = '';
+  private rawSent = 0;
+  private rawTimer: NodeJS.Timeout | undefined;
 
   private readonly _onDidDispose = this._register(new Emitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
@@ -57,6 +65,7 @@ export class InspectorPanel extends Disposable {
         if (!panel.visible) {
           this.ready = false;
           this.batcher.discard();
+          this.stopRaw();
         }
       }),
     );
@@ -83,6 +92,15 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(
+      session.onDidRaw((text) => {
+        if (this.rawOn && this.ready) {
+          this.rawPending += text;
+          this.rawTimer ??= setTimeout(() => this.flushRaw(), RAW_INTERVAL_MS);
+        }
+      }),
+    );
+    this._register({ dispose: () => this.stopRaw() });
+    this._register(
       session.onDidClear(() => {
         this.batcher.discard();
         this.postIfReady({ type: 'cleared' });
@@ -100,6 +118,8 @@ export class InspectorPanel extends Disposable {
     const s = this.session;
     const settings = viewSettings();
     this.batcher.discard();
+    // A (re)loaded webview asks for the raw feed again if it shows it.
+    this.stopRaw();
     const redactor = s.redactor;
     const all = s.store.toArray().map((r) => forWebview(r, redactor, settings.displayLimit));
     const first = all.slice(0, INIT_CHUNK);
@@ -234,8 +254,12 @@ export class InspectorPanel extends Disposable {
           return;
         }
         case 'setRaw':
+          this.stopRaw();
           if (m.on) {
-            this.post({ type: 'raw', text: '', reset: true });
+            this.rawOn = true;
+            const text = s.rawText();
+            this.rawSent = text.length;
+            this.post({ type: 'raw', text, reset: true });
           }
           return;
         case 'copy':
@@ -249,6 +273,33 @@ export class InspectorPanel extends Disposable {
     } catch (err) {
       this.log.error(err as Error);
       this.notice('error', (err as Error).message);
+    }
+  }
+
+  private flushRaw(): void {
+    this.rawTimer = undefined;
+    if (!this.rawOn || !this.rawPending) {
+      return;
+    }
+    const redactor = this.session.redactor;
+    if (this.rawSent + this.rawPending.length > RAW_VIEW_LIMIT) {
+      const text = this.session.rawText();
+      this.rawSent = text.length;
+      this.post({ type: 'raw', text, reset: true });
+    } else {
+      const text = redactor.text(this.rawPending);
+      this.rawSent += text.length;
+      this.post({ type: 'raw', text, reset: false });
+    }
+    this.rawPending = '';
+  }
+
+  private stopRaw(): void {
+    this.rawOn = false;
+    this.rawPending = '';
+    if (this.rawTimer) {
+      clearTimeout(this.rawTimer);
+      this.rawTimer = undefined;
     }
   }
 

@@ -169,6 +169,29 @@ suite('Inspector panel (host side)', () => {
     }
   });
 
+  test('the SSE raw view gets the stream as received: the kept tail first, then what arrives, until turned off', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
+    await waitFor(() => session.stats.messagesIn >= 2, 'events');
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    const raws = () => tap.messages.filter((m) => m.type === 'raw');
+    try {
+      await panel.handle({ type: 'ready' });
+      await panel.handle({ type: 'setRaw', on: true });
+      const first = raws()[0];
+      assert.ok(first && first.type === 'raw' && first.reset);
+      assert.match(first.text, /^data: /m, 'field lines as sent');
+      assert.match(first.text, /\n\n/, 'line ends kept');
+      await waitFor(() => raws().some((m) => m.type === 'raw' && !m.reset), 'an appended chunk');
+      await panel.handle({ type: 'setRaw', on: false });
+      const n = raws().length;
+      await waitFor(() => session.stats.messagesIn >= 8, 'more events');
+      assert.equal(raws().length, n, 'nothing after the view turned it off');
+    } finally {
+      tap.restore();
+    }
+  });
+
   test('the serializer restores a panel from its persisted state as an idle connection', async () => {
     const webviewPanel = vscode.window.createWebviewPanel('realtimeInspector.panel', 'restored', vscode.ViewColumn.Active, {});
     await api.services.panels.deserializeWebviewPanel(webviewPanel, {
