@@ -19,7 +19,7 @@ import {
   prettyJson,
   typeLabel,
   utf8View,
-  visibleLineEnds,
+  lineEndSegments,
 } from './format';
 
 /** Most JSON tokens coloured one span each; beyond it the pretty text is shown uncoloured. */
@@ -109,6 +109,11 @@ export class DetailPane {
   private sseMode = false;
   private raw = '';
   private rawDirty = false;
+  /** Text received since the last render of the raw view. */
+  private rawPending = '';
+  private rawRebuild = true;
+  private rawHeldCr = false;
+  private rawCrTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly rawPre: HTMLPreElement;
   private readonly rawInfo: HTMLElement;
   private rawFrame = 0;
@@ -141,11 +146,7 @@ export class DetailPane {
         button({
           label: 'Clear raw view',
           icon: 'clear-all',
-          onClick: () => {
-            this.raw = '';
-            this.rawDirty = true;
-            this.scheduleRaw();
-          },
+          onClick: () => this.appendRaw('', true),
         }),
       ),
       this.rawPre,
@@ -184,6 +185,7 @@ export class DetailPane {
     if (tab === 'raw' && !wasRaw) {
       this.host.setRaw(true);
       this.rawDirty = true;
+      this.rawRebuild = true;
       this.scheduleRaw();
     } else if (tab !== 'raw' && wasRaw) {
       this.host.setRaw(false);
@@ -238,6 +240,7 @@ export class DetailPane {
       return;
     }
     this.full = record;
+    this.bodyView = undefined;
     this.renderMessage();
   }
 
@@ -516,9 +519,17 @@ export class DetailPane {
   // ---------- raw stream ----------
 
   appendRaw(text: string, reset: boolean): void {
-    this.raw = reset ? text : this.raw + text;
+    if (reset) {
+      this.raw = text;
+      this.rawRebuild = true;
+      this.rawPending = '';
+    } else {
+      this.raw += text;
+      this.rawPending += text;
+    }
     if (this.raw.length > MAX_RAW_CHARS) {
       this.raw = this.raw.slice(this.raw.length - MAX_RAW_CHARS);
+      this.rawRebuild = true;
     }
     this.rawDirty = true;
     this.scheduleRaw();
@@ -530,18 +541,52 @@ export class DetailPane {
     }
     this.rawFrame = requestAnimationFrame(() => {
       this.rawFrame = 0;
-      if (!this.rawDirty || this.tab !== 'raw') {
-        return;
-      }
-      this.rawDirty = false;
-      const pre = this.rawPre;
-      const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
-      pre.textContent = this.raw ? visibleLineEnds(this.raw) : '';
-      setText(this.rawInfo, this.raw ? `${formatBytes(this.raw.length)} shown` : 'Waiting for data…');
-      if (atBottom) {
-        pre.scrollTop = pre.scrollHeight;
+      if (this.rawDirty && this.tab === 'raw') {
+        this.renderRaw();
       }
     });
+  }
+
+  /**
+   * Appends what came since the last frame (a full rebuild only after a reset or a trim). A CR at
+   * the very end is held back briefly: the LF of its CRLF may arrive in the next chunk.
+   */
+  private renderRaw(flushCr = false): void {
+    this.rawDirty = false;
+    const pre = this.rawPre;
+    const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
+    let chunk: string;
+    if (this.rawRebuild) {
+      this.rawRebuild = false;
+      pre.replaceChildren();
+      chunk = this.raw;
+    } else {
+      chunk = (this.rawHeldCr ? '\r' : '') + this.rawPending;
+    }
+    this.rawPending = '';
+    this.rawHeldCr = false;
+    clearTimeout(this.rawCrTimer);
+    if (!flushCr && chunk.endsWith('\r')) {
+      chunk = chunk.slice(0, -1);
+      this.rawHeldCr = true;
+      this.rawCrTimer = setTimeout(() => this.renderRaw(true), 300);
+    }
+    const frag = document.createDocumentFragment();
+    for (const seg of lineEndSegments(chunk)) {
+      if (seg.eol) {
+        const span = document.createElement('span');
+        span.className = 'eol';
+        span.textContent = seg.text;
+        frag.appendChild(span);
+      } else {
+        frag.appendChild(document.createTextNode(seg.text));
+      }
+    }
+    pre.appendChild(frag);
+    setText(this.rawInfo, this.raw ? `${formatBytes(this.raw.length)} shown` : 'Waiting for data…');
+    if (atBottom) {
+      pre.scrollTop = pre.scrollHeight;
+    }
   }
 
   /** Re-render after a theme/time-format change or a rebuild. */

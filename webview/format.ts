@@ -20,12 +20,20 @@ const CONTROL_NO_NL_TAB_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u20
 function controlPicture(ch: string): string {
   const code = ch.charCodeAt(0);
   if (code < 0x20) {
-    return String.fromCharCode(0x2400 + code); // ␀ … ␟ (␊ for LF, ␍ for CR, ␉ for TAB)
+    return String.fromCharCode(0x2400 + code); // ␀ … ␟ (␊ for LF, ␍ for CR)
   }
   if (code === 0x7f) {
     return '\u2421'; // ␡
   }
   return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * One-line previews use the arrows editors use for whitespace for the common cases (TAB → and
+ * LF ↵, which every UI font has), and control pictures for the rest.
+ */
+function previewPicture(ch: string): string {
+  return ch === '\t' ? '\u2192' : ch === '\n' ? '\u21b5' : controlPicture(ch);
 }
 
 /** One-line form: every control, bidi and separator character shown as a visible symbol. */
@@ -35,7 +43,7 @@ export function escapeControl(text: string): string {
     return text;
   }
   CONTROL_RE.lastIndex = 0;
-  return text.replace(CONTROL_RE, controlPicture);
+  return text.replace(CONTROL_RE, previewPicture);
 }
 
 /** Multi-line form for the detail pane: keeps LF and TAB, shows CR and the rest visibly. */
@@ -59,6 +67,37 @@ export function visibleLineEnds(text: string): string {
   return text.replace(LINE_END_OR_CONTROL_RE, (m) =>
     m === '\r\n' ? '\u240d\u240a\n' : m === '\r' ? '\u240d\n' : m === '\n' ? '\u240a\n' : controlPicture(m),
   );
+}
+
+/** A piece of the raw view: text, or a visible line end (`␍`, `␊`, `␍␊`) to style apart. */
+export interface RawSegment {
+  eol: boolean;
+  text: string;
+}
+
+/**
+ * The raw view as segments: line-end pictures apart from the text (each followed by a real line
+ * break in the next text segment), other controls escaped.
+ */
+export function lineEndSegments(text: string): RawSegment[] {
+  const out: RawSegment[] = [];
+  let last = 0;
+  let pending = '';
+  const re = /\r\n|\r|\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    pending += escapeControlMultiline(text.slice(last, m.index));
+    if (pending) {
+      out.push({ eol: false, text: pending });
+    }
+    out.push({ eol: true, text: m[0] === '\r\n' ? '\u240d\u240a' : m[0] === '\r' ? '\u240d' : '\u240a' });
+    pending = '\n';
+    last = m.index + m[0].length;
+  }
+  pending += escapeControlMultiline(text.slice(last));
+  if (pending) {
+    out.push({ eol: false, text: pending });
+  }
+  return out;
 }
 
 /** Inside a JSON string token: escapes that keep the token valid JSON and the text visible. */

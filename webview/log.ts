@@ -10,6 +10,7 @@ import type { RecordModel } from './model';
 import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
 
 export const ROW_HEIGHT = 22;
+const numberFormat = new Intl.NumberFormat();
 const OVERSCAN = 8;
 /** Hard ceiling on rows in the DOM, whatever the viewport's height. */
 export const MAX_DOM_ROWS = 200;
@@ -232,11 +233,11 @@ export class LogView {
   }
 
   private setScrollTop(top: number): void {
+    // No read-back (it would force a second layout): callers pass values already clamped to the
+    // content, and the scroll handler tolerates the browser's sub-pixel rounding.
     this.ownScrollTop = top;
+    this.scrollTop = top;
     this.viewport.scrollTop = top;
-    // The browser may clamp or round; remember what it settled on.
-    this.scrollTop = this.viewport.scrollTop;
-    this.ownScrollTop = this.scrollTop;
   }
 
   private render(): void {
@@ -246,28 +247,30 @@ export class LogView {
     this.timeBase = first ? Date.parse(first.time) : 0;
     this.el.setAttribute('aria-rowcount', String(count + 1));
 
-    // Reads are cached (scroll and resize events); from here on only writes, plus at most one layout
-    // when the scroll position must move.
+    // Reads are cached (scroll and resize events) and the target scroll position is computed, not
+    // measured: rows are written first and scrollTop last, so the frame costs one layout.
     let w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
-    const scrollBefore = this.scrollTop;
     this.contentHeight = w.contentHeight;
-    const contentPx = `${w.contentHeight}px`;
-    if (this.spacer.style.height !== contentPx) {
-      this.spacer.style.height = contentPx;
-    }
     const maxTop = Math.max(0, w.contentHeight - this.viewportHeight);
+    let targetTop: number | undefined;
     if (this.follow && !this.paused) {
       if (Math.abs(this.scrollTop - maxTop) >= 1) {
-        this.setScrollTop(maxTop);
+        targetTop = maxTop;
       }
     } else if (this.shift) {
       // Rows were dropped above: move up with them so the rows in view stay put.
       const virtualTop = (w.firstVisible - this.shift) * ROW_HEIGHT;
-      this.setScrollTop(scrollTopForVirtual(virtualTop, count, ROW_HEIGHT, this.viewportHeight));
+      targetTop = scrollTopForVirtual(virtualTop, count, ROW_HEIGHT, this.viewportHeight);
+    } else if (this.scrollTop > maxTop) {
+      targetTop = maxTop;
     }
     this.shift = 0;
-    if (this.scrollTop !== scrollBefore) {
-      w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+    if (targetTop !== undefined) {
+      w = computeWindow({ scrollTop: targetTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+    }
+    const contentPx = `${w.contentHeight}px`;
+    if (this.spacer.style.height !== contentPx) {
+      this.spacer.style.height = contentPx;
     }
 
     let end = w.end;
@@ -301,6 +304,9 @@ export class LogView {
       }
     }
     this.maxDomRows = Math.max(this.maxDomRows, needed);
+    if (targetTop !== undefined) {
+      this.setScrollTop(targetTop);
+    }
     if (selectedRow >= 0 && selectedRow >= w.start && selectedRow < end) {
       this.el.setAttribute('aria-activedescendant', 'log-row-selected');
     } else {
@@ -315,7 +321,7 @@ export class LogView {
     const showJump = this.newRows > 0 && (!this.follow || this.paused);
     this.jump.hidden = !showJump;
     if (showJump) {
-      const label = `${this.newRows.toLocaleString()} new${this.paused ? ' (paused)' : ''}`;
+      const label = `${numberFormat.format(this.newRows)} new${this.paused ? ' (paused)' : ''}`;
       if (this.jump.textContent !== label) {
         this.jump.replaceChildren(icon('arrow-down'), document.createTextNode(label));
       }

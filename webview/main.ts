@@ -230,10 +230,10 @@ function setFilterControls(spec: FilterSpec): void {
 }
 
 function updateTypeOptions(force = false, value = model.filter.type): void {
-  const types = model.types();
-  if (!force && types.length === typeCount) {
+  if (!force && model.typeCount === typeCount) {
     return;
   }
+  const types = model.types();
   typeCount = types.length;
   if (value && !types.includes(value)) {
     types.push(value);
@@ -314,17 +314,21 @@ setInterval(() => {
   scheduleChrome();
 }, 1000);
 
+// One formatter: Number#toLocaleString builds a new one on every call.
+const numberFormat = new Intl.NumberFormat();
+const fmt = (n: number) => numberFormat.format(n);
+
 function renderChrome(): void {
   chromeFrame = 0;
-  setText(counterIn, `↓ ${stats.messagesIn.toLocaleString()}`);
-  setText(counterOut, `↑ ${stats.messagesOut.toLocaleString()}`);
+  setText(counterIn, `↓ ${fmt(stats.messagesIn)}`);
+  setText(counterOut, `↑ ${fmt(stats.messagesOut)}`);
   setText(counterBytes, `${formatBytes(stats.bytesIn)} / ${formatBytes(stats.bytesOut)}`);
-  setText(counterRate, `${rate >= 10 ? Math.round(rate).toLocaleString() : rate.toFixed(1)}/s`);
+  setText(counterRate, `${rate >= 10 ? fmt(Math.round(rate)) : rate.toFixed(1)}/s`);
   const dropped = hostDropped + model.viewDropped;
   counterDropped.hidden = dropped === 0;
-  setText(counterDropped, `${dropped.toLocaleString()} dropped`);
+  setText(counterDropped, `${fmt(dropped)} dropped`);
   counterShown.hidden = !model.filtering;
-  setText(counterShown, `${model.count.toLocaleString()} of ${model.total.toLocaleString()} shown`);
+  setText(counterShown, `${fmt(model.count)} of ${fmt(model.total)} shown`);
   updateTypeOptions();
 }
 

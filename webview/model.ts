@@ -182,6 +182,11 @@ export class RecordModel {
     return -1;
   }
 
+  /** How many distinct type column values there are (cheap; `types()` sorts). */
+  get typeCount(): number {
+    return this.typeCounts.size;
+  }
+
   /** Type column values seen, most frequent first (for the type filter). */
   types(): string[] {
     return [...this.typeCounts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map((e) => e[0]);

@@ -7,6 +7,7 @@ import {
   formatJsonText,
   formatTime,
   hexDump,
+  lineEndSegments,
   parseHex,
   prettyJson,
   previewOf,
@@ -33,7 +34,7 @@ const status = (s: Partial<ConnectionStatus>): ConnectionStatus => ({
 
 describe('webview format: preview escaping', () => {
   it('shows control characters and line ends as visible symbols', () => {
-    assert.equal(escapeControl('a\nb\r\tc\u0000\u007f'), 'a\u240ab\u240d\u2409c\u2400\u2421');
+    assert.equal(escapeControl('a\nb\r\tc\u0000\u007f\u001b'), 'a\u21b5b\u240d\u2192c\u2400\u2421\u241b');
   });
   it('escapes bidi overrides, isolates, zero-width and line separators so they cannot reorder the row', () => {
     const out = escapeControl('safe\u202Egnp.exe\u2066x\u2069\u200B\u2028');
@@ -50,10 +51,20 @@ describe('webview format: preview escaping', () => {
   it('makes SSE line ends visible, each followed by a real line break', () => {
     assert.equal(visibleLineEnds('data: a\r\ndata: b\n\rx'), 'data: a\u240d\u240a\ndata: b\u240a\n\u240d\nx');
   });
+  it('splits the raw view into text and line-end pictures, each followed by a real line break', () => {
+    assert.deepEqual(lineEndSegments('a\r\nb\n\u0007'), [
+      { eol: false, text: 'a' },
+      { eol: true, text: '\u240d\u240a' },
+      { eol: false, text: '\nb' },
+      { eol: true, text: '\u240a' },
+      { eol: false, text: '\n\u2407' },
+    ]);
+    assert.equal(lineEndSegments('x\r\n\r\n').map((s) => s.text).join(''), visibleLineEnds('x\r\n\r\n'));
+  });
   it('previews a message on one line, clipped', () => {
     const p = previewOf(msg('line1\nline2' + 'x'.repeat(1000)));
     assert.ok(!p.includes('\n'));
-    assert.ok(p.startsWith('line1\u240aline2'));
+    assert.ok(p.startsWith('line1\u21b5line2'));
     assert.ok(p.length < 300);
   });
   it('previews a 10,000-char line quickly and bounded', () => {

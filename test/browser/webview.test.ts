@@ -1,0 +1,635 @@
+/**
+ * The built webview (dist/webview.js + css) loaded in headless Chromium under the same CSP the host
+ * uses, with a stand-in for acquireVsCodeApi (test/browser/fixtures/harness.js). Run `npm run build`
+ * first. Skips only when /usr/bin/chromium is absent.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { ConnRecord, ConnectionStatus, InitMessage, ToWebviewMessage } from '../../src/protocol';
+
+// In-page callbacks run in the browser; the test project has no DOM lib, so name these loosely here.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const requestAnimationFrame: (cb: (t?: unknown) => void) => number;
+declare const KeyboardEvent: any;
+
+const ROOT = resolve(__dirname, '../../..');
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const HAVE_BUNDLE = existsSync(join(ROOT, 'dist/webview.js'));
+const RESULTS = join(ROOT, 'test-results');
+const NONCE = 'dGVzdC1ub25jZS0xMjM0';
+
+const skip = !HAVE_CHROMIUM ? `${CHROMIUM} is not installed: browser tests skipped` : !HAVE_BUNDLE ? 'dist/webview.js missing: run `npm run build` first' : false;
+
+// ---------- sample data ----------
+
+const T0 = Date.parse('2026-11-24T09:41:07.120Z');
+
+function builder() {
+  let seq = 0;
+  let t = T0;
+  return (r: Record<string, unknown>, dtMs = 37): ConnRecord => {
+    t += dtMs;
+    return { seq: ++seq, time: new Date(t).toISOString(), ...r } as unknown as ConnRecord;
+  };
+}
+
+function status(s: Partial<ConnectionStatus> = {}): ConnectionStatus {
+  return { state: 'open', since: Date.now() - 65_000, autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 3000, details: {}, ...s };
+}
+
+const HOSTILE_1 = '<img src=x onerror="window.__pwned=1">';
+const HOSTILE_2 = '</script><script>window.__pwned=2</script>';
+
+function wsRecords(): ConnRecord[] {
+  const r = builder();
+  const text = (dir: 'in' | 'out', data: string, dt?: number) => r({ kind: 'message', dir, format: 'text', data, size: Buffer.byteLength(data) }, dt);
+  const out: ConnRecord[] = [
+    r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: 'Bearer ••••', 'X-Client': 'inspector' }, attempt: 0, protocols: ['market.v2'], state: 'connecting' }, 0),
+    r({ kind: 'open', url: 'wss://stream.example.com/v2/market', headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'market.v2' }, protocol: 'market.v2', extensions: 'permessage-deflate', state: 'open' }, 84),
+    text('out', '{"op":"subscribe","channels":["ticker.BTC-EUR","trades.BTC-EUR"],"id":1}'),
+    text('in', '{"op":"subscribed","id":1,"channels":["ticker.BTC-EUR","trades.BTC-EUR"]}', 41),
+  ];
+  for (let i = 0; i < 14; i++) {
+    const price = (87_412.5 + Math.sin(i) * 35).toFixed(2);
+    out.push(
+      i % 3 === 2
+        ? text('in', `{"ch":"trades.BTC-EUR","ts":${T0 + i * 250},"data":[{"side":"${i % 2 ? 'buy' : 'sell'}","px":${price},"qty":0.0${i + 1}}]}`, 120)
+        : text('in', `{"ch":"ticker.BTC-EUR","ts":${T0 + i * 250},"bid":${price},"ask":${(Number(price) + 0.5).toFixed(2)},"vol24h":1834.2${i}}`, 120),
+    );
+  }
+  out.push(
+    r({ kind: 'ping', dir: 'out', data: Buffer.from('hb-1').toString('base64'), size: 4 }),
+    r({ kind: 'pong', dir: 'in', data: Buffer.from('hb-1').toString('base64'), size: 4 }, 12),
+    r({ kind: 'message', dir: 'in', format: 'binary', data: Buffer.from([0x82, 0xa2, 0x6f, 0x70, 0xa4, 0x73, 0x6e, 0x61, 0x70, 0xa3, 0x73, 0x65, 0x71, 0xcd, 0x04, 0xd2, 0x00, 0xff, 0x10, 0x41, 0x42, 0x43]).toString('base64'), size: 22 }),
+    text('in', HOSTILE_1),
+    text('in', HOSTILE_2),
+    text('in', 'plain text status: all systems nominal\twith a tab'),
+    r({ kind: 'error', code: 'ERR_NETWORK', message: 'socket hang up (ECONNRESET)', fatal: false }, 300),
+    r({ kind: 'close', code: 1006, reason: '', clean: false, by: 'network', state: 'closed' }, 1),
+    r({ kind: 'reconnecting', attempt: 1, delayMs: 2870, maxAttempts: 10, state: 'reconnecting' }, 1),
+    r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: 'Bearer ••••' }, attempt: 1, protocols: ['market.v2'], state: 'connecting' }, 2870),
+    r({ kind: 'open', url: 'wss://stream.example.com/v2/market', headers: { upgrade: 'websocket' }, protocol: 'market.v2', extensions: 'permessage-deflate', state: 'open' }, 90),
+    r({ kind: 'info', message: 'Resubscribed to 2 channels' }, 5),
+    text('in', '{"ch":"ticker.BTC-EUR","ts":1764000000000,"bid":87440.10,"ask":87440.60,"nested":{"depth":[[87440.1,0.5],[87439.9,1.25]],"ok":true,"note":null}}', 60),
+  );
+  return out;
+}
+
+function wsInit(records = wsRecords(), extra: Partial<InitMessage> = {}): InitMessage {
+  return {
+    type: 'init',
+    connectionId: 'c1',
+    config: {
+      url: 'wss://stream.example.com/v2/market',
+      kind: 'auto',
+      headers: [
+        { name: 'Authorization', value: 'Bearer ${secret:MARKET_TOKEN}', enabled: true },
+        { name: 'X-Client', value: 'inspector', enabled: true },
+      ],
+      method: 'GET',
+      body: '',
+      protocols: ['market.v2'],
+    },
+    status: status(),
+    stats: { messagesIn: 22, messagesOut: 2, bytesIn: 2315, bytesOut: 112, records: records.length },
+    settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
+    records,
+    dropped: 0,
+    ...extra,
+  };
+}
+
+function sseInit(): InitMessage {
+  const r = builder();
+  const ev = (event: string, data: string, id?: string) =>
+    r({ kind: 'message', dir: 'in', format: 'text', event, data, id, lastEventId: id, size: Buffer.byteLength(data) }, 180);
+  const records: ConnRecord[] = [
+    r({ kind: 'connecting', url: 'https://api.example.com/events?topic=deploys', method: 'GET', headers: { Accept: 'text/event-stream', Authorization: '••••' }, attempt: 0, state: 'connecting' }),
+    r({ kind: 'open', url: 'https://api.example.com/events?topic=deploys', status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, state: 'open' }, 95),
+    r({ kind: 'retry', ms: 5000 }),
+    ev('deploy', '{"service":"checkout","version":"4.18.2","stage":"canary","progress":0.25}', '1001'),
+    r({ kind: 'comment', text: 'heartbeat' }, 900),
+    ev('deploy', '{"service":"checkout","version":"4.18.2","stage":"canary","progress":0.5}', '1002'),
+    ev('log', 'build step 7/9: pushing image registry.example.com/checkout:4.18.2', '1003'),
+    ev('message', 'unnamed event data', '1004'),
+  ];
+  return {
+    type: 'init',
+    connectionId: 's1',
+    config: { url: 'https://api.example.com/events?topic=deploys', kind: 'sse', headers: [{ name: 'Authorization', value: '${secret:API}', enabled: true }], method: 'GET', body: '', protocols: [] },
+    status: status({ details: { lastEventId: '1004' } }),
+    stats: { messagesIn: 5, messagesOut: 0, bytesIn: 400, bytesOut: 0, records: records.length },
+    settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
+    records,
+    dropped: 0,
+    sse: {
+      request: { method: 'GET', url: 'https://api.example.com/events?topic=deploys', headers: { Accept: 'text/event-stream', Authorization: '••••', 'Last-Event-ID': '1000' } },
+      response: { status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream; charset=utf-8' } },
+      retryMs: 5000,
+      lastEventId: '1004',
+    },
+  };
+}
+
+// ---------- server and page helpers ----------
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.html': 'text/html' };
+
+function pageHtml(origin: string, theme: 'dark' | 'light'): string {
+  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/fixtures/theme-${theme}.css">
+<link rel="stylesheet" href="/dist/codicons/codicon.css">
+<link rel="stylesheet" href="/dist/webview.css">
+</head><body class="vscode-${theme}"><div id="app"></div>
+<script nonce="${NONCE}" src="/fixtures/harness.js"></script>
+<script nonce="${NONCE}" src="/dist/webview.js"></script>
+</body></html>`;
+}
+
+function startServer(): Promise<{ server: Server; origin: string }> {
+  return new Promise((resolvePromise) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(pageHtml(origin, url.searchParams.get('theme') === 'light' ? 'light' : 'dark'));
+        return;
+      }
+      const base = url.pathname.startsWith('/dist/') ? join(ROOT, 'dist') : url.pathname.startsWith('/fixtures/') ? join(ROOT, 'test/browser/fixtures') : undefined;
+      const rel = normalize(url.pathname.replace(/^\/(dist|fixtures)\//, ''));
+      const file = base && join(base, rel);
+      if (!file || !file.startsWith(base) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(readFileSync(file));
+    });
+    server.listen(0, '127.0.0.1', () => resolvePromise({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
+
+async function dispatch(page: Page, msg: ToWebviewMessage): Promise<void> {
+  await page.evaluate((m) => (window as unknown as { __dispatch(m: unknown): void }).__dispatch(m), msg as unknown);
+}
+
+async function nextFrames(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+async function posted(page: Page): Promise<{ type: string; [k: string]: unknown }[]> {
+  return page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
+}
+
+async function rowTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('.log .row:not([hidden])') as any[])
+      .sort((a: any, b: any) => Number(a.dataset.seq) - Number(b.dataset.seq))
+      .map((r: any) => Array.from(r.children as ArrayLike<any>).map((c) => c.textContent).join(' | ')),
+  );
+}
+
+// ---------- tests ----------
+
+describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+
+  before(async () => {
+    ({ server, origin } = await startServer());
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      timeout: 30_000,
+    });
+    mkdirSync(RESULTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  async function open(theme: 'dark' | 'light' = 'dark', viewport = { width: 1280, height: 760 }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    (page as unknown as { __errors: string[] }).__errors = errors;
+    await page.goto(`${origin}/?theme=${theme}`);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    return page;
+  }
+
+  async function closePage(page: Page): Promise<void> {
+    const errors = (page as unknown as { __errors: string[] }).__errors;
+    const csp = await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+    await page.close();
+    assert.deepEqual(errors, [], 'page errors');
+    assert.deepEqual(csp, [], 'CSP violations');
+  }
+
+  it('posts ready on load and builds its DOM under the host CSP without violations', async () => {
+    const page = await open();
+    assert.equal((await posted(page))[0].type, 'ready');
+    assert.ok(await page.locator('.log[role=grid]').isVisible());
+    assert.ok(await page.locator('input[aria-label="URL"]').isVisible());
+    // The codicon font loaded through font-src.
+    await page.evaluate(() => document.fonts.ready);
+    assert.equal(await page.evaluate(() => document.fonts.check('16px codicon')), true);
+    await closePage(page);
+  });
+
+  it('renders init records with type, id, preview and the state badge', async () => {
+    const page = await open();
+    await dispatch(page, sseInit());
+    await nextFrames(page);
+    const rows = await rowTexts(page);
+    assert.equal(rows.length, 8);
+    assert.match(rows[3], /^\d\d:\d\d:\d\d\.\d{3} \|  \| deploy \| 1001 \| \d+ B \| \{"service":"checkout"/);
+    assert.match(rows[4], /comment/);
+    assert.match(rows[0], /connecting/);
+    assert.match(await page.locator('.state-badge').innerText(), /^Open since \d\d:\d\d:\d\d$/);
+    assert.equal(await page.getAttribute('.log', 'aria-rowcount'), '9');
+    // SSE: method shown in the request editor, subprotocols hidden; no send box.
+    assert.equal(await page.locator('.sendbox').isVisible(), false);
+    await closePage(page);
+  });
+
+  it('keeps the state badge true: reconnect countdown, close code and reason, HTTP failure', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await dispatch(page, { type: 'status', status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 2_900, delayMs: 3000 }) });
+    assert.equal(await page.locator('.state-badge').innerText(), 'Reconnecting in 3 s — attempt 2 of 10');
+    await page.waitForFunction(() => document.querySelector('.state-badge')?.textContent === 'Reconnecting in 2 s — attempt 2 of 10', undefined, { timeout: 3000 });
+    await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }) });
+    assert.equal(await page.locator('.state-badge').innerText(), 'Closed 1000 "bye"');
+    await dispatch(page, { type: 'status', status: status({ state: 'failed', lastError: { code: 'ERR_HTTP_STATUS', message: 'HTTP 401', status: 401, statusText: 'Unauthorized' } }) });
+    assert.equal(await page.locator('.state-badge').innerText(), 'Failed: 401 Unauthorized');
+    assert.ok(await page.getByRole('button', { name: 'Connect', exact: true }).isVisible());
+    await closePage(page);
+  });
+
+  it('filters by text, by /regex/, by direction and by type; an invalid regex shows an error', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    const filter = page.getByLabel('Filter records: text, or /regex/flags');
+    await filter.fill('TRADES');
+    await filter.press('Enter');
+    await nextFrames(page);
+    let rows = await rowTexts(page);
+    assert.ok(rows.length >= 4 && rows.every((r) => /trades/i.test(r)), rows.join('\n'));
+    await filter.fill('/"side":"buy"/');
+    await filter.press('Enter');
+    await nextFrames(page);
+    rows = await rowTexts(page);
+    assert.ok(rows.length >= 1 && rows.every((r) => r.includes('"side":"buy"')));
+    await filter.fill('/(unclosed/');
+    await filter.press('Enter');
+    await nextFrames(page);
+    assert.match(await page.locator('.filter-error').innerText(), /Invalid regex/);
+    assert.equal(await filter.getAttribute('aria-invalid'), 'true');
+    await filter.fill('');
+    await filter.press('Enter');
+    await page.getByRole('button', { name: 'Received' }).click();
+    await page.getByRole('button', { name: 'System' }).click();
+    await nextFrames(page);
+    rows = await rowTexts(page);
+    assert.equal(rows.length, 2, rows.join('\n'));
+    assert.ok(rows[0].includes('"op":"subscribe"') && rows[1].includes('ping'), rows.join('\n'));
+    await page.getByRole('button', { name: 'Received' }).click();
+    await page.getByRole('button', { name: 'System' }).click();
+    await page.getByLabel('Event type shown').selectOption('binary');
+    await nextFrames(page);
+    rows = await rowTexts(page);
+    assert.equal(rows.length, 1);
+    assert.match(rows[0], /binary \|  \| 22 B \| 82 a2 6f/);
+    await closePage(page);
+  });
+
+  it('shows hostile payloads as literal text and runs nothing', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    const texts = await page.locator('.log .row .c-data').allInnerTexts();
+    assert.ok(texts.includes(HOSTILE_1), 'img payload shown literally');
+    assert.ok(texts.includes(HOSTILE_2), 'script payload shown literally');
+    await page.locator('.log .row', { hasText: 'onerror' }).click();
+    await nextFrames(page);
+    assert.equal(await page.locator('#panel-message pre.code').innerText(), HOSTILE_1);
+    await page.locator('.log .row', { hasText: '</script>' }).click();
+    assert.equal(await page.locator('#panel-message pre.code').innerText(), HOSTILE_2);
+    await page.waitForTimeout(100);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.locator('body script').count(), 2);
+    await closePage(page);
+  });
+
+  it('selecting a JSON row shows pretty, syntax-coloured JSON; keyboard Up/Down moves the selection', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    await page.locator('.log .row', { hasText: '"nested"' }).click();
+    const pre = page.locator('#panel-message pre.code');
+    const text = await pre.innerText();
+    assert.ok(text.startsWith('{\n  "ch": "ticker.BTC-EUR",\n'), text);
+    assert.ok(text.includes('"depth": [\n      [\n        87440.1,'), text);
+    assert.ok((await pre.locator('span.tok-key').count()) >= 5);
+    assert.equal(await pre.locator('span.tok-null').innerText(), 'null');
+    await page.keyboard.press('ArrowUp');
+    await nextFrames(page);
+    assert.match(await page.locator('.log .row.selected').innerText(), /Resubscribed/);
+    assert.match(await page.locator('#panel-message').innerText(), /Resubscribed to 2 channels/);
+    await page.keyboard.press('ArrowDown');
+    await nextFrames(page);
+    assert.match(await page.locator('.log .row.selected').innerText(), /nested/);
+    await page.getByRole('button', { name: 'Copy data' }).click();
+    const copy = (await posted(page)).find((m) => m.type === 'copy');
+    assert.ok(copy && String(copy.text).includes('"nested"'));
+    await closePage(page);
+  });
+
+  it('binary messages show a hex dump, base64 and UTF-8 views', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    await page.locator('.log .row', { hasText: '82 a2 6f' }).click();
+    const pre = page.locator('#panel-message pre.code');
+    assert.equal((await pre.innerText()).split('\n')[0], '00000000  82 a2 6f 70 a4 73 6e 61  70 a3 73 65 71 cd 04 d2  |..op.snap.seq...|');
+    await page.getByRole('radio', { name: 'Base64' }).click();
+    assert.equal(await pre.innerText(), 'gqJvcKRzbmFwo3Nlcc0E0gD/EEFCQw==');
+    await page.getByRole('radio', { name: 'UTF-8' }).click();
+    assert.match(await pre.innerText(), /op.snap.seq/);
+    await closePage(page);
+  });
+
+  it('large records show a preview and load the whole message through getFull', async () => {
+    const page = await open();
+    const init = wsInit();
+    const big = { kind: 'message', seq: 999, time: new Date(T0 + 60_000).toISOString(), dir: 'in', format: 'text', data: '{"preview":true,', size: 3_000_000, large: true } as ConnRecord;
+    init.records.push(big);
+    await dispatch(page, init);
+    await nextFrames(page);
+    await page.locator('.log .row', { hasText: '"preview":true' }).click();
+    assert.match(await page.locator('#panel-message').innerText(), /Large message \(2\.9 MB\)/);
+    await page.getByRole('button', { name: 'Load whole message' }).click();
+    const req = (await posted(page)).find((m) => m.type === 'getFull');
+    assert.ok(req);
+    assert.equal(req.seq, 999);
+    await dispatch(page, { type: 'fullRecord', requestId: req.requestId as number, record: { ...big, large: undefined, data: '{"preview":false,"whole":[1,2,3]}' } as ConnRecord });
+    await nextFrames(page);
+    assert.match(await page.locator('#panel-message pre.code').innerText(), /"whole": \[/);
+    await closePage(page);
+  });
+
+  it('the send box posts send with the chosen mode on Ctrl+Enter, browses history, and shows send errors', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    const editor = page.getByLabel('Message to send');
+    await editor.fill('hello there');
+    await editor.press('Control+Enter');
+    let sends = (await posted(page)).filter((m) => m.type === 'send');
+    assert.deepEqual(
+      sends.map((m) => [m.mode, m.data]),
+      [['text', 'hello there']],
+    );
+    await dispatch(page, { type: 'sendResult', requestId: sends[0].requestId as number, ok: true });
+    await page.getByLabel('Message format').selectOption('json');
+    await editor.fill('{"op": "ping",}');
+    await page.waitForSelector('.validity.bad');
+    await editor.press('Control+Enter');
+    assert.equal((await posted(page)).filter((m) => m.type === 'send').length, 1, 'invalid JSON is not sent');
+    await editor.fill('{"op":"ping","n":[1,2]}');
+    await page.getByRole('button', { name: 'Format JSON' }).click();
+    assert.equal(await editor.inputValue(), '{\n  "op": "ping",\n  "n": [\n    1,\n    2\n  ]\n}');
+    await editor.press('Control+Enter');
+    sends = (await posted(page)).filter((m) => m.type === 'send');
+    assert.equal(sends[1].mode, 'json');
+    await dispatch(page, { type: 'sendResult', requestId: sends[1].requestId as number, ok: false, error: 'ERR_SEND: not open' });
+    assert.match(await page.locator('.send-result').innerText(), /not sent: ERR_SEND: not open/);
+    await page.getByLabel('Message format').selectOption('binary');
+    await editor.fill('de ad be ef');
+    await editor.press('Control+Enter');
+    sends = (await posted(page)).filter((m) => m.type === 'send');
+    assert.deepEqual([sends[2].mode, sends[2].encoding, sends[2].data], ['binary', 'hex', 'de ad be ef']);
+    // History: Up at the start of the editor brings back the last sent text.
+    await page.getByLabel('Message format').selectOption('text');
+    await editor.fill('');
+    await editor.press('ArrowUp');
+    assert.equal(await editor.inputValue(), 'hello there');
+    await page.getByRole('button', { name: 'Close…' }).click();
+    await page.getByLabel('Close reason').fill('bye');
+    await page.getByRole('button', { name: 'Send close frame' }).click();
+    const close = (await posted(page)).find((m) => m.type === 'close');
+    assert.deepEqual([close?.code, close?.reason], [1000, 'bye']);
+    await closePage(page);
+  });
+
+  it('Connect posts connect with the edited request; header rows and kind-specific fields', async () => {
+    const page = await open();
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'idle' }) }));
+    const url = page.getByLabel('URL');
+    await url.fill('https://api.example.com/sse');
+    await page.getByRole('button', { name: 'Request options' }).click();
+    assert.ok(await page.getByLabel('HTTP method').isVisible());
+    assert.equal(await page.getByLabel('Subprotocols, comma-separated').isVisible(), false);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header 3 name').fill('X-Trace');
+    await page.getByLabel('Header 3 value').fill('on');
+    await page.getByLabel('Send header 2').uncheck();
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const connect = (await posted(page)).find((m) => m.type === 'connect') as { config: { url: string; headers: { name: string; enabled: boolean }[] } } | undefined;
+    assert.ok(connect);
+    assert.equal(connect.config.url, 'https://api.example.com/sse');
+    assert.deepEqual(
+      connect.config.headers.map((x) => [x.name, x.enabled]),
+      [
+        ['Authorization', true],
+        ['X-Client', false],
+        ['X-Trace', true],
+      ],
+    );
+    await page.getByRole('button', { name: 'Auto-retry' }).click();
+    assert.deepEqual((await posted(page)).find((m) => m.type === 'setAutoRetry'), { type: 'setAutoRetry', on: false });
+    await closePage(page);
+  });
+
+  it('SSE connection details and the raw stream view with visible line ends', async () => {
+    const page = await open();
+    await dispatch(page, sseInit());
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    const conn = await page.locator('#panel-connection').innerText();
+    assert.match(conn, /Retry in force\s+5000 ms/);
+    assert.match(conn, /Last-Event-ID\s+1004/);
+    assert.match(conn, /Authorization\s+••••/);
+    assert.match(conn, /content-type\s+text\/event-stream/);
+    await page.getByRole('tab', { name: 'Raw stream' }).click();
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true]);
+    await dispatch(page, { type: 'raw', text: 'id: 1005\r\nevent: deploy\r\ndata: {"x":1}\r\n\r\n: ping\n\n', reset: true });
+    await nextFrames(page);
+    assert.equal(await page.locator('.raw-stream').innerText(), 'id: 1005␍␊\nevent: deploy␍␊\ndata: {"x":1}␍␊\n␍␊\n: ping␊\n␊\n');
+    await page.getByRole('tab', { name: 'Message' }).click();
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, false]);
+    await closePage(page);
+  });
+
+  it('keeps at most 200 rows in the DOM while 100,000 records stream in at 10,000/s, and filters them fast', async () => {
+    const page = await open();
+    await dispatch(page, wsInit([]));
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks.length = 0;
+      const total = 100_000;
+      const rate = 10_000;
+      let seq = 0;
+      let sent = 0;
+      let maxRows = 0;
+      const start = performance.now();
+      await new Promise<void>((done) => {
+        const tick = () => {
+          const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
+          const records: unknown[] = [];
+          while (sent < due) {
+            seq++;
+            sent++;
+            const data = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`;
+            records.push({ kind: 'message', seq, time: new Date().toISOString(), dir: 'in', format: 'text', data, size: data.length });
+          }
+          if (records.length) {
+            // postMessage: the records are structured-cloned, as they are from the real host.
+            window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent }, dropped: 0 }, '*');
+          }
+          maxRows = Math.max(maxRows, document.querySelectorAll('.log .row:not([hidden])').length);
+          if (sent >= total) {
+            setTimeout(done, 50);
+          } else {
+            setTimeout(tick, 16);
+          }
+        };
+        tick();
+      });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      maxRows = Math.max(maxRows, document.querySelectorAll('.log .row:not([hidden])').length);
+      const insp = (window as unknown as { __inspector: { maxDomRows(): number; total(): number } }).__inspector;
+      const tasks = w.__longTasks.slice().sort((a, b) => a - b);
+      return {
+        maxRows,
+        maxDomRows: insp.maxDomRows(),
+        total: insp.total(),
+        elapsed: performance.now() - start,
+        longTasks: tasks.length,
+        p95: tasks.length ? tasks[Math.min(tasks.length - 1, Math.floor(tasks.length * 0.95))] : 0,
+        longest: tasks.length ? tasks[tasks.length - 1] : 0,
+        rowCount: document.querySelector('.log')!.getAttribute('aria-rowcount'),
+        lastRow: document.querySelector('.log .row.dir-in:last-of-type') !== null,
+      };
+    });
+    console.log(
+      `stream 100k @10k/s: ${result.elapsed.toFixed(0)} ms, DOM rows max ${result.maxRows} (view's own count ${result.maxDomRows}), long tasks ${result.longTasks}, p95 ${result.p95.toFixed(0)} ms, longest ${result.longest.toFixed(0)} ms`,
+    );
+    assert.equal(result.total, 100_000);
+    assert.equal(result.rowCount, '100001');
+    assert.ok(result.maxRows <= 200, `DOM rows ${result.maxRows}`);
+    assert.ok(result.maxDomRows <= 200);
+    // Followed the tail: the newest record is rendered.
+    assert.ok(await page.locator('.log .row[data-seq="100000"]').isVisible());
+
+    // Filter 100,000 records: from the key press to the rows on screen.
+    const filterMs = await page.evaluate(async () => {
+      const input = document.querySelector('.filter-input');
+      const log = document.querySelector('.log')!;
+      const t0 = performance.now();
+      input.value = 'sym-42"';
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      await new Promise<void>((done) => {
+        const check = () => (log.getAttribute('aria-rowcount') !== '100001' ? done() : requestAnimationFrame(check));
+        check();
+      });
+      await new Promise((r) => requestAnimationFrame(r));
+      return performance.now() - t0;
+    });
+    const shown = Number(await page.getAttribute('.log', 'aria-rowcount')) - 1;
+    console.log(`filter 100k in the page: ${filterMs.toFixed(1)} ms to the rows on screen (${shown} shown)`);
+    assert.ok(shown > 1000 && shown < 1100, `shown ${shown}`);
+    assert.ok(filterMs < 250, `filter took ${filterMs} ms`);
+    await closePage(page);
+  });
+
+  it('restores config and filter from setState after a reload and rebuilds on a second init', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    const filter = page.getByLabel('Filter records: text, or /regex/flags');
+    await filter.fill('ticker');
+    await filter.press('Enter');
+    await page.waitForTimeout(400);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    assert.equal(await filter.inputValue(), 'ticker');
+    assert.equal(await page.getByLabel('URL').inputValue(), 'wss://stream.example.com/v2/market');
+    await dispatch(page, wsInit());
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    const rows = await rowTexts(page);
+    assert.ok(rows.length > 5 && rows.every((r) => /ticker/i.test(r)));
+    await closePage(page);
+  });
+
+  for (const theme of ['dark', 'light'] as const) {
+    it(`screenshot: WebSocket session, ${theme} theme`, async () => {
+      const page = await open(theme);
+      await dispatch(page, wsInit());
+      await nextFrames(page);
+      await page.locator('.log .row', { hasText: '"nested"' }).click();
+      await page.getByLabel('Message to send').fill('{"op":"unsubscribe","channels":["trades.BTC-EUR"]}');
+      await page.getByLabel('Message format').selectOption('json');
+      await page.waitForTimeout(250);
+      await page.screenshot({ path: join(RESULTS, `webview-ws-${theme}.png`) });
+      await closePage(page);
+    });
+  }
+
+  it('screenshot: SSE session with request options and connection details', async () => {
+    const page = await open('dark');
+    await dispatch(page, sseInit());
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    await nextFrames(page);
+    await page.screenshot({ path: join(RESULTS, 'webview-sse-dark.png') });
+    await page.getByRole('tab', { name: 'Raw stream' }).click();
+    await dispatch(page, { type: 'raw', text: 'retry: 5000\n\nid: 1001\nevent: deploy\ndata: {"service":"checkout","stage":"canary"}\n\n: heartbeat\n\nid: 1002\r\nevent: deploy\r\ndata: line one\r\ndata: line two\r\n\r\n', reset: true });
+    await page.locator('.log .row', { hasText: 'unnamed' }).click();
+    await page.getByRole('tab', { name: 'Raw stream' }).click();
+    await dispatch(page, { type: 'status', status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 3000 }) });
+    await nextFrames(page);
+    await page.screenshot({ path: join(RESULTS, 'webview-sse-raw-dark.png') });
+    await closePage(page);
+  });
+
+  it('screenshot: binary detail and a narrow panel, light theme', async () => {
+    const page = await open('light', { width: 700, height: 700 });
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    await page.locator('.log .row', { hasText: '82 a2 6f' }).click();
+    await nextFrames(page);
+    await page.screenshot({ path: join(RESULTS, 'webview-narrow-light.png') });
+    await closePage(page);
+  });
+});
