@@ -262,7 +262,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await nextFrames(page);
     const rows = await rowTexts(page);
     assert.equal(rows.length, 8);
-    assert.match(rows[3], /^\d\d:\d\d:\d\d\.\d{3} \|  \| deploy \| 1001 \| \d+ B \| \{"service":"checkout"/);
+    assert.match(rows[3], /^\d\d:\d\d:\d\d\.\d{3} \| {2}\| deploy \| 1001 \| \d+ B \| \{"service":"checkout"/);
     assert.match(rows[4], /comment/);
     assert.match(rows[0], /connecting/);
     assert.match(await page.locator('.state-badge').innerText(), /^Open since \d\d:\d\d:\d\d$/);
@@ -320,7 +320,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await nextFrames(page);
     rows = await rowTexts(page);
     assert.equal(rows.length, 1);
-    assert.match(rows[0], /binary \|  \| 22 B \| 82 a2 6f/);
+    assert.match(rows[0], /binary \| {2}\| 22 B \| 82 a2 6f/);
     await closePage(page);
   });
 
