@@ -22,13 +22,19 @@ export class OutputWriter {
     /** Called with true when intake should pause, false when it may resume. */
     private readonly onPressure: (pause: boolean) => void = () => undefined,
     private readonly highWaterBytes = 1024 * 1024,
+    /** Called once when the stream fails (EPIPE: the reader went away, as with `| head`). */
+    private readonly onBroken: () => void = () => undefined,
   ) {
-    // EPIPE (the reader went away, `| head`) must not crash the process.
+    // EPIPE must not crash the process: the owner decides to stop.
     stream.on('error', () => {
+      if (this.failed) {
+        return;
+      }
       this.failed = true;
       this.pending = [];
       this.pendingBytes = 0;
       this.setPressure(false);
+      this.onBroken();
     });
   }
 

@@ -73,9 +73,27 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   const style: Style = { color };
   const errStyle: Style = { color: !!io.stderr.isTTY && io.env.NO_COLOR === undefined };
 
+  let finished = false;
+  let resolveDone!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (resolveDone = resolve));
+
+  const finish = (code: number) => {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    resolveDone(code);
+  };
+
   // The writer is made before the connection (the raw feed needs it), so it reaches it through a holder.
   const holder: { conn?: Connection } = {};
-  const out = new OutputWriter(io.stdout, (pause) => (pause ? holder.conn?.pause() : holder.conn?.resume()));
+  const out = new OutputWriter(
+    io.stdout,
+    (pause) => (pause ? holder.conn?.pause() : holder.conn?.resume()),
+    undefined,
+    // The reader went away (`| head`): nobody is listening, stop as asked.
+    () => finish(0),
+  );
   const err = new OutputWriter(io.stderr);
 
   if (args.raw) {
@@ -89,17 +107,6 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   const connection = createConnection(options);
   holder.conn = connection;
   let incoming = 0;
-  let finished = false;
-  let resolveDone!: (code: number) => void;
-  const done = new Promise<number>((resolve) => (resolveDone = resolve));
-
-  const finish = (code: number) => {
-    if (finished) {
-      return;
-    }
-    finished = true;
-    resolveDone(code);
-  };
 
   const print = (r: ConnRecord) => {
     if (args.json) {

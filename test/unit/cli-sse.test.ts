@@ -300,6 +300,48 @@ describe('CLI (SSE)', () => {
     assert.deepEqual(proxy.log, [`CONNECT 127.0.0.1:${s.port}`]);
   });
 
+  it('stops when the reader goes away (closed pipe), exit 0', async () => {
+    const s = await serve((_req, res) => {
+      sseHead(res);
+      const t = setInterval(() => res.write('data: more\n\n'), 5);
+      res.on('close', () => clearInterval(t));
+    });
+    const r = await run([s.url, '--json'], {
+      onSpawn: (child) => {
+        child.stdout!.once('data', () => child.stdout!.destroy());
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('demo starts the demo server until interrupted', async () => {
+    const demo = spawn(process.execPath, [CLI, 'demo', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(demo);
+    try {
+      const first = await new Promise<string>((resolveLine, reject) => {
+        let text = '';
+        demo.stdout!.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text.includes('\n')) {
+            resolveLine(text.split('\n')[0]);
+          }
+        });
+        demo.on('close', () => reject(new Error('demo exited')));
+      });
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(first)?.[0];
+      assert.ok(url, first);
+      const r = await run([url + '/sse/once', '--json', '--count', '1']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.json.filter((j) => j.kind === 'message').length, 1);
+      const exit = new Promise<number | null>((res) => demo.on('close', res));
+      demo.kill('SIGINT');
+      assert.equal(await exit, 0);
+    } finally {
+      demo.kill('SIGKILL');
+      children.delete(demo);
+    }
+  });
+
   it('a slow reader loses nothing and the CLI memory stays bounded (stdout back-pressure)', async () => {
     const total = 30_000;
     const payload = 'x'.repeat(2000);
