@@ -665,6 +665,41 @@ describe('SSE driver: retry and reconnect', () => {
     assert.equal(s.requests.length, 1);
   });
 
+  it('leaves no sockets or timers behind after reconnects, failures and dispose', async () => {
+    const s = await serve((req, res, { n }) => {
+      if (req.url === '/401') {
+        res.writeHead(401).end('no');
+      } else if (n % 2 === 0) {
+        res.socket?.destroy();
+      } else {
+        sendStream(res, `data: ${n}\n\n`);
+      }
+    });
+    const resources = () => {
+      const counts: Record<string, number> = {};
+      for (const r of process.getActiveResourcesInfo()) {
+        counts[r] = (counts[r] ?? 0) + 1;
+      }
+      return counts;
+    };
+    await delay(20);
+    const before = resources();
+    const a = connect({ url: s.url, reconnect: { maxAttempts: 3, initialDelayMs: 5 } });
+    await a.until(() => a.messages().length >= 3);
+    const b = connect({ url: s.url + '/401' });
+    await b.until(isState('failed'));
+    const c = connect({ url: s.url, timeoutMs: 60_000, reconnect: { initialDelayMs: 60_000 } });
+    await c.until(isState('reconnecting'));
+    for (const h of open.splice(0)) {
+      h.conn.dispose();
+    }
+    await delay(100);
+    const afterwards = resources();
+    assert.equal(afterwards.TCPSocketWrap ?? 0, before.TCPSocketWrap ?? 0, `sockets: ${JSON.stringify(afterwards)} vs ${JSON.stringify(before)}`);
+    assert.equal(afterwards.Timeout ?? 0, before.Timeout ?? 0, `timers: ${JSON.stringify(afterwards)} vs ${JSON.stringify(before)}`);
+    assert.equal(s.openSockets, 0);
+  });
+
   it('disposing mid-stream closes the socket and stops every timer', async () => {
     const s = await serve((_req, res) => {
       sseHead(res);
