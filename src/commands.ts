@@ -38,6 +38,8 @@ type SessionArg = TreeNode | Session | string | undefined;
 type ProfileArg = TreeNode | string | undefined;
 
 const RECENT_KEY = 'realtimeInspector.recentUrls';
+/** Headers whose values are credentials (the same rule the core's redactor masks by). */
+const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|apikey/i;
 
 /**
  * The palette and view commands. Every command also takes plain arguments (an id, a name, a URL or a
@@ -46,6 +48,17 @@ const RECENT_KEY = 'realtimeInspector.recentUrls';
  */
 export class Commands implements PanelActions {
   constructor(private readonly s: Services) {}
+
+  /** Overridable for tests: what to do with credentials typed in clear when saving a profile. */
+  askAboutCredentials = async (headers: string[]): Promise<'secret' | 'settings' | undefined> => {
+    const pick = await vscode.window.showWarningMessage(
+      `${headers.join(', ')} holds a credential in clear. Keep it in secret storage instead of settings?`,
+      { modal: true, detail: 'The profile will refer to it as ${secret:NAME}; the value stays on this machine, masked as •••• everywhere.' },
+      'Store as Secret',
+      'Save in Settings',
+    );
+    return pick === 'Store as Secret' ? 'secret' : pick === 'Save in Settings' ? 'settings' : undefined;
+  };
 
   register(): vscode.Disposable[] {
     const reg = (id: string, fn: (...args: never[]) => unknown) =>
@@ -329,12 +342,43 @@ export class Commands implements PanelActions {
       }
       name = name.trim();
     }
+    if (!(await this.offerSecretsFor(session, name))) {
+      return undefined;
+    }
     // Templates as the user wrote them: settings never get a resolved secret.
     const { name: _old, ...rest } = session.config;
     const profile: Profile = { name, ...rest };
     await this.s.profiles.save(profile);
     session.setConfig({ ...session.config, name });
     return name;
+  }
+
+  /**
+   * A credential typed in clear into a header would land in settings.json (often committed). Offer
+   * to move it to secret storage and keep `${secret:NAME}` in the profile. Resolves false on cancel.
+   */
+  private async offerSecretsFor(session: Session, profileName: string): Promise<boolean> {
+    const headers = session.config.headers ?? {};
+    const plain = Object.entries(headers).filter(([h, v]) => CREDENTIAL_HEADER.test(h) && v.trim() && !v.includes('${'));
+    if (!plain.length) {
+      return true;
+    }
+    const pick = await this.askAboutCredentials(plain.map(([h]) => h));
+    if (!pick) {
+      return false;
+    }
+    if (pick === 'secret') {
+      const next = { ...headers };
+      for (const [header, value] of plain) {
+        const secretName = `${profileName}_${header}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+        const m = /^(Bearer|Basic|Digest|Token|Bot)\s+(.+)$/i.exec(value.trim());
+        await this.s.secrets.set(secretName, m ? m[2] : value.trim());
+        this.s.log.addSecrets([m ? m[2] : value.trim()]);
+        next[header] = m ? `${m[1]} \${secret:${secretName}}` : `\${secret:${secretName}}`;
+      }
+      session.setConfig({ ...session.config, headers: next });
+    }
+    return true;
   }
 
   async connect(session: Session): Promise<ConnectResult> {

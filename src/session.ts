@@ -3,7 +3,6 @@ import { Disposable, DisposableStore, Emitter } from './core/lifecycle';
 import { Redactor, resolveKind } from './core/options';
 import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
 import { MessageStore, type StoreOptions } from './core/store';
-import { createConnection } from './core';
 import type { Log } from './log';
 import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
 import { applyEditable, toEditable } from './profiles/profile';
@@ -238,6 +237,11 @@ export class Session extends Disposable {
     built.value.onRaw = this.onRawChunk;
     try {
       if (!this._connection) {
+        // Loaded on first connect: the transports (ws, proxy agents) cost nothing at activation.
+        const { createConnection } = await import('./core/index');
+        if (this.isDisposed) {
+          return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+        }
         this.attach(createConnection(built.value));
         this._connection!.connect();
       } else if (this._connection.isActive) {

@@ -90,6 +90,38 @@ suite('Secrets', () => {
     }
   });
 
+  test('saving a profile with a credential typed in clear moves it to secret storage when the user agrees', async () => {
+    const original = api.commands.askAboutCredentials;
+    const asked: string[][] = [];
+    api.commands.askAboutCredentials = async (headers) => {
+      asked.push(headers);
+      return 'secret';
+    };
+    try {
+      const session = (await vscode.commands.executeCommand<Session>(
+        'realtimeInspector.connect',
+        { url: `${base}/sse/private`, headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'text/event-stream' } },
+        { panel: false },
+      ))!;
+      await waitState(session, 'open');
+      await vscode.commands.executeCommand('realtimeInspector.saveProfile', session.id, 'typed');
+      assert.deepEqual(asked, [['Authorization']]);
+      await waitFor(() => api.services.profiles.get('typed'), 'the saved profile');
+      const saved = api.services.profiles.get('typed')!.profile;
+      assert.deepEqual(saved.headers, { Authorization: 'Bearer ${secret:TYPED_AUTHORIZATION}', Accept: 'text/event-stream' });
+      assert.equal(await api.services.secrets.get('TYPED_AUTHORIZATION'), TOKEN);
+      const settings = await readText(vscode.Uri.joinPath(workspaceFolder(), '.vscode', 'settings.json'));
+      assert.ok(!settings.includes(TOKEN));
+      // The profile still works: the secret resolves to the same token.
+      session.disconnect();
+      await waitState(session, 'closed');
+      const again = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'typed', { panel: false }))!;
+      await waitState(again, 'open');
+    } finally {
+      api.commands.askAboutCredentials = original;
+    }
+  });
+
   test('a missing secret stops the connect with an error naming it', async () => {
     const session = api.services.sessions.create({ url: `${base}/sse`, headers: { Authorization: 'Bearer ${secret:NEVER_SET_123}' } }, 'adhoc');
     const result = await session.connect();

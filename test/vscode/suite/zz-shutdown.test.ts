@@ -27,7 +27,7 @@ suite('Deactivation', () => {
       const c = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `http://127.0.0.1:${port}/sse`, { panel: false }))!;
       await Promise.all([waitState(a, 'open'), waitState(b, 'open'), waitState(c, 'open')]);
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-      const main = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> };
+      const main = (await import(path.join(ext.extensionPath, 'dist', 'extension.js'))) as { deactivate(): Promise<void> };
       const started = Date.now();
       await main.deactivate();
       assert.ok(Date.now() - started < 3000, 'bounded in time');
