@@ -156,6 +156,7 @@ class WsAttempt implements TransportAttempt {
   private refusing = false;
   private userClosing = false;
   private sawMessage = false;
+  private paused = false;
   private agent: http.Agent | undefined;
   private socket: net.Socket | undefined;
   private upgradeRes: http.IncomingMessage | undefined;
@@ -265,6 +266,25 @@ class WsAttempt implements TransportAttempt {
     }
   }
 
+  pause(): void {
+    this.paused = true;
+    // A consumer that is not reading cannot see pongs either: keep-alive waits until it reads again.
+    if (this.pongTimer) {
+      clearTimeout(this.pongTimer);
+      this.pongTimer = undefined;
+    }
+    if (this.opened && !this.over) {
+      this.ws?.pause();
+    }
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.opened && !this.over) {
+      this.ws?.resume();
+    }
+  }
+
   sendText(text: string): void {
     const ws = this.openSocket();
     if (!ws) {
@@ -368,6 +388,9 @@ class WsAttempt implements TransportAttempt {
       protocol: ws.protocol,
       extensions,
     });
+    if (this.paused) {
+      ws.pause();
+    }
     this.startKeepAlive();
   };
 
@@ -510,7 +533,7 @@ class WsAttempt implements TransportAttempt {
     }
     this.keepAliveTimer = setInterval(() => {
       const ws = this.ws;
-      if (this.over || !ws || ws.readyState !== WebSocket.OPEN) {
+      if (this.over || !ws || ws.readyState !== WebSocket.OPEN || this.paused) {
         return;
       }
       try {
