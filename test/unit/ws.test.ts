@@ -730,6 +730,38 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('pause stops reading and resume delivers every message in order', T, async () => {
+    const total = 20_000;
+    const srv = await startWsServer({
+      onConnection: (ws) => {
+        const body = 'p'.repeat(1000);
+        for (let i = 0; i < total; i++) {
+          ws.send(`${i}:${body}`);
+        }
+      },
+    });
+    const h = wsConnection({ url: srv.url, perMessageDeflate: false });
+    try {
+      h.conn.pause();
+      h.conn.connect();
+      await h.waitFor(is('open'));
+      await delay(150);
+      const early = h.records.filter(is('message')).length;
+      await delay(200);
+      const later = h.records.filter(is('message')).length;
+      assert.equal(later, early, 'nothing more is read while paused');
+      assert.ok(later < total, `only ${later} arrived while paused`);
+      h.conn.resume();
+      await h.waitFor((r) => r.kind === 'message' && r.data.startsWith(`${total - 1}:`), 10_000);
+      const msgs = h.records.filter(is('message'));
+      assert.equal(msgs.length, total);
+      assert.ok(msgs.every((m, i) => m.data.startsWith(`${i}:`)), 'in order, none lost');
+    } finally {
+      h.conn.dispose();
+      await srv.close();
+    }
+  });
+
   test('no timers or sockets leak after dispose', T, async () => {
     const srv = await startWsServer({
       onConnection: (ws) => {
