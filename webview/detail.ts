@@ -26,6 +26,8 @@ import {
 const MAX_COLOURED_TOKENS = 40_000;
 /** Most chars of text put in the pane at once (the Copy button still copies everything). */
 const MAX_SHOWN_CHARS = 1024 * 1024;
+/** Largest JSON pretty-printed as soon as its row is selected. */
+const AUTO_PRETTY_CHARS = 256 * 1024;
 /** Most chars of the SSE raw stream kept for the raw view. */
 const MAX_RAW_CHARS = 512 * 1024;
 
@@ -324,7 +326,12 @@ export class DetailPane {
     } else {
       const canJson = looksLikeJson(r.data);
       views = canJson ? ['pretty', 'raw'] : ['raw'];
-      let view = this.bodyView && views.includes(this.bodyView) ? this.bodyView : views[0];
+      // Big documents open raw so selecting a row stays instant; pretty-printing is one click away.
+      const bigJson = canJson && r.data.length > AUTO_PRETTY_CHARS;
+      let view = this.bodyView && views.includes(this.bodyView) ? this.bodyView : bigJson ? 'raw' : views[0];
+      if (bigJson && view === 'raw') {
+        notes.push(`JSON over ${formatBytes(AUTO_PRETTY_CHARS)}: shown raw; choose JSON to pretty-print it.`);
+      }
       if (view === 'pretty') {
         const res = renderJson(pre, r.data);
         if (!res.ok) {

@@ -243,8 +243,14 @@ export class LogView {
   private render(): void {
     const model = this.o.model;
     const count = model.count;
-    const first = model.at(0);
-    this.timeBase = first ? Date.parse(first.time) : 0;
+    const first = model.first;
+    const base = first ? Date.parse(first.time) : 0;
+    if (base !== this.timeBase) {
+      this.timeBase = base;
+      if (this.timeMode === 'relative') {
+        this.gen++;
+      }
+    }
     this.el.setAttribute('aria-rowcount', String(count + 1));
 
     // Reads are cached (scroll and resize events) and the target scroll position is computed, not
@@ -288,6 +294,7 @@ export class LogView {
         if (!slot.el.hidden) {
           slot.el.hidden = true;
           slot.seq = -1;
+          delete slot.el.dataset.seq;
         }
         continue;
       }

@@ -128,6 +128,11 @@ export class RecordModel {
     return this.view !== undefined;
   }
 
+  /** The oldest record kept, filtered or not (the base of relative times). */
+  get first(): ConnRecord | undefined {
+    return this.records[0];
+  }
+
   /** The record behind visible row `row`. */
   at(row: number): ConnRecord | undefined {
     return this.records[this.view ? this.view[row] : row];

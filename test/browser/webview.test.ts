@@ -573,6 +573,87 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('follows the tail, offers an "N new" jump after the user scrolls up, and Pause view freezes scrolling', async () => {
+    const page = await open();
+    const many = (from: number, n: number): ConnRecord[] =>
+      Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+    await dispatch(page, wsInit(many(1, 500)));
+    await nextFrames(page);
+    assert.ok(await page.locator('.log .row[data-seq="500"]').isVisible(), 'tail shown');
+    // The user scrolls up: new records no longer move the view, a jump button counts them.
+    await page.locator('.log-viewport').hover();
+    await page.mouse.wheel(0, -2000);
+    await page.waitForTimeout(150);
+    const topBefore = await page.locator('.log-viewport').evaluate((el: any) => el.scrollTop);
+    await dispatch(page, { type: 'records', records: many(501, 40), stats, dropped: 0 });
+    await nextFrames(page);
+    assert.equal(await page.locator('.log-viewport').evaluate((el: any) => el.scrollTop), topBefore);
+    assert.equal((await page.locator('.jump').innerText()).trim(), '40 new');
+    await page.locator('.jump').click();
+    await nextFrames(page);
+    assert.ok(await page.locator('.log .row[data-seq="540"]').isVisible());
+    assert.equal(await page.locator('.jump').isVisible(), false);
+    // Pause view: records keep arriving (counted), the view stays where it is.
+    await page.getByRole('button', { name: 'Pause view' }).click();
+    await dispatch(page, { type: 'records', records: many(541, 30), stats, dropped: 0 });
+    await nextFrames(page);
+    assert.equal(await page.locator('.log .row[data-seq="570"]').isVisible(), false);
+    assert.match(await page.locator('.jump').innerText(), /30 new \(paused\)/);
+    assert.equal(await page.getAttribute('.log', 'aria-rowcount'), '571');
+    await page.getByRole('button', { name: 'Pause view' }).click();
+    await nextFrames(page);
+    assert.ok(await page.locator('.log .row[data-seq="570"]').isVisible());
+    await closePage(page);
+  });
+
+  it('toolbar actions post their commands', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    await page.getByRole('button', { name: 'Reconnect now' }).click();
+    await page.getByRole('button', { name: 'Export' }).click();
+    await page.getByRole('button', { name: 'Save as profile' }).click();
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Send file…' }).click();
+    const types = (await posted(page)).map((m) => m.type);
+    for (const t of ['reconnectNow', 'export', 'saveProfile', 'disconnect', 'clear', 'sendFile']) {
+      assert.ok(types.includes(t), `${t} posted`);
+    }
+    assert.equal(await page.getAttribute('.log', 'aria-rowcount'), '1');
+    await dispatch(page, { type: 'notice', level: 'info', message: 'Exported 31 records' });
+    assert.match(await page.locator('.notices').innerText(), /Exported 31 records/);
+    await closePage(page);
+  });
+
+  it('detail formatting never freezes: JSON 10,000 deep, a 10,000-char line and a 2 MB payload', async () => {
+    const page = await open();
+    const deep = '['.repeat(10_000) + ']'.repeat(10_000);
+    const long = 'L'.repeat(10_000);
+    const huge = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => ({ i, name: `item-${i}` })) });
+    const recs = [deep, long, huge].map((data, i) => ({ kind: 'message', seq: i + 1, time: new Date(T0).toISOString(), dir: 'in', format: 'text', data, size: data.length }) as ConnRecord);
+    await dispatch(page, wsInit(recs));
+    await nextFrames(page);
+    for (const seq of [1, 2, 3]) {
+      const ms = await page.evaluate(async (s: number) => {
+        const t0 = performance.now();
+        const row = document.querySelector(`.log .row[data-seq="${s}"]`);
+        row.dispatchEvent(new (window as any).MouseEvent('mousedown', { bubbles: true }));
+        await new Promise((r) => requestAnimationFrame(() => r(undefined)));
+        return performance.now() - t0;
+      }, seq);
+      console.log(`detail for record ${seq}: ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 1500, `record ${seq} took ${ms} ms`);
+    }
+    assert.match(await page.locator('#panel-message').innerText(), /shown raw; choose JSON to pretty-print/);
+    await page.getByRole('radio', { name: 'JSON' }).click();
+    assert.match(await page.locator('#panel-message').innerText(), /Too large to colour; showing the first 1\.0 MB/);
+    assert.match(await page.locator('#panel-message pre.code').innerText(), /"name": "item-1234"/);
+    await page.locator('.log .row[data-seq="1"]').click();
+    assert.match(await page.locator('#panel-message').innerText(), /nested deeper than 256 levels/);
+    await closePage(page);
+  });
+
   it('restores config and filter from setState after a reload and rebuilds on a second init', async () => {
     const page = await open();
     await dispatch(page, wsInit());
