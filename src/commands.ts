@@ -240,6 +240,7 @@ export class Commands implements PanelActions {
       const { startDemoServer } = await import('./demo/server');
       this.s.demo = await startDemoServer();
       this.s.log.info(`Demo server listening on ${this.s.demo.url}`);
+      void vscode.commands.executeCommand('setContext', 'realtimeInspector.demoRunning', true);
     }
     const demo = this.s.demo;
     if (!options?.quiet) {
@@ -263,6 +264,7 @@ export class Commands implements PanelActions {
       return false;
     }
     this.s.demo = undefined;
+    void vscode.commands.executeCommand('setContext', 'realtimeInspector.demoRunning', false);
     await demo.close();
     this.s.log.info('Demo server stopped');
     return true;

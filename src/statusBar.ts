@@ -6,6 +6,7 @@ import { VIEW_ID } from './tree/connectionsTree';
 /** `$(radio-tower) 2`: how many connections are live; clicking opens the Connections view. Hidden when there are none. */
 export class StatusBar extends Disposable {
   readonly item: vscode.StatusBarItem;
+  private lastContext = { any: false, live: false };
 
   constructor(private readonly sessions: SessionRegistry) {
     super();
@@ -25,11 +26,17 @@ export class StatusBar extends Disposable {
 
   private update(): void {
     const total = this.sessions.all.length;
+    const live = this.liveCount;
+    // Context keys for `when` clauses: palette entries that need a connection show only when there is one.
+    if (total > 0 !== this.lastContext.any || live > 0 !== this.lastContext.live) {
+      this.lastContext = { any: total > 0, live: live > 0 };
+      void vscode.commands.executeCommand('setContext', 'realtimeInspector.hasConnections', total > 0);
+      void vscode.commands.executeCommand('setContext', 'realtimeInspector.hasLiveConnections', live > 0);
+    }
     if (!total) {
       this.item.hide();
       return;
     }
-    const live = this.liveCount;
     this.item.text = `$(radio-tower) ${live}`;
     this.item.tooltip = `Realtime Inspector: ${live} live connection${live === 1 ? '' : 's'} (${total} listed) — show them`;
     this.item.show();
