@@ -8,9 +8,10 @@
  *   retry follows. Network errors, handshake timeouts, 5xx and 429 may retry; a refused upgrade
  *   (other 4xx: bad credentials, wrong path, wrong protocol) and TLS or handshake-protocol
  *   failures will not get better by themselves and do not.
- * - After open, an error (invalid UTF-8, over-size message, protocol error, reset, dead peer) is
- *   shown as a non-fatal error record first, then the close record follows; both the error and
- *   the close stay in the log whatever comes next.
+ * - After open, an error (invalid UTF-8, over-size message, protocol error, reset, dead peer) ends
+ *   the attempt with both the close (code, reason, clean) and the error (with the close code `ws`
+ *   sent); the connection shows the close, then the error, fatal when no reconnect follows (so the
+ *   CLI exits 1), and everything received before stays in the log.
  * - A server close with 1000 ("normal closure") is the server saying it is done: no reconnect.
  *   Any other close code, a close without a close frame (1006) and our own protocol-error closes
  *   reconnect under the policy. A close the user asked for never reconnects (the connection sees to it).
@@ -163,8 +164,10 @@ class WsAttempt implements TransportAttempt {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
+  /** What went wrong on an open connection (bad frame, reset, dead peer): reported with the close. */
+  private failure: ErrorInit | undefined;
   /** Set when `ws` closed the connection itself over a bad frame: the close code it sent. */
-  private frameError: { closeCode: number; message: string } | undefined;
+  private frameClose: { code: number; reason: string } | undefined;
   /** Set when keep-alive gave up on the peer. */
   private deadReason: string | undefined;
   private readonly target: URL | undefined;
@@ -470,12 +473,11 @@ class WsAttempt implements TransportAttempt {
     const errCode = (err as NodeJS.ErrnoException).code ?? '';
     const frame = FRAME_ERRORS[errCode] ?? (errCode.startsWith('WS_ERR_') ? { code: 'ERR_PROTOCOL' as const, closeCode: statusCodeOf(err) ?? 1002 } : undefined);
     if (frame) {
-      this.frameError = { closeCode: frame.closeCode, message: err.message };
-      this.sink.record({ kind: 'error', code: frame.code, message: frameMessage(frame.code, err.message), closeCode: frame.closeCode, fatal: false });
+      this.frameClose = { code: frame.closeCode, reason: err.message };
+      this.failure ??= { code: frame.code, message: frameMessage(frame.code, err.message), closeCode: frame.closeCode };
       return;
     }
-    const { code, message } = describeNetworkError(err, this.target);
-    this.sink.record({ kind: 'error', code, message, fatal: false });
+    this.failure ??= describeNetworkError(err, this.target);
   };
 
   private readonly onClose = (code: number, reasonBuf: Buffer): void => {
@@ -488,15 +490,19 @@ class WsAttempt implements TransportAttempt {
       return;
     }
     let info: EndInfo;
-    if (this.frameError) {
+    if (this.frameClose) {
       // ws stops reading after a bad frame, so the server's answering close frame is never seen.
-      info = { close: { code: this.frameError.closeCode, reason: this.frameError.message, clean: false, by: 'client' }, retry: true };
+      info = { close: { ...this.frameClose, clean: false, by: 'client' }, retry: true };
     } else if (code === 1006) {
       info = { close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' }, retry: true };
     } else {
       const reason = reasonBuf.length ? reasonBuf.toString('utf8') : '';
       const by = this.userClosing ? 'client' : 'server';
       info = { close: { code, reason, clean: true, by }, retry: !this.userClosing && code !== 1000 };
+    }
+    // The connection shows the close, then the error: fatal (state failed) unless a reconnect follows.
+    if (this.failure && !this.userClosing) {
+      info.error = this.failure;
     }
     this.finish(info);
   };
@@ -554,7 +560,7 @@ class WsAttempt implements TransportAttempt {
       return;
     }
     this.deadReason = `no pong within ${timeoutMs} ms`;
-    this.sink.record({ kind: 'error', code: 'ERR_TIMEOUT', message: `No pong within ${timeoutMs} ms — connection presumed dead`, fatal: false });
+    this.failure = { code: 'ERR_TIMEOUT', message: `No pong within ${timeoutMs} ms — connection presumed dead` };
     this.stopKeepAlive();
     // No closing handshake with a peer that does not answer: the socket goes, 'close' says 1006.
     this.ws.terminate();
