@@ -342,14 +342,16 @@ describe('WebSocket transport', () => {
     const h = wsConnection({ url: raw.url });
     try {
       h.conn.connect();
-      const close = (await h.waitFor(is('close'))) as CloseRecord;
-      assert.deepEqual(h.trail(), ['connecting:connecting', 'open:open', 'message', 'error', 'close:closed']);
+      await h.waitFor(is('error'));
+      const close = h.records.find(is('close'))!;
+      assert.deepEqual(h.trail(), ['connecting:connecting', 'open:open', 'message', 'close:closed', 'error:failed']);
       const msg = h.records.find(is('message'))!;
       assert.equal(msg.data, 'first, valid');
       const err = h.records.find(is('error'))!;
       assert.equal(err.code, 'ERR_INVALID_UTF8');
       assert.equal(err.closeCode, 1007);
-      assert.equal(err.fatal, false);
+      assert.equal(err.fatal, true, 'no reconnect follows: the connection failed');
+      assert.match(err.message, /not valid UTF-8/);
       assert.equal(close.code, 1007);
       assert.equal(close.clean, false);
       const sent = await clientClose!;
@@ -371,13 +373,14 @@ describe('WebSocket transport', () => {
     const h = wsConnection({ url: srv.url, maxPayload: 1024 * 1024 });
     try {
       h.conn.connect();
-      const close = (await h.waitFor(is('close'))) as CloseRecord;
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
+      const close = h.records.find(is('close'))!;
       assert.equal(h.records.find(is('message'))?.data, 'small one');
-      const err = h.records.find(is('error'))!;
       assert.equal(err.code, 'ERR_PAYLOAD_TOO_BIG');
       assert.equal(err.closeCode, 1009);
-      assert.ok(err.seq < close.seq, 'the error comes before the close');
+      assert.equal(err.state, 'failed');
       assert.equal(close.code, 1009);
+      assert.equal(close.clean, false);
       assert.equal(h.records.filter(is('message')).length, 1);
     } finally {
       h.conn.dispose();
