@@ -12,6 +12,8 @@ import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from '
 export const ROW_HEIGHT = 22;
 const numberFormat = new Intl.NumberFormat();
 const OVERSCAN = 8;
+const FLOOD_ROWS = 50;
+const FLOOD_INTERVAL_MS = 30;
 /** Hard ceiling on rows in the DOM, whatever the viewport's height. */
 export const MAX_DOM_ROWS = 200;
 
@@ -96,6 +98,10 @@ export class LogView {
   private timeMode: TimeMode = 'time';
   private timeBase = 0;
   private emptyText = 'No records yet. Connect to start.';
+  /** Rows appended since the last render, and whether anything other than appends is waiting. */
+  private pendingRows = 0;
+  private urgent = false;
+  private lastRender = 0;
   /** Rows removed from the top by the model's cap since the last render. */
   private shift = 0;
 
@@ -179,7 +185,8 @@ export class LogView {
       this.shift += visibleRemoved;
       this.gen++;
     }
-    this.schedule();
+    this.pendingRows += visibleAdded;
+    this.requestFrame();
   }
 
   setPaused(on: boolean): void {
@@ -207,9 +214,23 @@ export class LogView {
   }
 
   schedule(): void {
+    this.urgent = true;
+    this.requestFrame();
+  }
+
+  private requestFrame(): void {
     if (!this.frame) {
-      this.frame = requestAnimationFrame(() => {
+      this.frame = requestAnimationFrame((now) => {
         this.frame = 0;
+        // A flood of appends while following changes every row on every frame; nobody reads rows
+        // at that speed, so such frames run at half rate and leave the other half to input.
+        if (!this.urgent && this.pendingRows > FLOOD_ROWS && now - this.lastRender < FLOOD_INTERVAL_MS) {
+          this.requestFrame();
+          return;
+        }
+        this.lastRender = now;
+        this.urgent = false;
+        this.pendingRows = 0;
         this.render();
       });
     }

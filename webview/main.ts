@@ -360,11 +360,9 @@ function onInit(msg: InitMessage): void {
   bar.setStatus(msg.status);
   applyKind();
   log.setTimeMode(settings.timestampFormat);
-  const keepSelection = sameConnection && log.selectedSeq !== undefined && model.bySeq(log.selectedSeq);
-  if (!keepSelection) {
-    log.select(undefined);
-    detail.showRecord(undefined);
-  }
+  const kept = sameConnection && log.selectedSeq !== undefined ? model.bySeq(log.selectedSeq) : undefined;
+  log.select(kept?.seq);
+  detail.showRecord(kept);
   log.follow = true;
   log.newRows = 0;
   typeCount = -1;
