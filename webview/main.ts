@@ -320,10 +320,10 @@ const fmt = (n: number) => numberFormat.format(n);
 
 function renderChrome(): void {
   chromeFrame = 0;
-  setText(counterIn, `↓ ${fmt(stats.messagesIn)}`);
-  setText(counterOut, `↑ ${fmt(stats.messagesOut)}`);
-  setText(counterBytes, `${formatBytes(stats.bytesIn)} / ${formatBytes(stats.bytesOut)}`);
-  setText(counterRate, `${rate >= 10 ? fmt(Math.round(rate)) : rate.toFixed(1)}/s`);
+  setText(counterIn, `↓ ${fmt(stats.messagesIn)} in`);
+  setText(counterOut, `↑ ${fmt(stats.messagesOut)} out`);
+  setText(counterBytes, `${formatBytes(stats.bytesIn)} ↓ ${formatBytes(stats.bytesOut)} ↑`);
+  setText(counterRate, `${rate >= 10 ? fmt(Math.round(rate)) : rate.toFixed(1)} msg/s`);
   const dropped = hostDropped + model.viewDropped;
   counterDropped.hidden = dropped === 0;
   setText(counterDropped, `${fmt(dropped)} dropped`);
