@@ -11,7 +11,7 @@
 //   RI_CODE_SERVER_PORT  code-server port (default: a free one)
 import * as esbuild from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,9 +104,13 @@ async function main() {
   process.on('SIGTERM', () => void teardown(143));
 
   try {
+    const desktop = !forceBrowser && onPath('code');
     if (!skipBuild) {
-      step('building');
-      const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+      // Desktop VS Code loads the extension unpacked from dist/; code-server gets the packaged .vsix installed.
+      step(desktop ? 'building' : 'building and packaging');
+      const build = desktop
+        ? spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' })
+        : spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
       if (build.status !== 0) throw new Error('build failed');
     }
     const { launcher, demo } = await loadModules();
@@ -117,7 +121,7 @@ async function main() {
     const workspace = writeDemoWorkspace(demoServer.url);
     step(`demo workspace: ${workspace}`);
 
-    if (!forceBrowser && onPath('code')) {
+    if (desktop) {
       step('opening desktop VS Code with the extension loaded');
       const code = spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit' });
       await new Promise((resolve) => code.on('exit', resolve));
@@ -129,17 +133,17 @@ async function main() {
     const started = Date.now();
     const server = await launcher.startCodeServer({
       workspace,
+      vsix: join(root, 'realtime-inspector.vsix'),
       port: Number(process.env.RI_CODE_SERVER_PORT ?? 0),
-      settings: { 'workbench.startupEditor': 'readme' },
     });
     cleanups.push(() => server.stop());
-    // The extension is loaded unpacked from the repository, as with desktop --extensionDevelopmentPath.
-    const url = launcher.workbenchUrl(server, workspace, [['extensionDevelopmentPath', launcher.remotePath(server, root)]]);
+    const url = launcher.workbenchUrl(server, workspace);
     const status = await httpStatus(url);
     if (status !== 200) throw new Error(`workbench answered HTTP ${status}`);
     step(`code-server ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (check) {
-      console.log(`check ok: workbench ${url} answered 200; demo server ${demoServer.url}`);
+      const installed = readdirSync(server.extensionsDir).filter((name) => name.startsWith('realtime-inspector.'));
+      console.log(`check ok: workbench ${url} answered 200; demo server ${demoServer.url}; extensions: ${installed.join(', ')}`);
       await teardown(0);
       return;
     }
