@@ -209,7 +209,15 @@ export class Session extends Disposable {
    * Resolves the configuration and connects (or reconnects with the new configuration when live).
    * Asks for trust first when the configuration comes from an untrusted workspace.
    */
-  async connect(): Promise<ConnectResult> {
+  connect(): Promise<ConnectResult> {
+    // Two clicks in a row must not make two connections: the second joins the first.
+    this.pendingConnect ??= this.doConnect().finally(() => (this.pendingConnect = undefined));
+    return this.pendingConnect;
+  }
+
+  private pendingConnect: Promise<ConnectResult> | undefined;
+
+  private async doConnect(): Promise<ConnectResult> {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }

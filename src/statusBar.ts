@@ -3,7 +3,7 @@ import { Disposable } from './core/lifecycle';
 import type { SessionRegistry } from './session';
 import { VIEW_ID } from './tree/connectionsTree';
 
-/** `$(radio-tower) 2`: how many connections are live; clicking opens the Connections view. Hidden when there are none. */
+/** `$(pulse) 2`: how many connections are live; clicking opens the Connections view. Hidden when there are none. */
 export class StatusBar extends Disposable {
   readonly item: vscode.StatusBarItem;
   private lastContext = { any: false, live: false };
@@ -37,7 +37,7 @@ export class StatusBar extends Disposable {
       this.item.hide();
       return;
     }
-    this.item.text = `$(radio-tower) ${live}`;
+    this.item.text = `$(pulse) ${live}`;
     this.item.tooltip = `Realtime Inspector: ${live} live connection${live === 1 ? '' : 's'} (${total} listed) — show them`;
     this.item.show();
   }

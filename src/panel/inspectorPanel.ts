@@ -57,7 +57,10 @@ export class InspectorPanel extends Disposable {
     super();
     panel.webview.options = webviewOptions(extensionUri);
     panel.title = session.label;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'activity.svg');
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(extensionUri, 'media', 'activity-light.svg'),
+      dark: vscode.Uri.joinPath(extensionUri, 'media', 'activity.svg'),
+    };
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(
       panel.onDidChangeViewState(() => {

@@ -47,6 +47,15 @@ suite('Commands', () => {
     assert.equal(api.services.sessions.all.length, before);
   });
 
+  test('two connects in a row make one connection', async () => {
+    const session = api.services.sessions.create({ url: `${wsBase}/ws/echo` }, 'adhoc');
+    const [a, b] = await Promise.all([session.connect(), session.connect()]);
+    assert.ok(a.ok && b.ok);
+    await waitState(session, 'open');
+    const connecting = session.store.toArray().filter((r) => r.kind === 'connecting');
+    assert.equal(connecting.length, 1);
+  });
+
   test('Disconnect closes the connection and it stays listed; Reconnect opens it again', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
     await waitState(session, 'open');
@@ -75,7 +84,7 @@ suite('Commands', () => {
     const pb = api.services.panels.get(b);
     assert.ok(pa && pb && pa !== pb, 'two panels');
     assert.equal(api.services.sessions.live.length, 2);
-    assert.equal(api.statusBar.item.text, '$(radio-tower) 2');
+    assert.equal(api.statusBar.item.text, '$(pulse) 2');
   });
 
   test('Clear Log empties the host store but keeps the connection', async () => {
