@@ -34,6 +34,8 @@ interface RowSlot {
   selected: boolean;
   cls: string;
   gen: number;
+  /** The render that last used this slot. */
+  stamp: number;
 }
 
 const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', system: 'info' };
@@ -93,6 +95,7 @@ export class LogView {
   /** The scrollTop this view set itself, to tell its own scroll events from the user's. */
   private ownScrollTop = -1;
   private frame = 0;
+  private frameStamp = 0;
   /** Bumped when every row must be redrawn (time format, clear, init). */
   private gen = 0;
   private timeMode: TimeMode = 'time';
@@ -308,20 +311,15 @@ export class LogView {
     while (this.slots.length < needed) {
       this.slots.push(this.createSlot());
     }
+    // Row r always lives in slot r % pool: scrolling or following the tail by a few rows refills
+    // only the slots of the rows that came into view; the others keep their content and position.
+    const pool = this.slots.length;
+    const stamp = ++this.frameStamp;
     const selectedRow = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
-    for (let k = 0; k < this.slots.length; k++) {
-      const slot = this.slots[k];
-      if (k >= needed) {
-        if (!slot.el.hidden) {
-          slot.el.hidden = true;
-          slot.seq = -1;
-          delete slot.el.dataset.seq;
-        }
-        continue;
-      }
-      const row = w.start + k;
-      const record = model.at(row)!;
-      this.fillSlot(slot, record, row, row === selectedRow);
+    for (let row = w.start; row < end; row++) {
+      const slot = this.slots[row % pool];
+      slot.stamp = stamp;
+      this.fillSlot(slot, model.at(row)!, row, row === selectedRow);
       const top = row * ROW_HEIGHT + w.offset;
       if (slot.top !== top) {
         slot.top = top;
@@ -329,6 +327,13 @@ export class LogView {
       }
       if (slot.el.hidden) {
         slot.el.hidden = false;
+      }
+    }
+    for (const slot of this.slots) {
+      if (slot.stamp !== stamp && !slot.el.hidden) {
+        slot.el.hidden = true;
+        slot.seq = -1;
+        delete slot.el.dataset.seq;
       }
     }
     this.maxDomRows = Math.max(this.maxDomRows, needed);
@@ -372,6 +377,7 @@ export class LogView {
       selected: false,
       cls: '',
       gen: -1,
+      stamp: 0,
     };
     slot.el.append(slot.time, slot.dir, slot.type, slot.id, slot.size, slot.data);
     this.spacer.appendChild(slot.el);
