@@ -63,6 +63,13 @@ const FRAME_ERRORS: Record<string, { code: ErrorCode; closeCode: number }> = {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Pongs handed to the socket and not yet written. One 64 KiB read can hold 32,768 empty pings, so a
+ * burst that size is answered in full; beyond this the peer is not reading what we send and the
+ * connection is dropped rather than buffering without bound.
+ */
+const MAX_PENDING_PONGS = 65_536;
+
 function noop(): void {
   // `ws` may still emit 'error' after an attempt is over (a handshake aborted by us): swallowed.
 }
@@ -170,6 +177,9 @@ class WsAttempt implements TransportAttempt {
   private frameClose: { code: number; reason: string } | undefined;
   /** Set when keep-alive gave up on the peer. */
   private deadReason: string | undefined;
+  /** Set when we dropped the connection ourselves (ping flood): the close's reason. */
+  private dropReason: string | undefined;
+  private pendingPongs = 0;
   private readonly target: URL | undefined;
   private readonly proxyUrl: string | undefined;
   private readonly timeoutMs: number;
@@ -201,7 +211,8 @@ class WsAttempt implements TransportAttempt {
         followRedirects: true,
         maxRedirects,
         agent: this.agent,
-        autoPong: true,
+        // Pongs are sent here rather than by ws, so each one is recorded and a flood has a clear end.
+        autoPong: false,
         // The connection gives a client close 5 s before tearing down; ws's own 30 s is a backstop.
         closeTimeout: 10_000,
         ...tlsOptionsFor(o.tls),
@@ -416,10 +427,32 @@ class WsAttempt implements TransportAttempt {
   private readonly onPing = (data: Buffer): void => {
     const b64 = data.toString('base64');
     this.sink.record({ kind: 'ping', dir: 'in', data: b64, size: data.length });
-    // ws has already answered (it pongs before emitting 'ping') as long as the socket is open.
-    if (this.ws?.readyState === WebSocket.OPEN) {
-      this.sink.record({ kind: 'pong', dir: 'out', data: b64, size: data.length, auto: true });
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      return;
     }
+    if (this.pendingPongs >= MAX_PENDING_PONGS) {
+      this.dropReason = 'ping flood: the peer does not read our pongs';
+      this.failure ??= {
+        code: 'ERR_PROTOCOL',
+        message: `Ping flood: ${MAX_PENDING_PONGS} pongs are waiting to be sent, the peer is not reading them; the connection was dropped to keep memory bounded`,
+      };
+      ws.terminate();
+      return;
+    }
+    this.pendingPongs++;
+    try {
+      ws.pong(data, undefined, this.onPongSent);
+    } catch (err) {
+      this.pendingPongs--;
+      this.sendFailed(err);
+      return;
+    }
+    this.sink.record({ kind: 'pong', dir: 'out', data: b64, size: data.length, auto: true });
+  };
+
+  private readonly onPongSent = (): void => {
+    this.pendingPongs--;
   };
 
   private readonly onPong = (data: Buffer): void => {
@@ -493,6 +526,8 @@ class WsAttempt implements TransportAttempt {
     if (this.frameClose) {
       // ws stops reading after a bad frame, so the server's answering close frame is never seen.
       info = { close: { ...this.frameClose, clean: false, by: 'client' }, retry: true };
+    } else if (code === 1006 && this.dropReason) {
+      info = { close: { code: 1006, reason: this.dropReason, clean: false, by: 'client' }, retry: true };
     } else if (code === 1006) {
       info = { close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' }, retry: true };
     } else {
