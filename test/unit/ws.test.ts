@@ -183,6 +183,62 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('a ping flood is answered pong for pong and the connection stays open', T, async () => {
+    const n = 10_000;
+    let pongs = 0;
+    const srv = await startWsServer({
+      onConnection: (ws) => {
+        ws.on('pong', () => {
+          if (++pongs === n) {
+            ws.send('after the flood');
+          }
+        });
+        for (let i = 0; i < n; i++) {
+          ws.ping(String(i));
+        }
+      },
+    });
+    const h = wsConnection({ url: srv.url, perMessageDeflate: false });
+    try {
+      h.conn.connect();
+      await h.waitFor((r) => r.kind === 'message' && r.data === 'after the flood', 10_000);
+      assert.equal(pongs, n);
+      assert.equal(h.records.filter((r) => r.kind === 'ping' && r.dir === 'in').length, n);
+      const auto = h.records.filter((r): r is PingPongRecord => r.kind === 'pong' && r.dir === 'out');
+      assert.equal(auto.length, n);
+      assert.ok(auto.every((p) => p.auto === true));
+      assert.equal(auto[n - 1].data, b64(String(n - 1)));
+      assert.equal(h.conn.state, 'open');
+    } finally {
+      h.conn.dispose();
+      await srv.close();
+    }
+  });
+
+  test('a protocol error (reserved opcode) closes with 1002', T, async () => {
+    const raw = await startRawServer((socket) => {
+      void acceptUpgradeByHand(socket).then(() => {
+        socket.resume();
+        socket.write(frame(OP.text, Buffer.from('ok so far')));
+        socket.write(frame(0x3, Buffer.from('??')));
+      });
+    });
+    const h = wsConnection({ url: raw.url });
+    try {
+      h.conn.connect();
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
+      assert.equal(err.code, 'ERR_PROTOCOL');
+      assert.equal(err.closeCode, 1002);
+      assert.match(err.message, /opcode/i);
+      const close = h.records.find(is('close'))!;
+      assert.deepEqual({ code: close.code, clean: close.clean }, { code: 1002, clean: false });
+      assert.equal(h.records.find(is('message'))?.data, 'ok so far');
+    } finally {
+      h.conn.dispose();
+      await raw.close();
+    }
+  });
+
   test('ping with payload gets a pong record', T, async () => {
     const srv = await startWsServer();
     const h = wsConnection({ url: srv.url });
