@@ -269,7 +269,14 @@ export class SendBox {
     }
     const requestId = this.host.nextRequestId();
     this.pending.set(requestId, { text, what: 'Message' });
-    this.host.post(mode === 'binary' ? { type: 'send', requestId, mode, encoding: this.state.encoding, data: text } : { type: 'send', requestId, mode, data: text });
+    if (mode === 'binary') {
+      // The editor accepts 0x prefixes, commas and colons; the host gets plain byte pairs.
+      const parsed = this.state.encoding === 'hex' ? parseHex(text) : undefined;
+      const data = parsed?.ok ? Array.from(parsed.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') : text.trim();
+      this.host.post({ type: 'send', requestId, mode, encoding: this.state.encoding, data });
+    } else {
+      this.host.post({ type: 'send', requestId, mode, data: text });
+    }
     this.showResult(this.open ? 'Sending…' : 'Sending… (not connected)', false, true);
   }
 

@@ -426,7 +426,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await dispatch(page, { type: 'sendResult', requestId: sends[1].requestId as number, ok: false, error: 'ERR_SEND: not open' });
     assert.match(await page.locator('.send-result').innerText(), /not sent: ERR_SEND: not open/);
     await page.getByLabel('Message format').selectOption('binary');
-    await editor.fill('de ad be ef');
+    await editor.fill('0xDE, 0xAD, be:ef');
     await editor.press('Control+Enter');
     sends = (await posted(page)).filter((m) => m.type === 'send');
     assert.deepEqual([sends[2].mode, sends[2].encoding, sends[2].data], ['binary', 'hex', 'de ad be ef']);
