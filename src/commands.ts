@@ -220,13 +220,18 @@ export class Commands implements PanelActions {
     if (typeof value !== 'string') {
       value = await vscode.window.showInputBox({
         title: `Set Secret: ${name}`,
-        prompt: 'The value is kept in the editor\'s secret storage, never in settings, and is masked as •••• everywhere',
+        prompt: 'Kept in the editor\'s secret storage, never in settings, masked as •••• everywhere. Leave empty to delete it.',
         password: true,
         ignoreFocusOut: true,
       });
       if (value === undefined) {
         return undefined;
       }
+    }
+    if (value === '') {
+      await this.s.secrets.delete(name);
+      this.s.log.info(`Secret "${name}" deleted`);
+      return name;
     }
     await this.s.secrets.set(name, value);
     this.s.log.addSecrets([value]);

@@ -116,6 +116,13 @@ export class InspectorPanel extends Disposable {
     this.panel.reveal();
   }
 
+  /** Rebuilds a loaded webview (display settings changed); one that is not loaded gets it on `ready`. */
+  refresh(): void {
+    if (this.ready) {
+      this.sendInit();
+    }
+  }
+
   /** Sends the whole state again, as after `ready`. */
   sendInit(): void {
     const s = this.session;

@@ -27,6 +27,15 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   ) {
     super();
     this._register(sessions.onDidRemove((s) => this.panels.get(s.id)?.dispose()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('realtimeInspector.displayLimit') || e.affectsConfiguration('realtimeInspector.timestampFormat')) {
+          for (const p of this.panels.values()) {
+            p.refresh();
+          }
+        }
+      }),
+    );
     this._register({
       dispose: () => {
         for (const p of [...this.panels.values()]) {

@@ -103,6 +103,20 @@ suite('Inspector panel (host side)', () => {
     }
   });
 
+  test('changing a display setting rebuilds open panels with the new settings', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      await panel.handle({ type: 'ready' });
+      await vscode.workspace.getConfiguration('realtimeInspector').update('timestampFormat', 'iso', vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => tap.messages.some((m) => m.type === 'init' && m.settings.timestampFormat === 'iso'), 'an init with the new format');
+    } finally {
+      tap.restore();
+      await vscode.workspace.getConfiguration('realtimeInspector').update('timestampFormat', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   test('send, ping and close requests get a sendResult; errors are values, not throws', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${wsBase}/ws/echo`))!;
     await waitState(session, 'open');

@@ -31,6 +31,14 @@ suite('Secrets', () => {
     assert.ok(!all.includes(TOKEN));
   });
 
+  test('Set Secret with an empty value deletes the secret', async () => {
+    await vscode.commands.executeCommand('realtimeInspector.setSecret', 'TO_DELETE', 'v4lue');
+    assert.equal(await api.services.secrets.get('TO_DELETE'), 'v4lue');
+    await vscode.commands.executeCommand('realtimeInspector.setSecret', 'TO_DELETE', '');
+    assert.equal(await api.services.secrets.get('TO_DELETE'), undefined);
+    assert.ok(!api.services.secrets.names().includes('TO_DELETE'));
+  });
+
   test('a ${secret:NAME} header is resolved at connect time and masked in records, panel, export and log', async () => {
     await vscode.commands.executeCommand('realtimeInspector.setSecret', 'DEMO_TOKEN', TOKEN);
     await vscode.workspace
