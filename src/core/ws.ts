@@ -219,10 +219,14 @@ class WsAttempt implements TransportAttempt {
       };
       ws = new WebSocket(this.target, o.protocols ?? [], wsOptions);
     } catch (err) {
-      // Invalid or duplicated subprotocol names, unsupported scheme, a URL with a fragment…
+      // Invalid or duplicated subprotocol names, a URL ws cannot use, a header Node will not send…
       const message = (err as Error).message ?? String(err);
-      const code: ErrorCode = /subprotocol/i.test(message) ? 'ERR_PROTOCOL' : 'ERR_INVALID_URL';
-      this.finish({ error: { code, message }, retry: false });
+      const code: ErrorCode = /subprotocol/i.test(message)
+        ? 'ERR_PROTOCOL'
+        : err instanceof SyntaxError
+          ? 'ERR_INVALID_URL'
+          : 'ERR_INTERNAL';
+      this.finish({ error: { code, message: code === 'ERR_INTERNAL' ? `Cannot start the handshake: ${message}` : message }, retry: false });
       return;
     }
     this.ws = ws;
@@ -640,7 +644,21 @@ class WsAttempt implements TransportAttempt {
       return { error: { code: 'ERR_REDIRECT', message: `Redirect to an unusable URL: ${msg}` }, retry: false };
     }
     if (/^(Invalid (Upgrade|Sec-WebSocket)|Server (sent|indicated))/.test(msg)) {
-      return { error: { code: 'ERR_PROTOCOL', message: `The server's handshake response is not valid: ${msg}` }, retry: false };
+      // The 101 arrived but cannot be accepted: its headers are what the user needs to see.
+      const res = this.upgradeRes;
+      const offered = this.driver.options.protocols ?? [];
+      const message =
+        msg === 'Server sent no subprotocol'
+          ? `The server accepted the upgrade without choosing one of the offered subprotocols (${offered.join(', ')}); browsers fail this handshake too`
+          : `The server's handshake response is not valid: ${msg}`;
+      return {
+        error: {
+          code: 'ERR_PROTOCOL',
+          message,
+          ...(res ? { status: res.statusCode, statusText: res.statusMessage, headers: this.driver.redactor.headers(headersOf(res.headers)) } : {}),
+        },
+        retry: false,
+      };
     }
     const e = err as NodeJS.ErrnoException & { port?: number };
     if (this.proxyUrl && e.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code)) {
