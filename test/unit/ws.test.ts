@@ -90,6 +90,23 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('a server that chooses none of the offered subprotocols fails the handshake with its headers shown', T, async () => {
+    const srv = await startWsServer({ server: { handleProtocols: () => false } });
+    const h = wsConnection({ url: srv.url, protocols: ['mqtt'], reconnect: { enabled: true, initialDelayMs: 10 } });
+    try {
+      h.conn.connect();
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
+      assert.equal(err.code, 'ERR_PROTOCOL');
+      assert.equal(err.fatal, true);
+      assert.match(err.message, /without choosing one of the offered subprotocols \(mqtt\)/);
+      assert.equal(err.status, 101);
+      assert.equal(err.headers?.upgrade, 'websocket');
+    } finally {
+      h.conn.dispose();
+      await srv.close();
+    }
+  });
+
   test('shows negotiated permessage-deflate in extensions', T, async () => {
     const srv = await startWsServer({ server: { perMessageDeflate: { threshold: 0 } } });
     const on = wsConnection({ url: srv.url });
