@@ -197,6 +197,13 @@ export class DetailPane {
     }
   }
 
+  /** After an `init` the host has stopped the raw feed: ask again when the raw view is showing. */
+  resumeRaw(): void {
+    if (this.tab === 'raw') {
+      this.host.setRaw(true);
+    }
+  }
+
   get currentTab(): DetailTab {
     return this.tab;
   }
@@ -219,14 +226,15 @@ export class DetailPane {
 
   // ---------- message ----------
 
-  showRecord(record: ConnRecord | undefined): void {
+  /** Shows a record; `reveal` (a user's selection) also brings the Message tab forward. */
+  showRecord(record: ConnRecord | undefined, reveal = true): void {
     if (record && this.record && record.seq === this.record.seq && record === this.record) {
       return;
     }
     this.record = record;
     this.full = undefined;
     this.bodyView = undefined;
-    if (this.tab !== 'message') {
+    if (record && reveal && this.tab !== 'message') {
       this.setTab('message');
     }
     this.renderMessage();

@@ -362,13 +362,14 @@ function onInit(msg: InitMessage): void {
   log.setTimeMode(settings.timestampFormat);
   const kept = sameConnection && log.selectedSeq !== undefined ? model.bySeq(log.selectedSeq) : undefined;
   log.select(kept?.seq);
-  detail.showRecord(kept);
+  detail.showRecord(kept, false);
   log.follow = true;
   log.newRows = 0;
   typeCount = -1;
   updateTypeOptions(true);
   log.invalidate();
   detail.setConnection({ status: msg.status, sse: msg.sse, config: msg.config, connecting: lastConnecting, open: lastOpen });
+  detail.resumeRaw();
   sendBox.setOpen(msg.status.state === 'open');
   scheduleChrome();
   saveState();
@@ -379,7 +380,7 @@ function onCleared(): void {
   log.select(undefined);
   log.newRows = 0;
   log.follow = true;
-  detail.showRecord(undefined);
+  detail.showRecord(undefined, false);
   log.invalidate();
   scheduleChrome();
 }

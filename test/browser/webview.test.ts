@@ -486,8 +486,11 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await dispatch(page, { type: 'raw', text: 'id: 1005\r\nevent: deploy\r\ndata: {"x":1}\r\n\r\n: ping\n\n', reset: true });
     await nextFrames(page);
     assert.equal(await page.locator('.raw-stream').innerText(), 'id: 1005␍␊\nevent: deploy␍␊\ndata: {"x":1}␍␊\n␍␊\n: ping␊\n␊\n');
+    // A new init (the host stopped the feed for it) asks for the raw feed again.
+    await dispatch(page, sseInit());
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, true]);
     await page.getByRole('tab', { name: 'Message' }).click();
-    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, false]);
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, true, false]);
     await closePage(page);
   });
 
