@@ -157,6 +157,9 @@ class SseAttempt implements TransportAttempt {
   private pendingCr = false;
   private unknownFields: Set<string> | undefined;
   private flooredRetry = false;
+  /** Events the parser has dispatched on this connection. */
+  private events = 0;
+  private readonly idBlocks = new IdOnlyBlocks();
   private readonly visited = new Set<string>();
   private redirects = 0;
   /** Credentials the user set are not sent to another origin after a redirect. */
@@ -419,8 +422,12 @@ class SseAttempt implements TransportAttempt {
       this.pendingCr = true;
       text += '\n';
     }
+    this.idBlocks.scan(text);
     try {
       this.parser!.feed(text);
+      if (this.idBlocks.pending && !this.done) {
+        this.applyIdBlocks();
+      }
     } catch (err) {
       // Only after the parser terminated on its buffer limit, which already ended the attempt.
       if (!this.done) {
@@ -434,11 +441,13 @@ class SseAttempt implements TransportAttempt {
       return;
     }
     const driver = this.driver;
+    if (this.idBlocks.pending) {
+      this.applyIdBlocks();
+    }
+    this.events++;
     // "If the field value does not contain U+0000 NULL, then set the last event ID buffer to the field
     // value. Otherwise, ignore the field." (the parser drops such ids) — and the buffer "does not get
     // reset", so an event without an id keeps the previous one; an empty id resets it.
-    // Known gap: the parser reports no event whose data buffer is empty, so an `id:` in a block
-    // without `data` does not update the last event ID as the spec's dispatch step 1 would.
     const id = e.id;
     if (id !== undefined) {
       driver.lastEventId = id;
@@ -455,6 +464,14 @@ class SseAttempt implements TransportAttempt {
     if (!this.sawEvent) {
       this.sawEvent = true;
       this.sink.healthy();
+    }
+  }
+
+  /** Id-only blocks that came before the next event (or the end of the chunk) set the last event ID now. */
+  private applyIdBlocks(): void {
+    const id = this.idBlocks.take(this.events);
+    if (id !== undefined) {
+      this.driver.lastEventId = id;
     }
   }
 
@@ -588,6 +605,136 @@ class SseAttempt implements TransportAttempt {
       this.timer = undefined;
     }
   }
+}
+
+/**
+ * The spec's dispatch step 1 — "Set the last event ID string of the event source to the value of the
+ * last event ID buffer" — comes before step 2 — "If the data buffer is an empty string, … return" —
+ * so a block with an `id` and no `data` (`id: 7` + blank line) moves the last event ID without an
+ * event. eventsource-parser reports nothing for such a block. This scans the same text for them:
+ * line starts only, the way the parser classifies lines ("data" / "id" fields, blank lines), and
+ * remembers after how many dispatched events each one came.
+ */
+export class IdOnlyBlocks {
+  /** The unfinished last line of the previous text: whole when it may be an `id` line, else its first 8 chars. */
+  private carry = '';
+  /** Full length of that unfinished line. */
+  private carryLen = 0;
+  private hasData = false;
+  private id: string | undefined;
+  private dispatched = 0;
+  private readonly updates: { at: number; id: string }[] = [];
+
+  get pending(): boolean {
+    return this.updates.length > 0;
+  }
+
+  /** The id of the latest id-only block that came after at most `events` events, if any (and forgets them). */
+  take(events: number): string | undefined {
+    let id: string | undefined;
+    let n = 0;
+    while (n < this.updates.length && this.updates[n].at <= events) {
+      id = this.updates[n].id;
+      n++;
+    }
+    if (n > 0) {
+      this.updates.splice(0, n);
+    }
+    return id;
+  }
+
+  /** `text` never ends in a lone CR (the caller completes it to CRLF). Hot path: locals and char codes only. */
+  scan(text: string): void {
+    const noCr = text.indexOf('\r') === -1;
+    let hasData = this.hasData;
+    let id = this.id;
+    let start = 0;
+    for (;;) {
+      let end: number;
+      let next: number;
+      if (noCr) {
+        end = text.indexOf('\n', start);
+        next = end + 1;
+      } else {
+        const lf = text.indexOf('\n', start);
+        const cr = text.indexOf('\r', start);
+        if (cr !== -1 && (lf === -1 || cr < lf)) {
+          end = cr;
+          next = text.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+        } else {
+          end = lf;
+          next = lf + 1;
+        }
+      }
+      if (end === -1) {
+        this.keep(text, start);
+        break;
+      }
+      if (this.carryLen > 0) {
+        // The first line began in the previous text.
+        const idLike = isIdLike(this.carry);
+        const line = idLike ? this.carry + text.slice(start, end) : (this.carry + text.slice(start, Math.min(end, start + 8))).slice(0, 8);
+        const fullLen = this.carryLen + end - start;
+        this.carry = '';
+        this.carryLen = 0;
+        if (fullLen === 4 ? line === 'data' : line.startsWith('data:')) {
+          hasData = true;
+        } else if (idLike && (line === 'id' || line.startsWith('id:'))) {
+          const value = line.slice(line.charCodeAt(3) === 32 ? 4 : 3);
+          if (!value.includes('\0')) {
+            id = value;
+          }
+        }
+      } else if (end === start) {
+        // A blank line: the parser dispatches the block if it had data.
+        if (hasData) {
+          this.dispatched++;
+        } else if (id !== undefined) {
+          this.updates.push({ at: this.dispatched, id });
+        }
+        hasData = false;
+        id = undefined;
+      } else {
+        const c = text.charCodeAt(start);
+        if (c === 100 /* d */) {
+          if (
+            text.charCodeAt(start + 1) === 97 &&
+            text.charCodeAt(start + 2) === 116 &&
+            text.charCodeAt(start + 3) === 97 &&
+            (end === start + 4 || text.charCodeAt(start + 4) === 58)
+          ) {
+            hasData = true;
+          }
+        } else if (c === 105 /* i */ && text.charCodeAt(start + 1) === 100) {
+          if (end === start + 2) {
+            id = '';
+          } else if (text.charCodeAt(start + 2) === 58) {
+            const value = text.slice(text.charCodeAt(start + 3) === 32 ? start + 4 : start + 3, end);
+            if (value.indexOf('\0') === -1) {
+              id = value;
+            }
+          }
+        }
+      }
+      start = next;
+    }
+    this.hasData = hasData;
+    this.id = id;
+  }
+
+  /** Remembers the unfinished last line: all of it when it may be an `id` line, else its start (bounded). */
+  private keep(text: string, start: number): void {
+    if (start >= text.length) {
+      return;
+    }
+    const head = this.carry + text.slice(start, start + 8);
+    this.carry = isIdLike(head) ? this.carry + text.slice(start) : head.slice(0, 8);
+    this.carryLen += text.length - start;
+  }
+}
+
+function isIdLike(s: string): boolean {
+  return s.charCodeAt(0) === 105 && (s.length < 2 || s.charCodeAt(1) === 100);
 }
 
 function noop(): void {

@@ -405,6 +405,90 @@ describe('SSE driver: event stream interpretation', () => {
     assert.equal(b.lastEventId, '1');
   });
 
+  it('a block with an id and no data sets the last event ID (dispatch step 1)', async () => {
+    const body = 'id: 1\ndata: a\n\nid: 7\n\ndata: b\n\nid: 8\r\n\r\nid: 9\n: no blank line after this id\n';
+    for (const split of [false, true]) {
+      const s = await serve(async (_req, res, { n }) => {
+        if (n > 1) {
+          sendStream(res, 'data: again\n\n');
+          return;
+        }
+        sseHead(res);
+        if (split) {
+          await trickle(res, [...body], 1); // one char at a time: every line spans reads
+        } else {
+          res.write(body);
+        }
+        res.end();
+      });
+      const h = connect({ url: s.url, reconnect: { maxAttempts: 1 } });
+      await h.until((r) => r.kind === 'message' && r.data === 'again');
+      const [a, b] = h.messages();
+      assert.equal(a.lastEventId, '1');
+      assert.equal(b.lastEventId, '7', `split=${split}: the id-only block came before b`);
+      assert.equal(s.requests[1].headers['last-event-id'], '8', `split=${split}: the last id-only block counts; an unterminated one does not`);
+    }
+  });
+
+  it('matches a reference reading of the spec on random streams split at random points', async () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const pick = <T>(xs: T[]) => xs[rand(xs.length)];
+    const streams: string[] = [];
+    for (let k = 0; k < 25; k++) {
+      let text = rand(4) === 0 ? '\ufeff' : '';
+      for (let b = 0; b < 12; b++) {
+        const eol = pick(['\n', '\r\n', '\r']);
+        const fields: string[] = [];
+        for (let f = rand(4); f >= 0; f--) {
+          fields.push(
+            pick([
+              `data: d${b}.${f}`,
+              'data',
+              'data:',
+              `id: i${b}`,
+              'id',
+              `id: x\u0000${b}`,
+              `event: e${b}`,
+              ': comment',
+              'retry: 5',
+              `data:  sp${b}`,
+              'unknown: x',
+            ]),
+          );
+        }
+        text += fields.join(eol) + eol + eol;
+      }
+      streams.push(text);
+    }
+    const s = await serve(async (req, res) => {
+      const bytes = Buffer.from(streams[Number(req.url?.slice(1))], 'utf8');
+      sseHead(res);
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < bytes.length; ) {
+        const len = 1 + rand(12);
+        pieces.push(bytes.subarray(i, i + len));
+        i += len;
+      }
+      await trickle(res, pieces, 0);
+      res.end();
+    });
+    for (let k = 0; k < streams.length; k++) {
+      const h = connect({ url: `${s.url}/${k}`, lastEventId: 'start', reconnect: { enabled: false } });
+      await h.until(isState('closed'));
+      const expected = referenceEvents(streams[k], 'start');
+      assert.deepEqual(
+        h.messages().map((m) => ({ event: m.event, data: m.data, lastEventId: m.lastEventId })),
+        expected.events,
+        `stream ${k}: ${JSON.stringify(streams[k])}`,
+      );
+      assert.equal((h.conn.status.details as { lastEventId: string }).lastEventId, expected.lastEventId, `stream ${k}`);
+    }
+  });
+
   it('decodes UTF-8 split across chunks', async () => {
     const bytes = Buffer.from('data: 日本 ✓ 😀\n\n', 'utf8');
     const s = await serve(async (_req, res) => {
@@ -784,3 +868,47 @@ describe('SSE driver: networks', () => {
     assert.match(err.message, new RegExp(`Proxy 127.0.0.1:${dead.port}`));
   });
 });
+
+/** The spec's "Interpreting an event stream", written out plainly, as the oracle for the randomized test. */
+function referenceEvents(text: string, initialId: string): { events: { event: string; data: string; lastEventId: string }[]; lastEventId: string } {
+  if (text.startsWith('\ufeff')) {
+    text = text.slice(1);
+  }
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.pop(); // the part after the last line end is not a line
+  const events: { event: string; data: string; lastEventId: string }[] = [];
+  let data = '';
+  let type = '';
+  let idBuffer = initialId;
+  let lastEventId = initialId;
+  for (const line of lines) {
+    if (line === '') {
+      lastEventId = idBuffer;
+      if (data === '') {
+        type = '';
+        continue;
+      }
+      events.push({ event: type || 'message', data: data.endsWith('\n') ? data.slice(0, -1) : data, lastEventId });
+      data = '';
+      type = '';
+      continue;
+    }
+    if (line.startsWith(':')) {
+      continue;
+    }
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) {
+      value = value.slice(1);
+    }
+    if (field === 'data') {
+      data += value + '\n';
+    } else if (field === 'event') {
+      type = value;
+    } else if (field === 'id' && !value.includes('\0')) {
+      idBuffer = value;
+    }
+  }
+  return { events, lastEventId };
+}
