@@ -174,9 +174,23 @@ export async function connectFromPalette(page: Page, url: string): Promise<void>
   else await answerQuickInput(page, 'Connect: HTTP method');
 }
 
-/** The inspector panel's webview frame (the one holding the request bar's state badge). */
-export function panelFrame(page: Page, timeoutMs = 20_000): Promise<Frame> {
-  return findWebviewFrame(page, '.state-badge', timeoutMs);
+/**
+ * The inspector panel's webview frame (the one holding the request bar's state badge); with `url`, the panel
+ * whose URL box holds that text, for when several panels are open.
+ */
+export async function panelFrame(page: Page, url?: string, timeoutMs = 20_000): Promise<Frame> {
+  if (url === undefined) return findWebviewFrame(page, '.state-badge', timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = await findWebviewFrame(page, '.state-badge', Math.max(1_000, deadline - Date.now()));
+    for (const candidate of page.frames()) {
+      if (candidate.isDetached()) continue;
+      const value = await candidate.locator('.url-input').inputValue({ timeout: 500 }).catch(() => undefined);
+      if (value?.includes(url)) return candidate;
+    }
+    if (Date.now() > deadline) throw new Error(`no panel for ${url} (found ${frame.url()})`);
+    await page.waitForTimeout(200);
+  }
 }
 
 export async function badgeText(frame: Frame): Promise<string> {
