@@ -7,10 +7,19 @@ import { startDemoServer, type DemoServer } from '../../../src/demo/server';
 
 export const EXTENSION_ID = 'realtime-inspector.realtime-inspector';
 
+let prepared = false;
+
 export async function getApi(): Promise<RealtimeInspectorApi> {
   const ext = vscode.extensions.getExtension<RealtimeInspectorApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
-  return ext.isActive ? ext.exports : ext.activate();
+  const api = ext.isActive ? ext.exports : await ext.activate();
+  if (!prepared && !vscode.workspace.isTrusted) {
+    // A restricted window (runInCodeServer --trust): nobody is there to answer the modal question,
+    // so suites other than the trust suite run as a user who confirms.
+    api.services.trust.confirm = async () => true;
+  }
+  prepared = true;
+  return api;
 }
 
 /** Polls `cond` until it is truthy; fails naming `what` after `timeoutMs`. */

@@ -90,4 +90,16 @@ suite('Workspace trust', () => {
   test('the real gate follows vscode.workspace.isTrusted', () => {
     assert.equal(originalTrusted(), vscode.workspace.isTrusted);
   });
+
+  test('in a window opened restricted, the real gate asks before a workspace profile connects', async function () {
+    if (vscode.workspace.isTrusted) {
+      this.skip(); // runs under `runInCodeServer --trust`
+    }
+    api.services.trust.isTrusted = originalTrusted;
+    await workspaceProfile();
+    answer = true;
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'internal', { panel: false }))!;
+    await waitState(session, 'open');
+    assert.equal(asked.length, 1);
+  });
 });
