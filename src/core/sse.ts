@@ -153,7 +153,7 @@ class SseAttempt implements TransportAttempt {
   private done = false;
   private paused = false;
   private sawEvent = false;
-  /** The previous chunk ended in CR, fed as LF: a leading LF of this chunk is that CRLF's second half. */
+  /** The previous text ended in CR (completed to CRLF): a leading LF of the next one is that CR's own LF. */
   private pendingCr = false;
   private unknownFields: Set<string> | undefined;
   private flooredRetry = false;
