@@ -297,6 +297,29 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('a peer that never answers our close frame is torn down after the close timeout', T, async () => {
+    const raw = await startRawServer((socket) => {
+      void acceptUpgradeByHand(socket).then(() => socket.resume());
+    });
+    const h = wsConnection({ url: raw.url, reconnect: { enabled: true, initialDelayMs: 10 } });
+    h.conn.closeTimeoutMs = 200;
+    try {
+      h.conn.connect();
+      await h.waitFor(is('open'));
+      const t0 = Date.now();
+      h.conn.disconnect(1000, 'bye');
+      const close = (await h.waitFor(is('close'), 3000)) as CloseRecord;
+      assert.ok(Date.now() - t0 >= 190);
+      assert.deepEqual({ code: close.code, clean: close.clean, by: close.by }, { code: 1006, clean: false, by: 'client' });
+      await delay(100);
+      assert.equal(raw.sockets.size, 0, 'the socket is gone');
+      assert.ok(!h.records.some(is('reconnecting')));
+    } finally {
+      h.conn.dispose();
+      await raw.close();
+    }
+  });
+
   test('close arguments outside the rules are refused with a reason', () => {
     assert.equal(closeProblem(1000, 'ok'), undefined);
     assert.equal(closeProblem(3000), undefined);
