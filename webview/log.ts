@@ -221,6 +221,18 @@ export class LogView {
     this.requestFrame();
   }
 
+  /** Renders now (from inside an animation frame), instead of on the next one. */
+  flush(): void {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
+    this.lastRender = performance.now();
+    this.urgent = false;
+    this.pendingRows = 0;
+    this.render();
+  }
+
   private requestFrame(): void {
     if (!this.frame) {
       this.frame = requestAnimationFrame((now) => {

@@ -191,16 +191,22 @@ const filterBar = h(
   exportBtn,
 );
 
-let filterTimer: ReturnType<typeof setTimeout> | undefined;
+// Keystrokes are coalesced per animation frame: one filter pass per frame however fast the typing,
+// and the rows it yields are drawn in that same frame.
+let filterFrame = 0;
 filterInput.addEventListener('input', () => {
-  clearTimeout(filterTimer);
-  // Small logs filter at once; big ones wait for a pause in typing (one pass per burst of keys).
-  const delay = model.total > 20_000 ? 40 : 0;
-  filterTimer = setTimeout(() => applyFilter({ ...model.filter, text: filterInput.value }), delay);
+  if (!filterFrame) {
+    filterFrame = requestAnimationFrame(() => {
+      filterFrame = 0;
+      applyFilter({ ...model.filter, text: filterInput.value });
+      log.flush();
+    });
+  }
 });
 filterInput.addEventListener('keydown', (e) => {
   if (e.key === 'Enter') {
-    clearTimeout(filterTimer);
+    cancelAnimationFrame(filterFrame);
+    filterFrame = 0;
     applyFilter({ ...model.filter, text: filterInput.value });
   } else if (e.key === 'Escape' && filterInput.value) {
     filterInput.value = '';
