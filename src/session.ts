@@ -156,17 +156,29 @@ export class Session extends Disposable {
       return undefined;
     }
     const status = this.status;
+    const d = status.details as {
+      request?: SseDetails['request'];
+      response?: SseDetails['response'];
+      retryMs?: number;
+      lastEventId?: unknown;
+    };
     const details: SseDetails = {};
+    // The driver knows what was really sent and answered (after redirects, and for refused requests
+    // too); the records are the fallback.
     const req = this.lastConnecting;
-    if (req) {
+    if (d.request) {
+      details.request = d.request;
+    } else if (req) {
       details.request = { method: req.method ?? 'GET', url: req.url, headers: req.headers };
     }
     const res = this.lastOpen;
-    if (res && res.status !== undefined) {
+    if (d.response) {
+      details.response = d.response;
+    } else if (res && res.status !== undefined) {
       details.response = { status: res.status, statusText: res.statusText ?? '', headers: res.headers };
     }
-    details.retryMs = status.reconnectDelayMs || undefined;
-    const lastEventId = status.details.lastEventId;
+    details.retryMs = d.retryMs ?? (status.reconnectDelayMs || undefined);
+    const lastEventId = d.lastEventId;
     if (typeof lastEventId === 'string') {
       details.lastEventId = this.redactor.text(lastEventId);
     }

@@ -117,6 +117,28 @@ suite('Inspector panel (host side)', () => {
     }
   });
 
+  test('the SSE details carry the request sent and the response, also when the server refused', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', {
+      url: `${base}/sse/private`,
+      headers: { Authorization: 'Bearer wrong-token' },
+      reconnect: { enabled: false },
+    }))!;
+    await waitState(session, 'failed');
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      await panel.handle({ type: 'ready' });
+      const init = tap.messages.find((m) => m.type === 'init');
+      assert.ok(init && init.type === 'init' && init.sse);
+      assert.equal(init.sse.response?.status, 401);
+      assert.equal(init.sse.request?.method, 'GET');
+      assert.equal(init.sse.request?.headers.Authorization, 'Bearer ••••', 'credentials masked');
+      assert.equal(init.status.lastError?.status, 401);
+    } finally {
+      tap.restore();
+    }
+  });
+
   test('send, ping and close requests get a sendResult; errors are values, not throws', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${wsBase}/ws/echo`))!;
     await waitState(session, 'open');
