@@ -213,7 +213,8 @@ class WsAttempt implements TransportAttempt {
         agent: this.agent,
         // Pongs are sent here rather than by ws, so each one is recorded and a flood has a clear end.
         autoPong: false,
-        // The connection gives a client close 5 s before tearing down; ws's own 30 s is a backstop.
+        // A close the user asks for is torn down by the connection after its own timeout (5 s);
+        // this bounds the closes ws starts by itself (after a bad frame) when the peer never hangs up.
         closeTimeout: 10_000,
         ...tlsOptionsFor(o.tls),
       };
