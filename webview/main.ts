@@ -225,7 +225,7 @@ function applyFilter(spec: FilterSpec): void {
   filterInput.setAttribute('aria-invalid', String(!!filterError));
   filterBox.classList.toggle('invalid', !!filterError);
   log.invalidate();
-  scheduleChrome();
+  scheduleChrome(true);
   saveState();
 }
 
@@ -303,10 +303,26 @@ function applyKind(): void {
 
 // ---------- chrome (counters) at most once per frame ----------
 
+// Counters change with every batch; redrawing them more than a few times a second only costs
+// layout, so they are throttled (a user action still updates them on the next frame).
 let chromeFrame = 0;
-function scheduleChrome(): void {
-  if (!chromeFrame) {
+let chromeTimer: ReturnType<typeof setTimeout> | undefined;
+let lastChrome = 0;
+const CHROME_INTERVAL_MS = 200;
+function scheduleChrome(urgent = false): void {
+  if (chromeFrame || (chromeTimer && !urgent)) {
+    return;
+  }
+  const wait = urgent ? 0 : CHROME_INTERVAL_MS - (performance.now() - lastChrome);
+  if (wait <= 0) {
+    clearTimeout(chromeTimer);
+    chromeTimer = undefined;
     chromeFrame = requestAnimationFrame(renderChrome);
+  } else {
+    chromeTimer = setTimeout(() => {
+      chromeTimer = undefined;
+      chromeFrame = requestAnimationFrame(renderChrome);
+    }, wait);
   }
 }
 
@@ -326,6 +342,7 @@ const fmt = (n: number) => numberFormat.format(n);
 
 function renderChrome(): void {
   chromeFrame = 0;
+  lastChrome = performance.now();
   setText(counterIn, `↓ ${fmt(stats.messagesIn)} in`);
   setText(counterOut, `↑ ${fmt(stats.messagesOut)} out`);
   setText(counterBytes, `${formatBytes(stats.bytesIn)} ↓ ${formatBytes(stats.bytesOut)} ↑`);
@@ -377,7 +394,7 @@ function onInit(msg: InitMessage): void {
   detail.setConnection({ status: msg.status, sse: msg.sse, config: msg.config, connecting: lastConnecting, open: lastOpen });
   detail.resumeRaw();
   sendBox.setOpen(msg.status.state === 'open');
-  scheduleChrome();
+  scheduleChrome(true);
   saveState();
 }
 
@@ -388,7 +405,7 @@ function onCleared(): void {
   log.follow = true;
   detail.showRecord(undefined, false);
   log.invalidate();
-  scheduleChrome();
+  scheduleChrome(true);
 }
 
 let noticeTimer: ReturnType<typeof setTimeout> | undefined;
