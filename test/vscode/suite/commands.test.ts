@@ -87,6 +87,19 @@ suite('Commands', () => {
     assert.equal(api.statusBar.item.text, '$(pulse) 2');
   });
 
+  test('the status-bar item counts live connections, opens the Connections view, and hides when none are listed', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
+    await waitState(session, 'open');
+    assert.equal(api.statusBar.item.text, '$(pulse) 1');
+    assert.equal(api.statusBar.item.command, 'realtimeInspector.connections.focus');
+    await vscode.commands.executeCommand(api.statusBar.item.command as string);
+    session.disconnect();
+    await waitState(session, 'closed');
+    assert.equal(api.statusBar.item.text, '$(pulse) 0');
+    await vscode.commands.executeCommand('realtimeInspector.removeConnection', session.id);
+    assert.equal(api.statusBar.liveCount, 0);
+  });
+
   test('Clear Log empties the host store but keeps the connection', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
     await waitFor(() => session.stats.messagesIn >= 3, 'three events');

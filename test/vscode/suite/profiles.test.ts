@@ -107,6 +107,16 @@ suite('Profiles', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  test('Edit Profiles with no profiles yet opens workspace settings.json at a new, empty setting', async () => {
+    await cleanUp(api);
+    await vscode.commands.executeCommand('realtimeInspector.editProfiles');
+    const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
+    assert.match(editor.document.uri.path, /\.vscode\/settings\.json$/);
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /"realtimeInspector\.profiles"/);
+    assert.match(editor.document.getText(), /"editor\.tabSize": 3/, 'the rest of the file is kept');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('a profile with ${env:NAME} resolves it at connect time', async () => {
     process.env.RI_TEST_PATH = 'sse';
     await config().update('profiles', [{ name: 'env', url: `${base}/\${env:RI_TEST_PATH}` }], vscode.ConfigurationTarget.Workspace);
