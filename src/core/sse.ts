@@ -741,13 +741,12 @@ function noop(): void {
   // intentionally empty
 }
 
-/** Destroys a request and its response without hearing from them again. */
+/**
+ * Destroys a request and its response. Our response handlers check `done`, and the response keeps
+ * its other listeners so a pending `readBodyCapped` hears the close and clears its timer.
+ */
 function discard(req: http.ClientRequest | undefined, res: http.IncomingMessage | undefined): void {
   if (res) {
-    res.removeAllListeners('data');
-    res.removeAllListeners('end');
-    res.removeAllListeners('close');
-    res.removeAllListeners('error');
     res.on('error', noop);
     res.destroy();
   }

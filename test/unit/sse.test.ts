@@ -753,6 +753,9 @@ describe('SSE driver: retry and reconnect', () => {
     const s = await serve((req, res, { n }) => {
       if (req.url === '/401') {
         res.writeHead(401).end('no');
+      } else if (req.url === '/stalled-401') {
+        res.writeHead(401);
+        res.write('the body never ends');
       } else if (n % 2 === 0) {
         res.socket?.destroy();
       } else {
@@ -774,6 +777,8 @@ describe('SSE driver: retry and reconnect', () => {
     await b.until(isState('failed'));
     const c = connect({ url: s.url, timeoutMs: 60_000, reconnect: { initialDelayMs: 60_000 } });
     await c.until(isState('reconnecting'));
+    connect({ url: s.url + '/stalled-401' }); // disposed while its error body is being read
+    await delay(100);
     for (const h of open.splice(0)) {
       h.conn.dispose();
     }
