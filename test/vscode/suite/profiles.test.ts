@@ -117,6 +117,14 @@ suite('Profiles', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  test('an unreadable tls.caFile stops the connect with a message naming the file', async () => {
+    const session = api.services.sessions.create({ url: 'https://127.0.0.1:1/sse', tls: { caFile: 'certs/missing-ca.pem' } }, 'adhoc');
+    const result = await session.connect();
+    assert.ok(!result.ok && result.code === 'ERR_INVALID_CONFIG');
+    assert.match(result.message, /tls\.caFile ".*certs\/missing-ca\.pem"/);
+    assert.ok(result.message.startsWith('Cannot read') && result.message.includes(workspaceFolder().fsPath), 'relative to the workspace folder');
+  });
+
   test('a profile with ${env:NAME} resolves it at connect time', async () => {
     process.env.RI_TEST_PATH = 'sse';
     await config().update('profiles', [{ name: 'env', url: `${base}/\${env:RI_TEST_PATH}` }], vscode.ConfigurationTarget.Workspace);
