@@ -108,16 +108,20 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   holder.conn = connection;
   let incoming = 0;
 
+  // Like the NDJSON export, output masks the credentials given on the command line, also where the
+  // server echoes them back. --raw stays byte-exact.
+  const secrets = connection.secrets;
+  const mask = (line: string) => (secrets.hasSecrets ? secrets.text(line) : line);
   const print = (r: ConnRecord) => {
     if (args.json) {
-      out.write(jsonLine(r) + '\n');
+      out.write(mask(jsonLine(r)) + '\n');
     } else if (args.raw) {
       // In raw mode stdout carries only the stream; what happens to the connection goes to stderr.
       if (r.kind !== 'message' && r.kind !== 'comment' && r.kind !== 'retry') {
-        err.write(formatRecord(r, errStyle) + '\n');
+        err.write(mask(formatRecord(r, errStyle)) + '\n');
       }
     } else {
-      out.write(formatRecord(r, style) + '\n');
+      out.write(mask(formatRecord(r, style)) + '\n');
     }
   };
 

@@ -151,8 +151,9 @@ describe('CLI (SSE)', () => {
       [s.url, '-d', '@/nonexistent/file.json'],
       [s.url, '--no-reconnect', '--max-retries', '3'],
     ];
-    for (const args of cases) {
-      const r = await run(args);
+    const results = await Promise.all(cases.map((args) => run(args)));
+    for (const [i, args] of cases.entries()) {
+      const r = results[i];
       assert.equal(r.code, 2, `exit 2 for ${JSON.stringify(args)}: ${r.stderr}`);
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, `one line for ${JSON.stringify(args)}: ${r.stderr}`);
       assert.match(r.stderr, /^realtime-inspector: /);
@@ -254,8 +255,8 @@ describe('CLI (SSE)', () => {
     try {
       const file = join(dir, 'body.json');
       writeFileSync(file, '{"prompt":"hi"}');
-      const s = await serve((_req, res) => sendStream(res, 'data: [DONE]\n\n'));
-      const r = await run([s.url + '/chat', '-X', 'PUT', '-d', '@' + file, '-H', 'Authorization: Bearer s3cr3t-value', '-H', 'X-One: 1', '--last-event-id', '77', '--json', '--count', '1']);
+      const s = await serve((req, res) => sendStream(res, `data: echo ${req.headers.authorization}\n\ndata: [DONE]\n\n`));
+      const r = await run([s.url + '/chat', '-X', 'PUT', '-d', '@' + file, '-H', 'Authorization: Bearer s3cr3t-value', '-H', 'X-One: 1', '--last-event-id', '77', '--json', '--count', '2']);
       assert.equal(r.code, 0, r.stderr);
       const req = s.requests[0];
       assert.equal(req.method, 'PUT');
@@ -264,7 +265,8 @@ describe('CLI (SSE)', () => {
       assert.equal(req.headers.authorization, 'Bearer s3cr3t-value');
       assert.equal(req.headers['x-one'], '1');
       assert.equal(req.headers['last-event-id'], '77');
-      assert.ok(!r.stdout.toString().includes('s3cr3t-value'), 'the credential is masked in the output');
+      assert.ok(!r.stdout.toString().includes('s3cr3t-value'), 'the credential is masked in the output, also when echoed');
+      assert.equal(r.json.find((j) => j.kind === 'message')?.data, 'echo Bearer ••••');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -380,7 +382,7 @@ describe('CLI (SSE)', () => {
         setTimeout(() => {
           child.stdout!.on('data', (c: Buffer) => chunks.push(c));
           child.stdout!.resume();
-        }, 1500);
+        }, 1000);
         child.on('close', () => {
           clearInterval(sample);
           child.stdout!.emit('collected', Buffer.concat(chunks));
