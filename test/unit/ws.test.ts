@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type * as net from 'node:net';
 import { after, describe, test } from 'node:test';
-import type { ConnRecord, ErrorRecord, MessageRecord, OpenRecord, CloseRecord, PingPongRecord } from '../../src/core/records';
+import type { ConnRecord, ErrorRecord, MessageRecord, OpenRecord, CloseRecord, PingPongRecord, ReconnectingRecord } from '../../src/core/records';
 import { closeProblem } from '../../src/core/ws';
 import { startConnectProxy } from '../fixtures/ws-proxy';
 import { selfSignedCert } from '../fixtures/ws-tls';
@@ -857,6 +857,47 @@ describe('WebSocket transport', () => {
       assert.ok(msgs.every((m, i) => m.data.startsWith(`${i}:`)), 'in order, none lost');
     } finally {
       h.conn.dispose();
+      await srv.close();
+    }
+  });
+
+  test('a server that drops every connection at once: attempts counted, the user stops it, nothing left behind', T, async () => {
+    let connections = 0;
+    const srv = await startWsServer({
+      onConnection: (ws) => {
+        connections++;
+        ws.terminate();
+      },
+    });
+    try {
+      await delay(20);
+      const before = activeResources();
+      const h = wsConnection({ url: srv.url, reconnect: { enabled: true, initialDelayMs: 1, maxDelayMs: 2, maxAttempts: null } });
+      h.conn.connect();
+      const deadline = Date.now() + 10_000;
+      while (connections < 200 && Date.now() < deadline) {
+        await delay(10);
+      }
+      assert.ok(connections >= 200, `${connections} connections`);
+      h.conn.disconnect();
+      assert.equal(h.conn.state, 'closed');
+      const attempts = h.records.filter((r): r is ReconnectingRecord => r.kind === 'reconnecting').map((r) => r.attempt);
+      assert.ok(attempts.length >= 199);
+      assert.ok(attempts.every((a, i) => a === i + 1), 'attempts count up one by one');
+      const seen = connections;
+      const tries = h.records.filter(is('connecting')).length;
+      await delay(100);
+      assert.equal(h.records.filter(is('connecting')).length, tries, 'no attempt after the user stopped it');
+      assert.ok(connections <= seen + 1, 'at most the handshake already on its way reaches the server');
+      h.conn.dispose();
+      let now = activeResources();
+      const until = Date.now() + 3000;
+      while (((now.TCPSocketWrap ?? 0) > (before.TCPSocketWrap ?? 0) || (now.Timeout ?? 0) > (before.Timeout ?? 0)) && Date.now() < until) {
+        await delay(20);
+        now = activeResources();
+      }
+      assert.deepEqual({ sockets: now.TCPSocketWrap ?? 0, timers: now.Timeout ?? 0 }, { sockets: before.TCPSocketWrap ?? 0, timers: before.Timeout ?? 0 });
+    } finally {
       await srv.close();
     }
   });
