@@ -197,6 +197,33 @@ describe('CLI (SSE)', () => {
     assert.ok(!out.includes('\x1b['), 'no colour codes off a TTY');
   });
 
+  it('on a terminal: coloured lines, and server data still escaped', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const s = await serve((_req, res) => sendStream(res, 'data: \x1b]0;pwned\x07\x1b[2J\u202eevil\n\n'));
+    const out = await new Promise<string>((resolveOut, reject) => {
+      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${s.url} --no-reconnect`, '/dev/null'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm' },
+      });
+      children.add(child);
+      const chunks: Buffer[] = [];
+      child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+      const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        children.delete(child);
+        if (code === 0) {
+          resolveOut(Buffer.concat(chunks).toString('utf8'));
+        } else {
+          reject(new Error(`exit ${code}: ${Buffer.concat(chunks).toString()}`));
+        }
+      });
+    });
+    assert.ok(out.includes('\x1b[36m'), 'coloured');
+    const withoutOurColours = out.replace(/\x1b\[\d+m/g, ''); // eslint-disable-line no-control-regex
+    assert.ok(!/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]/.test(withoutOurColours), JSON.stringify(withoutOurColours)); // eslint-disable-line no-control-regex
+    assert.ok(withoutOurColours.includes('\\e]0;pwned\\x07\\e[2J\\u202eevil'), JSON.stringify(withoutOurColours));
+  });
+
   it('--json keeps bidi controls escaped and the data intact', async () => {
     const s = await serve((_req, res) => sendStream(res, 'data: a\u202eb\u2028c\x1b\n\n'));
     const r = await run([s.url, '--json', '--count', '1']);
