@@ -192,7 +192,7 @@ export class RequestBar {
     const active = s === 'connecting' || s === 'open' || s === 'reconnecting' || s === 'closing';
     this.connectBtn.hidden = active;
     this.disconnectBtn.hidden = !active;
-    this.reconnectBtn.disabled = s === 'closing';
+    this.reconnectBtn.disabled = s === 'closing' || s === 'idle';
     this.autoRetry.setPressed(status.autoRetry);
     this.renderBadge();
     // A countdown is only true if it ticks.

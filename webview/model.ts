@@ -41,7 +41,8 @@ export function compileText(text: string): { ok: true; matcher: TextMatcher } | 
     try {
       return { ok: true, matcher: { kind: 'regex', re: new RegExp(m[1], flags) } };
     } catch (e) {
-      return { ok: false, error: e instanceof Error ? e.message : 'Invalid regular expression' };
+      const message = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : 'invalid regular expression';
+      return { ok: false, error: message };
     }
   }
   const re = new RegExp(trimmed.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');

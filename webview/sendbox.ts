@@ -258,6 +258,10 @@ export class SendBox {
   private send(): void {
     const text = this.editor.value;
     const mode = this.state.mode;
+    if (!this.open) {
+      this.showResult('Not sent: not connected', true);
+      return;
+    }
     if (!text && mode !== 'text') {
       this.showResult('Nothing to send', true);
       return;
@@ -277,7 +281,7 @@ export class SendBox {
     } else {
       this.host.post({ type: 'send', requestId, mode, data: text });
     }
-    this.showResult(this.open ? 'Sending…' : 'Sending… (not connected)', false, true);
+    this.showResult('Sending…', false, true);
   }
 
   private ping(): void {

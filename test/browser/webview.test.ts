@@ -728,6 +728,19 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('screenshot: a new panel, not connected, request options open, light theme', async () => {
+    const page = await open('light');
+    const init = wsInit([], { status: status({ state: 'idle' }), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 } });
+    await dispatch(page, init);
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByLabel('Filter records: text, or /regex/flags').fill('/[unclosed/');
+    await page.getByLabel('Filter records: text, or /regex/flags').press('Enter');
+    await nextFrames(page);
+    assert.match(await page.locator('.log-empty').innerText(), /No records yet/);
+    await page.screenshot({ path: join(RESULTS, 'webview-idle-light.png') });
+    await closePage(page);
+  });
+
   it('screenshot: binary detail and a narrow panel, light theme', async () => {
     const page = await open('light', { width: 700, height: 700 });
     await dispatch(page, wsInit());
