@@ -786,6 +786,28 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('wss through the proxy still verifies the server certificate', T, async () => {
+    const cert = selfSignedCert();
+    const srv = await startWsServer({ tls: cert });
+    const proxy = await startConnectProxy();
+    const strict = wsConnection({ url: srv.url, proxy: { url: proxy.url } });
+    const trusted = wsConnection({ url: srv.url, proxy: { url: proxy.url }, tls: { ca: cert.cert } });
+    try {
+      strict.conn.connect();
+      assert.equal(((await strict.waitFor(is('error'))) as ErrorRecord).code, 'ERR_TLS');
+      trusted.conn.connect();
+      await trusted.waitFor(is('open'));
+      trusted.conn.sendText('tunnelled');
+      assert.equal(((await trusted.waitFor((r) => r.kind === 'message' && r.dir === 'in')) as MessageRecord).data, 'tunnelled');
+      assert.deepEqual(proxy.connects, [`127.0.0.1:${srv.port}`, `127.0.0.1:${srv.port}`]);
+    } finally {
+      strict.conn.dispose();
+      trusted.conn.dispose();
+      await proxy.close();
+      await srv.close();
+    }
+  });
+
   test('a proxy that cannot be reached is named in the error', T, async () => {
     const raw = await startRawServer((s) => s.resume());
     const deadPort = raw.port;
