@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { createWriteStream } from 'node:fs';
 import { toNdjson, writeNdjson } from './core/export';
-import { connectFlow } from './connectFlow';
+import { connectFlow, type FlowUi } from './connectFlow';
 import type { PanelActions } from './panel/inspectorPanel';
 import type { SessionConfig } from './profiles/connectOptions';
 import { Profile, checkUrl } from './profiles/profile';
@@ -48,6 +48,9 @@ const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|
  */
 export class Commands implements PanelActions {
   constructor(private readonly s: Services) {}
+
+  /** Overridable for tests: the prompts of the connect flow. */
+  flowUi: FlowUi | undefined;
 
   /** Overridable for tests: what to do with credentials typed in clear when saving a profile. */
   askAboutCredentials = async (headers: string[]): Promise<'secret' | 'settings' | undefined> => {
@@ -112,7 +115,7 @@ export class Commands implements PanelActions {
     if (arg && typeof arg === 'object') {
       config = arg;
     } else {
-      const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []));
+      const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []), this.flowUi);
       if (!choice) {
         return undefined;
       }

@@ -11,13 +11,26 @@ interface UrlItem extends vscode.QuickPickItem {
   url?: string;
 }
 
+/** The prompts the flow uses; tests script them, the extension uses the editor's. */
+export interface FlowUi {
+  pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[]): Promise<{ entry?: ProfileEntry; url?: string } | undefined>;
+  showQuickPick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+}
+
+const windowUi: FlowUi = {
+  pickProfileOrUrl,
+  showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
+  showInputBox: (options) => vscode.window.showInputBox(options),
+};
+
 /**
  * The palette's connect flow: pick a saved profile or type a URL; for a URL, the kind (detected from
  * the scheme, overridable) and the optional headers, subprotocols (WS) or method and body (SSE).
  * Resolves undefined when the user cancels at any step.
  */
-export async function connectFlow(profiles: ProfileStore, recentUrls: readonly string[]): Promise<ConnectChoice | undefined> {
-  const first = await pickProfileOrUrl(profiles, recentUrls);
+export async function connectFlow(profiles: ProfileStore, recentUrls: readonly string[], ui: FlowUi = windowUi): Promise<ConnectChoice | undefined> {
+  const first = await ui.pickProfileOrUrl(profiles, recentUrls);
   if (!first) {
     return undefined;
   }
@@ -28,7 +41,7 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
   const config: SessionConfig = { url };
 
   const detected = safeKind(url);
-  const kindPick = await vscode.window.showQuickPick(
+  const kindPick = await ui.showQuickPick(
     [
       { label: `Auto: ${detected === 'ws' ? 'WebSocket' : 'Server-Sent Events'}`, description: 'detected from the scheme', transport: 'auto' as const },
       { label: 'Server-Sent Events', description: 'HTTP request, text/event-stream response', transport: 'sse' as const },
@@ -46,7 +59,7 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
 
   const headers: Record<string, string> = {};
   for (;;) {
-    const line = await vscode.window.showInputBox({
+    const line = await ui.showInputBox({
       title: `Connect: headers (${Object.keys(headers).length} so far)`,
       prompt: 'Add a header as "Name: value" — ${secret:NAME} and ${env:NAME} are resolved at connect time. Leave empty to go on.',
       placeHolder: 'Authorization: Bearer ${secret:API_TOKEN}',
@@ -66,7 +79,7 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
   }
 
   if (kind === 'ws') {
-    const protocols = await vscode.window.showInputBox({
+    const protocols = await ui.showInputBox({
       title: 'Connect: subprotocols',
       prompt: 'Subprotocols to offer, comma-separated (optional)',
       placeHolder: 'graphql-transport-ws, json',
@@ -79,16 +92,16 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
       config.protocols = list;
     }
   } else {
-    const method = await vscode.window.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], {
+    const method = await ui.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((label) => ({ label })), {
       title: 'Connect: HTTP method',
       placeHolder: 'GET',
     });
     if (method === undefined) {
       return undefined;
     }
-    if (method !== 'GET') {
-      config.method = method;
-      const body = await vscode.window.showInputBox({ title: 'Connect: request body', prompt: 'Request body (optional)', placeHolder: '{"prompt": "hello"}' });
+    if (method.label !== 'GET') {
+      config.method = method.label;
+      const body = await ui.showInputBox({ title: 'Connect: request body', prompt: 'Request body (optional)', placeHolder: '{"prompt": "hello"}' });
       if (body === undefined) {
         return undefined;
       }
