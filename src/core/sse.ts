@@ -11,6 +11,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { TextDecoder } from 'node:util';
+import * as zlib from 'node:zlib';
 import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
 import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, redirectTarget, tlsOptionsFor } from './net';
@@ -150,6 +151,7 @@ class SseAttempt implements TransportAttempt {
   private timer: NodeJS.Timeout | undefined;
   private parser: EventSourceParser | undefined;
   private decoder: TextDecoder | undefined;
+  private inflater: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
   private done = false;
   private paused = false;
   private sawEvent = false;
@@ -376,13 +378,49 @@ class SseAttempt implements TransportAttempt {
     // (for callers that decode as Latin-1). Our text is already decoded, so such chars are content:
     // an empty first feed turns that heuristic off.
     this.parser.feed('');
-    res.on('data', (chunk: Buffer) => this.onData(chunk));
-    res.on('end', () => {
+    const ended = () => {
       // "Once the end of the file is reached, any pending data must be discarded. (If the file ends in
       // the middle of an event, before the final empty line, the incomplete event is not dispatched.)"
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
       this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true });
-    });
+    };
+    const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding === 'identity') {
+      res.on('data', (chunk: Buffer) => this.onData(chunk));
+      res.on('end', ended);
+    } else {
+      // We never ask for compression, but a user may send Accept-Encoding (headers copied from a
+      // browser): decode as a browser would, each flushed block as it comes.
+      const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+      const inflater =
+        encoding === 'gzip' || encoding === 'x-gzip'
+          ? zlib.createGunzip(flush)
+          : encoding === 'deflate'
+            ? zlib.createInflate(flush)
+            : encoding === 'br'
+              ? zlib.createBrotliDecompress({
+                  flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+                  finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+                })
+              : undefined;
+      if (!inflater) {
+        this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: `Unsupported Content-Encoding: ${headers['content-encoding']}` }, status, statusText, headers);
+        return;
+      }
+      this.inflater = inflater;
+      res.on('data', (chunk: Buffer) => {
+        if (!this.done) {
+          this.countBytes(chunk);
+          inflater.write(chunk);
+        }
+      });
+      res.on('end', () => inflater.end());
+      inflater.on('data', (chunk: Buffer) => this.onDecoded(chunk));
+      inflater.on('end', ended);
+      inflater.on('error', (err) => {
+        this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${encoding} stream: ${err.message}` }, retry: false });
+      });
+    }
     res.on('error', (err) => this.networkError(err, url));
     res.on('close', () => {
       if (!this.done && !res.complete) {
@@ -399,9 +437,21 @@ class SseAttempt implements TransportAttempt {
     if (this.done) {
       return;
     }
+    this.countBytes(chunk);
+    this.onDecoded(chunk);
+  }
+
+  private countBytes(chunk: Buffer): void {
     this.sink.bytesIn(chunk.length);
     if (this.onRaw) {
       this.onRaw(chunk);
+    }
+  }
+
+  /** Bytes of the event stream itself (after any Content-Encoding). */
+  private onDecoded(chunk: Buffer): void {
+    if (this.done) {
+      return;
     }
     let text = this.decoder!.decode(chunk, { stream: true });
     if (text.length === 0) {
@@ -589,6 +639,12 @@ class SseAttempt implements TransportAttempt {
     this.clearTimer();
     this.parser = undefined;
     this.decoder = undefined;
+    if (this.inflater) {
+      this.inflater.removeAllListeners('data');
+      this.inflater.on('error', noop);
+      this.inflater.destroy();
+      this.inflater = undefined;
+    }
     const res = this.res;
     const req = this.req;
     this.res = undefined;

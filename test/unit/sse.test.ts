@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
+import * as zlib from 'node:zlib';
 import { after, afterEach, describe, it } from 'node:test';
 import { Connection, DriverFactory } from '../../src/core/connection';
 import { ConnectionOptions } from '../../src/core/options';
@@ -562,6 +563,27 @@ describe('SSE driver: event stream interpretation', () => {
     assert.equal(h.messages().length, 0);
     await delay(50);
     assert.equal(s.requests.length, 1);
+  });
+
+  it('decodes a gzip, deflate or br stream when the user asked for one with Accept-Encoding', async () => {
+    const s = await serve(async (req, res) => {
+      const encoding = String(req.headers['accept-encoding']);
+      const z = encoding === 'gzip' ? zlib.createGzip() : encoding === 'deflate' ? zlib.createDeflate() : zlib.createBrotliCompress();
+      sseHead(res, { 'Content-Encoding': encoding });
+      z.pipe(res);
+      for (const part of ['data: one\n\n', 'id: 2\ndata: two\n\n']) {
+        z.write(part);
+        await new Promise<void>((r) => z.flush(() => r()));
+        await delay(10);
+      }
+      z.end();
+    });
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const h = connect({ url: s.url, headers: { 'Accept-Encoding': encoding }, reconnect: { enabled: false } });
+      await h.until(isState('closed'));
+      assert.deepEqual(h.messages().map((m) => m.data), ['one', 'two'], encoding);
+      assert.equal(h.messages()[1].lastEventId, '2');
+    }
   });
 
   it('feeds the raw bytes to onRaw exactly as received', async () => {
