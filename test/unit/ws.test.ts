@@ -382,6 +382,34 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('a plain HTTP page (200) or a 404 is shown as a refused upgrade, never retried', T, async () => {
+    const srv = await startWsServer({
+      onUpgrade: (req, socket) => {
+        if (req.url === '/page') {
+          refuse(socket, 200, { 'content-type': 'text/html' }, '<html>hello</html>');
+        } else {
+          refuse(socket, 404, { 'content-type': 'text/plain' }, 'no such socket');
+        }
+        return true;
+      },
+    });
+    const page = wsConnection({ url: srv.url + 'page', reconnect: { enabled: true, initialDelayMs: 10 } });
+    const missing = wsConnection({ url: srv.url + 'missing', reconnect: { enabled: true, initialDelayMs: 10 } });
+    try {
+      page.conn.connect();
+      missing.conn.connect();
+      const e1 = (await page.waitFor(is('error'))) as ErrorRecord;
+      assert.deepEqual({ code: e1.code, status: e1.status, body: e1.body, fatal: e1.fatal }, { code: 'ERR_HTTP_STATUS', status: 200, body: '<html>hello</html>', fatal: true });
+      assert.match(e1.message, /is this a WebSocket endpoint/);
+      const e2 = (await missing.waitFor(is('error'))) as ErrorRecord;
+      assert.deepEqual({ code: e2.code, status: e2.status, statusText: e2.statusText, body: e2.body, fatal: e2.fatal }, { code: 'ERR_HTTP_STATUS', status: 404, statusText: 'Not Found', body: 'no such socket', fatal: true });
+    } finally {
+      page.conn.dispose();
+      missing.conn.dispose();
+      await srv.close();
+    }
+  });
+
   test('a 503 upgrade refusal reconnects under the policy, with the body capped', T, async () => {
     const srv = await startWsServer({
       onUpgrade: (_req, socket) => {
