@@ -15,11 +15,13 @@ export function forWebview(record: ConnRecord, redactor: Redactor, displayLimit:
       out = JSON.parse(masked) as ConnRecord;
     }
   }
-  if (preview && out.kind === 'message' && out.large) {
+  // The store flags `large` by the limit in force when the record came; the panel's limit may have
+  // changed since, so the size decides.
+  if (preview && out.kind === 'message' && out.size > displayLimit) {
     // Binary data is base64: 4 characters per 3 bytes, cut on a group boundary so it still decodes.
     const chars = out.format === 'binary' ? Math.ceil(displayLimit / 3) * 4 : displayLimit;
-    if (out.data.length > chars) {
-      out = { ...out, data: out.data.slice(0, chars) };
+    if (out.data.length > chars || !out.large) {
+      out = { ...out, data: out.data.slice(0, chars), large: true };
     }
   }
   return out;

@@ -39,6 +39,7 @@ export class InspectorPanel extends Disposable {
   private readonly batcher = this._register(new Batcher<ConnRecord>(16));
   /** Posts made, for tests and diagnostics. */
   posts = 0;
+  private displayLimit = viewSettings().displayLimit;
   private rawOn = false;
   private rawPending = '';
   private rawSent = 0;
@@ -127,6 +128,7 @@ export class InspectorPanel extends Disposable {
   sendInit(): void {
     const s = this.session;
     const settings = viewSettings();
+    this.displayLimit = settings.displayLimit;
     this.batcher.discard();
     // A (re)loaded webview asks for the raw feed again if it shows it.
     this.stopRaw();
@@ -155,7 +157,7 @@ export class InspectorPanel extends Disposable {
       return;
     }
     const redactor = this.session.redactor;
-    const limit = this.session.store.options.displayLimit;
+    const limit = this.displayLimit;
     this.post({
       type: 'records',
       records: records.map((r) => forWebview(r, redactor, limit)),

@@ -43,3 +43,10 @@ test('decodeBinary reads hex with spaces and base64, and rejects malformed input
   assert.throws(() => decodeBinary('zz'), /hex/);
   assert.throws(() => decodeBinary('a', 'base64'), /base64/);
 });
+
+test('the panel limit decides: a message over it is cut and flagged even when the store did not flag it', () => {
+  const out = forWebview(msg('y'.repeat(50)), new Redactor(), 20);
+  assert.ok(out.kind === 'message');
+  assert.equal(out.large, true);
+  assert.equal(out.data.length, 20);
+});
