@@ -434,6 +434,23 @@ describe('WebSocket transport', () => {
     }
   });
 
+  test('a refused TCP connection retries under the policy, then gives up', T, async () => {
+    const raw = await startRawServer((s) => s.resume());
+    const url = raw.url;
+    await raw.close();
+    const h = wsConnection({ url, reconnect: { enabled: true, initialDelayMs: 5, jitter: false, maxAttempts: 2 } });
+    try {
+      h.conn.connect();
+      const last = (await h.waitFor((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
+      assert.equal(last.code, 'ERR_RETRIES_EXHAUSTED');
+      const errors = h.records.filter((r): r is ErrorRecord => r.kind === 'error' && !r.fatal);
+      assert.equal(errors.length, 3);
+      assert.ok(errors.every((e) => e.code === 'ERR_NETWORK' && /refused/.test(e.message)));
+    } finally {
+      h.conn.dispose();
+    }
+  });
+
   test('a server that accepts then never answers hits the handshake timeout', T, async () => {
     const raw = await startRawServer((s) => s.resume());
     const h = wsConnection({ url: raw.url, timeoutMs: 300 });
