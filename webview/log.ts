@@ -252,7 +252,20 @@ export class LogView {
   }
 
   private onScroll(): void {
+    this.syncScroll();
+    this.schedule();
+  }
+
+  /**
+   * Takes in a scroll the user made. Also called at the start of each render: a scroll can land
+   * after this view scheduled its frame but before the browser delivers the scroll event, and
+   * following the tail must not undo it.
+   */
+  private syncScroll(): void {
     const st = this.viewport.scrollTop;
+    if (Math.abs(st - this.scrollTop) < 1) {
+      return;
+    }
     this.scrollTop = st;
     if (Math.abs(st - this.ownScrollTop) < 1) {
       return;
@@ -265,7 +278,6 @@ export class LogView {
         this.newRows = 0;
       }
     }
-    this.schedule();
   }
 
   private setScrollTop(top: number): void {
@@ -277,6 +289,7 @@ export class LogView {
   }
 
   private render(): void {
+    this.syncScroll();
     const model = this.o.model;
     const count = model.count;
     const first = model.first;
