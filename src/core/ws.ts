@@ -512,7 +512,7 @@ class WsAttempt implements TransportAttempt {
     const frame = FRAME_ERRORS[errCode] ?? (errCode.startsWith('WS_ERR_') ? { code: 'ERR_PROTOCOL' as const, closeCode: statusCodeOf(err) ?? 1002 } : undefined);
     if (frame) {
       this.frameClose = { code: frame.closeCode, reason: err.message };
-      this.failure ??= { code: frame.code, message: frameMessage(frame.code, err.message), closeCode: frame.closeCode };
+      this.failure ??= { code: frame.code, message: frameMessage(frame.code, frame.closeCode, err.message), closeCode: frame.closeCode };
       return;
     }
     this.failure ??= describeNetworkError(err, this.target);
@@ -715,14 +715,16 @@ function refusalMessage(status: number, statusText: string): string {
   return `The server refused the WebSocket upgrade: ${line}`;
 }
 
-function frameMessage(code: ErrorCode, detail: string): string {
+function frameMessage(code: ErrorCode, closeCode: number, detail: string): string {
   switch (code) {
     case 'ERR_INVALID_UTF8':
       return `The server sent a text message that is not valid UTF-8 (${detail}); closed with 1007`;
     case 'ERR_PAYLOAD_TOO_BIG':
-      return `The server sent a message over the size limit (${detail}); closed without reading it`;
+      return closeCode === 1009
+        ? `The server sent a message over the size limit (${detail}); closed with 1009 without reading it`
+        : `The server sent a message in more pieces than the client buffers (${detail}); closed with ${closeCode}`;
     default:
-      return `The server broke the WebSocket protocol (${detail}); closed`;
+      return `The server broke the WebSocket protocol (${detail}); closed with ${closeCode}`;
   }
 }
 
