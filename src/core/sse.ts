@@ -166,6 +166,8 @@ class SseAttempt implements TransportAttempt {
   private redirects = 0;
   /** Credentials the user set are not sent to another origin after a redirect. */
   private crossOrigin = false;
+  /** The proxy answered CONNECT with something other than 200: the response is the proxy's. */
+  private proxyRefused = false;
   private readonly onRaw: ((chunk: Buffer) => void) | undefined;
 
   constructor(
@@ -244,6 +246,11 @@ class SseAttempt implements TransportAttempt {
     }, timeoutMs);
     req.on('error', (err) => this.networkError(err, url));
     req.on('response', (res) => this.response(res, url, method, body));
+    // https-proxy-agent replays a refused CONNECT's response as if it were the server's: remember
+    // that it came from the proxy, so the error says so.
+    req.once('proxyConnect', (connect: { statusCode?: number }) => {
+      this.proxyRefused = connect.statusCode !== 200;
+    });
     req.end(body);
   }
 
@@ -312,6 +319,10 @@ class SseAttempt implements TransportAttempt {
       this.end({ close: { clean: true, reason: 'HTTP 204 No Content: the server asked not to reconnect' }, retry: false });
       return;
     }
+    if (this.proxyRefused) {
+      this.failWithBody(res, { code: 'ERR_PROXY', message: `The proxy refused the tunnel to ${url.host}: HTTP ${status}${statusText ? ' ' + statusText : ''}` }, status, statusText, headers);
+      return;
+    }
     if (status < 200 || status > 299) {
       // The spec's "fail the connection" for any status but 200; we accept every 2xx.
       this.failWithBody(res, { code: 'ERR_HTTP_STATUS', message: `HTTP ${status}${statusText ? ' ' + statusText : ''}` }, status, statusText, headers);
@@ -338,7 +349,7 @@ class SseAttempt implements TransportAttempt {
 
   private failWithBody(
     res: http.IncomingMessage,
-    error: { code: 'ERR_HTTP_STATUS' | 'ERR_CONTENT_TYPE'; message: string },
+    error: { code: 'ERR_HTTP_STATUS' | 'ERR_CONTENT_TYPE' | 'ERR_PROXY'; message: string },
     status: number,
     statusText: string,
     headers: Headers,

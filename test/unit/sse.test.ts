@@ -884,6 +884,22 @@ describe('SSE driver: networks', () => {
     assert.equal(proxy.log.length, 1, 'NO_PROXY host reached directly');
   });
 
+  it('says when the proxy refuses the tunnel, with its status and body', async () => {
+    clearProxyEnv();
+    const cert = selfSignedCert();
+    const s = await serve((_req, res) => sendStream(res, 'data: x\n\n'), cert);
+    const proxy = await startProxy({ refuseConnect: 407 });
+    servers.push(proxy);
+    const h = connect({ url: s.url, proxy: { url: proxy.url }, tls: { ca: cert.cert } });
+    const err = (await h.until((r) => r.kind === 'error')) as ErrorRecord;
+    assert.equal(err.code, 'ERR_PROXY');
+    assert.equal(err.fatal, true);
+    assert.equal(err.status, 407);
+    assert.match(err.message, /proxy refused the tunnel to 127\.0\.0\.1:\d+: HTTP 407 Proxy Authentication Required/);
+    assert.equal(err.body, 'proxy says no (407)');
+    assert.equal(s.requests.length, 0, 'the request never reached the server');
+  });
+
   it('says the proxy is unreachable when it is', async () => {
     clearProxyEnv();
     const s = await serve((_req, res) => sendStream(res, 'data: x\n\n'));
