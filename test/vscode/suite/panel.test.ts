@@ -261,5 +261,9 @@ suite('Inspector panel (host side)', () => {
     await waitFor(() => session.stats.messagesIn > before + 2, 'more events after the close');
     assert.equal(panel.posts, posts, 'the disposed panel posts nothing more');
     assert.equal(session.status.state, 'open');
+    const emitters = session as unknown as Record<string, { hasListeners: boolean }>;
+    for (const name of ['_onDidRecord', '_onDidRaw', '_onDidClear']) {
+      assert.equal(emitters[name].hasListeners, false, `no listener left on ${name}`);
+    }
   });
 });
