@@ -371,6 +371,10 @@ class WsAttempt implements TransportAttempt {
           }
         }
       }
+      if (next.host !== this.target.host && req.hasHeader('host')) {
+        // A Host header the user set was for the first server, not this one.
+        req.setHeader('host', next.host);
+      }
     } catch {
       // ws has already validated the URL
     }
