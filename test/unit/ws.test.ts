@@ -745,7 +745,7 @@ describe('WebSocket transport', () => {
       },
     });
     port = srv.port;
-    const h = wsConnection({ url: srv.url + 'old', headers: { Authorization: 'Bearer tok-123', Cookie: 'a=b', 'X-Keep': 'yes' } });
+    const h = wsConnection({ url: srv.url + 'old', headers: { Authorization: 'Bearer tok-123', Cookie: 'a=b', 'X-Keep': 'yes', Host: `127.0.0.1:${port}` } });
     try {
       h.conn.connect();
       await h.waitFor(is('open'));
@@ -753,6 +753,7 @@ describe('WebSocket transport', () => {
       assert.equal(srv.requests[1].headers.authorization, undefined);
       assert.equal(srv.requests[1].headers.cookie, undefined);
       assert.equal(srv.requests[1].headers['x-keep'], 'yes');
+      assert.equal(srv.requests[1].headers.host, `localhost:${port}`);
       assert.match(h.records.find(is('info'))!.message, /not forwarded/);
     } finally {
       h.conn.dispose();
