@@ -113,7 +113,7 @@ export class Commands implements PanelActions {
     }
     let config: SessionConfig;
     if (arg && typeof arg === 'object') {
-      config = arg;
+      config = { ...arg };
     } else {
       const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []), this.flowUi);
       if (!choice) {
@@ -140,6 +140,13 @@ export class Commands implements PanelActions {
       return undefined;
     }
     const existing = this.s.sessions.all.find((x) => x.config.name === entry.profile.name);
+    if (existing?.isLive) {
+      // Already connected: show it rather than cut the stream with a reconnect.
+      if (options?.panel !== false) {
+        this.s.panels.open(existing);
+      }
+      return existing;
+    }
     if (existing) {
       existing.setConfig({ ...entry.profile }, entry.source);
       return this.start(existing, options);
