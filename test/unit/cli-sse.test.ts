@@ -224,6 +224,26 @@ describe('CLI (SSE)', () => {
     assert.ok(withoutOurColours.includes('\\e]0;pwned\\x07\\e[2J\\u202eevil'), JSON.stringify(withoutOurColours));
   });
 
+  it('--raw on a terminal shows line ends and escapes controls', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
+    const s = await serve((_req, res) => sendStream(res, 'data: a\x1b[2Jb\r\n\r\n'));
+    const out = await new Promise<string>((resolveOut, reject) => {
+      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${s.url} --raw --no-reconnect 2>/dev/null`, '/dev/null'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      const chunks: Buffer[] = [];
+      child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+      const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+      child.on('close', () => {
+        clearTimeout(timer);
+        children.delete(child);
+        resolveOut(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    // The terminal turns each LF into CRLF; the stream's own CR shows as \r.
+    assert.equal(out, 'data: a\\e[2Jb\\r\r\n\\r\r\n');
+  });
+
   it('--json keeps bidi controls escaped and the data intact', async () => {
     const s = await serve((_req, res) => sendStream(res, 'data: a\u202eb\u2028c\x1b\n\n'));
     const r = await run([s.url, '--json', '--count', '1']);

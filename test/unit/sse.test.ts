@@ -663,6 +663,15 @@ describe('SSE driver: retry and reconnect', () => {
     assert.equal(connecting.kind === 'connecting' && connecting.headers['Last-Event-ID'], 'é✓', 'the record shows the ID as text');
   });
 
+  it('does not send a Last-Event-ID an HTTP header cannot carry, and says so', async () => {
+    const s = await serve((_req, res, { n }) => sendStream(res, n === 1 ? 'id: a\u0001b\ndata: a\n\n' : 'data: again\n\n'));
+    const h = connect({ url: s.url, reconnect: { maxAttempts: 1 } });
+    await h.until((r) => r.kind === 'message' && r.data === 'again');
+    assert.equal(h.messages()[0].lastEventId, 'a\u0001b', 'the ID itself is kept');
+    assert.equal(s.requests[1].headers['last-event-id'], undefined);
+    assert.ok(h.records.some((r) => r.kind === 'info' && /Last-Event-ID not sent/.test(r.message)));
+  });
+
   it('honours retry: as the reconnection time', async () => {
     const s = await serve((_req, res, { n }) => sendStream(res, n === 1 ? 'retry: 150\ndata: a\n\n' : 'data: b\n\n'));
     const h = connect({ url: s.url, reconnect: { maxAttempts: 1 } });
