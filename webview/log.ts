@@ -356,9 +356,11 @@ export class LogView {
     }
     for (const slot of this.slots) {
       if (slot.stamp !== stamp && !slot.el.hidden) {
+        // Emptied too, so nothing searches or reads a stale record in a hidden row.
         slot.el.hidden = true;
         slot.seq = -1;
         delete slot.el.dataset.seq;
+        slot.time.textContent = slot.type.textContent = slot.id.textContent = slot.size.textContent = slot.data.textContent = '';
       }
     }
     this.maxDomRows = Math.max(this.maxDomRows, needed);
