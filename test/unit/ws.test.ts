@@ -2,6 +2,7 @@
  * The WebSocket transport against real servers on 127.0.0.1: one test per rule of the transport.
  */
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
 import type * as net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { ConnRecord, ErrorRecord, MessageRecord, OpenRecord, CloseRecord, PingPongRecord, ReconnectingRecord } from '../../src/core/records';
@@ -866,6 +867,28 @@ describe('WebSocket transport', () => {
       assert.match(err.message, new RegExp(`proxy http://127.0.0.1:${deadPort}`));
     } finally {
       h.conn.dispose();
+    }
+  });
+
+  test('a proxy that asks for authentication (407) is shown as a proxy error, not retried', T, async () => {
+    const proxy = http.createServer();
+    proxy.on('connect', (_req: http.IncomingMessage, sock: net.Socket) => {
+      sock.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 11\r\n\r\nauth needed');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as net.AddressInfo).port;
+    const h = wsConnection({ url: 'wss://127.0.0.1:9/', proxy: { url: `http://127.0.0.1:${port}` }, reconnect: { enabled: true, initialDelayMs: 10 } });
+    try {
+      h.conn.connect();
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
+      assert.deepEqual(
+        { code: err.code, status: err.status, body: err.body, fatal: err.fatal, realm: err.headers?.['proxy-authenticate'] },
+        { code: 'ERR_PROXY', status: 407, body: 'auth needed', fatal: true, realm: 'Basic realm="corp"' },
+      );
+      assert.match(err.message, /proxy requires authentication/);
+    } finally {
+      h.conn.dispose();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 
