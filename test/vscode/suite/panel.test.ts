@@ -74,6 +74,51 @@ suite('Inspector panel (host side)', () => {
     }
   });
 
+  test('a store larger than one message is replayed in bounded chunks, in order', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${wsBase}/ws/echo`))!;
+    await waitState(session, 'open');
+    const conn = session.requireConnection();
+    for (let i = 0; i < 3000; i++) {
+      conn.sendText(`n${i}`);
+    }
+    await waitFor(() => session.stats.messagesIn >= 3000, '3000 echoes', 15000);
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      panel.sendInit();
+      const [init, ...rest] = tap.messages;
+      assert.equal(init.type, 'init');
+      assert.ok(init.type === 'init' && init.records.length === 5000);
+      assert.ok(rest.length >= 1 && rest.every((m) => m.type === 'records' && m.records.length <= 5000));
+      const seqs = tap.messages.flatMap((m) => (m.type === 'init' || m.type === 'records' ? m.records.map((r) => r.seq) : []));
+      assert.equal(seqs.length, session.store.size);
+      assert.ok(seqs.every((x, i) => i === 0 || x > seqs[i - 1]));
+    } finally {
+      tap.restore();
+    }
+  });
+
+  test('the real webview asks for init when it loads, and again after being hidden and shown', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      await waitFor(() => tap.messages.some((m) => m.type === 'init') || panel.posts > 0, 'the webview to say ready', 15000);
+      const before = tap.messages.filter((m) => m.type === 'init').length;
+      const doc = await vscode.workspace.openTextDocument({ content: 'cover the panel' });
+      await vscode.window.showTextDocument(doc, { viewColumn: panel.panel.viewColumn, preview: false });
+      await waitFor(() => !panel.panel.visible, 'the panel hidden');
+      const postsWhileHidden = tap.messages.length;
+      await waitFor(() => session.stats.messagesIn >= 6, 'events while hidden');
+      assert.equal(tap.messages.filter((m) => m.type === 'records').length, tap.messages.slice(0, postsWhileHidden).filter((m) => m.type === 'records').length, 'no records posted to a hidden panel');
+      panel.panel.reveal();
+      await waitFor(() => tap.messages.filter((m) => m.type === 'init').length > before, 'a fresh init after the panel is shown', 15000);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor').then(undefined, () => undefined);
+    } finally {
+      tap.restore();
+    }
+  });
+
   test('a large message reaches the webview as a preview flagged large; getFull returns it whole', async () => {
     await vscode.workspace.getConfiguration('realtimeInspector').update('displayLimit', 2048, vscode.ConfigurationTarget.Workspace);
     try {
