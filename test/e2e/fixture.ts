@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer, type DemoServerOptions } from '../../src/demo/server';
 import { findWebviewFrame, launchBrowser, openWorkbench, quickInput, runCommand, screenshot, type BrowserSession } from '../harness/browser';
 import { repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
@@ -172,6 +172,22 @@ export async function connectFromPalette(page: Page, url: string): Promise<void>
   await answerQuickInput(page, /Connect: headers/);
   if (/^wss?:/.test(url)) await answerQuickInput(page, 'Connect: subprotocols');
   else await answerQuickInput(page, 'Connect: HTTP method');
+}
+
+/** Shows the "Realtime" activity-bar container (its one view is Connections) and returns the side bar. */
+export async function openConnectionsView(page: Page): Promise<Locator> {
+  const sidebar = page.locator('.part.sidebar');
+  const title = sidebar.locator('.composite.title', { hasText: 'Realtime' });
+  if (!(await title.isVisible())) {
+    await page.locator('.part.activitybar .action-item a[aria-label^="Realtime"]').first().click();
+  }
+  await title.waitFor({ state: 'visible', timeout: 15_000 });
+  return sidebar;
+}
+
+/** A row of the Connections view, by (part of) its label. */
+export function treeRow(view: Locator, label: string | RegExp): Locator {
+  return view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: label }) }).first();
 }
 
 /**

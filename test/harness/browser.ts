@@ -98,7 +98,12 @@ export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<
 export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  // The row whose label is exactly the title ("View: Close Editor", not "View: Close Editor Group").
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page
+    .locator('.quick-input-widget .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exact }) })
+    .first();
   // An extension's commands reach the palette only once the remote extension host has scanned it, and an
   // open palette does not pick up late arrivals: reopen it until the command is listed.
   for (;;) {
