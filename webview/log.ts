@@ -36,6 +36,7 @@ interface RowSlot {
   gen: number;
   /** The render that last used this slot. */
   stamp: number;
+  icon: string;
 }
 
 const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', system: 'info' };
@@ -80,6 +81,8 @@ function systemIcon(r: ConnRecord): string {
 export interface LogViewOptions {
   model: RecordModel;
   onSelect: (record: ConnRecord | undefined) => void;
+  /** Ctrl/Cmd+C on the selected row. */
+  onCopy: (record: ConnRecord) => void;
 }
 
 export class LogView {
@@ -405,6 +408,7 @@ export class LogView {
       cls: '',
       gen: -1,
       stamp: 0,
+      icon: '',
     };
     slot.el.append(slot.time, slot.dir, slot.type, slot.id, slot.size, slot.data);
     this.spacer.appendChild(slot.el);
@@ -417,19 +421,26 @@ export class LogView {
       slot.gen = this.gen;
       slot.el.dataset.seq = String(r.seq);
       slot.el.setAttribute('aria-rowindex', String(row + 2));
-      const dir = directionOf(r);
       slot.time.textContent = formatTime(r.time, this.timeMode, this.timeBase);
+      // Consecutive rows are mostly alike (same direction, same type): write only what differs.
+      const dir = directionOf(r);
       const iconName = dir === 'system' ? systemIcon(r) : DIR_ICON[dir];
-      slot.dirIcon.className = `codicon codicon-${iconName}`;
-      slot.dir.setAttribute('aria-label', dir);
-      slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
-      slot.type.textContent = typeLabel(r);
-      slot.id.textContent = idOf(r);
+      if (slot.icon !== iconName) {
+        slot.icon = iconName;
+        slot.dirIcon.className = `codicon codicon-${iconName}`;
+        slot.dir.setAttribute('aria-label', dir);
+        slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
+      }
+      setText(slot.type, typeLabel(r));
+      setText(slot.id, idOf(r));
       const size = sizeOf(r);
       slot.size.textContent = size === undefined ? '' : formatBytes(size);
       slot.data.textContent = previewOf(r);
-      slot.cls = rowClass(r);
-      slot.selected = !selected;
+      const cls = rowClass(r);
+      if (cls !== slot.cls) {
+        slot.cls = cls;
+        slot.selected = !selected;
+      }
     }
     if (slot.selected !== selected) {
       slot.selected = selected;
@@ -462,6 +473,11 @@ export class LogView {
       return;
     }
     const current = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c' && current >= 0) {
+      e.preventDefault();
+      this.o.onCopy(model.at(current)!);
+      return;
+    }
     const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
     let next: number;
     switch (e.key) {

@@ -78,6 +78,7 @@ const log = new LogView({
   onSelect: (record) => {
     detail.showRecord(record);
   },
+  onCopy: (record) => post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
 });
 
 const detail = new DetailPane({

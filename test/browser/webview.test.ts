@@ -369,6 +369,12 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Copy data' }).click();
     const copy = (await posted(page)).find((m) => m.type === 'copy');
     assert.ok(copy && String(copy.text).includes('"nested"'));
+    // Ctrl+C in the log copies the selected record's data.
+    await page.locator('.log').focus();
+    await page.keyboard.press('Control+c');
+    const copies = (await posted(page)).filter((m) => m.type === 'copy');
+    assert.equal(copies.length, 2);
+    assert.ok(String(copies[1].text).startsWith('{"ch":"ticker.BTC-EUR"'));
     await closePage(page);
   });
 
