@@ -78,8 +78,13 @@ function systemIcon(r: ConnRecord): string {
   }
 }
 
+const RESIZABLE = ['time', 'type', 'id', 'size'] as const;
+export type ResizableColumn = (typeof RESIZABLE)[number];
+
 export interface LogViewOptions {
   model: RecordModel;
+  /** A column was resized (double-click on a grip resets it). */
+  onColumnsChanged?: (widths: Partial<Record<ResizableColumn, number>>) => void;
   onSelect: (record: ConnRecord | undefined) => void;
   /** Ctrl/Cmd+C on the selected row. */
   onCopy: (record: ConnRecord) => void;
@@ -123,11 +128,11 @@ export class LogView {
     const head = h(
       'div',
       { class: 'log-head', role: 'row', 'aria-rowindex': 1 },
-      h('span', { class: 'c-time', role: 'columnheader' }, 'Time'),
+      this.columnHeader('time', 'Time'),
       h('span', { class: 'c-dir', role: 'columnheader', 'aria-label': 'Direction', title: 'Direction' }, ''),
-      h('span', { class: 'c-type', role: 'columnheader' }, 'Type'),
-      h('span', { class: 'c-id', role: 'columnheader' }, 'ID'),
-      h('span', { class: 'c-size', role: 'columnheader' }, 'Size'),
+      this.columnHeader('type', 'Type'),
+      this.columnHeader('id', 'ID'),
+      this.columnHeader('size', 'Size'),
       h('span', { class: 'c-data', role: 'columnheader' }, 'Data'),
     );
     this.spacer = h('div', { class: 'log-spacer', role: 'presentation' });
@@ -160,6 +165,52 @@ export class LogView {
       }
       this.schedule();
     }).observe(this.viewport);
+  }
+
+  /** A header cell with a drag handle on its right edge that sets the column's width. */
+  private columnHeader(col: ResizableColumn, label: string): HTMLElement {
+    const grip = h('span', { class: 'col-grip', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize the ${label} column` });
+    grip.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      grip.setPointerCapture(e.pointerId);
+      const startX = e.clientX;
+      const startW = (grip.parentElement as HTMLElement).getBoundingClientRect().width;
+      const move = (ev: PointerEvent) => this.setColumnWidth(col, startW + ev.clientX - startX);
+      const up = () => {
+        grip.removeEventListener('pointermove', move);
+        grip.removeEventListener('pointerup', up);
+        this.o.onColumnsChanged?.(this.columnWidths);
+      };
+      grip.addEventListener('pointermove', move);
+      grip.addEventListener('pointerup', up);
+    });
+    grip.addEventListener('dblclick', () => {
+      delete this.widths[col];
+      this.el.style.removeProperty(`--col-${col}`);
+      this.o.onColumnsChanged?.(this.columnWidths);
+    });
+    return h('span', { class: `c-${col}`, role: 'columnheader' }, label, grip);
+  }
+
+  private widths: Partial<Record<ResizableColumn, number>> = {};
+
+  private setColumnWidth(col: ResizableColumn, px: number): void {
+    const w = Math.round(Math.min(600, Math.max(24, px)));
+    this.widths[col] = w;
+    // CSSOM custom property: the header and every row share the grid template.
+    this.el.style.setProperty(`--col-${col}`, `${w}px`);
+  }
+
+  get columnWidths(): Partial<Record<ResizableColumn, number>> {
+    return { ...this.widths };
+  }
+
+  set columnWidths(widths: Partial<Record<ResizableColumn, number>>) {
+    for (const [col, w] of Object.entries(widths ?? {})) {
+      if (RESIZABLE.includes(col as ResizableColumn) && typeof w === 'number' && Number.isFinite(w)) {
+        this.setColumnWidth(col as ResizableColumn, w);
+      }
+    }
   }
 
   setTimeMode(mode: TimeMode): void {

@@ -48,6 +48,7 @@ interface PersistedState extends WebviewPersistedState {
   filterType?: string;
   send?: SendBoxState;
   detailWidth?: number;
+  columns?: LogView['columnWidths'];
 }
 
 const vscode = acquireVsCodeApi();
@@ -79,6 +80,7 @@ const log = new LogView({
     detail.showRecord(record);
   },
   onCopy: (record) => post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
+  onColumnsChanged: () => saveState(),
 });
 
 const detail = new DetailPane({
@@ -105,6 +107,7 @@ function saveState(): void {
       filterType: spec.type,
       send: sendBox.getState(),
       detailWidth: detailWidth,
+      columns: log.columnWidths,
     };
     vscode.setState(state);
   }, 200);
@@ -513,6 +516,7 @@ if (restored) {
     bar.setConfig(restored.config);
   }
   sendBox.setState(restored.send);
+  log.columnWidths = restored.columns ?? {};
   const spec: FilterSpec = {
     text: restored.filter ?? '',
     dirs: { ...NO_FILTER.dirs, ...(restored.filterDirs ?? {}) },

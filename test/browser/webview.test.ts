@@ -678,6 +678,29 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('dragging a column grip resizes the column in the header and every row, and persists it', async () => {
+    const page = await open();
+    await dispatch(page, sseInit());
+    await nextFrames(page);
+    const typeHead = page.locator('.log-head .c-type');
+    const before = (await typeHead.boundingBox())!.width;
+    const grip = page.getByRole('separator', { name: 'Resize the Type column' });
+    const g = (await grip.boundingBox())!;
+    await page.mouse.move(g.x + g.width / 2, g.y + g.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(g.x + g.width / 2 + 60, g.y + g.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await nextFrames(page);
+    const after = (await typeHead.boundingBox())!.width;
+    assert.ok(Math.abs(after - before - 60) <= 2, `${before} → ${after}`);
+    const rowType = (await page.locator('.log .row:not([hidden]) .c-type').first().boundingBox())!.width;
+    assert.ok(Math.abs(rowType - after) <= 1);
+    await page.waitForTimeout(300);
+    const state = await page.evaluate(() => (window as any).__state);
+    assert.equal(state.columns.type, Math.round(after));
+    await closePage(page);
+  });
+
   it('toolbar actions post their commands', async () => {
     const page = await open();
     await dispatch(page, wsInit());
