@@ -1,7 +1,7 @@
 /**
  * The built webview (dist/webview.js + css) loaded in headless Chromium under the same CSP the host
  * uses, with a stand-in for acquireVsCodeApi (test/browser/fixtures/harness.js). Run `npm run build`
- * first. Skips only when /usr/bin/chromium is absent.
+ * first (a missing bundle fails the suite). Skips only when /usr/bin/chromium is absent.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ const HAVE_BUNDLE = existsSync(join(ROOT, 'dist/webview.js'));
 const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'dGVzdC1ub25jZS0xMjM0';
 
-const skip = !HAVE_CHROMIUM ? `${CHROMIUM} is not installed: browser tests skipped` : !HAVE_BUNDLE ? 'dist/webview.js missing: run `npm run build` first' : false;
+const skip = HAVE_CHROMIUM ? false : `${CHROMIUM} is not installed: browser tests skipped`;
 
 // ---------- sample data ----------
 
@@ -214,6 +214,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
   let origin: string;
 
   before(async () => {
+    assert.ok(HAVE_BUNDLE, 'dist/webview.js is missing: run `npm run build` first');
     ({ server, origin } = await startServer());
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
