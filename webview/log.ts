@@ -5,7 +5,7 @@
  */
 import type { ConnRecord } from '../src/protocol';
 import { h, icon, setText } from './dom';
-import { directionOf, formatBytes, formatTime, idOf, previewOf, sizeOf, typeLabel } from './format';
+import { directionOf, escapeControl, formatBytes, formatTime, idOf, previewOf, sizeOf, typeLabel } from './format';
 import type { RecordModel } from './model';
 import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
 
@@ -482,8 +482,9 @@ export class LogView {
         slot.dir.setAttribute('aria-label', dir);
         slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
       }
-      setText(slot.type, typeLabel(r));
-      setText(slot.id, idOf(r));
+      // Event types and ids come from the server too: controls and bidi made visible.
+      setText(slot.type, escapeControl(typeLabel(r)));
+      setText(slot.id, escapeControl(idOf(r)));
       const size = sizeOf(r);
       slot.size.textContent = size === undefined ? '' : formatBytes(size);
       slot.data.textContent = previewOf(r);

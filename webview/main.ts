@@ -29,7 +29,7 @@ import type {
 import './styles.css';
 import { DetailPane } from './detail';
 import { button, h, icon, setOptions, setText, toggle } from './dom';
-import { formatBytes } from './format';
+import { escapeControl, formatBytes } from './format';
 import { RequestBar, effectiveKind } from './header';
 import { LogView, ROW_HEIGHT } from './log';
 import { NO_FILTER, RecordModel, type FilterSpec } from './model';
@@ -248,7 +248,7 @@ function updateTypeOptions(force = false, value = model.filter.type): void {
   if (value && !types.includes(value)) {
     types.push(value);
   }
-  setOptions(typeSelect, [['', 'All types'], ...types.sort().map((t): [string, string] => [t, t])], value);
+  setOptions(typeSelect, [['', 'All types'], ...types.sort().map((t): [string, string] => [t, escapeControl(t)])], value);
 }
 
 // ---------- layout ----------
@@ -416,7 +416,7 @@ let noticeTimer: ReturnType<typeof setTimeout> | undefined;
 function showNotice(level: 'info' | 'warning' | 'error', message: string): void {
   const close = button({ label: 'Dismiss', icon: 'close', onClick: () => notices.replaceChildren() });
   notices.replaceChildren(
-    h('div', { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' }, icon(level === 'info' ? 'info' : level), h('span', null, message), close),
+    h('div', { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' }, icon(level === 'info' ? 'info' : level), h('span', null, escapeControl(message)), close),
   );
   clearTimeout(noticeTimer);
   if (level !== 'error') {

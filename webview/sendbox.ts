@@ -4,7 +4,7 @@
  */
 import type { FromWebviewMessage, SendMode } from '../src/protocol';
 import { button, h, icon, select } from './dom';
-import { formatJsonText, parseHex, validateBase64, validateJson } from './format';
+import { escapeControl, formatJsonText, parseHex, validateBase64, validateJson } from './format';
 
 const HISTORY_MAX = 100;
 
@@ -324,7 +324,7 @@ export class SendBox {
     }
     this.pending.delete(requestId);
     if (!ok) {
-      this.showResult(`${p.what} not sent: ${error ?? 'unknown error'}`, true);
+      this.showResult(`${p.what} not sent: ${escapeControl(error ?? 'unknown error')}`, true);
       return;
     }
     if (p.text !== undefined) {
