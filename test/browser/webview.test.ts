@@ -332,8 +332,13 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
 
   it('shows hostile payloads as literal text and runs nothing', async () => {
     const page = await open();
-    await dispatch(page, wsInit());
+    const init = wsInit();
+    init.records.push({ kind: 'message', seq: 900, time: new Date(T0 + 90_000).toISOString(), dir: 'in', format: 'text', event: 'up\u202Edate', id: '7\u2066x', data: 'file\u202Etxt.exe\u0007', size: 14 } as ConnRecord);
+    await dispatch(page, init);
     await nextFrames(page);
+    const spoof = await rowTexts(page);
+    assert.ok(spoof.some((r) => r.includes('up\\u202edate | 7\\u2066x') && r.includes('file\\u202etxt.exe\u2407')), spoof.join('\n'));
+    assert.ok(spoof.every((r) => !/[\u202a-\u202e\u2066-\u2069]/.test(r)), 'no live bidi controls in the log');
     const texts = await page.locator('.log .row .c-data').allInnerTexts();
     assert.ok(texts.includes(HOSTILE_1), 'img payload shown literally');
     assert.ok(texts.includes(HOSTILE_2), 'script payload shown literally');
