@@ -204,9 +204,6 @@ export class DetailPane {
     }
   }
 
-  get currentTab(): DetailTab {
-    return this.tab;
-  }
 
   private onTabKey(e: KeyboardEvent): void {
     const order = (Object.keys(this.tabs) as DetailTab[]).filter((t) => !this.tabs[t].hidden);
@@ -604,11 +601,4 @@ export class DetailPane {
     }
   }
 
-  /** Re-render after a theme/time-format change or a rebuild. */
-  refresh(): void {
-    this.renderMessage();
-    if (this.tab === 'connection') {
-      this.renderConnection();
-    }
-  }
 }

@@ -182,9 +182,6 @@ export class RequestBar {
     this.renderHeaders(false);
   }
 
-  get kind(): TransportKind {
-    return effectiveKind(this.config);
-  }
 
   setStatus(status: ConnectionStatus): void {
     this.status = status;
@@ -272,11 +269,5 @@ export class RequestBar {
     this.host.configEdited(this.getConfig());
   }
 
-  focusUrl(): void {
-    this.url.focus();
-  }
 
-  dispose(): void {
-    clearInterval(this.timer);
-  }
 }

@@ -398,8 +398,21 @@ function onInit(msg: InitMessage): void {
   detail.setConnection({ status: msg.status, sse: msg.sse, config: msg.config, connecting: lastConnecting, open: lastOpen });
   detail.resumeRaw();
   sendBox.setOpen(msg.status.state === 'open');
+  log.setEmptyText(emptyText(msg.status.state));
   scheduleChrome(true);
   saveState();
+}
+
+function emptyText(state: string): string {
+  switch (state) {
+    case 'open':
+      return 'Connected. Waiting for messages…';
+    case 'connecting':
+    case 'reconnecting':
+      return 'Connecting…';
+    default:
+      return 'No records yet. Connect to start.';
+  }
 }
 
 function onCleared(): void {
@@ -444,6 +457,7 @@ function handle(msg: ToWebviewMessage): void {
       }
       bar.setStatus(msg.status);
       sendBox.setOpen(msg.status.state === 'open');
+      log.setEmptyText(emptyText(msg.status.state));
       detail.setConnection({ status: msg.status, sse });
       break;
     case 'config':

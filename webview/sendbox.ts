@@ -363,7 +363,4 @@ export class SendBox {
     }
   }
 
-  focus(): void {
-    this.editor.focus();
-  }
 }

@@ -570,7 +570,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     assert.ok(result.maxRows <= 200, `DOM rows ${result.maxRows}`);
     assert.ok(result.maxDomRows <= 200);
     // Followed the tail: the newest record is rendered.
-    assert.ok(await page.locator('.log .row[data-seq="100000"]').isVisible());
+    await page.locator('.log .row[data-seq="100000"]').waitFor({ state: 'visible', timeout: 5000 });
 
     // Filter 100,000 records: from the key press to the rows on screen.
     const filterMs = await page.evaluate(async () => {
