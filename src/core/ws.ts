@@ -70,6 +70,13 @@ const EMPTY = Buffer.alloc(0);
  */
 const MAX_PENDING_PONGS = 65_536;
 
+/**
+ * Bytes read in one turn of the event loop before reading pauses until the next turn. libuv reads a
+ * busy socket up to 32 times (2 MiB) per turn, and `ws` turns all of it into messages at once: a
+ * server sending small messages as fast as it can would otherwise block the host for a second at a time.
+ */
+const YIELD_AFTER_BYTES = 64 * 1024;
+
 function noop(): void {
   // `ws` may still emit 'error' after an attempt is over (a handshake aborted by us): swallowed.
 }
@@ -180,6 +187,10 @@ class WsAttempt implements TransportAttempt {
   /** Set when we dropped the connection ourselves (ping flood): the close's reason. */
   private dropReason: string | undefined;
   private pendingPongs = 0;
+  /** Bytes read in this turn of the event loop, and whether reading paused to let the loop turn. */
+  private turnBytes = 0;
+  private turnScheduled = false;
+  private yielded = false;
   private readonly target: URL | undefined;
   private readonly proxyUrl: string | undefined;
   private readonly timeoutMs: number;
@@ -419,6 +430,27 @@ class WsAttempt implements TransportAttempt {
 
   private readonly onSocketData = (chunk: Buffer): void => {
     this.sink.bytesIn(chunk.length);
+    this.turnBytes += chunk.length;
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.nextTurn);
+    }
+    if (this.turnBytes >= YIELD_AFTER_BYTES && !this.yielded) {
+      this.yielded = true;
+      this.ws?.pause();
+    }
+  };
+
+  private readonly nextTurn = (): void => {
+    this.turnScheduled = false;
+    this.turnBytes = 0;
+    if (this.yielded) {
+      this.yielded = false;
+      // A pause the consumer asked for (back-pressure) stays in force.
+      if (!this.over && !this.paused) {
+        this.ws?.resume();
+      }
+    }
   };
 
   private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
