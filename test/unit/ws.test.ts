@@ -463,7 +463,7 @@ describe('WebSocket transport', () => {
       assert.equal(err.code, 'ERR_TIMEOUT');
       assert.match(err.message, /300 ms/);
       assert.equal(err.state, 'failed');
-      assert.ok(took >= 250 && took < 2000, `took ${took} ms`);
+      assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
       await delay(50);
       assert.equal(raw.sockets.size, 0, 'the client dropped the socket');
     } finally {
@@ -660,7 +660,7 @@ describe('WebSocket transport', () => {
       const took = Date.now() - t0;
       assert.equal(err.code, 'ERR_TIMEOUT');
       assert.match(err.message, /no pong within 250 ms — connection presumed dead/i);
-      assert.ok(took >= 300 && took < 1500, `declared dead after ${took} ms`);
+      assert.ok(took >= 300 && took < 3000, `declared dead after ${took} ms`);
       const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.deepEqual({ code: close.code, clean: close.clean, by: close.by }, { code: 1006, clean: false, by: 'network' });
       assert.ok(h.records.some((r) => r.kind === 'ping' && r.dir === 'out' && r.auto === true));
