@@ -130,10 +130,31 @@ function hookProcessExit(): void {
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
-      if (process.listenerCount(signal) > 1) return; // the caller tears down and exits itself
+      // Whatever else handles the signal (node:test, npm start) may take its time or never exit.
+      for (const entry of live) killGroupNow(entry);
+      if (process.listenerCount(signal) > 1) return; // the caller exits itself
       process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
     });
   }
+}
+
+// Runs detached next to code-server: when this process dies without cleaning up (SIGKILL, crash), it kills
+// code-server's group and removes the throw-away folder. Exits by itself once the group is gone.
+const WATCHDOG = `
+const [parent, group, root] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  if (!alive(-group)) process.exit(0);
+  if (alive(Number(parent))) return;
+  try { process.kill(-group, 'SIGKILL'); } catch {}
+  require('fs').rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  process.exit(0);
+}, 1000);
+`;
+
+function startWatchdog(entry: Live): void {
+  const args = ['-e', WATCHDOG, String(process.pid), String(entry.pid), entry.keepDirs ? '/nonexistent' : entry.root];
+  spawn(process.execPath, args, { detached: true, stdio: 'ignore' }).unref();
 }
 
 function killGroupNow(entry: Live): void {
@@ -258,6 +279,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     if (child.pid === undefined) throw new Error('code-server did not start');
     entry.pid = child.pid;
     live.add(entry);
+    startWatchdog(entry);
 
     let output = '';
     let pending = '';
