@@ -93,6 +93,19 @@ function matches(m: Exclude<TextMatcher, { kind: 'none' }>, text: string): boole
   return m.kind === 'text' && m.plain !== undefined ? text.includes(m.plain) : m.re.test(text);
 }
 
+/** True when `next` can only hide rows `prev` shows: same directions and type, plain text extended. */
+function narrows(prevSpec: FilterSpec, prev: TextMatcher, nextSpec: FilterSpec, next: TextMatcher): boolean {
+  const a = prevSpec.dirs;
+  const b = nextSpec.dirs;
+  if (a.in !== b.in || a.out !== b.out || a.system !== b.system || prevSpec.type !== nextSpec.type) {
+    return false;
+  }
+  if (next.kind !== 'text' || (prev.kind !== 'text' && prev.kind !== 'none')) {
+    return false;
+  }
+  return prev.kind === 'none' || nextSpec.text.trim().toLowerCase().includes(prevSpec.text.trim().toLowerCase());
+}
+
 /** What one record contributes to the counters. */
 export interface ModelChange {
   /** Records appended that pass the filter. */
@@ -204,10 +217,24 @@ export class RecordModel {
 
   /** Applies a filter. An invalid regex returns its error and filters by the other criteria only. */
   setFilter(spec: FilterSpec): { error?: string } {
+    const prev = { spec: this.spec, matcher: this.matcher };
     this.spec = { text: spec.text, dirs: { ...spec.dirs }, type: spec.type };
     const compiled = compileText(spec.text);
     this.matcher = compiled.ok ? compiled.matcher : { kind: 'none' };
-    this.rebuildView();
+    if (this.view && narrows(prev.spec, prev.matcher, this.spec, this.matcher)) {
+      // Typing on: every record the new text matches, the old text matched too, so only the rows
+      // shown now need testing.
+      const view = this.view;
+      let k = 0;
+      for (let j = 0; j < view.length; j++) {
+        if (this.passes(view[j])) {
+          view[k++] = view[j];
+        }
+      }
+      view.length = k;
+    } else {
+      this.rebuildView();
+    }
     return compiled.ok ? {} : { error: compiled.error };
   }
 
