@@ -543,6 +543,10 @@ export class DetailPane {
       this.raw = this.raw.slice(this.raw.length - MAX_RAW_CHARS);
       this.rawRebuild = true;
     }
+    if (this.rawRebuild) {
+      // The rebuild renders from `raw`; nothing pending needs keeping.
+      this.rawPending = '';
+    }
     this.rawDirty = true;
     this.scheduleRaw();
   }

@@ -15,6 +15,9 @@
  * else in the page and no 'unsafe-inline' for scripts or styles: styles come from webview.css and
  * the CSSOM only. On load it posts `ready`; the host answers with `init` (again after reloads, which
  * rebuild everything). Messages follow `src/protocol.ts`.
+ *
+ * `window.__inspector` exposes read-only counters (rows in the DOM, most ever, records held and
+ * shown) for the browser tests and the benchmark.
  */
 import type {
   ConnRecord,
