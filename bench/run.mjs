@@ -1,0 +1,185 @@
+// `npm run bench`: every figure of the performance targets, in one run of a few minutes.
+// Writes bench/results.json (the figures) and out/bench/details.json (every trial), prints a table.
+// See bench/README.md for what each figure means and how it is measured.
+import { execFile, fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as esbuild from 'esbuild';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+const outDir = join(root, 'out/bench');
+mkdirSync(outDir, { recursive: true });
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
+const INGEST_N = Number(process.env.BENCH_INGEST_N ?? 300_000);
+const HEAP_N = 1_000_000;
+const started = Date.now();
+const loads = [loadavg()[0]];
+
+function log(msg) {
+  process.stderr.write(`[bench +${((Date.now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
+}
+
+async function node(args, opts = {}) {
+  const { stdout } = await run(process.execPath, args, { cwd: root, maxBuffer: 1 << 24, timeout: 240_000, ...opts });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const max = (xs) => Math.max(...xs);
+
+// ---------- the host pipeline, bundled like the production extension ----------
+log('bundling the host pipeline');
+await esbuild.build({
+  entryPoints: [join(root, 'bench/pipeline.ts')],
+  outfile: join(outDir, 'pipeline.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  external: ['bufferutil', 'utf-8-validate'],
+  logLevel: 'warning',
+});
+
+const server = fork(join(root, 'bench/server.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const port = await new Promise((resolve) => server.once('message', (m) => resolve(m.port)));
+const details = {};
+
+try {
+  // ---------- ingest: ours vs the bare libraries, interleaved trials in fresh processes ----------
+  const trials = { 'ws-bare': [], 'ws-ours': [], 'sse-bare': [], 'sse-ours': [] };
+  for (let t = 0; t < TRIALS; t++) {
+    log(`ingest trial ${t + 1}/${TRIALS} (${INGEST_N.toLocaleString('en')} messages each, load ${loadavg()[0].toFixed(1)})`);
+    for (const mode of Object.keys(trials)) {
+      const url = mode.startsWith('ws') ? `ws://127.0.0.1:${port}/ws/flood?n=${INGEST_N}` : `http://127.0.0.1:${port}/sse/flood?n=${INGEST_N}`;
+      trials[mode].push(await node([join(root, 'bench/ingest-client.mjs'), mode, url, String(INGEST_N)]));
+    }
+    loads.push(loadavg()[0]);
+  }
+  details.ingest = trials;
+  const rate = (mode, key) => trials[mode].map((r) => r[key]);
+  const ingest = {};
+  for (const kind of ['ws', 'sse']) {
+    const oursCpu = median(rate(`${kind}-ours`, 'perCpuSec'));
+    const bareCpu = median(rate(`${kind}-bare`, 'perCpuSec'));
+    ingest[kind] = {
+      ratio: oursCpu / bareCpu,
+      oursCpu,
+      bareCpu,
+      wallRatio: max(rate(`${kind}-ours`, 'perSec')) / max(rate(`${kind}-bare`, 'perSec')),
+      oursWall: max(rate(`${kind}-ours`, 'perSec')),
+      bareWall: max(rate(`${kind}-bare`, 'perSec')),
+      oursMb: max(rate(`${kind}-ours`, 'mbPerSec')),
+      bareMb: kind === 'sse' ? max(rate('sse-bare', 'mbPerSec')) : undefined,
+      postsPerSecMax: max(rate(`${kind}-ours`, 'postsPerSecMax')),
+      recordsPerPost: median(rate(`${kind}-ours`, 'recordsPerPost')),
+    };
+  }
+  details.ingestSummary = ingest;
+
+  // ---------- host heap over 1,000,000 messages ----------
+  log(`host heap: ${HEAP_N.toLocaleString('en')} messages through the pipeline`);
+  const heap = await node(['--expose-gc', join(root, 'bench/ingest-client.mjs'), 'heap', `ws://127.0.0.1:${port}/ws/flood?n=${HEAP_N}`, String(HEAP_N)]);
+  details.heap = heap;
+  loads.push(loadavg()[0]);
+
+  // ---------- webview in headless Chromium ----------
+  log('webview: 100,000 records at 10,000/s, filter, end-to-end latency at 100 messages/s');
+  const web = await node([join(root, 'bench/webview.mjs'), String(port)]);
+  details.webview = web;
+  loads.push(loadavg()[0]);
+
+  // ---------- activation ----------
+  log('activation');
+  const acts = [];
+  for (let i = 0; i < TRIALS; i++) {
+    acts.push(await node([join(root, 'bench/activation.cjs')]));
+  }
+  details.activation = acts;
+
+  // ---------- package size ----------
+  log('package (vsce)');
+  const vsix = join(outDir, 'realtime-inspector.vsix');
+  await run(join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: root, timeout: 180_000 });
+  const vsixKb = statSync(vsix).size / 1024;
+  loads.push(loadavg()[0]);
+
+  // ---------- figures ----------
+  const r1 = (x) => Math.round(x * 10) / 10;
+  const r2 = (x) => Math.round(x * 100) / 100;
+  const results = {
+    ws_ingest_ratio: r2(ingest.ws.ratio),
+    ws_ingest_msgs_per_s: Math.round(ingest.ws.oursWall),
+    sse_ingest_ratio: r2(ingest.sse.ratio),
+    sse_ingest_events_per_s: Math.round(ingest.sse.oursWall),
+    sse_ingest_mb_per_s: r1(ingest.sse.oursMb),
+    batch_posts_per_s_max: max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax]),
+    host_heap_mb_after_1m_msgs: r1(heap.heap[heap.heap.length - 1].heapMb),
+    webview_dom_rows_max: web.stream.maxRows,
+    webview_longest_task_ms_p95: r1(web.stream.longTaskP95),
+    webview_filter_100k_ms: r1(median(web.filter.map((f) => f.ms))),
+    e2e_latency_ms_p50: r1(web.latency.p50),
+    e2e_latency_ms_p99: r1(web.latency.p99),
+    activation_ms: r2(median(acts.map((a) => a.activateMs))),
+    vsix_kb: Math.round(vsixKb),
+  };
+  writeFileSync(join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+
+  const cpuModel = (readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.+)/) ?? [])[1] ?? cpus()[0]?.model;
+  const machine = {
+    date: new Date().toISOString(),
+    nproc: cpus().length,
+    cpu: cpuModel,
+    node: process.version,
+    chromium: web.chromium,
+    loadavg1m: { start: r1(loads[0]), max: r1(max(loads)), end: r1(loads[loads.length - 1]) },
+    trials: TRIALS,
+    ingestMessages: INGEST_N,
+  };
+  details.machine = machine;
+  details.results = results;
+  writeFileSync(join(outDir, 'details.json'), JSON.stringify(details, null, 2) + '\n');
+
+  // ---------- table ----------
+  const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0));
+  const heapCurve = heap.heap.map((h) => `${h.at / 1000}k: ${h.heapMb.toFixed(0)}`).join(', ');
+  const rows = [
+    ['ws_ingest_ratio', results.ws_ingest_ratio, '≥ 0.5', results.ws_ingest_ratio >= 0.5,
+      `per CPU-s ${k(ingest.ws.oursCpu)}/${k(ingest.ws.bareCpu)} msg; wall best ${k(ingest.ws.oursWall)}/${k(ingest.ws.bareWall)} msg/s = ${ingest.ws.wallRatio.toFixed(2)}`],
+    ['ws_ingest_msgs_per_s', results.ws_ingest_msgs_per_s, '', undefined, `${ingest.ws.oursMb.toFixed(1)} MB/s, ~${k(ingest.ws.recordsPerPost)} records/post`],
+    ['sse_ingest_ratio', results.sse_ingest_ratio, '≥ 0.5', results.sse_ingest_ratio >= 0.5,
+      `per CPU-s ${k(ingest.sse.oursCpu)}/${k(ingest.sse.bareCpu)} ev; wall best ${k(ingest.sse.oursWall)}/${k(ingest.sse.bareWall)} ev/s = ${ingest.sse.wallRatio.toFixed(2)}`],
+    ['sse_ingest_events_per_s', results.sse_ingest_events_per_s, '', undefined, `bare ${k(ingest.sse.bareWall)} ev/s`],
+    ['sse_ingest_mb_per_s', results.sse_ingest_mb_per_s, '', undefined, `bare ${ingest.sse.bareMb.toFixed(1)} MB/s`],
+    ['batch_posts_per_s_max', results.batch_posts_per_s_max, '≤ 60', results.batch_posts_per_s_max <= 60, `flood, busiest 1 s window; at 100 msg/s: ${web.latency.posts} posts for ${web.latency.n} messages`],
+    ['host_heap_mb_after_1m_msgs', results.host_heap_mb_after_1m_msgs, '≤ 200', results.host_heap_mb_after_1m_msgs <= 200, `after gc at ${heapCurve} MB; store ${heap.heap.at(-1).storeSize.toLocaleString('en')} records`],
+    ['webview_dom_rows_max', results.webview_dom_rows_max, '≤ 200', results.webview_dom_rows_max <= 200, `100k records streamed, ${web.stream.posts} posts in ${(web.stream.elapsedMs / 1000).toFixed(1)} s`],
+    ['webview_longest_task_ms_p95', results.webview_longest_task_ms_p95, '≤ 50', results.webview_longest_task_ms_p95 <= 50, `${web.stream.longTasks} long tasks (≥ 50 ms), longest ${web.stream.longTaskMax.toFixed(0)} ms`],
+    ['webview_filter_100k_ms', results.webview_filter_100k_ms, '≤ 100', results.webview_filter_100k_ms <= 100, `median of ${web.filter.length}; max ${max(web.filter.map((f) => f.ms)).toFixed(0)} ms`],
+    ['e2e_latency_ms_p50', results.e2e_latency_ms_p50, '≤ 30', results.e2e_latency_ms_p50 <= 30, `${web.latency.n} messages at 100/s`],
+    ['e2e_latency_ms_p99', results.e2e_latency_ms_p99, '≤ 100', results.e2e_latency_ms_p99 <= 100, `max ${web.latency.max.toFixed(0)} ms`],
+    ['activation_ms', results.activation_ms, '≤ 50', results.activation_ms <= 50, `median of ${acts.length}; loading the bundle ${median(acts.map((a) => a.requireMs)).toFixed(0)} ms`],
+    ['vsix_kb', results.vsix_kb, '≤ 500', results.vsix_kb <= 500, ''],
+  ];
+  const w = [28, 10, 7, 5];
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i] ?? 0)).join('  ');
+  console.log('');
+  console.log(line(['figure', 'value', 'target', 'pass', 'notes']));
+  console.log(line(['-'.repeat(28), '-'.repeat(10), '-'.repeat(7), '-'.repeat(5), '-'.repeat(40)]));
+  for (const [name, value, target, pass, note] of rows) {
+    console.log(line([name, value, target, pass === undefined ? '' : pass ? 'yes' : 'NO', note]));
+  }
+  console.log('');
+  console.log(`machine: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, Chromium ${machine.chromium}`);
+  console.log(`load average (1 min): ${machine.loadavg1m.start} at start, ${machine.loadavg1m.max} max, ${machine.loadavg1m.end} at end`);
+  console.log(`${TRIALS} trials per ingest figure; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log('wrote bench/results.json and out/bench/details.json');
+} finally {
+  server.kill();
+}

@@ -1,0 +1,127 @@
+// Local servers for the benchmark, run in their own process so that producing the stream never
+// competes with the client on one event loop. They do the least possible work per message: the
+// flood payloads are built once and written as large buffers (raw WebSocket frames, SSE text).
+//   GET /ws/flood?n=N      WebSocket: N text messages of 100 bytes, as fast as the socket takes them
+//   GET /ws/paced?rate=R&n=N  WebSocket: N messages at R/s, each carrying its send time {"t":ms}
+//   GET /sse/flood?n=N     SSE: N events (id + ~100-byte data), then the response ends
+// Tells the parent its port over IPC: {port}.
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const BLOCK = 10_000;
+
+function payload(i) {
+  const head = `{"seq":${i},"sym":"SYM-${i % 97}","px":${((i % 10_000) * 1.37).toFixed(2)},"pad":"`;
+  return head + 'x'.repeat(100 - head.length - 2) + '"}';
+}
+
+// 10,000 distinct 100-byte text frames, reused in a loop (server→client frames are unmasked).
+const wsBlock = (() => {
+  const frames = [];
+  for (let i = 0; i < BLOCK; i++) {
+    const p = Buffer.from(payload(i));
+    frames.push(Buffer.from([0x81, p.length]), p);
+  }
+  return Buffer.concat(frames);
+})();
+const WS_FRAME = wsBlock.length / BLOCK;
+
+const sseCache = new Map();
+function sseBody(n) {
+  let buf = sseCache.get(n);
+  if (!buf) {
+    const parts = [];
+    for (let i = 1; i <= n; i++) {
+      parts.push(`id: ${i}\ndata: ${payload(i)}\n\n`);
+    }
+    buf = Buffer.from(parts.join(''));
+    sseCache.set(n, buf);
+  }
+  return buf;
+}
+
+function frame(text) {
+  const p = Buffer.from(text);
+  if (p.length < 126) {
+    return Buffer.concat([Buffer.from([0x81, p.length]), p]);
+  }
+  const h = Buffer.from([0x81, 126, 0, 0]);
+  h.writeUInt16BE(p.length, 2);
+  return Buffer.concat([h, p]);
+}
+
+/** Writes `total` bytes taken from `source` (repeating) in chunks, honouring backpressure. */
+function pump(sink, source, total, done) {
+  let sent = 0;
+  const CHUNK = 256 * 1024;
+  const step = () => {
+    while (sent < total) {
+      const off = sent % source.length;
+      const len = Math.min(CHUNK, total - sent, source.length - off);
+      sent += len;
+      if (!sink.write(source.subarray(off, off + len))) {
+        sink.once('drain', step);
+        return;
+      }
+    }
+    done();
+  };
+  step();
+}
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname === '/sse/flood') {
+    const n = Number(url.searchParams.get('n') ?? 100_000);
+    const body = sseBody(n);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.socket.setNoDelay(true);
+    pump(res, body, body.length, () => res.end());
+    return;
+  }
+  res.writeHead(404).end();
+});
+
+server.on('upgrade', (req, socket) => {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${GUID}`).digest('base64');
+  socket.setNoDelay(true);
+  socket.on('error', () => undefined);
+  // Whatever the client sends (its close frame) ends the exchange.
+  socket.on('data', () => socket.destroy());
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const n = Number(url.searchParams.get('n') ?? 100_000);
+  if (url.pathname === '/ws/flood') {
+    pump(socket, wsBlock, n * WS_FRAME, () => undefined);
+  } else if (url.pathname === '/ws/paced') {
+    const rate = Number(url.searchParams.get('rate') ?? 100);
+    const start = performance.now();
+    let sent = 0;
+    const pad = 'p'.repeat(60);
+    const tick = () => {
+      if (socket.destroyed) {
+        return;
+      }
+      const due = Math.min(n, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+      while (sent < due) {
+        sent++;
+        // Wall-clock ms with a fraction: the page compares it with its own clock.
+        const t = performance.timeOrigin + performance.now();
+        socket.write(frame(`{"i":${sent},"t":${t.toFixed(3)},"pad":"${pad}"}`));
+      }
+      if (sent < n) {
+        const next = start + (sent * 1000) / rate;
+        setTimeout(tick, Math.max(0, next - performance.now()));
+      }
+    };
+    tick();
+  } else {
+    socket.destroy();
+  }
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.send?.({ port: server.address().port });
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,246 @@
+// Webview figures, in headless Chromium with the production dist/webview.js:
+//   stream   100,000 records at 10,000/s, one `records` message per 16 ms (the host's batch size at
+//            that rate), delivered with window.postMessage (structured clone, as from the host):
+//            most log rows in the DOM, long tasks (PerformanceObserver 'longtask') p95
+//   filter   typing a filter over the 100,000 records: input event → the filtered rows on screen
+//   latency  a local WebSocket server (bench/server.mjs, its own process) sends 100 messages/s with
+//            the send time in the payload; this process runs the host pipeline (bench/pipeline.ts)
+//            and hands each serialised post to the page; latency = row in the DOM − send time
+// Usage: node bench/webview.mjs <server-port>   → one line of JSON on stdout.
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = join(import.meta.dirname, '..');
+const serverPort = Number(process.argv[2]);
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+const NONCE = 'YmVuY2gtbm9uY2U';
+const LATENCY_MESSAGES = Number(process.env.BENCH_LATENCY_N ?? 1000);
+
+const MIME = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
+const THEME = join(root, 'test/browser/fixtures/theme-dark.css');
+
+function page(origin) {
+  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+${existsSync(THEME) ? '<link rel="stylesheet" href="/theme.css">' : ''}
+<link rel="stylesheet" href="/dist/codicons/codicon.css"><link rel="stylesheet" href="/dist/webview.css">
+</head><body class="vscode-dark"><div id="app"></div>
+<script nonce="${NONCE}" src="/page/harness.js"></script><script nonce="${NONCE}" src="/dist/webview.js"></script>
+</body></html>`;
+}
+
+const http = createServer((req, res) => {
+  const path = new URL(req.url, 'http://x').pathname;
+  const origin = `http://127.0.0.1:${http.address().port}`;
+  if (path === '/') {
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(origin));
+    return;
+  }
+  const file = path === '/theme.css' ? THEME : path.startsWith('/dist/') ? join(root, path) : path.startsWith('/page/') ? join(import.meta.dirname, path) : undefined;
+  if (!file || file.includes('..') || !existsSync(file)) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+});
+await new Promise((r) => http.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${http.address().port}`;
+
+function init(kind) {
+  return {
+    type: 'init',
+    connectionId: 'bench',
+    config: { url: kind === 'ws' ? 'ws://127.0.0.1/ws' : 'http://127.0.0.1/sse', kind: 'auto', headers: [], method: 'GET', body: '', protocols: [] },
+    status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
+    stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
+    settings: { displayLimit: 262144, timestampFormat: 'time' },
+    records: [],
+    dropped: 0,
+  };
+}
+
+const { chromium } = require(join(root, 'node_modules/playwright-core'));
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 60_000 });
+const version = browser.version();
+const result = { chromium: version };
+
+async function openPage() {
+  const p = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+  p.setDefaultTimeout(60_000);
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  await p.goto(origin);
+  await p.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
+  return { p, errors };
+}
+
+try {
+  // ---------- stream 100k at 10k/s, then filter ----------
+  {
+    const { p, errors } = await openPage();
+    await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const stream = await p.evaluate(async () => {
+      window.__longTasks.length = 0;
+      const total = 100_000;
+      const rate = 10_000;
+      const pad = 'x'.repeat(40);
+      let sent = 0;
+      let maxRows = 0;
+      let maxVisibleRows = 0;
+      let posts = 0;
+      const start = performance.now();
+      const sample = () => {
+        maxRows = Math.max(maxRows, document.querySelectorAll('.log .row').length);
+        maxVisibleRows = Math.max(maxVisibleRows, document.querySelectorAll('.log .row:not([hidden])').length);
+      };
+      await new Promise((done) => {
+        const tick = () => {
+          const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
+          const records = [];
+          const time = new Date().toISOString();
+          while (sent < due) {
+            const seq = ++sent;
+            const data = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${pad}"}`;
+            // The pipeline's records, field for field.
+            records.push({ kind: 'message', dir: 'in', format: 'text', data, size: data.length, seq, time });
+          }
+          if (records.length) {
+            posts++;
+            window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 100, bytesOut: 0, records: sent }, dropped: 0 }, '*');
+          }
+          sample();
+          if (sent >= total) {
+            setTimeout(done, 100);
+          } else {
+            setTimeout(tick, 16);
+          }
+        };
+        tick();
+      });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      sample();
+      const insp = window.__inspector;
+      const tasks = window.__longTasks.map((t) => t.duration).sort((a, b) => a - b);
+      return {
+        elapsedMs: performance.now() - start,
+        posts,
+        total: insp.total(),
+        maxRows,
+        maxVisibleRows,
+        viewMaxDomRows: insp.maxDomRows(),
+        longTaskSupported: !window.__noLongTasks,
+        longTasks: tasks.length,
+        longTaskP95: tasks.length ? tasks[Math.min(tasks.length - 1, Math.ceil(tasks.length * 0.95) - 1)] : 0,
+        longTaskMax: tasks.length ? tasks[tasks.length - 1] : 0,
+        tailShown: document.querySelector(`.log .row[data-seq="${total}"]:not([hidden])`) !== null,
+      };
+    });
+    result.stream = stream;
+
+    // Typing into the filter box (the input event the keyboard fires) until the filtered rows are in
+    // the DOM for the frame that paints them. Alternates a needle and an empty box.
+    const filters = [];
+    for (const needle of ['sym-42"', 'sym-9', '/"px":1\\d\\.\\d0/', 'SYM-13"', 'sym-77"']) {
+      for (const text of [needle, '']) {
+        const r = await p.evaluate(async (text) => {
+          const input = document.querySelector('.filter-input');
+          const log = document.querySelector('.log');
+          const before = log.getAttribute('aria-rowcount');
+          const t0 = performance.now();
+          input.value = text;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          await new Promise((done) => {
+            const check = () => (log.getAttribute('aria-rowcount') !== before ? done() : requestAnimationFrame(check));
+            requestAnimationFrame(check);
+          });
+          const ms = performance.now() - t0;
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return { ms, shown: Number(log.getAttribute('aria-rowcount')) - 1 };
+        }, text);
+        if (text) {
+          filters.push({ needle, ...r });
+        }
+      }
+    }
+    result.filter = filters;
+    result.streamErrors = errors;
+    await p.close();
+  }
+
+  // ---------- e2e latency through the host pipeline ----------
+  {
+    const { p, errors } = await openPage();
+    await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
+    await p.evaluate(() => {
+      const sent = new Map();
+      window.__lat = [];
+      window.__deliver = (json) => {
+        const msg = JSON.parse(json);
+        for (const r of msg.records) {
+          if (r.kind === 'message') {
+            sent.set(r.seq, JSON.parse(r.data).t);
+          }
+        }
+        // As the real webview gets it: a message event on the window (structured clone).
+        window.postMessage(msg, '*');
+      };
+      // A row counts once it is in the DOM, shown, in the frame that paints it.
+      new MutationObserver(() => {
+        if (!sent.size) {
+          return;
+        }
+        const now = performance.timeOrigin + performance.now();
+        for (const el of document.querySelectorAll('.log .row[data-seq]:not([hidden])')) {
+          const seq = Number(el.dataset.seq);
+          const t = sent.get(seq);
+          if (t !== undefined) {
+            sent.delete(seq);
+            window.__lat.push(now - t);
+          }
+        }
+      }).observe(document.querySelector('.log'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-seq', 'hidden'] });
+    });
+    const { createPipeline } = require(join(root, 'out/bench/pipeline.js'));
+    let chain = Promise.resolve();
+    let delivered = 0;
+    const pipe = createPipeline({
+      url: `ws://127.0.0.1:${serverPort}/ws/paced?rate=100&n=${LATENCY_MESSAGES}`,
+      onPost: (json) => {
+        // In order, one at a time, as VS Code's channel to the webview delivers them.
+        chain = chain.then(() => p.evaluate((j) => window.__deliver(j), json)).then(() => void delivered++);
+      },
+    });
+    const t0 = Date.now();
+    pipe.connect();
+    await new Promise((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (pipe.messages >= LATENCY_MESSAGES) {
+          clearInterval(timer);
+          resolve();
+        } else if (Date.now() - t0 > LATENCY_MESSAGES * 10 + 30_000) {
+          clearInterval(timer);
+          reject(new Error(`latency: only ${pipe.messages} messages arrived`));
+        }
+      }, 50);
+    });
+    await chain;
+    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const lat = (await p.evaluate(() => window.__lat)).sort((a, b) => a - b);
+    const q = (f) => lat[Math.min(lat.length - 1, Math.ceil(lat.length * f) - 1)];
+    result.latency = { n: lat.length, posts: pipe.postTimes.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1], min: lat[0] };
+    result.latencyErrors = errors;
+    pipe.dispose();
+    await p.close();
+  }
+} finally {
+  await browser.close();
+  http.close();
+}
+process.stdout.write(JSON.stringify(result) + '\n');
+process.exit(0);
