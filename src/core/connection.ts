@@ -228,6 +228,8 @@ export class Connection extends Disposable {
         cur?.sink.detach();
         cur?.attempt.abort();
         this.cancelTimers();
+        // As when cancelled while waiting: a stopped connection is on no attempt.
+        this.attemptNo = 0;
         this.transition({ kind: 'close', clean: true, by: 'client', reason: 'cancelled while connecting' }, 'closed');
         return;
       }
