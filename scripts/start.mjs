@@ -53,7 +53,9 @@ async function startDemo(startDemoServer) {
   try {
     return await startDemoServer({ port, host: '127.0.0.1' });
   } catch (error) {
-    if (error?.code !== 'EADDRINUSE') {throw error;}
+    if (error?.code !== 'EADDRINUSE') {
+      throw error;
+    }
     return startDemoServer({ port: 0, host: '127.0.0.1' });
   }
 }
@@ -95,9 +97,13 @@ async function main() {
   const cleanups = [];
   let closing = false;
   const teardown = async (code) => {
-    if (closing) {return;}
+    if (closing) {
+      return;
+    }
     closing = true;
-    for (const cleanup of cleanups.reverse()) {await cleanup().catch(() => undefined);}
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch(() => undefined);
+    }
     process.exit(code);
   };
   process.on('SIGINT', () => void teardown(130));
@@ -111,7 +117,9 @@ async function main() {
       const build = desktop
         ? spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' })
         : spawnSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-      if (build.status !== 0) {throw new Error('build failed');}
+      if (build.status !== 0) {
+        throw new Error('build failed');
+      }
     }
     const { launcher, demo } = await loadModules();
 
@@ -139,7 +147,9 @@ async function main() {
     cleanups.push(() => server.stop());
     const url = launcher.workbenchUrl(server, workspace);
     const status = await httpStatus(url);
-    if (status !== 200) {throw new Error(`workbench answered HTTP ${status}`);}
+    if (status !== 200) {
+      throw new Error(`workbench answered HTTP ${status}`);
+    }
     step(`code-server ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (check) {
       const installed = readdirSync(server.extensionsDir).filter((name) => name.startsWith('realtime-inspector.'));

@@ -18,18 +18,26 @@ export const vsixPath = join(repoRoot, 'realtime-inspector.vsix');
 const PACKAGE_INPUTS = ['src', 'webview', 'media', 'package.json', '.vscodeignore', 'scripts/build.mjs', 'README.md'];
 
 function newestMtime(path: string): number {
-  if (!existsSync(path)) {return 0;}
+  if (!existsSync(path)) {
+    return 0;
+  }
   const stat = statSync(path);
-  if (!stat.isDirectory()) {return stat.mtimeMs;}
+  if (!stat.isDirectory()) {
+    return stat.mtimeMs;
+  }
   let newest = stat.mtimeMs;
-  for (const name of readdirSync(path)) {newest = Math.max(newest, newestMtime(join(path, name)));}
+  for (const name of readdirSync(path)) {
+    newest = Math.max(newest, newestMtime(join(path, name)));
+  }
   return newest;
 }
 
 /** Packages the extension (`npm run package`) unless an up-to-date realtime-inspector.vsix exists. */
 export function ensureVsix(): string {
   const inputs = Math.max(...PACKAGE_INPUTS.map((p) => newestMtime(join(repoRoot, p))));
-  if (existsSync(vsixPath) && statSync(vsixPath).mtimeMs >= inputs) {return vsixPath;}
+  if (existsSync(vsixPath) && statSync(vsixPath).mtimeMs >= inputs) {
+    return vsixPath;
+  }
   const result = spawnSync('npm', ['run', '--silent', 'package'], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
   if (result.status !== 0 || !existsSync(vsixPath)) {
     throw new Error(`npm run package failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
@@ -61,8 +69,12 @@ export interface Workbench {
 
 /** Replaces `${DEMO}` / `${DEMO_WS}` in every string of a settings object. */
 function withDemoUrls(value: unknown, demo: DemoServer): unknown {
-  if (typeof value === 'string') {return value.replaceAll('${DEMO}', demo.url).replaceAll('${DEMO_WS}', demo.url.replace(/^http/, 'ws'));}
-  if (Array.isArray(value)) {return value.map((v) => withDemoUrls(v, demo));}
+  if (typeof value === 'string') {
+    return value.replaceAll('${DEMO}', demo.url).replaceAll('${DEMO_WS}', demo.url.replace(/^http/, 'ws'));
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => withDemoUrls(v, demo));
+  }
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withDemoUrls(v, demo)]));
   }
@@ -78,7 +90,9 @@ export async function openExtensionWorkbench(options: WorkbenchOptions = {}): Pr
 
   const cleanups: Array<() => Promise<unknown>> = [async () => rmSync(scratch, { recursive: true, force: true, maxRetries: 3 })];
   const close = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {await cleanup().catch(() => undefined);}
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch(() => undefined);
+    }
   };
   try {
     let demo = await startDemoServer({ host: '127.0.0.1', ...options.demo });
@@ -124,7 +138,9 @@ export async function withFailureShot<T>(wb: Workbench | undefined, name: string
   try {
     return await body();
   } catch (error) {
-    if (wb) {await wb.shot(`${name}-failure`).catch(() => undefined);}
+    if (wb) {
+      await wb.shot(`${name}-failure`).catch(() => undefined);
+    }
     throw error;
   }
 }
@@ -137,7 +153,9 @@ export async function eventually<T>(read: () => Promise<T>, accept: (value: T) =
   for (;;) {
     try {
       last = await read();
-      if (accept(last)) {return last;}
+      if (accept(last)) {
+        return last;
+      }
     } catch (error) {
       lastError = error;
     }
@@ -155,7 +173,9 @@ export async function answerQuickInput(page: Page, title: string | RegExp, value
   const titleEl = page.locator('.quick-input-widget .quick-input-title', { hasText: title });
   await titleEl.waitFor({ state: 'visible', timeout: timeoutMs });
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  if (value !== undefined) {await input.fill(value);}
+  if (value !== undefined) {
+    await input.fill(value);
+  }
   await page.keyboard.press('Enter');
   // The next step reuses the widget; wait until this step's title is gone.
   await titleEl.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
@@ -170,8 +190,11 @@ export async function connectFromPalette(page: Page, url: string): Promise<void>
   await page.keyboard.press('Enter');
   await answerQuickInput(page, 'Connect: transport');
   await answerQuickInput(page, /Connect: headers/);
-  if (/^wss?:/.test(url)) {await answerQuickInput(page, 'Connect: subprotocols');}
-  else {await answerQuickInput(page, 'Connect: HTTP method');}
+  if (/^wss?:/.test(url)) {
+    await answerQuickInput(page, 'Connect: subprotocols');
+  } else {
+    await answerQuickInput(page, 'Connect: HTTP method');
+  }
 }
 
 /** Shows the "Realtime" activity-bar container (its one view is Connections) and returns the side bar. */
@@ -195,16 +218,24 @@ export function treeRow(view: Locator, label: string | RegExp): Locator {
  * whose URL box holds that text, for when several panels are open.
  */
 export async function panelFrame(page: Page, url?: string, timeoutMs = 20_000): Promise<Frame> {
-  if (url === undefined) {return findWebviewFrame(page, '.state-badge', timeoutMs);}
+  if (url === undefined) {
+    return findWebviewFrame(page, '.state-badge', timeoutMs);
+  }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = await findWebviewFrame(page, '.state-badge', Math.max(1_000, deadline - Date.now()));
     for (const candidate of page.frames()) {
-      if (candidate.isDetached()) {continue;}
+      if (candidate.isDetached()) {
+        continue;
+      }
       const value = await candidate.locator('.url-input').inputValue({ timeout: 500 }).catch(() => undefined);
-      if (value?.includes(url)) {return candidate;}
+      if (value?.includes(url)) {
+        return candidate;
+      }
     }
-    if (Date.now() > deadline) {throw new Error(`no panel for ${url} (found ${frame.url()})`);}
+    if (Date.now() > deadline) {
+      throw new Error(`no panel for ${url} (found ${frame.url()})`);
+    }
     await page.waitForTimeout(200);
   }
 }

