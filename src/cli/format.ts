@@ -45,12 +45,14 @@ export function escapeRaw(s: string): string {
   return s.replace(UNSAFE_RAW_G, escapeChar);
 }
 
-const JSON_UNSAFE = /[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+// DEL and C1 (U+009B is CSI to a terminal) pass through JSON.stringify raw, as do invisible format characters.
+const JSON_UNSAFE = /[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/;
 const JSON_UNSAFE_G = new RegExp(JSON_UNSAFE.source, 'g');
 
 /**
- * One `--json` line: {@link serializeRecord}, with bidi controls and line separators written as
- * `\uXXXX` (same JSON value) so the line is safe on a terminal too. JSON already escapes C0 controls.
+ * One `--json` line: {@link serializeRecord}, with DEL, C1 controls, bidi controls, invisible
+ * characters and line separators written as `\uXXXX` (same JSON value) so the line is safe on a
+ * terminal too. JSON already escapes C0 controls.
  */
 export function jsonLine(record: ConnRecord): string {
   const line = serializeRecord(record);
