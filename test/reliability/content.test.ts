@@ -167,7 +167,7 @@ function hostileRecords(): ConnRecord[] {
     { ...at, seq: ++seq, kind: 'open', url: `http://127.0.0.1/${BIDI}`, status: 200, statusText: ANSI, headers: { 'content-type': `text/event-stream${ANSI}` }, protocol: ANSI, extensions: BIDI },
     { ...at, seq: ++seq, kind: 'connecting', url: 'http://127.0.0.1/', method: 'GET', headers: {}, attempt: 1, lastEventId: ANSI, protocols: [BIDI] },
     { ...at, seq: ++seq, kind: 'info', message: CONTROLS },
-    { ...at, seq: ++seq, kind: 'ping', dir: 'in', data: Buffer.from(ANSI).toString('base64'), size: ANSI.length },
+    { ...at, seq: seq + 1, kind: 'ping', dir: 'in', data: Buffer.from(ANSI).toString('base64'), size: ANSI.length },
   );
   return out;
 }
