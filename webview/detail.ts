@@ -24,8 +24,11 @@ import {
 
 /** Most JSON tokens coloured one span each; beyond it the pretty text is shown uncoloured. */
 const MAX_COLOURED_TOKENS = 40_000;
-/** Most chars of text put in the pane at once (the Copy button still copies everything). */
-const MAX_SHOWN_CHARS = 1024 * 1024;
+/**
+ * Most chars of text put in the pane at once (the Copy button still copies everything): laying out
+ * a wrapped megabyte takes the browser a quarter of a second.
+ */
+const MAX_SHOWN_CHARS = 256 * 1024;
 /** Largest JSON pretty-printed as soon as its row is selected. */
 const AUTO_PRETTY_CHARS = 256 * 1024;
 /** Most chars of the SSE raw stream kept for the raw view. */

@@ -343,7 +343,11 @@ export class LogView {
   }
 
   private render(): void {
-    this.syncScroll();
+    if (this.follow && !this.paused) {
+      // Only following can undo a scroll whose event has not arrived yet; elsewhere the event will
+      // bring it, and skipping the read spares a forced layout.
+      this.syncScroll();
+    }
     const model = this.o.model;
     const count = model.count;
     const first = model.first;

@@ -105,7 +105,7 @@ describe('webview model: filter', () => {
     m.setFilter(spec({ text: '/^al/i' }));
     assert.deepEqual(rows(m), [recs[0].seq, recs[1].seq, recs[3].seq]);
   });
-  it('filters 100,000 records well under 100 ms, the first time included', () => {
+  it('filters 100,000 records in well under 100 ms a full pass, and narrows faster still', () => {
     const m = new RecordModel();
     const recs: ConnRecord[] = [];
     for (let i = 0; i < 100_000; i++) {
