@@ -297,8 +297,10 @@ export class SendBox {
 
   private close(): void {
     const code = Number(this.closeCode.value);
-    if (!Number.isInteger(code) || !(code === 1000 || (code >= 3000 && code <= 4999))) {
-      this.showResult('Close code must be 1000 or 3000–4999', true);
+    // The codes an endpoint may send (RFC 6455 §7.4): 1005, 1006 and 1015 are never on the wire.
+    const valid = Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+    if (!valid) {
+      this.showResult('Close code must be 1000–1003, 1007–1014 or 3000–4999', true);
       return;
     }
     if (new TextEncoder().encode(this.closeReason.value).length > 123) {
