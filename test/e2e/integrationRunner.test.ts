@@ -42,6 +42,9 @@ exports.activate = (context) => {
         assert.strictEqual(await vscode.commands.executeCommand('runnerProbe.env'), 'probe-42');
       });`],
       ['fail', `test('a failing probe', () => { assert.strictEqual('left', 'right'); });`],
+      ['trust', `test('workspace trust as the runner asked', () => {
+        assert.strictEqual(vscode.workspace.isTrusted, process.env.RI_RUNNER_EXPECT_TRUSTED === '1');
+      });`],
     ]) {
       const suite = join(dir, name);
       mkdirSync(suite);
@@ -64,12 +67,13 @@ suite('probe', () => { ${body} });`,
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(suite: string): Promise<{ code: number; output: string }> {
+  async function run(suite: string, workspaceTrust = false): Promise<{ code: number; output: string }> {
     const lines: string[] = [];
     const code = await runSuiteInCodeServer({
       suite: join(dir, suite),
       extension: join(dir, 'ext'),
-      env: { RI_RUNNER_PROBE: 'probe-42' },
+      workspaceTrust,
+      env: { RI_RUNNER_PROBE: 'probe-42', RI_RUNNER_EXPECT_TRUSTED: workspaceTrust ? '0' : '1' },
       timeoutMs: 90_000,
       print: (line) => lines.push(line),
     });
@@ -89,5 +93,11 @@ suite('probe', () => { ${body} });`,
     assert.match(output, /1 failing/);
     assert.match(output, /'left'|left/);
     assert.match(output, /right/);
+  });
+
+  it('with workspace trust kept on, the window opens in restricted mode', async () => {
+    const { code, output } = await run('trust', true);
+    assert.equal(code, 0, output);
+    assert.match(output, /1 passing/);
   });
 });
