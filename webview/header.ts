@@ -219,6 +219,11 @@ export class RequestBar {
     this.el?.classList.toggle('kind-ws', kind === 'ws');
     this.el?.classList.toggle('kind-sse', kind === 'sse');
     this.kindSel.title = this.config.kind === 'auto' ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)` : 'Connection kind';
+    const autoOption = this.kindSel.options[0];
+    const autoText = `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
+    if (autoOption && autoOption.textContent !== autoText) {
+      autoOption.textContent = autoText;
+    }
   }
 
   private renderHeaders(focusLast: boolean): void {
