@@ -18,7 +18,9 @@ const serverPort = Number(process.argv[2]);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
 const NONCE = 'YmVuY2gtbm9uY2U';
-const LATENCY_MESSAGES = Number(process.env.BENCH_LATENCY_N ?? 1000);
+const LATENCY_MESSAGES = Number(process.env.BENCH_LATENCY_N ?? 600);
+const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 3);
+const WARMUP = 50;
 
 const MIME = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf' };
 const THEME = join(root, 'test/browser/fixtures/theme-dark.css');
@@ -77,6 +79,91 @@ async function openPage() {
   await p.goto(origin);
   await p.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
   return { p, errors };
+}
+
+async function latencyRun() {
+  const { p, errors } = await openPage();
+  await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
+  await p.evaluate((warmup) => {
+    const sent = new Map();
+    window.__lat = [];
+    window.__deliver = (json) => {
+      const msg = JSON.parse(json);
+      for (const r of msg.records) {
+        if (r.kind === 'message') {
+          const m = JSON.parse(r.data);
+          if (m.i > warmup) {
+            sent.set(r.seq, m.t);
+          }
+        }
+      }
+      // As the real webview gets it: a message event on the window (structured clone).
+      window.postMessage(msg, '*');
+    };
+    // A row counts once it is in the DOM and shown, in the frame that paints it.
+    new MutationObserver(() => {
+      if (!sent.size) {
+        return;
+      }
+      const now = performance.timeOrigin + performance.now();
+      for (const el of document.querySelectorAll('.log .row[data-seq]:not([hidden])')) {
+        const seq = Number(el.dataset.seq);
+        const t = sent.get(seq);
+        if (t !== undefined) {
+          sent.delete(seq);
+          window.__lat.push(now - t);
+        }
+      }
+    }).observe(document.querySelector('.log'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-seq', 'hidden'] });
+  }, WARMUP);
+  const { createPipeline } = require(join(root, 'out/bench/pipeline.js'));
+  let chain = Promise.resolve();
+  const hostLegs = [];
+  const pipe = createPipeline({
+    url: `ws://127.0.0.1:${serverPort}/ws/paced?rate=100&n=${LATENCY_MESSAGES}`,
+    onMessage: (r) => {
+      const m = JSON.parse(r.data);
+      if (m.i > WARMUP) {
+        // Server send → record in the host's store: the network and this process's event loop.
+        hostLegs.push(performance.timeOrigin + performance.now() - m.t);
+      }
+    },
+    onPost: (json) => {
+      // In order, one at a time, as VS Code's channel to the webview delivers them.
+      chain = chain.then(() => p.evaluate((j) => window.__deliver(j), json));
+    },
+  });
+  const t0 = Date.now();
+  pipe.connect();
+  await new Promise((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (pipe.messages >= LATENCY_MESSAGES) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - t0 > LATENCY_MESSAGES * 10 + 30_000) {
+        clearInterval(timer);
+        reject(new Error(`latency: only ${pipe.messages} messages arrived`));
+      }
+    }, 50);
+  });
+  await chain;
+  await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  const lat = (await p.evaluate(() => window.__lat)).sort((a, b) => a - b);
+  const q = (xs, f) => xs[Math.min(xs.length - 1, Math.ceil(xs.length * f) - 1)];
+  hostLegs.sort((a, b) => a - b);
+  pipe.dispose();
+  await p.close();
+  return {
+    n: lat.length,
+    posts: pipe.postTimes.length,
+    p50: q(lat, 0.5),
+    p90: q(lat, 0.9),
+    p99: q(lat, 0.99),
+    max: lat[lat.length - 1],
+    hostP50: q(hostLegs, 0.5),
+    hostP99: q(hostLegs, 0.99),
+    errors,
+  };
 }
 
 try {
@@ -174,70 +261,24 @@ try {
   }
 
   // ---------- e2e latency through the host pipeline ----------
-  {
-    const { p, errors } = await openPage();
-    await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
-    await p.evaluate(() => {
-      const sent = new Map();
-      window.__lat = [];
-      window.__deliver = (json) => {
-        const msg = JSON.parse(json);
-        for (const r of msg.records) {
-          if (r.kind === 'message') {
-            sent.set(r.seq, JSON.parse(r.data).t);
-          }
-        }
-        // As the real webview gets it: a message event on the window (structured clone).
-        window.postMessage(msg, '*');
-      };
-      // A row counts once it is in the DOM, shown, in the frame that paints it.
-      new MutationObserver(() => {
-        if (!sent.size) {
-          return;
-        }
-        const now = performance.timeOrigin + performance.now();
-        for (const el of document.querySelectorAll('.log .row[data-seq]:not([hidden])')) {
-          const seq = Number(el.dataset.seq);
-          const t = sent.get(seq);
-          if (t !== undefined) {
-            sent.delete(seq);
-            window.__lat.push(now - t);
-          }
-        }
-      }).observe(document.querySelector('.log'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-seq', 'hidden'] });
-    });
-    const { createPipeline } = require(join(root, 'out/bench/pipeline.js'));
-    let chain = Promise.resolve();
-    let delivered = 0;
-    const pipe = createPipeline({
-      url: `ws://127.0.0.1:${serverPort}/ws/paced?rate=100&n=${LATENCY_MESSAGES}`,
-      onPost: (json) => {
-        // In order, one at a time, as VS Code's channel to the webview delivers them.
-        chain = chain.then(() => p.evaluate((j) => window.__deliver(j), json)).then(() => void delivered++);
-      },
-    });
-    const t0 = Date.now();
-    pipe.connect();
-    await new Promise((resolve, reject) => {
-      const timer = setInterval(() => {
-        if (pipe.messages >= LATENCY_MESSAGES) {
-          clearInterval(timer);
-          resolve();
-        } else if (Date.now() - t0 > LATENCY_MESSAGES * 10 + 30_000) {
-          clearInterval(timer);
-          reject(new Error(`latency: only ${pipe.messages} messages arrived`));
-        }
-      }, 50);
-    });
-    await chain;
-    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const lat = (await p.evaluate(() => window.__lat)).sort((a, b) => a - b);
-    const q = (f) => lat[Math.min(lat.length - 1, Math.ceil(lat.length * f) - 1)];
-    result.latency = { n: lat.length, posts: pipe.postTimes.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: lat[lat.length - 1], min: lat[0] };
-    result.latencyErrors = errors;
-    pipe.dispose();
-    await p.close();
+  // Several runs in fresh pages; the first WARMUP messages of each are left out (connection set-up,
+  // first compilation of the render path). Each run's p50/p99; the figures are the medians over runs,
+  // so one stall of this shared machine's scheduler does not decide the result.
+  result.latencyRuns = [];
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    result.latencyRuns.push(await latencyRun());
   }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  result.latency = {
+    runs: LATENCY_RUNS,
+    n: result.latencyRuns.reduce((a, r) => a + r.n, 0),
+    posts: result.latencyRuns.reduce((a, r) => a + r.posts, 0),
+    p50: med(result.latencyRuns.map((r) => r.p50)),
+    p99: med(result.latencyRuns.map((r) => r.p99)),
+    max: Math.max(...result.latencyRuns.map((r) => r.max)),
+    hostP50: med(result.latencyRuns.map((r) => r.hostP50)),
+    hostP99: med(result.latencyRuns.map((r) => r.hostP99)),
+  };
 } finally {
   await browser.close();
   http.close();
