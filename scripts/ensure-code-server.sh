@@ -32,6 +32,12 @@ fi
   PATH="$NODE24/bin:$PATH" npm_config_nodedir="$NODE24" npm_config_unsafe_perm=true \
     npm_config_dangerously_allow_all_scripts=true \
     npm install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
+  # A half-finished install (interrupted, or a native module that did not build) must not be marked done.
+  "$NODE24/bin/node" "$CACHE/cs/node_modules/code-server/out/node/entry.js" --version
+  VSCODE_MODULES="$CACHE/cs/node_modules/code-server/lib/vscode/node_modules"
+  for module in kerberos node-pty @parcel/watcher; do
+    "$NODE24/bin/node" -e 'require(process.argv[1])' "$VSCODE_MODULES/$module"
+  done
 } >&2
 touch "$MARK"
 echo "$CACHE"

@@ -6,7 +6,7 @@
 //   node scripts/start.mjs [--check] [--browser]
 //     --check    start everything, verify the workbench answers HTTP 200, stop and exit 0 (used by a test)
 //     --browser  use code-server even when a desktop `code` is on PATH
-//     --no-build skip the build (dist/ is already up to date)
+//     --no-build skip building (and packaging): dist/ and realtime-inspector.vsix are up to date
 //   RI_DEMO_PORT         demo server port (default 7777, a free one when taken)
 //   RI_CODE_SERVER_PORT  code-server port (default: a free one)
 import * as esbuild from 'esbuild';
