@@ -158,8 +158,9 @@ export class Connection extends Disposable {
     return this._state === 'connecting' || this._state === 'open' || this._state === 'closing' || this._state === 'reconnecting';
   }
 
+  /** Secrets masked: close reasons, error texts and transport details carry what the server sent. */
   get status(): ConnectionStatus {
-    return {
+    const status: ConnectionStatus = {
       state: this._state,
       since: this.since,
       autoRetry: this.autoRetry,
@@ -172,6 +173,23 @@ export class Connection extends Disposable {
       lastError: this.lastError,
       details: this.driver.details?.() ?? {},
     };
+    const r = this.redactor;
+    if (!r.hasSecrets) {
+      return status;
+    }
+    if (status.lastClose?.reason) {
+      status.lastClose = { ...status.lastClose, reason: r.text(status.lastClose.reason) };
+    }
+    if (status.lastError) {
+      const e = status.lastError;
+      status.lastError = { ...e, message: r.text(e.message), ...(e.statusText !== undefined ? { statusText: r.text(e.statusText) } : {}) };
+    }
+    const details = JSON.stringify(status.details);
+    const masked = r.text(details);
+    if (masked !== details) {
+      status.details = JSON.parse(masked) as Record<string, unknown>;
+    }
+    return status;
   }
 
   /** The redactor in force: masks this connection's secrets. */
