@@ -122,6 +122,24 @@ export class Redactor {
     return out;
   }
 
+  /**
+   * How many characters at the end of `text` a secret begins with, so the secret may finish in the
+   * text that follows: a stream masked piece by piece holds these back until the next piece, or a
+   * secret split across two pieces would go out in clear. `text` is masked already.
+   */
+  unfinishedAtEnd(text: string): number {
+    let longest = 0;
+    for (const secret of this.secrets) {
+      for (let k = Math.min(secret.length - 1, text.length); k > longest; k--) {
+        if (text.endsWith(secret.slice(0, k))) {
+          longest = k;
+          break;
+        }
+      }
+    }
+    return longest;
+  }
+
   /** Header values with credentials keep only their scheme (`Bearer ••••`). */
   headers(headers: Headers | undefined): Headers {
     const out: Headers = {};

@@ -299,9 +299,16 @@ export class InspectorPanel extends Disposable {
       this.rawSent = text.length;
       this.post({ type: 'raw', text, reset: true });
     } else {
-      const text = redactor.text(this.rawPending);
+      // Masked as a whole, then the start of a secret that may finish in the next piece stays back:
+      // the view appends pieces, so a secret split across two would show in clear.
+      const masked = redactor.text(this.rawPending);
+      const text = masked.slice(0, masked.length - redactor.unfinishedAtEnd(masked));
+      this.rawPending = masked.slice(text.length);
       this.rawSent += text.length;
-      this.post({ type: 'raw', text, reset: false });
+      if (text) {
+        this.post({ type: 'raw', text, reset: false });
+      }
+      return;
     }
     this.rawPending = '';
   }
