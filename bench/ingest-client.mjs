@@ -3,6 +3,8 @@
 //   ws-ours   the extension host pipeline (bench/pipeline.ts) over WebSocket
 //   sse-bare  a bare fetch + eventsource-parser loop that only counts events
 //   sse-ours  the extension host pipeline over SSE
+//   ws-connection, sse-connection   the Connection alone (records made, nothing kept)
+//   ws-store, sse-store             + the store and the batcher, nothing serialised
 //   heap      the pipeline over WebSocket for n messages with the default store caps; heap after gc
 //             at each quarter (run with --expose-gc)
 // Prints one line of JSON: {n, ms, perSec, bytes, posts, postsPerSecMax, ...}. The clock runs from the
@@ -93,14 +95,16 @@ if (mode === 'ws-bare') {
   }
   const ms = performance.now() - t0;
   report({ n: count, ms, perSec: (count * 1000) / ms, bytes, mbPerSec: bytes / 1e6 / (ms / 1000) });
-} else if (mode === 'ws-ours' || mode === 'sse-ours' || mode === 'heap') {
+} else if (/^(ws|sse)-(ours|store|connection)$/.test(mode) || mode === 'heap') {
   const { createPipeline } = require(join(root, 'out/bench/pipeline.js'));
   let t0 = 0;
   let done = false;
   const heap = [];
   let lastPostJsonBytes = 0;
+  const stage = mode.endsWith('-store') ? 'store' : mode.endsWith('-connection') ? 'connection' : 'full';
   const p = createPipeline({
     url,
+    stage,
     onMessage: (_record, count) => {
       if (count === 1) {
         t0 = startClock();
@@ -108,6 +112,11 @@ if (mode === 'ws-bare') {
       if (mode === 'heap' && count % (N / 4) === 0) {
         globalThis.gc?.();
         heap.push({ at: count, heapMb: process.memoryUsage().heapUsed / 1048576, storeSize: p.store.size, storeMb: p.store.bytes / 1048576 });
+      }
+      if (count === N && stage === 'connection') {
+        done = true;
+        const ms = performance.now() - t0;
+        report({ n: count, ms, perSec: (count * 1000) / ms, bytes: p.conn.stats.bytesIn });
       }
       if (count === N) {
         // The last message leaves in this post, as the panel's next flush would send it.

@@ -20,6 +20,11 @@ export interface PipelineOptions {
   onPost?: (json: string, records: number) => void;
   /** Called after every message record has gone into the store and the batcher. */
   onMessage?: (record: ConnRecord, count: number) => void;
+  /**
+   * For the cost breakdown: `connection` stops after the Connection (records made, nothing kept),
+   * `store` adds the store and the batcher but posts nothing; `full` (default) is the whole pipeline.
+   */
+  stage?: 'connection' | 'store' | 'full';
 }
 
 /** Tail of the SSE body kept for the raw view, as the extension's Session keeps it. */
@@ -48,7 +53,14 @@ export function createPipeline(o: PipelineOptions) {
   const postTimes: number[] = [];
   let messages = 0;
   let posted = 0;
+  const stage = o.stage ?? 'full';
   batcher.onFlush((records) => {
+    if (stage !== 'full') {
+      postTimes.push(performance.now());
+      posted += records.length;
+      o.onPost?.('', records.length);
+      return;
+    }
     const redactor = conn.secrets;
     const limit = store.options.displayLimit;
     const json = JSON.stringify({
@@ -62,8 +74,10 @@ export function createPipeline(o: PipelineOptions) {
     o.onPost?.(json, records.length);
   });
   conn.onRecord((record) => {
-    store.add(record);
-    batcher.push(record);
+    if (stage !== 'connection') {
+      store.add(record);
+      batcher.push(record);
+    }
     if (record.kind === 'message') {
       messages++;
       o.onMessage?.(record, messages);
