@@ -6,6 +6,7 @@
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord, InfoRecord, MessageRecord, ReconnectingRecord, RetryRecord } from '../../src/core/records';
 import { sendStream, sseHead, startServer, TestServer } from '../fixtures/sseServer';
@@ -232,6 +233,40 @@ describe('SSE: hostile streams', () => {
         const sent = await written!;
         t.diagnostic(`server got ${mb(sent)} out before the client hung up; peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
         assert.ok(sent < 160 * MB, `the client stopped reading near the cap (${mb(sent)} sent)`);
+        assert.ok(peak.peakHeap - base.heapUsed < 320 * MB, `peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
+      },
+      { rssSlack: 512 * MB },
+    ),
+  );
+
+  it('a gzip bomb (128 MB of one line from ~130 KB) stops at the same cap: memory bounded, what came before kept', T, (t) =>
+    hostileCase(
+      t,
+      async (scope) => {
+        // Compressed up front in pieces: the server never holds the 128 MB either.
+        const gzip = zlib.createGzip({ level: 9 });
+        const parts: Buffer[] = [];
+        gzip.on('data', (c: Buffer) => parts.push(c));
+        const done = new Promise((r) => gzip.on('end', r));
+        gzip.write('data: before\n\ndata: ');
+        const piece = Buffer.alloc(MB, 'x');
+        for (let i = 0; i < 128; i++) {
+          gzip.write(piece);
+        }
+        gzip.end();
+        await done;
+        const bomb = Buffer.concat(parts);
+        const s = await serve(scope, (_req, res) => {
+          res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Content-Encoding': 'gzip' }).end(bomb);
+        });
+        const base = await settledMemory();
+        const sampler = sampleMemory();
+        const o = scope.observe({ url: s.url, headers: { 'Accept-Encoding': 'gzip' } });
+        await o.waitState('failed', 30_000);
+        const peak = sampler.stop();
+        t.diagnostic(`gzip bomb of ${mb(bomb.length)}: peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
+        assert.equal(o.errors()[0].code, 'ERR_BUFFER_LIMIT');
+        assert.deepEqual(data(o), ['before']);
         assert.ok(peak.peakHeap - base.heapUsed < 320 * MB, `peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
       },
       { rssSlack: 512 * MB },

@@ -206,6 +206,28 @@ describe('WebSocket: hostile frames', () => {
     }),
   );
 
+  it('a message whose fragments never end is cut at the fragment limit (1008), memory bounded, what came before kept', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const raw = await rawWs(scope, (socket) => {
+        socket.write(frame(OP.text, Buffer.from('before')));
+        const frames: Buffer[] = [frame(OP.text, Buffer.from('x'), { fin: false })];
+        for (let i = 0; i < 20_000; i++) {
+          frames.push(frame(0, Buffer.from('x'), { fin: false }));
+        }
+        socket.write(Buffer.concat(frames));
+        socket.resume();
+      });
+      const o = scope.observe({ url: raw.url });
+      await o.waitState('failed');
+      const close = closeOf(o)!;
+      assert.deepEqual([close.code, close.clean], [1008, false]);
+      const err = o.errors()[0];
+      assert.equal(err.closeCode, 1008);
+      assert.match(err.message, /in more pieces than the client buffers.*closed with 1008/);
+      assert.deepEqual(texts(o), ['before']);
+    }),
+  );
+
   it('a ping flood is answered pong for pong, in the store, and the connection stays open', T, (t) =>
     hostileCase(t, async (scope) => {
       const pings = 20_000;
