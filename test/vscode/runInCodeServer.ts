@@ -3,7 +3,7 @@
  * code-server's real extension host, driven by headless Chromium: the offline counterpart of runTest.ts.
  *
  *   node out/test/vscode/runInCodeServer.js [--suite DIR] [--extension DIR] [--workspace DIR]
- *                                           [--timeout MS] [--trust]
+ *                                           [--timeout MS] [--trust] [--grep PATTERN]
  *
  * --suite      compiled folder whose index.js exports run() (default out/test/vscode/suite)
  * --extension  extension development folder, loaded unpacked (default: the repository; build it first)
@@ -11,6 +11,7 @@
  *              when present, else an empty folder)
  * --timeout    overall limit in ms (default 300000)
  * --trust      keep workspace trust on, so the window opens in restricted mode
+ * --grep       run only the tests matching PATTERN (passed to the suite as RI_SUITE_GREP)
  *
  * Exits with the suite's code: 0 when run() resolved, 1 when it rejected or the run failed or timed out.
  */
@@ -152,6 +153,8 @@ function parseArgs(argv: string[]): SuiteRunOptions {
       options.timeoutMs = Number(value());
     } else if (arg === '--trust') {
       options.workspaceTrust = true;
+    } else if (arg === '--grep') {
+      options.env = { ...options.env, RI_SUITE_GREP: value() };
     } else {
       throw new Error(`unknown argument ${arg}`);
     }
