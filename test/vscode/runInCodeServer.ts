@@ -48,6 +48,9 @@ const NOISE = [
   /^Creating a socket/,
   /^\[(reconnection-grace-time|Service Worker|AgentHost[^\]]*|AccountPolicyGate)\]/,
   /^Updating additional builtin extensions cache/,
+  // The workbench tearing down views the suite disposed quickly.
+  /^Model is disposed!/,
+  /^OverlayWebview has been disposed/,
 ];
 
 /** Runs the suite and resolves with its exit code; never rejects. */
