@@ -2,8 +2,10 @@
 // every API is a no-op proxy, so what is timed is the extension's own work at activation (building
 // its services, registering commands, views and the panel serializer), not VS Code's.
 // Prints one line of JSON: {requireMs, activateMs, reportedMs}.
-const Module = require('node:module');
-const { join } = require('node:path');
+import Module, { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 function stub(name) {
   const fn = function () {};
@@ -71,7 +73,7 @@ const context = {
 };
 
 let t = performance.now();
-const ext = require(join(__dirname, '..', 'dist', 'extension.js'));
+const ext = require(join(import.meta.dirname, '..', 'dist', 'extension.js'));
 const requireMs = performance.now() - t;
 t = performance.now();
 const api = ext.activate(context);

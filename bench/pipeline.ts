@@ -1,6 +1,6 @@
 /**
  * The extension host's record pipeline, without VS Code: transport → record (Connection) → store
- * (MessageStore) → batcher (Batcher, 16 ms like InspectorPanel) → the panel's per-record conversion
+ * (MessageStore) → batcher (Batcher, with InspectorPanel's interval) → the panel's per-record conversion
  * (forWebview) → one serialised `records` post. `JSON.stringify` of the post stands for the
  * structured serialisation VS Code's `webview.postMessage` does. Bundled by bench/run.mjs with the
  * same esbuild settings as the production extension.
@@ -27,6 +27,9 @@ export interface PipelineOptions {
   stage?: 'connection' | 'store' | 'full';
 }
 
+/** InspectorPanel's BATCH_INTERVAL_MS, read from its source by bench/run.mjs at bundle time. */
+declare const __BATCH_INTERVAL_MS__: number;
+
 /** Tail of the SSE body kept for the raw view, as the extension's Session keeps it. */
 const RAW_TAIL = 64 * 1024;
 
@@ -49,7 +52,7 @@ export function createPipeline(o: PipelineOptions) {
   };
   const conn = createConnection(options);
   const store = new MessageStore();
-  const batcher = new Batcher<ConnRecord>(16);
+  const batcher = new Batcher<ConnRecord>(__BATCH_INTERVAL_MS__);
   const postTimes: number[] = [];
   let messages = 0;
   let posted = 0;

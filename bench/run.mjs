@@ -35,6 +35,10 @@ const max = (xs) => Math.max(...xs);
 
 // ---------- the host pipeline, bundled like the production extension ----------
 log('bundling the host pipeline');
+const batchMs = Number((readFileSync(join(root, 'src/panel/inspectorPanel.ts'), 'utf8').match(/const BATCH_INTERVAL_MS = (\d+)/) ?? [])[1]);
+if (!batchMs) {
+  throw new Error('src/panel/inspectorPanel.ts: BATCH_INTERVAL_MS not found (the bench batches as the panel does)');
+}
 await esbuild.build({
   entryPoints: [join(root, 'bench/pipeline.ts')],
   outfile: join(outDir, 'pipeline.js'),
@@ -44,6 +48,7 @@ await esbuild.build({
   target: 'node20',
   minify: true,
   external: ['bufferutil', 'utf-8-validate'],
+  define: { __BATCH_INTERVAL_MS__: String(batchMs) },
   logLevel: 'warning',
 });
 
@@ -105,7 +110,7 @@ try {
   log('activation');
   const acts = [];
   for (let i = 0; i < TRIALS; i++) {
-    acts.push(await node([join(root, 'bench/activation.cjs')]));
+    acts.push(await node([join(root, 'bench/activation.mjs')]));
   }
   details.activation = acts;
 
@@ -125,7 +130,7 @@ try {
     sse_ingest_ratio: r2(ingest.sse.ratio),
     sse_ingest_events_per_s: Math.round(ingest.sse.oursWall),
     sse_ingest_mb_per_s: r1(ingest.sse.oursMb),
-    batch_posts_per_s_max: max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax]),
+    batch_posts_per_s_max: max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax, web.latency.postsPerSecMax]),
     host_heap_mb_after_1m_msgs: r1(heap.heap[heap.heap.length - 1].heapMb),
     webview_dom_rows_max: web.stream.maxRows,
     webview_longest_task_ms_p95: r1(web.stream.longTaskP95),
@@ -163,7 +168,7 @@ try {
       `per CPU-s ${k(ingest.sse.oursCpu)}/${k(ingest.sse.bareCpu)} ev; wall best ${k(ingest.sse.oursWall)}/${k(ingest.sse.bareWall)} ev/s = ${ingest.sse.wallRatio.toFixed(2)}`],
     ['sse_ingest_events_per_s', results.sse_ingest_events_per_s, '', undefined, `bare ${k(ingest.sse.bareWall)} ev/s`],
     ['sse_ingest_mb_per_s', results.sse_ingest_mb_per_s, '', undefined, `bare ${ingest.sse.bareMb.toFixed(1)} MB/s`],
-    ['batch_posts_per_s_max', results.batch_posts_per_s_max, '≤ 60', results.batch_posts_per_s_max <= 60, `flood, busiest 1 s window; at 100 msg/s: ${web.latency.posts} posts for ${web.latency.n} messages`],
+    ['batch_posts_per_s_max', results.batch_posts_per_s_max, '≤ 60', results.batch_posts_per_s_max <= 60, `busiest 1 s window: flood ${max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax])}, 100 msg/s ${web.latency.postsPerSecMax} (batch every ${batchMs} ms)`],
     ['host_heap_mb_after_1m_msgs', results.host_heap_mb_after_1m_msgs, '≤ 200', results.host_heap_mb_after_1m_msgs <= 200, `after gc at ${heapCurve} MB; store ${heap.heap.at(-1).storeSize.toLocaleString('en')} records`],
     ['webview_dom_rows_max', results.webview_dom_rows_max, '≤ 200', results.webview_dom_rows_max <= 200, `100k records streamed, ${web.stream.posts} posts in ${(web.stream.elapsedMs / 1000).toFixed(1)} s`],
     ['webview_longest_task_ms_p95', results.webview_longest_task_ms_p95, '≤ 50', results.webview_longest_task_ms_p95 <= 50,

@@ -82,6 +82,19 @@ async function openPage() {
   return { p, errors };
 }
 
+/** Most posts in any one-second window. */
+function maxPerSecond(times) {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= 1000) {
+      j++;
+    }
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
 async function latencyRun() {
   const { p, errors } = await openPage();
   await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
@@ -157,6 +170,7 @@ async function latencyRun() {
   return {
     n: lat.length,
     posts: pipe.postTimes.length,
+    postsPerSecMax: maxPerSecond(pipe.postTimes),
     p50: q(lat, 0.5),
     p90: q(lat, 0.9),
     p99: q(lat, 0.99),
@@ -319,6 +333,7 @@ try {
     runs: LATENCY_RUNS,
     n: result.latencyRuns.reduce((a, r) => a + r.n, 0),
     posts: result.latencyRuns.reduce((a, r) => a + r.posts, 0),
+    postsPerSecMax: Math.max(...result.latencyRuns.map((r) => r.postsPerSecMax)),
     p50: med(result.latencyRuns.map((r) => r.p50)),
     p99: med(result.latencyRuns.map((r) => r.p99)),
     max: Math.max(...result.latencyRuns.map((r) => r.max)),
