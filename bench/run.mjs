@@ -195,7 +195,29 @@ try {
     console.log(`${kind} CPU µs/message: bare ${b.toFixed(2)}, + Connection ${(c - b).toFixed(2)}, + store & batcher ${(st - c).toFixed(2)}, + serialised posts ${(o - st).toFixed(2)} = ${o.toFixed(2)}`);
   }
   console.log(`${TRIALS} trials per ingest figure; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  console.log('wrote bench/results.json and out/bench/details.json');
+  // The same table in Markdown (for bench/README.md), and a dated baseline on request.
+  const md = [
+    '| figure | value | target | met | notes |',
+    '| --- | ---: | --- | --- | --- |',
+    ...rows.map(([name, value, target, pass, note]) => `| \`${name}\` | ${value} | ${target} | ${pass === undefined ? '' : pass ? 'yes' : '**no**'} | ${note} |`),
+    '',
+    '| transport | bare library | + Connection | + store & batcher | + serialised posts | total (µs/message) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...['ws', 'sse'].map((kind) => {
+      const [b, c, st, o] = ingest[kind].usPerMsg;
+      return `| ${kind === 'ws' ? 'WebSocket' : 'SSE'} | ${b.toFixed(2)} | +${(c - b).toFixed(2)} | +${(st - c).toFixed(2)} | +${(o - st).toFixed(2)} | ${o.toFixed(2)} |`;
+    }),
+  ].join('\n');
+  writeFileSync(join(outDir, 'table.md'), md + '\n');
+  if (process.argv.includes('--baseline')) {
+    const file = join(root, 'bench/baselines', `${machine.date.slice(0, 10)}.json`);
+    mkdirSync(join(root, 'bench/baselines'), { recursive: true });
+    const targets = Object.fromEntries(rows.filter((r) => r[2]).map((r) => [r[0], r[2]]));
+    const breakdown = Object.fromEntries(['ws', 'sse'].map((kind) => [kind, Object.fromEntries(['bare', 'connection', 'store', 'ours'].map((st, i) => [st, r2(ingest[kind].usPerMsg[i])]))]));
+    writeFileSync(file, JSON.stringify({ machine, results, targets, cpuMicrosPerMessage: breakdown }, null, 2) + '\n');
+    console.log(`wrote ${file}`);
+  }
+  console.log('wrote bench/results.json, out/bench/details.json and out/bench/table.md');
 } finally {
   server.kill();
 }
