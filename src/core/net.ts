@@ -168,6 +168,16 @@ export function describeNetworkError(err: unknown, target?: URL): { code: ErrorC
   if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /ssl|tls/i.test(e?.message ?? '') && code === 'EPROTO') {
     return { code: 'ERR_TLS', message: `TLS handshake with ${where} failed: ${e.message}` };
   }
+  if (code.startsWith('HPE_')) {
+    // Node's HTTP parser refused the answer: not a network fault, and "Parse Error" alone says little.
+    const what =
+      code === 'HPE_HEADER_OVERFLOW'
+        ? `its headers are larger than the ${Math.round(http.maxHeaderSize / 1024)} KB accepted`
+        : code === 'HPE_INVALID_CONSTANT'
+          ? 'it does not start like an HTTP response (is this the right port?)'
+          : ((e as { reason?: string }).reason ?? e.message);
+    return { code: 'ERR_PROTOCOL', message: `The answer from ${where} is not valid HTTP: ${what} (${code})` };
+  }
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

@@ -21,7 +21,7 @@ export type ErrorCode =
   | 'ERR_CONTENT_TYPE' // SSE response is not text/event-stream
   | 'ERR_REDIRECT' // too many redirects, redirect loop, bad Location
   | 'ERR_BUFFER_LIMIT' // SSE line/event larger than the configured buffer
-  | 'ERR_PROTOCOL' // WS protocol error (1002), invalid frame
+  | 'ERR_PROTOCOL' // WS protocol error (1002), invalid frame; an answer that is not valid HTTP
   | 'ERR_INVALID_UTF8' // WS text frame with invalid UTF-8 (1007)
   | 'ERR_PAYLOAD_TOO_BIG' // WS message over maxPayload (1009)
   | 'ERR_PROXY'
