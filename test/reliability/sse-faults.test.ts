@@ -168,6 +168,35 @@ describe('SSE: the server goes away', () => {
       assert.equal(sockets.size, 0, 'the client hung up');
     }),
   );
+  it('an answer that is not HTTP (an SSH banner, headers over 16 KB): ERR_PROTOCOL saying so, not a bare parse error', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const answers = ['SSH-2.0-OpenSSH_9.2\r\n', `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\ndata: x\n\n`];
+      let answer = answers[0];
+      const sockets = new Set<net.Socket>();
+      const odd = net.createServer((sock) => {
+        sockets.add(sock);
+        sock.on('close', () => sockets.delete(sock));
+        sock.on('error', () => undefined);
+        sock.once('data', () => sock.end(answer));
+      });
+      await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+      scope.defer(() => new Promise((resolve) => odd.close(resolve)));
+      scope.defer(() => sockets.forEach((sock) => sock.destroy()));
+      const host = `127.0.0.1:${(odd.address() as net.AddressInfo).port}`;
+      const banner = scope.observe({ url: `http://${host}/` });
+      await banner.waitState('failed');
+      const e1 = banner.errors()[0];
+      assert.deepEqual(
+        [e1.code, e1.message],
+        ['ERR_PROTOCOL', `The answer from ${host} is not valid HTTP: it does not start like an HTTP response (is this the right port?) (HPE_INVALID_CONSTANT)`],
+      );
+      answer = answers[1];
+      const big = scope.observe({ url: `http://${host}/` });
+      await big.waitState('failed');
+      const e2 = big.errors()[0];
+      assert.deepEqual([e2.code, e2.message], ['ERR_PROTOCOL', `The answer from ${host} is not valid HTTP: its headers are larger than the 16 KB accepted (HPE_HEADER_OVERFLOW)`]);
+    }),
+  );
 });
 
 describe('SSE: hostile streams', () => {

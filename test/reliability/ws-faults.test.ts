@@ -116,6 +116,20 @@ describe('WebSocket: the server goes away', () => {
     }),
   );
 
+  it('an answer to the upgrade that is not HTTP: ERR_PROTOCOL saying so', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const raw = await startRawServer((socket) => socket.once('data', () => socket.end('SSH-2.0-OpenSSH_9.2\r\n')));
+      scope.defer(() => raw.close());
+      const o = scope.observe({ url: raw.url });
+      await o.waitState('failed');
+      const err = o.errors()[0];
+      assert.deepEqual(
+        [err.code, err.message],
+        ['ERR_PROTOCOL', `The answer from 127.0.0.1:${raw.port} is not valid HTTP: it does not start like an HTTP response (is this the right port?) (HPE_INVALID_CONSTANT)`],
+      );
+    }),
+  );
+
   it('a peer that stops answering pings is declared dead by keep-alive; what it sent before is kept', T, (t) =>
     hostileCase(t, async (scope) => {
       const raw = await rawWs(scope, (socket) => {
