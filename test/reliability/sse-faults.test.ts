@@ -168,6 +168,32 @@ describe('SSE: the server goes away', () => {
       assert.equal(sockets.size, 0, 'the client hung up');
     }),
   );
+  it('a server that dribbles its headers a byte at a time, never finishing: ERR_TIMEOUT all the same', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const sockets = new Set<net.Socket>();
+      const slow = net.createServer((sock) => {
+        sockets.add(sock);
+        sock.on('error', () => undefined);
+        const timer = setInterval(() => sock.write('a'), 40);
+        sock.on('close', () => {
+          clearInterval(timer);
+          sockets.delete(sock);
+        });
+        sock.write('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Slow: ');
+      });
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      scope.defer(() => new Promise((resolve) => slow.close(resolve)));
+      scope.defer(() => sockets.forEach((sock) => sock.destroy()));
+      const port = (slow.address() as net.AddressInfo).port;
+      const o = scope.observe({ url: `http://127.0.0.1:${port}/`, timeoutMs: 400 });
+      await o.waitState('failed');
+      assert.deepEqual([o.errors()[0].code, o.errors()[0].message], ['ERR_TIMEOUT', `No response from 127.0.0.1:${port} within 400 ms`]);
+      const ws = scope.observe({ url: `ws://127.0.0.1:${port}/`, timeoutMs: 400 });
+      await ws.waitState('failed');
+      assert.deepEqual([ws.errors()[0].code, ws.errors()[0].message], ['ERR_TIMEOUT', `No WebSocket handshake with 127.0.0.1:${port} within 400 ms`]);
+    }),
+  );
+
   it('an answer that is not HTTP (an SSH banner, headers over 16 KB): ERR_PROTOCOL saying so, not a bare parse error', T, (t) =>
     hostileCase(t, async (scope) => {
       const answers = ['SSH-2.0-OpenSSH_9.2\r\n', `HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\ndata: x\n\n`];
