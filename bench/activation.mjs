@@ -73,7 +73,7 @@ const context = {
 };
 
 let t = performance.now();
-const ext = require(join(import.meta.dirname, '..', 'dist', 'extension.js'));
+const ext = require(join(process.env.BENCH_DIST ?? join(import.meta.dirname, '..', 'dist'), 'extension.js'));
 const requireMs = performance.now() - t;
 t = performance.now();
 const api = ext.activate(context);

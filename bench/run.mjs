@@ -3,7 +3,7 @@
 // See bench/README.md for what each figure means and how it is measured.
 import { execFile, fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
@@ -32,6 +32,30 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const max = (xs) => Math.max(...xs);
+
+// ---------- a private copy of the production build ----------
+// Others may rebuild dist/ (a development build) while the bench runs: the webview, activation and
+// package figures use a copy of the production build taken now, checked to be one.
+const pkg = join(outDir, 'pkg');
+async function snapshotBuild() {
+  const isProduction = () => ['extension.js', 'webview.js'].every((f) => !readFileSync(join(root, 'dist', f), 'utf8').includes('sourceMappingURL'));
+  if (!isProduction()) {
+    log('dist/ is not a production build: building it again');
+    await run(process.execPath, [join(root, 'scripts/build.mjs'), '--production'], { cwd: root });
+  }
+  rmSync(pkg, { recursive: true, force: true });
+  mkdirSync(pkg, { recursive: true });
+  for (const f of ['dist', 'media', 'package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore']) {
+    cpSync(join(root, f), join(pkg, f), { recursive: true });
+  }
+  for (const f of ['extension.js', 'webview.js']) {
+    if (readFileSync(join(pkg, 'dist', f), 'utf8').includes('sourceMappingURL')) {
+      throw new Error(`dist/${f} was rebuilt for development while the bench copied it: run again`);
+    }
+  }
+}
+await snapshotBuild();
+process.env.BENCH_DIST = join(pkg, 'dist');
 
 // ---------- the host pipeline, bundled like the production extension ----------
 log('bundling the host pipeline');
@@ -117,7 +141,7 @@ try {
   // ---------- package size ----------
   log('package (vsce)');
   const vsix = join(outDir, 'realtime-inspector.vsix');
-  await run(join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: root, timeout: 180_000 });
+  await run(join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: pkg, timeout: 180_000 });
   const vsixKb = statSync(vsix).size / 1024;
   loads.push(loadavg()[0]);
 

@@ -18,6 +18,8 @@ const serverPort = Number(process.argv[2]);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
 const NONCE = 'YmVuY2gtbm9uY2U';
+/** The production build (bench/run.mjs passes its private copy). */
+const DIST = process.env.BENCH_DIST ?? join(root, 'dist');
 const LATENCY_MESSAGES = Number(process.env.BENCH_LATENCY_N ?? 600);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 3);
 const WARMUP = 50;
@@ -44,7 +46,7 @@ const http = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' }).end(page(origin));
     return;
   }
-  const file = path === '/theme.css' ? THEME : path.startsWith('/dist/') ? join(root, path) : path.startsWith('/page/') ? join(import.meta.dirname, path) : undefined;
+  const file = path === '/theme.css' ? THEME : path.startsWith('/dist/') ? join(DIST, path.slice(6)) : path.startsWith('/page/') ? join(import.meta.dirname, path) : undefined;
   if (!file || file.includes('..') || !existsSync(file)) {
     res.writeHead(404).end();
     return;
