@@ -63,6 +63,7 @@ const batchMs = Number((readFileSync(join(root, 'src/panel/inspectorPanel.ts'), 
 if (!batchMs) {
   throw new Error('src/panel/inspectorPanel.ts: BATCH_INTERVAL_MS not found (the bench batches as the panel does)');
 }
+process.env.BENCH_BATCH_MS = String(batchMs);
 await esbuild.build({
   entryPoints: [join(root, 'bench/pipeline.ts')],
   outfile: join(outDir, 'pipeline.js'),
