@@ -107,6 +107,8 @@ suite('Secrets scan', () => {
     try {
       const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'scan'))!;
       const panel = await waitFor(() => api.services.panels.get(session), 'the panel');
+      // The real webview says `ready` once loaded, which turns the raw feed off; let it have done so first.
+      await waitFor(() => (panel as unknown as { ready: boolean }).ready, 'the webview to load', 15_000);
       posts = tapPosts(panel.panel.webview);
       await panel.handle({ type: 'ready' });
       await panel.handle({ type: 'setRaw', on: true });
