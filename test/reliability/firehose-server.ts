@@ -1,14 +1,17 @@
 /**
- * A WebSocket server in its own process that sends `count` small text messages as fast as TCP takes
- * them — each the decimal index, so loss and order are visible — then closes with 1000. Its own
- * process, so what the test measures (event loop, memory) is the client's alone. Prints its port.
+ * A server in its own process that sends `count` small messages as fast as TCP takes them — each the
+ * decimal index, so loss and order are visible. WebSocket (default): text frames, then a close with
+ * 1000. `sse`: one `data:` event each, then the response ends. Its own process, so what the test
+ * measures (event loop, memory) is the client's alone. Prints its port.
  *
- *   node firehose-server.js <count>
+ *   node firehose-server.js <count> [ws|sse]
  */
 import { createHash } from 'node:crypto';
+import * as http from 'node:http';
 import * as net from 'node:net';
 
 const count = Number(process.argv[2]);
+const sse = process.argv[3] === 'sse';
 
 /** Frames for messages `from`..`to-1`, built a batch at a time, never all at once. */
 function batch(from: number, to: number): Buffer {
@@ -24,7 +27,27 @@ function batch(from: number, to: number): Buffer {
   return Buffer.concat(parts);
 }
 
-const server = net.createServer((socket) => {
+const sseServer = http.createServer((_req, res) => {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+  let next = 0;
+  const pump = () => {
+    while (next < count && !res.destroyed) {
+      const to = Math.min(count, next + 20_000);
+      let text = '';
+      for (; next < to; next++) {
+        text += `data: ${next}\n\n`;
+      }
+      if (!res.write(text)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    res.end();
+  };
+  pump();
+});
+
+const wsServer = net.createServer((socket) => {
   socket.on('error', () => undefined);
   let head = '';
   const onData = (chunk: Buffer) => {
@@ -56,6 +79,7 @@ const server = net.createServer((socket) => {
   socket.on('data', onData);
 });
 
+const server: net.Server = sse ? sseServer : wsServer;
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`);
 });

@@ -16,9 +16,9 @@ import { hostileCase, MB, mb, sampleMemory, Scope, settledMemory } from './helpe
 const TOTAL = 1_000_000;
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 
-/** Starts firehose-server.js in its own process; resolves with its ws:// URL. Killed at the end of the case. */
-async function firehose(scope: Scope): Promise<{ url: string }> {
-  const child = spawn(process.execPath, [join(__dirname, 'firehose-server.js'), String(TOTAL)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts firehose-server.js in its own process; resolves with its URL. Killed at the end of the case. */
+async function firehose(scope: Scope, kind: 'ws' | 'sse' = 'ws'): Promise<{ url: string }> {
+  const child = spawn(process.execPath, [join(__dirname, 'firehose-server.js'), String(TOTAL), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   scope.defer(async () => {
     child.kill('SIGKILL');
@@ -29,7 +29,7 @@ async function firehose(scope: Scope): Promise<{ url: string }> {
     child.once('exit', (code) => rej(new Error(`firehose server exited (${code})`)));
   });
   child.stdout!.resume();
-  return { url: `ws://127.0.0.1:${port}/` };
+  return { url: `${kind === 'ws' ? 'ws' : 'http'}://127.0.0.1:${port}/` };
 }
 
 describe('Load: 1,000,000 WebSocket messages', () => {
@@ -172,5 +172,51 @@ describe('Load: 1,000,000 WebSocket messages', () => {
       assert.deepEqual([close.kind, close.code], ['close', 1000], 'the close, written last, was flushed before exit');
       assert.ok(peakKb > 0 && peakKb < 200 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB`);
     }),
+  );
+
+  it('SSE, 1,000,000 events in one response: counts exact, store caps hold, each turn of the event loop bounded', { timeout: 120_000 }, (t) =>
+    hostileCase(
+      t,
+      async (scope) => {
+        const srv = await firehose(scope, 'sse');
+        const base = await settledMemory();
+        const sampler = sampleMemory(50);
+        const started = Date.now();
+        const o = scope.observe({ url: srv.url }, { manual: true });
+        let thisTurn = 0;
+        let maxPerTurn = 0;
+        let turning = true;
+        const turn = () => {
+          maxPerTurn = Math.max(maxPerTurn, thisTurn);
+          thisTurn = 0;
+          if (turning) {
+            setImmediate(turn);
+          }
+        };
+        setImmediate(turn);
+        scope.defer(() => (turning = false));
+        let last = -1;
+        let inOrder = true;
+        o.conn.onRecord((r: ConnRecord) => {
+          thisTurn++;
+          if (r.kind === 'message') {
+            inOrder &&= Number(r.data) === last + 1;
+            last = Number(r.data);
+          }
+        });
+        o.conn.connect();
+        await o.waitFor((r) => r.kind === 'close', 100_000, 'the end of the stream');
+        turning = false;
+        const peak = sampler.stop();
+        t.diagnostic(`SSE: 1,000,000 events in ${Date.now() - started} ms; peak heap +${mb(peak.peakHeap - base.heapUsed)}; at most ${maxPerTurn} records in one turn`);
+        assert.equal(o.conn.stats.messagesIn, TOTAL);
+        assert.ok(inOrder && last === TOTAL - 1, 'every event once, in order');
+        assert.ok(o.store.size <= o.store.options.maxRecords);
+        assert.equal(o.store.size + o.store.dropped, o.conn.stats.records);
+        assert.ok(maxPerTurn < 65_536, `${maxPerTurn} records in one turn of the event loop`);
+        assert.ok(peak.peakHeap - base.heapUsed < 256 * MB, `peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
+      },
+      { rssSlack: 384 * MB },
+    ),
   );
 });
