@@ -3,7 +3,7 @@
  * Every request that leaves the loopback interface is refused, so a run never depends on the network.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
 
@@ -182,10 +182,12 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
   }
 }
 
-/** Saves a full-page screenshot as test-results/<name>.png and returns its path. */
+/** Saves a screenshot as test-results/<name>.png (or at `name` when it is an absolute path) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(resultsDir, { recursive: true });
-  const path = join(resultsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  const path = isAbsolute(name)
+    ? (name.endsWith('.png') ? name : `${name}.png`)
+    : join(resultsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path });
   return path;
 }
