@@ -254,6 +254,8 @@ suite('Inspector panel (host side)', () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
     await waitFor(() => session.stats.messagesIn >= 2, 'events');
     const panel = api.services.panels.get(session)!;
+    // The real webview says `ready` once loaded, which turns the raw feed off; let it have done so first.
+    await waitFor(() => (panel as unknown as { ready: boolean }).ready, 'the webview to load', 15_000);
     const tap = tapPosts(panel.panel.webview);
     const raws = () => tap.messages.filter((m) => m.type === 'raw');
     try {
