@@ -37,7 +37,7 @@ if [ -f out/test/vscode/runInCodeServer.js ] && [ -f out/test/vscode/suite/index
   stage "extension-host integration tests (code-server)"
   node out/test/vscode/runInCodeServer.js
   stage "extension-host integration tests, restricted (untrusted) window"
-  node out/test/vscode/runInCodeServer.js --trust
+  node out/test/vscode/runInCodeServer.js --trust --grep "Workspace trust"
 fi
 TEST_CONCURRENCY=1 run_node_tests "end to end (code-server + Chromium)" 'out/test/e2e/*.test.js'
 stage done
