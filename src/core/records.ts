@@ -206,21 +206,6 @@ export function serializeRecord(record: ConnRecord): string {
   return JSON.stringify(record);
 }
 
-/** Direction of a record as the log shows it. */
-export function directionOf(record: ConnRecord): Direction {
-  switch (record.kind) {
-    case 'message':
-    case 'ping':
-    case 'pong':
-      return record.dir;
-    case 'comment':
-    case 'retry':
-      return 'in';
-    default:
-      return 'system';
-  }
-}
-
 /** True for the records `--count` counts: SSE events and WS messages received. */
 export function isIncomingData(record: ConnRecord): boolean {
   return record.kind === 'message' && record.dir === 'in';

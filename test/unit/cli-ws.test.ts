@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startConnectProxy } from '../fixtures/ws-proxy';
+import { startProxy } from '../fixtures/proxyServer';
 import { selfSignedCert } from '../fixtures/ws-tls';
 import { OP, acceptUpgradeByHand, echo, frame, refuse, startRawServer, startWsServer } from '../fixtures/wsServer';
 
@@ -228,11 +228,11 @@ describe('CLI over WebSocket', () => {
 
   test('HTTP_PROXY from the environment carries ws:// through the proxy', T, async () => {
     const srv = await startWsServer();
-    const proxy = await startConnectProxy();
+    const proxy = await startProxy();
     cleanups.push(srv.close, proxy.close);
     const run = await cli([srv.url, '--json', '-s', 'proxied', '--count', '1'], { env: { HTTP_PROXY: proxy.url } });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(proxy.connects, [`127.0.0.1:${srv.port}`]);
+    assert.deepEqual(proxy.log, [`CONNECT 127.0.0.1:${srv.port}`]);
   });
 
   test('--timeout ends a quiet session with exit 0', T, async () => {

@@ -7,7 +7,7 @@ import type * as net from 'node:net';
 import { after, describe, test } from 'node:test';
 import type { ConnRecord, ErrorRecord, MessageRecord, OpenRecord, CloseRecord, PingPongRecord, ReconnectingRecord } from '../../src/core/records';
 import { closeProblem } from '../../src/core/ws';
-import { startConnectProxy } from '../fixtures/ws-proxy';
+import { startProxy } from '../fixtures/proxyServer';
 import { selfSignedCert } from '../fixtures/ws-tls';
 import { activeResources, delay, wsConnection } from '../fixtures/wsHarness';
 import { OP, acceptUpgradeByHand, echo, frame, refuse, startRawServer, startWsServer } from '../fixtures/wsServer';
@@ -814,7 +814,7 @@ describe('WebSocket transport', () => {
 
   test('goes through an HTTP CONNECT proxy', T, async () => {
     const srv = await startWsServer();
-    const proxy = await startConnectProxy();
+    const proxy = await startProxy();
     const h = wsConnection({ url: srv.url, proxy: { url: proxy.url } });
     const bypass = wsConnection({ url: srv.url, proxy: { url: proxy.url, noProxy: ['127.0.0.1'] } });
     try {
@@ -822,11 +822,11 @@ describe('WebSocket transport', () => {
       await h.waitFor(is('open'));
       h.conn.sendText('via proxy');
       assert.equal(((await h.waitFor((r) => r.kind === 'message' && r.dir === 'in')) as MessageRecord).data, 'via proxy');
-      assert.deepEqual(proxy.connects, [`127.0.0.1:${srv.port}`]);
+      assert.deepEqual(proxy.log, [`CONNECT 127.0.0.1:${srv.port}`]);
 
       bypass.conn.connect();
       await bypass.waitFor(is('open'));
-      assert.equal(proxy.connects.length, 1, 'noProxy goes direct');
+      assert.equal(proxy.log.length, 1, 'noProxy goes direct');
     } finally {
       h.conn.dispose();
       bypass.conn.dispose();
@@ -838,7 +838,7 @@ describe('WebSocket transport', () => {
   test('wss through the proxy still verifies the server certificate', T, async () => {
     const cert = selfSignedCert();
     const srv = await startWsServer({ tls: cert });
-    const proxy = await startConnectProxy();
+    const proxy = await startProxy();
     const strict = wsConnection({ url: srv.url, proxy: { url: proxy.url } });
     const trusted = wsConnection({ url: srv.url, proxy: { url: proxy.url }, tls: { ca: cert.cert } });
     try {
@@ -848,7 +848,7 @@ describe('WebSocket transport', () => {
       await trusted.waitFor(is('open'));
       trusted.conn.sendText('tunnelled');
       assert.equal(((await trusted.waitFor((r) => r.kind === 'message' && r.dir === 'in')) as MessageRecord).data, 'tunnelled');
-      assert.deepEqual(proxy.connects, [`127.0.0.1:${srv.port}`, `127.0.0.1:${srv.port}`]);
+      assert.deepEqual(proxy.log, [`CONNECT 127.0.0.1:${srv.port}`, `CONNECT 127.0.0.1:${srv.port}`]);
     } finally {
       strict.conn.dispose();
       trusted.conn.dispose();
