@@ -374,6 +374,16 @@ export class Connection extends Disposable {
     return this._state === 'open' && !!this.current?.attempt.sendText;
   }
 
+  /**
+   * Makes the next record's seq follow `seq` (never goes back): a log restored from disk keeps its
+   * seqs, and the records this connection adds come after them, so the log stays in seq order.
+   */
+  continueSeqAfter(seq: number): void {
+    if (Number.isSafeInteger(seq) && seq > this.seq) {
+      this.seq = seq;
+    }
+  }
+
   /** Adds a note to the log (e.g. "log cleared"). */
   note(message: string): void {
     this.emit({ kind: 'info', message });
