@@ -25,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi
   let commands!: Commands;
   const s = new Services(context, (svc) => (commands = new Commands(svc)));
   services = s;
+  s.panels.persistLogsIn(context.storageUri ?? context.globalStorageUri);
   const statusBar = new StatusBar(s.sessions);
   context.subscriptions.push(
     s,
@@ -37,9 +38,14 @@ export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi
   return { services: s, commands, statusBar, activationMs };
 }
 
-/** Closes every connection cleanly (WS close frames, SSE requests ended), bounded in time. */
+/**
+ * Writes the panels' logs for the next window, then closes every connection cleanly (WS close
+ * frames, SSE requests ended), bounded in time.
+ */
 export async function deactivate(): Promise<void> {
   const s = services;
   services = undefined;
+  // First, while nothing else runs: the host may stop before the clean closes below finish.
+  s?.panels.flushLogs();
   await s?.shutdown();
 }

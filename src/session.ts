@@ -262,8 +262,11 @@ export class Session extends Disposable {
         if (this.isDisposed) {
           return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
         }
-        this.attach(createConnection(built.value));
-        this._connection!.connect();
+        const conn = createConnection(built.value);
+        // A log restored after a window reload keeps its seqs; this connection's records follow them.
+        conn.continueSeqAfter(this.lastSeq);
+        this.attach(conn);
+        conn.connect();
       } else if (this._connection.isActive) {
         this._connection.setOptions(built.value);
         this._connection.reconnectNow();
@@ -292,6 +295,28 @@ export class Session extends Disposable {
 
   setAutoRetry(on: boolean): void {
     this._connection?.setAutoRetry(on);
+  }
+
+  /** The seq of the newest record kept (0 for an empty log). */
+  get lastSeq(): number {
+    return this.store.at(this.store.size - 1)?.seq ?? 0;
+  }
+
+  /**
+   * Puts back the records kept from before a window reload (seq increasing, secrets already masked)
+   * and notes it in the log. Only for a session that has no connection yet, so the seqs of the
+   * records its connection will add follow these.
+   */
+  restoreLog(records: readonly ConnRecord[], note: string): void {
+    if (this._connection || this.store.size > 0 || records.length === 0) {
+      return;
+    }
+    for (const r of records) {
+      this.store.add(r);
+    }
+    const info: ConnRecord = { kind: 'info', message: note, seq: this.lastSeq + 1, time: new Date().toISOString() };
+    this.store.add(info);
+    this.logRecord(info);
   }
 
   /** Empties the log (the connection stays as it is). */

@@ -8,15 +8,17 @@ import type { WebviewPersistedState } from '../protocol';
 import type { Session, SessionRegistry } from '../session';
 import { InspectorPanel, PanelActions, VIEW_TYPE } from './inspectorPanel';
 import { webviewOptions } from './html';
+import { LogPersistence } from './persist';
 
 /**
  * One panel per session, opened on demand, revealed when asked again, restored after a window reload
- * by the serializer (which recreates the session, idle, from the state the webview persisted).
- * Closing a panel leaves its session in the Connections view so it can be reopened; removing the
- * session closes its panel.
+ * by the serializer (which recreates the session, idle, from the state the webview persisted, and
+ * puts back the tail of its log kept on disk). Closing a panel leaves its session in the Connections
+ * view so it can be reopened; removing the session closes its panel.
  */
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer<WebviewPersistedState> {
   private readonly panels = new Map<string, InspectorPanel>();
+  private persistence: LogPersistence | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -26,7 +28,12 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     private readonly log: Log,
   ) {
     super();
-    this._register(sessions.onDidRemove((s) => this.panels.get(s.id)?.dispose()));
+    this._register(
+      sessions.onDidRemove((s) => {
+        this.panels.get(s.id)?.dispose();
+        this.persistence?.untrack(s.id, true);
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('realtimeInspector.displayLimit') || e.affectsConfiguration('realtimeInspector.timestampFormat')) {
@@ -44,6 +51,35 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         this.panels.clear();
       },
     });
+  }
+
+  /**
+   * Keeps the tail of each panel's log under `storage` so a window reload can restore it. Called once
+   * at activation; costs nothing until a panel opens (no I/O here).
+   */
+  persistLogsIn(storage: vscode.Uri | undefined): LogPersistence | undefined {
+    if (this.persistence || !storage || storage.scheme !== 'file') {
+      return this.persistence;
+    }
+    const dir = vscode.Uri.joinPath(storage, 'logs').fsPath;
+    // Registered after the panels' own disposal: it is disposed first, writing what is pending and
+    // keeping the files that the shutdown's panel disposals would otherwise delete.
+    this.persistence = this._register(
+      new LogPersistence(dir, undefined, undefined, (err) => this.log.warn(`Could not keep the panel's log for a window reload: ${err.message}`)),
+    );
+    for (const p of this.panels.values()) {
+      this.persistence.track(p.session);
+    }
+    return this.persistence;
+  }
+
+  get logPersistence(): LogPersistence | undefined {
+    return this.persistence;
+  }
+
+  /** Writes every panel's pending log tail before returning (the extension host is stopping). */
+  flushLogs(): void {
+    this.persistence?.flushSync();
   }
 
   get(session: Session): InspectorPanel | undefined {
@@ -88,11 +124,22 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         panel.dispose();
         return;
       }
-      const entry = state.config.profile ? this.profiles.get(state.config.profile) : undefined;
-      const base: SessionConfig = entry ? { ...entry.profile } : { url: state.config.url };
-      const config = applyEditable(base, state.config) as SessionConfig;
-      session = this.sessions.create(config, entry ? entry.source : 'adhoc', state.connectionId);
-      this.log.info(`[${session.label}] panel restored (not connected)`);
+      // Read before the session exists, so nothing can connect it before its old records are back.
+      const records = (await this.persistence?.load(state.connectionId)) ?? [];
+      session = this.sessions.get(state.connectionId);
+      if (!session) {
+        const entry = state.config.profile ? this.profiles.get(state.config.profile) : undefined;
+        const base: SessionConfig = entry ? { ...entry.profile } : { url: state.config.url };
+        const config = applyEditable(base, state.config) as SessionConfig;
+        session = this.sessions.create(config, entry ? entry.source : 'adhoc', state.connectionId);
+        if (records.length > 0) {
+          session.restoreLog(
+            records,
+            `Log restored from before the window reload (${records.length} record${records.length === 1 ? '' : 's'}); not connected`,
+          );
+        }
+        this.log.info(`[${session.label}] panel restored (not connected${records.length ? `, ${records.length} records` : ''})`);
+      }
     }
     if (this.panels.has(session.id)) {
       panel.dispose();
@@ -105,11 +152,16 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   private adopt(panel: vscode.WebviewPanel, session: Session): InspectorPanel {
     const inspector = new InspectorPanel(panel, session, this.extensionUri, this.actions, this.log);
     this.panels.set(session.id, inspector);
+    this.persistence?.track(session);
     inspector.onDidDispose(() => {
       if (this.panels.get(session.id) === inspector) {
         this.panels.delete(session.id);
+        // Only panels come back after a reload: a closed panel's log need not be kept.
+        this.persistence?.untrack(session.id, true);
       }
     });
+    // Files left by panels that were never revived: looked at once, after the first panel is up.
+    void this.persistence?.pruneOrphans();
     return inspector;
   }
 }

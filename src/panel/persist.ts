@@ -1,0 +1,345 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Disposable, type Event, type IDisposable } from '../core/lifecycle';
+import type { Redactor } from '../core/options';
+import { serializeRecord, type ConnRecord } from '../core/records';
+
+/**
+ * What a restored panel gets back after a window reload: the newest 5,000 records, at most 8 MiB of
+ * NDJSON. Enough to see what was happening before the reload, small enough that writing it every few
+ * seconds stays cheap and that reading it back does not hold up the panel's first paint. The whole
+ * log lives in memory only (up to the store's own caps); this is a tail for context, not an archive.
+ */
+export const PERSIST_LIMITS: Readonly<PersistLimits> = Object.freeze({ maxRecords: 5000, maxBytes: 8 * 1024 * 1024 });
+/** Least time between two writes of one session's tail while records arrive. */
+export const PERSIST_INTERVAL_MS = 2000;
+/**
+ * Files no live panel claims are deleted once older than this (a panel closed while its tab was never
+ * shown after a reload is never revived, so nothing else would delete its file).
+ */
+export const ORPHAN_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Most bytes kept by unclaimed files together; the oldest go first beyond it. */
+export const ORPHAN_BUDGET_BYTES = 64 * 1024 * 1024;
+
+export interface PersistLimits {
+  maxRecords: number;
+  maxBytes: number;
+}
+
+/** What the persistence needs of a session (the session itself in the extension, a stand-in in tests). */
+export interface PersistSource {
+  readonly id: string;
+  /** Records oldest first, seq increasing. */
+  readonly store: { readonly size: number; at(i: number): ConnRecord | undefined };
+  readonly redactor: Redactor;
+  readonly onDidRecord: Event<ConnRecord>;
+  readonly onDidClear: Event<void>;
+}
+
+/**
+ * The newest records of `store` as NDJSON, secrets masked, within `limits` (a record whose line alone
+ * passes the byte limit ends the tail there). `cache` keeps masked lines across calls: a record is
+ * serialised once, not on every write.
+ */
+export function tailNdjson(
+  store: PersistSource['store'],
+  redactor: Redactor | undefined,
+  limits: PersistLimits = PERSIST_LIMITS,
+  cache?: WeakMap<ConnRecord, string>,
+): { text: string; count: number } {
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let i = store.size - 1; i >= 0 && lines.length < limits.maxRecords; i--) {
+    const record = store.at(i)!;
+    let line = cache?.get(record);
+    if (line === undefined) {
+      const json = serializeRecord(record);
+      line = (redactor?.hasSecrets ? redactor.text(json) : json) + '\n';
+      cache?.set(record, line);
+    }
+    const size = Buffer.byteLength(line);
+    if (bytes + size > limits.maxBytes) {
+      break;
+    }
+    bytes += size;
+    lines.push(line);
+  }
+  lines.reverse();
+  return { text: lines.join(''), count: lines.length };
+}
+
+/**
+ * Records from NDJSON text: lines that do not parse as a record (a file cut short by a crash, an edit)
+ * are skipped, and so is any record whose seq does not follow the one before, since the store looks
+ * records up by seq with a binary search. At most the newest `limits.maxRecords` are returned.
+ */
+export function parseNdjson(text: string, limits: PersistLimits = PERSIST_LIMITS): ConnRecord[] {
+  const out: ConnRecord[] = [];
+  let last = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) {
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isRecord(value) || value.seq <= last) {
+      continue;
+    }
+    last = value.seq;
+    out.push(value);
+  }
+  return out.length > limits.maxRecords ? out.slice(out.length - limits.maxRecords) : out;
+}
+
+function isRecord(v: unknown): v is ConnRecord {
+  if (typeof v !== 'object' || v === null) {
+    return false;
+  }
+  const r = v as { seq?: unknown; kind?: unknown; time?: unknown };
+  return Number.isSafeInteger(r.seq) && (r.seq as number) > 0 && typeof r.kind === 'string' && typeof r.time === 'string';
+}
+
+/** The file name for a session id; ids come from webview state, so anything but a plain token is refused. */
+export function fileNameFor(sessionId: string): string | undefined {
+  return /^[A-Za-z0-9_-]{1,100}$/.test(sessionId) ? `${sessionId}.ndjson` : undefined;
+}
+
+interface Tracked {
+  source: PersistSource;
+  subs: IDisposable[];
+  dirty: boolean;
+  /** Bumped by every write started, so a slower older write never replaces a newer file. */
+  generation: number;
+  cache: WeakMap<ConnRecord, string>;
+  redactor: Redactor;
+}
+
+/**
+ * Keeps, on disk, the tail of each session that has a panel, so a window reload (which restarts the
+ * extension host and loses every store) can give the restored panel its log back. Writes are
+ * debounced and asynchronous; the per-record cost is setting a flag. Files are NDJSON with the
+ * session's secrets masked, written to a temporary name and renamed, so a reader never sees half.
+ */
+export class LogPersistence extends Disposable {
+  private readonly tracked = new Map<string, Tracked>();
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private frozen = false;
+  private pruned = false;
+  private tmpCounter = 0;
+
+  constructor(
+    /** Where the files go; undefined turns persistence off. */
+    readonly dir: string | undefined,
+    private readonly limits: PersistLimits = PERSIST_LIMITS,
+    private readonly intervalMs = PERSIST_INTERVAL_MS,
+    private readonly onError: (err: Error) => void = () => undefined,
+  ) {
+    super();
+    this._register({
+      dispose: () => {
+        // Whatever is pending is written now: dispose runs when the extension host shuts down.
+        this.flushSync();
+        this.frozen = true;
+        for (const t of this.tracked.values()) {
+          t.subs.forEach((s) => s.dispose());
+        }
+        this.tracked.clear();
+      },
+    });
+  }
+
+  fileFor(sessionId: string): string | undefined {
+    const name = fileNameFor(sessionId);
+    return this.dir && name ? path.join(this.dir, name) : undefined;
+  }
+
+  get isTracking(): number {
+    return this.tracked.size;
+  }
+
+  /** Starts keeping `source`'s tail on disk (written at once when it has records, then as they come). */
+  track(source: PersistSource): void {
+    if (this.frozen || !this.fileFor(source.id) || this.tracked.has(source.id)) {
+      return;
+    }
+    const t: Tracked = { source, subs: [], dirty: false, generation: 0, cache: new WeakMap(), redactor: source.redactor };
+    t.subs.push(source.onDidRecord(() => this.markDirty(t)));
+    t.subs.push(source.onDidClear(() => this.markDirty(t)));
+    this.tracked.set(source.id, t);
+    if (source.store.size > 0) {
+      this.markDirty(t);
+    }
+  }
+
+  /**
+   * Stops keeping `sessionId`'s tail; with `deleteFile` its file goes too (the panel closed, or the
+   * session was removed). Nothing is deleted once the persistence is shutting down: panels closed by
+   * the shutdown are the ones to restore.
+   */
+  untrack(sessionId: string, deleteFile: boolean): void {
+    const t = this.tracked.get(sessionId);
+    if (t) {
+      t.generation++;
+      t.subs.forEach((s) => s.dispose());
+      this.tracked.delete(sessionId);
+    }
+    const file = this.fileFor(sessionId);
+    if (deleteFile && file && !this.frozen) {
+      // After any write in flight, so that write cannot bring the file back.
+      this.writing = this.writing.then(() => fs.promises.rm(file, { force: true })).catch((err) => this.onError(err as Error));
+    }
+  }
+
+  /** The records kept for `sessionId` (empty when there is no file or it cannot be read). */
+  async load(sessionId: string): Promise<ConnRecord[]> {
+    const file = this.fileFor(sessionId);
+    if (!file) {
+      return [];
+    }
+    let text: string;
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.onError(err as Error);
+      }
+      return [];
+    }
+    return parseNdjson(text, this.limits);
+  }
+
+  /** Writes every pending tail now, asynchronously. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const jobs = [...this.tracked.values()].filter((t) => t.dirty).map((t) => this.prepare(t));
+    this.writing = this.writing.then(async () => {
+      for (const job of jobs) {
+        await job.write().catch((err) => this.onError(err as Error));
+      }
+    });
+    return this.writing;
+  }
+
+  /**
+   * Writes every pending tail before returning (the extension host is about to stop: nothing
+   * asynchronous is sure to finish). Writes still in flight are superseded, never waited for.
+   */
+  flushSync(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.frozen) {
+      return;
+    }
+    for (const t of this.tracked.values()) {
+      if (t.dirty) {
+        try {
+          this.prepare(t).writeSync();
+        } catch (err) {
+          this.onError(err as Error);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes files no tracked session claims that are older than {@link ORPHAN_AGE_MS}, or beyond
+   * {@link ORPHAN_BUDGET_BYTES} together (oldest first). Once per window, off activation's path.
+   */
+  async pruneOrphans(now = Date.now()): Promise<number> {
+    if (this.pruned || !this.dir) {
+      return 0;
+    }
+    this.pruned = true;
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(this.dir);
+    } catch {
+      return 0;
+    }
+    const files: { file: string; mtime: number; size: number }[] = [];
+    for (const name of names) {
+      const file = path.join(this.dir, name);
+      const id = name.endsWith('.ndjson') ? name.slice(0, -'.ndjson'.length) : undefined;
+      if (id !== undefined && this.tracked.has(id)) {
+        continue;
+      }
+      if (id === undefined && !name.endsWith('.tmp')) {
+        continue;
+      }
+      try {
+        const st = await fs.promises.stat(file);
+        files.push({ file, mtime: st.mtimeMs, size: st.size });
+      } catch {
+        // gone already
+      }
+    }
+    files.sort((a, b) => b.mtime - a.mtime);
+    let kept = 0;
+    let removed = 0;
+    for (const f of files) {
+      const stale = now - f.mtime > ORPHAN_AGE_MS || f.file.endsWith('.tmp');
+      if (stale || kept + f.size > ORPHAN_BUDGET_BYTES) {
+        await fs.promises.rm(f.file, { force: true }).then(
+          () => removed++,
+          (err) => this.onError(err as Error),
+        );
+      } else {
+        kept += f.size;
+      }
+    }
+    return removed;
+  }
+
+  private markDirty(t: Tracked): void {
+    t.dirty = true;
+    if (!this.timer && !this.frozen) {
+      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+    }
+  }
+
+  /** Takes the tail now (so the write has what the store held at this moment) and returns its writers. */
+  private prepare(t: Tracked): { write(): Promise<void>; writeSync(): void } {
+    t.dirty = false;
+    const redactor = t.source.redactor;
+    if (redactor !== t.redactor) {
+      // New secrets: lines masked with the old ones may hold the new ones in clear.
+      t.redactor = redactor;
+      t.cache = new WeakMap();
+    }
+    const { text } = tailNdjson(t.source.store, redactor, this.limits, t.cache);
+    const generation = ++t.generation;
+    const file = this.fileFor(t.source.id)!;
+    const dir = this.dir!;
+    const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
+    const current = () => this.tracked.get(t.source.id) === t && t.generation === generation;
+    return {
+      write: async () => {
+        if (!current()) {
+          return;
+        }
+        await fs.promises.mkdir(dir, { recursive: true });
+        await fs.promises.writeFile(tmp, text, { mode: 0o600 });
+        if (current()) {
+          await fs.promises.rename(tmp, file);
+        } else {
+          await fs.promises.rm(tmp, { force: true });
+        }
+      },
+      writeSync: () => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(tmp, text, { mode: 0o600 });
+        fs.renameSync(tmp, file);
+      },
+    };
+  }
+}
