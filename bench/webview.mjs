@@ -152,6 +152,8 @@ async function latencyRun() {
     },
   });
   const t0 = Date.now();
+  await p.evaluate(() => (window.__longTasks.length = 0));
+  await browser.startTracing(p, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   pipe.connect();
   await new Promise((resolve, reject) => {
     const timer = setInterval(() => {
@@ -165,6 +167,8 @@ async function latencyRun() {
     }, 50);
   });
   await chain;
+  const trace = mainThreadTasks(JSON.parse((await browser.stopTracing()).toString('utf8')));
+  const longTasks = await p.evaluate(() => window.__longTasks.map((t) => t.duration));
   await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const lat = (await p.evaluate(() => window.__lat)).sort((a, b) => a - b);
   const q = (xs, f) => xs[Math.min(xs.length - 1, Math.ceil(xs.length * f) - 1)];
@@ -181,6 +185,9 @@ async function latencyRun() {
     max: lat[lat.length - 1],
     hostP50: q(hostLegs, 0.5),
     hostP99: q(hostLegs, 0.99),
+    longTasks: longTasks.length,
+    longTaskMax: longTasks.length ? Math.max(...longTasks) : 0,
+    longestCpuMs: trace.longestCpuMs,
     errors,
   };
 }
@@ -350,6 +357,8 @@ try {
     max: Math.max(...result.latencyRuns.map((r) => r.max)),
     hostP50: med(result.latencyRuns.map((r) => r.hostP50)),
     hostP99: med(result.latencyRuns.map((r) => r.hostP99)),
+    longestCpuMs: Math.max(...result.latencyRuns.map((r) => r.longestCpuMs)),
+    longTaskMax: Math.max(...result.latencyRuns.map((r) => r.longTaskMax)),
   };
 } finally {
   await browser.close();
