@@ -1,9 +1,10 @@
 /**
- * End to end: the log survives closing and reopening the panel.
+ * End to end: the log survives closing and reopening the panel, and reloading the window (which
+ * restarts the extension host: the log comes back from disk).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCommand } from '../harness/browser';
+import { runCommand, waitForWorkbench } from '../harness/browser';
 import { badgeText, openConnectionsView, treeRow, connectFromPalette, eventually, logRows, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
 
 describe('panel restore', () => {
@@ -38,6 +39,43 @@ describe('panel restore', () => {
       assert.equal(rows[0].type, 'connecting', 'the log starts with the first connect');
       assert.ok(rows.some((r) => r.id === '5'));
       await w.shot('e2e-7-reopened');
+    });
+  });
+
+  it('reloading the window brings the log back from disk, noted as restored and not connected', async () => {
+    const w = wb!;
+    await withFailureShot(w, 'e2e-7-reload', async () => {
+      const url = `${w.demo.url}/sse`;
+      await runCommand(w.page, 'View: Close All Editors');
+      await connectFromPalette(w.page, url);
+      let frame = await panelFrame(w.page, url);
+      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'header says open');
+      const before = await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '4'), 15_000, 'four events');
+      const lastBefore = Math.max(...before.map((r) => Number(r.id) || 0));
+
+      // Reloads the workbench; code-server ends this window's extension host and starts a new one,
+      // so the session and its in-memory store are gone: only the file written on the way out remains.
+      await runCommand(w.page, 'Developer: Reload Window');
+      await w.page.waitForEvent('load', { timeout: 30_000 }).catch(() => undefined);
+      await waitForWorkbench(w.page);
+      frame = await panelFrame(w.page, url, 60_000);
+      // The note is made only when the serializer finds no session under the panel's id, i.e. in a new
+      // extension host; the old host would have kept the session (and its connection) instead.
+      const rows = await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => /^Log restored from before the window reload \(\d+ records\); not connected$/.test(r.data)),
+        30_000,
+        'the restored-log note',
+      );
+      assert.equal(await badgeText(frame), 'Not connected');
+      const ids = rows.map((r) => Number(r.id)).filter((n) => n > 0);
+      assert.ok(ids.includes(lastBefore), `the last event seen before the reload (${lastBefore}) is back: ${ids.join(',')}`);
+      await w.shot('e2e-7-reloaded');
+
+      await frame.locator('.row:not([hidden])').last().click();
+      await frame.locator('.row:not([hidden])').last().press('Home');
+      const first = await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '1'), 15_000, 'the first events are back');
+      assert.equal(first[0].type, 'connecting', 'the restored log starts with the first connect');
     });
   });
 });
