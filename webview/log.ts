@@ -79,6 +79,12 @@ function systemIcon(r: ConnRecord): string {
 }
 
 const RESIZABLE = ['time', 'type', 'id', 'size'] as const;
+/** The widest text of each time format (see `formatTime`); relative times up to a day. */
+const TIME_PROBE: Record<TimeMode, string> = {
+  time: '88:88:88.888',
+  iso: '8888-88-88T88:88:88.888Z',
+  relative: '+88888.888 s',
+};
 export type ResizableColumn = (typeof RESIZABLE)[number];
 
 export interface LogViewOptions {
@@ -96,6 +102,7 @@ export class LogView {
   private readonly spacer: HTMLDivElement;
   private readonly jump: HTMLButtonElement;
   private readonly empty: HTMLDivElement;
+  private readonly timeProbe: HTMLSpanElement;
   private readonly slots: RowSlot[] = [];
   private viewportHeight = 0;
   private scrollTop = 0;
@@ -156,6 +163,12 @@ export class LogView {
       this.empty,
       this.jump,
     );
+    // The time column is as wide as the longest text of the current format, measured in the log's own
+    // font; the probe's size changes with that font (loading, editor font size), which refits the column.
+    this.timeProbe = h('span', { class: 'time-probe', 'aria-hidden': 'true' });
+    this.el.appendChild(this.timeProbe);
+    this.fitTimeColumn();
+    new ResizeObserver(() => this.fitTimeColumn()).observe(this.timeProbe);
     this.viewport.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.spacer.addEventListener('mousedown', (e) => this.onMouseDown(e));
     this.el.addEventListener('keydown', (e) => this.onKey(e));
@@ -201,6 +214,21 @@ export class LogView {
     this.el.style.setProperty(`--col-${col}`, `${w}px`);
   }
 
+  /**
+   * Sizes the time column's default width (a width the user dragged still wins) from the widest text the
+   * current format produces, with every digit an 8 (the widest in proportional fallbacks).
+   */
+  private fitTimeColumn(): void {
+    const probe = TIME_PROBE[this.timeMode];
+    if (this.timeProbe.textContent !== probe) {
+      this.timeProbe.textContent = probe;
+    }
+    const width = this.timeProbe.getBoundingClientRect().width;
+    if (width > 0) {
+      this.el.style.setProperty('--col-time-fit', `${Math.ceil(width) + 2}px`);
+    }
+  }
+
   get columnWidths(): Partial<Record<ResizableColumn, number>> {
     return { ...this.widths };
   }
@@ -216,7 +244,7 @@ export class LogView {
   setTimeMode(mode: TimeMode): void {
     if (mode !== this.timeMode) {
       this.timeMode = mode;
-      this.el.classList.toggle('time-iso', mode === 'iso');
+      this.fitTimeColumn();
       this.invalidate();
     }
   }

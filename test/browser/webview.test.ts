@@ -707,6 +707,36 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('the time column shows the whole time in every format at a typical panel width', async () => {
+    const page = await open('dark', { width: 900, height: 600 });
+    // The workbench's default editor font size (the fixture themes use 12px).
+    await page.evaluate(() => document.documentElement.style.setProperty('--vscode-editor-font-size', '14px'));
+    const late = builder();
+    const records = sseInit().records.map((r) => ({ ...r, time: late({}, 3_600_000 + 987).time }));
+    for (const [mode, pattern] of [
+      ['time', /^\d\d:\d\d:\d\d\.\d{3}$/],
+      ['iso', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/],
+      ['relative', /^\+\d+\.\d{3} s$/],
+    ] as const) {
+      await dispatch(page, { ...sseInit(), records, settings: { displayLimit: 256 * 1024, timestampFormat: mode } });
+      await nextFrames(page);
+      await nextFrames(page);
+      const cells: Array<{ text: string; scroll: number; client: number }> = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.log .row:not([hidden]) .c-time') as any[]).map((c: any) => ({ text: c.textContent, scroll: c.scrollWidth, client: c.clientWidth })),
+      );
+      assert.ok(cells.length >= 8, `${mode}: rows rendered`);
+      for (const c of cells) {
+        assert.match(c.text, pattern, `${mode}: format`);
+        assert.ok(c.scroll <= c.client, `${mode}: "${c.text}" is cut off (${c.scroll} px of text in ${c.client} px)`);
+      }
+      const head = (await page.locator('.log-head .c-time').boundingBox())!.width;
+      const cell = (await page.locator('.log .row:not([hidden]) .c-time').first().boundingBox())!.width;
+      assert.ok(Math.abs(head - cell) <= 1, `${mode}: the header lines up with the rows (${head} vs ${cell})`);
+    }
+    await page.screenshot({ path: join(RESULTS, 'webview-time-column.png') });
+    await closePage(page);
+  });
+
   it('toolbar actions post their commands', async () => {
     const page = await open();
     await dispatch(page, wsInit());
