@@ -6,7 +6,7 @@ import type { ProfileEntry, ProfileStore } from './profiles/profileStore';
 
 export type ConnectChoice = { type: 'profile'; entry: ProfileEntry } | { type: 'adhoc'; config: SessionConfig };
 
-interface UrlItem extends vscode.QuickPickItem {
+export interface UrlItem extends vscode.QuickPickItem {
   entry?: ProfileEntry;
   url?: string;
 }
@@ -122,36 +122,8 @@ function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[])
     qp.title = 'Connect SSE/WS';
     qp.placeholder = 'Pick a saved profile or type a URL (http(s):// for SSE, ws(s):// for WebSocket)';
     qp.matchOnDescription = true;
-    const fixed: UrlItem[] = [];
-    if (profiles.entries.length) {
-      fixed.push({ label: 'Saved profiles', kind: vscode.QuickPickItemKind.Separator });
-      for (const entry of profiles.entries) {
-        fixed.push({
-          label: `$(bookmark) ${entry.profile.name}`,
-          description: entry.profile.url,
-          detail: entry.source === 'workspace' ? 'workspace settings' : undefined,
-          entry,
-        });
-      }
-    }
-    if (recentUrls.length) {
-      fixed.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
-      for (const url of recentUrls) {
-        fixed.push({ label: `$(history) ${url}`, url, alwaysShow: false });
-      }
-    }
     const update = () => {
-      const typed = qp.value.trim();
-      const items = [...fixed];
-      if (typed) {
-        const problem = checkUrl(typed);
-        items.unshift(
-          problem
-            ? { label: `$(error) ${typed}`, description: problem, alwaysShow: true }
-            : { label: `$(plug) Connect to ${typed}`, description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE', url: typed, alwaysShow: true },
-        );
-      }
-      qp.items = items;
+      qp.items = connectPickItems(profiles.entries, recentUrls, qp.value);
     };
     qp.onDidChangeValue(update);
     let picked: UrlItem | undefined;
@@ -169,6 +141,91 @@ function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[])
     update();
     qp.show();
   });
+}
+
+/** The schemes a typed URL may start with, for telling a URL being typed from a profile name. */
+const SCHEMES = ['http://', 'https://', 'ws://', 'wss://'];
+
+/**
+ * How the typed text relates to a URL: `url` (connectable), `partial` (a prefix of a supported scheme,
+ * e.g. "ws" or "https:/"), `bad` (has a scheme or `://` but cannot connect; `problem` says why) or `text`
+ * (no scheme at all: a profile name or a search).
+ */
+export function classifyTyped(typed: string): { type: 'url' | 'partial' | 'text' } | { type: 'bad'; problem: string } {
+  const lower = typed.toLowerCase();
+  if (SCHEMES.some((s) => s.startsWith(lower))) {
+    return { type: 'partial' };
+  }
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(typed) || typed.startsWith('${');
+  const problem = checkUrl(typed);
+  if (!problem && hasScheme) {
+    return { type: 'url' };
+  }
+  if (hasScheme || typed.includes('://')) {
+    return { type: 'bad', problem: problem ?? `"${typed}" is not a valid URL` };
+  }
+  return { type: 'text' };
+}
+
+/**
+ * The items of the first step for the typed text. Profiles whose name holds the text come first; a
+ * "Connect to" item appears only for text that is a URL; while the text is anything else, a problem
+ * with it shows only when no profile or recent URL matches it.
+ */
+export function connectPickItems(entries: readonly ProfileEntry[], recentUrls: readonly string[], value: string): UrlItem[] {
+  const typed = value.trim();
+  const needle = typed.toLowerCase();
+  // Lenient (in-order characters) like the quick pick's own fuzzy filter, so nothing it lists is called a problem.
+  const named = (e: ProfileEntry) => !!needle && fuzzyIncludes(e.profile.name, needle);
+  const matching = (e: ProfileEntry) => named(e) || (!!needle && fuzzyIncludes(e.profile.url, needle));
+  const profileItem = (entry: ProfileEntry): UrlItem => ({
+    label: `$(bookmark) ${entry.profile.name}`,
+    description: entry.profile.url,
+    detail: entry.source === 'workspace' ? 'workspace settings' : undefined,
+    entry,
+  });
+  const namedItems = entries.filter(named).map(profileItem);
+  const otherItems = entries.filter((e) => !named(e)).map(profileItem);
+  const separator: UrlItem[] = entries.length ? [{ label: 'Saved profiles', kind: vscode.QuickPickItemKind.Separator }] : [];
+  const recentItems: UrlItem[] = [];
+  if (recentUrls.length) {
+    recentItems.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
+    recentItems.push(...recentUrls.map((url) => ({ label: `$(history) ${url}`, url })));
+  }
+  let typedItem: UrlItem | undefined;
+  if (typed) {
+    const typedAs = classifyTyped(typed);
+    if (typedAs.type === 'url') {
+      typedItem = { label: `$(plug) Connect to ${typed}`, description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE', url: typed, alwaysShow: true };
+    } else if (typedAs.type !== 'partial' && !entries.some(matching) && !recentUrls.some((u) => fuzzyIncludes(u, needle))) {
+      const problem = typedAs.type === 'bad' ? typedAs.problem : 'No saved profile matches; type a URL: http(s):// for SSE, ws(s):// for WebSocket';
+      typedItem = { label: `$(${typedAs.type === 'bad' ? 'error' : 'info'}) ${typed}`, description: problem, alwaysShow: true };
+    }
+  }
+  if (!typedItem) {
+    return [...separator, ...namedItems, ...otherItems, ...recentItems];
+  }
+  // A URL (or a problem with one) leads unless a profile is named like the text.
+  return namedItems.length
+    ? [...separator, ...namedItems, typedItem, ...otherItems, ...recentItems]
+    : [typedItem, ...separator, ...otherItems, ...recentItems];
+}
+
+/** Whether the characters of `needle` (lower case) appear in `text` in order, spaces ignored. */
+function fuzzyIncludes(text: string, needle: string): boolean {
+  const hay = text.toLowerCase();
+  let at = 0;
+  for (const ch of needle) {
+    if (ch === ' ') {
+      continue;
+    }
+    at = hay.indexOf(ch, at);
+    if (at < 0) {
+      return false;
+    }
+    at++;
+  }
+  return true;
 }
 
 function safeKind(url: string): 'sse' | 'ws' {

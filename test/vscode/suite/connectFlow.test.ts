@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { FlowUi } from '../../../src/connectFlow';
+import { connectPickItems, type FlowUi, type UrlItem } from '../../../src/connectFlow';
 import type { RealtimeInspectorApi } from '../../../src/extension';
+import type { ProfileEntry } from '../../../src/profiles/profileStore';
 import type { Session } from '../../../src/session';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 
@@ -106,5 +107,57 @@ suite('Connect flow (palette)', () => {
     assert.deepEqual(s.asked, []);
     assert.equal(session.label, 'picked');
     await waitState(session, 'open');
+  });
+
+  suite('first step items', () => {
+    const entries: ProfileEntry[] = [
+      { profile: { name: 'Demo: SSE ticker', url: 'http://127.0.0.1:1/sse' }, source: 'workspace' },
+      { profile: { name: 'prod-ws', url: 'wss://example.test/feed' }, source: 'user' },
+    ] as ProfileEntry[];
+    const recent = ['http://127.0.0.1:2/events'];
+    /** The selectable items, in order, by label without the icon. */
+    const labels = (items: UrlItem[]) => items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => i.label.replace(/^\$\([\w-]+\) /, ''));
+
+    test("typing a profile's name shows no error item and puts that profile first", () => {
+      for (const typed of ['demo', 'Demo:', 'demo: sse', 'DEMO: SSE TICKER', 'demo tick']) {
+        const items = connectPickItems(entries, recent, typed);
+        assert.ok(!items.some((i) => /\$\((error|info)\)/.test(i.label)), `no problem item for "${typed}": ${JSON.stringify(labels(items))}`);
+        assert.ok(!items.some((i) => i.label.includes('Connect to')), `no connect item for "${typed}"`);
+        assert.equal(labels(items)[0], 'Demo: SSE ticker', `"${typed}" lists the profile first`);
+      }
+    });
+
+    test('a typed URL offers to connect to it, with the kind detected from the scheme', () => {
+      const sse = connectPickItems(entries, recent, 'http://127.0.0.1:3/sse');
+      assert.equal(sse[0].label, '$(plug) Connect to http://127.0.0.1:3/sse');
+      assert.equal(sse[0].description, 'SSE');
+      assert.equal(sse[0].url, 'http://127.0.0.1:3/sse');
+      const ws = connectPickItems(entries, recent, ' wss://127.0.0.1:3/ws ');
+      assert.equal(ws[0].label, '$(plug) Connect to wss://127.0.0.1:3/ws');
+      assert.equal(ws[0].description, 'WebSocket');
+    });
+
+    test('a profile named like a typed URL comes before the connect item', () => {
+      const withUrlName = [{ profile: { name: 'http://staging', url: 'http://127.0.0.1:4/sse' }, source: 'user' }, ...entries] as ProfileEntry[];
+      const items = labels(connectPickItems(withUrlName, [], 'http://staging'));
+      assert.deepEqual(items.slice(0, 2), ['http://staging', 'Connect to http://staging']);
+    });
+
+    test('a scheme being typed shows neither a connect item nor an error', () => {
+      for (const typed of ['h', 'http', 'https:/', 'ws', 'wss://']) {
+        const items = connectPickItems(entries, recent, typed);
+        assert.ok(!items.some((i) => /\$\((error|info|plug)\)/.test(i.label)), `"${typed}": ${JSON.stringify(labels(items))}`);
+      }
+    });
+
+    test('a URL with an unsupported scheme is an error item only when nothing matches it', () => {
+      const bad = connectPickItems(entries, recent, 'ftp://127.0.0.1/x');
+      assert.match(bad[0].label, /^\$\(error\) ftp:\/\/127\.0\.0\.1\/x$/);
+      assert.match(bad[0].description ?? '', /scheme "ftp:" is not supported/);
+      assert.equal(bad[0].url, undefined, 'the error item cannot be picked to connect');
+      const text = connectPickItems(entries, recent, 'qqq zzz');
+      assert.match(text[0].label, /^\$\(info\) /, 'text that matches nothing says what to type, as information');
+      assert.equal(text[0].url, undefined);
+    });
   });
 });
