@@ -43,18 +43,22 @@ export interface PersistSource {
  */
 export function tailNdjson(
   store: PersistSource['store'],
-  redactor: Redactor | undefined,
+  redactor: Redactor | readonly Redactor[] | undefined,
   limits: PersistLimits = PERSIST_LIMITS,
   cache?: WeakMap<ConnRecord, string>,
 ): { text: string; count: number } {
+  const masks = (Array.isArray(redactor) ? redactor : redactor ? [redactor] : []).filter((r: Redactor) => r.hasSecrets);
   const lines: string[] = [];
   let bytes = 0;
   for (let i = store.size - 1; i >= 0 && lines.length < limits.maxRecords; i--) {
     const record = store.at(i)!;
     let line = cache?.get(record);
     if (line === undefined) {
-      const json = serializeRecord(record);
-      line = (redactor?.hasSecrets ? redactor.text(json) : json) + '\n';
+      let json = serializeRecord(record);
+      for (const r of masks) {
+        json = r.text(json);
+      }
+      line = json + '\n';
       cache?.set(record, line);
     }
     const size = Buffer.byteLength(line);
@@ -115,7 +119,11 @@ interface Tracked {
   /** Bumped by every write started, so a slower older write never replaces a newer file. */
   generation: number;
   cache: WeakMap<ConnRecord, string>;
-  redactor: Redactor;
+  /**
+   * Every redactor the session has had: a reconnect with new secrets replaces its redactor, and the
+   * records from before still hold the old secrets.
+   */
+  redactors: Redactor[];
 }
 
 /**
@@ -167,7 +175,7 @@ export class LogPersistence extends Disposable {
     if (this.frozen || !this.fileFor(source.id) || this.tracked.has(source.id)) {
       return;
     }
-    const t: Tracked = { source, subs: [], dirty: false, generation: 0, cache: new WeakMap(), redactor: source.redactor };
+    const t: Tracked = { source, subs: [], dirty: false, generation: 0, cache: new WeakMap(), redactors: [source.redactor] };
     t.subs.push(source.onDidRecord(() => this.markDirty(t)));
     t.subs.push(source.onDidClear(() => this.markDirty(t)));
     this.tracked.set(source.id, t);
@@ -311,12 +319,12 @@ export class LogPersistence extends Disposable {
   private prepare(t: Tracked): { write(): Promise<void>; writeSync(): void } {
     t.dirty = false;
     const redactor = t.source.redactor;
-    if (redactor !== t.redactor) {
-      // New secrets: lines masked with the old ones may hold the new ones in clear.
-      t.redactor = redactor;
+    if (!t.redactors.includes(redactor)) {
+      // New secrets: lines masked without them may hold them in clear.
+      t.redactors.push(redactor);
       t.cache = new WeakMap();
     }
-    const { text } = tailNdjson(t.source.store, redactor, this.limits, t.cache);
+    const { text } = tailNdjson(t.source.store, t.redactors, this.limits, t.cache);
     const generation = ++t.generation;
     const file = this.fileFor(t.source.id)!;
     const dir = this.dir!;

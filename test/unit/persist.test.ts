@@ -77,6 +77,25 @@ describe('tailNdjson / parseNdjson', () => {
     assert.ok(text.includes('token=••••'));
   });
 
+  it('a session whose secrets changed has the old and the new ones masked', async () => {
+    const dir = tmpDir();
+    const p = new LogPersistence(dir, undefined, 60_000);
+    try {
+      const s = source('rotated', ['old-secret-1']);
+      p.track(s);
+      s.add(msg(1, 'first old-secret-1'));
+      p.flushSync();
+      (s as { redactor: Redactor }).redactor = new Redactor(['new-secret-2']);
+      s.add(msg(2, 'then new-secret-2'));
+      p.flushSync();
+      const text = fs.readFileSync(path.join(dir, 'rotated.ndjson'), 'utf8');
+      assert.ok(!text.includes('old-secret-1') && !text.includes('new-secret-2'), text);
+      assert.equal(parseNdjson(text).length, 2);
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('skips lines that do not parse and records whose seq does not increase', () => {
     const lines = [JSON.stringify(msg(1)), '{"kind":"message","seq":', JSON.stringify(msg(3)), JSON.stringify(msg(2)), 'null', '[]', JSON.stringify({ kind: 'info', seq: 'x' }), JSON.stringify(msg(4))];
     const records = parseNdjson(lines.join('\n') + '\n{"partial');
