@@ -133,8 +133,22 @@ export class Session extends Disposable {
   }
 
   get stats(): Readonly<ConnectionStats> {
-    return this._connection?.stats ?? EMPTY_STATS;
+    const live = this._connection?.stats ?? EMPTY_STATS;
+    const base = this.restoredStats;
+    if (!base) {
+      return live;
+    }
+    return {
+      messagesIn: base.messagesIn + live.messagesIn,
+      messagesOut: base.messagesOut + live.messagesOut,
+      bytesIn: base.bytesIn + live.bytesIn,
+      bytesOut: base.bytesOut + live.bytesOut,
+      records: base.records + live.records,
+    };
   }
+
+  /** The counts of a log restored after a window reload, so the counters agree with the log shown. */
+  private restoredStats: ConnectionStats | undefined;
 
   /** Connecting, open, closing or waiting to reconnect. */
   get isLive(): boolean {
@@ -311,9 +325,21 @@ export class Session extends Disposable {
     if (this._connection || this.store.size > 0 || records.length === 0) {
       return;
     }
+    // Bytes in are the messages' sizes: the wire bytes (framing included) are not kept.
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: records.length + 1 };
     for (const r of records) {
       this.store.add(r);
+      if (r.kind === 'message') {
+        if (r.dir === 'in') {
+          stats.messagesIn++;
+          stats.bytesIn += r.size;
+        } else {
+          stats.messagesOut++;
+          stats.bytesOut += r.size;
+        }
+      }
     }
+    this.restoredStats = stats;
     const info: ConnRecord = { kind: 'info', message: note, seq: this.lastSeq + 1, time: new Date().toISOString() };
     this.store.add(info);
     this.logRecord(info);
@@ -386,7 +412,7 @@ export class Session extends Disposable {
   private attach(conn: Connection): void {
     this._connection = conn;
     this.connectionStore.add(conn);
-    this.rateSample = { count: 0, at: Date.now() };
+    this.rateSample = { count: this.stats.messagesIn + this.stats.messagesOut, at: Date.now() };
     this.connectionStore.add(
       conn.onRecord((record) => {
         if (record.kind === 'connecting') {

@@ -105,12 +105,14 @@ suite('Log kept across a window reload', () => {
       assert.equal(note.message, `Log restored from before the window reload (${keptCount} records); not connected`);
       assert.equal(note.seq, keptLastSeq + 1);
       assert.ok(init.records.some((r) => r.kind === 'message' && r.data.includes('for ••••')), 'the events are back');
+      const restoredIn = init.records.filter((r) => r.kind === 'message' && r.dir === 'in').length;
+      assert.equal(init.stats.messagesIn, restoredIn, 'the counters agree with the restored log');
 
       // The secret is still in secret storage: connecting again works, and the new records follow.
       const result = await session.connect();
       assert.ok(result.ok);
       await waitState(session, 'open');
-      await waitFor(() => session.stats.messagesIn >= 3, 'new events');
+      await waitFor(() => session.stats.messagesIn >= restoredIn + 3, 'new events');
       const all = session.store.toArray();
       assert.ok(all.every((r, i) => i === 0 || r.seq > all[i - 1].seq), 'seq keeps increasing through the restore');
       const firstNew = all.find((r) => r.kind === 'connecting' && r.seq > note.seq);
