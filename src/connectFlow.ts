@@ -187,10 +187,12 @@ export function connectPickItems(entries: readonly ProfileEntry[], recentUrls: r
   const namedItems = entries.filter(named).map(profileItem);
   const otherItems = entries.filter((e) => !named(e)).map(profileItem);
   const separator: UrlItem[] = entries.length ? [{ label: 'Saved profiles', kind: vscode.QuickPickItemKind.Separator }] : [];
+  // A recent URL the same as the typed one would only repeat the "Connect to" item.
+  const recent = recentUrls.filter((url) => url !== typed);
   const recentItems: UrlItem[] = [];
-  if (recentUrls.length) {
+  if (recent.length) {
     recentItems.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
-    recentItems.push(...recentUrls.map((url) => ({ label: `$(history) ${url}`, url })));
+    recentItems.push(...recent.map((url) => ({ label: `$(history) ${url}`, url })));
   }
   let typedItem: UrlItem | undefined;
   if (typed) {

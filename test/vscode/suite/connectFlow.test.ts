@@ -132,6 +132,8 @@ suite('Connect flow (palette)', () => {
       assert.equal(sse[0].label, '$(plug) Connect to http://127.0.0.1:3/sse');
       assert.equal(sse[0].description, 'SSE');
       assert.equal(sse[0].url, 'http://127.0.0.1:3/sse');
+      const again = connectPickItems(entries, recent, recent[0]);
+      assert.deepEqual(labels(again), [`Connect to ${recent[0]}`, 'Demo: SSE ticker', 'prod-ws'], 'a recent URL typed again is listed once, as the item that connects');
       const ws = connectPickItems(entries, recent, ' wss://127.0.0.1:3/ws ');
       assert.equal(ws[0].label, '$(plug) Connect to wss://127.0.0.1:3/ws');
       assert.equal(ws[0].description, 'WebSocket');
