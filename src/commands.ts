@@ -38,6 +38,8 @@ type SessionArg = TreeNode | Session | string | undefined;
 type ProfileArg = TreeNode | string | undefined;
 
 const RECENT_KEY = 'realtimeInspector.recentUrls';
+/** The demo notification's one action, which lists the endpoints. */
+const DEMO_OPEN = 'Connect…';
 /** Headers whose values are credentials (the same rule the core's redactor masks by). */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|apikey/i;
 
@@ -259,18 +261,43 @@ export class Commands implements PanelActions {
     }
     const demo = this.s.demo;
     if (!options?.quiet) {
-      const preferred = demo.endpoints.filter((e) => /\/(sse|ws\/echo|ws\/ticker)$/.test(e.url));
-      const offers = (preferred.length ? preferred : demo.endpoints.filter((e) => !e.method)).slice(0, 3);
-      void vscode.window
-        .showInformationMessage(`Demo server running at ${demo.url}`, ...offers.map((e) => `Connect ${e.name}`))
-        .then((pick) => {
-          const endpoint = offers.find((e) => `Connect ${e.name}` === pick);
-          if (endpoint) {
-            void vscode.commands.executeCommand(COMMANDS.connect, { url: endpoint.url, kind: endpoint.kind });
-          }
-        });
+      // One short action: a toast cuts long button rows off, and the demo has more endpoints than fit.
+      void vscode.window.showInformationMessage(`Demo server running at ${demo.url}`, DEMO_OPEN).then((pick) => {
+        if (pick === DEMO_OPEN) {
+          void this.pickDemoEndpoint();
+        }
+      });
     }
     return { url: demo.url, endpoints: demo.endpoints };
+  }
+
+  /** Lists every endpoint of the running demo server with what it does, and connects the one picked. */
+  async pickDemoEndpoint(): Promise<Session | undefined> {
+    const demo = this.s.demo;
+    if (!demo) {
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      demo.endpoints.map((e) => ({
+        label: `${e.kind === 'ws' ? '$(plug)' : '$(broadcast)'} ${e.name}`,
+        description: e.method ? `${e.method} ${e.url}` : e.url,
+        detail: e.description,
+        endpoint: e,
+      })),
+      { title: 'Demo server: connect to an endpoint', placeHolder: 'Pick an endpoint to connect to', matchOnDescription: true, matchOnDetail: true },
+    );
+    if (!pick) {
+      return undefined;
+    }
+    const e = pick.endpoint;
+    const config: SessionConfig = { url: e.url, kind: e.kind };
+    if (e.method) {
+      // The demo's POST endpoint streams tokens for a JSON prompt.
+      config.method = e.method;
+      config.headers = { 'Content-Type': 'application/json' };
+      config.body = JSON.stringify({ prompt: 'Tell me about Server-Sent Events' });
+    }
+    return vscode.commands.executeCommand<Session | undefined>(COMMANDS.connect, config);
   }
 
   async stopDemoServerCommand(): Promise<boolean> {

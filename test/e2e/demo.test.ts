@@ -18,7 +18,7 @@ describe('demo server command', () => {
     await wb?.close();
   });
 
-  it('Start Demo Server offers to connect its SSE ticker, which then streams into a panel', async () => {
+  it('Start Demo Server offers its endpoints from one short action; the SSE ticker picked streams into a panel', async () => {
     const w = wb!;
     await withFailureShot(w, 'e2e-demo-command', async () => {
       await runCommand(w.page, 'Realtime: Start Demo Server');
@@ -26,8 +26,30 @@ describe('demo server command', () => {
       await toast.waitFor({ state: 'visible', timeout: 15_000 });
       const demoUrl = /Demo server running at (http:\/\/127\.0\.0\.1:\d+)/.exec(await toast.innerText())?.[1];
       assert.ok(demoUrl, 'the notification names the demo server on loopback');
+      const open = toast.locator('.monaco-button', { hasText: 'Connect…' });
+      await open.waitFor({ state: 'visible', timeout: 5_000 });
+      const buttons = await toast.locator('.monaco-button').evaluateAll((els) =>
+        els.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })),
+      );
+      assert.ok(buttons.every((b) => !b.cut), `every button of the notification shows its whole label: ${JSON.stringify(buttons)}`);
       await w.shot('e2e-demo-command-offer');
-      await toast.locator('.monaco-button', { hasText: 'Connect SSE ticker' }).click();
+      await open.click();
+
+      // The action lists every endpoint with what it does; pick the SSE ticker.
+      await w.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Demo server: connect to an endpoint' }).waitFor({ state: 'visible', timeout: 10_000 });
+      const picks = w.page.locator('.quick-input-widget .monaco-list-row');
+      const names = await eventually(
+        () => picks.locator('.label-name').allInnerTexts(),
+        (ns) => ns.length >= 8,
+        10_000,
+        'every demo endpoint listed',
+      );
+      for (const name of ['SSE ticker', 'SSE once', 'SSE LLM stream (POST)', 'SSE hostile payloads', 'SSE private (401)', 'WebSocket echo', 'WebSocket ticker', 'WebSocket private (401)']) {
+        assert.ok(names.some((n) => n.trim() === name), `"${name}" is listed: ${JSON.stringify(names)}`);
+      }
+      assert.match(await picks.first().innerText(), /Events with ids, types, JSON and heartbeats/, 'each endpoint says what it does');
+      await w.shot('e2e-demo-command-endpoints');
+      await picks.filter({ has: w.page.locator('.label-name', { hasText: /^\s*SSE ticker$/ }) }).first().click();
 
       const frame = await panelFrame(w.page, `${demoUrl}/sse`);
       await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'the ticker connects');
