@@ -4,14 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { runCommand } from '../harness/browser';
+import { quickInput, runCommand } from '../harness/browser';
 import { badgeText, eventually, logRows, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
 
 describe('demo server command', () => {
   let wb: Workbench | undefined;
 
   before(async () => {
-    wb = await openExtensionWorkbench();
+    wb = await openExtensionWorkbench({
+      workspaceSettings: {
+        'realtimeInspector.profiles': [
+          { name: 'Demo: SSE ticker', url: '${DEMO}/sse', kind: 'sse' },
+          { name: 'Demo: WebSocket echo', url: '${DEMO_WS}/ws/echo', kind: 'ws' },
+        ],
+      },
+    });
   });
 
   after(async () => {
@@ -56,6 +63,39 @@ describe('demo server command', () => {
       const rows = await eventually(() => logRows(frame), (rs) => rs.some((r) => r.type === 'tick' && r.id === '1'), 15_000, 'the first tick');
       assert.ok(rows.some((r) => r.type === 'comment'), 'the greeting comment is listed');
       await w.shot('e2e-demo-command');
+    });
+  });
+
+  it("typing a saved profile's name in Connect SSE/WS lists that profile first and no error; picking it connects it", async () => {
+    const w = wb!;
+    await withFailureShot(w, 'e2e-connect-picker', async () => {
+      await runCommand(w.page, 'Realtime: Connect SSE/WS');
+      await w.page.locator('.quick-input-widget .quick-input-title', { hasText: /^Connect SSE\/WS$/ }).waitFor({ state: 'visible', timeout: 15_000 });
+      const input = await quickInput(w.page);
+      await input.fill('Demo: SSE');
+      const rows = w.page.locator('.quick-input-widget .monaco-list-row');
+      const labels = await eventually(
+        () => rows.locator('.label-name').allInnerTexts(),
+        (ls) => ls.length > 0 && ls[0].includes('Demo: SSE ticker'),
+        10_000,
+        'the profile listed first',
+      );
+      assert.ok(!labels.some((l) => /not supported|not a valid URL|Connect to/.test(l)), `no error or URL item: ${JSON.stringify(labels)}`);
+      assert.ok(!(await w.page.locator('.quick-input-widget .monaco-list-row .codicon-error').count()), 'no error icon');
+      await w.shot('e2e-connect-picker-profile');
+
+      // A URL typed instead leads with the item that connects to it, its kind detected from the scheme.
+      const url = `${w.demo.url.replace(/^http/, 'ws')}/ws/ticker`;
+      await input.fill(url);
+      const connect = rows.first();
+      await eventually(() => connect.innerText(), (t) => t.includes(`Connect to ${url}`) && /WebSocket/.test(t), 10_000, 'the connect item first');
+      await w.shot('e2e-connect-picker-url');
+
+      await input.fill('demo web');
+      await eventually(() => rows.first().innerText(), (t) => t.includes('Demo: WebSocket echo'), 10_000, 'the other profile first');
+      await rows.first().click();
+      const frame = await panelFrame(w.page, `${w.demo.url.replace(/^http/, 'ws')}/ws/echo`);
+      await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'the profile connects');
     });
   });
 });
