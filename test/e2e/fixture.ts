@@ -168,26 +168,71 @@ export async function eventually<T>(read: () => Promise<T>, accept: (value: T) =
 
 // ---------- the inspector panel, as a user sees it ----------
 
-/** Answers one step of a multi-step quick input: waits for its title, optionally types, presses Enter. */
+const QUICK_TITLE = '.quick-input-widget .quick-input-title';
+const QUICK_INPUT = '.quick-input-widget .quick-input-box input';
+
+/** The title of the quick input on screen, or undefined when none is shown. */
+async function shownTitle(page: Page): Promise<string | undefined> {
+  const title = page.locator(QUICK_TITLE);
+  return (await title.isVisible().catch(() => false)) ? ((await title.textContent().catch(() => null)) ?? undefined) : undefined;
+}
+
+/**
+ * Presses Enter in the quick input of the step titled `title` (exactly) once it holds `value`, and waits
+ * until the step is gone (the widget hides or shows another title).
+ *
+ * Between the steps of a flow the widget hides and shows again, and the workbench gives focus back to what
+ * had it before, which can be a webview that takes it asynchronously, after the next step appeared: a key
+ * pressed on the page then lands in the webview and the step is never answered. So the key goes to the
+ * quick input itself, and when the step is still on screen with the same text a little later, once more.
+ */
+async function acceptStep(page: Page, title: string, value: string, timeoutMs: number, isPick: boolean): Promise<void> {
+  const input = page.locator(QUICK_INPUT);
+  for (let attempt = 0; ; attempt++) {
+    if (isPick) {
+      // A pick accepts its active row: wait until the list has one.
+      await page.locator('.quick-input-widget .monaco-list-row.focused').first().waitFor({ state: 'visible', timeout: timeoutMs });
+    }
+    await eventually(() => input.inputValue(), (v) => v === value, timeoutMs, `the quick input "${title}" to hold ${JSON.stringify(value)}`);
+    await input.press('Enter');
+    try {
+      await eventually(() => shownTitle(page), (t) => t !== title, attempt === 0 ? 5_000 : timeoutMs, `the quick input "${title}" to go`);
+      return;
+    } catch (error) {
+      if (attempt >= 1) {
+        throw error;
+      }
+    }
+  }
+}
+
+/**
+ * Answers one step of a multi-step quick input: waits for its title, optionally types, presses Enter and
+ * waits for the step to go.
+ */
 export async function answerQuickInput(page: Page, title: string | RegExp, value?: string, timeoutMs = 15_000): Promise<void> {
-  const titleEl = page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+  const titleEl = page.locator(QUICK_TITLE, { hasText: title });
   await titleEl.waitFor({ state: 'visible', timeout: timeoutMs });
-  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const exactTitle = (await titleEl.textContent()) ?? '';
+  const input = page.locator(QUICK_INPUT);
   if (value !== undefined) {
     await input.fill(value);
   }
-  await page.keyboard.press('Enter');
-  // The next step reuses the widget; wait until this step's title is gone.
-  await titleEl.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+  const isPick = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().isVisible().catch(() => false);
+  await acceptStep(page, exactTitle, value ?? (await input.inputValue()), timeoutMs, isPick);
 }
 
 /** "Realtime: Connect SSE/WS" with a typed URL, accepting the defaults of the remaining steps. */
 export async function connectFromPalette(page: Page, url: string): Promise<void> {
   await runCommand(page, 'Realtime: Connect SSE/WS');
+  // The palette's own box is visible too until the command's quick pick replaces it: wait for the flow's title.
+  await page.locator(QUICK_TITLE, { hasText: /^Connect SSE\/WS$/ }).waitFor({ state: 'visible', timeout: 15_000 });
   const input = await quickInput(page);
   await input.fill(url);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: `Connect to ${url}` }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // The row for this URL must be the active one, or Enter would pick another (a profile, a recent URL).
+  const connectRow = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: `Connect to ${url}` }).first();
+  await connectRow.waitFor({ state: 'visible', timeout: 10_000 });
+  await acceptStep(page, 'Connect SSE/WS', url, 10_000, true);
   await answerQuickInput(page, 'Connect: transport');
   await answerQuickInput(page, /Connect: headers/);
   if (/^wss?:/.test(url)) {
