@@ -202,6 +202,8 @@ async function acceptStep(page: Page, title: string, value: string, timeoutMs: n
       if (attempt >= 1) {
         throw error;
       }
+      // Said out loud so that a run shows how often the key went astray.
+      console.warn(`quick input "${title}": Enter did not answer the step; pressing it again`);
     }
   }
 }
