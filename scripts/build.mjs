@@ -1,7 +1,7 @@
 // Bundles the extension host, the webview and the CLI with esbuild.
 //   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,4 +66,6 @@ if (watch) {
   console.log('watching for changes…');
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  // The CLI is the package's `bin`: runnable as ./dist/cli.js, not only through `node`.
+  chmodSync(join(root, 'dist/cli.js'), 0o755);
 }
