@@ -430,6 +430,25 @@ export function prettyJson(text: string, limits: PrettyLimits = PRETTY_LIMITS, i
     }
   };
   const invalid = (what: string): PrettyResult => ({ ok: false, reason: 'invalid', message: `${what} at ${i}` });
+  /** Reads `"key":` at `i` and emits it; returns what is wrong instead, if anything. */
+  const readKey = (): string | undefined => {
+    if (text.charCodeAt(i) !== 0x22) {
+      return 'expected a key';
+    }
+    const end = scanString(text, i);
+    if (end < 0) {
+      return 'bad string';
+    }
+    emit('key', escapeJsonString(text.slice(i, end)));
+    i = end;
+    skip();
+    if (text.charCodeAt(i) !== 0x3a) {
+      return 'expected ":"';
+    }
+    i++;
+    pun(': ');
+    return undefined;
+  };
   // The parser's expectation: a value, or what may follow a value inside the current container.
   let expectValue = true;
   skip();
@@ -469,21 +488,10 @@ export function prettyJson(text: string, limits: PrettyLimits = PRETTY_LIMITS, i
         stack.push(isObject);
         nl(stack.length);
         if (isObject) {
-          if (text.charCodeAt(i) !== 0x22) {
-            return invalid('expected a key');
+          const problem = readKey();
+          if (problem) {
+            return invalid(problem);
           }
-          const end = scanString(text, i);
-          if (end < 0) {
-            return invalid('bad string');
-          }
-          emit('key', escapeJsonString(text.slice(i, end)));
-          i = end;
-          skip();
-          if (text.charCodeAt(i) !== 0x3a) {
-            return invalid('expected ":"');
-          }
-          i++;
-          pun(': ');
         }
         continue;
       }
@@ -527,21 +535,10 @@ export function prettyJson(text: string, limits: PrettyLimits = PRETTY_LIMITS, i
       nl(stack.length);
       if (isObject) {
         skip();
-        if (text.charCodeAt(i) !== 0x22) {
-          return invalid('expected a key');
+        const problem = readKey();
+        if (problem) {
+          return invalid(problem);
         }
-        const end = scanString(text, i);
-        if (end < 0) {
-          return invalid('bad string');
-        }
-        emit('key', escapeJsonString(text.slice(i, end)));
-        i = end;
-        skip();
-        if (text.charCodeAt(i) !== 0x3a) {
-          return invalid('expected ":"');
-        }
-        i++;
-        pun(': ');
       }
       expectValue = true;
       continue;
