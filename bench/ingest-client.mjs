@@ -38,19 +38,6 @@ setTimeout(() => {
   process.exit(2);
 }, 120_000).unref();
 
-/** Most posts in any one-second window. */
-function maxPerSecond(times) {
-  let best = 0;
-  let j = 0;
-  for (let i = 0; i < times.length; i++) {
-    while (times[i] - times[j] >= 1000) {
-      j++;
-    }
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
-
 if (mode === 'ws-bare') {
   const WebSocket = require(join(root, 'node_modules/ws'));
   const ws = new WebSocket(url, { perMessageDeflate: false });
@@ -136,7 +123,7 @@ if (mode === 'ws-bare') {
           bytes,
           mbPerSec: bytes / 1e6 / (ms / 1000),
           posts: p.postTimes.length,
-          postsPerSecMax: maxPerSecond(p.postTimes),
+          postsPerSecMax: p.postsPerSecMax(),
           recordsPerPost: p.posted / p.postTimes.length,
           lastPostBytes: lastPostJsonBytes,
         };

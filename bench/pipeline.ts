@@ -91,6 +91,8 @@ export function createPipeline(o: PipelineOptions) {
     store,
     batcher,
     postTimes,
+    /** Most posts in any one-second window. */
+    postsPerSecMax: () => maxPerSecond(postTimes),
     get messages() {
       return messages;
     },
@@ -103,4 +105,17 @@ export function createPipeline(o: PipelineOptions) {
       conn.dispose();
     },
   };
+}
+
+/** Most entries (ms timestamps, ascending) in any one-second window. */
+export function maxPerSecond(times: readonly number[]): number {
+  let best = 0;
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= 1000) {
+      j++;
+    }
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
 }

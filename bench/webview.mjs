@@ -86,19 +86,6 @@ async function openPage() {
   return { p, errors };
 }
 
-/** Most posts in any one-second window. */
-function maxPerSecond(times) {
-  let best = 0;
-  let j = 0;
-  for (let i = 0; i < times.length; i++) {
-    while (times[i] - times[j] >= 1000) {
-      j++;
-    }
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
-
 async function latencyRun() {
   const { p, errors } = await openPage();
   await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
@@ -178,7 +165,7 @@ async function latencyRun() {
   return {
     n: lat.length,
     posts: pipe.postTimes.length,
-    postsPerSecMax: maxPerSecond(pipe.postTimes),
+    postsPerSecMax: pipe.postsPerSecMax(),
     p50: q(lat, 0.5),
     p90: q(lat, 0.9),
     p99: q(lat, 0.99),

@@ -72,6 +72,33 @@ export function sampleMemory(everyMs = 25): { stop(): { peakHeap: number; peakRs
   };
 }
 
+/**
+ * Counts records per turn of the event loop — what one turn costs, independent of how loaded the
+ * machine is. Call `tick()` per record; `stop()` ends the count and gives the most seen in one turn.
+ */
+export function perTurnCounter(): { tick(): void; stop(): number } {
+  let thisTurn = 0;
+  let maxPerTurn = 0;
+  let turning = true;
+  const turn = () => {
+    maxPerTurn = Math.max(maxPerTurn, thisTurn);
+    thisTurn = 0;
+    if (turning) {
+      setImmediate(turn);
+    }
+  };
+  setImmediate(turn);
+  return {
+    tick: () => {
+      thisTurn++;
+    },
+    stop: () => {
+      turning = false;
+      return maxPerTurn;
+    },
+  };
+}
+
 // ---------- handles ----------
 
 /** Active handles and requests by type, as `process.getActiveResourcesInfo()` names them. */

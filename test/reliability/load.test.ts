@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord } from '../../src/core/records';
-import { hostileCase, MB, mb, sampleMemory, Scope, settledMemory } from './helpers';
+import { hostileCase, MB, mb, perTurnCounter, sampleMemory, Scope, settledMemory } from './helpers';
 
 const TOTAL = 1_000_000;
 const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -47,21 +47,10 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         let received = 0;
         let inOrder = true;
         let last = -1;
-        // Records per turn of the event loop: what one turn costs, independent of how loaded the machine is.
-        let thisTurn = 0;
-        let maxPerTurn = 0;
-        let turning = true;
-        const turn = () => {
-          maxPerTurn = Math.max(maxPerTurn, thisTurn);
-          thisTurn = 0;
-          if (turning) {
-            setImmediate(turn);
-          }
-        };
-        setImmediate(turn);
-        scope.defer(() => (turning = false));
+        const perTurn = perTurnCounter();
+        scope.defer(() => perTurn.stop());
         o.conn.onRecord((r: ConnRecord) => {
-          thisTurn++;
+          perTurn.tick();
           if (r.kind === 'message') {
             received++;
             const n = Number(r.data);
@@ -72,7 +61,7 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         o.conn.connect();
         await o.waitState('closed', 100_000);
         const took = Date.now() - started;
-        turning = false;
+        const maxPerTurn = perTurn.stop();
         loop.disable();
         const peak = sampler.stop();
         const lagMax = loop.max / 1e6;
@@ -183,22 +172,12 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         const sampler = sampleMemory(50);
         const started = Date.now();
         const o = scope.observe({ url: srv.url }, { manual: true });
-        let thisTurn = 0;
-        let maxPerTurn = 0;
-        let turning = true;
-        const turn = () => {
-          maxPerTurn = Math.max(maxPerTurn, thisTurn);
-          thisTurn = 0;
-          if (turning) {
-            setImmediate(turn);
-          }
-        };
-        setImmediate(turn);
-        scope.defer(() => (turning = false));
+        const perTurn = perTurnCounter();
+        scope.defer(() => perTurn.stop());
         let last = -1;
         let inOrder = true;
         o.conn.onRecord((r: ConnRecord) => {
-          thisTurn++;
+          perTurn.tick();
           if (r.kind === 'message') {
             inOrder &&= Number(r.data) === last + 1;
             last = Number(r.data);
@@ -206,7 +185,7 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         });
         o.conn.connect();
         await o.waitFor((r) => r.kind === 'close', 100_000, 'the end of the stream');
-        turning = false;
+        const maxPerTurn = perTurn.stop();
         const peak = sampler.stop();
         t.diagnostic(`SSE: 1,000,000 events in ${Date.now() - started} ms; peak heap +${mb(peak.peakHeap - base.heapUsed)}; at most ${maxPerTurn} records in one turn`);
         assert.equal(o.conn.stats.messagesIn, TOTAL);
