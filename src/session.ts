@@ -433,6 +433,13 @@ export class Session extends Disposable {
 
   private logRecord(r: ConnRecord): void {
     const log = this.deps.log;
+    if (r.kind === 'message') {
+      // The per-message path: nothing is built unless the channel is at trace level.
+      if (log.output.logLevel <= 1 /* Trace */) {
+        log.trace(`[${this.label}] ${r.dir} ${r.event ?? r.format} ${r.size} B`);
+      }
+      return;
+    }
     const tag = `[${this.label}]`;
     switch (r.kind) {
       case 'connecting':
@@ -455,11 +462,6 @@ export class Session extends Disposable {
         return;
       case 'info':
         log.info(`${tag} ${r.message}`);
-        return;
-      case 'message':
-        if (log.output.logLevel <= 1 /* Trace */) {
-          log.trace(`${tag} ${r.dir} ${r.event ?? r.format} ${r.size} B`);
-        }
         return;
       default:
         return;
