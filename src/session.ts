@@ -313,7 +313,7 @@ export class Session extends Disposable {
 
   /** The seq of the newest record kept (0 for an empty log). */
   get lastSeq(): number {
-    return this.store.at(this.store.size - 1)?.seq ?? 0;
+    return this.store.lastSeq;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ConnRecord, recordCost } from './records';
+import { ConnRecord, MessageRecord, recordCost } from './records';
 
 export interface StoreOptions {
   /** Most records kept; the oldest go first. Default 100,000. */
@@ -15,24 +15,73 @@ export const DEFAULT_STORE: Readonly<StoreOptions> = Object.freeze({
   displayLimit: 256 * 1024,
 });
 
+/** Payload bytes are kept in chunks of this size (a larger record gets a chunk of its own). */
+const CHUNK = 1 << 20;
+const FIRST_CHUNK = 1 << 16;
+/** Strings up to this length are written against a worst-case size (3 bytes a UTF-16 unit) instead of measured. */
+const MEASURE_ABOVE = 1 << 16;
+const INITIAL_SLOTS = 1024;
+
+// Flags per slot.
+const WHOLE = 1; // the record is kept as an object (not a plain message)
+const OUT = 2;
+const BINARY = 4;
+const LARGE = 8;
+// String lengths: absent, or (lastEventId) the same as the id.
+const ABSENT = -1;
+const SAME_AS_ID = -2;
+
 /**
  * The bounded log of one connection: capped by count and by bytes, evicting the oldest and counting
- * what it dropped. Records are appended in `seq` order, so lookups by seq are a binary search.
+ * what it dropped.
+ *
+ * Messages, nearly every record under load, are not kept as objects: their text goes into byte chunks
+ * and their fields into typed arrays, so a log of 100,000 messages is a few large buffers that the
+ * garbage collector never has to walk or copy, instead of 200,000 small objects it would. Reads
+ * (`at`, `bySeq`, `since`, iteration) give back records equal to those added (text is kept as UTF-8,
+ * so a lone UTF-16 surrogate, which no transport produces, reads back as U+FFFD); other records are
+ * kept whole. Records are appended in `seq` order, so lookups by seq are a binary search.
  */
 export class MessageStore {
-  private items: ConnRecord[] = [];
-  private costs: number[] = [];
+  readonly options: StoreOptions;
+  private cap = 0;
+  /** Ring buffer: slot of the oldest record, and the number kept. */
   private head = 0;
+  private count = 0;
+  private seqs = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  private costs = new Float64Array(0);
+  private sizes = new Float64Array(0);
+  /** Chunk number (absolute), byte offset and the UTF-8 lengths of data, event, id and lastEventId. */
+  private chunkOf = new Float64Array(0);
+  private offsets = new Int32Array(0);
+  private dataLen = new Int32Array(0);
+  private eventLen = new Int32Array(0);
+  private idLen = new Int32Array(0);
+  private lastIdLen = new Int32Array(0);
+  /** Time of each message: an index (absolute) into the distinct times seen, in order. */
+  private timeOf = new Float64Array(0);
+  private whole: (ConnRecord | undefined)[] = [];
+
+  private times: string[] = [];
+  private timesBase = 0;
+  private chunks: Buffer[] = [];
+  private chunksBase = 0;
+  /** Messages still kept per chunk (parallel to `chunks`). */
+  private chunkLive: number[] = [];
+  private writeAt = 0;
+  private spare: Buffer | undefined;
+
   private _bytes = 0;
   private _dropped = 0;
-  readonly options: StoreOptions;
+  private _added = 0;
 
   constructor(options?: Partial<StoreOptions>) {
     this.options = { ...DEFAULT_STORE, ...options };
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   get bytes(): number {
@@ -49,65 +98,376 @@ export class MessageStore {
       record.large = true;
     }
     const cost = recordCost(record);
-    this.items.push(record);
-    this.costs.push(cost);
-    this._bytes += cost;
-    while (this.size > 1 && (this.size > this.options.maxRecords || this._bytes > this.options.maxBytes)) {
-      this._bytes -= this.costs[this.head];
-      this.items[this.head] = undefined as unknown as ConnRecord;
-      this.head++;
-      this._dropped++;
+    if (this.count === this.cap) {
+      if (this.cap < Math.max(1, this.options.maxRecords)) {
+        this.grow();
+      } else {
+        this.evictOldest();
+      }
     }
-    // Compact now and then instead of shifting on every eviction (shift is O(n)).
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.costs = this.costs.slice(this.head);
-      this.head = 0;
+    const slot = (this.head + this.count) % this.cap;
+    this.count++;
+    this._added++;
+    this.seqs[slot] = record.seq;
+    this.costs[slot] = cost;
+    this._bytes += cost;
+    if (record.kind === 'message' && record.state === undefined && record.large !== false) {
+      this.whole[slot] = undefined;
+      this.encode(slot, record);
+    } else {
+      this.flags[slot] = WHOLE;
+      this.whole[slot] = record;
+    }
+    while (this.count > 1 && (this.count > this.options.maxRecords || this._bytes > this.options.maxBytes)) {
+      this.evictOldest();
     }
   }
 
   /** Record at position `i` (0 = oldest kept). */
   at(i: number): ConnRecord | undefined {
-    return i >= 0 && i < this.size ? this.items[this.head + i] : undefined;
+    return i >= 0 && i < this.count ? this.read((this.head + i) % this.cap) : undefined;
   }
 
   /** The record with this seq, if still kept. */
   bySeq(seq: number): ConnRecord | undefined {
-    let lo = this.head;
-    let hi = this.items.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = this.items[mid].seq;
-      if (s === seq) {
-        return this.items[mid];
-      }
-      if (s < seq) {
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return undefined;
+    const i = this.firstAtOrAfter(seq);
+    return i < this.count && this.seqs[(this.head + i) % this.cap] === seq ? this.at(i) : undefined;
   }
 
-  /** All kept records, oldest first (a copy). */
+  /**
+   * Records added so far, never reset (not even by `clear`): a mark for `since`, so a reader that
+   * has seen the log up to a mark can ask for what came after it.
+   */
+  get added(): number {
+    return this._added;
+  }
+
+  /** The kept records added after `mark` (a value of `added`), oldest first. */
+  since(mark: number): ConnRecord[] {
+    const from = this.positionAfter(mark);
+    const out = new Array<ConnRecord>(this.count - from);
+    for (let i = from; i < this.count; i++) {
+      out[i - from] = this.read((this.head + i) % this.cap);
+    }
+    return out;
+  }
+
+  /** Position (0 = oldest kept) of the first record added after `mark` (a value of `added`). */
+  positionAfter(mark: number): number {
+    return this.count - Math.min(this.count, Math.max(0, this._added - mark));
+  }
+
+  /**
+   * Visits the records at positions [from, to) in order without making objects of the messages:
+   * each is shown to `onRow` as its stored bytes (one reused `StoredRow`, valid during the call; its
+   * `record()` makes the object when one is needed). Other records go to `onRecord` as they are.
+   */
+  visit(from: number, to: number, onRow: (row: StoredRow) => void, onRecord: (record: ConnRecord) => void): void {
+    const row = this.row;
+    for (let i = Math.max(0, from), end = Math.min(this.count, to); i < end; i++) {
+      const slot = (this.head + i) % this.cap;
+      const f = this.flags[slot];
+      if (f & WHOLE) {
+        onRecord(this.whole[slot]!);
+        continue;
+      }
+      row.slot = slot;
+      row.seq = this.seqs[slot];
+      row.time = this.times[this.timeOf[slot] - this.timesBase];
+      row.out = (f & OUT) !== 0;
+      row.binary = (f & BINARY) !== 0;
+      row.large = (f & LARGE) !== 0;
+      row.size = this.sizes[slot];
+      row.bytes = this.chunks[this.chunkOf[slot] - this.chunksBase];
+      row.start = this.offsets[slot];
+      row.dataLen = this.dataLen[slot];
+      row.eventLen = this.eventLen[slot];
+      row.idLen = this.idLen[slot];
+      row.lastIdLen = this.lastIdLen[slot];
+      onRow(row);
+    }
+  }
+
+  private readonly row = new StoredRow((slot) => this.read(slot));
+
+  /** Seq of the newest record kept, or 0. */
+  get lastSeq(): number {
+    return this.count ? this.seqs[(this.head + this.count - 1) % this.cap] : 0;
+  }
+
+  /** All kept records, oldest first. */
   toArray(): ConnRecord[] {
-    return this.items.slice(this.head);
+    const out = new Array<ConnRecord>(this.count);
+    for (let i = 0; i < this.count; i++) {
+      out[i] = this.read((this.head + i) % this.cap);
+    }
+    return out;
   }
 
   [Symbol.iterator](): Iterator<ConnRecord> {
-    let i = this.head;
-    const items = this.items;
+    let i = 0;
     return {
-      next: () => (i < items.length ? { value: items[i++], done: false } : { value: undefined, done: true }),
+      next: () => (i < this.count ? { value: this.at(i++)!, done: false } : { value: undefined, done: true }),
     };
   }
 
   clear(): void {
-    this.items = [];
-    this.costs = [];
+    this.cap = 0;
     this.head = 0;
+    this.count = 0;
+    this.allocate(0);
+    this.times = [];
+    this.timesBase = 0;
+    this.chunks = [];
+    this.chunksBase = 0;
+    this.chunkLive = [];
+    this.writeAt = 0;
+    this.spare = undefined;
     this._bytes = 0;
     this._dropped = 0;
   }
+
+  /** Position of the first record with a seq of at least `seq`; `size` when none. */
+  private firstAtOrAfter(seq: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = this.seqs[(this.head + mid) % this.cap];
+      if (s < seq) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private encode(slot: number, r: MessageRecord): void {
+    const { data, event, id, lastEventId } = r;
+    const lastSame = lastEventId !== undefined && lastEventId === id;
+    let need = worstCase(data);
+    if (event !== undefined) {
+      need += worstCase(event);
+    }
+    if (id !== undefined) {
+      need += worstCase(id);
+    }
+    if (lastEventId !== undefined && !lastSame) {
+      need += worstCase(lastEventId);
+    }
+    const chunk = this.chunkFor(need);
+    let at = this.writeAt;
+    this.offsets[slot] = at;
+    const n = chunk.write(data, at, 'utf8');
+    this.dataLen[slot] = n;
+    at += n;
+    at += this.writeOptional(chunk, at, event, this.eventLen, slot);
+    at += this.writeOptional(chunk, at, id, this.idLen, slot);
+    if (lastSame) {
+      this.lastIdLen[slot] = SAME_AS_ID;
+    } else {
+      at += this.writeOptional(chunk, at, lastEventId, this.lastIdLen, slot);
+    }
+    this.writeAt = at;
+    this.chunkOf[slot] = this.chunksBase + this.chunks.length - 1;
+    this.chunkLive[this.chunkLive.length - 1]++;
+    this.flags[slot] = (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0);
+    this.sizes[slot] = r.size;
+    const times = this.times;
+    if (times.length === 0 || times[times.length - 1] !== r.time) {
+      times.push(r.time);
+    }
+    this.timeOf[slot] = this.timesBase + times.length - 1;
+  }
+
+  private writeOptional(chunk: Buffer, at: number, value: string | undefined, lengths: Int32Array, slot: number): number {
+    if (value === undefined) {
+      lengths[slot] = ABSENT;
+      return 0;
+    }
+    const n = value.length === 0 ? 0 : chunk.write(value, at, 'utf8');
+    lengths[slot] = n;
+    return n;
+  }
+
+  /** The chunk to write `need` bytes to at `writeAt`: the current one, or a new one. */
+  private chunkFor(need: number): Buffer {
+    const last = this.chunks.length - 1;
+    if (last >= 0 && this.writeAt + need <= this.chunks[last].length) {
+      return this.chunks[last];
+    }
+    let chunk: Buffer;
+    if (need <= CHUNK && this.spare) {
+      chunk = this.spare;
+      this.spare = undefined;
+    } else {
+      // A small log starts with small chunks: 64 KiB, doubling up to CHUNK.
+      const size = Math.min(CHUNK, FIRST_CHUNK * 2 ** Math.min(8, this.chunksBase + this.chunks.length));
+      chunk = Buffer.allocUnsafeSlow(Math.max(size, need));
+    }
+    this.chunks.push(chunk);
+    this.chunkLive.push(0);
+    this.writeAt = 0;
+    return chunk;
+  }
+
+  private read(slot: number): ConnRecord {
+    const f = this.flags[slot];
+    if (f & WHOLE) {
+      return this.whole[slot]!;
+    }
+    const chunk = this.chunks[this.chunkOf[slot] - this.chunksBase];
+    let at = this.offsets[slot];
+    const n = this.dataLen[slot];
+    const r: MessageRecord = {
+      seq: this.seqs[slot],
+      time: this.times[this.timeOf[slot] - this.timesBase],
+      kind: 'message',
+      dir: f & OUT ? 'out' : 'in',
+      format: f & BINARY ? 'binary' : 'text',
+      data: n ? chunk.toString('utf8', at, at + n) : '',
+      size: this.sizes[slot],
+    };
+    at += n;
+    const e = this.eventLen[slot];
+    if (e !== ABSENT) {
+      r.event = e ? chunk.toString('utf8', at, at + e) : '';
+      at += e;
+    }
+    const d = this.idLen[slot];
+    if (d !== ABSENT) {
+      r.id = d ? chunk.toString('utf8', at, at + d) : '';
+      at += d;
+    }
+    const l = this.lastIdLen[slot];
+    if (l === SAME_AS_ID) {
+      if (r.id !== undefined) {
+        r.lastEventId = r.id;
+      }
+    } else if (l !== ABSENT) {
+      r.lastEventId = l ? chunk.toString('utf8', at, at + l) : '';
+    }
+    if (f & LARGE) {
+      r.large = true;
+    }
+    return r;
+  }
+
+  private evictOldest(): void {
+    const slot = this.head;
+    this._bytes -= this.costs[slot];
+    if (this.flags[slot] & WHOLE) {
+      this.whole[slot] = undefined;
+    } else {
+      this.release(this.chunkOf[slot] - this.chunksBase);
+      this.dropTimesBefore(this.timeOf[slot]);
+    }
+    this.head = (this.head + 1) % this.cap;
+    this.count--;
+    this._dropped++;
+  }
+
+  /** One message fewer in chunk `i`; chunks emptied at the front go (the newest one stays to write to). */
+  private release(i: number): void {
+    this.chunkLive[i]--;
+    while (this.chunks.length > 1 && this.chunkLive[0] === 0) {
+      const freed = this.chunks.shift()!;
+      this.chunkLive.shift();
+      this.chunksBase++;
+      if (freed.length === CHUNK) {
+        this.spare = freed;
+      }
+    }
+  }
+
+  /** Forgets times older than the oldest message kept, now and then (the list is short: one per millisecond). */
+  private dropTimesBefore(index: number): void {
+    const n = index - this.timesBase;
+    if (n > 4096 && n * 2 > this.times.length) {
+      this.times = this.times.slice(n);
+      this.timesBase = index;
+    }
+  }
+
+  private grow(): void {
+    const cap = Math.max(1, Math.min(this.options.maxRecords, Math.max(INITIAL_SLOTS, this.cap * 2)));
+    const old = {
+      seqs: this.seqs, flags: this.flags, costs: this.costs, sizes: this.sizes, chunkOf: this.chunkOf, offsets: this.offsets,
+      dataLen: this.dataLen, eventLen: this.eventLen, idLen: this.idLen, lastIdLen: this.lastIdLen, timeOf: this.timeOf, whole: this.whole,
+    };
+    const oldCap = this.cap;
+    this.allocate(cap);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) % oldCap;
+      this.seqs[i] = old.seqs[from];
+      this.flags[i] = old.flags[from];
+      this.costs[i] = old.costs[from];
+      this.sizes[i] = old.sizes[from];
+      this.chunkOf[i] = old.chunkOf[from];
+      this.offsets[i] = old.offsets[from];
+      this.dataLen[i] = old.dataLen[from];
+      this.eventLen[i] = old.eventLen[from];
+      this.idLen[i] = old.idLen[from];
+      this.lastIdLen[i] = old.lastIdLen[from];
+      this.timeOf[i] = old.timeOf[from];
+      this.whole[i] = old.whole[from];
+    }
+    this.head = 0;
+  }
+
+  private allocate(cap: number): void {
+    this.cap = cap;
+    this.seqs = new Float64Array(cap);
+    this.flags = new Uint8Array(cap);
+    this.costs = new Float64Array(cap);
+    this.sizes = new Float64Array(cap);
+    this.chunkOf = new Float64Array(cap);
+    this.offsets = new Int32Array(cap);
+    this.dataLen = new Int32Array(cap);
+    this.eventLen = new Int32Array(cap);
+    this.idLen = new Int32Array(cap);
+    this.lastIdLen = new Int32Array(cap);
+    this.timeOf = new Float64Array(cap);
+    this.whole = new Array<ConnRecord | undefined>(cap).fill(undefined);
+  }
+}
+
+/**
+ * A stored message as bytes, for readers that pass it on without making strings of it. Its strings
+ * are UTF-8 in `bytes` from `start`: data, then event, id and lastEventId, each `*Len` bytes long or
+ * absent (-1); `lastIdLen` -2 means lastEventId is the id.
+ */
+export class StoredRow {
+  /** @internal */
+  slot = 0;
+  seq = 0;
+  time = '';
+  out = false;
+  binary = false;
+  large = false;
+  size = 0;
+  bytes: Buffer = Buffer.alloc(0);
+  start = 0;
+  dataLen = 0;
+  eventLen = ABSENT;
+  idLen = ABSENT;
+  lastIdLen = ABSENT;
+
+  constructor(private readonly materialise: (slot: number) => ConnRecord) {}
+
+  /** The stored record as an object. */
+  record(): ConnRecord {
+    return this.materialise(this.slot);
+  }
+
+  /** Bytes the row's strings take in `bytes`. */
+  get byteLength(): number {
+    return this.dataLen + Math.max(0, this.eventLen) + Math.max(0, this.idLen) + Math.max(0, this.lastIdLen);
+  }
+}
+
+/** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */
+function worstCase(s: string): number {
+  return s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
 }

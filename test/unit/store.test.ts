@@ -79,6 +79,77 @@ describe('MessageStore', () => {
     assert.deepEqual(store.toArray().map((r) => r.kind), ['message', 'message']);
   });
 
+  it('gives back every record as it was added, messages of every shape included, across evictions and wrap-around', () => {
+    const store = new MessageStore({ maxRecords: 7 });
+    const T = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i >> 2)).toISOString();
+    const made: ConnRecord[] = [];
+    for (let i = 1; i <= 40; i++) {
+      const shapes: ConnRecord[] = [
+        { kind: 'message', dir: 'in', format: 'text', data: `{"n":${i},"s":"Grüße ✓ 😀"}`, size: 0, seq: i, time: T(i) },
+        { kind: 'message', dir: 'in', format: 'text', data: `ev ${i}`, event: 'tick', id: String(i), lastEventId: String(i), size: 0, seq: i, time: T(i) },
+        { kind: 'message', dir: 'in', format: 'text', data: '', event: '', lastEventId: 'older', size: 0, seq: i, time: T(i) },
+        { kind: 'message', dir: 'out', format: 'binary', data: Buffer.from([i, 0, 255]).toString('base64'), size: 3, seq: i, time: T(i) },
+        { kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(i * 50), size: i * 50, id: '', seq: i, time: T(i) },
+        { kind: 'comment', text: `c${i}`, seq: i, time: T(i) },
+      ];
+      const r = shapes[i % shapes.length];
+      if (r.kind === 'message' && r.size === 0) {
+        r.size = Buffer.byteLength(r.data);
+      }
+      made.push(r);
+      store.add(r);
+      const want = made.slice(-7);
+      assert.deepEqual(store.toArray(), want, `after ${i}`);
+      assert.deepEqual(store.bySeq(i), r);
+    }
+    assert.equal(store.dropped, 33);
+  });
+
+  it('since(mark) gives what was added after the mark, still kept, whatever was cleared or evicted', () => {
+    const store = new MessageStore({ maxRecords: 5 });
+    store.add(msg('a', 1));
+    store.add(msg('b', 2));
+    const mark = store.added;
+    assert.deepEqual(store.since(mark), []);
+    store.add(msg('c', 3));
+    assert.deepEqual(store.since(mark).map((r) => r.seq), [3]);
+    for (let i = 4; i <= 12; i++) {
+      store.add(msg(String(i), i));
+    }
+    assert.deepEqual(store.since(mark).map((r) => r.seq), [8, 9, 10, 11, 12], 'the evicted ones are gone');
+    const beforeClear = store.added;
+    store.clear();
+    store.add(msg('after', 1));
+    assert.deepEqual(store.since(beforeClear).map((r) => r.seq), [1], 'seq may start again after a clear');
+    assert.equal(store.positionAfter(beforeClear), 0);
+    assert.equal(store.lastSeq, 1);
+  });
+
+  it('keeps its memory to the caps: the text of evicted messages is freed', () => {
+    const store = new MessageStore({ maxRecords: 1000 });
+    const before = process.memoryUsage().arrayBuffers;
+    const line = 'y'.repeat(10_000);
+    for (let i = 1; i <= 20_000; i++) {
+      store.add(msg(line, i));
+    }
+    // 200 MB went through; 1,000 records of 10 kB are kept (10 MB), in chunks of 1 MiB.
+    const grown = (process.memoryUsage().arrayBuffers - before) / 1048576;
+    assert.ok(grown < 40, `array buffers grew by ${grown.toFixed(1)} MiB`);
+    assert.equal(store.size, 1000);
+    assert.equal((store.at(0) as MessageRecord).data, line);
+  });
+
+  it('a 50 MB message is kept whole', () => {
+    const store = new MessageStore();
+    const big = 'é'.repeat(25 * 1024 * 1024);
+    store.add(msg(big, 1));
+    store.add(msg('next', 2));
+    const back = store.bySeq(1) as MessageRecord;
+    assert.equal(back.data.length, big.length);
+    assert.ok(back.data === big);
+    assert.equal(back.large, true);
+  });
+
   it('defaults keep memory well under 200 MB', () => {
     assert.ok(DEFAULT_STORE.maxBytes < 200 * 1024 * 1024);
     assert.equal(DEFAULT_STORE.maxRecords, 100_000);
