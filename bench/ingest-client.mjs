@@ -28,6 +28,8 @@ function startClock() {
 function report(result) {
   const c = process.cpuUsage(cpu0);
   result.cpuMs = (c.user + c.system) / 1000;
+  result.userMs = c.user / 1000;
+  result.systemMs = c.system / 1000;
   result.perCpuSec = (result.n * 1000) / result.cpuMs;
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
@@ -87,7 +89,7 @@ if (mode === 'ws-bare') {
   let t0 = 0;
   let done = false;
   const heap = [];
-  let lastPostJsonBytes = 0;
+  let lastPostBytes = 0;
   const stage = mode.endsWith('-store') ? 'store' : mode.endsWith('-connection') ? 'connection' : 'full';
   const p = createPipeline({
     url,
@@ -111,8 +113,8 @@ if (mode === 'ws-bare') {
         p.batcher.flush();
       }
     },
-    onPost: (json) => {
-      lastPostJsonBytes = json.length;
+    onPost: (post) => {
+      lastPostBytes = post.bytes;
       if (done) {
         const ms = performance.now() - t0;
         const bytes = p.conn.stats.bytesIn;
@@ -125,7 +127,7 @@ if (mode === 'ws-bare') {
           posts: p.postTimes.length,
           postsPerSecMax: p.postsPerSecMax(),
           recordsPerPost: p.posted / p.postTimes.length,
-          lastPostBytes: lastPostJsonBytes,
+          lastPostBytes,
         };
         if (mode === 'heap') {
           p.dispose();

@@ -1,23 +1,23 @@
 /**
  * The extension host's record pipeline, without VS Code: transport → record (Connection) → store
- * (MessageStore) → batcher (Batcher, with InspectorPanel's interval) → the panel's per-record conversion
- * (forWebview) → one serialised `records` post. `JSON.stringify` of the post stands for the
- * structured serialisation VS Code's `webview.postMessage` does. Bundled by bench/run.mjs with the
- * same esbuild settings as the production extension.
+ * (MessageStore) → batcher (Batcher, with InspectorPanel's interval, pacing the posts) → the store's
+ * records since the last post, packed for the webview as the panel packs them (packStored) → one
+ * `records` post, serialised as VS Code's `webview.postMessage` serialises it (`serializeForWebview`).
+ * Bundled by bench/run.mjs with the same esbuild settings as the production extension.
  */
 import { Batcher } from '../src/core/batcher';
 import { createConnection } from '../src/core/index';
 import type { ConnectionOptions } from '../src/core/options';
 import type { ConnRecord } from '../src/core/records';
 import { DEFAULT_STORE, MessageStore } from '../src/core/store';
-import { forWebview } from '../src/panel/forWebview';
+import { packStored } from '../src/panel/batch';
 
 export { DEFAULT_STORE, MessageStore };
 
 export interface PipelineOptions {
   url: string;
-  /** Called with each serialised post (the string VS Code would carry to the webview). */
-  onPost?: (json: string, records: number) => void;
+  /** Called with each serialised post (what VS Code would carry to the webview). */
+  onPost?: (post: SerializedPost, records: number) => void;
   /** Called after every message record has gone into the store and the batcher. */
   onMessage?: (record: ConnRecord, count: number) => void;
   /**
@@ -52,34 +52,41 @@ export function createPipeline(o: PipelineOptions) {
   };
   const conn = createConnection(options);
   const store = new MessageStore();
-  const batcher = new Batcher<ConnRecord>(__BATCH_INTERVAL_MS__);
+  // As InspectorPanel: the batcher paces the posts and holds only seqs; each post reads what the
+  // store took since the last one.
+  const batcher = new Batcher<number>(__BATCH_INTERVAL_MS__);
+  let mark = 0;
   const postTimes: number[] = [];
   let messages = 0;
   let posted = 0;
   const stage = o.stage ?? 'full';
-  batcher.onFlush((records) => {
+  batcher.onFlush((seqs) => {
     if (stage !== 'full') {
       postTimes.push(performance.now());
-      posted += records.length;
-      o.onPost?.('', records.length);
+      posted += seqs.length;
+      o.onPost?.(NOTHING, seqs.length);
       return;
     }
-    const redactor = conn.secrets;
-    const limit = store.options.displayLimit;
-    const json = JSON.stringify({
+    const from = store.positionAfter(mark);
+    mark = store.added;
+    if (from >= store.size) {
+      return;
+    }
+    const count = store.size - from;
+    const post = serializeForWebview({
       type: 'records',
-      records: records.map((r) => forWebview(r, redactor, limit)),
+      records: packStored(store, from, store.size, conn.secrets, store.options.displayLimit),
       stats: { ...conn.stats },
       dropped: store.dropped,
     });
     postTimes.push(performance.now());
-    posted += records.length;
-    o.onPost?.(json, records.length);
+    posted += count;
+    o.onPost?.(post, count);
   });
   conn.onRecord((record) => {
     if (stage !== 'connection') {
       store.add(record);
-      batcher.push(record);
+      batcher.push(record.seq);
     }
     if (record.kind === 'message') {
       messages++;
@@ -119,3 +126,40 @@ export function maxPerSecond(times: readonly number[]): number {
   }
   return best;
 }
+
+export interface SerializedPost {
+  /** The message as JSON, binary data replaced by references into `buffers`. */
+  json: string;
+  buffers: Uint8Array[];
+  /** Bytes on the wire: the JSON as UTF-8 and the buffers. */
+  bytes: number;
+}
+
+const NOTHING: SerializedPost = { json: '', buffers: [], bytes: 0 };
+
+/**
+ * What VS Code does on the host to a message given to `webview.postMessage` (its
+ * serializeWebviewMessage, for extensions that target VS Code 1.57 or later): JSON.stringify with a
+ * replacer that takes every ArrayBuffer and typed array out as a reference, the buffers going
+ * alongside as binary; then the JSON text and the buffers are written to the channel to the
+ * renderer, which here is one UTF-8 encoding and one copy each.
+ */
+export function serializeForWebview(message: unknown): SerializedPost {
+  const found: ArrayBufferLike[] = [];
+  const json = JSON.stringify(message, (_key, value: unknown) => {
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+      const buffer = value instanceof ArrayBuffer ? value : value.buffer;
+      let index = found.indexOf(buffer);
+      if (index < 0) {
+        index = found.push(buffer) - 1;
+      }
+      return ArrayBuffer.isView(value)
+        ? { $$vscode_array_buffer_reference$$: true, index, view: { type: value.constructor.name, byteLength: value.byteLength, byteOffset: value.byteOffset } }
+        : { $$vscode_array_buffer_reference$$: true, index };
+    }
+    return value;
+  });
+  const wire = Buffer.concat([Buffer.from(json, 'utf8'), ...found.map((b) => new Uint8Array(b))]);
+  return { json, buffers: found.map((b) => new Uint8Array(b)), bytes: wire.length };
+}
+

@@ -66,7 +66,7 @@ function init(kind) {
     status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
     stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
     settings: { displayLimit: 262144, timestampFormat: 'time' },
-    records: [],
+    records: null, // an empty batch, made in the page (typed arrays do not cross page.evaluate)
     dropped: 0,
   };
 }
@@ -88,17 +88,33 @@ async function openPage() {
 
 async function latencyRun() {
   const { p, errors } = await openPage();
-  await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
+  await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
   await p.evaluate((warmup) => {
     const sent = new Map();
     window.__lat = [];
-    window.__deliver = (json) => {
-      const msg = JSON.parse(json);
-      for (const r of msg.records) {
-        if (r.kind === 'message') {
-          const m = JSON.parse(r.data);
+    window.__deliver = (wire) => {
+      // What VS Code does on the webview's side: the message with its typed arrays put back.
+      const buffers = wire.buffers.map((b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+      const types = { Int32Array, Uint8Array };
+      const msg = JSON.parse(wire.json, (_key, v) => {
+        if (v && typeof v === 'object' && v.$$vscode_array_buffer_reference$$) {
+          const buffer = buffers[v.index].buffer;
+          const Type = types[v.view.type];
+          return new Type(buffer, v.view.byteOffset, v.view.byteLength / Type.BYTES_PER_ELEMENT);
+        }
+        return v;
+      });
+      // The packed batch's message rows (RecordBatch): seq runs, and each row's data at the start
+      // of its strings in the text (the paced messages have nothing else).
+      const b = msg.records;
+      const text = new TextDecoder().decode(b.text);
+      for (let run = 0, row = 0, at = 0; run < b.seq.length; run += 2) {
+        for (let k = 0; k < b.seq[run + 1]; k++, row++) {
+          const len = b.fields[row * 6 + 1];
+          const m = JSON.parse(text.slice(at, at + len)); // ASCII: byte offsets are character offsets
+          at += len;
           if (m.i > warmup) {
-            sent.set(r.seq, m.t);
+            sent.set(b.seq[run] + k, m.t);
           }
         }
       }
@@ -133,9 +149,10 @@ async function latencyRun() {
         hostLegs.push(performance.timeOrigin + performance.now() - m.t);
       }
     },
-    onPost: (json) => {
+    onPost: (post) => {
       // In order, one at a time, as VS Code's channel to the webview delivers them.
-      chain = chain.then(() => p.evaluate((j) => window.__deliver(j), json));
+      const wire = { json: post.json, buffers: post.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')) };
+      chain = chain.then(() => p.evaluate((w) => window.__deliver(w), wire));
     },
   });
   const t0 = Date.now();
@@ -206,7 +223,7 @@ function mainThreadTasks(trace) {
 
 async function streamRun() {
     const { p, errors } = await openPage();
-    await p.evaluate((m) => window.postMessage(m, '*'), init('ws'));
+    await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
     await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await browser.startTracing(p, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const stream = await p.evaluate(async (batchMs) => {
@@ -226,15 +243,24 @@ async function streamRun() {
       await new Promise((done) => {
         const tick = () => {
           const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
-          const records = [];
           const time = new Date().toISOString();
+          const first = sent + 1;
+          const data = [];
+          const size = [];
           while (sent < due) {
             const seq = ++sent;
-            const data = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${pad}"}`;
-            // The pipeline's records, field for field.
-            records.push({ kind: 'message', dir: 'in', format: 'text', data, size: data.length, seq, time });
+            const d = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${pad}"}`;
+            data.push(d);
+            size.push(d.length);
           }
-          if (records.length) {
+          if (data.length) {
+            // The pipeline's batch as the host packs it (RecordBatch), column for column.
+            const n = data.length;
+            const fields = new Int32Array(n * 6);
+            for (let i = 0; i < n; i++) {
+              fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
+            }
+            const records = { n, others: [], seq: [first, n], time: [time, n], fields, text: new TextEncoder().encode(data.join('')) };
             posts++;
             window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 100, bytesOut: 0, records: sent }, dropped: 0 }, '*');
           }

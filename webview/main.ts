@@ -30,6 +30,7 @@ import type {
   WebviewPersistedState,
 } from '../src/protocol';
 import './styles.css';
+import { unpackBatch } from './batch';
 import { DetailPane } from './detail';
 import { button, h, icon, setOptions, setText, toggle } from './dom';
 import { escapeControl, formatBytes } from './format';
@@ -383,9 +384,10 @@ function onInit(msg: InitMessage): void {
   rateBase = { at: performance.now(), total: stats.messagesIn + stats.messagesOut };
   hostDropped = msg.dropped;
   sse = msg.sse;
-  model.replace(msg.records);
+  const records = unpackBatch(msg.records);
+  model.replace(records);
   lastConnecting = lastOpen = undefined;
-  trackConnectionRecords(msg.records);
+  trackConnectionRecords(records);
   bar.setConfig(msg.config);
   bar.setStatus(msg.status);
   applyKind();
@@ -446,10 +448,11 @@ function handle(msg: ToWebviewMessage): void {
       onInit(msg);
       break;
     case 'records': {
-      const change = model.append(msg.records);
+      const records = unpackBatch(msg.records);
+      const change = model.append(records);
       stats = msg.stats;
       hostDropped = msg.dropped;
-      trackNewest(msg.records);
+      trackNewest(records);
       log.appended(change.visibleAdded, change.visibleRemoved);
       scheduleChrome();
       break;

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
 import { Disposable, Emitter } from '../core/lifecycle';
-import type { ConnRecord } from '../core/records';
 import type { Log } from '../log';
 import type { EditableConfig, FromWebviewMessage, ToWebviewMessage } from '../protocol';
 import type { ConnectResult, Session } from '../session';
 import { viewSettings } from '../settings';
+import { packStored } from './batch';
 import { decodeBinary, forWebview } from './forWebview';
 import { panelHtml, webviewOptions } from './html';
 
@@ -42,7 +42,14 @@ export interface PanelActions {
  */
 export class InspectorPanel extends Disposable {
   private ready = false;
-  private readonly batcher = this._register(new Batcher<ConnRecord>(BATCH_INTERVAL_MS));
+  /**
+   * Paces the posts. It collects only seqs: the records themselves are read back from the store when
+   * the batch goes, so none is held as an object in between (under a flood, thousands of records kept
+   * alive for a batch interval cost the garbage collector more than all the rest of the pipeline).
+   */
+  private readonly batcher = this._register(new Batcher<number>(BATCH_INTERVAL_MS));
+  /** The store's `added` mark when the webview was last sent records: the next batch is what came after. */
+  private postedMark = 0;
   /** Posts made, for tests and diagnostics. */
   posts = 0;
   private displayLimit = viewSettings().displayLimit;
@@ -80,11 +87,11 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => void this.handle(m)));
-    this._register(this.batcher.onFlush((records) => this.postRecords(records)));
+    this._register(this.batcher.onFlush(() => this.postRecords()));
     this._register(
       session.onDidRecord((r) => {
         if (this.ready) {
-          this.batcher.push(r);
+          this.batcher.push(r.seq);
         }
       }),
     );
@@ -138,9 +145,9 @@ export class InspectorPanel extends Disposable {
     this.batcher.discard();
     // A (re)loaded webview asks for the raw feed again if it shows it.
     this.stopRaw();
-    const redactor = s.redactor;
-    const all = s.store.toArray().map((r) => forWebview(r, redactor, settings.displayLimit));
-    const first = all.slice(0, INIT_CHUNK);
+    const store = s.store;
+    const size = store.size;
+    this.postedMark = store.added;
     this.post({
       type: 'init',
       connectionId: s.id,
@@ -148,27 +155,32 @@ export class InspectorPanel extends Disposable {
       status: s.status,
       stats: { ...s.stats },
       settings,
-      records: first,
-      dropped: s.store.dropped,
+      records: packStored(store, 0, INIT_CHUNK, s.redactor, settings.displayLimit),
+      dropped: store.dropped,
       sse: s.sseDetails(),
     });
-    for (let i = INIT_CHUNK; i < all.length; i += INIT_CHUNK) {
-      this.post({ type: 'records', records: all.slice(i, i + INIT_CHUNK), stats: { ...s.stats }, dropped: s.store.dropped });
+    for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
+      this.post({ type: 'records', records: packStored(store, i, i + INIT_CHUNK, s.redactor, settings.displayLimit), stats: { ...s.stats }, dropped: store.dropped });
     }
     this.ready = true;
   }
 
-  private postRecords(records: ConnRecord[]): void {
+  private postRecords(): void {
     if (!this.ready || !this.panel.visible) {
       return;
     }
-    const redactor = this.session.redactor;
-    const limit = this.displayLimit;
+    // Records evicted by the store's caps before the batch went are not sent: the webview would drop them too.
+    const store = this.session.store;
+    const from = store.positionAfter(this.postedMark);
+    this.postedMark = store.added;
+    if (from >= store.size) {
+      return;
+    }
     this.post({
       type: 'records',
-      records: records.map((r) => forWebview(r, redactor, limit)),
+      records: packStored(store, from, store.size, this.session.redactor, this.displayLimit),
       stats: { ...this.session.stats },
-      dropped: this.session.store.dropped,
+      dropped: store.dropped,
     });
   }
 

@@ -10,7 +10,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { ConnRecord, ConnectionStatus, InitMessage, ToWebviewMessage } from '../../src/protocol';
+import { packBatch } from '../../src/panel/batch';
+import type { ConnRecord, ConnectionStatus, InitMessage, RecordsMessage, ToWebviewMessage } from '../../src/protocol';
+
+/** A host message as the tests write it: records as an array, packed by the host's packer on dispatch. */
+type TestInit = Omit<InitMessage, 'records'> & { records: ConnRecord[] };
+type TestMessage = Exclude<ToWebviewMessage, InitMessage | RecordsMessage> | TestInit | (Omit<RecordsMessage, 'records'> & { records: ConnRecord[] });
 
 // In-page callbacks run in the browser; the test project has no DOM lib, so name these loosely here.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -83,7 +88,7 @@ function wsRecords(): ConnRecord[] {
   return out;
 }
 
-function wsInit(records = wsRecords(), extra: Partial<InitMessage> = {}): InitMessage {
+function wsInit(records = wsRecords(), extra: Partial<TestInit> = {}): TestInit {
   return {
     type: 'init',
     connectionId: 'c1',
@@ -107,7 +112,7 @@ function wsInit(records = wsRecords(), extra: Partial<InitMessage> = {}): InitMe
   };
 }
 
-function sseInit(): InitMessage {
+function sseInit(): TestInit {
   const r = builder();
   const ev = (event: string, data: string, id?: string) =>
     r({ kind: 'message', dir: 'in', format: 'text', event, data, id, lastEventId: id, size: Buffer.byteLength(data) }, 180);
@@ -186,8 +191,9 @@ function startServer(): Promise<{ server: Server; origin: string }> {
   });
 }
 
-async function dispatch(page: Page, msg: ToWebviewMessage): Promise<void> {
-  await page.evaluate((m) => (window as unknown as { __dispatch(m: unknown): void }).__dispatch(m), msg as unknown);
+async function dispatch(page: Page, msg: TestMessage): Promise<void> {
+  const wire = msg.type === 'init' || msg.type === 'records' ? { ...msg, records: packBatch(msg.records) } : msg;
+  await page.evaluate((m) => (window as unknown as { __dispatch(m: unknown): void }).__dispatch(m), wire as unknown);
 }
 
 async function nextFrames(page: Page): Promise<void> {
@@ -526,15 +532,25 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
       await new Promise<void>((done) => {
         const tick = () => {
           const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
-          const records: unknown[] = [];
+          const data: string[] = [];
+          const size: number[] = [];
+          const first = seq + 1;
           while (sent < due) {
             seq++;
             sent++;
-            const data = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`;
-            records.push({ kind: 'message', seq, time: new Date().toISOString(), dir: 'in', format: 'text', data, size: data.length });
+            const d = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`;
+            data.push(d);
+            size.push(d.length);
           }
-          if (records.length) {
-            // postMessage: the records are structured-cloned, as they are from the real host.
+          if (data.length) {
+            // The host's packed batch (RecordBatch): message rows in columns.
+            const n = data.length;
+            const fields = new Int32Array(n * 6);
+            for (let i = 0; i < n; i++) {
+              fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
+            }
+            const records = { n, others: [], seq: [first, n], time: [new Date().toISOString(), n], fields, text: new TextEncoder().encode(data.join('')) };
+            // postMessage: the batch is structured-cloned, as it is from the real host.
             window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent }, dropped: 0 }, '*');
           }
           maxRows = Math.max(maxRows, document.querySelectorAll('.log .row:not([hidden])').length);
@@ -613,11 +629,20 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
   it('an init with 100,000 records renders the tail at once and scrolling shows the rows scrolled to', async () => {
     const page = await open();
     const r = await page.evaluate(async () => {
-      const records: unknown[] = [];
+      const data: string[] = [];
+      const size: number[] = [];
       for (let seq = 1; seq <= 100_000; seq++) {
-        const data = `{"seq":${seq},"v":"${'y'.repeat(60)}"}`;
-        records.push({ kind: 'message', seq, time: new Date().toISOString(), dir: 'in', format: 'text', data, size: data.length });
+        const d = `{"seq":${seq},"v":"${'y'.repeat(60)}"}`;
+        data.push(d);
+        size.push(d.length);
       }
+      // The host's packed batch (RecordBatch): 100,000 message rows in columns.
+      const n = 100_000;
+      const fields = new Int32Array(n * 6);
+      for (let i = 0; i < n; i++) {
+        fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
+      }
+      const records = { n, others: [], seq: [1, n], time: [new Date().toISOString(), n], fields, text: new TextEncoder().encode(data.join('')) };
       const msg = {
         type: 'init',
         connectionId: 'big',

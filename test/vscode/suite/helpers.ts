@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { ToWebviewMessage } from '../../../src/protocol';
+import type { ConnRecord, InitMessage, RecordsMessage, ToWebviewMessage } from '../../../src/protocol';
+import { unpackBatch } from '../../../webview/batch';
 import type { Session } from '../../../src/session';
 import { startDemoServer, type DemoServer } from '../../../src/demo/server';
 
@@ -72,18 +73,32 @@ export async function waitState(session: Session, state: string, timeoutMs = 800
 }
 
 /** Records what the host posts to a panel's webview (the webview's own UI is not needed for this). */
-export function tapPosts(webview: vscode.Webview): { messages: ToWebviewMessage[]; times: number[]; restore(): void } {
+/** A host post as the webview reads it: the packed record batches of `init` and `records` unpacked. */
+export type Posted =
+  | Exclude<ToWebviewMessage, InitMessage | RecordsMessage>
+  | (Omit<InitMessage, 'records'> & { records: ConnRecord[] })
+  | (Omit<RecordsMessage, 'records'> & { records: ConnRecord[] });
+
+/**
+ * Records what the host posts to this webview: `posted` as sent, `messages` as the webview reads
+ * them (record batches unpacked by the webview's own code).
+ */
+export function tapPosts(webview: vscode.Webview): { messages: Posted[]; posted: ToWebviewMessage[]; times: number[]; restore(): void } {
   const original = webview.postMessage.bind(webview);
-  const messages: ToWebviewMessage[] = [];
+  const messages: Posted[] = [];
+  const posted: ToWebviewMessage[] = [];
   const times: number[] = [];
   const patched = (m: unknown) => {
-    messages.push(m as ToWebviewMessage);
+    const msg = m as ToWebviewMessage;
+    posted.push(msg);
+    messages.push(msg.type === 'init' || msg.type === 'records' ? { ...msg, records: unpackBatch(msg.records) } : msg);
     times.push(Date.now());
     return original(m);
   };
   (webview as { postMessage: unknown }).postMessage = patched;
   return {
     messages,
+    posted,
     times,
     restore: () => {
       (webview as { postMessage: unknown }).postMessage = original;

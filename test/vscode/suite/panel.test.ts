@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { RecordsMessage, SendResultMessage, ToWebviewMessage } from '../../../src/protocol';
+import type { SendResultMessage } from '../../../src/protocol';
 import type { Session } from '../../../src/session';
-import { cleanUp, demoServer, getApi, sleep, tapPosts, waitFor, waitState } from './helpers';
+import { cleanUp, demoServer, getApi, sleep, tapPosts, waitFor, waitState, type Posted } from './helpers';
 
 suite('Inspector panel (host side)', () => {
   let api: RealtimeInspectorApi;
@@ -60,7 +60,7 @@ suite('Inspector panel (host side)', () => {
       await sleep(100);
       const batches = tap.messages
         .map((m, i) => ({ m, t: tap.times[i] }))
-        .filter((x): x is { m: RecordsMessage; t: number } => x.m.type === 'records');
+        .filter((x): x is { m: Extract<Posted, { type: 'records' }>; t: number } => x.m.type === 'records');
       const delivered = batches.reduce((n, b) => n + b.m.records.length, 0);
       assert.ok(delivered >= 1000, `every record delivered (${delivered})`);
       assert.ok(batches.length < 200, `${batches.length} posts for ${delivered} records: batched`);
@@ -225,7 +225,7 @@ suite('Inspector panel (host side)', () => {
       await panel.handle({ type: 'ready' });
       await panel.handle({ type: 'connect', config: { ...session.editableConfig, url: `${wsBase}/ws/ticker`, kind: 'auto' } });
       await waitFor(() => session.kind === 'ws' && session.status.state === 'open', 'the WS connection');
-      assert.ok(tap.messages.some((m: ToWebviewMessage) => m.type === 'config' && m.config.url === `${wsBase}/ws/ticker`));
+      assert.ok(tap.messages.some((m: Posted) => m.type === 'config' && m.config.url === `${wsBase}/ws/ticker`));
       assert.equal(session.config.url, `${wsBase}/ws/ticker`);
     } finally {
       tap.restore();

@@ -7,9 +7,8 @@ import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import { VIEW_TYPE } from '../../../src/panel/inspectorPanel';
 import type { LogPersistence } from '../../../src/panel/persist';
-import type { InitMessage } from '../../../src/protocol';
 import type { Session } from '../../../src/session';
-import { cleanUp, getApi, sleep, tapPosts, waitFor, waitState } from './helpers';
+import { cleanUp, getApi, sleep, tapPosts, waitFor, waitState, type Posted } from './helpers';
 
 const SECRET = 'pk-persist-5e81d2aa';
 
@@ -97,7 +96,7 @@ suite('Log kept across a window reload', () => {
       const session = api.services.sessions.get(id);
       assert.ok(session, 'the session is back under its id');
       assert.equal(session.status.state, 'idle', 'not connected');
-      const init = (await waitFor(() => tap.messages.find((m) => m.type === 'init'), 'the restored webview\'s init', 15000)) as InitMessage;
+      const init = (await waitFor(() => tap.messages.find((m) => m.type === 'init'), 'the restored webview\'s init', 15000)) as Extract<Posted, { type: 'init' }>;
       assert.equal(init.records.length, keptCount + 1);
       assert.ok(!JSON.stringify(init).includes(SECRET));
       const note = init.records.at(-1)!;

@@ -1,0 +1,194 @@
+import type { Redactor } from '../core/options';
+import type { ConnRecord } from '../core/records';
+import type { MessageStore, StoredRow } from '../core/store';
+import type { RecordBatch } from '../protocol';
+import { forWebview } from './forWebview';
+
+/** Layout of `RecordBatch.fields`: integers per row, flags, and the length markers. */
+const ROW = 6;
+const OUT = 1;
+const BINARY = 2;
+const LARGE = 4;
+const ABSENT = -1;
+const SAME_AS_ID = -2;
+/** Strings up to this length are written against a worst-case size instead of measured. */
+const MEASURE_ABOVE = 1 << 16;
+
+/** Largest scratch text kept between batches. */
+const SCRATCH_KEPT = 8 << 20;
+const scratch = { fields: new Int32Array(ROW * 1024), text: Buffer.allocUnsafeSlow(64 * 1024) };
+
+/**
+ * Builds one `RecordBatch`: records are added in order, message records as rows of the columns
+ * (from an object, or straight from the store's bytes), any other record whole.
+ */
+export class BatchBuilder {
+  private n = 0;
+  private rows = 0;
+  private readonly others: [number, ConnRecord][] = [];
+  private readonly seq: number[] = [];
+  private readonly time: (string | number)[] = [];
+  private seqRunAt = -1;
+  private timeRunAt = -1;
+  // Scratch space shared by all builders (one builds at a time): grown once to the largest batch
+  // and reused, so a batch allocates only its exact results.
+  private fields = scratch.fields;
+  private text = scratch.text;
+  private at = 0;
+
+  /** Adds a record as the webview should see it (masked and cut already). */
+  addRecord(r: ConnRecord): void {
+    this.flushSpan();
+    if (r.kind !== 'message' || r.state !== undefined || r.large === false) {
+      this.others.push([this.n++, r]);
+      return;
+    }
+    const lastSame = r.lastEventId !== undefined && r.lastEventId === r.id;
+    this.ensureText(bound(r.data) + bound(r.event) + bound(r.id) + (lastSame ? 0 : bound(r.lastEventId)));
+    const f = this.startRow(r.seq, r.time, (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0), r.size);
+    this.fields[f + 1] = this.write(r.data);
+    this.fields[f + 2] = this.write(r.event);
+    this.fields[f + 3] = this.write(r.id);
+    this.fields[f + 4] = lastSame ? SAME_AS_ID : this.write(r.lastEventId);
+  }
+
+  /**
+   * Adds a stored message as it is: no string is made. Its bytes are copied with its neighbours':
+   * rows stored one after the other go in one copy.
+   */
+  addRow(row: StoredRow): void {
+    const length = row.byteLength;
+    const f = this.startRow(row.seq, row.time, (row.out ? OUT : 0) | (row.binary ? BINARY : 0) | (row.large ? LARGE : 0), row.size);
+    this.fields[f + 1] = row.dataLen;
+    this.fields[f + 2] = row.eventLen;
+    this.fields[f + 3] = row.idLen;
+    this.fields[f + 4] = row.lastIdLen;
+    if (length === 0) {
+      return;
+    }
+    if (row.bytes !== this.spanBytes || row.start !== this.spanEnd) {
+      this.flushSpan();
+      this.spanBytes = row.bytes;
+      this.spanStart = row.start;
+    }
+    this.spanEnd = row.start + length;
+  }
+
+  /** Bytes of stored rows not copied yet: [spanStart, spanEnd) of spanBytes, due at `at`. */
+  private spanBytes: Buffer | undefined;
+  private spanStart = 0;
+  private spanEnd = 0;
+
+  private flushSpan(): void {
+    const bytes = this.spanBytes;
+    if (bytes) {
+      const length = this.spanEnd - this.spanStart;
+      this.ensureText(length);
+      this.text.set(bytes.subarray(this.spanStart, this.spanEnd), this.at);
+      this.at += length;
+      this.spanBytes = undefined;
+    }
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  /** The batch; the arrays are exact copies, each with a buffer of its own. */
+  finish(): RecordBatch {
+    this.flushSpan();
+    const text = new Uint8Array(this.at);
+    text.set(this.text.subarray(0, this.at));
+    if (scratch.text.length > SCRATCH_KEPT) {
+      // A batch of large previews grew it: not kept beyond that batch.
+      scratch.text = Buffer.allocUnsafeSlow(64 * 1024);
+    }
+    return { n: this.n, others: this.others, seq: this.seq, time: this.time, fields: this.fields.slice(0, this.rows * ROW), text };
+  }
+
+  /** Appends the row's runs and fields; returns the index of its fields. */
+  private startRow(seq: number, time: string, flags: number, size: number): number {
+    const s = this.seqRunAt;
+    if (s >= 0 && seq === this.seq[s] + this.seq[s + 1]) {
+      this.seq[s + 1]++;
+    } else {
+      this.seqRunAt = this.seq.length;
+      this.seq.push(seq, 1);
+    }
+    const t = this.timeRunAt;
+    if (t >= 0 && time === this.time[t]) {
+      (this.time[t + 1] as number)++;
+    } else {
+      this.timeRunAt = this.time.length;
+      this.time.push(time, 1);
+    }
+    const f = this.rows * ROW;
+    if (f + ROW > this.fields.length) {
+      const grown = new Int32Array(this.fields.length * 2);
+      grown.set(this.fields);
+      this.fields = scratch.fields = grown;
+    }
+    this.fields[f] = flags;
+    this.fields[f + 5] = size;
+    this.rows++;
+    this.n++;
+    return f;
+  }
+
+  private write(s: string | undefined): number {
+    if (s === undefined) {
+      return ABSENT;
+    }
+    const n = s.length ? this.text.write(s, this.at, 'utf8') : 0;
+    this.at += n;
+    return n;
+  }
+
+  private ensureText(need: number): void {
+    if (this.at + need > this.text.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.text.length * 2, this.at + need));
+      grown.set(this.text.subarray(0, this.at));
+      this.text = scratch.text = grown;
+    }
+  }
+}
+
+/** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */
+function bound(s: string | undefined): number {
+  return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
+}
+
+/**
+ * Packs records for the webview. `view` maps each record first (masking, previews). The webview's
+ * `unpackBatch` gives back records equal to `records.map(view)`.
+ */
+export function packBatch(records: readonly ConnRecord[], view: (r: ConnRecord) => ConnRecord = (r) => r): RecordBatch {
+  const b = new BatchBuilder();
+  for (const r of records) {
+    b.addRecord(view(r));
+  }
+  return b.finish();
+}
+
+/**
+ * Packs the store's records at positions [from, to) as `forWebview` shows them. Without secrets to
+ * mask, a message within the display limit goes from the store's bytes to the batch's as it is;
+ * the others are made into objects and masked or cut first.
+ */
+export function packStored(store: MessageStore, from: number, to: number, redactor: Redactor, displayLimit: number): RecordBatch {
+  const b = new BatchBuilder();
+  const plain = !redactor.hasSecrets;
+  store.visit(
+    from,
+    to,
+    (row) => {
+      if (plain && !row.large && row.size <= displayLimit) {
+        b.addRow(row);
+      } else {
+        b.addRecord(forWebview(row.record(), redactor, displayLimit));
+      }
+    },
+    (r) => b.addRecord(forWebview(r, redactor, displayLimit)),
+  );
+  return b.finish();
+}

@@ -1,0 +1,150 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { Redactor } from '../../src/core/options';
+import type { ConnRecord } from '../../src/core/records';
+import { packBatch, packStored } from '../../src/panel/batch';
+import { MessageStore } from '../../src/core/store';
+import { forWebview } from '../../src/panel/forWebview';
+import { unpackBatch } from '../../webview/batch';
+
+const T = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9, 0, 0, ms)).toISOString();
+
+/** A connection's life in records: state changes, SSE events, WS frames both ways, pings, a large one. */
+function mixed(): ConnRecord[] {
+  let seq = 40;
+  const r = (rec: object, ms: number) => ({ seq: ++seq, time: T(ms), ...rec }) as ConnRecord;
+  return [
+    r({ kind: 'connecting', url: 'http://127.0.0.1:1/sse', method: 'GET', headers: { Accept: 'text/event-stream' }, attempt: 0, state: 'connecting' }, 0),
+    r({ kind: 'open', url: 'http://127.0.0.1:1/sse', status: 200, headers: {}, state: 'open' }, 1),
+    r({ kind: 'message', dir: 'in', format: 'text', data: '{"a":1}', size: 7, event: 'tick', id: '1', lastEventId: '1' }, 2),
+    r({ kind: 'message', dir: 'in', format: 'text', data: 'plain "quoted"\n', size: 15, id: '2', lastEventId: '2' }, 2),
+    r({ kind: 'comment', text: 'heartbeat' }, 2),
+    r({ kind: 'message', dir: 'in', format: 'text', data: '', size: 0, lastEventId: '2' }, 3),
+    r({ kind: 'message', dir: 'out', format: 'text', data: 'héllo ✓', size: 10 }, 3),
+    r({ kind: 'message', dir: 'in', format: 'binary', data: Buffer.from([0, 255, 7]).toString('base64'), size: 3 }, 3),
+    r({ kind: 'ping', dir: 'in', data: '', size: 0 }, 4),
+    r({ kind: 'pong', dir: 'out', data: '', size: 0, auto: true }, 4),
+    r({ kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(50), size: 50, large: true }, 5),
+    r({ kind: 'message', dir: 'in', format: 'text', data: 'tab\there', size: 8, event: 'message' }, 5),
+    r({ kind: 'close', code: 1000, reason: 'bye', clean: true, by: 'server', state: 'closed' }, 6),
+  ];
+}
+
+/** What the webview reads once the post has crossed (a structured clone, typed arrays and all). */
+const wire = <T>(x: T): T => structuredClone(x);
+/** A record as JSON sees it: a field set to undefined is no field. */
+const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+test('a packed batch unpacks to the same records, in order, whatever their kinds and optional fields', () => {
+  const records = mixed();
+  const batch = packBatch(records);
+  assert.deepEqual(json(unpackBatch(wire(batch))), json(records));
+  // Messages are rows of the columns; the rest travel whole.
+  assert.equal(batch.fields.length, 7 * 6);
+  assert.deepEqual(
+    batch.others.map(([at, r]) => [at, r.kind]),
+    [[0, 'connecting'], [1, 'open'], [4, 'comment'], [8, 'ping'], [9, 'pong'], [12, 'close']],
+  );
+  // Row flags: the fourth row went out, the fifth is binary, the sixth large.
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((row) => batch.fields[row * 6]), [0, 0, 0, 1, 2, 4, 0]);
+  // The strings are UTF-8 bytes: 'héllo ✓' is 10 bytes.
+  assert.equal(batch.fields[3 * 6 + 1], 10);
+});
+
+test('seq and time travel as runs, the text as bytes: a flood costs a few bytes a message beyond its text', () => {
+  const records: ConnRecord[] = [];
+  for (let i = 1; i <= 1000; i++) {
+    records.push({ kind: 'message', dir: 'in', format: 'text', data: `m${i}`, size: String(i).length + 1, seq: i, time: T(Math.floor(i / 400)) });
+  }
+  const batch = packBatch(records);
+  assert.deepEqual(batch.seq, [1, 1000]);
+  assert.deepEqual(batch.time, [T(0), 399, T(1), 400, T(2), 201]);
+  assert.equal(batch.text.length, records.reduce((n, r) => n + (r.kind === 'message' ? r.data.length : 0), 0));
+  assert.equal(batch.text.buffer.byteLength, batch.text.length, 'the text owns its buffer exactly (the editor sends whole buffers)');
+  assert.equal(batch.fields.buffer.byteLength, batch.fields.byteLength);
+  assert.deepEqual(unpackBatch(wire(batch)), records);
+});
+
+test('SSE events whose lastEventId is their id carry the id once', () => {
+  const records: ConnRecord[] = [1, 2, 3].map((i) => ({ kind: 'message', dir: 'in', format: 'text', data: `d${i}`, size: 2, id: String(i), lastEventId: String(i), event: 'e', seq: i, time: T(0) }));
+  const batch = packBatch(records);
+  assert.deepEqual([0, 1, 2].map((row) => batch.fields[row * 6 + 4]), [-2, -2, -2]);
+  assert.equal(new TextDecoder().decode(batch.text), 'd1e1d2e2d3e3');
+  assert.deepEqual(unpackBatch(wire(batch)), records);
+});
+
+test('a gap in seq (records the view left out) starts a new run', () => {
+  const records: ConnRecord[] = [1, 2, 5, 6, 9].map((seq) => ({ kind: 'message', dir: 'in', format: 'text', data: 'x', size: 1, seq, time: T(0) }));
+  const batch = packBatch(records);
+  assert.deepEqual(batch.seq, [1, 2, 5, 2, 9, 1]);
+  assert.deepEqual(unpackBatch(wire(batch)).map((r) => r.seq), [1, 2, 5, 6, 9]);
+});
+
+test('the view transform runs before packing: secrets are masked and large messages cut in what is sent', () => {
+  const records: ConnRecord[] = [
+    { kind: 'message', dir: 'in', format: 'text', data: 'key=s3cret-value', size: 16, seq: 1, time: T(0) },
+    { kind: 'message', dir: 'in', format: 'text', data: 'y'.repeat(100), size: 100, seq: 2, time: T(0) },
+  ];
+  const redactor = new Redactor(['s3cret-value']);
+  const batch = packBatch(records, (r) => forWebview(r, redactor, 10));
+  assert.ok(!JSON.stringify(batch).includes('s3cret-value'));
+  const out = unpackBatch(wire(batch));
+  assert.ok(out[0].kind === 'message' && out[0].data === 'key=••••');
+  assert.ok(out[1].kind === 'message' && out[1].data.length === 10 && out[1].large === true);
+  assert.ok(records[0].kind === 'message' && records[0].data === 'key=s3cret-value', 'the stored record is untouched');
+});
+
+test('the view transform runs before packing: secrets are masked and large messages cut in what is sent', () => {
+  const records: ConnRecord[] = [
+    { kind: 'message', dir: 'in', format: 'text', data: 'key=s3cret-value', size: 16, seq: 1, time: T(0) },
+    { kind: 'message', dir: 'in', format: 'text', data: 'y'.repeat(100), size: 100, seq: 2, time: T(0) },
+  ];
+  const redactor = new Redactor(['s3cret-value']);
+  const batch = packBatch(records, (r) => forWebview(r, redactor, 10));
+  assert.ok(!Buffer.from(batch.text).toString('utf8').includes('s3cret-value'));
+  const out = unpackBatch(wire(batch));
+  assert.ok(out[0].kind === 'message' && out[0].data === 'key=••••');
+  assert.ok(out[1].kind === 'message' && out[1].data.length === 10 && out[1].large === true);
+  assert.ok(records[0].kind === 'message' && records[0].data === 'key=s3cret-value', 'the stored record is untouched');
+});
+
+test('an empty batch unpacks to no records', () => {
+  assert.deepEqual(unpackBatch(wire(packBatch([]))), []);
+});
+
+test('packed from the store, bytes as stored, the batch is the one packed from the records', () => {
+  const store = new MessageStore({ displayLimit: 40 });
+  const records = mixed();
+  records.push({ kind: 'message', dir: 'in', format: 'text', data: '{"big":"' + 'z'.repeat(60) + '"}', size: 70, seq: 60, time: T(7) });
+  for (const r of records) {
+    store.add(r);
+  }
+  const redactor = new Redactor();
+  const viewed = store.toArray().map((r) => forWebview(r, redactor, 40));
+  for (const [from, to] of [[0, store.size], [3, 9], [5, 6]]) {
+    const fromStore = packStored(store, from, to, redactor, 40);
+    const fromObjects = packBatch(viewed.slice(from, to));
+    assert.deepEqual(fromStore, fromObjects, `positions ${from}-${to}`);
+    assert.deepEqual(json(unpackBatch(wire(fromStore))), json(viewed.slice(from, to)));
+  }
+  const last = unpackBatch(wire(packStored(store, store.size - 1, store.size, redactor, 40)))[0];
+  assert.ok(last.kind === 'message' && last.large === true && last.data.length === 40, 'a large message goes as a preview');
+});
+
+test('packed from the store with secrets to mask, no secret is sent', () => {
+  const store = new MessageStore();
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'token s3cret-value here', size: 23, id: 's3cret-value', seq: 1, time: T(0) });
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'plain', size: 5, seq: 2, time: T(0) });
+  const batch = packStored(store, 0, 2, new Redactor(['s3cret-value']), 1000);
+  assert.ok(!Buffer.from(batch.text).toString('utf8').includes('s3cret'));
+  const out = unpackBatch(wire(batch));
+  assert.ok(out[0].kind === 'message' && out[0].data === 'token •••• here' && out[0].id === '••••');
+  assert.ok(out[1].kind === 'message' && out[1].data === 'plain');
+});
+
+test('non-ASCII text unpacks right, string by string', () => {
+  const records = ['ascii', 'Grüße', '日本語 ✓', '😀 emoji', ''].map(
+    (data, i) => ({ kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), event: i % 2 ? 'évt' : undefined, seq: i + 1, time: T(0) }) as ConnRecord,
+  );
+  assert.deepEqual(json(unpackBatch(wire(packBatch(records)))), json(records));
+});
