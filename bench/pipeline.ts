@@ -9,6 +9,7 @@ import { Batcher } from '../src/core/batcher';
 import { createConnection } from '../src/core/index';
 import type { ConnectionOptions } from '../src/core/options';
 import type { ConnRecord } from '../src/core/records';
+import { RawTail } from '../src/core/rawTail';
 import { DEFAULT_STORE, MessageStore } from '../src/core/store';
 import { packStored } from '../src/panel/batch';
 
@@ -35,21 +36,10 @@ const RAW_TAIL = 64 * 1024;
 
 export function createPipeline(o: PipelineOptions) {
   const options: ConnectionOptions = { url: o.url, reconnect: { enabled: false } };
-  // What Session.onRawChunk does for SSE: decode the body and keep a bounded tail.
-  const raw: string[] = [];
-  let rawLength = 0;
-  const decoder = new TextDecoder('utf-8');
-  options.onRaw = (chunk: Buffer) => {
-    const text = decoder.decode(chunk, { stream: true });
-    if (!text) {
-      return;
-    }
-    raw.push(text);
-    rawLength += text.length;
-    while (rawLength > RAW_TAIL && raw.length > 1) {
-      rawLength -= raw.shift()!.length;
-    }
-  };
+  // What Session.onRawChunk does for SSE: keep a bounded tail of the body's bytes (decoded when the
+  // raw view reads it; nobody does here).
+  const raw = new RawTail(RAW_TAIL);
+  options.onRaw = (chunk: Buffer) => raw.push(chunk);
   const conn = createConnection(options);
   const store = new MessageStore();
   // As InspectorPanel: the batcher paces the posts and holds only seqs; each post reads what the

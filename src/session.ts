@@ -2,6 +2,7 @@ import { Connection, SendError } from './core/connection';
 import { Disposable, DisposableStore, Emitter } from './core/lifecycle';
 import { Redactor, resolveKind } from './core/options';
 import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
+import { RawTail } from './core/rawTail';
 import { MessageStore, type StoreOptions } from './core/store';
 import type { Log } from './log';
 import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
@@ -64,8 +65,8 @@ export class Session extends Disposable {
   readonly onDidRaw = this._onDidRaw.event;
 
   /** The tail of the SSE stream as received, kept small so the raw view can open with context. */
-  private raw: string[] = [];
-  private rawLength = 0;
+  private readonly raw = new RawTail(RAW_TAIL);
+  /** Decodes the chunks for `onDidRaw` listeners. */
   private rawDecoder = new TextDecoder('utf-8');
 
   constructor(
@@ -387,25 +388,16 @@ export class Session extends Disposable {
 
   /** The kept tail of the SSE stream, secrets masked. */
   rawText(): string {
-    return this.redactor.text(this.raw.join(''));
+    return this.redactor.text(this.raw.text());
   }
 
   private readonly onRawChunk = (chunk: Buffer): void => {
-    const text = this.rawDecoder.decode(chunk, { stream: true });
-    if (!text) {
-      return;
-    }
-    this.raw.push(text);
-    this.rawLength += text.length;
-    while (this.rawLength > RAW_TAIL && this.raw.length > 1) {
-      this.rawLength -= this.raw.shift()!.length;
-    }
-    if (this.rawLength > RAW_TAIL) {
-      this.raw[0] = this.raw[0].slice(this.rawLength - RAW_TAIL);
-      this.rawLength = RAW_TAIL;
-    }
+    this.raw.push(chunk);
     if (this._onDidRaw.hasListeners) {
-      this._onDidRaw.fire(text);
+      const text = this.rawDecoder.decode(chunk, { stream: true });
+      if (text) {
+        this._onDidRaw.fire(text);
+      }
     }
   };
 
@@ -420,6 +412,7 @@ export class Session extends Disposable {
           this.lastOpen = undefined;
           // A new response: a multi-byte character cut by the last one must not leak into this one.
           this.rawDecoder = new TextDecoder('utf-8');
+          this.raw.responseStart();
         } else if (record.kind === 'open') {
           this.lastOpen = record;
         }
@@ -470,7 +463,7 @@ export class Session extends Disposable {
 }
 
 const NO_SECRETS = new Redactor();
-/** Characters of the SSE stream kept for the raw view. */
+/** Bytes of the SSE stream kept for the raw view. */
 const RAW_TAIL = 64 * 1024;
 
 /** Every session of the window, with events for the views. */
