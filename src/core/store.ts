@@ -259,15 +259,32 @@ export class MessageStore {
     const chunk = this.chunkFor(need);
     let at = this.writeAt;
     this.offsets[slot] = at;
-    const n = chunk.write(data, at, 'utf8');
-    this.dataLen[slot] = n;
-    at += n;
-    at += this.writeOptional(chunk, at, event, this.eventLen, slot);
-    at += this.writeOptional(chunk, at, id, this.idLen, slot);
-    if (lastSame) {
-      this.lastIdLen[slot] = SAME_AS_ID;
+    const lastLen = lastEventId === undefined ? ABSENT : lastSame ? SAME_AS_ID : lastEventId.length;
+    if (event === undefined && id === undefined && lastLen < 0) {
+      at += this.dataLen[slot] = chunk.write(data, at, 'utf8');
+      this.eventLen[slot] = this.idLen[slot] = ABSENT;
+      this.lastIdLen[slot] = lastLen;
     } else {
-      at += this.writeOptional(chunk, at, lastEventId, this.lastIdLen, slot);
+      // SSE events: one write for all their strings (one call costs more than the few bytes); when
+      // the bytes are as many as the characters (ASCII), each string's bytes are its length.
+      const joined = data + (event ?? '') + (id ?? '') + (lastLen > 0 ? lastEventId! : '');
+      const n = chunk.write(joined, at, 'utf8');
+      if (n === joined.length) {
+        this.dataLen[slot] = data.length;
+        this.eventLen[slot] = event === undefined ? ABSENT : event.length;
+        this.idLen[slot] = id === undefined ? ABSENT : id.length;
+        this.lastIdLen[slot] = lastLen;
+        at += n;
+      } else {
+        at += this.dataLen[slot] = chunk.write(data, at, 'utf8');
+        at += this.writeOptional(chunk, at, event, this.eventLen, slot);
+        at += this.writeOptional(chunk, at, id, this.idLen, slot);
+        if (lastSame) {
+          this.lastIdLen[slot] = SAME_AS_ID;
+        } else {
+          at += this.writeOptional(chunk, at, lastEventId, this.lastIdLen, slot);
+        }
+      }
     }
     this.writeAt = at;
     this.chunkOf[slot] = this.chunksBase + this.chunks.length - 1;

@@ -91,6 +91,8 @@ describe('MessageStore', () => {
         { kind: 'message', dir: 'out', format: 'binary', data: Buffer.from([i, 0, 255]).toString('base64'), size: 3, seq: i, time: T(i) },
         { kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(i * 50), size: i * 50, id: '', seq: i, time: T(i) },
         { kind: 'comment', text: `c${i}`, seq: i, time: T(i) },
+        { kind: 'message', dir: 'in', format: 'text', data: `données ✓ ${i}`, event: 'évt', id: `ïd${i}`, lastEventId: `ïd${i}`, size: 0, seq: i, time: T(i) },
+        { kind: 'message', dir: 'in', format: 'text', data: `d${i}`, event: 'e', id: `${i}`, lastEventId: 'prév', size: 0, seq: i, time: T(i) },
       ];
       const r = shapes[i % shapes.length];
       if (r.kind === 'message' && r.size === 0) {
