@@ -715,8 +715,13 @@ export class IdOnlyBlocks {
   /** `text` never ends in a lone CR (the caller completes it to CRLF). Hot path: locals and char codes only. */
   scan(text: string): void {
     const noCr = text.indexOf('\r') === -1;
+    // Without a NUL in the text every id is valid, and the value of an `id` line is cut from the text
+    // only if its block turns out to be id-only: [idFrom, idTo) stands for it meanwhile.
+    const noNul = text.indexOf('\0') === -1;
     let hasData = this.hasData;
     let id = this.id;
+    let idFrom = -1;
+    let idTo = -1;
     let start = 0;
     for (;;) {
       let end: number;
@@ -749,6 +754,7 @@ export class IdOnlyBlocks {
         if (fullLen === 4 ? line === 'data' : line.startsWith('data:')) {
           hasData = true;
         } else if (idLike && (line === 'id' || line.startsWith('id:'))) {
+          idFrom = -1;
           const value = line.slice(line.charCodeAt(3) === 32 ? 4 : 3);
           if (!value.includes('\0')) {
             id = value;
@@ -758,11 +764,14 @@ export class IdOnlyBlocks {
         // A blank line: the parser dispatches the block if it had data.
         if (hasData) {
           this.dispatched++;
+        } else if (idFrom >= 0) {
+          this.updates.push({ at: this.dispatched, id: text.slice(idFrom, idTo) });
         } else if (id !== undefined) {
           this.updates.push({ at: this.dispatched, id });
         }
         hasData = false;
         id = undefined;
+        idFrom = -1;
       } else {
         const c = text.charCodeAt(start);
         if (c === 100 /* d */) {
@@ -777,10 +786,18 @@ export class IdOnlyBlocks {
         } else if (c === 105 /* i */ && text.charCodeAt(start + 1) === 100) {
           if (end === start + 2) {
             id = '';
+            idFrom = -1;
           } else if (text.charCodeAt(start + 2) === 58) {
-            const value = text.slice(text.charCodeAt(start + 3) === 32 ? start + 4 : start + 3, end);
-            if (value.indexOf('\0') === -1) {
-              id = value;
+            const from = text.charCodeAt(start + 3) === 32 ? start + 4 : start + 3;
+            if (noNul) {
+              idFrom = from;
+              idTo = end;
+            } else {
+              const value = text.slice(from, end);
+              if (value.indexOf('\0') === -1) {
+                id = value;
+                idFrom = -1;
+              }
             }
           }
         }
@@ -788,7 +805,7 @@ export class IdOnlyBlocks {
       start = next;
     }
     this.hasData = hasData;
-    this.id = id;
+    this.id = idFrom >= 0 ? text.slice(idFrom, idTo) : id;
   }
 
   /** Remembers the unfinished last line: all of it when it may be an `id` line, else its start (bounded). */
