@@ -42,19 +42,19 @@ export function createPipeline(o: PipelineOptions) {
   options.onRaw = (chunk: Buffer) => raw.push(chunk);
   const conn = createConnection(options);
   const store = new MessageStore();
-  // As InspectorPanel: the batcher paces the posts and holds only seqs; each post reads what the
+  // As InspectorPanel: the batcher paces the posts and holds nothing; each post reads what the
   // store took since the last one.
-  const batcher = new Batcher<number>(__BATCH_INTERVAL_MS__);
+  const batcher = new Batcher(__BATCH_INTERVAL_MS__);
   let mark = 0;
   const postTimes: number[] = [];
   let messages = 0;
   let posted = 0;
   const stage = o.stage ?? 'full';
-  batcher.onFlush((seqs) => {
+  batcher.onFlush((pushed) => {
     if (stage !== 'full') {
       postTimes.push(performance.now());
-      posted += seqs.length;
-      o.onPost?.(NOTHING, seqs.length);
+      posted += pushed;
+      o.onPost?.(NOTHING, pushed);
       return;
     }
     const from = store.positionAfter(mark);
@@ -76,7 +76,7 @@ export function createPipeline(o: PipelineOptions) {
   conn.onRecord((record) => {
     if (stage !== 'connection') {
       store.add(record);
-      batcher.push(record.seq);
+      batcher.push();
     }
     if (record.kind === 'message') {
       messages++;

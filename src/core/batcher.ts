@@ -1,15 +1,17 @@
 import { Disposable, Emitter } from './lifecycle';
 
 /**
- * Collects items and hands them over in batches, at most one batch per `intervalMs` whatever the
- * input rate. The first item after a quiet period is delivered after at most `intervalMs`, so
- * latency at low rates stays one frame.
+ * Paces a stream into batches: at most one flush per `intervalMs` whatever the input rate. The first
+ * item after a quiet period is delivered after at most `intervalMs`, so latency at low rates stays
+ * one frame. It counts the items and holds none: the flush handler reads them from where they are
+ * kept (a store), so nothing is kept alive in between for the garbage collector to copy.
  */
-export class Batcher<T> extends Disposable {
-  private pending: T[] = [];
+export class Batcher extends Disposable {
+  private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private lastFlush = 0;
-  private readonly _onFlush = this._register(new Emitter<T[]>());
+  private readonly _onFlush = this._register(new Emitter<number>());
+  /** Fires with the number of items pushed since the last flush. */
   readonly onFlush = this._onFlush.event;
 
   constructor(private readonly intervalMs = 16) {
@@ -17,11 +19,12 @@ export class Batcher<T> extends Disposable {
     this._register({ dispose: () => this.cancel() });
   }
 
-  push(item: T): void {
+  /** One more item is due in the next batch. */
+  push(): void {
     if (this.isDisposed) {
       return;
     }
-    this.pending.push(item);
+    this.pending++;
     if (this.timer === undefined) {
       const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
       this.timer = setTimeout(() => this.flush(), wait);
@@ -31,23 +34,23 @@ export class Batcher<T> extends Disposable {
   /** Delivers what is pending now. */
   flush(): void {
     this.cancel();
-    if (this.pending.length === 0) {
+    if (this.pending === 0) {
       return;
     }
-    const batch = this.pending;
-    this.pending = [];
+    const count = this.pending;
+    this.pending = 0;
     this.lastFlush = Date.now();
-    this._onFlush.fire(batch);
+    this._onFlush.fire(count);
   }
 
   /** Drops what is pending (e.g. when the log is cleared). */
   discard(): void {
     this.cancel();
-    this.pending = [];
+    this.pending = 0;
   }
 
   get pendingCount(): number {
-    return this.pending.length;
+    return this.pending;
   }
 
   private cancel(): void {

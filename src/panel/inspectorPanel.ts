@@ -43,11 +43,11 @@ export interface PanelActions {
 export class InspectorPanel extends Disposable {
   private ready = false;
   /**
-   * Paces the posts. It collects only seqs: the records themselves are read back from the store when
+   * Paces the posts. It only counts: the records themselves are read back from the store when
    * the batch goes, so none is held as an object in between (under a flood, thousands of records kept
    * alive for a batch interval cost the garbage collector more than all the rest of the pipeline).
    */
-  private readonly batcher = this._register(new Batcher<number>(BATCH_INTERVAL_MS));
+  private readonly batcher = this._register(new Batcher(BATCH_INTERVAL_MS));
   /** The store's `added` mark when the webview was last sent records: the next batch is what came after. */
   private postedMark = 0;
   /** Posts made, for tests and diagnostics. */
@@ -89,9 +89,9 @@ export class InspectorPanel extends Disposable {
     this._register(panel.webview.onDidReceiveMessage((m: FromWebviewMessage) => void this.handle(m)));
     this._register(this.batcher.onFlush(() => this.postRecords()));
     this._register(
-      session.onDidRecord((r) => {
+      session.onDidRecord(() => {
         if (this.ready) {
-          this.batcher.push(r.seq);
+          this.batcher.push();
         }
       }),
     );
