@@ -88,7 +88,7 @@ async function openPage() {
 
 async function latencyRun() {
   const { p, errors } = await openPage();
-  await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
+  await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
   await p.evaluate((warmup) => {
     const sent = new Map();
     window.__lat = [];
@@ -223,7 +223,7 @@ function mainThreadTasks(trace) {
 
 async function streamRun() {
     const { p, errors } = await openPage();
-    await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
+    await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
     await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await browser.startTracing(p, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
     const stream = await p.evaluate(async (batchMs) => {
@@ -260,7 +260,7 @@ async function streamRun() {
             for (let i = 0; i < n; i++) {
               fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
             }
-            const records = { n, others: [], seq: [first, n], time: [time, n], fields, text: new TextEncoder().encode(data.join('')) };
+            const records = { n, others: [], seq: [first, n], time: [time, n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
             posts++;
             window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 100, bytesOut: 0, records: sent }, dropped: 0 }, '*');
           }

@@ -76,10 +76,12 @@ export interface RecordBatch {
   seq: number[];
   /** `time` of the rows in runs of equal values: [time, count, time, count, …]. */
   time: (string | number)[];
+  /** Event types of the rows, each listed once (they repeat: "message" above all). */
+  events: string[];
   /**
    * Per row, 6 integers: flags (1 out, 2 binary, 4 large), the UTF-8 byte lengths of its data,
-   * event, id and lastEventId in `text` (-1: the record has none; -2, for lastEventId: it is the id),
-   * then its `size`.
+   * event, id and lastEventId in `text` (-1: the record has none; -2, for lastEventId: it is the id;
+   * -3 - k, for event: it is `events[k]`, no bytes in `text`), then its `size`.
    */
   fields: Int32Array;
   /** The rows' strings as UTF-8, row after row, each row's data, event, id, lastEventId in turn. */

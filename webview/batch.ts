@@ -6,6 +6,7 @@ const OUT = 1;
 const BINARY = 2;
 const LARGE = 4;
 const SAME_AS_ID = -2;
+const NAMED = -3;
 
 const decoder = new TextDecoder();
 
@@ -62,6 +63,8 @@ export function unpackBatch(b: RecordBatch): ConnRecord[] {
     if (eventLen >= 0) {
       r.event = str(at, eventLen);
       at += eventLen;
+    } else if (eventLen <= NAMED) {
+      r.event = b.events[NAMED - eventLen];
     }
     const idLen = fields[f + 3];
     if (idLen >= 0) {

@@ -30,6 +30,10 @@ const LARGE = 8;
 // String lengths: absent, or (lastEventId) the same as the id.
 const ABSENT = -1;
 const SAME_AS_ID = -2;
+/** An event length at or below this is a name kept once: `eventNames[NAMED - length]`. */
+const NAMED = -3;
+/** Distinct event names kept once; others are stored with each message. */
+const MAX_EVENT_NAMES = 256;
 
 /**
  * The bounded log of one connection: capped by count and by bytes, evicting the oldest and counting
@@ -65,6 +69,9 @@ export class MessageStore {
 
   private times: string[] = [];
   private timesBase = 0;
+  /** SSE event types, which repeat ("message" above all): each name kept once. */
+  private eventNames: string[] = [];
+  private readonly eventIndex = new Map<string, number>();
   private chunks: Buffer[] = [];
   private chunksBase = 0;
   /** Messages still kept per chunk (parallel to `chunks`). */
@@ -181,7 +188,9 @@ export class MessageStore {
       row.bytes = this.chunks[this.chunkOf[slot] - this.chunksBase];
       row.start = this.offsets[slot];
       row.dataLen = this.dataLen[slot];
-      row.eventLen = this.eventLen[slot];
+      const e = this.eventLen[slot];
+      row.eventLen = e;
+      row.eventName = e <= NAMED ? this.eventNames[NAMED - e] : undefined;
       row.idLen = this.idLen[slot];
       row.lastIdLen = this.lastIdLen[slot];
       onRow(row);
@@ -218,6 +227,8 @@ export class MessageStore {
     this.allocate(0);
     this.times = [];
     this.timesBase = 0;
+    this.eventNames = [];
+    this.eventIndex.clear();
     this.chunks = [];
     this.chunksBase = 0;
     this.chunkLive = [];
@@ -244,7 +255,20 @@ export class MessageStore {
   }
 
   private encode(slot: number, r: MessageRecord): void {
-    const { data, event, id, lastEventId } = r;
+    const { data, id, lastEventId } = r;
+    let event = r.event;
+    let named = 0;
+    if (event !== undefined) {
+      let k = this.eventIndex.get(event);
+      if (k === undefined && this.eventNames.length < MAX_EVENT_NAMES) {
+        k = this.eventNames.push(event) - 1;
+        this.eventIndex.set(event, k);
+      }
+      if (k !== undefined) {
+        named = NAMED - k;
+        event = undefined;
+      }
+    }
     const lastSame = lastEventId !== undefined && lastEventId === id;
     let need = worstCase(data);
     if (event !== undefined) {
@@ -285,6 +309,9 @@ export class MessageStore {
           at += this.writeOptional(chunk, at, lastEventId, this.lastIdLen, slot);
         }
       }
+    }
+    if (named) {
+      this.eventLen[slot] = named;
     }
     this.writeAt = at;
     this.chunkOf[slot] = this.chunksBase + this.chunks.length - 1;
@@ -348,7 +375,9 @@ export class MessageStore {
     };
     at += n;
     const e = this.eventLen[slot];
-    if (e !== ABSENT) {
+    if (e <= NAMED) {
+      r.event = this.eventNames[NAMED - e];
+    } else if (e !== ABSENT) {
       r.event = e ? chunk.toString('utf8', at, at + e) : '';
       at += e;
     }
@@ -453,7 +482,8 @@ export class MessageStore {
 /**
  * A stored message as bytes, for readers that pass it on without making strings of it. Its strings
  * are UTF-8 in `bytes` from `start`: data, then event, id and lastEventId, each `*Len` bytes long or
- * absent (-1); `lastIdLen` -2 means lastEventId is the id.
+ * absent (-1); `lastIdLen` -2 means lastEventId is the id; `eventLen` -3 or less means the event is
+ * `eventName`, which takes no bytes.
  */
 export class StoredRow {
   /** @internal */
@@ -468,6 +498,7 @@ export class StoredRow {
   start = 0;
   dataLen = 0;
   eventLen = ABSENT;
+  eventName: string | undefined = undefined;
   idLen = ABSENT;
   lastIdLen = ABSENT;
 

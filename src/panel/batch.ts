@@ -11,6 +11,10 @@ const BINARY = 2;
 const LARGE = 4;
 const ABSENT = -1;
 const SAME_AS_ID = -2;
+/** An event length at or below this names one of the batch's `events`: `events[NAMED - length]`. */
+const NAMED = -3;
+/** Event names a batch lists for its records' own (names from the store's table are always listed). */
+const MAX_EVENT_NAMES = 1024;
 /** Strings up to this length are written against a worst-case size instead of measured. */
 const MEASURE_ABOVE = 1 << 16;
 
@@ -28,6 +32,8 @@ export class BatchBuilder {
   private readonly others: [number, ConnRecord][] = [];
   private readonly seq: number[] = [];
   private readonly time: (string | number)[] = [];
+  private readonly events: string[] = [];
+  private readonly eventIndex = new Map<string, number>();
   private seqRunAt = -1;
   private timeRunAt = -1;
   // Scratch space shared by all builders (one builds at a time): grown once to the largest batch
@@ -44,10 +50,12 @@ export class BatchBuilder {
       return;
     }
     const lastSame = r.lastEventId !== undefined && r.lastEventId === r.id;
-    this.ensureText(bound(r.data) + bound(r.event) + bound(r.id) + (lastSame ? 0 : bound(r.lastEventId)));
+    const named = r.event === undefined ? 0 : this.eventName(r.event, MAX_EVENT_NAMES);
+    const event = named ? undefined : r.event;
+    this.ensureText(bound(r.data) + bound(event) + bound(r.id) + (lastSame ? 0 : bound(r.lastEventId)));
     const f = this.startRow(r.seq, r.time, (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0), r.size);
     this.fields[f + 1] = this.write(r.data);
-    this.fields[f + 2] = this.write(r.event);
+    this.fields[f + 2] = named || this.write(event);
     this.fields[f + 3] = this.write(r.id);
     this.fields[f + 4] = lastSame ? SAME_AS_ID : this.write(r.lastEventId);
   }
@@ -60,7 +68,7 @@ export class BatchBuilder {
     const length = row.byteLength;
     const f = this.startRow(row.seq, row.time, (row.out ? OUT : 0) | (row.binary ? BINARY : 0) | (row.large ? LARGE : 0), row.size);
     this.fields[f + 1] = row.dataLen;
-    this.fields[f + 2] = row.eventLen;
+    this.fields[f + 2] = row.eventName === undefined ? row.eventLen : this.eventName(row.eventName, Infinity);
     this.fields[f + 3] = row.idLen;
     this.fields[f + 4] = row.lastIdLen;
     if (length === 0) {
@@ -103,7 +111,20 @@ export class BatchBuilder {
       // A batch of large previews grew it: not kept beyond that batch.
       scratch.text = Buffer.allocUnsafeSlow(64 * 1024);
     }
-    return { n: this.n, others: this.others, seq: this.seq, time: this.time, fields: this.fields.slice(0, this.rows * ROW), text };
+    return { n: this.n, others: this.others, seq: this.seq, time: this.time, events: this.events, fields: this.fields.slice(0, this.rows * ROW), text };
+  }
+
+  /** The field that names `name` from the batch's list (listed now if need be), or 0 when the list is full. */
+  private eventName(name: string, max: number): number {
+    let k = this.eventIndex.get(name);
+    if (k === undefined) {
+      if (this.events.length >= max) {
+        return 0;
+      }
+      k = this.events.push(name) - 1;
+      this.eventIndex.set(name, k);
+    }
+    return NAMED - k;
   }
 
   /** Appends the row's runs and fields; returns the index of its fields. */

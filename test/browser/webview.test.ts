@@ -549,7 +549,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
             for (let i = 0; i < n; i++) {
               fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
             }
-            const records = { n, others: [], seq: [first, n], time: [new Date().toISOString(), n], fields, text: new TextEncoder().encode(data.join('')) };
+            const records = { n, others: [], seq: [first, n], time: [new Date().toISOString(), n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
             // postMessage: the batch is structured-cloned, as it is from the real host.
             window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent }, dropped: 0 }, '*');
           }
@@ -642,7 +642,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
       for (let i = 0; i < n; i++) {
         fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
       }
-      const records = { n, others: [], seq: [1, n], time: [new Date().toISOString(), n], fields, text: new TextEncoder().encode(data.join('')) };
+      const records = { n, others: [], seq: [1, n], time: [new Date().toISOString(), n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
       const msg = {
         type: 'init',
         connectionId: 'big',

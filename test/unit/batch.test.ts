@@ -69,7 +69,9 @@ test('SSE events whose lastEventId is their id carry the id once', () => {
   const records: ConnRecord[] = [1, 2, 3].map((i) => ({ kind: 'message', dir: 'in', format: 'text', data: `d${i}`, size: 2, id: String(i), lastEventId: String(i), event: 'e', seq: i, time: T(0) }));
   const batch = packBatch(records);
   assert.deepEqual([0, 1, 2].map((row) => batch.fields[row * 6 + 4]), [-2, -2, -2]);
-  assert.equal(new TextDecoder().decode(batch.text), 'd1e1d2e2d3e3');
+  // The event type is listed once; the text holds each row's data and id.
+  assert.deepEqual(batch.events, ['e']);
+  assert.equal(new TextDecoder().decode(batch.text), 'd11d22d33');
   assert.deepEqual(unpackBatch(wire(batch)), records);
 });
 
@@ -147,4 +149,23 @@ test('non-ASCII text unpacks right, string by string', () => {
     (data, i) => ({ kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), event: i % 2 ? 'évt' : undefined, seq: i + 1, time: T(0) }) as ConnRecord,
   );
   assert.deepEqual(json(unpackBatch(wire(packBatch(records)))), json(records));
+});
+
+test('event types are listed once per batch, up to a bound; beyond it they travel as text, and everything reads back', () => {
+  const store = new MessageStore();
+  const records: ConnRecord[] = [];
+  for (let i = 1; i <= 1500; i++) {
+    // 1,300 distinct types (more than the store or a batch lists), then the common ones again.
+    const event = i <= 1300 ? `type-${i}` : i % 2 ? 'message' : 'tick';
+    records.push({ kind: 'message', dir: 'in', format: 'text', data: `d${i}`, event, id: String(i), lastEventId: String(i), size: String(i).length + 1, seq: i, time: T(0) });
+  }
+  for (const r of records) {
+    store.add(r);
+  }
+  assert.deepEqual(store.toArray(), records, 'the store gives back every type');
+  const fromStore = packStored(store, 0, store.size, new Redactor(), 1000);
+  const fromObjects = packBatch(records);
+  assert.ok(fromObjects.events.length <= 1024, `${fromObjects.events.length} listed`);
+  assert.deepEqual(unpackBatch(wire(fromStore)), records);
+  assert.deepEqual(unpackBatch(wire(fromObjects)), records);
 });
