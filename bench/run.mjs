@@ -237,7 +237,8 @@ try {
   ].join('\n');
   writeFileSync(join(outDir, 'table.md'), md + '\n');
   if (process.argv.includes('--baseline')) {
-    const file = join(root, 'bench/baselines', `${machine.date.slice(0, 10)}.json`);
+    // Dated to the minute (UTC): several runs of one day are kept apart.
+    const file = join(root, 'bench/baselines', `${machine.date.slice(0, 16).replace(':', '')}Z.json`);
     mkdirSync(join(root, 'bench/baselines'), { recursive: true });
     const targets = Object.fromEntries(rows.filter((r) => r[2]).map((r) => [r[0], r[2]]));
     const breakdown = Object.fromEntries(['ws', 'sse'].map((kind) => [kind, Object.fromEntries(['bare', 'connection', 'store', 'ours'].map((st, i) => [st, r2(ingest[kind].usPerMsg[i])]))]));
