@@ -42,7 +42,7 @@ const MAX_EVENT_NAMES = 256;
  * Messages, nearly every record under load, are not kept as objects: their text goes into byte chunks
  * and their fields into typed arrays, so a log of 100,000 messages is a few large buffers that the
  * garbage collector never has to walk or copy, instead of 200,000 small objects it would. Reads
- * (`at`, `bySeq`, `since`, iteration) give back records equal to those added (text is kept as UTF-8,
+ * (`at`, `bySeq`, `visit`, iteration) give back records equal to those added (text is kept as UTF-8,
  * so a lone UTF-16 surrogate, which no transport produces, reads back as U+FFFD); other records are
  * kept whole. Records are appended in `seq` order, so lookups by seq are a binary search.
  */
@@ -142,21 +142,11 @@ export class MessageStore {
   }
 
   /**
-   * Records added so far, never reset (not even by `clear`): a mark for `since`, so a reader that
-   * has seen the log up to a mark can ask for what came after it.
+   * Records added so far, never reset (not even by `clear`): a mark for `positionAfter`, so a reader
+   * that has seen the log up to a mark can find what came after it.
    */
   get added(): number {
     return this._added;
-  }
-
-  /** The kept records added after `mark` (a value of `added`), oldest first. */
-  since(mark: number): ConnRecord[] {
-    const from = this.positionAfter(mark);
-    const out = new Array<ConnRecord>(this.count - from);
-    for (let i = from; i < this.count; i++) {
-      out[i - from] = this.read((this.head + i) % this.cap);
-    }
-    return out;
   }
 
   /** Position (0 = oldest kept) of the first record added after `mark` (a value of `added`). */
