@@ -28,10 +28,14 @@ const OUT = 2;
 const BINARY = 4;
 const LARGE = 8;
 // String lengths: absent, or (lastEventId) the same as the id.
-const ABSENT = -1;
-const SAME_AS_ID = -2;
-/** An event length at or below this is a name kept once: `eventNames[NAMED - length]`. */
-const NAMED = -3;
+/**
+ * Markers in the string lengths of a stored message (`StoredRow`), which the webview's record
+ * batches use too: absent; (lastEventId) the same as the id; (event) at or below NAMED, a name kept
+ * once, `names[NAMED - length]`, taking no bytes.
+ */
+export const ABSENT = -1;
+export const SAME_AS_ID = -2;
+export const NAMED = -3;
 /** Distinct event names kept once; others are stored with each message. */
 const MAX_EVENT_NAMES = 256;
 
@@ -260,17 +264,7 @@ export class MessageStore {
       }
     }
     const lastSame = lastEventId !== undefined && lastEventId === id;
-    let need = worstCase(data);
-    if (event !== undefined) {
-      need += worstCase(event);
-    }
-    if (id !== undefined) {
-      need += worstCase(id);
-    }
-    if (lastEventId !== undefined && !lastSame) {
-      need += worstCase(lastEventId);
-    }
-    const chunk = this.chunkFor(need);
+    const chunk = this.chunkFor(utf8Bound(data) + utf8Bound(event) + utf8Bound(id) + (lastSame ? 0 : utf8Bound(lastEventId)));
     let at = this.writeAt;
     this.offsets[slot] = at;
     const lastLen = lastEventId === undefined ? ABSENT : lastSame ? SAME_AS_ID : lastEventId.length;
@@ -506,6 +500,6 @@ export class StoredRow {
 }
 
 /** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */
-function worstCase(s: string): number {
-  return s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
+export function utf8Bound(s: string | undefined): number {
+  return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
 }

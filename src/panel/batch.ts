@@ -1,22 +1,16 @@
 import type { Redactor } from '../core/options';
 import type { ConnRecord } from '../core/records';
-import type { MessageStore, StoredRow } from '../core/store';
+import { ABSENT, NAMED, SAME_AS_ID, utf8Bound, type MessageStore, type StoredRow } from '../core/store';
 import type { RecordBatch } from '../protocol';
 import { forWebview } from './forWebview';
 
-/** Layout of `RecordBatch.fields`: integers per row, flags, and the length markers. */
+/** Layout of `RecordBatch.fields`: integers per row and the flags; the length markers are the store's. */
 const ROW = 6;
 const OUT = 1;
 const BINARY = 2;
 const LARGE = 4;
-const ABSENT = -1;
-const SAME_AS_ID = -2;
-/** An event length at or below this names one of the batch's `events`: `events[NAMED - length]`. */
-const NAMED = -3;
 /** Event names a batch lists for its records' own (names from the store's table are always listed). */
 const MAX_EVENT_NAMES = 1024;
-/** Strings up to this length are written against a worst-case size instead of measured. */
-const MEASURE_ABOVE = 1 << 16;
 
 /** Largest scratch text kept between batches. */
 const SCRATCH_KEPT = 8 << 20;
@@ -52,7 +46,7 @@ export class BatchBuilder {
     const lastSame = r.lastEventId !== undefined && r.lastEventId === r.id;
     const named = r.event === undefined ? 0 : this.eventName(r.event, MAX_EVENT_NAMES);
     const event = named ? undefined : r.event;
-    this.ensureText(bound(r.data) + bound(event) + bound(r.id) + (lastSame ? 0 : bound(r.lastEventId)));
+    this.ensureText(utf8Bound(r.data) + utf8Bound(event) + utf8Bound(r.id) + (lastSame ? 0 : utf8Bound(r.lastEventId)));
     const f = this.startRow(r.seq, r.time, (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0), r.size);
     this.fields[f + 1] = this.write(r.data);
     this.fields[f + 2] = named || this.write(event);
@@ -172,11 +166,6 @@ export class BatchBuilder {
       this.text = scratch.text = grown;
     }
   }
-}
-
-/** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */
-function bound(s: string | undefined): number {
-  return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
 }
 
 /**
