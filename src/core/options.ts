@@ -112,6 +112,13 @@ export class Redactor {
     return this.secrets.length > 0;
   }
 
+  private bytes: Buffer[] | undefined;
+
+  /** The secrets as UTF-8, to search bytes for them. */
+  get secretBytes(): readonly Buffer[] {
+    return (this.bytes ??= this.secrets.map((s) => Buffer.from(s, 'utf8')));
+  }
+
   text(s: string): string {
     let out = s;
     for (const secret of this.secrets) {

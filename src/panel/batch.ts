@@ -181,13 +181,13 @@ export function packBatch(records: readonly ConnRecord[], view: (r: ConnRecord) 
 }
 
 /**
- * Packs the store's records at positions [from, to) as `forWebview` shows them. Without secrets to
- * mask, a message within the display limit goes from the store's bytes to the batch's as it is;
+ * Packs the store's records at positions [from, to) as `forWebview` shows them. When no secret is
+ * in them, a message within the display limit goes from the store's bytes to the batch's as it is;
  * the others are made into objects and masked or cut first.
  */
 export function packStored(store: MessageStore, from: number, to: number, redactor: Redactor, displayLimit: number): RecordBatch {
   const b = new BatchBuilder();
-  const plain = !redactor.hasSecrets;
+  const plain = !redactor.hasSecrets || !mayHoldSecret(store, from, to, redactor);
   store.visit(
     from,
     to,
@@ -201,4 +201,45 @@ export function packStored(store: MessageStore, from: number, to: number, redact
     (r) => b.addRecord(forWebview(r, redactor, displayLimit)),
   );
   return b.finish();
+}
+
+/**
+ * Whether a secret may be in the stored messages at [from, to): their bytes are searched a stretch
+ * at a time (messages stored one after the other form one stretch), their event names one by one.
+ * A secret found across two messages is a false alarm that only costs the slower path.
+ */
+function mayHoldSecret(store: MessageStore, from: number, to: number, redactor: Redactor): boolean {
+  const secrets = redactor.secretBytes;
+  const names = new Set<string>();
+  let found = false;
+  let bytes: Buffer | undefined;
+  let start = 0;
+  let end = 0;
+  const search = () => {
+    if (bytes && !found) {
+      const stretch = bytes.subarray(start, end);
+      found = secrets.some((secret) => stretch.indexOf(secret) !== -1);
+    }
+  };
+  store.visit(
+    from,
+    to,
+    (row) => {
+      if (row.eventName !== undefined) {
+        names.add(row.eventName);
+      }
+      if (row.bytes !== bytes || row.start !== end) {
+        search();
+        bytes = row.bytes;
+        start = row.start;
+      }
+      end = row.start + row.byteLength;
+    },
+    () => undefined,
+  );
+  search();
+  for (const name of names) {
+    found ||= redactor.text(name) !== name;
+  }
+  return found;
 }

@@ -169,3 +169,37 @@ test('event types are listed once per batch, up to a bound; beyond it they trave
   assert.deepEqual(unpackBatch(wire(fromStore)), records);
   assert.deepEqual(unpackBatch(wire(fromObjects)), records);
 });
+
+test('with secrets configured, messages that hold none still go as stored bytes; one that holds one is masked, wherever it is', () => {
+  const redactor = new Redactor(['s3cret-value']);
+  const store = new MessageStore();
+  const plain: ConnRecord[] = [1, 2, 3].map((i) => ({ kind: 'message', dir: 'in', format: 'text', data: `tick ${i}`, event: 'tick', id: String(i), lastEventId: String(i), size: 6, seq: i, time: T(0) }));
+  for (const r of plain) {
+    store.add(r);
+  }
+  const clean = packStored(store, 0, store.size, redactor, 1000);
+  assert.deepEqual(clean, packBatch(plain), 'no secret in them: packed from the bytes, as without secrets');
+
+  // A secret split across two messages is in neither: both go unmasked, and whole.
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ends with s3cret', size: 16, seq: 4, time: T(1) });
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: '-value starts this', size: 18, seq: 5, time: T(1) });
+  const split = unpackBatch(wire(packStored(store, 3, 5, redactor, 1000)));
+  assert.deepEqual(split.map((r) => r.kind === 'message' && r.data), ['ends with s3cret', '-value starts this']);
+
+  // In the data, the id, the event type (kept once, by name): masked in every place.
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'x s3cret-value y', size: 16, seq: 6, time: T(2) });
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ok', id: 'id-s3cret-value', lastEventId: 'id-s3cret-value', size: 2, seq: 7, time: T(2) });
+  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ok', event: 's3cret-value', size: 2, seq: 8, time: T(2) });
+  const batch = packStored(store, 5, 8, redactor, 1000);
+  const sent = JSON.stringify(batch) + Buffer.from(batch.text).toString('utf8');
+  assert.ok(!sent.includes('s3cret-value'), sent);
+  const out = unpackBatch(wire(batch));
+  assert.deepEqual(
+    out.map((r) => r.kind === 'message' && [r.data, r.id, r.lastEventId, r.event]),
+    [
+      ['x •••• y', undefined, undefined, undefined],
+      ['ok', 'id-••••', 'id-••••', undefined],
+      ['ok', undefined, undefined, '••••'],
+    ],
+  );
+});
