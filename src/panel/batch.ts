@@ -92,10 +92,6 @@ export class BatchBuilder {
     }
   }
 
-  get count(): number {
-    return this.n;
-  }
-
   /** The batch; the arrays are exact copies, each with a buffer of its own. */
   finish(): RecordBatch {
     this.flushSpan();

@@ -533,23 +533,14 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
         const tick = () => {
           const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
           const data: string[] = [];
-          const size: number[] = [];
           const first = seq + 1;
           while (sent < due) {
             seq++;
             sent++;
-            const d = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`;
-            data.push(d);
-            size.push(d.length);
+            data.push(`{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`);
           }
           if (data.length) {
-            // The host's packed batch (RecordBatch): message rows in columns.
-            const n = data.length;
-            const fields = new Int32Array(n * 6);
-            for (let i = 0; i < n; i++) {
-              fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
-            }
-            const records = { n, others: [], seq: [first, n], time: [new Date().toISOString(), n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
+            const records = window.__textBatch(first, data, new Date().toISOString());
             // postMessage: the batch is structured-cloned, as it is from the real host.
             window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent }, dropped: 0 }, '*');
           }
@@ -630,19 +621,10 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     const page = await open();
     const r = await page.evaluate(async () => {
       const data: string[] = [];
-      const size: number[] = [];
       for (let seq = 1; seq <= 100_000; seq++) {
-        const d = `{"seq":${seq},"v":"${'y'.repeat(60)}"}`;
-        data.push(d);
-        size.push(d.length);
+        data.push(`{"seq":${seq},"v":"${'y'.repeat(60)}"}`);
       }
-      // The host's packed batch (RecordBatch): 100,000 message rows in columns.
-      const n = 100_000;
-      const fields = new Int32Array(n * 6);
-      for (let i = 0; i < n; i++) {
-        fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
-      }
-      const records = { n, others: [], seq: [1, n], time: [new Date().toISOString(), n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
+      const records = window.__textBatch(1, data, new Date().toISOString());
       const msg = {
         type: 'init',
         connectionId: 'big',
