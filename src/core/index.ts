@@ -18,6 +18,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 export * from './connection';
 export * from './options';
 export * from './records';
+export * from './receivedText';
 export * from './reconnect';
 export * from './store';
 export * from './batcher';

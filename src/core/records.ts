@@ -210,23 +210,3 @@ export function serializeRecord(record: ConnRecord): string {
 export function isIncomingData(record: ConnRecord): boolean {
   return record.kind === 'message' && record.dir === 'in';
 }
-
-/** Approximate bytes a record holds in memory, for the store's byte cap. */
-export function recordCost(record: ConnRecord): number {
-  // Strings are UTF-16 in V8 (often Latin-1, one byte a char, but cap for the worst case is too
-  // pessimistic for ASCII streams); a fixed overhead covers the object and its small fields.
-  const overhead = 160;
-  switch (record.kind) {
-    case 'message':
-      return overhead + record.data.length + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
-    case 'comment':
-      return overhead + record.text.length;
-    case 'error':
-      return overhead + record.message.length + (record.body?.length ?? 0);
-    case 'ping':
-    case 'pong':
-      return overhead + record.data.length;
-    default:
-      return overhead * 2;
-  }
-}

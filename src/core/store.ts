@@ -1,4 +1,5 @@
-import { ConnRecord, MessageRecord, recordCost } from './records';
+import { ReceivedText, recordCost } from './receivedText';
+import { ConnRecord, MessageRecord } from './records';
 
 export interface StoreOptions {
   /** Most records kept; the oldest go first. Default 100,000. */
@@ -249,6 +250,17 @@ export class MessageStore {
   }
 
   private encode(slot: number, r: MessageRecord): void {
+    const bytes = r instanceof ReceivedText ? r.utf8 : undefined;
+    if (bytes !== undefined) {
+      // Text still in the bytes it came in: copied as they are, never decoded.
+      const chunk = this.chunkFor(bytes.length);
+      chunk.set(bytes, this.writeAt);
+      this.offsets[slot] = this.writeAt;
+      this.writeAt += this.dataLen[slot] = bytes.length;
+      this.eventLen[slot] = this.idLen[slot] = this.lastIdLen[slot] = ABSENT;
+      this.placed(slot, r);
+      return;
+    }
     const { data, id, lastEventId } = r;
     let event = r.event;
     let named = 0;
@@ -298,6 +310,11 @@ export class MessageStore {
       this.eventLen[slot] = named;
     }
     this.writeAt = at;
+    this.placed(slot, r);
+  }
+
+  /** The rest of a message's slot, once its strings are in the current chunk. */
+  private placed(slot: number, r: MessageRecord): void {
     this.chunkOf[slot] = this.chunksBase + this.chunks.length - 1;
     this.chunkLive[this.chunkLive.length - 1]++;
     this.flags[slot] = (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0);

@@ -22,6 +22,7 @@ import WebSocket from 'ws';
 import type { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
 import { ConnectionOptions, DEFAULTS, KeepAliveOptions, Redactor } from './options';
 import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, tlsOptionsFor } from './net';
+import { ReceivedText } from './receivedText';
 import { ErrorCode, ErrorRecord, Headers, MessageRecord } from './records';
 
 type ErrorInit = Omit<ErrorRecord, 'seq' | 'time' | 'kind' | 'state' | 'fatal'>;
@@ -459,10 +460,11 @@ class WsAttempt implements TransportAttempt {
       this.sink.healthy();
     }
     // `seq` and `time` are stamped by the connection; declared here, every record keeps one object
-    // shape with in-object fields (no property store grown per message, cheaper to serialise).
+    // shape with in-object fields (no property store grown per message, cheaper to serialise). Text
+    // stays in bytes until someone reads it: the store keeps bytes, so under a flood none is decoded.
     const record: MessageRecord = isBinary
       ? { kind: 'message', dir: 'in', format: 'binary', data: data.toString('base64'), size: data.length, seq: 0, time: '' }
-      : { kind: 'message', dir: 'in', format: 'text', data: data.toString('utf8'), size: data.length, seq: 0, time: '' };
+      : new ReceivedText(data);
     this.sink.record(record);
   };
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ConnRecord, MessageRecord, recordCost } from '../../src/core/records';
+import { recordCost } from '../../src/core/receivedText';
+import { ConnRecord, MessageRecord } from '../../src/core/records';
 import { DEFAULT_STORE, MessageStore } from '../../src/core/store';
 
 let seq = 0;
