@@ -504,6 +504,31 @@ describe('SSE driver: event stream interpretation', () => {
     assert.equal(m.size, Buffer.byteLength('日本 ✓ 😀'));
   });
 
+  it('reads ASCII chunks and decoded ones as one text: a character cut at a chunk end, a BOM-like char later, sizes in bytes', async () => {
+    const b = (s: string) => Buffer.from(s, 'utf8');
+    const cafe = b('data: café\n\n');
+    const check = b('data: \u2713');
+    const pieces = [
+      b('data: plain\n\n'),
+      cafe.subarray(0, cafe.length - 3), // ends inside 'é'
+      cafe.subarray(cafe.length - 3),
+      check.subarray(0, check.length - 1), // ends inside '✓', which never completes
+      b('\n\n'), // ASCII, while the decoder holds two bytes of '✓'
+      b('data: \ufeffx\n\n'),
+      b('data: ascii again\n\n'),
+    ];
+    const s = await serve(async (_req, res) => {
+      sseHead(res);
+      await trickle(res, pieces, 5);
+      res.end();
+    });
+    const h = connect({ url: s.url, reconnect: { enabled: false } });
+    await h.until(isState('closed'));
+    const expected = ['plain', 'café', '\ufffd', '\ufeffx', 'ascii again'];
+    assert.deepEqual(h.messages().map((m) => m.data), expected);
+    assert.deepEqual(h.messages().map((m) => m.size), expected.map((d) => Buffer.byteLength(d)));
+  });
+
   it('replaces invalid UTF-8 with U+FFFD', async () => {
     const s = await serve((_req, res) => sendStream(res, Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xc3]), Buffer.from('b\n\n')])));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
