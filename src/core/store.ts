@@ -77,6 +77,8 @@ export class MessageStore {
   /** SSE event types, which repeat ("message" above all): each name kept once. */
   private eventNames: string[] = [];
   private readonly eventIndex = new Map<string, number>();
+  private lastEvent: string | undefined;
+  private lastEventK = 0;
   private chunks: Buffer[] = [];
   private chunksBase = 0;
   /** Messages still kept per chunk (parallel to `chunks`). */
@@ -224,6 +226,7 @@ export class MessageStore {
     this.timesBase = 0;
     this.eventNames = [];
     this.eventIndex.clear();
+    this.lastEvent = undefined;
     this.chunks = [];
     this.chunksBase = 0;
     this.chunkLive = [];
@@ -265,12 +268,15 @@ export class MessageStore {
     let event = r.event;
     let named = 0;
     if (event !== undefined) {
-      let k = this.eventIndex.get(event);
+      // A stream repeats one type ("message") event after event: the last one is checked first.
+      let k = event === this.lastEvent ? this.lastEventK : this.eventIndex.get(event);
       if (k === undefined && this.eventNames.length < MAX_EVENT_NAMES) {
         k = this.eventNames.push(event) - 1;
         this.eventIndex.set(event, k);
       }
       if (k !== undefined) {
+        this.lastEvent = event;
+        this.lastEventK = k;
         named = NAMED - k;
         event = undefined;
       }

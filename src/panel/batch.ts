@@ -106,6 +106,10 @@ export class BatchBuilder {
 
   /** The field that names `name` from the batch's list (listed now if need be), or 0 when the list is full. */
   private eventName(name: string, max: number): number {
+    // Rows mostly repeat the previous row's type: checked first, without a lookup.
+    if (name === this.lastEvent) {
+      return this.lastEventField;
+    }
     let k = this.eventIndex.get(name);
     if (k === undefined) {
       if (this.events.length >= max) {
@@ -114,8 +118,13 @@ export class BatchBuilder {
       k = this.events.push(name) - 1;
       this.eventIndex.set(name, k);
     }
+    this.lastEvent = name;
+    this.lastEventField = NAMED - k;
     return NAMED - k;
   }
+
+  private lastEvent: string | undefined;
+  private lastEventField = 0;
 
   /** Appends the row's runs and fields; returns the index of its fields. */
   private startRow(seq: number, time: string, flags: number, size: number): number {

@@ -21,6 +21,19 @@ describe('MessageStore', () => {
     assert.equal(store.at(3), undefined);
   });
 
+  it('keeps event types by name, whatever their order, also after clear()', () => {
+    const store = new MessageStore();
+    const ev = (event: string, s: number): MessageRecord => ({ ...msg('d', s), event });
+    const names = ['message', 'tick', 'message', 'message', 'other', 'message', 'tick'];
+    names.forEach((n, i) => store.add(ev(n, i + 1)));
+    assert.deepEqual(store.toArray().map((r) => (r as MessageRecord).event), names);
+    store.clear();
+    // The list starts again: the name added last before clear() now gets another place in it.
+    store.add(ev('tick', 10));
+    store.add(ev('other', 11));
+    assert.deepEqual(store.toArray().map((r) => (r as MessageRecord).event), ['tick', 'other']);
+  });
+
   it('caps by bytes, keeping the newest record even when it alone is over the cap', () => {
     const one = recordCost(msg('x'.repeat(100), 0));
     const store = new MessageStore({ maxBytes: one * 2 + 10 });
