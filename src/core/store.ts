@@ -22,6 +22,7 @@ const FIRST_CHUNK = 1 << 16;
 /** Strings up to this length are written against a worst-case size (3 bytes a UTF-16 unit) instead of measured. */
 const MEASURE_ABOVE = 1 << 16;
 const INITIAL_SLOTS = 1024;
+const NO_CHUNK = Buffer.alloc(0);
 
 // Flags per slot.
 const WHOLE = 1; // the record is kept as an object (not a plain message)
@@ -84,7 +85,8 @@ export class MessageStore {
   /** Messages still kept per chunk (parallel to `chunks`). */
   private chunkLive: number[] = [];
   private writeAt = 0;
-  private spare: Buffer | undefined;
+  /** A freed chunk of full size, to write to next (empty: none). Always a Buffer, so the field keeps one type. */
+  private spare: Buffer = NO_CHUNK;
 
   private _bytes = 0;
   private _dropped = 0;
@@ -231,7 +233,7 @@ export class MessageStore {
     this.chunksBase = 0;
     this.chunkLive = [];
     this.writeAt = 0;
-    this.spare = undefined;
+    this.spare = NO_CHUNK;
     this._bytes = 0;
     this._dropped = 0;
   }
@@ -349,9 +351,9 @@ export class MessageStore {
       return this.chunks[last];
     }
     let chunk: Buffer;
-    if (need <= CHUNK && this.spare) {
+    if (need <= CHUNK && this.spare.length > 0) {
       chunk = this.spare;
-      this.spare = undefined;
+      this.spare = NO_CHUNK;
     } else {
       // A small log starts with small chunks: 64 KiB, doubling up to CHUNK.
       const size = Math.min(CHUNK, FIRST_CHUNK * 2 ** Math.min(8, this.chunksBase + this.chunks.length));
@@ -445,27 +447,32 @@ export class MessageStore {
 
   private grow(): void {
     const cap = Math.max(1, Math.min(this.options.maxRecords, Math.max(INITIAL_SLOTS, this.cap * 2)));
-    const old = {
-      seqs: this.seqs, flags: this.flags, costs: this.costs, sizes: this.sizes, chunkOf: this.chunkOf, offsets: this.offsets,
-      dataLen: this.dataLen, eventLen: this.eventLen, idLen: this.idLen, lastIdLen: this.lastIdLen, timeOf: this.timeOf, whole: this.whole,
+    const { head, count, cap: oldCap } = this;
+    // The kept slots in order, oldest first: [head, end) then, when they wrap, [0, rest).
+    const end = Math.min(oldCap, head + count);
+    const rest = count - (end - head);
+    const move = <T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T => {
+      to.set(from.subarray(head, end));
+      if (rest > 0) {
+        to.set(from.subarray(0, rest), end - head);
+      }
+      return to;
     };
-    const oldCap = this.cap;
-    this.allocate(cap);
-    for (let i = 0; i < this.count; i++) {
-      const from = (this.head + i) % oldCap;
-      this.seqs[i] = old.seqs[from];
-      this.flags[i] = old.flags[from];
-      this.costs[i] = old.costs[from];
-      this.sizes[i] = old.sizes[from];
-      this.chunkOf[i] = old.chunkOf[from];
-      this.offsets[i] = old.offsets[from];
-      this.dataLen[i] = old.dataLen[from];
-      this.eventLen[i] = old.eventLen[from];
-      this.idLen[i] = old.idLen[from];
-      this.lastIdLen[i] = old.lastIdLen[from];
-      this.timeOf[i] = old.timeOf[from];
-      this.whole[i] = old.whole[from];
-    }
+    this.cap = cap;
+    this.seqs = move(this.seqs, new Float64Array(cap));
+    this.flags = move(this.flags, new Uint8Array(cap));
+    this.costs = move(this.costs, new Float64Array(cap));
+    this.sizes = move(this.sizes, new Float64Array(cap));
+    this.chunkOf = move(this.chunkOf, new Float64Array(cap));
+    this.offsets = move(this.offsets, new Int32Array(cap));
+    this.dataLen = move(this.dataLen, new Int32Array(cap));
+    this.eventLen = move(this.eventLen, new Int32Array(cap));
+    this.idLen = move(this.idLen, new Int32Array(cap));
+    this.lastIdLen = move(this.lastIdLen, new Int32Array(cap));
+    this.timeOf = move(this.timeOf, new Float64Array(cap));
+    const whole = this.whole.slice(head, end).concat(this.whole.slice(0, rest));
+    whole.length = cap;
+    this.whole = whole.fill(undefined, count);
     this.head = 0;
   }
 

@@ -121,6 +121,27 @@ describe('MessageStore', () => {
     assert.equal(store.dropped, 33);
   });
 
+  it('grows its ring when full, also after byte-cap evictions made it wrap, keeping order and every field', () => {
+    const store = new MessageStore({ maxRecords: 10_000, maxBytes: 400_000 });
+    const made: ConnRecord[] = [];
+    const add = (r: ConnRecord) => {
+      made.push(r);
+      store.add(r);
+    };
+    // Large messages first: the byte cap evicts them while the ring is far from full, so its oldest
+    // slot moves on, and the small ones that follow wrap around its end before it has to grow.
+    for (let i = 1; i <= 10; i++) {
+      add(msg('L'.repeat(100_000), i));
+    }
+    for (let i = 11; i <= 3000; i++) {
+      add(i % 3 ? msg(`m${i} ✓`, i) : { ...msg(`e${i}`, i), event: 'tick', id: String(i), lastEventId: String(i) });
+    }
+    const kept = store.toArray();
+    assert.deepEqual(kept, made.slice(made.length - kept.length));
+    assert.ok(kept.length > 2000 && store.dropped === 3000 - kept.length, `${kept.length} kept, ${store.dropped} dropped`);
+    assert.deepEqual(store.bySeq(2999), made[2998]);
+  });
+
   it('positionAfter(mark) finds what was added after the mark, still kept, whatever was cleared or evicted', () => {
     const store = new MessageStore({ maxRecords: 5 });
     const since = (mark: number) => {
