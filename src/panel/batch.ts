@@ -95,7 +95,8 @@ export class BatchBuilder {
   /** The batch; the arrays are exact copies, each with a buffer of its own. */
   finish(): RecordBatch {
     this.flushSpan();
-    const text = new Uint8Array(this.at);
+    // Its own buffer of exactly the text's size, not zeroed first (all of it is written now).
+    const text = new Uint8Array(Buffer.allocUnsafeSlow(this.at).buffer, 0, this.at);
     text.set(this.text.subarray(0, this.at));
     if (scratch.text.length > SCRATCH_KEPT) {
       // A batch of large previews grew it: not kept beyond that batch.
