@@ -1,4 +1,4 @@
-import { ConnRecord, MessageRecord } from './records';
+import { MessageRecord } from './records';
 
 /**
  * A WebSocket text message as it came off the socket. `data` is decoded from the message's UTF-8
@@ -51,26 +51,5 @@ export class ReceivedText implements MessageRecord {
       r.large = this.large;
     }
     return r;
-  }
-}
-
-/** Approximate bytes a record holds in memory, for the store's byte cap. */
-export function recordCost(record: ConnRecord): number {
-  // Strings are UTF-16 in V8 (often Latin-1, one byte a char, but cap for the worst case is too
-  // pessimistic for ASCII streams); a fixed overhead covers the object and its small fields.
-  const overhead = 160;
-  switch (record.kind) {
-    case 'message':
-      // A message still in bytes is counted by its bytes (decoding it to count would cost more than keeping it).
-      return overhead + (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
-    case 'comment':
-      return overhead + record.text.length;
-    case 'error':
-      return overhead + record.message.length + (record.body?.length ?? 0);
-    case 'ping':
-    case 'pong':
-      return overhead + record.data.length;
-    default:
-      return overhead * 2;
   }
 }

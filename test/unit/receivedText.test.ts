@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { ReceivedText, recordCost } from '../../src/core/receivedText';
+import { ReceivedText } from '../../src/core/receivedText';
 import { MessageRecord, serializeRecord } from '../../src/core/records';
-import { MessageStore } from '../../src/core/store';
+import { MessageStore, recordCost } from '../../src/core/store';
 import { packBatch, packStored } from '../../src/panel/batch';
 import { forWebview } from '../../src/panel/forWebview';
 import { unpackBatch } from '../../webview/batch';

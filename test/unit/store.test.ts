@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { recordCost } from '../../src/core/receivedText';
 import { ConnRecord, MessageRecord } from '../../src/core/records';
-import { DEFAULT_STORE, MessageStore } from '../../src/core/store';
+import { DEFAULT_STORE, MessageStore, recordCost } from '../../src/core/store';
 
 let seq = 0;
 function msg(data: string, s = ++seq): MessageRecord {
