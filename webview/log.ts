@@ -94,6 +94,8 @@ export interface LogViewOptions {
   onSelect: (record: ConnRecord | undefined) => void;
   /** Ctrl/Cmd+C on the selected row. */
   onCopy: (record: ConnRecord) => void;
+  /** The user scrolled: where the view stands (`topSeq`, `follow`) changed. */
+  onScrolled?: () => void;
 }
 
 export class LogView {
@@ -122,6 +124,10 @@ export class LogView {
   private lastRender = 0;
   /** Rows removed from the top by the model's cap since the last render. */
   private shift = 0;
+  /** A row to put at the top at the next render (`showFrom`), once the rows and the viewport are known. */
+  private pendingTopSeq: number | undefined;
+  /** The first row wholly in view (its top edge in the viewport) at the last render. */
+  private firstWhole = 0;
 
   follow = true;
   paused = false;
@@ -292,6 +298,27 @@ export class LogView {
     this.el.dispatchEvent(new CustomEvent('resumed'));
   }
 
+  /**
+   * Where the view stands, to restore it: the seq of the first row in view, or undefined while the
+   * view follows the tail.
+   */
+  get topSeq(): number | undefined {
+    if (this.pendingTopSeq !== undefined) {
+      return this.pendingTopSeq;
+    }
+    if (this.follow && !this.paused) {
+      return undefined;
+    }
+    return this.o.model.at(this.firstWhole)?.seq;
+  }
+
+  /** Stops following and shows the rows from `seq` on (or the tail, when that row is not in the log). */
+  showFrom(seq: number): void {
+    this.follow = false;
+    this.pendingTopSeq = seq;
+    this.schedule();
+  }
+
   /** Selects by seq (restores selection after reloads) without scrolling. */
   select(seq: number | undefined): void {
     this.selectedSeq = seq;
@@ -360,6 +387,7 @@ export class LogView {
         this.newRows = 0;
       }
     }
+    this.o.onScrolled?.();
   }
 
   private setScrollTop(top: number): void {
@@ -368,6 +396,24 @@ export class LogView {
     this.ownScrollTop = top;
     this.scrollTop = top;
     this.viewport.scrollTop = top;
+  }
+
+  /** The scrollTop that shows the row `showFrom()` asked for at the top; undefined when none was asked for or it is gone (the view follows then). */
+  private restoredTop(count: number, maxTop: number, contentHeight: number): number | undefined {
+    const seq = this.pendingTopSeq;
+    if (seq === undefined) {
+      return undefined;
+    }
+    this.pendingTopSeq = undefined;
+    const row = this.o.model.rowOfSeq(seq);
+    if (row < 0) {
+      this.follow = true;
+      return undefined;
+    }
+    const top = Math.min(maxTop, scrollTopForVirtual(row * ROW_HEIGHT, count, ROW_HEIGHT, this.viewportHeight));
+    // At the bottom (the rows fit, or the row is in the tail): that is following.
+    this.follow = isAtBottom(top, this.viewportHeight, contentHeight);
+    return top;
   }
 
   private render(): void {
@@ -393,8 +439,10 @@ export class LogView {
     let w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
     this.contentHeight = w.contentHeight;
     const maxTop = Math.max(0, w.contentHeight - this.viewportHeight);
-    let targetTop: number | undefined;
-    if (this.follow && !this.paused) {
+    let targetTop = this.viewportHeight > 0 ? this.restoredTop(count, maxTop, w.contentHeight) : undefined;
+    if (targetTop !== undefined) {
+      // A view restored by showFrom().
+    } else if (this.follow && !this.paused) {
       if (Math.abs(this.scrollTop - maxTop) >= 1) {
         targetTop = maxTop;
       }
@@ -409,6 +457,7 @@ export class LogView {
     if (targetTop !== undefined) {
       w = computeWindow({ scrollTop: targetTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
     }
+    this.firstWhole = w.firstWhole;
     const contentPx = `${w.contentHeight}px`;
     if (this.spacer.style.height !== contentPx) {
       this.spacer.style.height = contentPx;

@@ -51,6 +51,10 @@ interface PersistedState extends WebviewPersistedState {
   filterDirs?: FilterSpec['dirs'];
   filterType?: string;
   send?: SendBoxState;
+  /** The selected record's seq. */
+  selected?: number;
+  /** The seq of the first row in view when the log does not follow the tail. */
+  topSeq?: number;
   detailWidth?: number;
   columns?: LogView['columnWidths'];
 }
@@ -75,6 +79,8 @@ const fullRequests = new Map<number, number>();
 let filterError: string | undefined;
 
 const restored = (vscode.getState() ?? undefined) as PersistedState | undefined;
+/** Where the log stood before the panel was restored, until the first init shows it again. */
+let restoredTop: number | undefined;
 
 // ---------- components ----------
 
@@ -82,9 +88,11 @@ const log = new LogView({
   model,
   onSelect: (record) => {
     detail.showRecord(record);
+    saveState();
   },
   onCopy: (record) => post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
   onColumnsChanged: () => saveState(),
+  onScrolled: () => saveState(),
 });
 
 const detail = new DetailPane({
@@ -112,6 +120,8 @@ function saveState(): void {
       send: sendBox.getState(),
       detailWidth: detailWidth,
       columns: log.columnWidths,
+      selected: log.selectedSeq,
+      topSeq: log.topSeq,
     };
     vscode.setState(state);
   }, 200);
@@ -397,6 +407,11 @@ function onInit(msg: InitMessage): void {
   detail.showRecord(kept, false);
   log.follow = true;
   log.newRows = 0;
+  if (restoredTop !== undefined && sameConnection) {
+    // The panel came back (a reload, or the panel reopened): it shows what it showed.
+    log.showFrom(restoredTop);
+  }
+  restoredTop = undefined;
   typeCount = -1;
   updateTypeOptions(true);
   log.invalidate();
@@ -537,6 +552,9 @@ if (restored) {
   }
   sendBox.setState(restored.send);
   log.columnWidths = restored.columns ?? {};
+  // Taken up by the first init, when the log is back, if it is the same connection's.
+  log.selectedSeq = restored.selected;
+  restoredTop = restored.topSeq;
   const spec: FilterSpec = {
     text: restored.filter ?? '',
     dirs: { ...NO_FILTER.dirs, ...(restored.filterDirs ?? {}) },

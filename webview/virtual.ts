@@ -28,6 +28,8 @@ export interface RowWindow {
   offset: number;
   /** First row at least partly in the viewport. */
   firstVisible: number;
+  /** First row whose top edge is in the viewport (within a pixel). */
+  firstWhole: number;
   /** Rows that fit in the viewport. */
   pageRows: number;
 }
@@ -54,6 +56,7 @@ export function computeWindow(input: WindowInput): RowWindow {
     contentHeight: g.contentHeight,
     offset: scrollTop - virtualTop,
     firstVisible,
+    firstWhole: Math.min(count, Math.max(0, Math.ceil((virtualTop - 1) / rowHeight))),
     pageRows: Math.max(1, Math.floor(viewportHeight / rowHeight)),
   };
 }

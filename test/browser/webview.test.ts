@@ -811,6 +811,57 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('after a reload shows the rows it showed and the record selected; a log that followed the tail follows it', async () => {
+    const page = await open();
+    const many = (from: number, n: number): ConnRecord[] =>
+      Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
+    /** Seq of the first row whose top is in the viewport, measured on screen. */
+    const firstOnScreen = () =>
+      page.evaluate(() => {
+        const top = document.querySelector('.log-viewport')!.getBoundingClientRect().top;
+        const rows = Array.from(document.querySelectorAll('.log .row:not([hidden])') as ArrayLike<any>)
+          .filter((el) => el.getBoundingClientRect().top >= top - 1)
+          .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+        return Number(rows[0]?.dataset.seq);
+      });
+    const reload = async () => {
+      await page.reload();
+      await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+      await dispatch(page, wsInit(many(1, 3000)));
+      await nextFrames(page);
+    };
+    await dispatch(page, wsInit(many(1, 3000)));
+    await nextFrames(page);
+    await page.locator('.log-viewport').hover();
+    await page.mouse.wheel(0, -30_000);
+    await page.waitForTimeout(150);
+    const top = await firstOnScreen();
+    assert.ok(top > 1 && top < 2900, `scrolled to ${top}`);
+    await page.locator(`.log .row[data-seq="${top + 3}"]`).click();
+    await page.waitForTimeout(400);
+
+    await reload();
+    assert.equal(await firstOnScreen(), top);
+    assert.match((await page.locator('.log .row.selected').getAttribute('data-seq')) ?? '', new RegExp(`^${top + 3}$`));
+    assert.match(await page.locator('#panel-message').innerText(), new RegExp(`row ${top + 3}`));
+    // Not following: new records do not move the view.
+    await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
+    await nextFrames(page);
+    assert.equal(await firstOnScreen(), top);
+    assert.equal((await page.locator('.jump').innerText()).trim(), '20 new');
+
+    // Back at the tail, then reloaded: it follows the tail.
+    await page.locator('.jump').click();
+    await nextFrames(page);
+    await page.waitForTimeout(400);
+    await reload();
+    assert.ok(await page.locator('.log .row[data-seq="3000"]').isVisible(), 'the tail is shown');
+    await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
+    await nextFrames(page);
+    assert.ok(await page.locator('.log .row[data-seq="3020"]').isVisible(), 'still following');
+    await closePage(page);
+  });
+
   for (const theme of ['dark', 'light', 'hc'] as const) {
     it(`screenshot: WebSocket session, ${theme} theme`, async () => {
       const page = await open(theme);

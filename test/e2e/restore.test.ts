@@ -62,6 +62,10 @@ describe('panel restore', () => {
       await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'header says open');
       const before = await eventually(() => logRows(frame), (rs) => rs.some((r) => Number(r.id) >= 4), 15_000, 'four events');
       const lastBefore = Math.max(...before.map((r) => Number(r.id) || 0));
+      // A selected record stays selected through the reload (the webview's own saved state).
+      await frame.locator('.row:not([hidden])', { has: frame.locator('.c-id', { hasText: /^2$/ }) }).first().click();
+      await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '2' && /\bselected\b/.test(r.cls)), 5_000, 'event 2 selected');
+      await new Promise((r) => setTimeout(r, 500));
 
       // Reloads the workbench; code-server ends this window's extension host and starts a new one,
       // so the session and its in-memory store are gone: only the file written on the way out remains.
@@ -69,15 +73,20 @@ describe('panel restore', () => {
       await w.page.waitForEvent('load', { timeout: 30_000 }).catch(() => undefined);
       await waitForWorkbench(w.page);
       frame = await panelFrame(w.page, url, 60_000);
-      // The note is made only when the serializer finds no session under the panel's id, i.e. in a new
-      // extension host; the old host would have kept the session (and its connection) instead.
+      // The view comes back as it was left: event 2 selected, in view (the test before left the log
+      // at its top; alone, this one follows the tail of a log that fits).
+      await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '2' && /\bselected\b/.test(r.cls)), 30_000, 'event 2 still selected after the reload');
+      assert.equal(await badgeText(frame), 'Not connected');
+      // End goes to the tail. The note is made only when the serializer finds no session under the
+      // panel's id, i.e. in a new extension host; the old host would have kept the session instead.
+      await frame.locator('.row.selected').click();
+      await frame.locator('.row.selected').press('End');
       const rows = await eventually(
         () => logRows(frame),
         (rs) => rs.some((r) => /^Log restored from before the window reload \(\d+ records\); not connected$/.test(r.data)),
         30_000,
         'the restored-log note',
       );
-      assert.equal(await badgeText(frame), 'Not connected');
       const ids = rows.map((r) => Number(r.id)).filter((n) => n > 0);
       assert.ok(ids.includes(lastBefore), `the last event seen before the reload (${lastBefore}) is back: ${ids.join(',')}`);
       await w.shot('e2e-7-reloaded');

@@ -12,6 +12,13 @@ describe('webview virtual list', () => {
     assert.equal(w.offset, 0);
     assert.equal(w.pageRows, 20);
   });
+  it('names the first row wholly in view: the one a restored view puts at the top', () => {
+    const at = (scrollTop: number) => computeWindow({ scrollTop, viewportHeight: 440, count: 1000, rowHeight: 22, overscan: 8 });
+    assert.deepEqual([at(0).firstVisible, at(0).firstWhole], [0, 0]);
+    assert.deepEqual([at(10).firstVisible, at(10).firstWhole], [0, 1], 'row 0 is cut: row 1 is the first whole one');
+    assert.deepEqual([at(21.5).firstVisible, at(21.5).firstWhole], [0, 1], 'within a pixel of row 1: row 1');
+    assert.deepEqual([at(22 * 300).firstVisible, at(22 * 300).firstWhole], [300, 300]);
+  });
   it('clamps at both ends and for empty logs', () => {
     assert.deepEqual([computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).start, computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).end], [0, 3]);
     const e = computeWindow({ scrollTop: 0, viewportHeight: 100, count: 0, rowHeight: 20, overscan: 5 });
