@@ -24,6 +24,27 @@ const MEASURE_ABOVE = 1 << 16;
 const INITIAL_SLOTS = 1024;
 const NO_CHUNK = Buffer.alloc(0);
 
+/**
+ * A slot's fields in its 64 bytes: five doubles (seq, cost, size, time index, chunk number) at
+ * Float64 index slot * 8 + n, then six integers (byte offset, the UTF-8 lengths of data, event, id and
+ * lastEventId, flags) at Int32 index slot * 16 + n.
+ */
+const F64_STRIDE = 8;
+const I32_STRIDE = 16;
+const SEQ = 0;
+const COST = 1;
+const SIZE = 2;
+/** Time of a message: an index (absolute) into the distinct times seen, in order. */
+const TIME = 3;
+/** Chunk number (absolute) of a message's bytes. */
+const CHUNK_NO = 4;
+const OFFSET = 10;
+const DATA_LEN = 11;
+const EVENT_LEN = 12;
+const ID_LEN = 13;
+const LAST_ID_LEN = 14;
+const FLAGS = 15;
+
 // Flags per slot.
 const WHOLE = 1; // the record is kept as an object (not a plain message)
 const OUT = 2;
@@ -58,19 +79,12 @@ export class MessageStore {
   /** Ring buffer: slot of the oldest record, and the number kept. */
   private head = 0;
   private count = 0;
-  private seqs = new Float64Array(0);
-  private flags = new Uint8Array(0);
-  private costs = new Float64Array(0);
-  private sizes = new Float64Array(0);
-  /** Chunk number (absolute), byte offset and the UTF-8 lengths of data, event, id and lastEventId. */
-  private chunkOf = new Float64Array(0);
-  private offsets = new Int32Array(0);
-  private dataLen = new Int32Array(0);
-  private eventLen = new Int32Array(0);
-  private idLen = new Int32Array(0);
-  private lastIdLen = new Int32Array(0);
-  /** Time of each message: an index (absolute) into the distinct times seen, in order. */
-  private timeOf = new Float64Array(0);
+  /**
+   * The slots' fields, one 64-byte line per slot (see SLOT_BYTES) read through two views, so a record
+   * added or evicted touches one cache line rather than one in each of eleven arrays.
+   */
+  private f64: Float64Array = new Float64Array(0);
+  private i32: Int32Array = new Int32Array(0);
   private whole: (ConnRecord | undefined)[] = [];
 
   private times: string[] = [];
@@ -124,14 +138,14 @@ export class MessageStore {
     const slot = (this.head + this.count) % this.cap;
     this.count++;
     this._added++;
-    this.seqs[slot] = record.seq;
-    this.costs[slot] = cost;
+    this.f64[slot * F64_STRIDE + SEQ] = record.seq;
+    this.f64[slot * F64_STRIDE + COST] = cost;
     this._bytes += cost;
     if (record.kind === 'message' && record.state === undefined && record.large !== false) {
       this.whole[slot] = undefined;
       this.encode(slot, record);
     } else {
-      this.flags[slot] = WHOLE;
+      this.i32[slot * I32_STRIDE + FLAGS] = WHOLE;
       this.whole[slot] = record;
     }
     while (this.count > 1 && (this.count > this.options.maxRecords || this._bytes > this.options.maxBytes)) {
@@ -147,7 +161,7 @@ export class MessageStore {
   /** The record with this seq, if still kept. */
   bySeq(seq: number): ConnRecord | undefined {
     const i = this.firstAtOrAfter(seq);
-    return i < this.count && this.seqs[(this.head + i) % this.cap] === seq ? this.at(i) : undefined;
+    return i < this.count && this.f64[((this.head + i) % this.cap) * F64_STRIDE + SEQ] === seq ? this.at(i) : undefined;
   }
 
   /**
@@ -172,26 +186,26 @@ export class MessageStore {
     const row = this.row;
     for (let i = Math.max(0, from), end = Math.min(this.count, to); i < end; i++) {
       const slot = (this.head + i) % this.cap;
-      const f = this.flags[slot];
+      const f = this.i32[slot * I32_STRIDE + FLAGS];
       if (f & WHOLE) {
         onRecord(this.whole[slot]!);
         continue;
       }
       row.slot = slot;
-      row.seq = this.seqs[slot];
-      row.time = this.times[this.timeOf[slot] - this.timesBase];
+      row.seq = this.f64[slot * F64_STRIDE + SEQ];
+      row.time = this.times[this.f64[slot * F64_STRIDE + TIME] - this.timesBase];
       row.out = (f & OUT) !== 0;
       row.binary = (f & BINARY) !== 0;
       row.large = (f & LARGE) !== 0;
-      row.size = this.sizes[slot];
-      row.bytes = this.chunks[this.chunkOf[slot] - this.chunksBase];
-      row.start = this.offsets[slot];
-      row.dataLen = this.dataLen[slot];
-      const e = this.eventLen[slot];
+      row.size = this.f64[slot * F64_STRIDE + SIZE];
+      row.bytes = this.chunks[this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase];
+      row.start = this.i32[slot * I32_STRIDE + OFFSET];
+      row.dataLen = this.i32[slot * I32_STRIDE + DATA_LEN];
+      const e = this.i32[slot * I32_STRIDE + EVENT_LEN];
       row.eventLen = e;
       row.eventName = e <= NAMED ? this.eventNames[NAMED - e] : undefined;
-      row.idLen = this.idLen[slot];
-      row.lastIdLen = this.lastIdLen[slot];
+      row.idLen = this.i32[slot * I32_STRIDE + ID_LEN];
+      row.lastIdLen = this.i32[slot * I32_STRIDE + LAST_ID_LEN];
       onRow(row);
     }
   }
@@ -200,7 +214,7 @@ export class MessageStore {
 
   /** Seq of the newest record kept, or 0. */
   get lastSeq(): number {
-    return this.count ? this.seqs[(this.head + this.count - 1) % this.cap] : 0;
+    return this.count ? this.f64[((this.head + this.count - 1) % this.cap) * F64_STRIDE + SEQ] : 0;
   }
 
   /** All kept records, oldest first. */
@@ -244,7 +258,7 @@ export class MessageStore {
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const s = this.seqs[(this.head + mid) % this.cap];
+      const s = this.f64[((this.head + mid) % this.cap) * F64_STRIDE + SEQ];
       if (s < seq) {
         lo = mid + 1;
       } else {
@@ -260,9 +274,9 @@ export class MessageStore {
       // Text still in the bytes it came in: copied as they are, never decoded.
       const chunk = this.chunkFor(bytes.length);
       chunk.set(bytes, this.writeAt);
-      this.offsets[slot] = this.writeAt;
-      this.writeAt += this.dataLen[slot] = bytes.length;
-      this.eventLen[slot] = this.idLen[slot] = this.lastIdLen[slot] = ABSENT;
+      this.i32[slot * I32_STRIDE + OFFSET] = this.writeAt;
+      this.writeAt += this.i32[slot * I32_STRIDE + DATA_LEN] = bytes.length;
+      this.i32[slot * I32_STRIDE + EVENT_LEN] = this.i32[slot * I32_STRIDE + ID_LEN] = this.i32[slot * I32_STRIDE + LAST_ID_LEN] = ABSENT;
       this.placed(slot, r);
       return;
     }
@@ -286,36 +300,36 @@ export class MessageStore {
     const lastSame = lastEventId !== undefined && lastEventId === id;
     const chunk = this.chunkFor(utf8Bound(data) + utf8Bound(event) + utf8Bound(id) + (lastSame ? 0 : utf8Bound(lastEventId)));
     let at = this.writeAt;
-    this.offsets[slot] = at;
+    this.i32[slot * I32_STRIDE + OFFSET] = at;
     const lastLen = lastEventId === undefined ? ABSENT : lastSame ? SAME_AS_ID : lastEventId.length;
     if (event === undefined && id === undefined && lastLen < 0) {
-      at += this.dataLen[slot] = chunk.write(data, at, 'utf8');
-      this.eventLen[slot] = this.idLen[slot] = ABSENT;
-      this.lastIdLen[slot] = lastLen;
+      at += this.i32[slot * I32_STRIDE + DATA_LEN] = chunk.write(data, at, 'utf8');
+      this.i32[slot * I32_STRIDE + EVENT_LEN] = this.i32[slot * I32_STRIDE + ID_LEN] = ABSENT;
+      this.i32[slot * I32_STRIDE + LAST_ID_LEN] = lastLen;
     } else {
       // SSE events: one write for all their strings (one call costs more than the few bytes); when
       // the bytes are as many as the characters (ASCII), each string's bytes are its length.
       const joined = data + (event ?? '') + (id ?? '') + (lastLen > 0 ? lastEventId! : '');
       const n = chunk.write(joined, at, 'utf8');
       if (n === joined.length) {
-        this.dataLen[slot] = data.length;
-        this.eventLen[slot] = event === undefined ? ABSENT : event.length;
-        this.idLen[slot] = id === undefined ? ABSENT : id.length;
-        this.lastIdLen[slot] = lastLen;
+        this.i32[slot * I32_STRIDE + DATA_LEN] = data.length;
+        this.i32[slot * I32_STRIDE + EVENT_LEN] = event === undefined ? ABSENT : event.length;
+        this.i32[slot * I32_STRIDE + ID_LEN] = id === undefined ? ABSENT : id.length;
+        this.i32[slot * I32_STRIDE + LAST_ID_LEN] = lastLen;
         at += n;
       } else {
-        at += this.dataLen[slot] = chunk.write(data, at, 'utf8');
-        at += this.writeOptional(chunk, at, event, this.eventLen, slot);
-        at += this.writeOptional(chunk, at, id, this.idLen, slot);
+        at += this.i32[slot * I32_STRIDE + DATA_LEN] = chunk.write(data, at, 'utf8');
+        at += this.writeOptional(chunk, at, event, slot * I32_STRIDE + EVENT_LEN);
+        at += this.writeOptional(chunk, at, id, slot * I32_STRIDE + ID_LEN);
         if (lastSame) {
-          this.lastIdLen[slot] = SAME_AS_ID;
+          this.i32[slot * I32_STRIDE + LAST_ID_LEN] = SAME_AS_ID;
         } else {
-          at += this.writeOptional(chunk, at, lastEventId, this.lastIdLen, slot);
+          at += this.writeOptional(chunk, at, lastEventId, slot * I32_STRIDE + LAST_ID_LEN);
         }
       }
     }
     if (named) {
-      this.eventLen[slot] = named;
+      this.i32[slot * I32_STRIDE + EVENT_LEN] = named;
     }
     this.writeAt = at;
     this.placed(slot, r);
@@ -323,24 +337,25 @@ export class MessageStore {
 
   /** The rest of a message's slot, once its strings are in the current chunk. */
   private placed(slot: number, r: MessageRecord): void {
-    this.chunkOf[slot] = this.chunksBase + this.chunks.length - 1;
+    this.f64[slot * F64_STRIDE + CHUNK_NO] = this.chunksBase + this.chunks.length - 1;
     this.chunkLive[this.chunkLive.length - 1]++;
-    this.flags[slot] = (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0);
-    this.sizes[slot] = r.size;
+    this.i32[slot * I32_STRIDE + FLAGS] = (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0);
+    this.f64[slot * F64_STRIDE + SIZE] = r.size;
     const times = this.times;
     if (times.length === 0 || times[times.length - 1] !== r.time) {
       times.push(r.time);
     }
-    this.timeOf[slot] = this.timesBase + times.length - 1;
+    this.f64[slot * F64_STRIDE + TIME] = this.timesBase + times.length - 1;
   }
 
-  private writeOptional(chunk: Buffer, at: number, value: string | undefined, lengths: Int32Array, slot: number): number {
+  /** Writes an optional string at `at`; its length (or ABSENT) goes to `this.i32[field]`. */
+  private writeOptional(chunk: Buffer, at: number, value: string | undefined, field: number): number {
     if (value === undefined) {
-      lengths[slot] = ABSENT;
+      this.i32[field] = ABSENT;
       return 0;
     }
     const n = value.length === 0 ? 0 : chunk.write(value, at, 'utf8');
-    lengths[slot] = n;
+    this.i32[field] = n;
     return n;
   }
 
@@ -366,36 +381,36 @@ export class MessageStore {
   }
 
   private read(slot: number): ConnRecord {
-    const f = this.flags[slot];
+    const f = this.i32[slot * I32_STRIDE + FLAGS];
     if (f & WHOLE) {
       return this.whole[slot]!;
     }
-    const chunk = this.chunks[this.chunkOf[slot] - this.chunksBase];
-    let at = this.offsets[slot];
-    const n = this.dataLen[slot];
+    const chunk = this.chunks[this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase];
+    let at = this.i32[slot * I32_STRIDE + OFFSET];
+    const n = this.i32[slot * I32_STRIDE + DATA_LEN];
     const r: MessageRecord = {
-      seq: this.seqs[slot],
-      time: this.times[this.timeOf[slot] - this.timesBase],
+      seq: this.f64[slot * F64_STRIDE + SEQ],
+      time: this.times[this.f64[slot * F64_STRIDE + TIME] - this.timesBase],
       kind: 'message',
       dir: f & OUT ? 'out' : 'in',
       format: f & BINARY ? 'binary' : 'text',
       data: n ? chunk.toString('utf8', at, at + n) : '',
-      size: this.sizes[slot],
+      size: this.f64[slot * F64_STRIDE + SIZE],
     };
     at += n;
-    const e = this.eventLen[slot];
+    const e = this.i32[slot * I32_STRIDE + EVENT_LEN];
     if (e <= NAMED) {
       r.event = this.eventNames[NAMED - e];
     } else if (e !== ABSENT) {
       r.event = e ? chunk.toString('utf8', at, at + e) : '';
       at += e;
     }
-    const d = this.idLen[slot];
+    const d = this.i32[slot * I32_STRIDE + ID_LEN];
     if (d !== ABSENT) {
       r.id = d ? chunk.toString('utf8', at, at + d) : '';
       at += d;
     }
-    const l = this.lastIdLen[slot];
+    const l = this.i32[slot * I32_STRIDE + LAST_ID_LEN];
     if (l === SAME_AS_ID) {
       if (r.id !== undefined) {
         r.lastEventId = r.id;
@@ -411,12 +426,12 @@ export class MessageStore {
 
   private evictOldest(): void {
     const slot = this.head;
-    this._bytes -= this.costs[slot];
-    if (this.flags[slot] & WHOLE) {
+    this._bytes -= this.f64[slot * F64_STRIDE + COST];
+    if (this.i32[slot * I32_STRIDE + FLAGS] & WHOLE) {
       this.whole[slot] = undefined;
     } else {
-      this.release(this.chunkOf[slot] - this.chunksBase);
-      this.dropTimesBefore(this.timeOf[slot]);
+      this.release(this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase);
+      this.dropTimesBefore(this.f64[slot * F64_STRIDE + TIME]);
     }
     this.head = (this.head + 1) % this.cap;
     this.count--;
@@ -451,44 +466,29 @@ export class MessageStore {
     // The kept slots in order, oldest first: [head, end) then, when they wrap, [0, rest).
     const end = Math.min(oldCap, head + count);
     const rest = count - (end - head);
-    const move = <T extends Float64Array | Int32Array | Uint8Array>(from: T, to: T): T => {
-      to.set(from.subarray(head, end));
+    const move = (from: Float64Array, to: Float64Array): Float64Array => {
+      to.set(from.subarray(head * F64_STRIDE, end * F64_STRIDE));
       if (rest > 0) {
-        to.set(from.subarray(0, rest), end - head);
+        to.set(from.subarray(0, rest * F64_STRIDE), (end - head) * F64_STRIDE);
       }
       return to;
     };
     this.cap = cap;
-    this.seqs = move(this.seqs, new Float64Array(cap));
-    this.flags = move(this.flags, new Uint8Array(cap));
-    this.costs = move(this.costs, new Float64Array(cap));
-    this.sizes = move(this.sizes, new Float64Array(cap));
-    this.chunkOf = move(this.chunkOf, new Float64Array(cap));
-    this.offsets = move(this.offsets, new Int32Array(cap));
-    this.dataLen = move(this.dataLen, new Int32Array(cap));
-    this.eventLen = move(this.eventLen, new Int32Array(cap));
-    this.idLen = move(this.idLen, new Int32Array(cap));
-    this.lastIdLen = move(this.lastIdLen, new Int32Array(cap));
-    this.timeOf = move(this.timeOf, new Float64Array(cap));
+    this.setSlots(move(this.f64, new Float64Array(cap * F64_STRIDE)));
     const whole = this.whole.slice(head, end).concat(this.whole.slice(0, rest));
     whole.length = cap;
     this.whole = whole.fill(undefined, count);
     this.head = 0;
   }
 
+  private setSlots(f64: Float64Array): void {
+    this.f64 = f64;
+    this.i32 = new Int32Array(f64.buffer, f64.byteOffset, f64.length * 2);
+  }
+
   private allocate(cap: number): void {
     this.cap = cap;
-    this.seqs = new Float64Array(cap);
-    this.flags = new Uint8Array(cap);
-    this.costs = new Float64Array(cap);
-    this.sizes = new Float64Array(cap);
-    this.chunkOf = new Float64Array(cap);
-    this.offsets = new Int32Array(cap);
-    this.dataLen = new Int32Array(cap);
-    this.eventLen = new Int32Array(cap);
-    this.idLen = new Int32Array(cap);
-    this.lastIdLen = new Int32Array(cap);
-    this.timeOf = new Float64Array(cap);
+    this.setSlots(new Float64Array(cap * F64_STRIDE));
     this.whole = new Array<ConnRecord | undefined>(cap).fill(undefined);
   }
 }
