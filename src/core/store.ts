@@ -29,27 +29,27 @@ const NO_CHUNK = Buffer.alloc(0);
  * Float64 index slot * 8 + n, then six integers (byte offset, the UTF-8 lengths of data, event, id and
  * lastEventId, flags) at Int32 index slot * 16 + n.
  */
-const F64_STRIDE = 8;
-const I32_STRIDE = 16;
-const SEQ = 0;
+export const F64_STRIDE = 8;
+export const I32_STRIDE = 16;
+export const SEQ = 0;
 const COST = 1;
-const SIZE = 2;
+export const SIZE = 2;
 /** Time of a message: an index (absolute) into the distinct times seen, in order. */
-const TIME = 3;
+export const TIME = 3;
 /** Chunk number (absolute) of a message's bytes. */
-const CHUNK_NO = 4;
-const OFFSET = 10;
-const DATA_LEN = 11;
-const EVENT_LEN = 12;
-const ID_LEN = 13;
-const LAST_ID_LEN = 14;
-const FLAGS = 15;
+export const CHUNK_NO = 4;
+export const OFFSET = 10;
+export const DATA_LEN = 11;
+export const EVENT_LEN = 12;
+export const ID_LEN = 13;
+export const LAST_ID_LEN = 14;
+export const FLAGS = 15;
 
 // Flags per slot.
-const WHOLE = 1; // the record is kept as an object (not a plain message)
-const OUT = 2;
-const BINARY = 4;
-const LARGE = 8;
+export const WHOLE = 1; // the record is kept as an object (not a plain message)
+export const OUT = 2;
+export const BINARY = 4;
+export const LARGE = 8;
 // String lengths: absent, or (lastEventId) the same as the id.
 /**
  * Markers in the string lengths of a stored message (`StoredRow`), which the webview's record
@@ -211,6 +211,15 @@ export class MessageStore {
   }
 
   private readonly row = new StoredRow((slot) => this.read(slot));
+
+  /**
+   * @internal The slots as they are, for a reader that walks many rows at once without a call per
+   * row (the panel's batches): valid until the store next changes. Layout: the exported constants.
+   */
+  get slots(): StoreSlots {
+    const { f64, i32, head, cap, times, timesBase, eventNames, chunks, chunksBase } = this;
+    return { f64, i32, head, cap, times, timesBase, eventNames, chunks, chunksBase };
+  }
 
   /** Seq of the newest record kept, or 0. */
   get lastSeq(): number {
@@ -491,6 +500,23 @@ export class MessageStore {
     this.setSlots(new Float64Array(cap * F64_STRIDE));
     this.whole = new Array<ConnRecord | undefined>(cap).fill(undefined);
   }
+}
+
+/** @internal What `MessageStore.slots` gives: a slot's fields are at `slot * F64_STRIDE + …` and `slot * I32_STRIDE + …`. */
+export interface StoreSlots {
+  readonly f64: Float64Array;
+  readonly i32: Int32Array;
+  /** Slot of position 0, and the ring's size: position i is slot (head + i) % cap. */
+  readonly head: number;
+  readonly cap: number;
+  /** Time texts: a slot's TIME field minus timesBase indexes this. */
+  readonly times: readonly string[];
+  readonly timesBase: number;
+  /** Event names kept once: an EVENT_LEN at or below NAMED is eventNames[NAMED - length]. */
+  readonly eventNames: readonly string[];
+  /** Byte chunks: a slot's CHUNK_NO minus chunksBase indexes this; its strings start at OFFSET. */
+  readonly chunks: readonly Buffer[];
+  readonly chunksBase: number;
 }
 
 /**

@@ -1,6 +1,29 @@
 import type { Redactor } from '../core/options';
 import type { ConnRecord } from '../core/records';
-import { ABSENT, NAMED, SAME_AS_ID, utf8Bound, type MessageStore, type StoredRow } from '../core/store';
+import {
+  ABSENT,
+  BINARY as STORED_BINARY,
+  CHUNK_NO,
+  DATA_LEN,
+  EVENT_LEN,
+  F64_STRIDE,
+  FLAGS as STORED_FLAGS,
+  I32_STRIDE,
+  ID_LEN,
+  LARGE as STORED_LARGE,
+  LAST_ID_LEN,
+  NAMED,
+  OFFSET,
+  OUT as STORED_OUT,
+  SAME_AS_ID,
+  SEQ,
+  SIZE as STORED_SIZE,
+  TIME,
+  utf8Bound,
+  WHOLE as STORED_WHOLE,
+  type MessageStore,
+  type StoredRow,
+} from '../core/store';
 import type { RecordBatch } from '../protocol';
 import { forWebview } from './forWebview';
 
@@ -74,6 +97,88 @@ export class BatchBuilder {
       this.spanStart = row.start;
     }
     this.spanEnd = row.start + length;
+  }
+
+  /**
+   * Adds the store's messages at positions [from, to) as they are stored, reading its slots directly
+   * (a flood's batch holds thousands of rows: no call or object per row). A row this cannot take as
+   * it is (not a plain message, flagged large, or over `displayLimit`) goes to `other(position)`.
+   */
+  addStored(store: MessageStore, from: number, to: number, displayLimit: number, other: (position: number) => void): void {
+    const { f64, i32, head, cap, times, timesBase, eventNames, chunks, chunksBase } = store.slots;
+    // The store's event names as this batch lists them, looked up once per name.
+    const names: number[] = [];
+    let lastTime = -1;
+    for (let i = from; i < to; i++) {
+      const slot = (head + i) % cap;
+      const fi = slot * I32_STRIDE;
+      const fd = slot * F64_STRIDE;
+      const stored = i32[fi + STORED_FLAGS];
+      const size = f64[fd + STORED_SIZE];
+      if (stored & (STORED_WHOLE | STORED_LARGE) || size > displayLimit) {
+        lastTime = -1;
+        other(i);
+        continue;
+      }
+      const flags = (stored & STORED_OUT ? OUT : 0) | (stored & STORED_BINARY ? BINARY : 0);
+      // Runs of seq and time, as startRow makes them; times compared by their index in the store.
+      const seq = f64[fd + SEQ];
+      const s = this.seqRunAt;
+      if (s >= 0 && seq === this.seq[s] + this.seq[s + 1]) {
+        this.seq[s + 1]++;
+      } else {
+        this.seqRunAt = this.seq.length;
+        this.seq.push(seq, 1);
+      }
+      const timeIdx = f64[fd + TIME];
+      if (timeIdx === lastTime && this.timeRunAt >= 0) {
+        (this.time[this.timeRunAt + 1] as number)++;
+      } else {
+        const time = times[timeIdx - timesBase];
+        const t = this.timeRunAt;
+        if (t >= 0 && time === this.time[t]) {
+          (this.time[t + 1] as number)++;
+        } else {
+          this.timeRunAt = this.time.length;
+          this.time.push(time, 1);
+        }
+        lastTime = timeIdx;
+      }
+      const f = this.rows * ROW;
+      if (f + ROW > this.fields.length) {
+        const grown = new Int32Array(this.fields.length * 2);
+        grown.set(this.fields);
+        this.fields = scratch.fields = grown;
+      }
+      const dataLen = i32[fi + DATA_LEN];
+      let eventLen = i32[fi + EVENT_LEN];
+      const idLen = i32[fi + ID_LEN];
+      const lastIdLen = i32[fi + LAST_ID_LEN];
+      if (eventLen <= NAMED) {
+        const k = NAMED - eventLen;
+        eventLen = names[k] ??= this.eventName(eventNames[k], Infinity);
+      }
+      this.fields[f] = flags;
+      this.fields[f + 1] = dataLen;
+      this.fields[f + 2] = eventLen;
+      this.fields[f + 3] = idLen;
+      this.fields[f + 4] = lastIdLen;
+      this.fields[f + 5] = size;
+      this.rows++;
+      this.n++;
+      const length = dataLen + (eventLen > 0 ? eventLen : 0) + (idLen > 0 ? idLen : 0) + (lastIdLen > 0 ? lastIdLen : 0);
+      if (length === 0) {
+        continue;
+      }
+      const bytes = chunks[f64[fd + CHUNK_NO] - chunksBase];
+      const start = i32[fi + OFFSET];
+      if (bytes !== this.spanBytes || start !== this.spanEnd) {
+        this.flushSpan();
+        this.spanBytes = bytes;
+        this.spanStart = start;
+      }
+      this.spanEnd = start + length;
+    }
   }
 
   /** Bytes of stored rows not copied yet: [spanStart, spanEnd) of spanBytes, due at `at`. */
@@ -194,6 +299,10 @@ export function packBatch(records: readonly ConnRecord[], view: (r: ConnRecord) 
 export function packStored(store: MessageStore, from: number, to: number, redactor: Redactor, displayLimit: number): RecordBatch {
   const b = new BatchBuilder();
   const plain = !redactor.hasSecrets || !mayHoldSecret(store, from, to, redactor);
+  if (plain) {
+    b.addStored(store, Math.max(0, from), Math.min(store.size, to), displayLimit, (i) => b.addRecord(forWebview(store.at(i)!, redactor, displayLimit)));
+    return b.finish();
+  }
   store.visit(
     from,
     to,

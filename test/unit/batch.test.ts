@@ -133,6 +133,23 @@ test('packed from the store, bytes as stored, the batch is the one packed from t
   assert.ok(last.kind === 'message' && last.large === true && last.data.length === 40, 'a large message goes as a preview');
 });
 
+test('packed from a store that wrapped around and evicted, with rows it cannot take as they are between the others, the batch is the one packed from the records', () => {
+  const store = new MessageStore({ maxRecords: 9, displayLimit: 40 });
+  const redactor = new Redactor();
+  const records = mixed();
+  for (let round = 0; round < 3; round++) {
+    records.forEach((r, i) => {
+      const copy = { ...r, seq: round * 100 + i + 1 } as ConnRecord;
+      store.add(copy);
+    });
+    store.add({ kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(60), size: 60, seq: round * 100 + 99, time: T(9) });
+    const viewed = store.toArray().map((r) => forWebview(r, redactor, 40));
+    for (const [from, to] of [[0, store.size], [2, 7], [4, 5]]) {
+      assert.deepEqual(packStored(store, from, to, redactor, 40), packBatch(viewed.slice(from, to)), `round ${round}, positions ${from}-${to}`);
+    }
+  }
+});
+
 test('packed from the store with secrets to mask, no secret is sent', () => {
   const store = new MessageStore();
   store.add({ kind: 'message', dir: 'in', format: 'text', data: 'token s3cret-value here', size: 23, id: 's3cret-value', seq: 1, time: T(0) });
