@@ -88,15 +88,9 @@ export class BatchBuilder {
     this.fields[f + 2] = row.eventName === undefined ? row.eventLen : this.eventName(row.eventName, Infinity);
     this.fields[f + 3] = row.idLen;
     this.fields[f + 4] = row.lastIdLen;
-    if (length === 0) {
-      return;
+    if (length !== 0) {
+      this.addSpan(row.bytes, row.start, length);
     }
-    if (row.bytes !== this.spanBytes || row.start !== this.spanEnd) {
-      this.flushSpan();
-      this.spanBytes = row.bytes;
-      this.spanStart = row.start;
-    }
-    this.spanEnd = row.start + length;
   }
 
   /**
@@ -121,35 +115,16 @@ export class BatchBuilder {
         continue;
       }
       const flags = (stored & STORED_OUT ? OUT : 0) | (stored & STORED_BINARY ? BINARY : 0);
-      // Runs of seq and time, as startRow makes them; times compared by their index in the store.
-      const seq = f64[fd + SEQ];
-      const s = this.seqRunAt;
-      if (s >= 0 && seq === this.seq[s] + this.seq[s + 1]) {
-        this.seq[s + 1]++;
-      } else {
-        this.seqRunAt = this.seq.length;
-        this.seq.push(seq, 1);
-      }
+      this.seqRun(f64[fd + SEQ]);
+      // Times are compared by their index in the store: the text is looked up when it changes.
       const timeIdx = f64[fd + TIME];
       if (timeIdx === lastTime && this.timeRunAt >= 0) {
         (this.time[this.timeRunAt + 1] as number)++;
       } else {
-        const time = times[timeIdx - timesBase];
-        const t = this.timeRunAt;
-        if (t >= 0 && time === this.time[t]) {
-          (this.time[t + 1] as number)++;
-        } else {
-          this.timeRunAt = this.time.length;
-          this.time.push(time, 1);
-        }
+        this.timeRun(times[timeIdx - timesBase]);
         lastTime = timeIdx;
       }
-      const f = this.rows * ROW;
-      if (f + ROW > this.fields.length) {
-        const grown = new Int32Array(this.fields.length * 2);
-        grown.set(this.fields);
-        this.fields = scratch.fields = grown;
-      }
+      const f = this.newRow(flags, size);
       const dataLen = i32[fi + DATA_LEN];
       let eventLen = i32[fi + EVENT_LEN];
       const idLen = i32[fi + ID_LEN];
@@ -158,27 +133,26 @@ export class BatchBuilder {
         const k = NAMED - eventLen;
         eventLen = names[k] ??= this.eventName(eventNames[k], Infinity);
       }
-      this.fields[f] = flags;
       this.fields[f + 1] = dataLen;
       this.fields[f + 2] = eventLen;
       this.fields[f + 3] = idLen;
       this.fields[f + 4] = lastIdLen;
-      this.fields[f + 5] = size;
-      this.rows++;
-      this.n++;
       const length = dataLen + (eventLen > 0 ? eventLen : 0) + (idLen > 0 ? idLen : 0) + (lastIdLen > 0 ? lastIdLen : 0);
       if (length === 0) {
         continue;
       }
-      const bytes = chunks[f64[fd + CHUNK_NO] - chunksBase];
-      const start = i32[fi + OFFSET];
-      if (bytes !== this.spanBytes || start !== this.spanEnd) {
-        this.flushSpan();
-        this.spanBytes = bytes;
-        this.spanStart = start;
-      }
-      this.spanEnd = start + length;
+      this.addSpan(chunks[f64[fd + CHUNK_NO] - chunksBase], i32[fi + OFFSET], length);
     }
+  }
+
+  /** A stored row's bytes, copied with its neighbours': rows stored one after the other go in one copy. */
+  private addSpan(bytes: Buffer, start: number, length: number): void {
+    if (bytes !== this.spanBytes || start !== this.spanEnd) {
+      this.flushSpan();
+      this.spanBytes = bytes;
+      this.spanStart = start;
+    }
+    this.spanEnd = start + length;
   }
 
   /** Bytes of stored rows not copied yet: [spanStart, spanEnd) of spanBytes, due at `at`. */
@@ -234,6 +208,13 @@ export class BatchBuilder {
 
   /** Appends the row's runs and fields; returns the index of its fields. */
   private startRow(seq: number, time: string, flags: number, size: number): number {
+    this.seqRun(seq);
+    this.timeRun(time);
+    return this.newRow(flags, size);
+  }
+
+  /** The next row's seq: one more in the current run, or a new run. */
+  private seqRun(seq: number): void {
     const s = this.seqRunAt;
     if (s >= 0 && seq === this.seq[s] + this.seq[s + 1]) {
       this.seq[s + 1]++;
@@ -241,6 +222,10 @@ export class BatchBuilder {
       this.seqRunAt = this.seq.length;
       this.seq.push(seq, 1);
     }
+  }
+
+  /** The next row's time: one more in the current run, or a new run. */
+  private timeRun(time: string): void {
     const t = this.timeRunAt;
     if (t >= 0 && time === this.time[t]) {
       (this.time[t + 1] as number)++;
@@ -248,6 +233,10 @@ export class BatchBuilder {
       this.timeRunAt = this.time.length;
       this.time.push(time, 1);
     }
+  }
+
+  /** A new row of fields with its flags and size; returns the index of its fields. */
+  private newRow(flags: number, size: number): number {
     const f = this.rows * ROW;
     if (f + ROW > this.fields.length) {
       const grown = new Int32Array(this.fields.length * 2);
