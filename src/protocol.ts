@@ -101,6 +101,11 @@ export interface InitMessage {
   /** Records the host's store has evicted. */
   dropped: number;
   sse?: SseDetails;
+  /**
+   * The view a panel of this connection last reported (`viewState`), for a new panel to take up: the
+   * one that comes when the panel is reopened. Opaque to the host.
+   */
+  view?: WebviewPersistedState;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -251,6 +256,15 @@ export interface SetRawCommand {
   on: boolean;
 }
 
+/**
+ * What the view looks like now (the state it also keeps with `setState`): the host keeps the last one
+ * of each connection in memory, so a panel closed and reopened comes back as it was.
+ */
+export interface ViewStateCommand {
+  type: 'viewState';
+  state: WebviewPersistedState;
+}
+
 /** Put text on the clipboard through the host (the webview's own clipboard access is unreliable). */
 export interface CopyCommand {
   type: 'copy';
@@ -272,6 +286,7 @@ export type FromWebviewMessage =
   | CloseRequest
   | GetFullRequest
   | SetRawCommand
+  | ViewStateCommand
   | CopyCommand;
 
 /** State the webview keeps through `vscode.setState` (restored with the panel by the serializer). */

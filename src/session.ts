@@ -8,7 +8,7 @@ import type { Log } from './log';
 import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
 import { applyEditable, toEditable } from './profiles/profile';
 import type { ResolveEnv, ResolveError } from './profiles/resolve';
-import type { EditableConfig, SseDetails } from './protocol';
+import type { EditableConfig, SseDetails, WebviewPersistedState } from './protocol';
 import type { TrustGate } from './trust';
 
 /** Where a session's configuration came from. `adhoc`: typed by the user (palette or panel). */
@@ -50,6 +50,11 @@ export class Session extends Disposable {
   private lastConnecting: ConnectingRecord | undefined;
   private lastOpen: OpenRecord | undefined;
   private _rate = 0;
+  /**
+   * How the last panel of this session showed it (filter, selection, scroll…), as that panel reported
+   * it; a panel opened later starts from it. Kept in memory only.
+   */
+  viewState: WebviewPersistedState | undefined;
 
   private readonly _onDidRecord = this._register(new Emitter<ConnRecord>());
   /** Every record, after the store has it. */

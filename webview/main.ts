@@ -124,6 +124,10 @@ function saveState(): void {
       topSeq: log.topSeq,
     };
     vscode.setState(state);
+    if (connectionId) {
+      // The host keeps it too: a panel closed and opened again starts from it.
+      post({ type: 'viewState', state });
+    }
   }, 200);
 }
 
@@ -387,7 +391,12 @@ function trackConnectionRecords(records: readonly ConnRecord[]): void {
 }
 
 function onInit(msg: InitMessage): void {
-  const sameConnection = msg.connectionId === connectionId || (!connectionId && restored?.connectionId === msg.connectionId);
+  // A new panel of a connection shown before (closed, then opened again) starts as that one was.
+  const reopened = !restored && !connectionId && msg.view?.connectionId === msg.connectionId;
+  if (reopened) {
+    takeUp(msg.view as PersistedState);
+  }
+  const sameConnection = reopened || msg.connectionId === connectionId || (!connectionId && restored?.connectionId === msg.connectionId);
   connectionId = msg.connectionId;
   settings = msg.settings;
   stats = msg.stats;
@@ -545,23 +554,30 @@ window.addEventListener('message', (event: MessageEvent) => {
 
 // ---------- restore and start ----------
 
+/** Shows the view as a saved state describes it; the selection and the rows in view are taken up by the next init. */
+function takeUp(state: PersistedState): void {
+  sendBox.setState(state.send);
+  log.columnWidths = state.columns ?? {};
+  if (state.detailWidth !== undefined) {
+    setDetailWidth(state.detailWidth);
+  }
+  log.selectedSeq = state.selected;
+  restoredTop = state.topSeq;
+  const spec: FilterSpec = {
+    text: state.filter ?? '',
+    dirs: { ...NO_FILTER.dirs, ...(state.filterDirs ?? {}) },
+    type: state.filterType ?? '',
+  };
+  setFilterControls(spec);
+  applyFilter(spec);
+}
+
 if (restored) {
   connectionId = restored.connectionId ?? '';
   if (restored.config) {
     bar.setConfig(restored.config);
   }
-  sendBox.setState(restored.send);
-  log.columnWidths = restored.columns ?? {};
-  // Taken up by the first init, when the log is back, if it is the same connection's.
-  log.selectedSeq = restored.selected;
-  restoredTop = restored.topSeq;
-  const spec: FilterSpec = {
-    text: restored.filter ?? '',
-    dirs: { ...NO_FILTER.dirs, ...(restored.filterDirs ?? {}) },
-    type: restored.filterType ?? '',
-  };
-  setFilterControls(spec);
-  applyFilter(spec);
+  takeUp(restored);
 }
 applyKind();
 sendBox.setOpen(false);

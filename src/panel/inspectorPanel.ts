@@ -158,6 +158,7 @@ export class InspectorPanel extends Disposable {
       records: packStored(store, 0, INIT_CHUNK, s.redactor, settings.displayLimit),
       dropped: store.dropped,
       sse: s.sseDetails(),
+      view: s.viewState,
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({ type: 'records', records: packStored(store, i, i + INIT_CHUNK, s.redactor, settings.displayLimit), stats: { ...s.stats }, dropped: store.dropped });
@@ -294,6 +295,11 @@ export class InspectorPanel extends Disposable {
           return;
         case 'copy':
           await vscode.env.clipboard.writeText(s.redactor.text(m.text));
+          return;
+        case 'viewState':
+          if (m.state && typeof m.state === 'object' && m.state.connectionId === s.id) {
+            s.viewState = m.state;
+          }
           return;
         default: {
           const never: never = m;

@@ -237,6 +237,20 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await new Promise((r) => server?.close(r));
   });
 
+  /** Incoming text messages `row <seq>`, seqs from `from`. */
+  const textRows = (from: number, n: number): ConnRecord[] =>
+    Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
+
+  /** Seq of the first row whose top is in the log's viewport, measured on screen. */
+  const firstSeqOnScreen = (page: Page): Promise<number> =>
+    page.evaluate(() => {
+      const top = document.querySelector('.log-viewport')!.getBoundingClientRect().top;
+      const rows = Array.from(document.querySelectorAll('.log .row:not([hidden])') as ArrayLike<any>)
+        .filter((el) => el.getBoundingClientRect().top >= top - 1)
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+      return Number(rows[0]?.dataset.seq);
+    });
+
   async function open(theme: Theme = 'dark', viewport = { width: 1280, height: 760 }): Promise<Page> {
     const page = await browser.newPage({ viewport });
     // Generous: these machines are shared and a busy one starts pages slowly.
@@ -813,17 +827,8 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
 
   it('after a reload shows the rows it showed and the record selected; a log that followed the tail follows it', async () => {
     const page = await open();
-    const many = (from: number, n: number): ConnRecord[] =>
-      Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
-    /** Seq of the first row whose top is in the viewport, measured on screen. */
-    const firstOnScreen = () =>
-      page.evaluate(() => {
-        const top = document.querySelector('.log-viewport')!.getBoundingClientRect().top;
-        const rows = Array.from(document.querySelectorAll('.log .row:not([hidden])') as ArrayLike<any>)
-          .filter((el) => el.getBoundingClientRect().top >= top - 1)
-          .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
-        return Number(rows[0]?.dataset.seq);
-      });
+    const many = textRows;
+    const firstOnScreen = () => firstSeqOnScreen(page);
     const reload = async () => {
       await page.reload();
       await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
@@ -859,6 +864,31 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
     await nextFrames(page);
     assert.ok(await page.locator('.log .row[data-seq="3020"]').isVisible(), 'still following');
+    await closePage(page);
+  });
+
+  it('a new panel starts from the view the host kept for its connection, and reports its own view to the host', async () => {
+    const page = await open();
+    const init = wsInit(textRows(1, 3000));
+    const view = { connectionId: init.connectionId, config: init.config, filter: 'row 1', selected: 1500, topSeq: 1490 };
+    await dispatch(page, { ...init, view });
+    await nextFrames(page);
+    assert.equal(await page.getByLabel('Filter records: text, or /regex/flags').inputValue(), 'row 1');
+    assert.equal(await firstSeqOnScreen(page), 1490);
+    assert.equal(await page.locator('.log .row.selected').getAttribute('data-seq'), '1500');
+    // A view for another connection is not taken up.
+    const other = await open();
+    await dispatch(other, { ...wsInit(textRows(1, 3000)), view: { ...view, connectionId: 'another' } });
+    await nextFrames(other);
+    assert.equal(await other.getByLabel('Filter records: text, or /regex/flags').inputValue(), '');
+    assert.ok(await other.locator('.log .row[data-seq="3000"]').isVisible(), 'the tail');
+    await closePage(other);
+    // What the user does is reported to the host.
+    await page.locator('.log .row[data-seq="1495"]').click();
+    await page.waitForTimeout(400);
+    const reports = (await posted(page)).filter((m) => m.type === 'viewState') as unknown as { state: { selected?: number; topSeq?: number; filter?: string } }[];
+    assert.ok(reports.length > 0, 'viewState posted');
+    assert.deepEqual([reports.at(-1)!.state.selected, reports.at(-1)!.state.topSeq, reports.at(-1)!.state.filter], [1495, 1490, 'row 1']);
     await closePage(page);
   });
 

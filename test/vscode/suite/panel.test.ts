@@ -297,6 +297,27 @@ suite('Inspector panel (host side)', () => {
     }
   });
 
+  test('a panel closed and opened again gets the view the last one reported; a report for another connection is ignored', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
+    await waitState(session, 'open');
+    const first = api.services.panels.get(session)!;
+    const view = { connectionId: session.id, config: session.editableConfig, filter: 'tick', selected: 3, topSeq: 2 };
+    await first.handle({ type: 'viewState', state: view });
+    await first.handle({ type: 'viewState', state: { ...view, connectionId: 'another', filter: 'nope' } });
+    first.panel.dispose();
+    await waitFor(() => !api.services.panels.get(session), 'the panel forgotten');
+    const second = api.services.panels.open(session);
+    const tap = tapPosts(second.panel.webview);
+    try {
+      await second.handle({ type: 'ready' });
+      const init = tap.messages.find((m) => m.type === 'init');
+      assert.ok(init && init.type === 'init');
+      assert.deepEqual(init.view, view);
+    } finally {
+      tap.restore();
+    }
+  });
+
   test('closing a panel asks nothing, keeps the connection listed, and leaves no listener behind', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
     await waitState(session, 'open');
