@@ -90,19 +90,6 @@ test('the view transform runs before packing: secrets are masked and large messa
   const redactor = new Redactor(['s3cret-value']);
   const batch = packBatch(records, (r) => forWebview(r, redactor, 10));
   assert.ok(!JSON.stringify(batch).includes('s3cret-value'));
-  const out = unpackBatch(wire(batch));
-  assert.ok(out[0].kind === 'message' && out[0].data === 'key=••••');
-  assert.ok(out[1].kind === 'message' && out[1].data.length === 10 && out[1].large === true);
-  assert.ok(records[0].kind === 'message' && records[0].data === 'key=s3cret-value', 'the stored record is untouched');
-});
-
-test('the view transform runs before packing: secrets are masked and large messages cut in what is sent', () => {
-  const records: ConnRecord[] = [
-    { kind: 'message', dir: 'in', format: 'text', data: 'key=s3cret-value', size: 16, seq: 1, time: T(0) },
-    { kind: 'message', dir: 'in', format: 'text', data: 'y'.repeat(100), size: 100, seq: 2, time: T(0) },
-  ];
-  const redactor = new Redactor(['s3cret-value']);
-  const batch = packBatch(records, (r) => forWebview(r, redactor, 10));
   assert.ok(!Buffer.from(batch.text).toString('utf8').includes('s3cret-value'));
   const out = unpackBatch(wire(batch));
   assert.ok(out[0].kind === 'message' && out[0].data === 'key=••••');
