@@ -398,6 +398,18 @@ export class LogView {
     this.viewport.scrollTop = top;
   }
 
+  /** The scrollTop this frame moves to, if any: the tail while following, else where rows dropped above leave the view. */
+  private movedTop(firstVisible: number, count: number, maxTop: number): number | undefined {
+    if (this.follow && !this.paused) {
+      return Math.abs(this.scrollTop - maxTop) >= 1 ? maxTop : undefined;
+    }
+    if (this.shift) {
+      // Rows were dropped above: move up with them so the rows in view stay put.
+      return scrollTopForVirtual((firstVisible - this.shift) * ROW_HEIGHT, count, ROW_HEIGHT, this.viewportHeight);
+    }
+    return this.scrollTop > maxTop ? maxTop : undefined;
+  }
+
   /** The scrollTop that shows the row `showFrom()` asked for at the top; undefined when none was asked for or it is gone (the view follows then). */
   private restoredTop(count: number, maxTop: number, contentHeight: number): number | undefined {
     const seq = this.pendingTopSeq;
@@ -439,20 +451,7 @@ export class LogView {
     let w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
     this.contentHeight = w.contentHeight;
     const maxTop = Math.max(0, w.contentHeight - this.viewportHeight);
-    let targetTop = this.viewportHeight > 0 ? this.restoredTop(count, maxTop, w.contentHeight) : undefined;
-    if (targetTop !== undefined) {
-      // A view restored by showFrom().
-    } else if (this.follow && !this.paused) {
-      if (Math.abs(this.scrollTop - maxTop) >= 1) {
-        targetTop = maxTop;
-      }
-    } else if (this.shift) {
-      // Rows were dropped above: move up with them so the rows in view stay put.
-      const virtualTop = (w.firstVisible - this.shift) * ROW_HEIGHT;
-      targetTop = scrollTopForVirtual(virtualTop, count, ROW_HEIGHT, this.viewportHeight);
-    } else if (this.scrollTop > maxTop) {
-      targetTop = maxTop;
-    }
+    const targetTop = (this.viewportHeight > 0 ? this.restoredTop(count, maxTop, w.contentHeight) : undefined) ?? this.movedTop(w.firstVisible, count, maxTop);
     this.shift = 0;
     if (targetTop !== undefined) {
       w = computeWindow({ scrollTop: targetTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });

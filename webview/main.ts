@@ -280,7 +280,7 @@ const splitter = h('div', {
   'aria-valuemin': 200,
   'aria-valuemax': 1200,
 });
-let detailWidth = restored?.detailWidth ?? 420;
+let detailWidth = 420;
 function setDetailWidth(px: number): void {
   const max = Math.max(240, (document.body.clientWidth || 1000) - 320);
   detailWidth = Math.round(Math.min(max, Math.max(220, px)));

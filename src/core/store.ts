@@ -50,7 +50,6 @@ export const WHOLE = 1; // the record is kept as an object (not a plain message)
 export const OUT = 2;
 export const BINARY = 4;
 export const LARGE = 8;
-// String lengths: absent, or (lastEventId) the same as the id.
 /**
  * Markers in the string lengths of a stored message (`StoredRow`), which the webview's record
  * batches use too: absent; (lastEventId) the same as the id; (event) at or below NAMED, a name kept
@@ -80,7 +79,7 @@ export class MessageStore {
   private head = 0;
   private count = 0;
   /**
-   * The slots' fields, one 64-byte line per slot (see SLOT_BYTES) read through two views, so a record
+   * The slots' fields, one 64-byte line per slot (see F64_STRIDE) read through two views, so a record
    * added or evicted touches one cache line rather than one in each of eleven arrays.
    */
   private f64: Float64Array = new Float64Array(0);
@@ -243,7 +242,6 @@ export class MessageStore {
   }
 
   clear(): void {
-    this.cap = 0;
     this.head = 0;
     this.count = 0;
     this.allocate(0);
@@ -551,8 +549,13 @@ export class StoredRow {
 
   /** Bytes the row's strings take in `bytes`. */
   get byteLength(): number {
-    return this.dataLen + Math.max(0, this.eventLen) + Math.max(0, this.idLen) + Math.max(0, this.lastIdLen);
+    return storedLength(this.dataLen, this.eventLen, this.idLen, this.lastIdLen);
   }
+}
+
+/** Bytes a stored message's strings take, from their lengths (the markers take none). */
+export function storedLength(dataLen: number, eventLen: number, idLen: number, lastIdLen: number): number {
+  return dataLen + (eventLen > 0 ? eventLen : 0) + (idLen > 0 ? idLen : 0) + (lastIdLen > 0 ? lastIdLen : 0);
 }
 
 /** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */

@@ -18,6 +18,7 @@ import {
   SAME_AS_ID,
   SEQ,
   SIZE as STORED_SIZE,
+  storedLength,
   TIME,
   utf8Bound,
   WHOLE as STORED_WHOLE,
@@ -137,7 +138,7 @@ export class BatchBuilder {
       this.fields[f + 2] = eventLen;
       this.fields[f + 3] = idLen;
       this.fields[f + 4] = lastIdLen;
-      const length = dataLen + (eventLen > 0 ? eventLen : 0) + (idLen > 0 ? idLen : 0) + (lastIdLen > 0 ? lastIdLen : 0);
+      const length = storedLength(dataLen, eventLen, idLen, lastIdLen);
       if (length === 0) {
         continue;
       }
