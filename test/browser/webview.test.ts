@@ -200,6 +200,37 @@ async function nextFrames(page: Page): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
+/** Waits until the state the webview saved (its setState, debounced) has these values (`null`: none). */
+async function savedState(page: Page, want: Record<string, number | string | null>): Promise<void> {
+  await page.waitForFunction((w) => {
+    const state = (window as unknown as { __state?: Record<string, unknown> }).__state;
+    return !!state && Object.entries(w).every(([k, v]) => (state[k] ?? null) === v);
+  }, want);
+}
+
+/** Waits until the log has left the tail and its scroll position holds still for a few frames. */
+async function scrollSettled(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const el = document.querySelector('.log-viewport')!;
+        const positions: number[] = [];
+        const step = () => {
+          positions.push(el.scrollTop);
+          if (positions.length < 4) {
+            requestAnimationFrame(step);
+          } else {
+            const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 2;
+            resolve(!atBottom && positions.every((p) => p === positions[0]));
+          }
+        };
+        requestAnimationFrame(step);
+      }),
+    undefined,
+    { polling: 50 },
+  );
+}
+
 async function posted(page: Page): Promise<{ type: string; [k: string]: unknown }[]> {
   return page.evaluate(() => (window as unknown as { __posted: { type: string }[] }).__posted);
 }
@@ -682,7 +713,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     // The user scrolls up: new records no longer move the view, a jump button counts them.
     await page.locator('.log-viewport').hover();
     await page.mouse.wheel(0, -2000);
-    await page.waitForTimeout(150);
+    await scrollSettled(page);
     const topBefore = await page.locator('.log-viewport').evaluate((el: any) => el.scrollTop);
     await dispatch(page, { type: 'records', records: many(501, 40), stats, dropped: 0 });
     await nextFrames(page);
@@ -722,9 +753,8 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     assert.ok(Math.abs(after - before - 60) <= 2, `${before} → ${after}`);
     const rowType = (await page.locator('.log .row:not([hidden]) .c-type').first().boundingBox())!.width;
     assert.ok(Math.abs(rowType - after) <= 1);
-    await page.waitForTimeout(300);
-    const state = await page.evaluate(() => (window as any).__state);
-    assert.equal(state.columns.type, Math.round(after));
+    const width = Math.round(after);
+    await page.waitForFunction((w) => (window as any).__state?.columns?.type === w, width);
     await closePage(page);
   });
 
@@ -812,7 +842,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     const filter = page.getByLabel('Filter records: text, or /regex/flags');
     await filter.fill('ticker');
     await filter.press('Enter');
-    await page.waitForTimeout(400);
+    await savedState(page, { filter: 'ticker' });
     await page.reload();
     await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     assert.equal(await filter.inputValue(), 'ticker');
@@ -839,11 +869,11 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await nextFrames(page);
     await page.locator('.log-viewport').hover();
     await page.mouse.wheel(0, -30_000);
-    await page.waitForTimeout(150);
+    await scrollSettled(page);
     const top = await firstOnScreen();
     assert.ok(top > 1 && top < 2900, `scrolled to ${top}`);
     await page.locator(`.log .row[data-seq="${top + 3}"]`).click();
-    await page.waitForTimeout(400);
+    await savedState(page, { selected: top + 3, topSeq: top });
 
     await reload();
     assert.equal(await firstOnScreen(), top);
@@ -857,8 +887,7 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
 
     // Back at the tail, then reloaded: it follows the tail.
     await page.locator('.jump').click();
-    await nextFrames(page);
-    await page.waitForTimeout(400);
+    await savedState(page, { topSeq: null });
     await reload();
     assert.ok(await page.locator('.log .row[data-seq="3000"]').isVisible(), 'the tail is shown');
     await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
@@ -885,7 +914,9 @@ describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
     await closePage(other);
     // What the user does is reported to the host.
     await page.locator('.log .row[data-seq="1495"]').click();
-    await page.waitForTimeout(400);
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string; state?: { selected?: number } }[] }).__posted.some((m) => m.type === 'viewState' && m.state?.selected === 1495),
+    );
     const reports = (await posted(page)).filter((m) => m.type === 'viewState') as unknown as { state: { selected?: number; topSeq?: number; filter?: string } }[];
     assert.ok(reports.length > 0, 'viewState posted');
     assert.deepEqual([reports.at(-1)!.state.selected, reports.at(-1)!.state.topSeq, reports.at(-1)!.state.filter], [1495, 1490, 'row 1']);
