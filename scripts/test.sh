@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, typecheck, build, unit + integration tests against local servers,
 # the webview in headless Chromium, the extension-host suite in a real VS Code (code-server),
-# and end-to-end scenarios. Each stage runs when its tests exist.
+# and end-to-end scenarios. Each stage runs when its tests exist. First it makes sure of what the machine
+# needs (scripts/ensure-system.sh, scripts/ensure-code-server.sh): missing pieces are installed where it may,
+# named in one line where it may not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stage() { printf '\n== %s ==\n' "$*"; }
+
+# What the suites need from the machine, checked (and as root on Debian installed) before anything runs.
+stage "machine: Chromium, code-server"
+bash scripts/ensure-system.sh chromium
+echo "code-server: $(bash scripts/ensure-code-server.sh)"
 
 stage lint
 npm run --silent lint

@@ -1,7 +1,7 @@
 /**
  * The built webview (dist/webview.js + css) loaded in headless Chromium under the same CSP the host
  * uses, with a stand-in for acquireVsCodeApi (test/browser/fixtures/harness.js). Run `npm run build`
- * first (a missing bundle fails the suite). Skips only when /usr/bin/chromium is absent.
+ * first (a missing bundle or browser fails the suite). The browser is CHROMIUM=/path or Debian's.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/panel/batch';
 import type { ConnRecord, ConnectionStatus, InitMessage, RecordsMessage, ToWebviewMessage } from '../../src/protocol';
+import { chromiumPath } from '../harness/browser';
 
 /** A host message as the tests write it: records as an array, packed by the host's packer on dispatch. */
 type TestInit = Omit<InitMessage, 'records'> & { records: ConnRecord[] };
@@ -25,13 +26,10 @@ declare const requestAnimationFrame: (cb: (t?: unknown) => void) => number;
 declare const KeyboardEvent: any;
 
 const ROOT = resolve(__dirname, '../../..');
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const CHROMIUM = chromiumPath;
 const HAVE_BUNDLE = existsSync(join(ROOT, 'dist/webview.js'));
 const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'dGVzdC1ub25jZS0xMjM0';
-
-const skip = HAVE_CHROMIUM ? false : `${CHROMIUM} is not installed: browser tests skipped`;
 
 // ---------- sample data ----------
 
@@ -245,13 +243,14 @@ async function rowTexts(page: Page): Promise<string[]> {
 
 // ---------- tests ----------
 
-describe('webview in headless Chromium', { skip, timeout: 180_000 }, () => {
+describe('webview in headless Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
   let server: Server;
   let origin: string;
 
   before(async () => {
     assert.ok(HAVE_BUNDLE, 'dist/webview.js is missing: run `npm run build` first');
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`bash scripts/ensure-system.sh chromium\` or set CHROMIUM=/path`);
     ({ server, origin } = await startServer());
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({

@@ -1,5 +1,6 @@
 /**
- * Headless Chromium (Debian's /usr/bin/chromium) driven by playwright-core, for a code-server workbench.
+ * Headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM=/path) driven by playwright-core, for a
+ * code-server workbench.
  * Every request that leaves the loopback interface is refused, so a run never depends on the network.
  */
 import { mkdirSync } from 'node:fs';
@@ -8,6 +9,9 @@ import { chromium, type Browser, type BrowserContext, type Frame, type Page } fr
 import { repoRoot } from './codeServer';
 
 export const resultsDir = join(repoRoot, 'test-results');
+
+/** The browser the tests drive: `CHROMIUM` when set, else Debian's (scripts/ensure-system.sh installs it). */
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -54,7 +58,7 @@ export interface BrowserOptions {
 }
 
 export async function launchBrowser(options: BrowserOptions = {}): Promise<BrowserSession> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: 60_000 });
   try {
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
     const blocked: string[] = [];
