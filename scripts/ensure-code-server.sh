@@ -41,7 +41,7 @@ fi
   # headers), in a nested npm install; npm blocks dependency install scripts unless allowed, so this
   # pinned, throw-away install outside the project allows them.
   rm -rf "$CACHE/cs"
-  npm_config_nodedir="$NODE24" npm_config_unsafe_perm=true npm_config_dangerously_allow_all_scripts=true \
+  npm_config_nodedir="$NODE24" npm_config_dangerously_allow_all_scripts=true \
     npm_clean "$NODE24/bin:$path" install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
   # A half-finished install (interrupted, or a native module that did not build) must not be marked done.
   "$NODE24/bin/node" "$CACHE/cs/node_modules/code-server/out/node/entry.js" --version
