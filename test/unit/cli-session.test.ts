@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { OPTIONS } from '../../src/cli/args';
 import { sendStream, sseHead, startServer } from '../fixtures/sseServer';
-import { startRawServer, startWsServer, WsFixture, WsFixtureOptions } from '../fixtures/wsServer';
+import { acceptUpgradeByHand, OP, startRawServer, startWsServer, WsFixture, WsFixtureOptions } from '../fixtures/wsServer';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
@@ -192,6 +192,25 @@ describe('CLI: stopping closes the connection cleanly', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
     assert.match(r.stdout, /closing 1000\n.*closed by client code 1000\n$/);
+  });
+
+  test('a second SIGINT while the server does not answer the close frame quits at once', T, async () => {
+    let gotClose!: () => void;
+    const closeSent = new Promise<void>((r) => (gotClose = r));
+    const raw = await startRawServer((socket) => {
+      // Accepts the upgrade, then reads frames without ever answering: the close frame goes unanswered.
+      void acceptUpgradeByHand(socket).then(() => socket.on('data', (c: Buffer) => (c[0] & 0x0f) === OP.close && gotClose()));
+    });
+    cleanups.push(raw.close);
+    const cli = start([raw.url, '--json']);
+    await cli.waitFor((s) => s.includes('"kind":"open"'));
+    cli.child.kill('SIGINT');
+    await cli.waitFor((s) => s.includes('"kind":"closing"'));
+    await closeSent;
+    cli.child.kill('SIGINT');
+    const r = await cli.exit;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.at(-1)?.kind, 'closing', 'quit without waiting for the close');
   });
 
   test('--close 4000:bye is the close frame sent, whatever ends the session', T, async () => {
