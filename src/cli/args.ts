@@ -1,6 +1,7 @@
 /** The CLI's command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
 import type { Headers, TransportKind } from '../core/records';
+import { closeProblem } from '../core/ws';
 
 export const USAGE = `Usage: realtime-inspector <url> [options]
        realtime-inspector demo [--port N] [--host H]
@@ -17,12 +18,30 @@ Options:
   -p, --protocol NAME          WS: subprotocol to offer, repeatable
   -s, --send TEXT              WS: send a text message after open, repeatable, in order
   --send-binary BASE64         WS: send a binary message after open, repeatable, in order
-                               (sent again after every reconnect)
+  --ping[=TEXT]                WS: send a ping after open (payload TEXT, at most 125 bytes),
+                               repeatable, in order with --send; a payload needs the "=": a
+                               bare --ping never takes the next argument
+                               (--send, --send-binary and --ping go again after every reconnect)
+  -i, --interactive            WS: send every line of stdin as a text message, after the --send
+                               ones; lines read before the socket opens wait for it. At the end
+                               of input the connection stays open (until --count, --timeout,
+                               Ctrl+C or the server closes). On by default when stdin is a
+                               terminal, with a "> " prompt
+  --no-interactive             WS: do not read stdin, also on a terminal
+  --close CODE[:REASON]        WS: the close frame sent at the end (default 1000; CODE is 1000
+                               or 3000-4999, REASON at most 123 bytes of UTF-8)
+  --keepalive MS               WS: send a ping every MS milliseconds while open
+  --keepalive-timeout MS       WS: with --keepalive, the connection is dead after MS without a
+                               pong (default 10000)
+  --deflate | --no-deflate     WS: offer permessage-deflate compression (default: offered)
+  --max-payload BYTES          WS: largest message accepted (default 104857600); a larger one
+                               closes the connection with 1009
+  --connect-timeout MS         connect / handshake / response headers timeout (default 30000)
   --no-reconnect               never reconnect
   --max-retries N              reconnect attempts before giving up (default 10)
   --retry-delay MS             first reconnect delay (default 1000; SSE retry: replaces it)
-  --count N                    exit 0 after N incoming messages (SSE events / WS messages)
-  --timeout MS                 stop after MS milliseconds (exit 0)
+  --count N                    stop after N incoming messages (SSE events / WS messages), exit 0
+  --timeout MS                 stop after MS milliseconds, exit 0
   --insecure                   TLS: accept any certificate
   --cacert FILE                TLS: trust the CA certificate(s) in FILE (PEM), too
   --raw                        SSE: print the stream's bytes as received instead of records
@@ -31,6 +50,10 @@ Options:
   -h, --help                   this help
   -V, --version                the version
 
+Stopping (--count, --timeout, Ctrl+C / SIGINT, SIGTERM) closes cleanly: a WebSocket sends its
+close frame and waits for the server's (at most 5 s), an SSE request is ended; incoming messages
+after that are not printed, the closing and closed records are. A second Ctrl+C quits at once.
+Readable output shows a retry line when the value changes; --json prints every record.
 Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY are honoured.
 Exit status: 0 ended as asked (count, timeout, server closed with no reconnect due),
              1 the connection failed or ended in error, 2 usage error.`;
@@ -42,7 +65,13 @@ Starts the built-in demo server (SSE and WebSocket endpoints) on 127.0.0.1 until
 /** A mistake in the command line: one line on stderr, exit status 2. */
 export class UsageError extends Error {}
 
-export type Send = { type: 'text'; text: string } | { type: 'binary'; base64: string; bytes: Buffer };
+export type Send =
+  | { type: 'text'; text: string }
+  | { type: 'binary'; base64: string; bytes: Buffer }
+  | { type: 'ping'; text: string; bytes: Buffer };
+
+/** Largest ping payload (a control frame carries at most 125 bytes). */
+const MAX_PING_BYTES = 125;
 
 export interface ConnectArgs {
   command: 'connect';
@@ -54,7 +83,16 @@ export interface ConnectArgs {
   data?: { text: string } | { file: string };
   lastEventId?: string;
   protocols: string[];
+  /** WS: --send, --send-binary and --ping, in the order given. */
   sends: Send[];
+  /** WS: send the lines of stdin; undefined: when stdin is a terminal (decided by the runner). */
+  interactive?: boolean;
+  /** WS: the close frame sent when the CLI stops. */
+  close?: { code: number; reason?: string };
+  keepAlive?: { intervalMs: number; timeoutMs: number };
+  perMessageDeflate?: boolean;
+  maxPayload?: number;
+  connectTimeoutMs?: number;
   reconnect: boolean;
   maxRetries?: number;
   retryDelayMs?: number;
@@ -74,7 +112,8 @@ export interface DemoArgs {
 
 export type CliArgs = ConnectArgs | DemoArgs | { command: 'help' | 'demo-help' | 'version' };
 
-const OPTIONS = {
+/** Every option of `<url>`; `--help` names each one. */
+export const OPTIONS = {
   sse: { type: 'boolean' },
   ws: { type: 'boolean' },
   header: { type: 'string', short: 'H', multiple: true },
@@ -84,6 +123,16 @@ const OPTIONS = {
   protocol: { type: 'string', short: 'p', multiple: true },
   send: { type: 'string', short: 's', multiple: true },
   'send-binary': { type: 'string', multiple: true },
+  ping: { type: 'string', multiple: true },
+  interactive: { type: 'boolean', short: 'i' },
+  'no-interactive': { type: 'boolean' },
+  close: { type: 'string' },
+  keepalive: { type: 'string' },
+  'keepalive-timeout': { type: 'string' },
+  deflate: { type: 'boolean' },
+  'no-deflate': { type: 'boolean' },
+  'max-payload': { type: 'string' },
+  'connect-timeout': { type: 'string' },
   'no-reconnect': { type: 'boolean' },
   'max-retries': { type: 'string' },
   'retry-delay': { type: 'string' },
@@ -105,7 +154,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: withPingValues(argv), options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(firstLine((err as Error).message));
   }
@@ -161,8 +210,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
       }
     }
   };
+  if (kind === 'sse' && v.interactive) {
+    throw new UsageError('-i/--interactive sends messages, and an SSE stream (http:// https://) only receives: use a ws:// or wss:// URL');
+  }
   only('sse', ['method', 'data', 'last-event-id', 'raw']);
-  only('ws', ['protocol', 'send', 'send-binary']);
+  only('ws', ['protocol', 'send', 'send-binary', 'ping', 'close', 'keepalive', 'keepalive-timeout', 'deflate', 'no-deflate', 'max-payload']);
 
   const headers: Headers = {};
   for (const h of v.header ?? []) {
@@ -196,7 +248,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     method ??= 'POST';
   }
 
-  // --send and --send-binary interleave in the order given.
+  // --send, --send-binary and --ping interleave in the order given.
   const sends: Send[] = [];
   for (const t of parsed.tokens ?? []) {
     if (t.kind !== 'option' || t.value === undefined) {
@@ -210,7 +262,26 @@ export function parseCliArgs(argv: string[]): CliArgs {
         throw new UsageError(`--send-binary needs base64, got "${t.value}"`);
       }
       sends.push({ type: 'binary', base64: b64, bytes: Buffer.from(b64, 'base64') });
+    } else if (t.name === 'ping') {
+      const bytes = Buffer.from(t.value, 'utf8');
+      if (bytes.length > MAX_PING_BYTES) {
+        throw new UsageError(`--ping payload is ${bytes.length} bytes; a ping carries at most ${MAX_PING_BYTES}`);
+      }
+      sends.push({ type: 'ping', text: t.value, bytes });
     }
+  }
+
+  if (v.interactive && v['no-interactive']) {
+    throw new UsageError('-i/--interactive and --no-interactive cannot be combined');
+  }
+  if (v.deflate && v['no-deflate']) {
+    throw new UsageError('--deflate and --no-deflate cannot be combined');
+  }
+  const close = v.close === undefined ? undefined : parseClose(v.close);
+  const keepAliveMs = integer(v.keepalive, '--keepalive', 1);
+  const keepAliveTimeoutMs = integer(v['keepalive-timeout'], '--keepalive-timeout', 1);
+  if (keepAliveTimeoutMs !== undefined && keepAliveMs === undefined) {
+    throw new UsageError('--keepalive-timeout needs --keepalive MS (the ping interval)');
   }
 
   const maxRetries = integer(v['max-retries'], '--max-retries', 0);
@@ -235,6 +306,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
     lastEventId: v['last-event-id'],
     protocols: v.protocol ?? [],
     sends,
+    interactive: v.interactive ? true : v['no-interactive'] ? false : undefined,
+    close,
+    keepAlive: keepAliveMs !== undefined ? { intervalMs: keepAliveMs, timeoutMs: keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS } : undefined,
+    perMessageDeflate: v['no-deflate'] ? false : v.deflate ? true : undefined,
+    maxPayload: integer(v['max-payload'], '--max-payload', 1),
+    connectTimeoutMs: integer(v['connect-timeout'], '--connect-timeout', 1),
     reconnect: !v['no-reconnect'],
     maxRetries,
     retryDelayMs,
@@ -245,6 +322,35 @@ export function parseCliArgs(argv: string[]): CliArgs {
     raw: !!v.raw,
     json: !!v.json,
   };
+}
+
+/** The keep-alive's dead-peer timeout when only --keepalive is given (as for profiles). */
+const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
+
+/**
+ * `--ping` takes an optional value, which parseArgs cannot express: a bare `--ping` becomes
+ * `--ping=` (an empty payload) and a payload must be written `--ping=TEXT`, so `--ping` never takes
+ * the next argument. Arguments after `--` are left alone.
+ */
+function withPingValues(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '--ping' && (end === -1 || i < end) ? '--ping=' : a));
+}
+
+/** `CODE[:REASON]` for --close, checked as a close frame the client may send. */
+function parseClose(value: string): { code: number; reason?: string } {
+  const colon = value.indexOf(':');
+  const codeText = colon === -1 ? value : value.slice(0, colon);
+  const reason = colon === -1 ? undefined : value.slice(colon + 1);
+  if (!/^\d{4}$/.test(codeText)) {
+    throw new UsageError(`--close needs CODE[:REASON] with a close code such as 1000 or 4000, got "${value}"`);
+  }
+  const code = Number(codeText);
+  const problem = closeProblem(code, reason);
+  if (problem) {
+    throw new UsageError(`--close: ${problem}`);
+  }
+  return reason === undefined ? { code } : { code, reason };
 }
 
 function parseDemo(argv: string[]): CliArgs {

@@ -60,7 +60,15 @@ async function runDemo(args: DemoArgs, io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Made on first use: only `-i` (or a WebSocket with stdin on a terminal) reads it.
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
   // Exit once stdout and stderr are flushed, without waiting for stray handles.
   const exit = (code: number) => {
     let left = 2;

@@ -7,13 +7,19 @@ import type { ConnectionOptions } from '../core/options';
 import { ConnRecord, isIncomingData } from '../core/records';
 import { ConnectArgs, UsageError } from './args';
 import { escapeRaw, formatRecord, jsonLine, Style } from './format';
+import { LineInput } from './input';
 import { OutputWriter } from './output';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean };
+  /** Read only for `-i` (on by default when it is a terminal). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
+
+/** Lines waiting for the socket to open before stdin is paused (a file piped into `-i`). */
+const MAX_PENDING_LINES = 1000;
 
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|password|api-?key/i;
 
@@ -50,6 +56,18 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
     }
   } else {
     options.protocols = args.protocols.length ? args.protocols : undefined;
+    if (args.keepAlive) {
+      options.keepAlive = { ...args.keepAlive };
+    }
+    if (args.perMessageDeflate !== undefined) {
+      options.perMessageDeflate = args.perMessageDeflate;
+    }
+    if (args.maxPayload !== undefined) {
+      options.maxPayload = args.maxPayload;
+    }
+  }
+  if (args.connectTimeoutMs !== undefined) {
+    options.timeoutMs = args.connectTimeoutMs;
   }
   if (args.insecure) {
     options.tls = { insecure: true };
@@ -65,7 +83,8 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
 
 /**
  * Connects and prints until the connection ends, `--count` is reached, `--timeout` passes or the
- * process is interrupted. Resolves with the exit status once stdout is flushed.
+ * process is interrupted; the last three close the connection cleanly (a WebSocket close frame,
+ * the end of an SSE request) and print the close. Resolves with the exit status once stdout is flushed.
  */
 export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> {
   const options = await buildOptions(args);
@@ -87,12 +106,27 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
 
   // The writer is made before the connection (the raw feed needs it), so it reaches it through a holder.
   const holder: { conn?: Connection } = {};
+
+  // -i: on by default when stdin is a terminal, for a WebSocket.
+  const interactive = args.kind === 'ws' && (args.interactive ?? !!io.stdin?.isTTY);
+  /** Lines typed (or piped) before the socket is open wait here, in order. */
+  const pending: string[] = [];
+  let input: LineInput | undefined;
+  if (interactive && io.stdin) {
+    input = new LineInput(io.stdin, io.stdout, {
+      line: (text) => sendLine(text),
+      // At the end of input the connection stays open: --count, --timeout, Ctrl+C or the server end it.
+      end: () => undefined,
+      interrupt: () => onSignal(),
+    });
+  }
+
   const out = new OutputWriter(
-    io.stdout,
+    input?.output ?? io.stdout,
     (pause) => (pause ? holder.conn?.pause() : holder.conn?.resume()),
     undefined,
     // The reader went away (`| head`): nobody is listening, stop as asked.
-    () => finish(0),
+    () => stop(0),
   );
   const err = new OutputWriter(io.stderr);
 
@@ -107,11 +141,15 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   const connection = createConnection(options);
   holder.conn = connection;
   let incoming = 0;
+  /** Set once the CLI decided to stop: the connection is closing, only its end is awaited. */
+  let stopping: { code: number } | undefined;
 
   // Like the NDJSON export, output masks the credentials given on the command line, also where the
   // server echoes them back. --raw stays byte-exact.
   const secrets = connection.secrets;
   const mask = (line: string) => (secrets.hasSecrets ? secrets.text(line) : line);
+  /** Readable output shows a retry line only when the value changes (`--json` keeps every record). */
+  let shownRetryMs: number | undefined;
   const print = (r: ConnRecord) => {
     if (args.json) {
       out.write(mask(jsonLine(r)) + '\n');
@@ -121,7 +159,62 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         err.write(mask(formatRecord(r, errStyle)) + '\n');
       }
     } else {
+      if (r.kind === 'retry') {
+        if (r.ms === shownRetryMs) {
+          return;
+        }
+        shownRetryMs = r.ms;
+      }
       out.write(mask(formatRecord(r, style)) + '\n');
+    }
+  };
+
+  const cannotSend = (e: unknown) => {
+    err.write(`realtime-inspector: cannot send: ${(e as Error).message}\n`);
+    stop(1);
+  };
+
+  const sendPending = () => {
+    while (pending.length > 0 && connection.canSend && !stopping && !finished) {
+      connection.sendText(pending.shift()!);
+    }
+    if (pending.length < MAX_PENDING_LINES) {
+      input?.resume();
+    }
+  };
+  const sendLine = (text: string) => {
+    if (stopping || finished) {
+      return;
+    }
+    pending.push(text);
+    if (pending.length >= MAX_PENDING_LINES) {
+      input?.pause();
+    }
+    try {
+      sendPending();
+    } catch (e) {
+      cannotSend(e);
+    }
+  };
+
+  /**
+   * Ends the session cleanly: a WebSocket sends its close frame (`--close`, 1000 by default) and
+   * waits for the server's; an SSE request is ended. Exits with `code` once the close is printed.
+   */
+  const stop = (code: number) => {
+    if (finished || stopping) {
+      return;
+    }
+    stopping = { code };
+    input?.stop();
+    if (timer) {
+      clearTimeout(timer);
+    }
+    if (connection.isActive) {
+      connection.disconnect(args.kind === 'ws' ? (args.close?.code ?? 1000) : undefined, args.close?.reason);
+    }
+    if (!connection.isActive) {
+      finish(code);
     }
   };
 
@@ -129,24 +222,36 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     if (finished) {
       return;
     }
+    if (stopping) {
+      // Asked to stop: what still arrives is not printed, the closing handshake and its end are.
+      if (!isIncomingData(r)) {
+        print(r);
+      }
+      if (r.state === 'closed' || r.state === 'failed') {
+        finish(stopping.code);
+      }
+      return;
+    }
     print(r);
-    if (r.kind === 'open' && args.sends.length > 0) {
+    if (r.kind === 'open') {
       try {
         for (const s of args.sends) {
           if (s.type === 'text') {
             connection.sendText(s.text);
-          } else {
+          } else if (s.type === 'binary') {
             connection.sendBinary(s.bytes);
+          } else {
+            connection.ping(s.bytes);
           }
         }
+        sendPending();
       } catch (e) {
-        err.write(`realtime-inspector: cannot send: ${(e as Error).message}\n`);
-        finish(1);
+        cannotSend(e);
         return;
       }
     }
     if (args.count !== undefined && isIncomingData(r) && ++incoming >= args.count) {
-      finish(0);
+      stop(0);
       return;
     }
     if (r.state === 'failed') {
@@ -161,10 +266,18 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     }
   });
 
-  const timer = args.timeoutMs !== undefined ? setTimeout(() => finish(0), args.timeoutMs) : undefined;
-  const onSignal = () => finish(0);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const timer = args.timeoutMs !== undefined ? setTimeout(() => stop(0), args.timeoutMs) : undefined;
+  // The first Ctrl+C (or SIGTERM) closes cleanly; a second one while the close is under way quits at once.
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals === 1 && !stopping) {
+      stop(0);
+    } else {
+      finish(stopping?.code ?? 0);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   connection.connect();
   const code = await done;
@@ -172,6 +285,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   if (timer) {
     clearTimeout(timer);
   }
+  input?.stop();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   connection.dispose();

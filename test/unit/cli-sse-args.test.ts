@@ -35,6 +35,37 @@ describe('CLI arguments', () => {
     assert.deepEqual(a.protocols, ['chat', 'json']);
   });
 
+  it('--ping takes a payload only after "=", and --ping after -- is the URL', () => {
+    const a = connect(['--ping', 'ws://h', '--ping=a b', '-s', 'x']);
+    assert.equal(a.url, 'ws://h');
+    assert.deepEqual(a.sends.map((s) => (s.type === 'text' ? `text:${s.text}` : s.type === 'ping' ? `ping:${s.text}` : s.type)), ['ping:', 'ping:a b', 'text:x']);
+    assert.deepEqual([...(connect(['ws://h', '--ping=é']).sends[0] as { bytes: Buffer }).bytes], [0xc3, 0xa9]);
+    assert.throws(() => parseCliArgs(['ws://h', '--', '--ping']), /one URL expected/);
+  });
+
+  it('--close CODE[:REASON], -i / --no-interactive and the WS connection options', async () => {
+    assert.deepEqual(connect(['ws://h', '--close', '4000:a:b']).close, { code: 4000, reason: 'a:b' });
+    assert.deepEqual(connect(['ws://h', '--close', '1000']).close, { code: 1000 });
+    assert.deepEqual(connect(['ws://h', '--close', '3000:']).close, { code: 3000, reason: '' });
+    assert.equal(connect(['ws://h']).close, undefined);
+    assert.equal(connect(['ws://h']).interactive, undefined, 'decided by the runner: on when stdin is a terminal');
+    assert.equal(connect(['ws://h', '-i']).interactive, true);
+    assert.equal(connect(['ws://h', '--interactive']).interactive, true);
+    assert.equal(connect(['ws://h', '--no-interactive']).interactive, false);
+    assert.equal(connect(['http://h', '--no-interactive']).interactive, false);
+
+    const o = await buildOptions(connect(['ws://h', '--keepalive', '500', '--no-deflate', '--max-payload', '1024', '--connect-timeout', '750']));
+    assert.deepEqual(o.keepAlive, { intervalMs: 500, timeoutMs: 10_000 });
+    assert.equal(o.perMessageDeflate, false);
+    assert.equal(o.maxPayload, 1024);
+    assert.equal(o.timeoutMs, 750);
+    assert.deepEqual((await buildOptions(connect(['ws://h', '--keepalive', '5', '--keepalive-timeout', '7']))).keepAlive, { intervalMs: 5, timeoutMs: 7 });
+    assert.equal((await buildOptions(connect(['ws://h', '--deflate']))).perMessageDeflate, true);
+    const defaults = await buildOptions(connect(['ws://h']));
+    assert.deepEqual([defaults.keepAlive, defaults.perMessageDeflate, defaults.maxPayload, defaults.timeoutMs], [undefined, undefined, undefined, undefined]);
+    assert.equal((await buildOptions(connect(['http://h', '--connect-timeout', '99']))).timeoutMs, 99);
+  });
+
   it('rejects bad base64, numbers, headers and flags for the other protocol', () => {
     const bad = [
       ['ws://h', '--send-binary', 'not base64!'],
@@ -51,6 +82,19 @@ describe('CLI arguments', () => {
       ['http://h', '--raw', '--json'],
       ['http://h', '--insecure', '--cacert', 'x.pem'],
       ['http://a', 'http://b'],
+      ['http://h', '-i'],
+      ['http://h', '--ping'],
+      ['http://h', '--keepalive', '10'],
+      ['http://h', '--no-deflate'],
+      ['http://h', '--max-payload', '10'],
+      ['ws://h', '--close', '1005'],
+      ['ws://h', '--close', '4000:' + 'x'.repeat(124)],
+      ['ws://h', '--close', ':bye'],
+      ['ws://h', '--ping=' + 'x'.repeat(126)],
+      ['ws://h', '-i', '--no-interactive'],
+      ['ws://h', '--keepalive-timeout', '5'],
+      ['ws://h', '--deflate', '--no-deflate'],
+      ['ws://h', '--connect-timeout', '0'],
     ];
     for (const argv of bad) {
       assert.throws(() => parseCliArgs(argv), UsageError, JSON.stringify(argv));

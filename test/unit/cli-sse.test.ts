@@ -98,7 +98,7 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url + '/events', '--json', '--count', '2']);
     assert.equal(r.code, 0, r.stderr);
     const kinds = r.json.map((j) => j.kind);
-    assert.deepEqual(kinds, ['connecting', 'open', 'retry', 'comment', 'message', 'message']);
+    assert.deepEqual(kinds, ['connecting', 'open', 'retry', 'comment', 'message', 'message', 'closing', 'close']);
     const [, open, retry, comment, m1, m2] = r.json;
     assert.equal(open.status, 200);
     assert.equal((open.headers as Record<string, string>)['x-demo'], 'yes', 'header names in lower case');
@@ -112,12 +112,12 @@ describe('CLI (SSE)', () => {
     }
   });
 
-  it('--count N exits 0 after N events and prints no more', async () => {
+  it('--count N exits 0 after N events and prints no more, then the close', async () => {
     const s = await serve(ticker(10));
     const r = await run([s.url, '--json', '--count', '3']);
     assert.equal(r.code, 0);
     assert.equal(r.json.filter((j) => j.kind === 'message').length, 3);
-    assert.equal(r.json.at(-1)?.kind, 'message');
+    assert.deepEqual(r.json.slice(-3).map((j) => j.kind), ['message', 'closing', 'close']);
   });
 
   it('exits 1 on 401 with status, headers and body in the error record', async () => {

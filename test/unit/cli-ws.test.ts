@@ -81,7 +81,7 @@ describe('CLI over WebSocket', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(
       run.json.map((r) => r.kind),
-      ['connecting', 'open', 'message', 'message', 'message', 'message'],
+      ['connecting', 'open', 'message', 'message', 'message', 'message', 'closing', 'close'],
     );
     const open = of(run, 'open')[0];
     assert.equal(typeof open.protocol, 'string');
