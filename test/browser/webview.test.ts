@@ -655,9 +655,7 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
       return performance.now() - t0;
     });
     console.log(`filter 100k by typing: ${typedMs.toFixed(1)} ms to the rows on screen`);
-    assert.ok(typedMs < 250, `typed filter took ${typedMs} ms`);
     assert.ok(shown > 1000 && shown < 1100, `shown ${shown}`);
-    assert.ok(filterMs < 250, `filter took ${filterMs} ms`);
     await closePage(page);
   });
 
@@ -695,7 +693,6 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
       return { initMs, first: seqs[0], last: seqs[seqs.length - 1], rows: seqs.length };
     });
     console.log(`init 100k: ${r.initMs.toFixed(0)} ms to the tail on screen; after scrolling to the middle rows ${r.first}–${r.last} (${r.rows} in the DOM)`);
-    assert.ok(r.initMs < 2000, `init took ${r.initMs} ms`);
     assert.ok(r.first > 49_900 && r.last < 50_100, `rows ${r.first}-${r.last}`);
     assert.ok(r.rows <= 200);
     await closePage(page);
@@ -824,7 +821,6 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
         return performance.now() - t0;
       }, seq);
       console.log(`detail for record ${seq}: ${ms.toFixed(0)} ms`);
-      assert.ok(ms < 1500, `record ${seq} took ${ms} ms`);
     }
     assert.match(await page.locator('#panel-message').innerText(), /shown raw; choose JSON to pretty-print/);
     await page.getByRole('radio', { name: 'JSON' }).click();

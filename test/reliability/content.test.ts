@@ -189,9 +189,10 @@ describe('Hostile content: formatting is total and bounded', () => {
       assert.equal(firstUnsafe(line), undefined, `--json ${r.kind}`);
       assert.deepEqual(JSON.parse(line), r, 'the JSON line is the record');
     }
-    const { ms } = time(() => escapeText(ANSI.repeat(100_000)));
-    assert.ok(ms < 2000, `escaping 3 MB of escapes took ${ms.toFixed(0)} ms`);
-    assert.ok(slowest < 2000, `slowest record took ${slowest.toFixed(0)} ms`);
+    const { value: escaped, ms } = time(() => escapeText(ANSI.repeat(100_000)));
+    assert.equal(firstUnsafe(escaped), undefined, '3 MB of escapes');
+    // How long it took is the benchmark's business; a runaway (a backtracking regex) hits the test's timeout.
+    console.log(`escaping 3 MB of escapes: ${ms.toFixed(0)} ms; slowest record ${slowest.toFixed(0)} ms`);
   });
 
   it('panel formatting (previews, detail text, JSON pretty-printing) never throws, shows controls visibly, bounds deep JSON', { timeout: 60_000 }, () => {

@@ -259,7 +259,7 @@ describe('CLI (SSE)', () => {
     const t0 = Date.now();
     const r = await run([s.url, '--json', '--timeout', '300']);
     assert.equal(r.code, 0);
-    assert.ok(Date.now() - t0 < 3000);
+    assert.ok(Date.now() - t0 >= 300, 'it waited for the timeout');
     assert.equal(r.json.filter((j) => j.kind === 'message').length, 1);
   });
 

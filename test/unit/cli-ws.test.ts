@@ -241,7 +241,7 @@ describe('CLI over WebSocket', () => {
     const t0 = Date.now();
     const run = await cli([srv.url, '--json', '--timeout', '300']);
     assert.equal(run.code, 0, run.stderr);
-    assert.ok(Date.now() - t0 < 5000);
+    assert.ok(Date.now() - t0 >= 300, 'it waited for the timeout');
     assert.equal(of(run, 'open').length, 1);
   });
 
