@@ -4,7 +4,8 @@
 # is reused; a changed requirements file gets a new one. Prints the environment's folder.
 #   RI_CACHE   where to create it (default: ~/.cache/realtime-inspector)
 #   PYTHON     the interpreter to use (default: python3)
-# Exit status 3, with one line on stderr saying what to install, when Python or its venv module is missing.
+# When Python or its venv module is missing: exit status 3, and instead of the folder one line saying what
+# is missing and how to install it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=test/interop/requirements.txt
@@ -13,10 +14,14 @@ PYTHON="${PYTHON:-python3}"
 CACHE="${RI_CACHE:-$HOME/.cache/realtime-inspector}"
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
-  echo "$PYTHON not found: install Python 3 with its venv module (e.g. apt-get install python3 python3-venv)" >&2
+  echo "$PYTHON not found: install Python 3 with its venv module (e.g. apt-get install python3 python3-venv)"
   exit 3
 fi
-HASH=$({ "$PYTHON" -c 'import sys; print(sys.version)'; cat "$REQUIREMENTS"; } | sha256sum | cut -c1-12)
+if ! VERSION=$("$PYTHON" -c 'import sys; assert sys.version_info >= (3, 9); print(sys.version)' 2>/dev/null); then
+  echo "$PYTHON does not run as Python 3.9 or later: install Python 3 with its venv module (e.g. apt-get install python3 python3-venv)"
+  exit 3
+fi
+HASH=$({ echo "$VERSION"; cat "$REQUIREMENTS"; } | sha256sum | cut -c1-12)
 VENV="$CACHE/py-$HASH"
 MARK="$VENV/.ok"
 if [ -f "$MARK" ]; then
@@ -34,7 +39,7 @@ fi
 rm -rf "$VENV"
 if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   rm -rf "$VENV"
-  echo "$PYTHON -m venv does not work: install Python's venv module (e.g. apt-get install python3-venv)" >&2
+  echo "$PYTHON -m venv does not work: install Python's venv module (e.g. apt-get install python3-venv)"
   exit 3
 fi
 {
