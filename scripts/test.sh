@@ -46,5 +46,19 @@ if [ -f out/test/vscode/runInCodeServer.js ] && [ -f out/test/vscode/suite/index
   stage "extension-host integration tests, restricted (untrusted) window"
   node out/test/vscode/runInCodeServer.js --trust --grep "Workspace trust"
 fi
+interop_files=(out/test/interop/*.test.js)
+if [ ${#interop_files[@]} -gt 0 ]; then
+  stage "interop (real FastAPI servers) (${#interop_files[@]} files)"
+  # The servers run in a cached Python venv; without Python (or its venv module) the stage is skipped.
+  py_status=0
+  py_env=$(bash scripts/ensure-python-env.sh) || py_status=$?
+  if [ "$py_status" -eq 3 ]; then
+    echo "interop skipped: $py_env"
+  elif [ "$py_status" -ne 0 ]; then
+    exit "$py_status"
+  else
+    RI_PYTHON_ENV="$py_env" node --test --test-concurrency=1 --test-timeout=300000 "${interop_files[@]}"
+  fi
+fi
 TEST_CONCURRENCY=1 run_node_tests "end to end (code-server + Chromium)" 'out/test/e2e/*.test.js'
 stage done

@@ -60,6 +60,12 @@ function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number
 
 const of = (run: Run, kind: string) => run.json.filter((r) => r.kind === kind);
 
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('CLI over WebSocket', () => {
   const cleanups: Array<() => Promise<void>> = [];
   before(() => {
@@ -72,6 +78,22 @@ describe('CLI over WebSocket', () => {
     for (const c of cleanups.reverse()) {
       await c();
     }
+  });
+
+  test('stopping at --count closes the WebSocket with a close frame, 1000, before the process exits', T, async () => {
+    const codes: number[] = [];
+    const srv = await startWsServer({
+      onConnection: (ws) => {
+        echo(ws);
+        ws.on('close', (code) => codes.push(code));
+      },
+    });
+    cleanups.push(srv.close);
+    const run = await cli([srv.url, '--json', '-s', 'bye', '--count', '1']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(of(run, 'message').map((m) => [m.dir, m.data]), [['out', 'bye'], ['in', 'bye']], 'the output ends with what was asked for');
+    await waitUntil(() => codes.length > 0);
+    assert.deepEqual(codes, [1000], 'the server saw a normal closure, not a dropped connection (1006)');
   });
 
   test('--json with --send and --count prints open, outgoing and echoed records, then exits 0', T, async () => {
