@@ -39,7 +39,7 @@ Options:
   --connect-timeout MS         connect / handshake / response headers timeout (default 30000)
   --no-reconnect               never reconnect
   --max-retries N              reconnect attempts before giving up (default 10)
-  --retry-delay MS             first reconnect delay (default 1000; SSE retry: replaces it)
+  --retry-delay MS             first reconnect delay (default 1000; an SSE retry: is the floor)
   --count N                    stop after N incoming messages (SSE events / WS messages), exit 0
   --timeout MS                 stop after MS milliseconds, exit 0
   --insecure                   TLS: accept any certificate

@@ -281,7 +281,6 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
 
   connection.connect();
   const code = await done;
-  await closeOpenWebSocket(connection);
 
   if (timer) {
     clearTimeout(timer);
@@ -292,24 +291,4 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   connection.dispose();
   await Promise.all([out.flush(), err.flush()]);
   return code;
-}
-
-/**
- * A WebSocket still open when the CLI stops (--count, --timeout, Ctrl+C) is closed as a client should:
- * with a close frame, 1000, and the server's answer. The connection's own close timeout bounds the wait.
- * The records of the close are not printed: the output ended with what was asked for.
- */
-async function closeOpenWebSocket(connection: Connection): Promise<void> {
-  if (connection.kind !== 'ws' || connection.state !== 'open') {
-    return;
-  }
-  await new Promise<void>((resolve) => {
-    const listener = connection.onRecord(() => {
-      if (connection.state === 'closed' || connection.state === 'failed') {
-        listener.dispose();
-        resolve();
-      }
-    });
-    connection.disconnect(1000);
-  });
 }
