@@ -43,7 +43,8 @@ if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   exit 3
 fi
 {
-  "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check -r "$REQUIREMENTS"
+  # One retry: where only a mirror answers, every retry of an unreachable index costs seconds a package.
+  "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check --retries 1 -r "$REQUIREMENTS"
   # A half-finished install (interrupted, a wheel that did not build) must not be marked done.
   for module in $MODULES; do
     "$VENV/bin/python" -c "import $module" || { echo "module $module does not import in $VENV" >&2; exit 1; }
