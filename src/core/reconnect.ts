@@ -13,10 +13,21 @@ export interface ReconnectOptions {
   /** Full jitter: each delay is drawn uniformly from [0, computed delay]. Default true. */
   jitter: boolean;
   /**
-   * A connection that stays open this long (ms), or receives data, counts as healthy: the attempt
-   * counter starts again from 1 next time. Default 5000.
+   * A connection that stays open this long (ms) counts as healthy: the attempt counter starts again
+   * from 1 next time. One that received data and then failed (network, error) restarts it too; one
+   * the server ended cleanly before this long counts on. Default 5000.
    */
   resetAfterMs: number;
+  /**
+   * SSE: whether a stream the server ended cleanly is reconnected. Unset: only when the request is a
+   * GET (a POST, PUT… is not sent again because the server finished answering it).
+   */
+  onEnd?: boolean;
+  /**
+   * SSE: the HTTP methods whose requests are reconnected after a network failure (refused, reset,
+   * timeout). Upper case after {@link resolveReconnectOptions}. Default `["GET"]`.
+   */
+  methods: readonly string[];
 }
 
 export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
@@ -27,6 +38,7 @@ export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
   multiplier: 2,
   jitter: true,
   resetAfterMs: 5000,
+  methods: Object.freeze(['GET']),
 });
 
 export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): ReconnectOptions {
@@ -39,6 +51,13 @@ export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): Re
   if (o.maxAttempts !== null && !(Number.isInteger(o.maxAttempts) && o.maxAttempts >= 0)) {
     o.maxAttempts = DEFAULT_RECONNECT.maxAttempts;
   }
+  if (o.onEnd !== undefined && typeof o.onEnd !== 'boolean') {
+    delete o.onEnd;
+  }
+  o.methods =
+    Array.isArray(o.methods) && o.methods.every((m) => typeof m === 'string')
+      ? [...new Set(o.methods.map((m) => m.trim().toUpperCase()).filter(Boolean))]
+      : DEFAULT_RECONNECT.methods;
   return o;
 }
 
@@ -75,5 +94,15 @@ export class ReconnectPolicy {
     const base = baseOverrideMs ?? this.options.initialDelayMs;
     const exp = base * Math.pow(this.options.multiplier, Math.max(0, attempt - 1));
     return Math.min(this.options.maxDelayMs, Number.isFinite(exp) ? exp : this.options.maxDelayMs);
+  }
+
+  /** SSE: whether a stream the server ended cleanly is reconnected, for a request with `method`. */
+  reconnectsAfterEnd(method: string): boolean {
+    return this.options.onEnd ?? method.toUpperCase() === 'GET';
+  }
+
+  /** SSE: whether a request with `method` is reconnected after a network failure. */
+  retriesAfterFailure(method: string): boolean {
+    return this.options.methods.includes(method.toUpperCase());
   }
 }

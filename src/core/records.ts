@@ -198,6 +198,11 @@ export interface ConnectionStatus {
   reconnectDelayMs: number;
   lastClose?: { code?: number; reason?: string; clean: boolean };
   lastError?: { code: string; message: string; status?: number; statusText?: string };
+  /**
+   * Closed or failed: why no reconnect was made although auto-retry is on (SSE: the server ended a
+   * POST stream, a POST is not retried after a network failure…). The same words as the `info` record.
+   */
+  notReconnected?: string;
   details: Record<string, unknown>;
 }
 

@@ -53,6 +53,25 @@ describe('ReconnectPolicy', () => {
     assert.equal(p.options.maxAttempts, null);
   });
 
+  it('SSE: a clean end is reconnected only for a GET unless onEnd says otherwise', () => {
+    const byDefault = policy({});
+    assert.equal(byDefault.options.onEnd, undefined);
+    assert.deepEqual(['GET', 'get', 'POST', 'PUT', 'PATCH'].map((m) => byDefault.reconnectsAfterEnd(m)), [true, true, false, false, false]);
+    assert.deepEqual(['GET', 'POST'].map((m) => policy({ onEnd: true }).reconnectsAfterEnd(m)), [true, true]);
+    assert.deepEqual(['GET', 'POST'].map((m) => policy({ onEnd: false }).reconnectsAfterEnd(m)), [false, false]);
+  });
+
+  it('SSE: a network failure is retried for the methods listed, case-insensitively', () => {
+    const byDefault = policy({});
+    assert.deepEqual(byDefault.options.methods, ['GET']);
+    assert.deepEqual(['GET', 'get', 'POST'].map((m) => byDefault.retriesAfterFailure(m)), [true, true, false]);
+    const both = policy({ methods: ['get', 'Post'] });
+    assert.deepEqual(both.options.methods, ['GET', 'POST']);
+    assert.deepEqual(['GET', 'POST', 'post', 'PUT'].map((m) => both.retriesAfterFailure(m)), [true, true, true, false]);
+    assert.deepEqual(['GET', 'POST'].map((m) => policy({ methods: [] }).retriesAfterFailure(m)), [false, false]);
+    assert.deepEqual(policy({ methods: 'POST' as unknown as string[] }).options.methods, ['GET'], 'not a list: the default');
+  });
+
   it('defaults: 1 s initial, 30 s cap, 10 attempts, ×2, jitter on, enabled', () => {
     const o = resolveReconnectOptions();
     assert.deepEqual(o, { ...DEFAULT_RECONNECT });
@@ -60,6 +79,8 @@ describe('ReconnectPolicy', () => {
     assert.equal(o.maxDelayMs, 30_000);
     assert.equal(o.maxAttempts, 10);
     assert.equal(o.jitter, true);
+    assert.deepEqual(o.methods, ['GET']);
+    assert.equal(o.onEnd, undefined);
   });
 
   it('invalid values fall back to the defaults; undefined keeps the default', () => {
