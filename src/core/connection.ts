@@ -487,7 +487,8 @@ export class Connection extends Disposable {
 
   /** @internal */
   _setReconnectDelay(ms: number): void {
-    this.serverRetryMs = ms;
+    // A delay is a number a record can carry (JSON has no Infinity): `retry:` with 400 digits is "forever".
+    this.serverRetryMs = Math.min(ms, Number.MAX_SAFE_INTEGER);
   }
 
   /** @internal */

@@ -311,6 +311,24 @@ describe('CLI (SSE)', () => {
     assert.equal(last.status, 503);
   });
 
+  it('waits at least the server\'s retry: before every reconnect, even with a smaller --retry-delay', async () => {
+    const R = 300;
+    const arrivals: number[] = [];
+    const s = await serve((_req, res, { n }) => {
+      arrivals.push(performance.now());
+      sendStream(res, `retry: ${R}\ndata: ${n}\n\n`);
+    });
+    const r = await run([s.url, '--json', '--max-retries', '2', '--retry-delay', '10']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
+    assert.equal(arrivals.length, 3);
+    // Timers count whole milliseconds on the event loop's clock: up to 2 ms short on the one read here.
+    for (const gap of arrivals.slice(1).map((t, i) => t - arrivals[i])) {
+      assert.ok(gap >= R - 2, `gap ${gap.toFixed(1)} ms ≥ ${R} ms`);
+    }
+    assert.ok(r.json.filter((j) => j.kind === 'reconnecting').every((j) => (j.delayMs as number) >= R));
+  });
+
   it('exits 1 after --max-retries when the server is unreachable', async () => {
     const s = await serve(() => undefined);
     const url = s.url;

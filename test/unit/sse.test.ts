@@ -874,6 +874,74 @@ async function eventually(cond: () => boolean, what: string, timeoutMs = 5000): 
   }
 }
 
+/** A server whose every request's arrival time (performance.now()) is kept, in order. */
+async function timedServe(handler: Parameters<typeof startServer>[0]): Promise<TestServer & { arrivals: number[] }> {
+  const arrivals: number[] = [];
+  const s = await serve((req, res, info) => {
+    arrivals.push(performance.now());
+    handler(req, res, info);
+  });
+  return Object.assign(s, { arrivals });
+}
+
+/**
+ * The gaps between requests, as the server saw them. Node's timers run on the event loop's clock,
+ * whole milliseconds that may lag the clock read here by up to a millisecond or two.
+ */
+const TIMER_SLACK_MS = 2;
+const gaps = (arrivals: number[]) => arrivals.slice(1).map((t, i) => t - arrivals[i]);
+
+describe('SSE: the server\'s reconnection time is a floor', () => {
+  const R = 300;
+
+  it('after retry: R, every reconnect of a stream that ends waits at least R, backoff and jitter on top', async () => {
+    const s = await timedServe((_req, res, { n }) => sendStream(res, `retry: ${R}\ndata: ${n}\n\n`));
+    // Jitter on and a cap below R: before, the wait was drawn from [0, min(cap, R × 2^(n-1))].
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 100, maxAttempts: 3 } });
+    await h.until(isState('failed'), 10_000);
+    assert.equal(s.arrivals.length, 4, 'the first request and three reconnects');
+    for (const gap of gaps(s.arrivals)) {
+      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+    }
+    const delays = h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.delayMs);
+    assert.deepEqual(delays, [R, R, R], 'the server\'s word wins over maxDelayMs');
+  });
+
+  it('jitter adds to R and never takes from it, as the backoff grows', async () => {
+    const s = await timedServe((_req, res, { n }) => sendStream(res, `retry: ${R}\ndata: ${n}\n\n`));
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 1200, maxAttempts: 3 } });
+    await h.until(isState('failed'), 10_000);
+    const rec = h.records.filter((r) => r.kind === 'reconnecting');
+    assert.deepEqual(rec.map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3]);
+    assert.equal(rec[0].kind === 'reconnecting' && rec[0].delayMs, R, 'attempt 1 waits exactly R');
+    rec.forEach((r, i) => {
+      const d = r.kind === 'reconnecting' ? r.delayMs : -1;
+      assert.ok(d >= R && d <= Math.min(1200, R * 2 ** i), `attempt ${i + 1}: ${d} ms within [${R}, ${Math.min(1200, R * 2 ** i)}]`);
+    });
+    assert.equal(s.arrivals.length, 4);
+    gaps(s.arrivals).forEach((gap, i) => {
+      const d = rec[i].kind === 'reconnecting' ? rec[i].delayMs : 0;
+      assert.ok(gap >= d - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ the ${d} ms drawn`);
+    });
+  });
+
+  it('after retry: R, every reconnect of a stream that drops waits at least R', async () => {
+    const s = await timedServe((_req, res, { n }) => {
+      sseHead(res);
+      res.write(`retry: ${R}\ndata: ${n}\n\n`);
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 100, maxAttempts: null } });
+    await h.until(() => s.arrivals.length >= 4, 10_000);
+    h.conn.disconnect();
+    for (const gap of gaps(s.arrivals)) {
+      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+    }
+    const errors = h.records.filter((r) => r.kind === 'error');
+    assert.ok(errors.length >= 3 && errors.every((e) => e.kind === 'error' && e.code === 'ERR_NETWORK' && !e.fatal));
+  });
+});
+
 describe('SSE: a request that is not a GET is not sent again and again', () => {
   const llm = (_req: unknown, res: Parameters<typeof sendStream>[0]) =>
     sendStream(res, 'data: {"delta":"Hel"}\n\ndata: {"delta":"lo"}\n\ndata: [DONE]\n\n');
