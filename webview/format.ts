@@ -343,7 +343,7 @@ export function statusBadge(status: ConnectionStatus, now: number): Badge {
       const code = c?.code !== undefined ? ` ${c.code}` : '';
       const why = status.notReconnected;
       return why
-        ? { text: `Closed, not reconnected:${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash', detail: escapeControl(why) }
+        ? { text: `Closed, not reconnected${code || c?.reason ? ':' : ''}${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash', detail: escapeControl(why) }
         : { text: `Closed${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash' };
     }
     case 'failed': {

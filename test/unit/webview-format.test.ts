@@ -120,6 +120,7 @@ describe('webview format: state badge', () => {
     assert.equal(failed.tone, 'error');
     assert.match(failed.detail!, /reconnect\.methods includes POST/);
     assert.equal(statusBadge(status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }), 0).detail, undefined);
+    assert.equal(statusBadge(status({ state: 'closed', lastClose: { clean: true }, notReconnected: why }), 0).text, 'Closed, not reconnected');
   });
   it('shows open since a clock time', () => {
     assert.match(statusBadge(status({ state: 'open', since: Date.now() }), 0).text, /^Open since \d\d:\d\d:\d\d$/);
