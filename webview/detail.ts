@@ -519,6 +519,7 @@ export class DetailPane {
         ['Base retry delay', `${status.reconnectDelayMs} ms`],
         ['Last close', status.lastClose ? `${status.lastClose.code ?? ''} ${status.lastClose.reason ?? ''}${status.lastClose.clean ? '' : ' (not clean)'}`.trim() : undefined],
         ['Last error', status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : undefined],
+        ['Not reconnected', status.notReconnected],
       ];
       for (const [k, v] of Object.entries(status.details ?? {})) {
         if (v === undefined || v === null || k === 'lastEventId') {

@@ -314,6 +314,8 @@ export interface Badge {
   tone: Tone;
   /** A codicon name. */
   icon: string;
+  /** More than the text holds, for the tooltip: why the connection was not reconnected. */
+  detail?: string;
 }
 
 /** The state badge, true to the second: recompute it every second while reconnecting. */
@@ -339,7 +341,10 @@ export function statusBadge(status: ConnectionStatus, now: number): Badge {
     case 'closed': {
       const c = status.lastClose;
       const code = c?.code !== undefined ? ` ${c.code}` : '';
-      return { text: `Closed${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash' };
+      const why = status.notReconnected;
+      return why
+        ? { text: `Closed, not reconnected${code || c?.reason ? ':' : ''}${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash', detail: escapeControl(why) }
+        : { text: `Closed${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash' };
     }
     case 'failed': {
       const e = status.lastError;
@@ -348,6 +353,10 @@ export function statusBadge(status: ConnectionStatus, now: number): Badge {
         why = `${e.status} ${e.statusText ?? ''}`.trim();
       } else if (e) {
         why = escapeControl(clip(e.message || e.code, 160));
+      }
+      const not = status.notReconnected;
+      if (not) {
+        return { text: why ? `Failed, not retried: ${why}` : 'Failed, not retried', tone: 'error', icon: 'error', detail: escapeControl(not) };
       }
       return { text: why ? `Failed: ${why}` : 'Failed', tone: 'error', icon: 'error' };
     }

@@ -208,7 +208,7 @@ export class RequestBar {
     this.badge.className = `state-badge tone-${b.tone}`;
     this.badgeIcon.className = `codicon codicon-${b.icon}${b.icon === 'loading' || b.icon === 'sync' ? ' codicon-modifier-spin' : ''}`;
     setText(this.badgeText, b.text);
-    this.badge.title = b.text;
+    this.badge.title = b.detail ? `${b.text}\n${b.detail}` : b.text;
   }
 
   private updateKind(): void {

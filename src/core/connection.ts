@@ -24,6 +24,12 @@ export interface EndInfo {
   close?: Omit<Init<CloseRecord>, 'by'> & { by?: CloseRecord['by'] };
   /** Whether the reconnect policy may reopen after this end (false for HTTP 204, a refused upgrade…). */
   retry: boolean;
+  /**
+   * SSE: the server ended the response body (it finished answering) rather than the network or the
+   * server failing. Such an end is reconnected only as `reconnect.onEnd` says, and it does not count
+   * as a recovery: the attempt counter counts on.
+   */
+  serverEnded?: boolean;
 }
 
 /** Where a transport attempt reports. Calls after the attempt ended (or was aborted) are ignored. */
@@ -38,7 +44,10 @@ export interface TransportSink {
   bytesIn(n: number): void;
   /** SSE `retry:`: the base reconnection delay from now on. */
   setReconnectDelay(ms: number): void;
-  /** The server has shown the connection works: the attempt counter starts again. */
+  /**
+   * Data arrived: the server has shown the connection works. If the attempt then fails, the attempt
+   * counter starts again; if the server ends it cleanly before `resetAfterMs`, it counts on.
+   */
   healthy(): void;
 }
 
@@ -99,6 +108,8 @@ export class Connection extends Disposable {
   private delayMs: number | undefined;
   private lastClose: ConnectionStatus['lastClose'];
   private lastError: ConnectionStatus['lastError'];
+  /** Why the last end was not reconnected (the request's method, `reconnect.onEnd`); cleared by the next attempt. */
+  private notReconnected: string | undefined;
   private readonly _stats: ConnectionStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
 
   private readonly _onRecord = this._register(new Emitter<ConnRecord>());
@@ -171,6 +182,7 @@ export class Connection extends Disposable {
       reconnectDelayMs: this.serverRetryMs ?? this.policy.options.initialDelayMs,
       lastClose: this.lastClose,
       lastError: this.lastError,
+      ...(this.notReconnected !== undefined && (this._state === 'closed' || this._state === 'failed') ? { notReconnected: this.notReconnected } : {}),
       details: this.driver.details?.() ?? {},
     };
     const r = this.redactor;
@@ -413,6 +425,7 @@ export class Connection extends Disposable {
     this.pendingKind = undefined;
     this.nextAttemptAt = undefined;
     this.delayMs = undefined;
+    this.notReconnected = undefined;
     this.userClosing = false;
     const d = this.driver.describe();
     this.transition(
@@ -454,14 +467,17 @@ export class Connection extends Disposable {
     this.transition({ kind: 'open', ...init, url: this.redactor.url(init.url), headers: this.redactor.headers(init.headers) }, 'open');
     const resetAfter = this.policy.options.resetAfterMs;
     this.healthyTimer?.dispose();
-    this.healthyTimer = disposableTimeout(() => this._healthy(sink), resetAfter);
+    this.healthyTimer = disposableTimeout(() => {
+      // Open this long: whatever ends it, the next reconnect is attempt 1.
+      if (!sink.isDetached) {
+        this.attemptNo = 0;
+      }
+    }, resetAfter);
   }
 
   /** @internal */
   _healthy(sink: SinkImpl): void {
-    if (!sink.isDetached) {
-      this.attemptNo = 0;
-    }
+    sink.sawData = true;
   }
 
   /** @internal */
@@ -471,7 +487,8 @@ export class Connection extends Disposable {
 
   /** @internal */
   _setReconnectDelay(ms: number): void {
-    this.serverRetryMs = ms;
+    // A delay is a number a record can carry (JSON has no Infinity): `retry:` with 400 digits is "forever".
+    this.serverRetryMs = Math.min(ms, Number.MAX_SAFE_INTEGER);
   }
 
   /** @internal */
@@ -495,22 +512,39 @@ export class Connection extends Disposable {
       this.transition({ kind: 'close', clean: true, ...info.close, by: 'client' }, 'closed');
       return;
     }
+    // Data, then a failure: the server works, so the counter starts again. Data, then a clean end
+    // before resetAfterMs: the server answered and hung up, and doing that again is a loop, not a
+    // recovery, so the counter counts on (and the loop ends at maxAttempts).
+    if (sink.sawData && !info.serverEnded) {
+      this.attemptNo = 0;
+    }
+    let retryable = info.retry && this.autoRetry && !this.isDisposed;
+    const refusal = retryable ? this.refusal(info) : undefined;
+    if (refusal !== undefined) {
+      retryable = false;
+      this.notReconnected = refusal;
+    }
     if (info.close) {
       this.transition({ kind: 'close', by: 'server', ...info.close }, 'closed');
     }
     const nextAttempt = this.attemptNo + 1;
-    const retryable = info.retry && this.autoRetry && !this.isDisposed;
     const willRetry = retryable && this.policy.allows(nextAttempt);
     if (info.error) {
       this.lastError = { code: info.error.code, message: info.error.message, status: info.error.status, statusText: info.error.statusText };
       if (willRetry || retryable) {
         this.emit({ kind: 'error', ...info.error, fatal: false });
       } else {
+        if (refusal !== undefined) {
+          this.emit({ kind: 'info', message: refusal });
+        }
         this.transition({ kind: 'error', ...info.error, fatal: true }, 'failed');
         return;
       }
     } else if (!info.close) {
       this.transition({ kind: 'close', clean: false, by: 'network' }, 'closed');
+    }
+    if (refusal !== undefined) {
+      this.emit({ kind: 'info', message: refusal });
     }
     if (willRetry) {
       this.scheduleReconnect(nextAttempt);
@@ -521,6 +555,30 @@ export class Connection extends Disposable {
         message: `Gave up after ${max} reconnect attempt${max === 1 ? '' : 's'}`,
       });
     }
+  }
+
+  /**
+   * SSE: why this end is not reconnected although the transport would allow it, or undefined. A
+   * request that is not a GET (an LLM prompt, an order) is not sent again when the server finished
+   * answering it, nor after a network failure, unless the policy says so (`onEnd`, `methods`).
+   */
+  private refusal(info: EndInfo): string | undefined {
+    if ((this.pendingKind ?? this._kind) !== 'sse') {
+      return undefined;
+    }
+    const method = (this._options.method || 'GET').toUpperCase();
+    if (info.serverEnded) {
+      if (this.policy.reconnectsAfterEnd(method)) {
+        return undefined;
+      }
+      return this.policy.options.onEnd === false
+        ? 'The server ended the stream; not reconnecting (reconnect.onEnd is off)'
+        : `The server ended the ${method} stream; not reconnecting (a ${method} is sent again after the stream ends only with reconnect.onEnd)`;
+    }
+    if (this.policy.retriesAfterFailure(method)) {
+      return undefined;
+    }
+    return `Not retrying: a ${method} is retried after a network failure only when reconnect.methods includes ${method}`;
   }
 
   private failNow(error: Omit<Init<ErrorRecord>, 'fatal'>): void {
@@ -615,6 +673,8 @@ export class SendError extends Error {
 
 class SinkImpl implements TransportSink {
   private detached = false;
+  /** The attempt received data (an SSE event, a WS message). */
+  sawData = false;
 
   constructor(private readonly conn: Connection) {}
 

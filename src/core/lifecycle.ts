@@ -149,8 +149,24 @@ function defaultListenerError(err: unknown): void {
   });
 }
 
-/** A timer that is a disposable: cancelled on dispose, never fires after it. */
-export function disposableTimeout(fn: () => void, ms: number): IDisposable {
-  const handle = setTimeout(fn, ms);
+/** The longest delay one `setTimeout` keeps (2^31-1 ms): Node fires a longer one at once. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A timer that is a disposable: cancelled on dispose, never fires after it. A delay longer than one
+ * `setTimeout` can hold is waited out in a chain of timers of at most `maxStepMs` each, so it never
+ * fires early (an infinite delay never fires).
+ */
+export function disposableTimeout(fn: () => void, ms: number, maxStepMs = MAX_TIMEOUT_MS): IDisposable {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const step = Math.max(1, Math.min(maxStepMs, MAX_TIMEOUT_MS));
+  const arm = (left: number) => {
+    if (left > step) {
+      handle = setTimeout(() => arm(left - step), step);
+    } else {
+      handle = setTimeout(fn, left);
+    }
+  };
+  arm(Number.isNaN(ms) ? 0 : ms);
   return toDisposable(() => clearTimeout(handle));
 }

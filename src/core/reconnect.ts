@@ -2,7 +2,10 @@
 export interface ReconnectOptions {
   /** Reconnect automatically when the server or network ends the connection. Default true. */
   enabled: boolean;
-  /** First delay, in ms, before jitter. For SSE the server's `retry:` replaces it. Default 1000. */
+  /**
+   * First delay, in ms, before jitter. For SSE the server's `retry:` takes its place as the floor of
+   * every delay (see {@link ReconnectPolicy.delayFor}). Default 1000.
+   */
   initialDelayMs: number;
   /** Upper bound of any delay, in ms. Default 30000. */
   maxDelayMs: number;
@@ -10,13 +13,27 @@ export interface ReconnectOptions {
   maxAttempts: number | null;
   /** Growth factor between attempts. Default 2. */
   multiplier: number;
-  /** Full jitter: each delay is drawn uniformly from [0, computed delay]. Default true. */
+  /**
+   * Full jitter: each delay is drawn uniformly from [0, computed delay] (from [retry, computed delay]
+   * after an SSE `retry:`). Default true.
+   */
   jitter: boolean;
   /**
-   * A connection that stays open this long (ms), or receives data, counts as healthy: the attempt
-   * counter starts again from 1 next time. Default 5000.
+   * A connection that stays open this long (ms) counts as healthy: the attempt counter starts again
+   * from 1 next time. One that received data and then failed (network, error) restarts it too; one
+   * the server ended cleanly before this long counts on. Default 5000.
    */
   resetAfterMs: number;
+  /**
+   * SSE: whether a stream the server ended cleanly is reconnected. Unset: only when the request is a
+   * GET (a POST, PUT… is not sent again because the server finished answering it).
+   */
+  onEnd?: boolean;
+  /**
+   * SSE: the HTTP methods whose requests are reconnected after a network failure (refused, reset,
+   * timeout). Upper case after {@link resolveReconnectOptions}. Default `["GET"]`.
+   */
+  methods: readonly string[];
 }
 
 export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
@@ -27,6 +44,7 @@ export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
   multiplier: 2,
   jitter: true,
   resetAfterMs: 5000,
+  methods: Object.freeze(['GET']),
 });
 
 export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): ReconnectOptions {
@@ -39,6 +57,13 @@ export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): Re
   if (o.maxAttempts !== null && !(Number.isInteger(o.maxAttempts) && o.maxAttempts >= 0)) {
     o.maxAttempts = DEFAULT_RECONNECT.maxAttempts;
   }
+  if (o.onEnd !== undefined && typeof o.onEnd !== 'boolean') {
+    delete o.onEnd;
+  }
+  o.methods =
+    Array.isArray(o.methods) && o.methods.every((m) => typeof m === 'string')
+      ? [...new Set(o.methods.map((m) => m.trim().toUpperCase()).filter(Boolean))]
+      : DEFAULT_RECONNECT.methods;
   return o;
 }
 
@@ -48,7 +73,9 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /**
  * Exponential backoff with full jitter (delay = random(0, min(max, base × multiplier^(attempt-1)))).
- * Pure: the random source is injected so tests can pin it.
+ * With an SSE server's `retry:` R, R is the floor: delay = random(R, max(R, min(max, R × multiplier^(attempt-1)))),
+ * so the first attempt waits exactly R and nothing waits less. Pure: the random source is injected so
+ * tests can pin it.
  */
 export class ReconnectPolicy {
   constructor(
@@ -62,18 +89,39 @@ export class ReconnectPolicy {
   }
 
   /**
-   * Delay before attempt `attempt` (1-based). `baseOverrideMs` is the SSE server's `retry:` value,
-   * which replaces the initial delay as the spec's "reconnection time".
+   * Delay before attempt `attempt` (1-based). `serverRetryMs` is the SSE server's `retry:` value, the
+   * spec's "reconnection time": the client waits at least that long ("optionally, wait some more"),
+   * so it is the floor, and jitter and backoff only add to it.
    */
-  delayFor(attempt: number, baseOverrideMs?: number): number {
-    const ceiling = this.ceilingFor(attempt, baseOverrideMs);
-    return Math.round(this.options.jitter ? this.random() * ceiling : ceiling);
+  delayFor(attempt: number, serverRetryMs?: number): number {
+    const floor = this.floorFor(serverRetryMs);
+    const ceiling = this.ceilingFor(attempt, serverRetryMs);
+    return Math.round(this.options.jitter ? floor + this.random() * (ceiling - floor) : ceiling);
   }
 
-  /** The ceiling of attempt `attempt`'s delay, before jitter (what the UI can promise). */
-  ceilingFor(attempt: number, baseOverrideMs?: number): number {
-    const base = baseOverrideMs ?? this.options.initialDelayMs;
+  /** The least any delay can be: the server's `retry:` if it sent one, else 0. */
+  floorFor(serverRetryMs?: number): number {
+    return serverRetryMs ?? 0;
+  }
+
+  /**
+   * The ceiling of attempt `attempt`'s delay, before jitter (what the UI can promise). Capped at
+   * `maxDelayMs`, except that it is never below the server's `retry:` (the server's word wins).
+   */
+  ceilingFor(attempt: number, serverRetryMs?: number): number {
+    const base = serverRetryMs ?? this.options.initialDelayMs;
     const exp = base * Math.pow(this.options.multiplier, Math.max(0, attempt - 1));
-    return Math.min(this.options.maxDelayMs, Number.isFinite(exp) ? exp : this.options.maxDelayMs);
+    const capped = Math.min(this.options.maxDelayMs, Number.isFinite(exp) ? exp : this.options.maxDelayMs);
+    return Math.max(capped, this.floorFor(serverRetryMs));
+  }
+
+  /** SSE: whether a stream the server ended cleanly is reconnected, for a request with `method`. */
+  reconnectsAfterEnd(method: string): boolean {
+    return this.options.onEnd ?? method.toUpperCase() === 'GET';
+  }
+
+  /** SSE: whether a request with `method` is reconnected after a network failure. */
+  retriesAfterFailure(method: string): boolean {
+    return this.options.methods.includes(method.toUpperCase());
   }
 }

@@ -194,10 +194,15 @@ export interface ConnectionStatus {
   /** When reconnecting: ms since epoch of the next attempt, and the delay drawn. */
   nextAttemptAt?: number;
   delayMs?: number;
-  /** The base reconnect delay in force (the SSE server's `retry:` when it sent one). */
+  /** The base reconnect delay in force (the SSE server's `retry:` when it sent one, then also the least any reconnect waits). */
   reconnectDelayMs: number;
   lastClose?: { code?: number; reason?: string; clean: boolean };
   lastError?: { code: string; message: string; status?: number; statusText?: string };
+  /**
+   * Closed or failed: why no reconnect was made although auto-retry is on (SSE: the server ended a
+   * POST stream, a POST is not retried after a network failure…). The same words as the `info` record.
+   */
+  notReconnected?: string;
   details: Record<string, unknown>;
 }
 

@@ -403,7 +403,7 @@ class SseAttempt implements TransportAttempt {
       // "Once the end of the file is reached, any pending data must be discarded. (If the file ends in
       // the middle of an event, before the final empty line, the incomplete event is not dispatched.)"
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
-      this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true });
+      this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true, serverEnded: true });
     };
     const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
     if (encoding === 'identity') {
@@ -571,7 +571,8 @@ class SseAttempt implements TransportAttempt {
     this.driver.retryMs = ms;
     this.sink.record({ kind: 'retry', ms });
     // "Optionally, wait some more": a floor keeps `retry: 0` from a server that closes at once from
-    // turning into a reconnect loop at full speed (each event resets the attempt count).
+    // turning into a reconnect loop at full speed. The reconnection time is the least every reconnect
+    // waits (the policy's backoff and jitter only add to it).
     if (ms < MIN_RECONNECT_MS && !this.flooredRetry) {
       this.flooredRetry = true;
       this.sink.record({ kind: 'info', message: `retry: ${ms} is below ${MIN_RECONNECT_MS} ms: reconnecting no sooner than ${MIN_RECONNECT_MS} ms` });

@@ -46,7 +46,7 @@ const PROFILE_KEYS = new Set([
   'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
   'maxPayload', 'keepAlive', 'timeoutMs', 'tls', 'reconnect',
 ]);
-const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs']);
+const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -248,7 +248,7 @@ export function validateReconnect(r: unknown): string | undefined {
       return `unknown property "${key}"`;
     }
   }
-  for (const key of ['enabled', 'jitter']) {
+  for (const key of ['enabled', 'jitter', 'onEnd']) {
     if (r[key] !== undefined && typeof r[key] !== 'boolean') {
       return `"${key}" must be true or false`;
     }
@@ -263,6 +263,12 @@ export function validateReconnect(r: unknown): string | undefined {
   }
   if (r.multiplier !== undefined && !(typeof r.multiplier === 'number' && r.multiplier >= 1)) {
     return '"multiplier" must be a number ≥ 1';
+  }
+  if (r.methods !== undefined) {
+    const list: unknown = r.methods;
+    if (!Array.isArray(list) || !list.every((m) => typeof m === 'string' && METHOD.test(m))) {
+      return '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]';
+    }
   }
   return undefined;
 }

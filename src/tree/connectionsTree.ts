@@ -150,6 +150,9 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     if (status.lastError) {
       md.appendMarkdown(`\n\nLast error: ${escapeMd(status.lastError.message)}`);
     }
+    if (status.notReconnected) {
+      md.appendMarkdown(`\n\nNot reconnected: ${escapeMd(status.notReconnected)}`);
+    }
     item.tooltip = md;
     item.command = { command: 'realtimeInspector.openPanel', title: 'Open Panel', arguments: [s.id] };
     return item;

@@ -328,6 +328,20 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('says on the badge that a stream was not reconnected, and why in its tooltip and the details', async () => {
+    const page = await open();
+    await dispatch(page, sseInit());
+    const why = 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)';
+    await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }) });
+    const badge = page.locator('.state-badge');
+    assert.equal(await badge.innerText(), 'Closed, not reconnected: "The server ended the stream"');
+    assert.equal(await badge.getAttribute('title'), `Closed, not reconnected: "The server ended the stream"\n${why}`);
+    assert.ok(await page.getByRole('button', { name: 'Connect', exact: true }).isVisible(), 'no countdown: the user connects again');
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    assert.match(await page.locator('#panel-connection').innerText(), /Not reconnected\s+The server ended the POST stream; not reconnecting/);
+    await closePage(page);
+  });
+
   it('keeps the state badge true: reconnect countdown, close code and reason, HTTP failure', async () => {
     const page = await open();
     await dispatch(page, wsInit());

@@ -368,7 +368,9 @@ describe('SSE: hostile streams', () => {
     ['-1', 'ignored'],
     ['1e9', 'ignored'],
     ['0', 'floored'],
-    ['1000000000', 'capped'],
+    ['1000000000', 'waited in full'],
+    // Past what one setTimeout holds (2^31-1 ms): such a timer would fire at once.
+    ['10000000000', 'waited in full'],
   ] as const) {
     it(`retry: ${value} is ${expect}: the reconnect delay stays sane`, T, (t) =>
       hostileCase(t, async (scope) => {
@@ -392,12 +394,14 @@ describe('SSE: hostile streams', () => {
             assert.deepEqual(infos, ['retry: 0 is below 100 ms: reconnecting no sooner than 100 ms']);
             assert.equal(reconnecting.delayMs, 100);
             break;
-          case 'capped':
-            assert.deepEqual(retries.map((r) => r.ms), [1_000_000_000]);
-            assert.equal(reconnecting.delayMs, 1000, 'never more than maxDelayMs (and never a timer that overflows)');
+          case 'waited in full':
+            assert.deepEqual(retries.map((r) => r.ms), [Number(value)]);
+            // The server's reconnection time is the floor, above maxDelayMs too ("Reconnect now" skips it).
+            assert.equal(reconnecting.delayMs, Number(value), 'the server\'s retry, not maxDelayMs');
+            assert.ok(o.conn.status.nextAttemptAt! - Date.now() > Number(value) - 60_000, 'the countdown tells the wait');
             break;
         }
-        if (expect !== 'capped') {
+        if (expect !== 'waited in full') {
           await o.waitFor((r) => r.kind === 'message' && r.data === 'two', 5000, 'the reconnected stream');
           assert.deepEqual(data(o), ['one', 'two']);
         } else {
@@ -405,6 +409,9 @@ describe('SSE: hostile streams', () => {
           await delay(300);
           assert.equal(s.requests.length, 1);
           assert.equal(o.conn.state, 'reconnecting');
+          // The user need not wait: "Reconnect now" skips the server's wait.
+          o.conn.reconnectNow();
+          await o.waitFor((r) => r.kind === 'message' && r.data === 'two', 5000, 'the stream reconnected at once');
           o.conn.disconnect();
           assert.equal(o.conn.state, 'closed');
         }

@@ -270,6 +270,30 @@ describe('CLI (SSE)', () => {
     assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'open', 'message', 'close']);
   });
 
+  it('a -X POST stream is not sent again after [DONE]: one request, the reason printed, exit 0', async () => {
+    const s = await serve((_req, res) => sendStream(res, 'data: {"t":"hi"}\n\ndata: [DONE]\n\n'));
+    const r = await run([s.url, '-X', 'POST', '-d', '{"prompt":"hi"}', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(s.requests.length, 1, 'one POST at the server');
+    assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'open', 'message', 'message', 'close', 'info']);
+    assert.equal(r.json.at(-1)?.message, 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)');
+    const readable = await run([s.url, '-d', 'again']);
+    assert.equal(readable.code, 0, readable.stderr);
+    assert.equal(s.requests.length, 2);
+    assert.match(readable.lines.at(-1)!, /The server ended the POST stream; not reconnecting/);
+  });
+
+  it('a POST to a refused port is not retried: the reason printed, exit 1', async () => {
+    const s = await serve(() => undefined);
+    const url = s.url;
+    await s.close();
+    const r = await run([url, '-d', '{}', '--json', '--retry-delay', '5']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'info', 'error']);
+    assert.equal(r.json[1].message, 'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST');
+    assert.equal(r.json[2].code, 'ERR_NETWORK');
+  });
+
   it('exits 0 on 204', async () => {
     const s = await serve((_req, res) => res.writeHead(204).end());
     const r = await run([s.url, '--json']);
@@ -285,6 +309,24 @@ describe('CLI (SSE)', () => {
     const last = r.json.at(-1)!;
     assert.equal(last.kind, 'error');
     assert.equal(last.status, 503);
+  });
+
+  it('waits at least the server\'s retry: before every reconnect, even with a smaller --retry-delay', async () => {
+    const R = 300;
+    const arrivals: number[] = [];
+    const s = await serve((_req, res, { n }) => {
+      arrivals.push(performance.now());
+      sendStream(res, `retry: ${R}\ndata: ${n}\n\n`);
+    });
+    const r = await run([s.url, '--json', '--max-retries', '2', '--retry-delay', '10']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
+    assert.equal(arrivals.length, 3);
+    // Timers count whole milliseconds on the event loop's clock: up to 2 ms short on the one read here.
+    for (const gap of arrivals.slice(1).map((t, i) => t - arrivals[i])) {
+      assert.ok(gap >= R - 2, `gap ${gap.toFixed(1)} ms ≥ ${R} ms`);
+    }
+    assert.ok(r.json.filter((j) => j.kind === 'reconnecting').every((j) => (j.delayMs as number) >= R));
   });
 
   it('exits 1 after --max-retries when the server is unreachable', async () => {

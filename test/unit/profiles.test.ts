@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyEditable, checkUrl, secretRefs, toEditable, validateProfiles, validateReconnect } from '../../src/profiles/profile';
 import { resolveProfile } from '../../src/profiles/resolve';
 
@@ -59,6 +61,29 @@ test('reconnect policy validation', () => {
   assert.equal(validateReconnect({ enabled: false, maxAttempts: 3 }), undefined);
   assert.match(validateReconnect({ maxAttempts: -1 })!, /maxAttempts/);
   assert.match(validateReconnect({ jitter: 'yes' })!, /jitter/);
+});
+
+test('reconnect.onEnd and reconnect.methods are checked', () => {
+  assert.equal(validateReconnect({ onEnd: true, methods: ['GET', 'post'] }), undefined);
+  assert.equal(validateReconnect({ onEnd: false, methods: [] }), undefined);
+  assert.equal(validateReconnect({ onEnd: 'yes' }), '"onEnd" must be true or false');
+  for (const methods of ['POST', ['GET', 'PO ST'], [1], [''], {}]) {
+    assert.equal(validateReconnect({ methods }), '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]', JSON.stringify(methods));
+  }
+});
+
+test('the settings schema and the validation know the same reconnect fields', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { properties?: Record<string, unknown>; items?: { properties: Record<string, { properties?: Record<string, unknown> }> } }> } };
+  };
+  const props = pkg.contributes.configuration.properties;
+  const fromSetting = Object.keys(props['realtimeInspector.reconnect'].properties!).sort();
+  const fromProfiles = Object.keys(props['realtimeInspector.profiles'].items!.properties.reconnect.properties!).sort();
+  assert.deepEqual(fromProfiles, fromSetting);
+  assert.ok(fromSetting.includes('onEnd') && fromSetting.includes('methods'));
+  const sample: Record<string, unknown> = { enabled: true, initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, multiplier: 1, jitter: true, resetAfterMs: 1, onEnd: true, methods: ['GET'] };
+  assert.deepEqual(Object.keys(sample).sort(), fromSetting);
+  assert.equal(validateReconnect(sample), undefined);
 });
 
 test('secretRefs lists secret names only', () => {

@@ -733,7 +733,11 @@ describe('SSE driver: retry and reconnect', () => {
     await h.until(() => h.messages().length >= 3);
     const rec = h.records.filter((r) => r.kind === 'reconnecting');
     assert.ok(rec.length >= 2);
-    assert.ok(rec.every((r) => r.kind === 'reconnecting' && r.attempt === 1), 'a connection that delivered an event is healthy: attempts start again');
+    assert.deepEqual(
+      rec.map((r) => r.kind === 'reconnecting' && r.attempt),
+      rec.map((_r, i) => i + 1),
+      'a stream the server ends at once, even after an event, is no recovery: attempts count on',
+    );
     const closes = h.records.filter((r) => r.kind === 'close');
     assert.equal(closes[0].kind === 'close' && closes[0].by, 'server');
   });
@@ -827,7 +831,8 @@ describe('SSE driver: retry and reconnect', () => {
     };
     await delay(20);
     const before = resources();
-    const a = connect({ url: s.url, reconnect: { maxAttempts: 3, initialDelayMs: 5 } });
+    // Streams that end at once count as attempts: 6 reconnects reach the third event (requests 1, 3, 5).
+    const a = connect({ url: s.url, reconnect: { maxAttempts: 6, initialDelayMs: 5 } });
     await a.until(() => a.messages().length >= 3);
     const b = connect({ url: s.url + '/401' });
     await b.until(isState('failed'));
@@ -855,6 +860,225 @@ describe('SSE driver: retry and reconnect', () => {
     h.conn.dispose();
     await delay(50);
     assert.equal(s.openSockets, 0);
+  });
+});
+
+/** Polls `cond` until it holds (bounded), for state that no record announces. */
+async function eventually(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await delay(5);
+  }
+}
+
+/** A server whose every request's arrival time (performance.now()) is kept, in order. */
+async function timedServe(handler: Parameters<typeof startServer>[0]): Promise<TestServer & { arrivals: number[] }> {
+  const arrivals: number[] = [];
+  const s = await serve((req, res, info) => {
+    arrivals.push(performance.now());
+    handler(req, res, info);
+  });
+  return Object.assign(s, { arrivals });
+}
+
+/**
+ * The gaps between requests, as the server saw them. Node's timers run on the event loop's clock,
+ * whole milliseconds that may lag the clock read here by up to a millisecond or two.
+ */
+const TIMER_SLACK_MS = 2;
+const gaps = (arrivals: number[]) => arrivals.slice(1).map((t, i) => t - arrivals[i]);
+
+describe('SSE: the server\'s reconnection time is a floor', () => {
+  const R = 300;
+
+  it('after retry: R, every reconnect of a stream that ends waits at least R, backoff and jitter on top', async () => {
+    const s = await timedServe((_req, res, { n }) => sendStream(res, `retry: ${R}\ndata: ${n}\n\n`));
+    // Jitter on and a cap below R: before, the wait was drawn from [0, min(cap, R × 2^(n-1))].
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 100, maxAttempts: 3 } });
+    await h.until(isState('failed'), 10_000);
+    assert.equal(s.arrivals.length, 4, 'the first request and three reconnects');
+    for (const gap of gaps(s.arrivals)) {
+      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+    }
+    const delays = h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.delayMs);
+    assert.deepEqual(delays, [R, R, R], 'the server\'s word wins over maxDelayMs');
+  });
+
+  it('jitter adds to R and never takes from it, as the backoff grows', async () => {
+    const s = await timedServe((_req, res, { n }) => sendStream(res, `retry: ${R}\ndata: ${n}\n\n`));
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 1200, maxAttempts: 3 } });
+    await h.until(isState('failed'), 10_000);
+    const rec = h.records.filter((r) => r.kind === 'reconnecting');
+    assert.deepEqual(rec.map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3]);
+    assert.equal(rec[0].kind === 'reconnecting' && rec[0].delayMs, R, 'attempt 1 waits exactly R');
+    rec.forEach((r, i) => {
+      const d = r.kind === 'reconnecting' ? r.delayMs : -1;
+      assert.ok(d >= R && d <= Math.min(1200, R * 2 ** i), `attempt ${i + 1}: ${d} ms within [${R}, ${Math.min(1200, R * 2 ** i)}]`);
+    });
+    assert.equal(s.arrivals.length, 4);
+    gaps(s.arrivals).forEach((gap, i) => {
+      const d = rec[i].kind === 'reconnecting' ? rec[i].delayMs : 0;
+      assert.ok(gap >= d - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ the ${d} ms drawn`);
+    });
+  });
+
+  it('after retry: R, every reconnect of a stream that drops waits at least R', async () => {
+    const s = await timedServe((_req, res, { n }) => {
+      sseHead(res);
+      res.write(`retry: ${R}\ndata: ${n}\n\n`);
+      setTimeout(() => res.socket?.destroy(), 10);
+    });
+    const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 100, maxAttempts: null } });
+    await h.until(() => s.arrivals.length >= 4, 10_000);
+    h.conn.disconnect();
+    for (const gap of gaps(s.arrivals)) {
+      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+    }
+    const errors = h.records.filter((r) => r.kind === 'error');
+    assert.ok(errors.length >= 3 && errors.every((e) => e.kind === 'error' && e.code === 'ERR_NETWORK' && !e.fatal));
+  });
+});
+
+describe('SSE: a request that is not a GET is not sent again and again', () => {
+  const llm = (_req: unknown, res: Parameters<typeof sendStream>[0]) =>
+    sendStream(res, 'data: {"delta":"Hel"}\n\ndata: {"delta":"lo"}\n\ndata: [DONE]\n\n');
+
+  it('a POST stream the server ends is not re-posted, and the log and the status say why', async () => {
+    const s = await serve(llm);
+    const h = connect({ url: s.url, method: 'POST', body: '{"prompt":"hi"}' });
+    const info = await h.until((r) => r.kind === 'info');
+    assert.equal(
+      info.kind === 'info' && info.message,
+      'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)',
+    );
+    assert.equal(h.conn.state, 'closed');
+    assert.equal(s.requests.length, 1, 'one POST at the server');
+    assert.equal(h.messages().at(-1)?.data, '[DONE]');
+    assert.deepEqual(h.kinds(), ['connecting', 'open', 'message', 'message', 'message', 'close', 'info']);
+    assert.equal(h.conn.status.notReconnected, info.kind === 'info' && info.message);
+    assert.equal(h.conn.status.nextAttemptAt, undefined);
+    // A new connect is the user's: it posts again, and the reason is gone until that stream ends too.
+    let whileOpen: string | undefined = 'not seen';
+    h.conn.onRecord((r) => {
+      if (r.kind === 'open') {
+        whileOpen = h.conn.status.notReconnected;
+      }
+    });
+    h.conn.connect();
+    await h.until((r) => r.kind === 'info' && r !== info);
+    assert.equal(whileOpen, undefined);
+    assert.equal(s.requests.length, 2);
+  });
+
+  it('also for a method written in lower case, and for PUT', async () => {
+    const s = await serve(llm);
+    const h = connect({ url: s.url, method: 'put', body: 'x' });
+    const info = await h.until((r) => r.kind === 'info');
+    assert.match(info.kind === 'info' ? info.message : '', /^The server ended the PUT stream; not reconnecting/);
+    assert.equal(s.requests.length, 1);
+    assert.equal(s.requests[0].method, 'PUT');
+  });
+
+  it('with reconnect.onEnd a POST is re-posted, the counter climbs 1, 2, 3 and it gives up at maxAttempts', async () => {
+    const s = await serve(llm);
+    const h = connect({ url: s.url, method: 'POST', body: '{"prompt":"hi"}', reconnect: { onEnd: true, maxAttempts: 3, initialDelayMs: 5 } });
+    const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
+    assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
+    assert.equal(fatal.message, 'Gave up after 3 reconnect attempts');
+    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3]);
+    assert.deepEqual(h.records.filter((r) => r.kind === 'connecting').map((r) => r.kind === 'connecting' && r.attempt), [0, 1, 2, 3]);
+    assert.equal(s.requests.length, 4);
+    assert.ok(s.requests.every((r) => r.method === 'POST' && r.body === '{"prompt":"hi"}'));
+    assert.equal(h.conn.state, 'failed');
+  });
+
+  it('reconnect.onEnd: false stops a GET stream too', async () => {
+    const s = await serve((_req, res) => sendStream(res, 'data: x\n\n'));
+    const h = connect({ url: s.url, reconnect: { onEnd: false } });
+    const info = await h.until((r) => r.kind === 'info');
+    assert.equal(info.kind === 'info' && info.message, 'The server ended the stream; not reconnecting (reconnect.onEnd is off)');
+    assert.equal(h.conn.state, 'closed');
+    assert.equal(s.requests.length, 1);
+  });
+
+  it('a POST to a refused port is not retried by default, and fails saying why', async () => {
+    const s = await serve(() => undefined);
+    const url = s.url;
+    await s.close(); // nothing listens: connection refused
+    const h = connect({ url, method: 'POST', body: '{}', reconnect: { maxAttempts: 5, initialDelayMs: 5 } });
+    const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
+    assert.equal(fatal.code, 'ERR_NETWORK');
+    assert.equal(h.conn.state, 'failed');
+    assert.deepEqual(h.kinds(), ['connecting', 'info', 'error']);
+    const info = h.records[1];
+    assert.equal(info.kind === 'info' && info.message, 'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST');
+    assert.equal(h.conn.status.notReconnected, info.kind === 'info' && info.message);
+    assert.equal(h.conn.status.lastError?.code, 'ERR_NETWORK');
+  });
+
+  it('with reconnect.methods ["GET", "POST"] (any case) a refused POST is retried up to maxAttempts', async () => {
+    const s = await serve(() => undefined);
+    const url = s.url;
+    await s.close();
+    const h = connect({ url, method: 'POST', body: '{}', reconnect: { methods: ['get', 'Post'], maxAttempts: 2, initialDelayMs: 5 } });
+    const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
+    assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
+    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2]);
+    assert.equal(h.records.filter((r) => r.kind === 'connecting').length, 3);
+    assert.ok(!h.records.some((r) => r.kind === 'info'));
+  });
+
+  it('a POST stream cut off mid-way is not re-posted by default; with methods it is', async () => {
+    const cutting = (_req: unknown, res: Parameters<typeof sseHead>[0], { n }: { n: number }) => {
+      sseHead(res);
+      res.write(`data: part ${n}\n\n`);
+      setTimeout(() => res.socket?.destroy(), 10);
+    };
+    const s = await serve(cutting);
+    const h = connect({ url: s.url, method: 'POST', body: '{}' });
+    await h.until(isState('failed'));
+    assert.equal(s.requests.length, 1);
+    assert.ok(h.records.some((r) => r.kind === 'info' && /^Not retrying: a POST/.test(r.message)));
+
+    const s2 = await serve(cutting);
+    const h2 = connect({ url: s2.url, method: 'POST', body: '{}', reconnect: { methods: ['POST'], maxAttempts: 2 } });
+    await h2.until((r) => r.kind === 'message' && r.data === 'part 3');
+    h2.conn.disconnect();
+    // Each attempt delivered an event before it failed: the server works, the counter starts again.
+    assert.ok(h2.records.filter((r) => r.kind === 'reconnecting').every((r) => r.kind === 'reconnecting' && r.attempt === 1));
+  });
+
+  it('a GET stream that answers one event and ends at once is retried exactly maxAttempts times, then gives up', async () => {
+    const s = await serve((_req, res, { n }) => sendStream(res, `data: ${n}\n\n`));
+    const h = connect({ url: s.url, reconnect: { maxAttempts: 4, initialDelayMs: 5 } });
+    const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
+    assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
+    assert.equal(fatal.message, 'Gave up after 4 reconnect attempts');
+    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3, 4]);
+    assert.equal(s.requests.length, 5, 'the first request and four reconnects');
+    assert.deepEqual(h.messages().map((m) => m.data), ['1', '2', '3', '4', '5']);
+  });
+
+  it('a stream that stayed open resetAfterMs restarts the counter, also when the server ends it', async () => {
+    const live: Parameters<typeof sseHead>[0][] = [];
+    const s = await serve((_req, res, { n }) => {
+      sseHead(res);
+      res.write(`data: ${n}\n\n`);
+      live.push(res);
+    });
+    const h = connect({ url: s.url, reconnect: { maxAttempts: 10, initialDelayMs: 5, resetAfterMs: 30 } });
+    for (let i = 1; i <= 3; i++) {
+      await h.until(() => live.length === i && h.conn.state === 'open');
+      // Open resetAfterMs: the counter is back at 0 before the server ends the stream.
+      await eventually(() => h.conn.status.attempt === 0, 'the counter to restart');
+      live[i - 1].end();
+    }
+    await h.until(() => live.length === 4);
+    h.conn.disconnect();
+    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 1, 1]);
   });
 });
 

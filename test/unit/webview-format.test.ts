@@ -104,6 +104,24 @@ describe('webview format: state badge', () => {
       'Failed: 401 Unauthorized',
     );
   });
+  it('says when a connection was not reconnected, with the reason for the tooltip, never a countdown', () => {
+    const why = 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)';
+    const closed = statusBadge(status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }), 0);
+    assert.deepEqual(closed, { text: 'Closed, not reconnected: "The server ended the stream"', tone: 'idle', icon: 'circle-slash', detail: why });
+    const failed = statusBadge(
+      status({
+        state: 'failed',
+        lastError: { code: 'ERR_NETWORK', message: 'Connection refused by 127.0.0.1:9 (is the server running?)' },
+        notReconnected: 'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST',
+      }),
+      0,
+    );
+    assert.equal(failed.text, 'Failed, not retried: Connection refused by 127.0.0.1:9 (is the server running?)');
+    assert.equal(failed.tone, 'error');
+    assert.match(failed.detail!, /reconnect\.methods includes POST/);
+    assert.equal(statusBadge(status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }), 0).detail, undefined);
+    assert.equal(statusBadge(status({ state: 'closed', lastClose: { clean: true }, notReconnected: why }), 0).text, 'Closed, not reconnected');
+  });
   it('shows open since a clock time', () => {
     assert.match(statusBadge(status({ state: 'open', since: Date.now() }), 0).text, /^Open since \d\d:\d\d:\d\d$/);
   });
