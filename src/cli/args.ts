@@ -40,6 +40,11 @@ Options:
   --no-reconnect               never reconnect
   --max-retries N              reconnect attempts before giving up (default 10)
   --retry-delay MS             first reconnect delay (default 1000; an SSE retry: is the floor)
+  --reconnect-on-end           SSE: reconnect after the server ends the stream, whatever the method
+  --no-reconnect-on-end        SSE: never reconnect after the server ends the stream
+                               (default: only a GET is sent again; a profile's reconnect.onEnd)
+  --retry-methods LIST         SSE: methods retried after a network failure (default GET; a
+                               profile's reconnect.methods), comma-separated: GET,POST
   --count N                    stop after N incoming messages (SSE events / WS messages), exit 0
   --timeout MS                 stop after MS milliseconds, exit 0
   --insecure                   TLS: accept any certificate
@@ -94,6 +99,10 @@ export interface ConnectArgs {
   maxPayload?: number;
   connectTimeoutMs?: number;
   reconnect: boolean;
+  /** SSE: reconnect after a clean end of the stream; undefined: only a GET (the core's default). */
+  reconnectOnEnd?: boolean;
+  /** SSE: methods retried after a network failure; undefined: the core's default (GET). */
+  retryMethods?: string[];
   maxRetries?: number;
   retryDelayMs?: number;
   count?: number;
@@ -134,6 +143,9 @@ export const OPTIONS = {
   'max-payload': { type: 'string' },
   'connect-timeout': { type: 'string' },
   'no-reconnect': { type: 'boolean' },
+  'reconnect-on-end': { type: 'boolean' },
+  'no-reconnect-on-end': { type: 'boolean' },
+  'retry-methods': { type: 'string' },
   'max-retries': { type: 'string' },
   'retry-delay': { type: 'string' },
   count: { type: 'string' },
@@ -213,7 +225,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (kind === 'sse' && v.interactive) {
     throw new UsageError('-i/--interactive sends messages, and an SSE stream (http:// https://) only receives: use a ws:// or wss:// URL');
   }
-  only('sse', ['method', 'data', 'last-event-id', 'raw']);
+  only('sse', ['method', 'data', 'last-event-id', 'raw', 'reconnect-on-end', 'no-reconnect-on-end', 'retry-methods']);
   only('ws', ['protocol', 'send', 'send-binary', 'ping', 'close', 'keepalive', 'keepalive-timeout', 'deflate', 'no-deflate', 'max-payload']);
 
   const headers: Headers = {};
@@ -289,6 +301,21 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v['no-reconnect'] && (maxRetries !== undefined || retryDelayMs !== undefined)) {
     throw new UsageError('--no-reconnect cannot be combined with --max-retries or --retry-delay');
   }
+  if (v['reconnect-on-end'] && v['no-reconnect-on-end']) {
+    throw new UsageError('--reconnect-on-end and --no-reconnect-on-end cannot be combined');
+  }
+  if (v['no-reconnect'] && (v['reconnect-on-end'] || v['retry-methods'] !== undefined)) {
+    throw new UsageError('--no-reconnect cannot be combined with --reconnect-on-end or --retry-methods');
+  }
+  let retryMethods: string[] | undefined;
+  if (v['retry-methods'] !== undefined) {
+    retryMethods = v['retry-methods'].split(',').map((m) => m.trim());
+    const bad = retryMethods.find((m) => !TOKEN.test(m));
+    if (bad !== undefined) {
+      throw new UsageError(`--retry-methods takes HTTP methods separated by commas (GET,POST), got "${v['retry-methods']}"`);
+    }
+    retryMethods = retryMethods.map((m) => m.toUpperCase());
+  }
   if (v.raw && v.json) {
     throw new UsageError('--raw and --json cannot be combined');
   }
@@ -313,6 +340,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     maxPayload: integer(v['max-payload'], '--max-payload', 1),
     connectTimeoutMs: integer(v['connect-timeout'], '--connect-timeout', 1),
     reconnect: !v['no-reconnect'],
+    reconnectOnEnd: v['reconnect-on-end'] ? true : v['no-reconnect-on-end'] ? false : undefined,
+    retryMethods,
     maxRetries,
     retryDelayMs,
     count: integer(v.count, '--count', 1),

@@ -34,6 +34,8 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
       enabled: args.reconnect,
       ...(args.maxRetries !== undefined ? { maxAttempts: args.maxRetries } : {}),
       ...(args.retryDelayMs !== undefined ? { initialDelayMs: args.retryDelayMs } : {}),
+      ...(args.reconnectOnEnd !== undefined ? { onEnd: args.reconnectOnEnd } : {}),
+      ...(args.retryMethods !== undefined ? { methods: args.retryMethods } : {}),
     },
     // Credentials given on the command line are masked wherever they would show up again.
     secrets: Object.entries(args.headers)

@@ -294,6 +294,37 @@ describe('CLI (SSE)', () => {
     assert.equal(r.json[2].code, 'ERR_NETWORK');
   });
 
+  it('--reconnect-on-end sends a POST again after the stream ends, counting attempts; --retry-methods retries a refused POST', async () => {
+    const s = await serve((_req, res) => sendStream(res, 'data: [DONE]\n\n'));
+    const r = await run([s.url, '-d', '{"prompt":"hi"}', '--json', '--reconnect-on-end', '--max-retries', '2', '--retry-delay', '5']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(s.requests.length, 3, 'the first POST and two reconnects');
+    assert.deepEqual(r.json.filter((j) => j.kind === 'reconnecting').map((j) => j.attempt), [1, 2]);
+    assert.equal(r.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
+
+    const refused = await serve(() => undefined);
+    await refused.close();
+    const retried = await run([refused.url, '-d', '{}', '--json', '--retry-methods', 'get,post', '--max-retries', '1', '--retry-delay', '5']);
+    assert.equal(retried.code, 1);
+    assert.deepEqual(retried.json.map((j) => j.kind), ['connecting', 'error', 'reconnecting', 'connecting', 'error', 'error']);
+    assert.equal(retried.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
+  });
+
+  it('rejects contradictory or malformed reconnect flags with exit 2', async () => {
+    for (const [args, message] of [
+      [['--reconnect-on-end', '--no-reconnect-on-end'], /cannot be combined/],
+      [['--no-reconnect', '--reconnect-on-end'], /--no-reconnect cannot be combined/],
+      [['--retry-methods', 'GET,,POST'], /--retry-methods takes HTTP methods/],
+    ] as const) {
+      const r = await run(['http://127.0.0.1:9/x', ...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const ws = await run(['ws://127.0.0.1:9/x', '--reconnect-on-end']);
+    assert.equal(ws.code, 2);
+    assert.match(ws.stderr, /--reconnect-on-end is for SSE/);
+  });
+
   it('exits 0 on 204', async () => {
     const s = await serve((_req, res) => res.writeHead(204).end());
     const r = await run([s.url, '--json']);
