@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, typecheck, build, unit + integration tests against local servers,
 # the webview in headless Chromium, the extension-host suite in a real VS Code (code-server),
-# and end-to-end scenarios. Each stage runs when its tests exist. First it makes sure of what the machine
+# the interop tier against real FastAPI servers, and end-to-end scenarios. Each stage runs when its tests exist. First it makes sure of what the machine
 # needs (scripts/ensure-system.sh, scripts/ensure-code-server.sh): missing pieces are installed where it may,
 # named in one line where it may not.
 set -euo pipefail
