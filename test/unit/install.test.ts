@@ -94,6 +94,7 @@ describe('scripts/ensure-code-server.sh', () => {
         npm_node_execpath: process.execPath,
         INIT_CWD: root,
         npm_config_registry: 'https://registry.npmjs.org/',
+        npm_config_nodedir: '/usr', // as npm exports it from a global npmrc: Node 20's headers
       },
     });
     assert.notEqual(result.status, 0, 'an install whose code-server does not start fails');
