@@ -360,7 +360,12 @@ describe('CLI: -i sends the lines of stdin', () => {
     assert.match(shown, /^(\x1b\[[0-9;]*[A-Za-z])*\x1b\[0J[^\n]*← tick-1\r\n/, JSON.stringify(shown)); // eslint-disable-line no-control-regex
     cli.child.stdin!.write('t\r');
     await cli.waitFor((s) => s.includes('→ part'));
-    assert.deepEqual((await peer).frames, ['text:part']);
+    // Printed as it was sent: the server reads it a moment later.
+    const { frames } = await peer;
+    while (frames.length === 0) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(frames, ['text:part']);
     cli.child.stdin!.write('\x03');
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stdout);
