@@ -94,7 +94,7 @@ export interface LogViewOptions {
   onSelect: (record: ConnRecord | undefined) => void;
   /** Ctrl/Cmd+C on the selected row. */
   onCopy: (record: ConnRecord) => void;
-  /** The user scrolled: where the view stands (`topSeq`, `follow`) changed. */
+  /** Where the view stands (`topSeq`, `follow`) changed: the user scrolled, paused, or jumped to the tail. */
   onScrolled?: () => void;
 }
 
@@ -287,6 +287,7 @@ export class LogView {
     }
     this.el.classList.toggle('paused', on);
     this.schedule();
+    this.o.onScrolled?.();
   }
 
   scrollToEnd(): void {
@@ -296,6 +297,8 @@ export class LogView {
     this.newRows = 0;
     this.schedule();
     this.el.dispatchEvent(new CustomEvent('resumed'));
+    // The scroll this makes is the view's own, which the scroll handler does not report.
+    this.o.onScrolled?.();
   }
 
   /**

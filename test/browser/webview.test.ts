@@ -200,10 +200,16 @@ async function nextFrames(page: Page): Promise<void> {
 
 /** Waits until the state the webview saved (its setState, debounced) has these values (`null`: none). */
 async function savedState(page: Page, want: Record<string, number | string | null>): Promise<void> {
-  await page.waitForFunction((w) => {
-    const state = (window as unknown as { __state?: Record<string, unknown> }).__state;
-    return !!state && Object.entries(w).every(([k, v]) => (state[k] ?? null) === v);
-  }, want);
+  try {
+    await page.waitForFunction((w) => {
+      const state = (window as unknown as { __state?: Record<string, unknown> }).__state;
+      return !!state && Object.entries(w).every(([k, v]) => (state[k] ?? null) === v);
+    }, want);
+  } catch (err) {
+    const state = await page.evaluate(() => (window as unknown as { __state?: Record<string, unknown> }).__state);
+    const got = Object.fromEntries(Object.keys(want).map((k) => [k, state?.[k] ?? null]));
+    throw new Error(`the saved state never became ${JSON.stringify(want)}: it is ${JSON.stringify(got)}`, { cause: err });
+  }
 }
 
 /** Waits until the log has left the tail and its scroll position holds still for a few frames. */
