@@ -68,6 +68,14 @@ function writeDemoWorkspace(demoUrl) {
     'realtimeInspector.profiles': [
       { name: 'Demo: SSE ticker', url: `${demoUrl}/sse`, kind: 'sse' },
       { name: 'Demo: SSE once (reconnects)', url: `${demoUrl}/sse/once`, kind: 'sse' },
+      {
+        name: 'Demo: LLM stream (POST)',
+        url: `${demoUrl}/sse/llm`,
+        kind: 'sse',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"prompt": "Explain Server-Sent Events in one paragraph"}',
+      },
       { name: 'Demo: WebSocket echo', url: `${ws}/ws/echo`, kind: 'ws' },
       { name: 'Demo: WebSocket ticker', url: `${ws}/ws/ticker`, kind: 'ws' },
     ],
