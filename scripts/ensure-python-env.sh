@@ -4,8 +4,8 @@
 # is reused; a changed requirements file gets a new one. Prints the environment's folder.
 #   RI_CACHE   where to create it (default: ~/.cache/realtime-inspector)
 #   PYTHON     the interpreter to use (default: python3)
-# When Python or its venv module is missing: exit status 3, and instead of the folder one line saying what
-# is missing and how to install it.
+# When Python or its venv module is missing, or pip reaches no package index: exit status 3, and instead of
+# the folder one line saying what is missing and how to get it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=test/interop/requirements.txt
@@ -42,9 +42,21 @@ if ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
   echo "$PYTHON -m venv does not work: install Python's venv module (e.g. apt-get install python3-venv)"
   exit 3
 fi
+# One retry: where only a mirror answers, every retry of an unreachable index costs seconds a package.
+if ! "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check --retries 1 -r "$REQUIREMENTS" >"$VENV.pip.log" 2>&1; then
+  rm -rf "$VENV"
+  if grep -qE 'NewConnectionError|Failed to establish a new connection|Name or service not known|Temporary failure in name resolution|Network is unreachable' "$VENV.pip.log"; then
+    rm -f "$VENV.pip.log"
+    echo "pip could not reach a package index for $REQUIREMENTS: give pip an index it can reach (pip's configuration or PIP_INDEX_URL)"
+    exit 3
+  fi
+  cat "$VENV.pip.log" >&2
+  rm -f "$VENV.pip.log"
+  echo "pip could not install $REQUIREMENTS (its output is above)" >&2
+  exit 1
+fi
+rm -f "$VENV.pip.log"
 {
-  # One retry: where only a mirror answers, every retry of an unreachable index costs seconds a package.
-  "$VENV/bin/python" -m pip install --no-input --disable-pip-version-check --retries 1 -r "$REQUIREMENTS"
   # A half-finished install (interrupted, a wheel that did not build) must not be marked done.
   for module in $MODULES; do
     "$VENV/bin/python" -c "import $module" || { echo "module $module does not import in $VENV" >&2; exit 1; }

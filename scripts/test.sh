@@ -52,7 +52,10 @@ if [ ${#interop_files[@]} -gt 0 ]; then
   # The servers run in a cached Python venv; without Python (or its venv module) the stage is skipped.
   py_status=0
   py_env=$(bash scripts/ensure-python-env.sh) || py_status=$?
-  if [ "$py_status" -eq 3 ]; then
+  if [ "$py_status" -eq 3 ] && [ -n "${RI_REQUIRE_INTEROP:-}" ]; then
+    echo "interop cannot run, and RI_REQUIRE_INTEROP is set: $py_env" >&2
+    exit 1
+  elif [ "$py_status" -eq 3 ]; then
     echo "interop skipped: $py_env"
   elif [ "$py_status" -ne 0 ]; then
     exit "$py_status"
