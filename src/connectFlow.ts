@@ -18,10 +18,12 @@ export interface FlowUi {
   showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
 }
 
+// Every step stays open when focus moves away: a panel that takes focus back as it loads or updates
+// must not close the flow under the user's hands (Escape still cancels).
 const windowUi: FlowUi = {
   pickProfileOrUrl,
-  showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
-  showInputBox: (options) => vscode.window.showInputBox(options),
+  showQuickPick: (items, options) => vscode.window.showQuickPick(items, { ...options, ignoreFocusOut: true }),
+  showInputBox: (options) => vscode.window.showInputBox({ ...options, ignoreFocusOut: true }),
 };
 
 /**
@@ -120,6 +122,7 @@ function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[])
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<UrlItem>();
     qp.title = 'Connect SSE/WS';
+    qp.ignoreFocusOut = true;
     qp.placeholder = 'Pick a saved profile or type a URL (http(s):// for SSE, ws(s):// for WebSocket)';
     qp.matchOnDescription = true;
     const update = () => {
