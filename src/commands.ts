@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { createWriteStream } from 'node:fs';
+import { isCredentialHeader } from './core/credentials';
 import { toNdjson, writeNdjson } from './core/export';
 import { connectFlow, type FlowUi } from './connectFlow';
 import type { PanelActions } from './panel/inspectorPanel';
@@ -40,8 +41,6 @@ type ProfileArg = TreeNode | string | undefined;
 const RECENT_KEY = 'realtimeInspector.recentUrls';
 /** The demo notification's one action, which lists the endpoints. */
 const DEMO_OPEN = 'Connect…';
-/** Headers whose values are credentials (the same rule the core's redactor masks by). */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|apikey/i;
 
 /**
  * The palette and view commands. Every command also takes plain arguments (an id, a name, a URL or a
@@ -403,7 +402,7 @@ export class Commands implements PanelActions {
    */
   private async offerSecretsFor(session: Session, profileName: string): Promise<boolean> {
     const headers = session.config.headers ?? {};
-    const plain = Object.entries(headers).filter(([h, v]) => CREDENTIAL_HEADER.test(h) && v.trim() && !v.includes('${'));
+    const plain = Object.entries(headers).filter(([h, v]) => isCredentialHeader(h) && v.trim() && !v.includes('${'));
     if (!plain.length) {
       return true;
     }

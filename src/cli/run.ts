@@ -4,6 +4,7 @@ import type { Writable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { Connection, createConnection } from '../core/index';
 import type { ConnectionOptions } from '../core/options';
+import { credentialOf, isCredentialHeader } from '../core/credentials';
 import { ConnRecord, isIncomingData } from '../core/records';
 import { ConnectArgs, UsageError } from './args';
 import { escapeRaw, formatRecord, jsonLine, Style } from './format';
@@ -21,8 +22,6 @@ export interface CliIo {
 /** Lines waiting for the socket to open before stdin is paused (a file piped into `-i`). */
 const MAX_PENDING_LINES = 1000;
 
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|password|api-?key/i;
-
 /** The core's options for `args`, reading the files it names (an unreadable file is a usage error). */
 export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions> {
   const options: ConnectionOptions = {
@@ -39,8 +38,8 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
     },
     // Credentials given on the command line are masked wherever they would show up again.
     secrets: Object.entries(args.headers)
-      .filter(([name]) => CREDENTIAL_HEADER.test(name))
-      .map(([, value]) => value.replace(/^(Bearer|Basic|Token|Bot)\s+/i, '')),
+      .filter(([name]) => isCredentialHeader(name))
+      .map(([, value]) => credentialOf(value)),
   };
   if (args.kind === 'sse') {
     options.method = args.method;

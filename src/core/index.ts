@@ -24,3 +24,4 @@ export * from './store';
 export * from './batcher';
 export * from './lifecycle';
 export * from './export';
+export * from './credentials';

@@ -1,3 +1,4 @@
+import { authSchemeOf, isCredentialHeader } from './credentials';
 import { ReconnectOptions } from './reconnect';
 import { Headers, TransportKind } from './records';
 
@@ -97,8 +98,6 @@ export function resolveKind(url: string, kind: TransportKind | 'auto' = 'auto'):
   throw new Error(`Unsupported URL scheme "${scheme}" (use http(s):// for SSE or ws(s):// for WebSocket)`);
 }
 
-const SENSITIVE_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|apikey/i;
-
 /** Masks secret values wherever they appear, and the values of headers that carry credentials. */
 export class Redactor {
   private readonly secrets: string[];
@@ -151,7 +150,7 @@ export class Redactor {
   headers(headers: Headers | undefined): Headers {
     const out: Headers = {};
     for (const [name, value] of Object.entries(headers ?? {})) {
-      out[name] = SENSITIVE_HEADER.test(name) ? maskCredential(value) : this.text(value);
+      out[name] = isCredentialHeader(name) ? maskCredential(value) : this.text(value);
     }
     return out;
   }
@@ -172,6 +171,6 @@ export class Redactor {
 }
 
 function maskCredential(value: string): string {
-  const m = /^(Bearer|Basic|Digest|Token|Bot)\s+\S/i.exec(value);
-  return m ? `${m[1]} ${MASK}` : MASK;
+  const scheme = authSchemeOf(value);
+  return scheme ? `${scheme} ${MASK}` : MASK;
 }
