@@ -4,28 +4,24 @@
  * work, because its input is whatever a server sent.
  */
 import type { ConnRecord, ConnectionStatus } from '../src/protocol';
+import { jsonEscape, replaceUnsafe, unicodeEscape } from '../src/core/unsafeText';
 
 // ---------- control characters ----------
 
-/**
- * Characters that must not reach the screen as themselves: C0/C1 controls and DEL (invisible or
- * line-breaking), bidi embeddings/overrides/isolates and marks (they reorder what follows and can
- * make a payload look like something else), zero-width characters and Unicode line separators.
+/*
+ * Characters that must not reach the screen as themselves (controls, bidi controls, invisible and tag
+ * characters, lone surrogates): one rule for the panel and the CLI, in src/core/unsafeText.ts.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
-// eslint-disable-next-line no-control-regex
-const CONTROL_NO_NL_TAB_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 function controlPicture(ch: string): string {
   const code = ch.charCodeAt(0);
-  if (code < 0x20) {
+  if (ch.length === 1 && code < 0x20) {
     return String.fromCharCode(0x2400 + code); // ␀ … ␟ (␊ for LF, ␍ for CR)
   }
   if (code === 0x7f) {
     return '\u2421'; // ␡
   }
-  return `\\u${code.toString(16).padStart(4, '0')}`;
+  return unicodeEscape(ch);
 }
 
 /**
@@ -36,37 +32,27 @@ function previewPicture(ch: string): string {
   return ch === '\t' ? '\u2192' : ch === '\n' ? '\u21b5' : controlPicture(ch);
 }
 
-/** One-line form: every control, bidi and separator character shown as a visible symbol. */
+/** One-line form: every control, bidi, invisible and separator character shown as a visible symbol. */
 export function escapeControl(text: string): string {
-  CONTROL_RE.lastIndex = 0;
-  if (!CONTROL_RE.test(text)) {
-    return text;
-  }
-  CONTROL_RE.lastIndex = 0;
-  return text.replace(CONTROL_RE, previewPicture);
+  return replaceUnsafe(text, previewPicture);
 }
 
 /** Multi-line form for the detail pane: keeps LF and TAB, shows CR and the rest visibly. */
 export function escapeControlMultiline(text: string): string {
-  CONTROL_NO_NL_TAB_RE.lastIndex = 0;
-  if (!CONTROL_NO_NL_TAB_RE.test(text)) {
-    return text;
-  }
-  CONTROL_NO_NL_TAB_RE.lastIndex = 0;
-  return text.replace(CONTROL_NO_NL_TAB_RE, controlPicture);
+  return replaceUnsafe(text, controlPicture, { keepLineBreaks: true });
 }
 
-// eslint-disable-next-line no-control-regex
-const LINE_END_OR_CONTROL_RE = /\r\n|\r|\n|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
+const LINE_END_PICTURE: Record<string, string> = { '\r\n': '\u240d\u240a', '\r': '\u240d', '\n': '\u240a' };
 
 /**
  * The SSE raw view: line ends visible (CR as ␍, LF as ␊, each followed by a real line break so the
  * framing reads line by line), other controls escaped.
  */
 export function visibleLineEnds(text: string): string {
-  return text.replace(LINE_END_OR_CONTROL_RE, (m) =>
-    m === '\r\n' ? '\u240d\u240a\n' : m === '\r' ? '\u240d\n' : m === '\n' ? '\u240a\n' : controlPicture(m),
-  );
+  return text
+    .split(/(\r\n|\r|\n)/)
+    .map((part, i) => (i % 2 ? `${LINE_END_PICTURE[part]}\n` : escapeControlMultiline(part)))
+    .join('');
 }
 
 /** A piece of the raw view: text, or a visible line end (`␍`, `␊`, `␍␊`) to style apart. */
@@ -89,7 +75,7 @@ export function lineEndSegments(text: string): RawSegment[] {
     if (pending) {
       out.push({ eol: false, text: pending });
     }
-    out.push({ eol: true, text: m[0] === '\r\n' ? '\u240d\u240a' : m[0] === '\r' ? '\u240d' : '\u240a' });
+    out.push({ eol: true, text: LINE_END_PICTURE[m[0]] });
     pending = '\n';
     last = m.index + m[0].length;
   }
@@ -102,12 +88,7 @@ export function lineEndSegments(text: string): RawSegment[] {
 
 /** Inside a JSON string token: escapes that keep the token valid JSON and the text visible. */
 function escapeJsonString(token: string): string {
-  CONTROL_RE.lastIndex = 0;
-  if (!CONTROL_RE.test(token)) {
-    return token;
-  }
-  CONTROL_RE.lastIndex = 0;
-  return token.replace(CONTROL_RE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return replaceUnsafe(token, jsonEscape);
 }
 
 // ---------- sizes and times ----------

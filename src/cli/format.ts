@@ -3,60 +3,42 @@
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
 import { ConnRecord, serializeRecord } from '../core/records';
+import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {
   color: boolean;
 }
 
-/** C0/C1 controls, DEL, bidi controls, zero-width and invisible format characters, line/paragraph separators, BOM, lone surrogates, tag characters. */
-const UNSAFE =
-  // Control characters are exactly what this pattern is for.
-  // eslint-disable-next-line no-control-regex
-  /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const UNSAFE_G = new RegExp(UNSAFE.source, 'g');
-/** The same, minus LF and TAB: for the raw view, where line structure is the point. */
-const UNSAFE_RAW_G = new RegExp(UNSAFE.source.replace('\\x00-\\x1f', '\\x00-\\x08\\x0b-\\x1f'), 'g');
-
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e', '\0': '\\0' };
 
+/** A terminal's escape for one unsafe character (which characters are unsafe: core/unsafeText). */
 function escapeChar(ch: string): string {
   const named = NAMED[ch];
   if (named) {
     return named;
   }
-  if (ch.length === 2) {
-    const cp = ch.codePointAt(0)!;
-    return `\\u{${cp.toString(16)}}`;
-  }
   const code = ch.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  return ch.length === 1 && code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : unicodeEscape(ch);
 }
 
 /** `s` with every unsafe character as a visible escape (dimmed when coloured, so it reads as not-data). */
 export function escapeText(s: string, style: Style = { color: false }): string {
-  if (!UNSAFE.test(s)) {
-    return s;
-  }
-  return s.replace(UNSAFE_G, (ch) => (style.color ? `${DIM}${escapeChar(ch)}${RESET_DIM}` : escapeChar(ch)));
+  return replaceUnsafe(s, style.color ? (ch) => `${DIM}${escapeChar(ch)}${RESET_DIM}` : escapeChar);
 }
 
 /** For `--raw` on a terminal: line ends stay line ends, CR is shown, every other control is escaped. */
 export function escapeRaw(s: string): string {
-  return s.replace(UNSAFE_RAW_G, escapeChar);
+  return replaceUnsafe(s, escapeChar, { keepLineBreaks: true });
 }
 
-// DEL and C1 (U+009B is CSI to a terminal) pass through JSON.stringify raw, as do invisible format characters.
-const JSON_UNSAFE = /[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/;
-const JSON_UNSAFE_G = new RegExp(JSON_UNSAFE.source, 'g');
-
 /**
- * One `--json` line: {@link serializeRecord}, with DEL, C1 controls, bidi controls, invisible
- * characters and line separators written as `\uXXXX` (same JSON value) so the line is safe on a
- * terminal too. JSON already escapes C0 controls.
+ * One `--json` line: {@link serializeRecord}, with every unsafe character JSON already lets through
+ * (DEL, C1 controls, bidi controls, invisible and tag characters, line separators) written as
+ * `\uXXXX` (the same JSON value), so the line is safe on a terminal too. JSON escapes C0 controls and
+ * lone surrogates itself.
  */
 export function jsonLine(record: ConnRecord): string {
-  const line = serializeRecord(record);
-  return JSON_UNSAFE.test(line) ? line.replace(JSON_UNSAFE_G, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
+  return replaceUnsafe(serializeRecord(record), jsonEscape);
 }
 
 const ESC = '\x1b[';

@@ -409,6 +409,22 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     const spoof = await rowTexts(page);
     assert.ok(spoof.some((r) => r.includes('up\\u202edate | 7\\u2066x') && r.includes('file\\u202etxt.exe\u2407')), spoof.join('\n'));
     assert.ok(spoof.every((r) => !/[\u202a-\u202e\u2066-\u2069]/.test(r)), 'no live bidi controls in the log');
+    // Invisible characters the terminal already escaped: soft hyphen, word joiner, invisible operators,
+    // tag characters (a hidden second text) are drawn too, in the row and the detail.
+    await dispatch(page, {
+      type: 'records',
+      records: [{ kind: 'message', seq: 901, time: new Date(T0 + 91_000).toISOString(), dir: 'in', format: 'text', data: 'pay\u00adpal\u2060\u2062 ok\u{e0041}\u{e0042}!', size: 20 } as ConnRecord],
+      stats: { messagesIn: 2, messagesOut: 0, bytesIn: 34, bytesOut: 0, records: 2 },
+      dropped: 0,
+    });
+    await nextFrames(page);
+    const invisible = (await rowTexts(page)).find((r) => r.includes('pay'));
+    assert.ok(invisible?.includes('pay\\u00adpal\\u2060\\u2062 ok\\u{e0041}\\u{e0042}!'), String(invisible));
+    assert.ok(!/[\u00ad\u2060-\u2064\ud800-\udfff]/.test(invisible!), 'no invisible character left in the row');
+    await page.locator('.log .row', { hasText: 'pay' }).click();
+    await nextFrames(page);
+    const detail = await page.locator('#panel-message pre.code').innerText();
+    assert.ok(detail.includes('\\u{e0041}') && !/[\u00ad\u2060\udb40]/.test(detail), detail);
     const texts = await page.locator('.log .row .c-data').allInnerTexts();
     assert.ok(texts.includes(HOSTILE_1), 'img payload shown literally');
     assert.ok(texts.includes(HOSTILE_2), 'script payload shown literally');
