@@ -10,8 +10,9 @@ import { ResolveEnv, Resolved, resolveProfile } from './resolve';
 export type SessionConfig = Omit<Profile, 'name'> & { name?: string };
 
 /**
- * Turns a configuration with templates into the core's options: `${env:…}`/`${secret:…}` resolved,
- * secrets listed for masking, CA file read, VS Code's proxy and the default reconnect policy applied.
+ * Turns a configuration with templates into the core's options: `${env:…}`/`${secret:…}` resolved in
+ * every string field (the CA file's path too), secrets listed for masking, CA file read, VS Code's
+ * proxy and the default reconnect policy applied.
  */
 export async function buildConnectionOptions(config: SessionConfig, env: ResolveEnv): Promise<Resolved<ConnectionOptions>> {
   const resolved = await resolveProfile(config, env);
@@ -42,11 +43,12 @@ export async function buildConnectionOptions(config: SessionConfig, env: Resolve
       try {
         options.tls.ca = await readFile(file);
       } catch (err) {
-        throw new Error(`Cannot read tls.caFile "${file}": ${(err as Error).message}`, { cause: err });
+        const written = config.tls?.caFile !== p.tls.caFile ? ` (from "${config.tls?.caFile}")` : '';
+        throw new Error(`Cannot read tls.caFile "${file}"${written}: ${(err as Error).message}`, { cause: err });
       }
     }
   }
-  return { ok: true, value: options, secrets: resolved.secrets };
+  return { ok: true, value: options, secrets: resolved.secrets, refs: resolved.refs };
 }
 
 /** A relative CA path is relative to the first workspace folder (where the settings that name it live). */

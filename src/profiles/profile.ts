@@ -24,6 +24,8 @@ export interface Profile {
   timeoutMs?: number;
   tls?: { insecure?: boolean; caFile?: string };
   reconnect?: Partial<ReconnectOptions>;
+  /** Environment variables whose values are masked wherever they appear (`${env:NAME}` in credential positions always are). */
+  maskEnv?: string[];
 }
 
 /** Where a profile's effective value comes from: the user's settings or the workspace (less trusted). */
@@ -44,7 +46,7 @@ export interface ValidationResult {
 
 const PROFILE_KEYS = new Set([
   'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
-  'maxPayload', 'keepAlive', 'timeoutMs', 'tls', 'reconnect',
+  'maxPayload', 'keepAlive', 'timeoutMs', 'tls', 'reconnect', 'maskEnv',
 ]);
 const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
@@ -53,6 +55,7 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const METHOD = /^[A-Za-z]+$/;
 const TEMPLATE = /\$\{([^}]*)\}/g;
 const VARIABLE = /^(env|secret):([A-Za-z0-9_.-]+)$/;
+const ENV_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** Names of the `${secret:NAME}` references in `text`. */
 export function secretRefs(text: string): string[] {
@@ -68,7 +71,7 @@ export function secretRefs(text: string): string[] {
 
 /** Every string of a profile that may hold templates. */
 export function templatedStrings(p: Partial<Profile>): string[] {
-  return [p.url ?? '', ...Object.values(p.headers ?? {}), p.body ?? '', ...(p.protocols ?? []), p.lastEventId ?? ''];
+  return [p.url ?? '', ...Object.values(p.headers ?? {}), p.body ?? '', ...(p.protocols ?? []), p.lastEventId ?? '', p.tls?.caFile ?? ''];
 }
 
 /** Checks `${…}` references: only `env:NAME` and `secret:NAME` exist. Returns an error message or undefined. */
@@ -194,6 +197,12 @@ export function validateProfile(entry: unknown): string | undefined {
     if (!Array.isArray(entry.protocols) || entry.protocols.some((p) => typeof p !== 'string' || !p)) {
       return '"protocols" must be an array of non-empty strings';
     }
+    for (const p of entry.protocols as string[]) {
+      const t = checkTemplates(p);
+      if (t) {
+        return `"protocols": ${t}`;
+      }
+    }
   }
   if (entry.perMessageDeflate !== undefined && typeof entry.perMessageDeflate !== 'boolean') {
     return '"perMessageDeflate" must be true or false';
@@ -227,6 +236,17 @@ export function validateProfile(entry: unknown): string | undefined {
     }
     if (t.caFile !== undefined && (typeof t.caFile !== 'string' || !t.caFile)) {
       return '"tls.caFile" must be a path';
+    }
+    if (typeof t.caFile === 'string') {
+      const bad = checkTemplates(t.caFile);
+      if (bad) {
+        return `"tls.caFile": ${bad}`;
+      }
+    }
+  }
+  if (entry.maskEnv !== undefined) {
+    if (!Array.isArray(entry.maskEnv) || entry.maskEnv.some((n) => typeof n !== 'string' || !ENV_NAME.test(n))) {
+      return '"maskEnv" must be a list of environment variable names, e.g. ["API_TOKEN"]';
     }
   }
   if (entry.reconnect !== undefined) {

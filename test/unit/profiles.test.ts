@@ -121,3 +121,48 @@ test('the request bar round-trips a profile and keeps what it cannot edit', () =
   assert.equal(get.body, undefined);
   assert.equal(get.headers, undefined);
 });
+
+test('every string field is resolved, tls.caFile too (the README\'s ${env:HOME}/certs/dev-ca.pem)', async () => {
+  const r = await resolveProfile(
+    { url: 'wss://h/s', tls: { caFile: '${env:HOME}/certs/dev-ca.pem', insecure: false }, lastEventId: '${env:LAST}', protocols: ['v.${env:P}'] },
+    env({ HOME: '/home/me', LAST: '41', P: '2' }, {}),
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(r.value.tls, { caFile: '/home/me/certs/dev-ca.pem', insecure: false });
+  assert.equal(r.value.lastEventId, '41');
+  assert.deepEqual(r.value.protocols, ['v.2']);
+  assert.deepEqual(r.refs, ['${env:HOME}', '${env:LAST}', '${env:P}']);
+  assert.deepEqual(r.secrets, [], 'a path, an id and a subprotocol are not credentials');
+  const missing = await resolveProfile({ url: 'wss://h', tls: { caFile: '${env:NO_SUCH_HOME}/ca.pem' } }, env({}, {}));
+  assert.ok(!missing.ok && missing.error.code === 'ERR_MISSING_ENV' && missing.error.name === 'NO_SUCH_HOME');
+});
+
+test('env values in credential positions are masked; maskEnv adds any variable by name', async () => {
+  const vars = { TOKEN: 'tok-123', KEY: 'key-456', PASS: 'pw-789', HOST: 'example.test', SINCE: '2026-01-01', COOKIE: 'c=1', SHORT: 'ab', EXTRA: 'extra-1' };
+  const r = await resolveProfile(
+    {
+      url: 'https://user:${env:PASS}@${env:HOST}/s?since=${env:SINCE}&api_key=${env:KEY}#${env:HOST}',
+      headers: { Authorization: 'Bearer ${env:TOKEN}', Cookie: '${env:COOKIE}', 'X-Short': '${env:SHORT}', Accept: '${env:HOST}' },
+      body: '{"since":"${env:SINCE}"}',
+    },
+    env(vars, {}),
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(new Set(r.secrets), new Set(['pw-789', '2026-01-01', 'key-456', 'tok-123', 'c=1']), 'user info, query values and credential headers; not the host, a plain header or the body');
+  const listed = await resolveProfile({ url: 'https://h/${env:HOST}', body: '${env:SINCE}', maskEnv: ['SINCE', 'EXTRA'] }, env(vars, {}));
+  assert.ok(listed.ok);
+  assert.deepEqual(new Set(listed.secrets), new Set(['2026-01-01', 'extra-1']), 'maskEnv masks a variable wherever it appears, used or not');
+});
+
+test('validation: maskEnv is a list of names; templates in protocols and tls.caFile are checked', () => {
+  const r = validateProfiles([
+    { name: 'a', url: 'wss://h', maskEnv: ['API_TOKEN'], tls: { caFile: '${env:HOME}/ca.pem' } },
+    { name: 'b', url: 'wss://h', maskEnv: 'API_TOKEN' },
+    { name: 'c', url: 'wss://h', tls: { caFile: '${workspaceFolder}/ca.pem' } },
+    { name: 'd', url: 'wss://h', protocols: ['${home}'] },
+  ]);
+  assert.deepEqual(r.profiles.map((p) => p.name), ['a']);
+  assert.match(r.issues[0].message, /"maskEnv" must be a list of environment variable names/);
+  assert.match(r.issues[1].message, /"tls.caFile": unknown variable "\$\{workspaceFolder\}"/);
+  assert.match(r.issues[2].message, /"protocols": unknown variable/);
+});

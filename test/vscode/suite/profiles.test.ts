@@ -2,6 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { Session } from '../../../src/session';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { selfSignedCert } from '../../fixtures/tlsCert';
 import { cleanUp, demoServer, getApi, readText, waitFor, waitState, workspaceFolder } from './helpers';
 
 const config = () => vscode.workspace.getConfiguration('realtimeInspector');
@@ -123,6 +127,32 @@ suite('Profiles', () => {
     assert.ok(!result.ok && result.code === 'ERR_INVALID_CONFIG');
     assert.match(result.message, /tls\.caFile ".*certs\/missing-ca\.pem"/);
     assert.ok(result.message.startsWith('Cannot read') && result.message.includes(workspaceFolder().fsPath), 'relative to the workspace folder');
+  });
+
+  test('tls.caFile resolves ${env:NAME} like every other string field: "${env:HOME}/certs/dev-ca.pem" works', async () => {
+    const cert = selfSignedCert();
+    const server = https.createServer({ key: cert.key, cert: cert.cert }, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('data: trusted by the CA file\n\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    process.env.RI_TEST_CERTS = path.dirname(cert.certFile);
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await config().update(
+        'profiles',
+        [{ name: 'ca', url: `https://127.0.0.1:${port}/sse`, tls: { caFile: '${env:RI_TEST_CERTS}/' + path.basename(cert.certFile) } }],
+        vscode.ConfigurationTarget.Workspace,
+      );
+      await waitFor(() => api.services.profiles.get('ca'), 'profile read');
+      const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'ca', { panel: false }))!;
+      await waitFor(() => session.store.toArray().some((r) => r.kind === 'message'), 'the event over TLS verified with the CA file');
+      assert.equal(session.config.tls?.caFile, '${env:RI_TEST_CERTS}/' + path.basename(cert.certFile), 'the session keeps the template');
+    } finally {
+      delete process.env.RI_TEST_CERTS;
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   test('a profile with ${env:NAME} resolves it at connect time', async () => {
