@@ -5,7 +5,7 @@ import { toNdjson, writeNdjson } from './core/export';
 import { connectFlow, type FlowUi } from './connectFlow';
 import type { PanelActions } from './panel/inspectorPanel';
 import type { SessionConfig } from './profiles/connectOptions';
-import { Profile, checkUrl } from './profiles/profile';
+import { Profile, checkUrl, validateProfile } from './profiles/profile';
 import type { ProfileEntry } from './profiles/profileStore';
 import { SECRET_NAME } from './profiles/secrets';
 import type { EditableConfig } from './protocol';
@@ -100,6 +100,10 @@ export class Commands implements PanelActions {
   /**
    * Connect SSE/WS. `arg`: a profile name, a URL, or a configuration object; none runs the quick-input
    * flow. `options.panel: false` connects without opening the panel. Resolves with the session.
+   *
+   * A URL or configuration passed as an argument comes from whoever ran the command (another
+   * extension, a `command:` link), not from the user: it connects as `external`, so when it would
+   * send a `${secret:…}` or `${env:…}` the user confirms the host first (see {@link TrustGate}).
    */
   async connectCommand(arg?: string | SessionConfig | TreeNode, options?: { panel?: boolean }): Promise<Session | undefined> {
     if (isNode(arg)) {
@@ -112,25 +116,29 @@ export class Commands implements PanelActions {
       }
       arg = { url: arg };
     }
-    let config: SessionConfig;
     if (arg && typeof arg === 'object') {
-      config = { ...arg };
-    } else {
-      const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []), this.flowUi);
-      if (!choice) {
-        return undefined;
-      }
-      if (choice.type === 'profile') {
-        return this.connectProfileCommand(choice.entry.profile.name, options);
-      }
-      config = choice.config;
+      return this.connectConfig(toSessionConfig(arg), 'external', options);
     }
+    const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []), this.flowUi);
+    if (!choice) {
+      return undefined;
+    }
+    if (choice.type === 'profile') {
+      return this.connectProfileCommand(choice.entry.profile.name, options);
+    }
+    return this.connectConfig(choice.config, 'adhoc', options);
+  }
+
+  /** Opens a new session for `config` from `source` and connects it. */
+  private async connectConfig(config: SessionConfig, source: 'adhoc' | 'external', options?: { panel?: boolean }): Promise<Session> {
     const problem = checkUrl(config.url);
     if (problem) {
       throw new Error(problem);
     }
-    await this.rememberUrl(config.url);
-    const session = this.s.sessions.create(config, 'adhoc');
+    if (source === 'adhoc') {
+      await this.rememberUrl(config.url);
+    }
+    const session = this.s.sessions.create(config, source);
     return this.start(session, options);
   }
 
@@ -296,7 +304,7 @@ export class Commands implements PanelActions {
       config.headers = { 'Content-Type': 'application/json' };
       config.body = JSON.stringify({ prompt: 'Tell me about Server-Sent Events' });
     }
-    return vscode.commands.executeCommand<Session | undefined>(COMMANDS.connect, config);
+    return this.connectConfig(config, 'adhoc');
   }
 
   async stopDemoServerCommand(): Promise<boolean> {
@@ -523,6 +531,19 @@ export class Commands implements PanelActions {
     );
     return pick?.entry;
   }
+}
+
+/**
+ * A configuration object from a caller, checked as a profile is (without its name being required), so
+ * a caller cannot hand over fields a profile may not have. Throws a one-line error naming the problem.
+ */
+function toSessionConfig(arg: object): SessionConfig {
+  const raw = arg as Record<string, unknown>;
+  const problem = validateProfile({ ...raw, name: typeof raw.name === 'string' && raw.name.trim() ? raw.name : 'connect' });
+  if (problem) {
+    throw new Error(`realtimeInspector.connect: ${problem}`);
+  }
+  return { ...(arg as SessionConfig) };
 }
 
 function isNode(v: unknown): v is TreeNode {

@@ -9,10 +9,10 @@ import { buildConnectionOptions, type SessionConfig } from './profiles/connectOp
 import { applyEditable, toEditable } from './profiles/profile';
 import type { ResolveEnv, ResolveError } from './profiles/resolve';
 import type { EditableConfig, SseDetails, WebviewPersistedState } from './protocol';
-import type { TrustGate } from './trust';
+import { originOf, type TrustGate, type TrustSource } from './trust';
 
-/** Where a session's configuration came from. `adhoc`: typed by the user (palette or panel). */
-export type SessionSource = 'user' | 'workspace' | 'adhoc';
+/** Where a session's configuration came from (see {@link TrustSource}). `adhoc`: typed by the user (palette or panel). */
+export type SessionSource = TrustSource;
 
 export interface SessionDeps {
   log: Log;
@@ -45,7 +45,6 @@ export class Session extends Disposable {
   private readonly connectionStore = this._register(new DisposableStore());
   private _config: SessionConfig;
   private _source: SessionSource;
-  private trustConfirmed = false;
   private rateSample = { count: 0, at: Date.now() };
   private lastConnecting: ConnectingRecord | undefined;
   private lastOpen: OpenRecord | undefined;
@@ -224,9 +223,8 @@ export class Session extends Disposable {
   /** Replaces the configuration; takes effect on the next connect. */
   setConfig(config: SessionConfig, source?: SessionSource): void {
     this._config = config;
-    if (source && source !== this._source) {
+    if (source) {
       this._source = source;
-      this.trustConfirmed = false;
     }
     this._onDidChangeConfig.fire(this.editableConfig);
   }
@@ -253,22 +251,33 @@ export class Session extends Disposable {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
-    if (!this.trustConfirmed) {
-      const allowed = await this.deps.trust.allows({ source: this._source, name: this._config.name, url: this._config.url });
-      if (!allowed) {
-        this.deps.log.warn(`[${this.label}] not connected: the workspace is not trusted and the user did not confirm`);
-        return { ok: false, code: 'ERR_UNTRUSTED', message: 'Not connected: the workspace is not trusted.' };
-      }
-      this.trustConfirmed = true;
-    }
+    const config = this._config;
     let built;
     try {
-      built = await buildConnectionOptions(this._config, this.deps.env);
+      built = await buildConnectionOptions(config, this.deps.env);
     } catch (err) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: (err as Error).message };
     }
     if (!built.ok) {
       return { ok: false, code: built.error.code, message: built.error.message, secretName: built.error.name };
+    }
+    // Asked for what will really be sent: the resolved URL's origin and the references resolved. So a
+    // profile the workspace pointed elsewhere, or gave one more secret, asks again on any reconnect.
+    const masked = new Redactor(built.secrets);
+    const { origin, host } = originOf(built.value.url);
+    const allowed = await this.deps.trust.allows({
+      source: this._source,
+      name: config.name,
+      url: masked.url(built.value.url),
+      origin,
+      host: masked.text(host),
+      headers: Object.keys(built.value.headers ?? {}),
+      refs: built.refs,
+      insecureTls: built.value.tls?.insecure === true,
+    });
+    if (!allowed) {
+      this.deps.log.warn(`[${this.label}] not connected to ${masked.text(origin)}: not confirmed (configuration from ${this._source === 'workspace' ? 'an untrusted workspace' : `a source the user did not write (${this._source})`})`);
+      return { ok: false, code: 'ERR_UNTRUSTED', message: `Not connected: ${masked.text(host)} was not confirmed.` };
     }
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };

@@ -131,7 +131,8 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         const entry = state.config.profile ? this.profiles.get(state.config.profile) : undefined;
         const base: SessionConfig = entry ? { ...entry.profile } : { url: state.config.url };
         const config = applyEditable(base, state.config) as SessionConfig;
-        session = this.sessions.create(config, entry ? entry.source : 'adhoc', state.connectionId);
+        // Without its profile nobody can say who wrote this configuration: it asks before sending secrets.
+        session = this.sessions.create(config, entry ? entry.source : 'restored', state.connectionId);
         if (records.length > 0) {
           session.restoreLog(
             records,

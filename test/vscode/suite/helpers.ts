@@ -14,9 +14,10 @@ export async function getApi(): Promise<RealtimeInspectorApi> {
   const ext = vscode.extensions.getExtension<RealtimeInspectorApi>(EXTENSION_ID);
   assert.ok(ext, `extension ${EXTENSION_ID} is not loaded`);
   const api = ext.isActive ? ext.exports : await ext.activate();
-  if (!prepared && !vscode.workspace.isTrusted) {
-    // A restricted window (runInCodeServer --trust): nobody is there to answer the modal question,
-    // so suites other than the trust suite run as a user who confirms.
+  if (!prepared) {
+    // Nobody is there to answer the modal question (a restricted window under runInCodeServer --trust,
+    // or a configuration with secrets passed to the connect command, as these tests do): suites other
+    // than the trust suite run as a user who confirms.
     api.services.trust.confirm = async () => true;
   }
   prepared = true;
