@@ -8,28 +8,51 @@ import { validateReconnect } from './profiles/profile';
 
 export const SECTION = 'realtimeInspector';
 
+/** Whether the workspace is trusted; one switch for the trust gate and the restricted settings (tests flip it). */
+export const workspaceTrust = { isTrusted: (): boolean => vscode.workspace.isTrusted };
+
+/**
+ * The settings a workspace must not set in Restricted Mode (marked `restricted` in package.json and
+ * listed in `capabilities.untrustedWorkspaces.restrictedConfigurations`): the memory caps, which a
+ * workspace could raise until the editor runs out of memory, and the reconnect policy, which could
+ * make the extension hammer a host or send a POST again and again.
+ */
+export const RESTRICTED_SETTINGS = ['store.maxRecords', 'store.maxBytes', 'displayLimit', 'reconnect'] as const;
+
+/**
+ * A `realtimeInspector.*` setting; for a restricted one in an untrusted workspace, the user's value
+ * (or the default) only. VS Code does the same for settings marked `restricted`; reading them here
+ * too keeps it so in editors that do not.
+ */
+export function setting<T>(key: string): T | undefined {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  if (!(RESTRICTED_SETTINGS as readonly string[]).includes(key) || workspaceTrust.isTrusted()) {
+    return c.get<T>(key);
+  }
+  const i = c.inspect<T>(key);
+  return i?.globalValue ?? i?.defaultValue;
+}
+
 /** The `realtimeInspector.*` settings other than profiles, read fresh each time (they are cheap). */
 export function storeOptions(): StoreOptions {
-  const c = vscode.workspace.getConfiguration(SECTION);
   return {
-    maxRecords: positive(c.get<number>('store.maxRecords'), DEFAULT_STORE.maxRecords),
-    maxBytes: positive(c.get<number>('store.maxBytes'), DEFAULT_STORE.maxBytes),
-    displayLimit: positive(c.get<number>('displayLimit'), DEFAULT_STORE.displayLimit),
+    maxRecords: positive(setting<number>('store.maxRecords'), DEFAULT_STORE.maxRecords),
+    maxBytes: positive(setting<number>('store.maxBytes'), DEFAULT_STORE.maxBytes),
+    displayLimit: positive(setting<number>('displayLimit'), DEFAULT_STORE.displayLimit),
   };
 }
 
 export function viewSettings(): ViewSettings {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  const format = c.get<string>('timestampFormat');
+  const format = setting<string>('timestampFormat');
   return {
-    displayLimit: positive(c.get<number>('displayLimit'), DEFAULT_STORE.displayLimit),
+    displayLimit: positive(setting<number>('displayLimit'), DEFAULT_STORE.displayLimit),
     timestampFormat: format === 'iso' || format === 'relative' ? format : 'time',
   };
 }
 
 /** The default reconnect policy (`realtimeInspector.reconnect`); an invalid value falls back to the core's defaults. */
 export function defaultReconnect(): Partial<ReconnectOptions> {
-  const value = vscode.workspace.getConfiguration(SECTION).get<unknown>('reconnect');
+  const value = setting<unknown>('reconnect');
   if (value === undefined || value === null || validateReconnect(value)) {
     return {};
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { safeLabel } from './core/unsafeText';
+import { workspaceTrust } from './settings';
 
 /**
  * Where a connection's configuration came from:
@@ -55,8 +56,14 @@ export function originOf(url: string): { origin: string; host: string } {
 export class TrustGate {
   private readonly confirmed = new Set<string>();
 
-  /** Overridable for tests: whether the workspace is trusted. */
-  isTrusted: () => boolean = () => vscode.workspace.isTrusted;
+  /** Whether the workspace is trusted. Overridable for tests: restricted settings follow it too. */
+  get isTrusted(): () => boolean {
+    return workspaceTrust.isTrusted;
+  }
+
+  set isTrusted(fn: () => boolean) {
+    workspaceTrust.isTrusted = fn;
+  }
 
   /** Overridable for tests: asks the user; resolves true to go ahead. */
   confirm: (subject: TrustSubject) => Promise<boolean> = async (subject) => {

@@ -230,6 +230,49 @@ suite('Workspace trust', () => {
     }
   });
 
+  test('in restricted mode the workspace\'s caps and reconnect policy do not apply; the user\'s do; trusted, the workspace\'s do', async () => {
+    const c = () => vscode.workspace.getConfiguration('realtimeInspector');
+    const ws = vscode.ConfigurationTarget.Workspace;
+    try {
+      await c().update('store.maxRecords', 150, ws);
+      await c().update('store.maxBytes', 2_000_000, ws);
+      await c().update('reconnect', { maxAttempts: 0, methods: ['GET', 'POST'] }, ws);
+      await c().update('store.maxBytes', 3_000_000, vscode.ConfigurationTarget.Global);
+      const restricted = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
+      await waitState(restricted, 'open');
+      assert.equal(restricted.store.options.maxRecords, 100_000, 'the workspace\'s cap is ignored: the default');
+      assert.equal(restricted.store.options.maxBytes, 3_000_000, 'the user\'s cap applies');
+      assert.notEqual(restricted.connection!.options.reconnect?.maxAttempts, 0, 'the workspace\'s policy is ignored');
+      assert.ok(!(restricted.connection!.options.reconnect?.methods ?? []).includes('POST'), 'a POST is not made to be sent again');
+
+      if (!vscode.workspace.isTrusted) {
+        return; // a window really opened restricted (runInCodeServer --trust): VS Code itself hides the workspace's values
+      }
+      api.services.trust.isTrusted = () => true;
+      const trusted = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
+      await waitState(trusted, 'open');
+      assert.equal(trusted.store.options.maxRecords, 150);
+      assert.equal(trusted.store.options.maxBytes, 2_000_000);
+      assert.equal(trusted.connection!.options.reconnect?.maxAttempts, 0);
+    } finally {
+      await c().update('store.maxRecords', undefined, ws);
+      await c().update('store.maxBytes', undefined, ws);
+      await c().update('reconnect', undefined, ws);
+      await c().update('store.maxBytes', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  test('package.json marks exactly the settings the code restricts', () => {
+    const pkg = vscode.extensions.getExtension('realtime-inspector.realtime-inspector')!.packageJSON as {
+      capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
+      contributes: { configuration: { properties: Record<string, { restricted?: boolean }> } };
+    };
+    const marked = Object.entries(pkg.contributes.configuration.properties).filter(([, p]) => p.restricted).map(([k]) => k).sort();
+    assert.deepEqual(marked, ['realtimeInspector.displayLimit', 'realtimeInspector.reconnect', 'realtimeInspector.store.maxBytes', 'realtimeInspector.store.maxRecords']);
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), marked);
+  });
+
   test('URLs the user typed connect in restricted mode without a question', async () => {
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
     await waitState(session, 'open');
