@@ -4,8 +4,8 @@
  * to mask is returned so the caller can hand it to the core's redactor.
  *
  * Every string field of a profile is resolved the same way: `url`, the header values, `body`,
- * `protocols`, `lastEventId` and `tls.caFile`. (`name`, `method` and header names are never
- * templates: the validation of profiles allows no `${…}` there.)
+ * `protocols`, `lastEventId` and `tls.caFile`. (`name` is shown as written; `method` and header
+ * names cannot hold `${…}`: the validation of profiles allows only letters and token characters there.)
  */
 import { isCredentialHeader } from '../core/credentials';
 import type { Profile } from './profile';
