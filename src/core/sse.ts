@@ -15,7 +15,8 @@ import { TextDecoder } from 'node:util';
 import * as zlib from 'node:zlib';
 import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
-import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, redirectTarget, tlsOptionsFor } from './net';
+import { redirectRule, withoutCredentials } from './credentials';
+import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
 import { ConnectionOptions, DEFAULTS, Redactor } from './options';
 import { Headers, RecordInit } from './records';
 
@@ -138,7 +139,6 @@ class SseDriver implements TransportDriver {
   }
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** The shortest reconnection time a server's `retry:` can set. */
 export const MIN_RECONNECT_MS = 100;
 /** Header values Node refuses (it throws ERR_INVALID_CHAR); a Last-Event-ID with these cannot be sent. */
@@ -172,7 +172,7 @@ class SseAttempt implements TransportAttempt {
   private readonly idBlocks = new IdOnlyBlocks();
   private readonly visited = new Set<string>();
   private redirects = 0;
-  /** Credentials the user set are not sent to another origin after a redirect. */
+  /** A redirect left the origin the credentials were given for: from then on they are not sent. */
   private crossOrigin = false;
   /** The proxy answered CONNECT with something other than 200: the response is the proxy's. */
   private proxyRefused = false;
@@ -216,21 +216,14 @@ class SseAttempt implements TransportAttempt {
     if (body !== undefined) {
       headers['Content-Length'] = String(body.length);
     }
-    if (this.crossOrigin) {
-      for (const name of Object.keys(headers)) {
-        const key = name.toLowerCase();
-        if (key === 'authorization' || key === 'cookie') {
-          delete headers[name];
-        }
-      }
-    }
-    this.driver.lastRequest = { method, url: url.href, headers };
+    const sent = this.crossOrigin ? withoutCredentials(headers).headers : headers;
+    this.driver.lastRequest = { method, url: url.href, headers: sent };
     this.agent?.destroy();
     this.agent = agentFor(url, o);
     const secure = url.protocol === 'https:';
     const reqOptions: https.RequestOptions = {
       method,
-      headers,
+      headers: sent,
       // A fresh agent per request (no keep-alive pool): a stream owns its socket, and nothing idles after it.
       agent: this.agent ?? false,
       ...(secure ? tlsOptionsFor(o.tls) : {}),
@@ -273,8 +266,8 @@ class SseAttempt implements TransportAttempt {
     const headers = headersOf(res.headers);
     const r = this.driver.redactor;
 
-    if (REDIRECTS.has(status) && headers.location !== undefined) {
-      const target = redirectTarget(url, headers.location);
+    if (REDIRECT_STATUSES.has(status) && headers.location !== undefined) {
+      const target = redirectTarget(url, headers.location, 'sse');
       if (typeof target === 'string') {
         this.end({ error: { code: 'ERR_REDIRECT', message: r.text(target), status, statusText, headers: r.headers(headers) }, retry: false });
         return;
@@ -300,17 +293,26 @@ class SseAttempt implements TransportAttempt {
         });
         return;
       }
-      // Fetch: "If request's current URL's origin is not same origin with locationURL's origin, then for
-      // each headerName of CORS non-wildcard request-header name, delete headerName" (Authorization);
-      // Cookie goes too, as curl does.
-      const leaving = !this.crossOrigin && target.origin !== url.origin;
-      this.crossOrigin ||= leaving;
+      // One rule for both transports (credentials.ts): no downgrade from TLS unless allowed, and the
+      // credentials stay with the origin they were given for.
+      const rule = redirectRule(url, target, this.driver.options.allowDowngrade);
+      if (rule.refused) {
+        this.end({ error: { code: 'ERR_REDIRECT', message: `${rule.refused}: ${r.url(url.href)} → ${r.url(target.href)}`, status, statusText, headers: r.headers(headers) }, retry: false });
+        return;
+      }
+      const dropped = !this.crossOrigin && rule.dropCredentials ? withoutCredentials(this.driver.requestHeaders(nextBody !== undefined)).dropped : [];
+      this.crossOrigin ||= rule.dropCredentials;
+      if (this.crossOrigin) {
+        target.username = '';
+        target.password = '';
+      }
       this.sink.record({
         kind: 'info',
         message:
           `Redirect ${status} ${statusText} → ${r.url(target.href)}` +
           (nextMethod !== method ? ` (now ${nextMethod}, without the body)` : '') +
-          (leaving ? ' (another origin: Authorization and Cookie not sent)' : ''),
+          (rule.downgrade ? ' (leaves TLS: allowed by allowDowngrade)' : '') +
+          (dropped.length ? ` (another origin: ${dropped.join(', ')} not sent)` : ''),
       });
       discard(this.req, res);
       this.res = undefined;
@@ -328,7 +330,7 @@ class SseAttempt implements TransportAttempt {
       return;
     }
     if (this.proxyRefused) {
-      this.failWithBody(res, { code: 'ERR_PROXY', message: `The proxy refused the tunnel to ${url.host}: HTTP ${status}${statusText ? ' ' + statusText : ''}` }, status, statusText, headers);
+      this.failWithBody(res, { code: 'ERR_PROXY', message: proxyRefusalMessage(url.host, status, statusText) }, status, statusText, headers);
       return;
     }
     if (status < 200 || status > 299) {
@@ -625,19 +627,8 @@ class SseAttempt implements TransportAttempt {
     if (this.done) {
       return;
     }
-    let described = describeNetworkError(err, url);
     const proxy = proxyFor(url, this.driver.options.proxy);
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (proxy && !this.res && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNRESET')) {
-      // Through a proxy, the only TCP connection we make is to the proxy.
-      let where = proxy;
-      try {
-        where = new URL(proxy).host;
-      } catch {
-        // keep the text
-      }
-      described = { code: 'ERR_PROXY', message: `Proxy ${where}: ${describeNetworkError(err).message}` };
-    }
+    const described = (proxy && !this.res ? proxyNetworkError(err, proxy, this.driver.redactor.url(proxy)) : undefined) ?? describeNetworkError(err, url);
     // A certificate the client refuses will be refused again: retrying only hides the reason.
     this.end({ error: { code: described.code, message: this.driver.redactor.text(described.message) }, retry: described.code !== 'ERR_TLS' });
   }
