@@ -132,7 +132,7 @@ export function formatRecord(r: ConnRecord, style: Style): string {
     case 'comment':
       return line(':', 'grey', paint('grey', esc(r.text)));
     case 'retry':
-      return line('↻', 'yellow', `retry ${r.ms} ms`);
+      return line('↻', 'yellow', `retry ${r.ms} ms${r.clamped ? ' (the maximum: the server asked for more)' : ''}`);
     case 'ping':
     case 'pong':
       return line(r.dir === 'in' ? '←' : '→', 'grey', `${r.kind}${r.auto ? ' (auto)' : ''} ${r.size} B${r.size ? ' ' + esc(r.data) : ''}`);

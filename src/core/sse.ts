@@ -11,11 +11,12 @@
 import { isAscii } from 'node:buffer';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type * as net from 'node:net';
 import { TextDecoder } from 'node:util';
-import * as zlib from 'node:zlib';
 import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
 import { redirectRule, withoutCredentials } from './credentials';
+import { BodyDecoder, codingsOf, createBodyDecoder, unsupportedCoding } from './decode';
 import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
 import { ConnectionOptions, DEFAULTS, Redactor } from './options';
 import { Headers, RecordInit } from './records';
@@ -141,6 +142,12 @@ class SseDriver implements TransportDriver {
 
 /** The shortest reconnection time a server's `retry:` can set. */
 export const MIN_RECONNECT_MS = 100;
+/**
+ * The longest reconnection time a server's `retry:` can set: 2^31-1 ms (about 24.8 days), the
+ * longest delay one timer holds. A longer value (up to `retry:` with hundreds of digits, which
+ * parses to Infinity) is recorded as this, marked `clamped`.
+ */
+export const MAX_RECONNECT_MS = 2_147_483_647;
 /** Header values Node refuses (it throws ERR_INVALID_CHAR); a Last-Event-ID with these cannot be sent. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -159,7 +166,7 @@ class SseAttempt implements TransportAttempt {
   private decoderIdle = false;
   /** Every byte of this response so far was ASCII: a string's UTF-8 length is its length. */
   private allAscii = true;
-  private inflater: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private inflater: BodyDecoder | undefined;
   private done = false;
   private paused = false;
   private sawEvent = false;
@@ -167,6 +174,7 @@ class SseAttempt implements TransportAttempt {
   private pendingCr = false;
   private unknownFields: Set<string> | undefined;
   private flooredRetry = false;
+  private clampedRetry = false;
   /** Events the parser has dispatched on this connection. */
   private events = 0;
   private readonly idBlocks = new IdOnlyBlocks();
@@ -247,6 +255,28 @@ class SseAttempt implements TransportAttempt {
     }, timeoutMs);
     req.on('error', (err) => this.networkError(err, url));
     req.on('response', (res) => this.response(res, url, method, body));
+    // A 101 to a request that asked for no upgrade: Node hands the socket over here, and without this
+    // listener it drops it silently, leaving the attempt to wait out the timeout.
+    req.on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => {
+      socket.destroy();
+      if (this.done) {
+        return;
+      }
+      const headers = headersOf(res.headers);
+      const to = headers.upgrade ? ` to ${headers.upgrade}` : '';
+      const r = this.driver.redactor;
+      this.driver.lastResponse = { status: res.statusCode ?? 101, statusText: res.statusMessage ?? '', headers };
+      this.end({
+        error: {
+          code: 'ERR_PROTOCOL',
+          message: `The server switched protocols${to} (HTTP ${res.statusCode ?? 101}${res.statusMessage ? ' ' + res.statusMessage : ''}) instead of answering with an event stream: this is not an SSE endpoint${/websocket/i.test(to) ? ' (a WebSocket one? use ws:// or --ws)' : ''}`,
+          status: res.statusCode ?? 101,
+          statusText: res.statusMessage ?? '',
+          headers: r.headers(headers),
+        },
+        retry: false,
+      });
+    });
     // https-proxy-agent replays a refused CONNECT's response as if it were the server's: remember
     // that it came from the proxy, so the error says so.
     req.once('proxyConnect', (connect: { statusCode?: number }) => {
@@ -407,42 +437,32 @@ class SseAttempt implements TransportAttempt {
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
       this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true, serverEnded: true });
     };
-    const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity') {
+    const codings = codingsOf(headers['content-encoding']);
+    if (codings.length === 0) {
       res.on('data', (chunk: Buffer) => this.onData(chunk));
       res.on('end', ended);
     } else {
       // We never ask for compression, but a user may send Accept-Encoding (headers copied from a
       // browser): decode as a browser would, each flushed block as it comes.
-      const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-      const inflater =
-        encoding === 'gzip' || encoding === 'x-gzip'
-          ? zlib.createGunzip(flush)
-          : encoding === 'deflate'
-            ? zlib.createInflate(flush)
-            : encoding === 'br'
-              ? zlib.createBrotliDecompress({
-                  flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                  finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                })
-              : undefined;
-      if (!inflater) {
-        this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: `Unsupported Content-Encoding: ${headers['content-encoding']}` }, status, statusText, headers);
+      const unsupported = unsupportedCoding(codings);
+      if (unsupported) {
+        this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: unsupported }, status, statusText, headers);
         return;
       }
-      this.inflater = inflater;
+      const decoder = createBodyDecoder(
+        codings,
+        (chunk) => this.onDecoded(chunk),
+        ended,
+        (coding, err) => this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${coding} stream: ${err.message}` }, retry: false }),
+      );
+      this.inflater = decoder;
       res.on('data', (chunk: Buffer) => {
         if (!this.done) {
           this.countBytes(chunk);
-          inflater.write(chunk);
+          decoder.write(chunk);
         }
       });
-      res.on('end', () => inflater.end());
-      inflater.on('data', (chunk: Buffer) => this.onDecoded(chunk));
-      inflater.on('end', ended);
-      inflater.on('error', (err) => {
-        this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${encoding} stream: ${err.message}` }, retry: false });
-      });
+      res.on('end', () => decoder.end());
     }
     res.on('error', (err) => this.networkError(err, url));
     res.on('close', () => {
@@ -570,6 +590,19 @@ class SseAttempt implements TransportAttempt {
     }
     // "If the field value consists of only ASCII digits, then interpret the field value as an integer
     // in base ten, and set the event stream's reconnection time to that integer."
+    if (!(ms <= MAX_RECONNECT_MS)) {
+      this.driver.retryMs = MAX_RECONNECT_MS;
+      this.sink.record({ kind: 'retry', ms: MAX_RECONNECT_MS, clamped: true });
+      if (!this.clampedRetry) {
+        this.clampedRetry = true;
+        this.sink.record({
+          kind: 'info',
+          message: `retry: ${ms < 1e21 ? ms : 'a value of more than 21 digits'} is above the ${MAX_RECONNECT_MS} ms maximum (about 24.8 days): reconnecting after ${MAX_RECONNECT_MS} ms`,
+        });
+      }
+      this.sink.setReconnectDelay(MAX_RECONNECT_MS);
+      return;
+    }
     this.driver.retryMs = ms;
     this.sink.record({ kind: 'retry', ms });
     // "Optionally, wait some more": a floor keeps `retry: 0` from a server that closes at once from
@@ -668,12 +701,8 @@ class SseAttempt implements TransportAttempt {
     this.clearTimer();
     this.parser = undefined;
     this.decoder = undefined;
-    if (this.inflater) {
-      this.inflater.removeAllListeners('data');
-      this.inflater.on('error', noop);
-      this.inflater.destroy();
-      this.inflater = undefined;
-    }
+    this.inflater?.destroy();
+    this.inflater = undefined;
     const res = this.res;
     const req = this.req;
     this.res = undefined;
