@@ -11,11 +11,12 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
-import type { InfoRecord } from '../../src/core/records';
+import type { CloseRecord, InfoRecord } from '../../src/core/records';
 import { startServer, TestServer } from '../fixtures/sseServer';
 import { selfSignedCert } from '../fixtures/tlsCert';
-import { refuse, startWsServer } from '../fixtures/wsServer';
+import { refuse, startRawServer, startWsServer } from '../fixtures/wsServer';
 import { hostileCase, isKind, Scope } from './helpers';
 
 const T = { timeout: 60_000 };
@@ -147,6 +148,109 @@ describe('Redirects', () => {
         const info = o.store.toArray().find(isKind('info')) as InfoRecord;
         assert.match(info.message, /another origin: Authorization, Cookie, X-API-Key, X-Auth-Token not (sent|forwarded)/);
       }
+    }),
+  );
+});
+
+describe('Answers that are not an event stream, and compressed ones', () => {
+  it('SSE GET answered with 101 Switching Protocols: fails at once with what the server did, not after the timeout', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const raw = await startRawServer((socket) => {
+        socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+      });
+      scope.defer(() => raw.close());
+      // A timeout this case never reaches: the error must come from the 101 itself.
+      const o = scope.observe({ url: `http://127.0.0.1:${raw.port}/events`, timeoutMs: 120_000 });
+      await o.waitState('failed', 60_000);
+      const err = o.errors()[0];
+      assert.deepEqual([err.code, err.fatal, err.status], ['ERR_PROTOCOL', true, 101]);
+      assert.equal(
+        err.message,
+        'The server switched protocols to websocket (HTTP 101 Switching Protocols) instead of answering with an event stream: this is not an SSE endpoint (a WebSocket one? use ws:// or --ws)',
+      );
+      assert.equal(err.headers?.upgrade, 'websocket');
+    }),
+  );
+
+  const stream = 'id: 1\ndata: one\n\nid: 2\ndata: two\n\n';
+  const gzip = (b: Buffer) => zlib.gzipSync(b);
+  for (const [encoding, what, encode] of [
+    ['deflate', 'raw DEFLATE', (b: Buffer) => zlib.deflateRawSync(b)],
+    ['deflate', 'zlib-wrapped', (b: Buffer) => zlib.deflateSync(b)],
+    ['gzip, gzip', 'gzip twice', (b: Buffer) => gzip(gzip(b))],
+    ['gzip, br', 'gzip, then brotli', (b: Buffer) => zlib.brotliCompressSync(gzip(b))],
+    ['deflate, gzip', 'raw DEFLATE, then gzip', (b: Buffer) => gzip(zlib.deflateRawSync(b))],
+  ] as const) {
+    it(`Content-Encoding: ${encoding} (${what}): decoded as a browser decodes it`, T, (t) =>
+      hostileCase(t, async (scope) => {
+        const s = await serve(scope, (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': encoding });
+          res.end(encode(Buffer.from(stream)));
+        });
+        const o = scope.observe({ url: s.url, headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+        await o.waitState('closed');
+        assert.deepEqual(o.messages().map((m) => m.data), ['one', 'two']);
+        assert.deepEqual(o.errors(), []);
+      }),
+    );
+  }
+
+  it('an encoding that cannot be decoded (zstd on a Node without it, compress): a clear error, not retried', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const s = await serve(scope, (req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'content-encoding': req.url === '/zstd' ? 'zstd' : 'compress' });
+        res.end('\x28\xb5\x2f\xfd');
+      });
+      const zstd = scope.observe({ url: s.url + '/zstd', reconnect: { enabled: true } });
+      const compress = scope.observe({ url: s.url + '/compress', reconnect: { enabled: true } });
+      await zstd.waitState('failed');
+      await compress.waitState('failed');
+      const hasZstd = typeof (zlib as unknown as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
+      if (!hasZstd) {
+        assert.deepEqual([zstd.errors()[0].code, zstd.errors()[0].message], [
+          'ERR_CONTENT_TYPE',
+          `Unsupported Content-Encoding: zstd (this Node.js ${process.version} cannot decode it; gzip, deflate and br can be)`,
+        ]);
+      }
+      assert.deepEqual([compress.errors()[0].code, compress.errors()[0].message.startsWith('Unsupported Content-Encoding: compress (gzip, deflate and br')], ['ERR_CONTENT_TYPE', true]);
+      assert.equal(s.requests.length, 2, 'neither was retried');
+    }),
+  );
+});
+
+describe('Streams that stall (idleTimeoutMs)', () => {
+  it('SSE: no data for 0.3 s drops the stream and reconnects with Last-Event-ID; the gap at the server is at least the timeout', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const seen: { at: number; lastEventId: string | undefined }[] = [];
+      const s = await serve(scope, (req, res, { n }) => {
+        seen.push({ at: Date.now(), lastEventId: req.headers['last-event-id'] as string | undefined });
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        // The first response sends one event and then nothing, never ending: a stalled stream.
+        res.write(n === 1 ? 'id: 1\ndata: one\n\n' : 'id: 2\ndata: two\n\n');
+      });
+      const o = scope.observe({ url: s.url, idleTimeoutMs: 300, reconnect: { enabled: true, initialDelayMs: 10, jitter: false } });
+      await o.waitFor((r) => r.kind === 'message' && r.data === 'two', 30_000, 'the event after the reconnect');
+      const close = o.store.toArray().find(isKind('close')) as CloseRecord;
+      assert.deepEqual([close.reason, close.clean, close.by], ['no data for 0.3 s', false, 'client']);
+      const err = o.errors()[0];
+      assert.deepEqual([err.code, err.fatal, err.message], ['ERR_TIMEOUT', false, 'No data for 0.3 s (idle timeout 300 ms): the connection was dropped']);
+      assert.equal(seen[1].lastEventId, '1');
+      assert.ok(seen[1].at - seen[0].at >= 300, `reconnected after ${seen[1].at - seen[0].at} ms`);
+      o.conn.disconnect();
+    }),
+  );
+
+  it('WebSocket: no frame for 0.3 s fails the connection (close 1006 "no data for 0.3 s"), the message before kept', T, (t) =>
+    hostileCase(t, async (scope) => {
+      const srv = await startWsServer({ onConnection: (ws) => ws.send('hello') });
+      scope.defer(() => srv.close());
+      const o = scope.observe({ url: srv.url, idleTimeoutMs: 300 });
+      await o.waitState('failed', 30_000);
+      const close = o.store.toArray().find(isKind('close')) as CloseRecord;
+      assert.deepEqual([close.code, close.reason, close.clean, close.by], [1006, 'no data for 0.3 s', false, 'client']);
+      const err = o.errors()[0];
+      assert.deepEqual([err.code, err.fatal], ['ERR_TIMEOUT', true]);
+      assert.deepEqual(o.messages().map((m) => m.data), ['hello']);
     }),
   );
 });
