@@ -70,6 +70,12 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
   if (args.connectTimeoutMs !== undefined) {
     options.timeoutMs = args.connectTimeoutMs;
   }
+  if (args.idleTimeoutMs !== undefined) {
+    options.idleTimeoutMs = args.idleTimeoutMs;
+  }
+  if (args.allowDowngrade) {
+    options.allowDowngrade = true;
+  }
   if (args.insecure) {
     options.tls = { insecure: true };
   } else if (args.cacert !== undefined) {
