@@ -6,6 +6,7 @@
  * that handles and memory are back to the baseline afterwards.
  */
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -253,4 +254,46 @@ describe('Streams that stall (idleTimeoutMs)', () => {
       assert.deepEqual(o.messages().map((m) => m.data), ['hello']);
     }),
   );
+});
+
+describe('The CLI stops cleanly', () => {
+  const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+  for (const how of ['--count', '--timeout', 'SIGINT'] as const) {
+    it(`${how}: the server sees a close frame with 1000 and a clean closing handshake, not 1006`, T, (t) =>
+      hostileCase(t, async (scope) => {
+        assert.ok(fs.existsSync(CLI), `${CLI} is built (node scripts/build.mjs)`);
+        const closes: { code: number; reason: string }[] = [];
+        const srv = await startWsServer({
+          onConnection: (ws) => {
+            ws.on('close', (code, reason) => closes.push({ code, reason: reason.toString() }));
+            ws.send('first');
+          },
+        });
+        scope.defer(() => srv.close());
+        const args = [srv.url, '--json', '--no-interactive', '--no-reconnect', ...(how === '--count' ? ['--count', '1'] : how === '--timeout' ? ['--timeout', '500'] : [])];
+        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', HTTP_PROXY: '', http_proxy: '' } });
+        scope.defer(() => child.exitCode === null && child.kill('SIGKILL'));
+        let stdout = '';
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString('utf8');
+          if (how === 'SIGINT' && stdout.includes('"data":"first"') && !child.killed) {
+            child.kill('SIGINT');
+          }
+        });
+        child.stderr.resume();
+        // A CLI that never stops is a failure, not a hang of the suite (as the CLI tests bound it).
+        const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+        clearTimeout(guard);
+        assert.equal(code, 0, stdout);
+        while (closes.length === 0) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.deepEqual(closes, [{ code: 1000, reason: '' }], 'the server saw a normal closure');
+        const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: number; clean?: boolean; state?: string });
+        const close = records.find((r) => r.kind === 'close');
+        assert.deepEqual([close?.code, close?.clean, close?.state], [1000, true, 'closed']);
+      }),
+    );
+  }
 });
