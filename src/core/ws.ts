@@ -218,6 +218,11 @@ class WsAttempt implements TransportAttempt {
       this.finish({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${driver.redactor.url(o.url)}` }, retry: false });
       return;
     }
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(this.target.protocol)) {
+      // `ws` would open `ws+unix:` as a local socket; a WebSocket here is what a browser can open.
+      this.finish({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
+      return;
+    }
     this.headers = { ...o.headers };
     // One timer bounds the whole handshake (DNS, proxy, TLS, redirects); ws's own handshakeTimeout
     // only covers each HTTP request's idle time.

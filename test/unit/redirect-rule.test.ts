@@ -76,3 +76,20 @@ describe('proxyNetworkError: one mapping for both transports', () => {
     assert.equal(proxyNetworkError(err('DEPTH_ZERO_SELF_SIGNED_CERT'), proxy, proxy), undefined);
   });
 });
+
+describe('WebSocket URLs', () => {
+  it('kind ws with a ws+unix: URL is refused before anything is opened', async () => {
+    const { createConnection } = await import('../../src/core/index');
+    const conn = createConnection({ url: 'ws+unix:/var/run/docker.sock:/containers/x/attach/ws', kind: 'ws', reconnect: { enabled: false } });
+    const errors: string[] = [];
+    conn.onRecord((r) => {
+      if (r.kind === 'error') {
+        errors.push(`${r.code}: ${r.message}`);
+      }
+    });
+    conn.connect();
+    assert.equal(conn.state, 'failed');
+    assert.deepEqual(errors, ['ERR_INVALID_URL: A WebSocket needs a ws://, wss://, http:// or https:// URL, not ws+unix:']);
+    conn.dispose();
+  });
+});
