@@ -141,6 +141,12 @@ try {
   }
   details.activation = acts;
 
+  // ---------- one large permessage-deflate message, CLI against a bare ws client ----------
+  log('deflate memory (99 MiB message)');
+  const deflate = await node([join(root, 'bench/deflate-memory.mjs')], { timeout: 600_000 });
+  details.deflateMemory = deflate;
+  loads.push(loadavg()[0]);
+
   // ---------- package size ----------
   log('package (vsce)');
   const vsix = join(outDir, 'realtime-inspector.vsix');
@@ -166,6 +172,7 @@ try {
     e2e_latency_ms_p99: r1(web.latency.p99),
     activation_ms: r2(median(acts.map((a) => a.activateMs))),
     vsix_kb: Math.round(vsixKb),
+    cli_deflate_peak_rss_ratio: r2(Math.max(deflate.ratio, deflate.ratioJson)),
   };
   writeFileSync(join(root, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
 
@@ -205,6 +212,13 @@ try {
     ['e2e_latency_ms_p99', results.e2e_latency_ms_p99, '≤ 100', results.e2e_latency_ms_p99 <= 100, `per run ${web.latencyRuns.map((r) => r.p99.toFixed(0)).join('/')}; host leg p99 ${web.latency.hostP99.toFixed(0)} ms; max ${web.latency.max.toFixed(0)} ms; page tasks: longest ${web.latency.longTaskMax.toFixed(0)} ms wall, ${web.latency.longestCpuMs.toFixed(0)} ms CPU`],
     ['activation_ms', results.activation_ms, '≤ 50', results.activation_ms <= 50, `median of ${acts.length}; loading the bundle ${median(acts.map((a) => a.requireMs)).toFixed(0)} ms`],
     ['vsix_kb', results.vsix_kb, '≤ 500', results.vsix_kb <= 500, ''],
+    [
+      'cli_deflate_peak_rss_ratio',
+      results.cli_deflate_peak_rss_ratio,
+      '≤ 1.2',
+      results.cli_deflate_peak_rss_ratio <= 1.2,
+      `peak RSS, median of ${deflate.trials.bareKb.length}: CLI ${(deflate.cliKb / 1024).toFixed(0)} MB, --json ${(deflate.cliJsonKb / 1024).toFixed(0)} MB, bare ws client ${(deflate.bareKb / 1024).toFixed(0)} MB`,
+    ],
   ];
   const w = [28, 10, 7, 5];
   const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i] ?? 0)).join('  ');

@@ -37,6 +37,11 @@ Options:
   --max-payload BYTES          WS: largest message accepted (default 104857600); a larger one
                                closes the connection with 1009
   --connect-timeout MS         connect / handshake / response headers timeout (default 30000)
+  --idle-timeout MS            once open, fail when no data arrives for MS milliseconds ("no data
+                               for N s"); reconnects under the reconnect policy (SSE with
+                               Last-Event-ID). WS: pings and pongs count as data. Default: off
+  --allow-downgrade            follow a redirect from https/wss to http/ws (default: an error);
+                               credentials are never sent over it
   --no-reconnect               never reconnect
   --max-retries N              reconnect attempts before giving up (default 10)
   --retry-delay MS             first reconnect delay (default 1000; an SSE retry: is the floor)
@@ -98,6 +103,8 @@ export interface ConnectArgs {
   perMessageDeflate?: boolean;
   maxPayload?: number;
   connectTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  allowDowngrade: boolean;
   reconnect: boolean;
   /** SSE: reconnect after a clean end of the stream; undefined: only a GET (the core's default). */
   reconnectOnEnd?: boolean;
@@ -142,6 +149,8 @@ export const OPTIONS = {
   'no-deflate': { type: 'boolean' },
   'max-payload': { type: 'string' },
   'connect-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'allow-downgrade': { type: 'boolean' },
   'no-reconnect': { type: 'boolean' },
   'reconnect-on-end': { type: 'boolean' },
   'no-reconnect-on-end': { type: 'boolean' },
@@ -339,6 +348,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     perMessageDeflate: v['no-deflate'] ? false : v.deflate ? true : undefined,
     maxPayload: integer(v['max-payload'], '--max-payload', 1),
     connectTimeoutMs: integer(v['connect-timeout'], '--connect-timeout', 1),
+    idleTimeoutMs: integer(v['idle-timeout'], '--idle-timeout', 1),
+    allowDowngrade: !!v['allow-downgrade'],
     reconnect: !v['no-reconnect'],
     reconnectOnEnd: v['reconnect-on-end'] ? true : v['no-reconnect-on-end'] ? false : undefined,
     retryMethods,

@@ -2,7 +2,8 @@
  * How records look on a terminal. Server data is untrusted: every control character, ANSI escape,
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
-import { ConnRecord, serializeRecord } from '../core/records';
+import { ReceivedText } from '../core/receivedText';
+import { ConnRecord, MessageRecord, serializeRecord } from '../core/records';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {
@@ -39,6 +40,46 @@ export function escapeRaw(s: string): string {
  */
 export function jsonLine(record: ConnRecord): string {
   return replaceUnsafe(serializeRecord(record), jsonEscape);
+}
+
+/** Stands for a message's data while its line is formatted around it (letters only: nothing escapes it). */
+const DATA_MARK = 'RIDATAMARKq7Zx3';
+
+/** True when every byte is printable ASCII other than `"` and `\`: as text it needs no escaping, in JSON or on a terminal. */
+function isPlainAscii(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A received WebSocket text message still held as bytes, as the output line's pieces: the text
+ * around the data and the message's own bytes, so a large message is written without being decoded,
+ * serialised and encoded again (each a copy of its size). Undefined when the bytes would need
+ * escaping (the line is then formatted as usual) or the record is not such a message.
+ */
+export function messageLinePieces(r: ConnRecord, json: boolean, style: Style): [string, Buffer, string] | undefined {
+  if (!(r instanceof ReceivedText)) {
+    return undefined;
+  }
+  const bytes = r.utf8;
+  if (!bytes || bytes.length < 64 * 1024 || !isPlainAscii(bytes)) {
+    return undefined;
+  }
+  const stand: MessageRecord = { kind: 'message', dir: 'in', format: 'text', data: DATA_MARK, size: r.size, seq: r.seq, time: r.time };
+  if (r.large !== undefined) {
+    stand.large = r.large;
+  }
+  const text = json ? jsonLine(stand) : formatRecord(stand, style);
+  const at = text.indexOf(DATA_MARK);
+  if (at === -1 || text.indexOf(DATA_MARK, at + 1) !== -1) {
+    return undefined;
+  }
+  return [text.slice(0, at), bytes, text.slice(at + DATA_MARK.length)];
 }
 
 const ESC = '\x1b[';
@@ -114,7 +155,7 @@ export function formatRecord(r: ConnRecord, style: Style): string {
     case 'comment':
       return line(':', 'grey', paint('grey', esc(r.text)));
     case 'retry':
-      return line('↻', 'yellow', `retry ${r.ms} ms`);
+      return line('↻', 'yellow', `retry ${r.ms} ms${r.clamped ? ' (the maximum: the server asked for more)' : ''}`);
     case 'ping':
     case 'pong':
       return line(r.dir === 'in' ? '←' : '→', 'grey', `${r.kind}${r.auto ? ' (auto)' : ''} ${r.size} B${r.size ? ' ' + esc(r.data) : ''}`);

@@ -88,10 +88,20 @@ export class OutputWriter {
     const chunks = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    const data = chunks.every((c) => typeof c === 'string')
-      ? (chunks as string[]).join('')
-      : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    if (this.stream.write(data)) {
+    let ok: boolean;
+    if (chunks.every((c) => typeof c === 'string')) {
+      ok = this.stream.write((chunks as string[]).join(''));
+    } else {
+      // Buffers go as they are (a large message is not copied into one joined buffer): corked, so
+      // the stream still hands them to the OS in one writev.
+      this.stream.cork();
+      ok = true;
+      for (const c of chunks) {
+        ok = this.stream.write(c) && ok;
+      }
+      this.stream.uncork();
+    }
+    if (ok) {
       this.setPressure(false);
       return;
     }

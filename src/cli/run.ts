@@ -7,7 +7,7 @@ import type { ConnectionOptions } from '../core/options';
 import { credentialOf, isCredentialHeader } from '../core/credentials';
 import { ConnRecord, isIncomingData } from '../core/records';
 import { ConnectArgs, UsageError } from './args';
-import { escapeRaw, formatRecord, jsonLine, Style } from './format';
+import { escapeRaw, formatRecord, jsonLine, messageLinePieces, Style } from './format';
 import { LineInput } from './input';
 import { OutputWriter } from './output';
 
@@ -69,6 +69,12 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
   }
   if (args.connectTimeoutMs !== undefined) {
     options.timeoutMs = args.connectTimeoutMs;
+  }
+  if (args.idleTimeoutMs !== undefined) {
+    options.idleTimeoutMs = args.idleTimeoutMs;
+  }
+  if (args.allowDowngrade) {
+    options.allowDowngrade = true;
   }
   if (args.insecure) {
     options.tls = { insecure: true };
@@ -152,6 +158,15 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   /** Readable output shows a retry line only when the value changes (`--json` keeps every record). */
   let shownRetryMs: number | undefined;
   const print = (r: ConnRecord) => {
+    // A large text message goes out as its own bytes between the line's two ends: no decoded,
+    // serialised and re-encoded copies of it (only when there is nothing to mask).
+    const pieces = !args.raw && !secrets.hasSecrets ? messageLinePieces(r, args.json, style) : undefined;
+    if (pieces) {
+      out.write(pieces[0]);
+      out.write(pieces[1]);
+      out.write(pieces[2] + '\n');
+      return;
+    }
     if (args.json) {
       out.write(mask(jsonLine(r)) + '\n');
     } else if (args.raw) {

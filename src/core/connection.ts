@@ -104,6 +104,10 @@ export class Connection extends Disposable {
   private reconnectTimer: IDisposable | undefined;
   private healthyTimer: IDisposable | undefined;
   private closeTimer: IDisposable | undefined;
+  /** `idleTimeoutMs` while open: fires when no byte arrived for that long. */
+  private idleTimer: IDisposable | undefined;
+  /** When the last byte arrived (only kept while an idle timeout is in force). */
+  private lastDataAt = 0;
   private nextAttemptAt: number | undefined;
   private delayMs: number | undefined;
   private lastClose: ConnectionStatus['lastClose'];
@@ -368,6 +372,8 @@ export class Connection extends Disposable {
     if (!this.paused) {
       this.paused = true;
       this.current?.attempt.pause?.();
+      // Not reading is our doing, not the server's: the idle timeout waits until reading again.
+      this.stopIdleWatch();
     }
   }
 
@@ -375,6 +381,9 @@ export class Connection extends Disposable {
     if (this.paused) {
       this.paused = false;
       this.current?.attempt.resume?.();
+      if (this._state === 'open' && this.current) {
+        this.startIdleWatch(this.current.sink);
+      }
     }
   }
 
@@ -473,6 +482,59 @@ export class Connection extends Disposable {
         this.attemptNo = 0;
       }
     }, resetAfter);
+    this.startIdleWatch(sink);
+  }
+
+  private get idleTimeoutMs(): number {
+    const ms = this._options.idleTimeoutMs;
+    return ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : 0;
+  }
+
+  /** Starts (or restarts) the idle timeout for the open attempt of `sink`, when one is set. */
+  private startIdleWatch(sink: SinkImpl): void {
+    const ms = this.idleTimeoutMs;
+    this.stopIdleWatch();
+    if (ms === 0 || this.paused) {
+      return;
+    }
+    this.lastDataAt = this.now();
+    const check = (wait: number) => {
+      this.idleTimer = disposableTimeout(() => {
+        this.idleTimer = undefined;
+        const cur = this.current;
+        if (!cur || cur.sink !== sink || this._state !== 'open' || this.paused) {
+          return;
+        }
+        const quiet = this.now() - this.lastDataAt;
+        if (quiet < ms) {
+          check(ms - quiet);
+          return;
+        }
+        this.idleExpired(cur, ms);
+      }, wait);
+    };
+    check(ms);
+  }
+
+  private stopIdleWatch(): void {
+    this.idleTimer?.dispose();
+    this.idleTimer = undefined;
+  }
+
+  /**
+   * No byte for `ms`: the stream stalled. A stall is a network failure (a proxy or a peer that went
+   * quiet without hanging up), so it ends the attempt as one: the reconnect policy decides, and an
+   * SSE reconnect sends Last-Event-ID.
+   */
+  private idleExpired(cur: { attempt: TransportAttempt; sink: SinkImpl }, ms: number): void {
+    const what = `no data for ${formatSeconds(ms)}`;
+    cur.sink.detach();
+    cur.attempt.abort();
+    this._ended(cur.sink, {
+      close: { ...(this._kind === 'ws' ? { code: 1006 } : {}), reason: what, clean: false, by: 'client' },
+      error: { code: 'ERR_TIMEOUT', message: `No data for ${formatSeconds(ms)} (idle timeout ${ms} ms): the connection was dropped` },
+      retry: true,
+    });
   }
 
   /** @internal */
@@ -494,6 +556,9 @@ export class Connection extends Disposable {
   /** @internal */
   _bytesIn(n: number): void {
     this._stats.bytesIn += n;
+    if (this.idleTimer) {
+      this.lastDataAt = this.now();
+    }
   }
 
   /** @internal */
@@ -506,6 +571,7 @@ export class Connection extends Disposable {
     this.healthyTimer = undefined;
     this.closeTimer?.dispose();
     this.closeTimer = undefined;
+    this.stopIdleWatch();
 
     if (this.userClosing) {
       this.userClosing = false;
@@ -611,6 +677,7 @@ export class Connection extends Disposable {
     this.healthyTimer = undefined;
     this.closeTimer?.dispose();
     this.closeTimer = undefined;
+    this.stopIdleWatch();
   }
 
   private transition(init: RecordInit, state: ConnectionState): void {
@@ -664,6 +731,11 @@ export class Connection extends Disposable {
     }
     return record;
   }
+}
+
+/** `1500` → "1.5 s", `30000` → "30 s". */
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
 /** Thrown by the send methods; the message is for the user. */

@@ -8,7 +8,7 @@ import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { ConnectionOptions, ProxyOptions, TlsOptions } from './options';
-import { ErrorCode, Headers } from './records';
+import { ErrorCode, Headers, TransportKind } from './records';
 
 /** TLS options for `https.request` / `ws`: verify by default; extra CAs are added to Node's, not instead. */
 export function tlsOptionsFor(t: TlsOptions | undefined): { rejectUnauthorized: boolean; ca?: (string | Buffer)[] } {
@@ -126,8 +126,15 @@ export function readBodyCapped(
   });
 }
 
-/** Where a redirect leads, or an error message when it leads nowhere usable. */
-export function redirectTarget(from: URL, location: string | undefined): URL | string {
+/** Statuses that are redirects with a Location to follow (fetch's "redirect status", the same for SSE and WebSocket). */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where a redirect leads, or an error message when it leads nowhere usable. SSE follows only to
+ * http/https; a WebSocket to ws/wss/http/https, as browsers do — never `ws+unix:` or any other scheme
+ * (`ws` would open a local socket for it).
+ */
+export function redirectTarget(from: URL, location: string | undefined, kind: TransportKind): URL | string {
   if (!location) {
     return 'Redirect without a Location header';
   }
@@ -137,11 +144,49 @@ export function redirectTarget(from: URL, location: string | undefined): URL | s
   } catch {
     return `Redirect to an invalid URL: ${location}`;
   }
-  const ok = from.protocol.startsWith('ws') ? ['http:', 'https:', 'ws:', 'wss:'] : ['http:', 'https:'];
+  const ok = kind === 'ws' ? ['http:', 'https:', 'ws:', 'wss:'] : ['http:', 'https:'];
   if (!ok.includes(next.protocol)) {
-    return `Redirect to an unsupported scheme: ${next.protocol}`;
+    return `Redirect to an unsupported scheme: ${next.protocol} (${kind === 'ws' ? 'ws, wss, http and https' : 'http and https'} only)`;
+  }
+  if (next.hash) {
+    // Not sent anyway; `ws` refuses a URL with a fragment.
+    next.hash = '';
   }
   return next;
+}
+
+const PROXY_UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/**
+ * A network error before any response, when a proxy is in use: through a proxy the only TCP
+ * connection made is the one to the proxy, so failing to reach it is `ERR_PROXY` naming the proxy
+ * (its URL as `shownProxy`, already masked). Undefined when the error is not the proxy's.
+ */
+export function proxyNetworkError(err: unknown, proxyUrl: string, shownProxy: string): { code: ErrorCode; message: string } | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number; hostname?: string };
+  if (!e?.code || !PROXY_UNREACHABLE.has(e.code)) {
+    return undefined;
+  }
+  let proxy: URL;
+  try {
+    proxy = new URL(proxyUrl);
+  } catch {
+    return undefined;
+  }
+  const proxyPort = proxy.port || (proxy.protocol === 'https:' ? '443' : '80');
+  if (e.port !== undefined && String(e.port) !== proxyPort) {
+    return undefined;
+  }
+  if (e.hostname !== undefined && e.hostname !== proxy.hostname.replace(/^\[|\]$/g, '')) {
+    return undefined;
+  }
+  return { code: 'ERR_PROXY', message: `Cannot reach proxy ${shownProxy}: ${describeNetworkError(err, proxy).message}` };
+}
+
+/** A proxy that answered CONNECT with something other than 200: its status, said to be the proxy's. */
+export function proxyRefusalMessage(targetHost: string, status: number, statusText: string): string {
+  const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
+  return `The proxy refused the tunnel to ${targetHost}: ${line}${status === 407 ? ' (the proxy requires authentication)' : ''}`;
 }
 
 const TLS_CODES: Record<string, string> = {

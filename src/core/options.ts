@@ -52,6 +52,16 @@ export interface ConnectionOptions {
   timeoutMs?: number;
   /** Redirects followed before giving up. Default 10. */
   maxRedirects?: number;
+  /**
+   * Follow a redirect that leaves TLS (https/wss → http/ws). Off by default: such a redirect is an
+   * error. Credentials never follow it either way.
+   */
+  allowDowngrade?: boolean;
+  /**
+   * Once open, the connection fails when no data arrives for this many ms ("no data for N s"); the
+   * reconnect policy then decides, as for a network failure. Off (undefined or 0) by default.
+   */
+  idleTimeoutMs?: number;
   /** SSE: most characters one line or one event may buffer before the connection fails. Default 64 Mi. */
   maxEventSize?: number;
   /** Most bytes of an error response's body kept for display. Default 64 KiB. */

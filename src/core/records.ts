@@ -93,6 +93,8 @@ export interface CommentRecord extends RecordBase {
 export interface RetryRecord extends RecordBase {
   kind: 'retry';
   ms: number;
+  /** The server asked for more than the maximum (`MAX_RECONNECT_MS`): `ms` is that maximum. */
+  clamped?: true;
 }
 
 /** WS ping or pong, either direction. `data` is base64. `auto` marks the pong `ws` sends by itself. */

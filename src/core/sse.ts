@@ -11,11 +11,13 @@
 import { isAscii } from 'node:buffer';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type * as net from 'node:net';
 import { TextDecoder } from 'node:util';
-import * as zlib from 'node:zlib';
 import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
 import { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
-import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, redirectTarget, tlsOptionsFor } from './net';
+import { redirectRule, withoutCredentials } from './credentials';
+import { BodyDecoder, codingsOf, createBodyDecoder, unsupportedCoding } from './decode';
+import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
 import { ConnectionOptions, DEFAULTS, Redactor } from './options';
 import { Headers, RecordInit } from './records';
 
@@ -138,9 +140,14 @@ class SseDriver implements TransportDriver {
   }
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** The shortest reconnection time a server's `retry:` can set. */
 export const MIN_RECONNECT_MS = 100;
+/**
+ * The longest reconnection time a server's `retry:` can set: 2^31-1 ms (about 24.8 days), the
+ * longest delay one timer holds. A longer value (up to `retry:` with hundreds of digits, which
+ * parses to Infinity) is recorded as this, marked `clamped`.
+ */
+export const MAX_RECONNECT_MS = 2_147_483_647;
 /** Header values Node refuses (it throws ERR_INVALID_CHAR); a Last-Event-ID with these cannot be sent. */
 const INVALID_HEADER_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -159,7 +166,7 @@ class SseAttempt implements TransportAttempt {
   private decoderIdle = false;
   /** Every byte of this response so far was ASCII: a string's UTF-8 length is its length. */
   private allAscii = true;
-  private inflater: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private inflater: BodyDecoder | undefined;
   private done = false;
   private paused = false;
   private sawEvent = false;
@@ -167,12 +174,13 @@ class SseAttempt implements TransportAttempt {
   private pendingCr = false;
   private unknownFields: Set<string> | undefined;
   private flooredRetry = false;
+  private clampedRetry = false;
   /** Events the parser has dispatched on this connection. */
   private events = 0;
   private readonly idBlocks = new IdOnlyBlocks();
   private readonly visited = new Set<string>();
   private redirects = 0;
-  /** Credentials the user set are not sent to another origin after a redirect. */
+  /** A redirect left the origin the credentials were given for: from then on they are not sent. */
   private crossOrigin = false;
   /** The proxy answered CONNECT with something other than 200: the response is the proxy's. */
   private proxyRefused = false;
@@ -216,21 +224,14 @@ class SseAttempt implements TransportAttempt {
     if (body !== undefined) {
       headers['Content-Length'] = String(body.length);
     }
-    if (this.crossOrigin) {
-      for (const name of Object.keys(headers)) {
-        const key = name.toLowerCase();
-        if (key === 'authorization' || key === 'cookie') {
-          delete headers[name];
-        }
-      }
-    }
-    this.driver.lastRequest = { method, url: url.href, headers };
+    const sent = this.crossOrigin ? withoutCredentials(headers).headers : headers;
+    this.driver.lastRequest = { method, url: url.href, headers: sent };
     this.agent?.destroy();
     this.agent = agentFor(url, o);
     const secure = url.protocol === 'https:';
     const reqOptions: https.RequestOptions = {
       method,
-      headers,
+      headers: sent,
       // A fresh agent per request (no keep-alive pool): a stream owns its socket, and nothing idles after it.
       agent: this.agent ?? false,
       ...(secure ? tlsOptionsFor(o.tls) : {}),
@@ -254,6 +255,28 @@ class SseAttempt implements TransportAttempt {
     }, timeoutMs);
     req.on('error', (err) => this.networkError(err, url));
     req.on('response', (res) => this.response(res, url, method, body));
+    // A 101 to a request that asked for no upgrade: Node hands the socket over here, and without this
+    // listener it drops it silently, leaving the attempt to wait out the timeout.
+    req.on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => {
+      socket.destroy();
+      if (this.done) {
+        return;
+      }
+      const headers = headersOf(res.headers);
+      const to = headers.upgrade ? ` to ${headers.upgrade}` : '';
+      const r = this.driver.redactor;
+      this.driver.lastResponse = { status: res.statusCode ?? 101, statusText: res.statusMessage ?? '', headers };
+      this.end({
+        error: {
+          code: 'ERR_PROTOCOL',
+          message: `The server switched protocols${to} (HTTP ${res.statusCode ?? 101}${res.statusMessage ? ' ' + res.statusMessage : ''}) instead of answering with an event stream: this is not an SSE endpoint${/websocket/i.test(to) ? ' (a WebSocket one? use ws:// or --ws)' : ''}`,
+          status: res.statusCode ?? 101,
+          statusText: res.statusMessage ?? '',
+          headers: r.headers(headers),
+        },
+        retry: false,
+      });
+    });
     // https-proxy-agent replays a refused CONNECT's response as if it were the server's: remember
     // that it came from the proxy, so the error says so.
     req.once('proxyConnect', (connect: { statusCode?: number }) => {
@@ -273,8 +296,8 @@ class SseAttempt implements TransportAttempt {
     const headers = headersOf(res.headers);
     const r = this.driver.redactor;
 
-    if (REDIRECTS.has(status) && headers.location !== undefined) {
-      const target = redirectTarget(url, headers.location);
+    if (REDIRECT_STATUSES.has(status) && headers.location !== undefined) {
+      const target = redirectTarget(url, headers.location, 'sse');
       if (typeof target === 'string') {
         this.end({ error: { code: 'ERR_REDIRECT', message: r.text(target), status, statusText, headers: r.headers(headers) }, retry: false });
         return;
@@ -300,17 +323,26 @@ class SseAttempt implements TransportAttempt {
         });
         return;
       }
-      // Fetch: "If request's current URL's origin is not same origin with locationURL's origin, then for
-      // each headerName of CORS non-wildcard request-header name, delete headerName" (Authorization);
-      // Cookie goes too, as curl does.
-      const leaving = !this.crossOrigin && target.origin !== url.origin;
-      this.crossOrigin ||= leaving;
+      // One rule for both transports (credentials.ts): no downgrade from TLS unless allowed, and the
+      // credentials stay with the origin they were given for.
+      const rule = redirectRule(url, target, this.driver.options.allowDowngrade);
+      if (rule.refused) {
+        this.end({ error: { code: 'ERR_REDIRECT', message: `${rule.refused}: ${r.url(url.href)} → ${r.url(target.href)}`, status, statusText, headers: r.headers(headers) }, retry: false });
+        return;
+      }
+      const dropped = !this.crossOrigin && rule.dropCredentials ? withoutCredentials(this.driver.requestHeaders(nextBody !== undefined)).dropped : [];
+      this.crossOrigin ||= rule.dropCredentials;
+      if (this.crossOrigin) {
+        target.username = '';
+        target.password = '';
+      }
       this.sink.record({
         kind: 'info',
         message:
           `Redirect ${status} ${statusText} → ${r.url(target.href)}` +
           (nextMethod !== method ? ` (now ${nextMethod}, without the body)` : '') +
-          (leaving ? ' (another origin: Authorization and Cookie not sent)' : ''),
+          (rule.downgrade ? ' (leaves TLS: allowed by allowDowngrade)' : '') +
+          (dropped.length ? ` (another origin: ${dropped.join(', ')} not sent)` : ''),
       });
       discard(this.req, res);
       this.res = undefined;
@@ -328,7 +360,7 @@ class SseAttempt implements TransportAttempt {
       return;
     }
     if (this.proxyRefused) {
-      this.failWithBody(res, { code: 'ERR_PROXY', message: `The proxy refused the tunnel to ${url.host}: HTTP ${status}${statusText ? ' ' + statusText : ''}` }, status, statusText, headers);
+      this.failWithBody(res, { code: 'ERR_PROXY', message: proxyRefusalMessage(url.host, status, statusText) }, status, statusText, headers);
       return;
     }
     if (status < 200 || status > 299) {
@@ -405,42 +437,32 @@ class SseAttempt implements TransportAttempt {
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
       this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true, serverEnded: true });
     };
-    const encoding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (encoding === 'identity') {
+    const codings = codingsOf(headers['content-encoding']);
+    if (codings.length === 0) {
       res.on('data', (chunk: Buffer) => this.onData(chunk));
       res.on('end', ended);
     } else {
       // We never ask for compression, but a user may send Accept-Encoding (headers copied from a
       // browser): decode as a browser would, each flushed block as it comes.
-      const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-      const inflater =
-        encoding === 'gzip' || encoding === 'x-gzip'
-          ? zlib.createGunzip(flush)
-          : encoding === 'deflate'
-            ? zlib.createInflate(flush)
-            : encoding === 'br'
-              ? zlib.createBrotliDecompress({
-                  flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                  finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                })
-              : undefined;
-      if (!inflater) {
-        this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: `Unsupported Content-Encoding: ${headers['content-encoding']}` }, status, statusText, headers);
+      const unsupported = unsupportedCoding(codings);
+      if (unsupported) {
+        this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: unsupported }, status, statusText, headers);
         return;
       }
-      this.inflater = inflater;
+      const decoder = createBodyDecoder(
+        codings,
+        (chunk) => this.onDecoded(chunk),
+        ended,
+        (coding, err) => this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${coding} stream: ${err.message}` }, retry: false }),
+      );
+      this.inflater = decoder;
       res.on('data', (chunk: Buffer) => {
         if (!this.done) {
           this.countBytes(chunk);
-          inflater.write(chunk);
+          decoder.write(chunk);
         }
       });
-      res.on('end', () => inflater.end());
-      inflater.on('data', (chunk: Buffer) => this.onDecoded(chunk));
-      inflater.on('end', ended);
-      inflater.on('error', (err) => {
-        this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${encoding} stream: ${err.message}` }, retry: false });
-      });
+      res.on('end', () => decoder.end());
     }
     res.on('error', (err) => this.networkError(err, url));
     res.on('close', () => {
@@ -568,6 +590,19 @@ class SseAttempt implements TransportAttempt {
     }
     // "If the field value consists of only ASCII digits, then interpret the field value as an integer
     // in base ten, and set the event stream's reconnection time to that integer."
+    if (!(ms <= MAX_RECONNECT_MS)) {
+      this.driver.retryMs = MAX_RECONNECT_MS;
+      this.sink.record({ kind: 'retry', ms: MAX_RECONNECT_MS, clamped: true });
+      if (!this.clampedRetry) {
+        this.clampedRetry = true;
+        this.sink.record({
+          kind: 'info',
+          message: `retry: ${ms < 1e21 ? ms : 'a value of more than 21 digits'} is above the ${MAX_RECONNECT_MS} ms maximum (about 24.8 days): reconnecting after ${MAX_RECONNECT_MS} ms`,
+        });
+      }
+      this.sink.setReconnectDelay(MAX_RECONNECT_MS);
+      return;
+    }
     this.driver.retryMs = ms;
     this.sink.record({ kind: 'retry', ms });
     // "Optionally, wait some more": a floor keeps `retry: 0` from a server that closes at once from
@@ -625,19 +660,8 @@ class SseAttempt implements TransportAttempt {
     if (this.done) {
       return;
     }
-    let described = describeNetworkError(err, url);
     const proxy = proxyFor(url, this.driver.options.proxy);
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (proxy && !this.res && (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ECONNRESET')) {
-      // Through a proxy, the only TCP connection we make is to the proxy.
-      let where = proxy;
-      try {
-        where = new URL(proxy).host;
-      } catch {
-        // keep the text
-      }
-      described = { code: 'ERR_PROXY', message: `Proxy ${where}: ${describeNetworkError(err).message}` };
-    }
+    const described = (proxy && !this.res ? proxyNetworkError(err, proxy, this.driver.redactor.url(proxy)) : undefined) ?? describeNetworkError(err, url);
     // A certificate the client refuses will be refused again: retrying only hides the reason.
     this.end({ error: { code: described.code, message: this.driver.redactor.text(described.message) }, retry: described.code !== 'ERR_TLS' });
   }
@@ -677,12 +701,8 @@ class SseAttempt implements TransportAttempt {
     this.clearTimer();
     this.parser = undefined;
     this.decoder = undefined;
-    if (this.inflater) {
-      this.inflater.removeAllListeners('data');
-      this.inflater.on('error', noop);
-      this.inflater.destroy();
-      this.inflater = undefined;
-    }
+    this.inflater?.destroy();
+    this.inflater = undefined;
     const res = this.res;
     const req = this.req;
     this.res = undefined;

@@ -21,7 +21,8 @@ import type * as net from 'node:net';
 import WebSocket from 'ws';
 import type { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
 import { ConnectionOptions, DEFAULTS, KeepAliveOptions, Redactor } from './options';
-import { agentFor, describeNetworkError, headersOf, proxyFor, readBodyCapped, tlsOptionsFor } from './net';
+import { redirectRule, withoutCredentials } from './credentials';
+import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
 import { ReceivedText } from './receivedText';
 import { ErrorCode, ErrorRecord, Headers, MessageRecord } from './records';
 
@@ -192,8 +193,15 @@ class WsAttempt implements TransportAttempt {
   private turnBytes = 0;
   private turnScheduled = false;
   private yielded = false;
-  private readonly target: URL | undefined;
-  private readonly proxyUrl: string | undefined;
+  /** The URL of the current request: the first one, then each redirect's. */
+  private target: URL | undefined;
+  private proxyUrl: string | undefined;
+  /** The upgrade request's headers: the user's, without credentials once a redirect left their origin. */
+  private headers: Headers = {};
+  private redirects = 0;
+  private crossOrigin = false;
+  /** The proxy answered CONNECT with something other than 200: the refusal is the proxy's. */
+  private proxyRefused = false;
   private readonly timeoutMs: number;
   private readonly keepAlive: KeepAliveOptions | undefined;
 
@@ -210,18 +218,44 @@ class WsAttempt implements TransportAttempt {
       this.finish({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${driver.redactor.url(o.url)}` }, retry: false });
       return;
     }
-    this.proxyUrl = proxyFor(this.target, o.proxy);
-    const maxRedirects = o.maxRedirects ?? DEFAULTS.maxRedirects;
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(this.target.protocol)) {
+      // `ws` would open `ws+unix:` as a local socket; a WebSocket here is what a browser can open.
+      this.finish({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
+      return;
+    }
+    this.headers = { ...o.headers };
+    // One timer bounds the whole handshake (DNS, proxy, TLS, redirects); ws's own handshakeTimeout
+    // only covers each HTTP request's idle time.
+    this.handshakeTimer = setTimeout(() => {
+      this.handshakeTimer = undefined;
+      if (!this.opened && !this.refusing) {
+        this.finish({ error: this.timeoutError(), retry: true });
+      }
+    }, this.timeoutMs);
+    this.request(this.target);
+  }
+
+  /**
+   * One upgrade request. Redirects are followed here, not by `ws`: its own following accepts
+   * `ws+unix:` (a local socket) and opens the next request before any listener can check it.
+   */
+  private request(target: URL): void {
+    const o = this.driver.options;
+    this.target = target;
+    this.proxyUrl = proxyFor(target, o.proxy);
+    this.proxyRefused = false;
+    this.agent?.destroy();
+    this.agent = undefined;
     let ws: WebSocket;
     try {
-      this.agent = agentFor(this.target, o);
+      this.agent = agentFor(target, o);
+      this.agent?.once('proxyConnect', this.onProxyConnect);
       const wsOptions: WebSocket.ClientOptions & { closeTimeout?: number } = {
-        headers: { ...o.headers },
+        headers: { ...this.headers },
         perMessageDeflate: o.perMessageDeflate !== false,
         maxPayload: o.maxPayload ?? DEFAULTS.maxPayload,
         handshakeTimeout: this.timeoutMs,
-        followRedirects: true,
-        maxRedirects,
+        followRedirects: false,
         agent: this.agent,
         // Pongs are sent here rather than by ws, so each one is recorded and a flood has a clear end.
         autoPong: false,
@@ -230,7 +264,7 @@ class WsAttempt implements TransportAttempt {
         closeTimeout: 10_000,
         ...tlsOptionsFor(o.tls),
       };
-      ws = new WebSocket(this.target, o.protocols ?? [], wsOptions);
+      ws = new WebSocket(target, o.protocols ?? [], wsOptions);
     } catch (err) {
       // Invalid or duplicated subprotocol names, a URL ws cannot use, a header Node will not send…
       const message = (err as Error).message ?? String(err);
@@ -245,7 +279,6 @@ class WsAttempt implements TransportAttempt {
     this.ws = ws;
     ws.binaryType = 'nodebuffer';
     ws.on('error', this.onError);
-    ws.on('redirect', this.onRedirect);
     ws.on('upgrade', this.onUpgrade);
     ws.on('unexpected-response', this.onRefused);
     ws.on('open', this.onOpen);
@@ -253,15 +286,11 @@ class WsAttempt implements TransportAttempt {
     ws.on('ping', this.onPing);
     ws.on('pong', this.onPong);
     ws.on('close', this.onClose);
-    // One timer bounds the whole handshake (DNS, proxy, TLS, redirects); ws's own handshakeTimeout
-    // only covers each HTTP request's idle time.
-    this.handshakeTimer = setTimeout(() => {
-      this.handshakeTimer = undefined;
-      if (!this.opened && !this.refusing) {
-        this.finish({ error: this.timeoutError(), retry: true });
-      }
-    }, this.timeoutMs);
   }
+
+  private readonly onProxyConnect = (connect: { statusCode?: number }): void => {
+    this.proxyRefused = connect.statusCode !== 200;
+  };
 
   get isOver(): boolean {
     return this.over;
@@ -364,35 +393,6 @@ class WsAttempt implements TransportAttempt {
   }
 
   // ---- ws events ----
-
-  private readonly onRedirect = (url: string, req: http.ClientRequest): void => {
-    if (this.over || !this.target) {
-      return;
-    }
-    // With a 'redirect' listener ws leaves the credentials in place: drop them ourselves when the
-    // redirect leaves the host or downgrades from TLS, as curl and browsers do.
-    let dropped = false;
-    try {
-      const next = new URL(url);
-      const downgrade = this.target.protocol === 'wss:' && next.protocol !== 'wss:' && next.protocol !== 'https:';
-      if (next.host !== this.target.host || downgrade) {
-        for (const name of ['authorization', 'cookie']) {
-          if (req.hasHeader(name)) {
-            req.removeHeader(name);
-            dropped = true;
-          }
-        }
-      }
-      if (next.host !== this.target.host && req.hasHeader('host')) {
-        // A Host header the user set was for the first server, not this one.
-        req.setHeader('host', next.host);
-      }
-    } catch {
-      // ws has already validated the URL
-    }
-    const note = dropped ? ' (Authorization and Cookie headers not forwarded to another host)' : '';
-    this.sink.record({ kind: 'info', message: `Redirected to ${this.driver.redactor.url(url)}${note}` });
-  };
 
   private readonly onUpgrade = (res: http.IncomingMessage): void => {
     this.upgradeRes = res;
@@ -512,6 +512,10 @@ class WsAttempt implements TransportAttempt {
       res.destroy();
       return;
     }
+    if (REDIRECT_STATUSES.has(res.statusCode ?? 0) && res.headers.location !== undefined && !this.proxyRefused) {
+      this.redirect(res);
+      return;
+    }
     this.refusing = true;
     this.clearHandshakeTimer();
     const status = res.statusCode ?? 0;
@@ -522,10 +526,11 @@ class WsAttempt implements TransportAttempt {
       if (this.over) {
         return;
       }
+      const byProxy = this.proxyRefused || status === 407;
       this.finish({
         error: {
-          code: status === 407 ? 'ERR_PROXY' : 'ERR_HTTP_STATUS',
-          message: refusalMessage(status, statusText),
+          code: byProxy ? 'ERR_PROXY' : 'ERR_HTTP_STATUS',
+          message: byProxy ? proxyRefusalMessage(this.target?.host ?? '', status, statusText) : refusalMessage(status, statusText),
           status,
           statusText,
           headers,
@@ -534,10 +539,70 @@ class WsAttempt implements TransportAttempt {
         },
         // 5xx and 429 are the server's passing trouble; any other refusal (401, 403, 404, 426…)
         // will be the same on the next try.
-        retry: status >= 500 || status === 429,
+        retry: !byProxy && (status >= 500 || status === 429),
       });
     });
   };
+
+  /** A 3xx with a Location: checked by the rules SSE follows too, then the next request. */
+  private redirect(res: http.IncomingMessage): void {
+    const from = this.target!;
+    const r = this.driver.redactor;
+    const status = res.statusCode ?? 0;
+    const statusText = res.statusMessage ?? '';
+    const headers = headersOf(res.headers);
+    res.destroy();
+    // This request is over: its WebSocket goes, and nothing it still emits matters.
+    const old = this.ws;
+    this.ws = undefined;
+    if (old) {
+      old.removeAllListeners();
+      old.on('error', noop);
+      old.terminate();
+    }
+    const refuse = (message: string) =>
+      this.finish({ error: { code: 'ERR_REDIRECT', message, status, statusText, headers: r.headers(headers) }, retry: false });
+    const max = this.driver.options.maxRedirects ?? DEFAULTS.maxRedirects;
+    if (++this.redirects > max) {
+      refuse(`Too many redirects (more than ${max})`);
+      return;
+    }
+    const target = redirectTarget(from, headers.location, 'ws');
+    if (typeof target === 'string') {
+      refuse(r.text(target));
+      return;
+    }
+    const rule = redirectRule(from, target, this.driver.options.allowDowngrade);
+    if (rule.refused) {
+      refuse(`${rule.refused}: ${r.url(from.href)} → ${r.url(target.href)}`);
+      return;
+    }
+    let dropped: string[] = [];
+    if (rule.dropCredentials && !this.crossOrigin) {
+      this.crossOrigin = true;
+      ({ headers: this.headers, dropped } = withoutCredentials(this.headers));
+    }
+    if (this.crossOrigin) {
+      target.username = '';
+      target.password = '';
+    }
+    if (target.host !== from.host) {
+      // A Host header the user set was for the first server, not this one.
+      for (const name of Object.keys(this.headers)) {
+        if (name.toLowerCase() === 'host') {
+          delete this.headers[name];
+        }
+      }
+    }
+    this.sink.record({
+      kind: 'info',
+      message:
+        `Redirected to ${r.url(target.href)} (${status}${statusText ? ` ${statusText}` : ''})` +
+        (rule.downgrade ? ' (leaves TLS: allowed by allowDowngrade)' : '') +
+        (dropped.length ? ` (another origin: ${dropped.join(', ')} not forwarded)` : ''),
+    });
+    this.request(target);
+  }
 
   private readonly onError = (err: Error): void => {
     if (this.over || this.refusing) {
@@ -675,14 +740,6 @@ class WsAttempt implements TransportAttempt {
     if (msg === 'Opening handshake has timed out') {
       return { error: this.timeoutError(), retry: true };
     }
-    if (msg === 'Maximum redirects exceeded') {
-      const max = this.driver.options.maxRedirects ?? DEFAULTS.maxRedirects;
-      return { error: { code: 'ERR_REDIRECT', message: `Too many redirects (more than ${max})` }, retry: false };
-    }
-    if (err instanceof SyntaxError) {
-      // Only a redirect can produce a bad URL at this point (the first one was checked up front).
-      return { error: { code: 'ERR_REDIRECT', message: `Redirect to an unusable URL: ${msg}` }, retry: false };
-    }
     if (/^(Invalid (Upgrade|Sec-WebSocket)|Server (sent|indicated))/.test(msg)) {
       // The 101 arrived but cannot be accepted: its headers are what the user needs to see.
       const res = this.upgradeRes;
@@ -700,12 +757,9 @@ class WsAttempt implements TransportAttempt {
         retry: false,
       };
     }
-    const e = err as NodeJS.ErrnoException & { port?: number };
-    if (this.proxyUrl && e.code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(e.code)) {
-      const proxy = new URL(this.proxyUrl);
-      if (e.port === undefined || String(e.port) === (proxy.port || (proxy.protocol === 'https:' ? '443' : '80'))) {
-        return { error: { code: 'ERR_PROXY', message: `Cannot reach proxy ${this.driver.redactor.url(this.proxyUrl)}: ${e.message}` }, retry: true };
-      }
+    const viaProxy = this.proxyUrl ? proxyNetworkError(err, this.proxyUrl, this.driver.redactor.url(this.proxyUrl)) : undefined;
+    if (viaProxy) {
+      return { error: viaProxy, retry: true };
     }
     const described = describeNetworkError(err, this.target);
     return { error: described, retry: described.code !== 'ERR_TLS' };
@@ -743,13 +797,10 @@ class WsAttempt implements TransportAttempt {
 function refusalMessage(status: number, statusText: string): string {
   const line = `HTTP ${status}${statusText ? ` ${statusText}` : ''}`;
   if (status >= 300 && status < 400) {
-    return `The server answered the upgrade with a redirect (${line}) but no usable Location header`;
+    return `The server answered the upgrade with ${line}, which is not a redirect with a Location to follow`;
   }
   if (status >= 200 && status < 300) {
     return `The server answered ${line} instead of switching protocols: is this a WebSocket endpoint?`;
-  }
-  if (status === 407) {
-    return `The proxy requires authentication (${line})`;
   }
   return `The server refused the WebSocket upgrade: ${line}`;
 }

@@ -32,6 +32,8 @@ export async function buildConnectionOptions(config: SessionConfig, env: Resolve
     maxPayload: p.maxPayload,
     keepAlive: p.keepAlive,
     timeoutMs: p.timeoutMs,
+    allowDowngrade: p.allowDowngrade,
+    idleTimeoutMs: p.idleTimeoutMs,
     proxy: proxyOptions(),
     reconnect: { ...defaultReconnect(), ...p.reconnect },
     secrets: resolved.secrets,

@@ -22,6 +22,10 @@ export interface Profile {
   maxPayload?: number;
   keepAlive?: { intervalMs: number; timeoutMs: number };
   timeoutMs?: number;
+  /** Follow a redirect that leaves TLS (credentials are never sent over it). Default false. */
+  allowDowngrade?: boolean;
+  /** Fail (or reconnect) when an open connection gets no data for this many ms. Default off. */
+  idleTimeoutMs?: number;
   tls?: { insecure?: boolean; caFile?: string };
   reconnect?: Partial<ReconnectOptions>;
   /** Environment variables whose values are masked wherever they appear (`${env:NAME}` in credential positions always are). */
@@ -46,7 +50,7 @@ export interface ValidationResult {
 
 const PROFILE_KEYS = new Set([
   'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
-  'maxPayload', 'keepAlive', 'timeoutMs', 'tls', 'reconnect', 'maskEnv',
+  'maxPayload', 'keepAlive', 'timeoutMs', 'allowDowngrade', 'idleTimeoutMs', 'tls', 'reconnect', 'maskEnv',
 ]);
 const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
@@ -207,7 +211,10 @@ export function validateProfile(entry: unknown): string | undefined {
   if (entry.perMessageDeflate !== undefined && typeof entry.perMessageDeflate !== 'boolean') {
     return '"perMessageDeflate" must be true or false';
   }
-  for (const key of ['maxPayload', 'timeoutMs'] as const) {
+  if (entry.allowDowngrade !== undefined && typeof entry.allowDowngrade !== 'boolean') {
+    return '"allowDowngrade" must be true or false';
+  }
+  for (const key of ['maxPayload', 'timeoutMs', 'idleTimeoutMs'] as const) {
     if (entry[key] !== undefined && !isPositiveInt(entry[key])) {
       return `"${key}" must be a positive integer`;
     }

@@ -9,6 +9,8 @@ import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord, InfoRecord, MessageRecord, ReconnectingRecord, RetryRecord } from '../../src/core/records';
+import { formatRecord, jsonLine } from '../../src/cli/format';
+import { MAX_RECONNECT_MS } from '../../src/core/sse';
 import { sendStream, sseHead, startServer, TestServer } from '../fixtures/sseServer';
 import { selfSignedCert } from '../fixtures/tlsCert';
 import { delay, freePort, hostileCase, isKind, killableServer, MB, mb, sampleMemory, settledMemory, UNRESOLVABLE_HOST } from './helpers';
@@ -369,10 +371,11 @@ describe('SSE: hostile streams', () => {
     ['1e9', 'ignored'],
     ['0', 'floored'],
     ['1000000000', 'waited in full'],
-    // Past what one setTimeout holds (2^31-1 ms): such a timer would fire at once.
-    ['10000000000', 'waited in full'],
+    // Past what one timer holds (2^31-1 ms), up to 400 digits (Infinity as a number): clamped to it.
+    ['10000000000', 'clamped'],
+    ['1' + '0'.repeat(399), 'clamped'],
   ] as const) {
-    it(`retry: ${value} is ${expect}: the reconnect delay stays sane`, T, (t) =>
+    it(`retry: ${value.length > 20 ? `(${value.length} digits)` : value} is ${expect}: the reconnect delay stays sane`, T, (t) =>
       hostileCase(t, async (scope) => {
         const s = await serve(scope, (_req, res, { n }) => sendStream(res, n === 1 ? `retry: ${value}\ndata: one\n\n` : 'data: two\n\n'));
         const o = scope.observe({ url: s.url, reconnect: { enabled: true, initialDelayMs: 50, maxDelayMs: 1000, jitter: false } });
@@ -400,8 +403,21 @@ describe('SSE: hostile streams', () => {
             assert.equal(reconnecting.delayMs, Number(value), 'the server\'s retry, not maxDelayMs');
             assert.ok(o.conn.status.nextAttemptAt! - Date.now() > Number(value) - 60_000, 'the countdown tells the wait');
             break;
+          case 'clamped': {
+            assert.deepEqual(retries.map((r) => [r.ms, r.clamped]), [[MAX_RECONNECT_MS, true]]);
+            assert.equal(MAX_RECONNECT_MS, 2 ** 31 - 1);
+            assert.deepEqual(infos, [
+              `retry: ${value.length > 21 ? 'a value of more than 21 digits' : value} is above the 2147483647 ms maximum (about 24.8 days): reconnecting after 2147483647 ms`,
+            ]);
+            assert.equal(reconnecting.delayMs, MAX_RECONNECT_MS);
+            // JSON never null, the screen never Infinity.
+            assert.match(jsonLine(retries[0]), /"ms":2147483647,"clamped":true/);
+            assert.equal(formatRecord(retries[0], { color: false }).includes('retry 2147483647 ms (the maximum: the server asked for more)'), true);
+            assert.match(JSON.stringify(o.conn.status), /"reconnectDelayMs":2147483647/);
+            break;
+          }
         }
-        if (expect !== 'waited in full') {
+        if (expect !== 'waited in full' && expect !== 'clamped') {
           await o.waitFor((r) => r.kind === 'message' && r.data === 'two', 5000, 'the reconnected stream');
           assert.deepEqual(data(o), ['one', 'two']);
         } else {

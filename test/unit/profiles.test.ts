@@ -166,3 +166,22 @@ test('validation: maskEnv is a list of names; templates in protocols and tls.caF
   assert.match(r.issues[1].message, /"tls.caFile": unknown variable "\$\{workspaceFolder\}"/);
   assert.match(r.issues[2].message, /"protocols": unknown variable/);
 });
+
+test('allowDowngrade and idleTimeoutMs: accepted when well-formed, named when not', () => {
+  const ok = validateProfiles([{ name: 'a', url: 'https://x/events', allowDowngrade: true, idleTimeoutMs: 30000 }]);
+  assert.deepEqual(ok.issues, []);
+  assert.deepEqual([ok.profiles[0].allowDowngrade, ok.profiles[0].idleTimeoutMs], [true, 30000]);
+  const bad = validateProfiles([
+    { name: 'b', url: 'https://x', allowDowngrade: 'yes' },
+    { name: 'c', url: 'https://x', idleTimeoutMs: 0 },
+  ]);
+  assert.match(bad.issues[0].message, /\("b"\): "allowDowngrade" must be true or false/);
+  assert.match(bad.issues[1].message, /\("c"\): "idleTimeoutMs" must be a positive integer/);
+});
+
+test('the settings schema declares allowDowngrade and idleTimeoutMs for profiles', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8'));
+  const props = pkg.contributes.configuration.properties['realtimeInspector.profiles'].items.properties;
+  assert.equal(props.allowDowngrade.type, 'boolean');
+  assert.equal(props.idleTimeoutMs.type, 'integer');
+});

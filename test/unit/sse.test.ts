@@ -1166,7 +1166,7 @@ describe('SSE driver: networks', () => {
     const h = connect({ url: s.url, proxy: { url: dead.url }, reconnect: { enabled: false } });
     const err = (await h.until((r) => r.kind === 'error')) as ErrorRecord;
     assert.equal(err.code, 'ERR_PROXY');
-    assert.match(err.message, new RegExp(`Proxy 127.0.0.1:${dead.port}`));
+    assert.match(err.message, new RegExp(`Cannot reach proxy http://127.0.0.1:${dead.port}`));
   });
 });
 
