@@ -76,8 +76,17 @@ function splitUrl(url: string): UrlParts | undefined {
   };
 }
 
-/** `a=1&token=xyz` with the values of credential parameters replaced by `mask`. */
-function maskParams(params: string, mask: string): string {
+/** A credential found in a URL's text, as written: its place, and the parameter's name. */
+export interface UrlCredential {
+  /** `password` of `user:pass@`, `userinfo` without a password (masked whole), a `param` of the query or fragment. */
+  where: 'password' | 'userinfo' | 'param';
+  /** The parameter's name as written (`param` only). */
+  name?: string;
+  value: string;
+}
+
+/** `a=1&token=xyz` with the values of credential parameters replaced. */
+function replaceParams(params: string, replace: (c: UrlCredential) => string): string {
   return params
     .split('&')
     .map((part) => {
@@ -86,19 +95,19 @@ function maskParams(params: string, mask: string): string {
         return part;
       }
       const name = part.slice(0, eq);
-      return isCredentialParam(name) ? `${name}=${mask}` : part;
+      return isCredentialParam(name) ? `${name}=${replace({ where: 'param', name, value: part.slice(eq + 1) })}` : part;
     })
     .join('&');
 }
 
 /**
- * The URL's text with its credentials replaced by `mask`: the password of `user:pass@` (a userinfo
- * without a password, often a token as in `https://TOKEN@host`, is masked whole), and the values of
- * credential parameters ({@link isCredentialParam}) in the query and in a `#a=b&c=d` fragment. The text
- * is rewritten as written, never re-serialised through `URL`, so the mask reads as itself and not
- * percent-encoded. Text that is not an absolute URL comes back as it is.
+ * The URL's text with each credential replaced by what `replace` gives for it: the password of
+ * `user:pass@` (a userinfo without a password, often a token as in `https://TOKEN@host`, counts
+ * whole), and the values of credential parameters ({@link isCredentialParam}) in the query and in a
+ * `#a=b&c=d` fragment. The text is rewritten as written, never re-serialised through `URL`, so what
+ * is put in reads as itself, not percent-encoded. Text that is not an absolute URL comes back as it is.
  */
-export function maskUrlCredentials(url: string, mask: string): string {
+export function replaceUrlCredentials(url: string, replace: (c: UrlCredential) => string): string {
   const p = splitUrl(url);
   if (!p) {
     return url;
@@ -106,21 +115,43 @@ export function maskUrlCredentials(url: string, mask: string): string {
   let out = p.prefix;
   if (p.userinfo !== undefined) {
     const colon = p.userinfo.indexOf(':');
-    out += (p.userinfo === '' ? '' : colon === -1 ? mask : `${p.userinfo.slice(0, colon)}:${mask}`) + '@';
+    if (p.userinfo === '') {
+      out += '@';
+    } else if (colon === -1) {
+      out += replace({ where: 'userinfo', value: p.userinfo }) + '@';
+    } else {
+      const password = p.userinfo.slice(colon + 1);
+      out += `${p.userinfo.slice(0, colon)}:${password ? replace({ where: 'password', value: password }) : ''}@`;
+    }
   }
   out += p.host + p.path;
   if (p.query !== undefined) {
-    out += '?' + maskParams(p.query, mask);
+    out += '?' + replaceParams(p.query, replace);
   }
   if (p.fragment !== undefined) {
-    out += '#' + (p.fragment.includes('=') ? maskParams(p.fragment, mask) : p.fragment);
+    out += '#' + (p.fragment.includes('=') ? replaceParams(p.fragment, replace) : p.fragment);
   }
   return out;
 }
 
+/** The URL's text with its credentials ({@link replaceUrlCredentials}) replaced by `mask`. */
+export function maskUrlCredentials(url: string, mask: string): string {
+  return replaceUrlCredentials(url, () => mask);
+}
+
+/** The credentials in a URL's text, in order. */
+export function urlCredentials(url: string): UrlCredential[] {
+  const found: UrlCredential[] = [];
+  replaceUrlCredentials(url, (c) => {
+    found.push(c);
+    return c.value;
+  });
+  return found;
+}
+
 /** True when the URL carries a credential that {@link maskUrlCredentials} masks. */
 export function hasUrlCredentials(url: string): boolean {
-  return maskUrlCredentials(url, '\u0000') !== url;
+  return urlCredentials(url).length > 0;
 }
 
 /**
@@ -144,28 +175,18 @@ export function urlSecrets(url: string): string[] {
       }
     }
   };
-  if (p.userinfo) {
-    const colon = p.userinfo.indexOf(':');
-    if (colon === -1) {
-      both(p.userinfo, false);
-    } else {
-      const user = p.userinfo.slice(0, colon);
-      const password = p.userinfo.slice(colon + 1);
-      both(password, false);
-      const pair = `${decodeLoosely(user, false)}:${decodeLoosely(password, false)}`;
-      out.push(Buffer.from(pair, 'utf8').toString('base64'));
-      const rawPair = `${user}:${password}`;
-      if (rawPair !== pair) {
-        out.push(Buffer.from(rawPair, 'utf8').toString('base64'));
-      }
-    }
+  for (const c of urlCredentials(url)) {
+    both(c.value, c.where === 'param');
   }
-  for (const params of [p.query, p.fragment?.includes('=') ? p.fragment : undefined]) {
-    for (const part of params?.split('&') ?? []) {
-      const eq = part.indexOf('=');
-      if (eq > 0 && isCredentialParam(part.slice(0, eq))) {
-        both(part.slice(eq + 1));
-      }
+  const colon = p.userinfo?.indexOf(':') ?? -1;
+  if (p.userinfo && colon !== -1) {
+    const user = p.userinfo.slice(0, colon);
+    const password = p.userinfo.slice(colon + 1);
+    const pair = `${decodeLoosely(user, false)}:${decodeLoosely(password, false)}`;
+    out.push(Buffer.from(pair, 'utf8').toString('base64'));
+    const rawPair = `${user}:${password}`;
+    if (rawPair !== pair) {
+      out.push(Buffer.from(rawPair, 'utf8').toString('base64'));
     }
   }
   return out;
