@@ -259,3 +259,14 @@ test('a raw tail cut inside a secret never starts with the rest of it in clear',
     assert.equal(tail.maskedText(r), r.text(tail.text()), 'a tail that was not cut is masked as it is');
   }
 });
+
+test('the CLI names a bad URL without the credentials it carries', async () => {
+  const { parseCliArgs } = await import('../../src/cli/args');
+  for (const argv of [['http://alice:pw-s3cret@ho st/?token=tk-1'], ['http://h/?token=tk-1', 'http://alice:pw-s3cret@h/']]) {
+    assert.throws(
+      () => parseCliArgs(argv),
+      (e: Error) => !e.message.includes('pw-s3cret') && !e.message.includes('tk-1') && e.message.includes(MASK),
+      argv.join(' '),
+    );
+  }
+});
