@@ -269,11 +269,12 @@ export class Redactor {
 
   /**
    * Any value (a transport's details, a status) with every string in it masked, at any depth; a
-   * string under the key `url` is masked as a URL. Returns `value` itself when nothing changes.
+   * string under the key `url` is masked as a URL, one that names what a value is (`code`, `kind`,
+   * `state`…) is left as it is. Returns `value` itself when nothing changes.
    */
   value<T>(value: T, key?: string): T {
     if (typeof value === 'string') {
-      return (key === 'url' ? this.url(value) : this.text(value)) as T;
+      return (key === 'url' ? this.url(value) : key !== undefined && NAMING_FIELDS.has(key) ? value : this.text(value)) as T;
     }
     if (Array.isArray(value)) {
       const out = this.strings(value as unknown[]);
@@ -361,6 +362,9 @@ export class Redactor {
     return r[name] === value ? r : { ...r, [name]: value };
   }
 }
+
+/** Fields whose strings name what a value is (an error code, a record kind), not text a server sent. */
+const NAMING_FIELDS: ReadonlySet<string> = new Set(['code', 'kind', 'state', 'time', 'dir', 'format', 'by']);
 
 const MASK_LATIN1 = Buffer.from(MASK, 'utf8').toString('latin1');
 

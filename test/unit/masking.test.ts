@@ -158,6 +158,9 @@ test('status-like values are masked at any depth, numbers untouched, the same ob
   const r = new Redactor(['200', 'a"b']);
   const v = { code: 200, reason: 'x 200 y', nested: { list: ['a"b', 200], url: 'http://u:pw@h/?token=abc' } };
   assert.deepEqual(r.value(v), { code: 200, reason: `x ${MASK} y`, nested: { list: [MASK, 200], url: `http://u:${MASK}@h/?token=${MASK}` } });
+  assert.deepEqual(r.value({ code: 'ERR_HTTP_STATUS', message: 'ERR_HTTP_STATUS' }), { code: 'ERR_HTTP_STATUS', message: 'ERR_HTTP_STATUS' });
+  const r3 = new Redactor(['HTTP']);
+  assert.deepEqual(r3.value({ code: 'ERR_HTTP_STATUS', message: 'HTTP 401' }), { code: 'ERR_HTTP_STATUS', message: `${MASK} 401` }, 'an error code is a name, not text');
   const clean = { a: 1, b: ['x'] };
   assert.equal(r.value(clean), clean);
 });
