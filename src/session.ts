@@ -201,7 +201,7 @@ export class Session extends Disposable {
     details.retryMs = d.retryMs ?? (status.reconnectDelayMs || undefined);
     const lastEventId = d.lastEventId;
     if (typeof lastEventId === 'string') {
-      details.lastEventId = this.redactor.text(lastEventId);
+      details.lastEventId = this.redactor.field(lastEventId);
     }
     return details;
   }

@@ -149,11 +149,16 @@ export class Redactor {
     return (this.bytes ??= this.secrets.map((s) => Buffer.from(s, 'utf8')));
   }
 
-  /** `s` with every secret masked (a short secret only when it is the whole of `s`). */
+  /**
+   * `s` as a record's text value: every secret masked, a short secret only when it is the whole of
+   * `s` (see the class comment).
+   */
+  field(s: string): string {
+    return this.short.size && this.short.has(s) ? MASK : this.text(s);
+  }
+
+  /** Free text (a log line, the raw stream) with every secret of 3 characters or more masked. */
   text(s: string): string {
-    if (this.short.size && this.short.has(s)) {
-      return MASK;
-    }
     let out = s;
     for (const secret of this.secrets) {
       if (out.includes(secret)) {
@@ -204,14 +209,14 @@ export class Redactor {
   headers(headers: Headers | undefined): Headers {
     const out: Headers = {};
     for (const [name, value] of Object.entries(headers ?? {})) {
-      out[this.text(name)] = isCredentialHeader(name) ? maskCredential(value) : this.text(value);
+      out[this.field(name)] = isCredentialHeader(name) ? maskCredential(value) : this.field(value);
     }
     return out;
   }
 
   /** A URL without its credentials ({@link maskUrlCredentials}), and with every secret masked. */
   url(url: string): string {
-    return this.text(maskUrlCredentials(url, MASK));
+    return this.field(maskUrlCredentials(url, MASK));
   }
 
   /**
@@ -274,7 +279,7 @@ export class Redactor {
    */
   value<T>(value: T, key?: string): T {
     if (typeof value === 'string') {
-      return (key === 'url' ? this.url(value) : key !== undefined && NAMING_FIELDS.has(key) ? value : this.text(value)) as T;
+      return (key === 'url' ? this.url(value) : key !== undefined && NAMING_FIELDS.has(key) ? value : this.field(value)) as T;
     }
     if (Array.isArray(value)) {
       const out = this.strings(value as unknown[]);
@@ -283,7 +288,7 @@ export class Redactor {
     if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
       let out: Record<string, unknown> | undefined;
       for (const [k, v] of Object.entries(value)) {
-        const name = this.text(k);
+        const name = this.field(k);
         const masked = this.value(v, k);
         if (masked !== v || name !== k) {
           out ??= { ...(value as Record<string, unknown>) };
@@ -313,7 +318,7 @@ export class Redactor {
   /** Headers masked like {@link headers}, as the same object when nothing changes. */
   private headerValues(headers: Headers): Headers {
     for (const [name, value] of Object.entries(headers)) {
-      if (this.text(name) !== name || (isCredentialHeader(name) ? maskCredential(value) : this.text(value)) !== value) {
+      if (this.field(name) !== name || (isCredentialHeader(name) ? maskCredential(value) : this.field(value)) !== value) {
         return this.headers(headers);
       }
     }
@@ -348,7 +353,7 @@ export class Redactor {
     for (const name of names) {
       const v = r[name];
       if (typeof v === 'string') {
-        const masked = this.text(v);
+        const masked = this.field(v);
         if (masked !== v) {
           (out ??= { ...r })[name] = masked as R[keyof R];
         }
