@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { createWriteStream } from 'node:fs';
-import { isCredentialHeader } from './core/credentials';
+import { isCredentialHeader, urlCredentials, type UrlCredential } from './core/credentials';
 import { toNdjson, writeNdjson } from './core/export';
 import { connectFlow, type FlowUi } from './connectFlow';
 import type { PanelActions } from './panel/inspectorPanel';
@@ -8,6 +8,7 @@ import type { SessionConfig } from './profiles/connectOptions';
 import { Profile, checkUrl, validateProfile } from './profiles/profile';
 import type { ProfileEntry } from './profiles/profileStore';
 import { SECRET_NAME } from './profiles/secrets';
+import { moveUrlCredentials, recentUrls, rememberUrl, secretNameFor } from './savedCredentials';
 import type { EditableConfig } from './protocol';
 import type { Services } from './services';
 import type { ConnectResult, Session } from './session';
@@ -119,7 +120,7 @@ export class Commands implements PanelActions {
     if (arg && typeof arg === 'object') {
       return this.connectConfig(toSessionConfig(arg), 'external', options);
     }
-    const choice = await connectFlow(this.s.profiles, this.s.context.globalState.get<string[]>(RECENT_KEY, []), this.flowUi);
+    const choice = await connectFlow(this.s.profiles, this.recentUrls(), this.flowUi);
     if (!choice) {
       return undefined;
     }
@@ -405,29 +406,36 @@ export class Commands implements PanelActions {
   }
 
   /**
-   * A credential typed in clear into a header would land in settings.json (often committed). Offer
-   * to move it to secret storage and keep `${secret:NAME}` in the profile. Resolves false on cancel.
+   * A credential typed in clear into a header or the URL (`?token=…`, `user:pass@`) would land in
+   * settings.json (often committed). Offer to move it to secret storage and keep `${secret:NAME}` in
+   * the profile. Resolves false on cancel.
    */
   private async offerSecretsFor(session: Session, profileName: string): Promise<boolean> {
     const headers = session.config.headers ?? {};
     const plain = Object.entries(headers).filter(([h, v]) => isCredentialHeader(h) && v.trim() && !v.includes('${'));
-    if (!plain.length) {
+    const inUrl = urlCredentials(session.config.url).filter((c) => !c.value.includes('${'));
+    if (!plain.length && !inUrl.length) {
       return true;
     }
-    const pick = await this.askAboutCredentials(plain.map(([h]) => h));
+    const pick = await this.askAboutCredentials([...plain.map(([h]) => h), ...inUrl.map(urlCredentialLabel)]);
     if (!pick) {
       return false;
     }
     if (pick === 'secret') {
       const next = { ...headers };
       for (const [header, value] of plain) {
-        const secretName = `${profileName}_${header}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+        const secretName = secretNameFor(profileName, header);
         const m = /^(Bearer|Basic|Digest|Token|Bot)\s+(.+)$/i.exec(value.trim());
         await this.s.secrets.set(secretName, m ? m[2] : value.trim());
         this.s.log.addSecrets([m ? m[2] : value.trim()]);
         next[header] = m ? `${m[1]} \${secret:${secretName}}` : `\${secret:${secretName}}`;
       }
-      session.setConfig({ ...session.config, headers: next });
+      const { url, secrets } = moveUrlCredentials(session.config.url, profileName);
+      for (const [secretName, value] of secrets) {
+        await this.s.secrets.set(secretName, value);
+        this.s.log.addSecrets([value]);
+      }
+      session.setConfig({ ...session.config, headers: next, url });
     }
     return true;
   }
@@ -466,10 +474,14 @@ export class Commands implements PanelActions {
     }
   }
 
+  /** The recent-URL list (global state, in clear on disk): never a URL that carries a credential. */
+  private recentUrls(): string[] {
+    return recentUrls(this.s.context.globalState.get<unknown>(RECENT_KEY, []));
+  }
+
   private async rememberUrl(url: string): Promise<void> {
     const state = this.s.context.globalState;
-    const recent = [url, ...state.get<string[]>(RECENT_KEY, []).filter((u) => u !== url)].slice(0, 10);
-    await state.update(RECENT_KEY, recent);
+    await state.update(RECENT_KEY, rememberUrl(state.get<unknown>(RECENT_KEY, []), url));
   }
 
   /** The session meant by `arg`; else the active panel's; else the only candidate; else a pick. */
@@ -554,4 +566,9 @@ function isNode(v: unknown): v is TreeNode {
     ['session', 'profiles', 'profile', 'issue'].includes((v as { type: string }).type) &&
     !('url' in v)
   );
+}
+
+/** How the Save as Profile question names a credential found in the URL. */
+function urlCredentialLabel(c: UrlCredential): string {
+  return c.where === 'param' ? `the URL parameter "${c.name}"` : c.where === 'password' ? "the URL's password" : "the URL's user name (a token?)";
 }

@@ -1,5 +1,6 @@
 import { Connection, SendError } from './core/connection';
 import { Disposable, DisposableStore, Emitter } from './core/lifecycle';
+import { urlSecrets } from './core/credentials';
 import { Redactor, resolveKind } from './core/options';
 import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
 import { RawTail } from './core/rawTail';
@@ -199,7 +200,7 @@ export class Session extends Disposable {
     details.retryMs = d.retryMs ?? (status.reconnectDelayMs || undefined);
     const lastEventId = d.lastEventId;
     if (typeof lastEventId === 'string') {
-      details.lastEventId = this.redactor.text(lastEventId);
+      details.lastEventId = this.redactor.field(lastEventId);
     }
     return details;
   }
@@ -282,7 +283,8 @@ export class Session extends Disposable {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
-    this.deps.log.addSecrets(built.secrets);
+    // The output channel masks what the connection masks, the secrets a URL carries included.
+    this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
     built.value.onRaw = this.onRawChunk;
     try {
       if (!this._connection) {
@@ -402,7 +404,7 @@ export class Session extends Disposable {
 
   /** The kept tail of the SSE stream, secrets masked. */
   rawText(): string {
-    return this.redactor.text(this.raw.text());
+    return this.raw.maskedText(this.redactor);
   }
 
   private readonly onRawChunk = (chunk: Buffer): void => {
@@ -438,15 +440,18 @@ export class Session extends Disposable {
     this.connectionStore.add(conn.onDidChangeState((status) => this._onDidChangeStatus.fire(status)));
   }
 
-  private logRecord(r: ConnRecord): void {
+  private logRecord(record: ConnRecord): void {
     const log = this.deps.log;
-    if (r.kind === 'message') {
+    if (record.kind === 'message') {
+      const r = record;
       // The per-message path: nothing is built unless the channel is at trace level.
       if (log.output.logLevel <= 1 /* Trace */) {
         log.trace(`[${this.label}] ${r.dir} ${r.event ?? r.format} ${r.size} B`);
       }
       return;
     }
+    // Masked field by field before it becomes a line of text, like every other output.
+    const r = this.redactor.record(record);
     const tag = `[${this.label}]`;
     switch (r.kind) {
       case 'connecting':

@@ -1,5 +1,7 @@
 /** The CLI's command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
+import { maskUrlCredentials } from '../core/credentials';
+import { MASK } from '../core/options';
 import type { Headers, TransportKind } from '../core/records';
 import { closeProblem } from '../core/ws';
 
@@ -190,14 +192,14 @@ export function parseCliArgs(argv: string[]): CliArgs {
     throw new UsageError('missing <url>');
   }
   if (parsed.positionals.length > 1) {
-    throw new UsageError(`one URL expected, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+    throw new UsageError(`one URL expected, got ${parsed.positionals.length}: ${parsed.positionals.map((p) => maskUrlCredentials(p, MASK)).join(' ')}`);
   }
   const url = parsed.positionals[0];
   let scheme: string;
   try {
     scheme = new URL(url).protocol;
   } catch {
-    throw new UsageError(`invalid URL: ${url}`);
+    throw new UsageError(`invalid URL: ${maskUrlCredentials(url, MASK)}`);
   }
   if (v.sse && v.ws) {
     throw new UsageError('--sse and --ws cannot be combined');

@@ -154,10 +154,11 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   // Like the NDJSON export, output masks the credentials given on the command line, also where the
   // server echoes them back. --raw stays byte-exact.
   const secrets = connection.secrets;
-  const mask = (line: string) => (secrets.hasSecrets ? secrets.text(line) : line);
+  // Each record is masked field by field before it is formatted or serialised (never the text after).
   /** Readable output shows a retry line only when the value changes (`--json` keeps every record). */
   let shownRetryMs: number | undefined;
-  const print = (r: ConnRecord) => {
+  const print = (record: ConnRecord) => {
+    const r = secrets.record(record);
     // A large text message goes out as its own bytes between the line's two ends: no decoded,
     // serialised and re-encoded copies of it (only when there is nothing to mask).
     const pieces = !args.raw && !secrets.hasSecrets ? messageLinePieces(r, args.json, style) : undefined;
@@ -168,11 +169,11 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
       return;
     }
     if (args.json) {
-      out.write(mask(jsonLine(r)) + '\n');
+      out.write(jsonLine(r) + '\n');
     } else if (args.raw) {
       // In raw mode stdout carries only the stream; what happens to the connection goes to stderr.
       if (r.kind !== 'message' && r.kind !== 'comment' && r.kind !== 'retry') {
-        err.write(mask(formatRecord(r, errStyle)) + '\n');
+        err.write(formatRecord(r, errStyle) + '\n');
       }
     } else {
       if (r.kind === 'retry') {
@@ -181,7 +182,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         }
         shownRetryMs = r.ms;
       }
-      out.write(mask(formatRecord(r, style)) + '\n');
+      out.write(formatRecord(r, style) + '\n');
     }
   };
 

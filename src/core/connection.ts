@@ -134,7 +134,7 @@ export class Connection extends Disposable {
     this.id = `c${nextId++}`;
     this._options = options;
     this._kind = resolveKind(options.url, options.kind);
-    this.redactor = new Redactor(options.secrets);
+    this.redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
     this.driver = this.factories[this._kind](options, this.redactor);
@@ -193,18 +193,10 @@ export class Connection extends Disposable {
     if (!r.hasSecrets) {
       return status;
     }
-    if (status.lastClose?.reason) {
-      status.lastClose = { ...status.lastClose, reason: r.text(status.lastClose.reason) };
-    }
-    if (status.lastError) {
-      const e = status.lastError;
-      status.lastError = { ...e, message: r.text(e.message), ...(e.statusText !== undefined ? { statusText: r.text(e.statusText) } : {}) };
-    }
-    const details = JSON.stringify(status.details);
-    const masked = r.text(details);
-    if (masked !== details) {
-      status.details = JSON.parse(masked) as Record<string, unknown>;
-    }
+    // Field by field, on the values: numbers stay numbers whatever the secrets are.
+    status.lastClose = r.value(status.lastClose);
+    status.lastError = r.value(status.lastError);
+    status.details = r.value(status.details);
     return status;
   }
 
@@ -220,7 +212,7 @@ export class Connection extends Disposable {
   setOptions(options: ConnectionOptions): void {
     const kind = resolveKind(options.url, options.kind);
     this._options = options;
-    this.redactor = new Redactor(options.secrets);
+    this.redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
     this.serverRetryMs = undefined;

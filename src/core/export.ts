@@ -4,7 +4,8 @@ import { Redactor } from './options';
 import { ConnRecord, serializeRecord } from './records';
 
 /**
- * Writes records as NDJSON (one {@link serializeRecord} line each), masking the connection's secrets,
+ * Writes records as NDJSON (one {@link serializeRecord} line each), each record masked by the
+ * connection's redactor ({@link Redactor.record}) before it is serialised,
  * honouring back-pressure. Resolves with the number of records written.
  */
 export async function writeNdjson(records: Iterable<ConnRecord>, out: Writable, redactor?: Redactor): Promise<number> {
@@ -17,8 +18,7 @@ export async function writeNdjson(records: Iterable<ConnRecord>, out: Writable, 
     chunk = '';
   };
   for (const record of records) {
-    const line = serializeRecord(record);
-    chunk += (redactor?.hasSecrets ? redactor.text(line) : line) + '\n';
+    chunk += serializeRecord(redactor ? redactor.record(record) : record) + '\n';
     n++;
     if (chunk.length > 64 * 1024) {
       await flush();
@@ -32,8 +32,7 @@ export async function writeNdjson(records: Iterable<ConnRecord>, out: Writable, 
 export function toNdjson(records: Iterable<ConnRecord>, redactor?: Redactor): string {
   let text = '';
   for (const record of records) {
-    const line = serializeRecord(record);
-    text += (redactor?.hasSecrets ? redactor.text(line) : line) + '\n';
+    text += serializeRecord(redactor ? redactor.record(record) : record) + '\n';
   }
   return text;
 }

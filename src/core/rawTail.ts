@@ -1,3 +1,5 @@
+import type { Redactor } from './options';
+
 function partSize(part: Buffer | null): number {
   return part === null ? 0 : part.length;
 }
@@ -82,6 +84,19 @@ export class RawTail {
       text += decoder.decode(part.subarray(from), { stream: true });
     }
     return text;
+  }
+
+  /**
+   * The tail as text with `redactor`'s secrets masked. Masked after the cut, so when the tail was cut
+   * from a longer stream its first characters may be the end of a secret that began before: those are
+   * masked too ({@link Redactor.cutText}), and the tail never starts in clear inside a secret.
+   */
+  maskedText(redactor: Redactor): string {
+    const text = this.text();
+    if (!redactor.hasSecrets) {
+      return text;
+    }
+    return this.cut ? redactor.cutText(text) : redactor.text(text);
   }
 
   /** Bytes kept. */

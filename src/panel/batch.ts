@@ -311,9 +311,13 @@ export function packStored(store: MessageStore, from: number, to: number, redact
 /**
  * Whether a secret may be in the stored messages at [from, to): their bytes are searched a stretch
  * at a time (messages stored one after the other form one stretch), their event names one by one.
- * A secret found across two messages is a false alarm that only costs the slower path.
+ * A secret found across two messages is a false alarm that only costs the slower path. A binary
+ * message (stored as base64) and a secret masked only as a whole value always take that path.
  */
 function mayHoldSecret(store: MessageStore, from: number, to: number, redactor: Redactor): boolean {
+  if (redactor.hasShortSecrets) {
+    return true;
+  }
   const secrets = redactor.secretBytes;
   const names = new Set<string>();
   let found = false;
@@ -330,6 +334,7 @@ function mayHoldSecret(store: MessageStore, from: number, to: number, redactor: 
     from,
     to,
     (row) => {
+      found ||= row.binary;
       if (row.eventName !== undefined) {
         names.add(row.eventName);
       }

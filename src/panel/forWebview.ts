@@ -7,34 +7,7 @@ import type { ConnRecord } from '../core/records';
  * record itself when nothing needs changing, so the common case costs nothing.
  */
 export function forWebview(record: ConnRecord, redactor: Redactor, displayLimit: number, preview = true): ConnRecord {
-  let out = record;
-  if (redactor.hasSecrets) {
-    if (record.kind === 'message') {
-      // A message's text is in four fields: masked one by one, without a JSON round trip.
-      const data = redactor.text(record.data);
-      const event = record.event === undefined ? undefined : redactor.text(record.event);
-      const id = record.id === undefined ? undefined : redactor.text(record.id);
-      const lastEventId = record.lastEventId === undefined ? undefined : redactor.text(record.lastEventId);
-      if (data !== record.data || event !== record.event || id !== record.id || lastEventId !== record.lastEventId) {
-        out = { ...record, data };
-        if (event !== undefined) {
-          out.event = event;
-        }
-        if (id !== undefined) {
-          out.id = id;
-        }
-        if (lastEventId !== undefined) {
-          out.lastEventId = lastEventId;
-        }
-      }
-    } else {
-      const json = JSON.stringify(record);
-      const masked = redactor.text(json);
-      if (masked !== json) {
-        out = JSON.parse(masked) as ConnRecord;
-      }
-    }
-  }
+  let out = redactor.record(record);
   // The store flags `large` by the limit in force when the record came; the panel's limit may have
   // changed since, so the size decides.
   if (preview && out.kind === 'message' && out.size > displayLimit) {

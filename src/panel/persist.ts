@@ -54,11 +54,11 @@ export function tailNdjson(
     const record = store.at(i)!;
     let line = cache?.get(record);
     if (line === undefined) {
-      let json = serializeRecord(record);
+      let masked = record;
       for (const r of masks) {
-        json = r.text(json);
+        masked = r.record(masked);
       }
-      line = json + '\n';
+      line = serializeRecord(masked) + '\n';
       cache?.set(record, line);
     }
     const size = Buffer.byteLength(line);
