@@ -131,7 +131,9 @@ export class Redactor {
   private readonly short: ReadonlySet<string>;
 
   constructor(secrets: readonly string[] = []) {
-    const unique = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))];
+    const given = secrets.filter((s) => typeof s === 'string' && s.length > 0);
+    // A server that echoes a secret inside JSON or a URL writes it escaped: those spellings are masked too.
+    const unique = [...new Set(given.flatMap((s) => [s, ...encodedForms(s)]))];
     // Longest first, so a secret that contains another is masked whole.
     this.secrets = unique.filter((s) => s.length >= MIN_SUBSTRING_SECRET).sort((a, b) => b.length - a.length);
     this.short = new Set(unique.filter((s) => s.length < MIN_SUBSTRING_SECRET));
@@ -386,4 +388,18 @@ const MASK_LATIN1 = Buffer.from(MASK, 'utf8').toString('latin1');
 function maskCredential(value: string): string {
   const scheme = authSchemeOf(value);
   return scheme ? `${scheme} ${MASK}` : MASK;
+}
+
+/** The ways a server may write `secret` when it echoes it inside JSON or a URL, where they differ from it. */
+function encodedForms(secret: string): string[] {
+  const out: string[] = [];
+  const json = JSON.stringify(secret).slice(1, -1);
+  if (json !== secret) {
+    out.push(json);
+  }
+  const percent = encodeURIComponent(secret);
+  if (percent !== secret) {
+    out.push(percent);
+  }
+  return out;
 }

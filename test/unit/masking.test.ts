@@ -274,3 +274,17 @@ test('the CLI names a bad URL without the credentials it carries', async () => {
     );
   }
 });
+
+test('a secret echoed JSON-escaped or percent-encoded is masked in that spelling too', () => {
+  const secret = 'q"uo\\te/+=77';
+  const r = new Redactor([secret]);
+  const body = JSON.stringify({ error: `token ${secret} is revoked` });
+  const location = `/denied?echo=${encodeURIComponent(secret)}`;
+  const masked = r.record({ kind: 'error', seq: 1, time: '2026-12-01T00:00:00.000Z', code: 'ERR_HTTP_STATUS', message: 'refused', fatal: true, status: 401, body, headers: { location } });
+  const text = JSON.stringify(masked);
+  for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
+    assert.ok(!text.includes(form), `${form} is masked`);
+  }
+  assert.ok(text.includes('token •••• is revoked') && text.includes('echo=••••'), text);
+  assert.equal(new Redactor(['plain-token-1']).text('a plain-token-1 b'), `a ${MASK} b`, 'a secret with nothing to escape is one spelling');
+});
