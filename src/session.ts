@@ -4,6 +4,7 @@ import { urlSecrets } from './core/credentials';
 import { Redactor, resolveKind } from './core/options';
 import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
 import { RawTail } from './core/rawTail';
+import { safeLabel } from './core/unsafeText';
 import { MessageStore, type StoreOptions } from './core/store';
 import type { Log } from './log';
 import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
@@ -99,16 +100,19 @@ export class Session extends Disposable {
     return this._source;
   }
 
-  /** The profile name, or host and path of the URL. */
+  /**
+   * The profile name, or host and path of the URL, for a tab, a tree row or a log line: one line, with
+   * control, bidi and invisible characters escaped (a workspace chooses its profiles' names).
+   */
   get label(): string {
     if (this._config.name) {
-      return this._config.name;
+      return safeLabel(this._config.name);
     }
     try {
       const u = new URL(this._config.url);
-      return `${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+      return safeLabel(`${u.host}${u.pathname === '/' ? '' : u.pathname}`);
     } catch {
-      return this._config.url;
+      return safeLabel(this.redactor.url(this._config.url));
     }
   }
 

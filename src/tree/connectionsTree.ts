@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { maskUrlCredentials } from '../core/credentials';
 import { Disposable } from '../core/lifecycle';
+import { MASK } from '../core/options';
+import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
 import type { ProfileIssue } from '../profiles/profile';
 import type { ProfileEntry, ProfileStore } from '../profiles/profileStore';
@@ -108,19 +111,21 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
       }
       case 'profile': {
         const p = node.entry.profile;
-        const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(safeLabel(p.name), vscode.TreeItemCollapsibleState.None);
         item.id = `profile:${p.name}`;
-        item.description = p.url;
+        // The profile as written: credentials typed into its URL are masked here too.
+        const url = maskUrlCredentials(p.url, MASK);
+        item.description = safeLabel(url, 200);
         item.iconPath = new vscode.ThemeIcon(kindOf(p.url, p.kind) === 'ws' ? 'plug' : 'radio-tower');
         item.contextValue = `profile.${node.entry.source}`;
         const md = new vscode.MarkdownString(undefined, false);
-        md.appendMarkdown(`**${escapeMd(p.name)}** — ${node.entry.source === 'workspace' ? 'workspace' : 'user'} settings\n\n`);
-        md.appendCodeblock(p.url, 'text');
+        md.appendMarkdown(`**${escapeMd(safeLabel(p.name))}** — ${node.entry.source === 'workspace' ? 'workspace' : 'user'} settings\n\n`);
+        md.appendCodeblock(url, 'text');
         item.tooltip = md;
         return item;
       }
       case 'issue': {
-        const item = new vscode.TreeItem(node.issue.name ?? `Entry ${node.issue.index + 1}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(node.issue.name !== undefined ? safeLabel(node.issue.name) : `Entry ${node.issue.index + 1}`, vscode.TreeItemCollapsibleState.None);
         item.id = `issue:${node.issue.index}`;
         item.description = 'invalid';
         item.tooltip = node.issue.message;

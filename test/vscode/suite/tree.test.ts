@@ -85,6 +85,18 @@ suite('Connections view', () => {
     assert.match(String(iItem.tooltip), /profiles\[1\] \("broken"\).*scheme/);
   });
 
+  test('a profile with a credential typed into its URL is listed with it masked, in the row and the tooltip', async () => {
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name: 'keyed', url: `${base}/sse?page=2&access_token=tok-in-url-6a1f` }], vscode.ConfigurationTarget.Workspace);
+    const group = await waitFor(() => roots().find((n) => n.type === 'profiles'), 'the Saved Profiles node');
+    const profile = (api.services.tree.getChildren(group) as TreeNode[]).find((n) => n.type === 'profile')!;
+    const item = api.services.tree.getTreeItem(profile);
+    assert.equal(item.description, `${base}/sse?page=2&access_token=••••`);
+    const tooltip = (item.tooltip as vscode.MarkdownString).value;
+    assert.ok(tooltip.includes('access_token=••••') && !tooltip.includes('tok-in-url-6a1f'), tooltip);
+  });
+
   test('connecting a profile node from the tree makes a session named after it', async () => {
     await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'ticker', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
     const group = await waitFor(() => roots().find((n) => n.type === 'profiles'), 'the Saved Profiles node');

@@ -190,6 +190,16 @@ suite('Workspace trust', () => {
       assert.ok(!/[\u202e\u2066\n]/.test(message) && !/[\u202e\u2066]/.test(detail), 'no live bidi control or line break from the name');
       assert.ok(!detail.includes(TOKEN) && !detail.includes('env-value-1'), 'values are never shown');
       assert.deepEqual(a.keys, [], 'declined: nothing sent');
+      // The tree shows the workspace's name escaped too, for the profile and for the connection.
+      const tree = api.services.tree;
+      const labels = tree
+        .getChildren()
+        .flatMap((n) => [n, ...tree.getChildren(n)])
+        .map((n) => tree.getTreeItem(n).label)
+        .map((l) => (typeof l === 'string' ? l : (l?.label ?? '')));
+      const shown = labels.filter((l) => l.startsWith('Your own localhost'));
+      assert.ok(shown.length >= 1, `the profile is listed: ${JSON.stringify(labels)}`);
+      assert.ok(shown.every((l) => l === 'Your own localhost\\u202e\\u2066 (safe) Connect'), JSON.stringify(shown));
     } finally {
       close(a);
       delete process.env.RI_TRUST_ENV;
