@@ -26,9 +26,24 @@ export class Batcher extends Disposable {
     }
     this.pending++;
     if (this.timer === undefined) {
-      const wait = Math.max(0, this.lastFlush + this.intervalMs - Date.now());
-      this.timer = setTimeout(() => this.flush(), wait);
+      this.arm();
     }
+  }
+
+  /**
+   * Flushes when the interval since the last flush is over. A timer may fire a little early by the
+   * wall clock (the event loop's clock is read once per turn), so it checks and waits out the rest.
+   */
+  private arm(): void {
+    const wait = this.lastFlush + this.intervalMs - Date.now();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (Date.now() < this.lastFlush + this.intervalMs) {
+        this.arm();
+      } else {
+        this.flush();
+      }
+    }, Math.max(0, wait));
   }
 
   /** Delivers what is pending now. */
