@@ -126,6 +126,9 @@ export function readBodyCapped(
   });
 }
 
+/** The URL schemes each transport opens, first or after a redirect: a WebSocket what a browser opens, never `ws+unix:`. */
+export const SCHEMES: Readonly<Record<TransportKind, readonly string[]>> = { sse: ['http:', 'https:'], ws: ['ws:', 'wss:', 'http:', 'https:'] };
+
 /** Statuses that are redirects with a Location to follow (fetch's "redirect status", the same for SSE and WebSocket). */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
@@ -144,8 +147,7 @@ export function redirectTarget(from: URL, location: string | undefined, kind: Tr
   } catch {
     return `Redirect to an invalid URL: ${location}`;
   }
-  const ok = kind === 'ws' ? ['http:', 'https:', 'ws:', 'wss:'] : ['http:', 'https:'];
-  if (!ok.includes(next.protocol)) {
+  if (!SCHEMES[kind].includes(next.protocol)) {
     return `Redirect to an unsupported scheme: ${next.protocol} (${kind === 'ws' ? 'ws, wss, http and https' : 'http and https'} only)`;
   }
   if (next.hash) {

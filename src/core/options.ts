@@ -155,6 +155,7 @@ export class Redactor {
 
   private bytes: Buffer[] | undefined;
   private latin1: string[] | undefined;
+  private shortLatin1: Set<string> | undefined;
 
   /** The secrets searched inside text, as UTF-8, to search bytes for them. */
   get secretBytes(): readonly Buffer[] {
@@ -329,12 +330,10 @@ export class Redactor {
 
   /** Headers masked like {@link headers}, as the same object when nothing changes. */
   private headerValues(headers: Headers): Headers {
-    for (const [name, value] of Object.entries(headers)) {
-      if (this.field(name) !== name || (isCredentialHeader(name) ? maskCredential(value) : this.field(value)) !== value) {
-        return this.headers(headers);
-      }
-    }
-    return headers;
+    const masked = this.headers(headers);
+    const names = Object.keys(headers);
+    const same = Object.keys(masked).length === names.length && names.every((name) => masked[name] === headers[name]);
+    return same ? headers : masked;
   }
 
   /** Base64 bytes with each secret's UTF-8 bytes replaced by the mask's; the same text when none is in them. */
@@ -345,9 +344,10 @@ export class Redactor {
     const bytes = Buffer.from(data, 'base64');
     // latin1 maps each byte to one character and back, so the search and the splice are on bytes.
     const text = bytes.toString('latin1');
-    this.latin1 ??= this.secrets.map((s) => Buffer.from(s, 'utf8').toString('latin1'));
+    this.latin1 ??= this.secrets.map(toLatin1);
+    this.shortLatin1 ??= new Set([...this.short].map(toLatin1));
     let out = text;
-    if (this.short.size && [...this.short].some((s) => Buffer.from(s, 'utf8').toString('latin1') === text)) {
+    if (this.shortLatin1.has(text)) {
       out = MASK_LATIN1;
     } else {
       for (const secret of this.latin1) {
@@ -383,7 +383,12 @@ export class Redactor {
 /** Fields whose strings name what a value is (an error code, a record kind), not text a server sent. */
 const NAMING_FIELDS: ReadonlySet<string> = new Set(['code', 'kind', 'state', 'time', 'dir', 'format', 'by']);
 
-const MASK_LATIN1 = Buffer.from(MASK, 'utf8').toString('latin1');
+/** A string's UTF-8 bytes as latin1 text (one character per byte), to search bytes with string methods. */
+function toLatin1(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+const MASK_LATIN1 = toLatin1(MASK);
 
 function maskCredential(value: string): string {
   const scheme = authSchemeOf(value);

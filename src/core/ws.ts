@@ -22,7 +22,7 @@ import WebSocket from 'ws';
 import type { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
 import { ConnectionOptions, DEFAULTS, KeepAliveOptions, Redactor } from './options';
 import { redirectRule, withoutCredentials } from './credentials';
-import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
+import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, SCHEMES, tlsOptionsFor } from './net';
 import { ReceivedText } from './receivedText';
 import { ErrorCode, ErrorRecord, Headers, MessageRecord } from './records';
 
@@ -218,7 +218,7 @@ class WsAttempt implements TransportAttempt {
       this.finish({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${driver.redactor.url(o.url)}` }, retry: false });
       return;
     }
-    if (!['ws:', 'wss:', 'http:', 'https:'].includes(this.target.protocol)) {
+    if (!SCHEMES.ws.includes(this.target.protocol)) {
       // `ws` would open `ws+unix:` as a local socket; a WebSocket here is what a browser can open.
       this.finish({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
       return;
