@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import type { ProxyOptions } from './core/options';
 import type { ReconnectOptions } from './core/reconnect';
+import { validateReconnect } from './core/reconnect';
 import type { StoreOptions } from './core/store';
 import { DEFAULT_STORE } from './core/store';
 import type { ViewSettings } from './protocol';
-import { validateReconnect } from './profiles/profile';
 
 export const SECTION = 'realtimeInspector';
 

@@ -170,3 +170,42 @@ export function disposableTimeout(fn: () => void, ms: number, maxStepMs = MAX_TI
   arm(Number.isNaN(ms) ? 0 : ms);
   return toDisposable(() => clearTimeout(handle));
 }
+
+/**
+ * A slot for one disposable that is replaced over time (a timer, a watcher, the current attempt's
+ * listeners). Setting `value` disposes the one it replaces; disposing the slot disposes the value and
+ * disposes at once anything set afterwards.
+ */
+export class MutableDisposable<T extends IDisposable = IDisposable> implements IDisposable {
+  private current: T | undefined;
+  private disposed = false;
+
+  get value(): T | undefined {
+    return this.current;
+  }
+
+  set value(next: T | undefined) {
+    if (this.disposed) {
+      next?.dispose();
+      return;
+    }
+    if (next === this.current) {
+      return;
+    }
+    const previous = this.current;
+    this.current = next;
+    previous?.dispose();
+  }
+
+  /** Disposes the value, if any, and leaves the slot empty (and still usable). */
+  clear(): void {
+    this.value = undefined;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const previous = this.current;
+    this.current = undefined;
+    previous?.dispose();
+  }
+}

@@ -47,6 +47,48 @@ export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
   methods: Object.freeze(['GET']),
 });
 
+const RECONNECT_KEYS: ReadonlySet<string> = new Set<keyof ReconnectOptions>(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
+const HTTP_METHOD = /^[A-Za-z]+$/;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Checks a reconnect policy as written in settings (a profile's or the default): a problem in words, or undefined. */
+export function validateReconnect(r: unknown): string | undefined {
+  if (!isPlainObject(r)) {
+    return 'must be an object';
+  }
+  for (const key of Object.keys(r)) {
+    if (!RECONNECT_KEYS.has(key)) {
+      return `unknown property "${key}"`;
+    }
+  }
+  for (const key of ['enabled', 'jitter', 'onEnd']) {
+    if (r[key] !== undefined && typeof r[key] !== 'boolean') {
+      return `"${key}" must be true or false`;
+    }
+  }
+  for (const key of ['initialDelayMs', 'maxDelayMs', 'resetAfterMs']) {
+    if (r[key] !== undefined && !(typeof r[key] === 'number' && Number.isFinite(r[key]) && (r[key] as number) >= 0)) {
+      return `"${key}" must be a number ≥ 0`;
+    }
+  }
+  if (r.maxAttempts !== undefined && r.maxAttempts !== null && !(Number.isInteger(r.maxAttempts) && (r.maxAttempts as number) >= 0)) {
+    return '"maxAttempts" must be an integer ≥ 0, or null for unlimited';
+  }
+  if (r.multiplier !== undefined && !(typeof r.multiplier === 'number' && r.multiplier >= 1)) {
+    return '"multiplier" must be a number ≥ 1';
+  }
+  if (r.methods !== undefined) {
+    const list: unknown = r.methods;
+    if (!Array.isArray(list) || !list.every((m) => typeof m === 'string' && HTTP_METHOD.test(m))) {
+      return '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]';
+    }
+  }
+  return undefined;
+}
+
 export function resolveReconnectOptions(partial?: Partial<ReconnectOptions>): ReconnectOptions {
   const o = { ...DEFAULT_RECONNECT, ...stripUndefined(partial ?? {}) };
   const nonNeg = (n: number, fallback: number) => (Number.isFinite(n) && n >= 0 ? n : fallback);

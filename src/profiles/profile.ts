@@ -4,7 +4,7 @@
  * rules can be checked in plain Node too.
  */
 import type { EditableConfig, HeaderEntry } from '../protocol';
-import type { ReconnectOptions } from '../core/reconnect';
+import { validateReconnect, type ReconnectOptions } from '../core/reconnect';
 
 export type ProfileKind = 'auto' | 'sse' | 'ws';
 
@@ -52,7 +52,6 @@ const PROFILE_KEYS = new Set([
   'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
   'maxPayload', 'keepAlive', 'timeoutMs', 'allowDowngrade', 'idleTimeoutMs', 'tls', 'reconnect', 'maskEnv',
 ]);
-const RECONNECT_KEYS = new Set(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -265,40 +264,6 @@ export function validateProfile(entry: unknown): string | undefined {
   return undefined;
 }
 
-/** Checks a reconnect policy object (profile's or the default setting). */
-export function validateReconnect(r: unknown): string | undefined {
-  if (!isObject(r)) {
-    return 'must be an object';
-  }
-  for (const key of Object.keys(r)) {
-    if (!RECONNECT_KEYS.has(key)) {
-      return `unknown property "${key}"`;
-    }
-  }
-  for (const key of ['enabled', 'jitter', 'onEnd']) {
-    if (r[key] !== undefined && typeof r[key] !== 'boolean') {
-      return `"${key}" must be true or false`;
-    }
-  }
-  for (const key of ['initialDelayMs', 'maxDelayMs', 'resetAfterMs']) {
-    if (r[key] !== undefined && !(typeof r[key] === 'number' && Number.isFinite(r[key]) && (r[key] as number) >= 0)) {
-      return `"${key}" must be a number ≥ 0`;
-    }
-  }
-  if (r.maxAttempts !== undefined && r.maxAttempts !== null && !(Number.isInteger(r.maxAttempts) && (r.maxAttempts as number) >= 0)) {
-    return '"maxAttempts" must be an integer ≥ 0, or null for unlimited';
-  }
-  if (r.multiplier !== undefined && !(typeof r.multiplier === 'number' && r.multiplier >= 1)) {
-    return '"multiplier" must be a number ≥ 1';
-  }
-  if (r.methods !== undefined) {
-    const list: unknown = r.methods;
-    if (!Array.isArray(list) || !list.every((m) => typeof m === 'string' && METHOD.test(m))) {
-      return '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]';
-    }
-  }
-  return undefined;
-}
 
 /** The request bar's view of a profile (templates kept as written). */
 export function toEditable(p: Partial<Profile> & { url: string }): EditableConfig {

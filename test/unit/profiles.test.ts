@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyEditable, checkUrl, secretRefs, toEditable, validateProfiles, validateReconnect } from '../../src/profiles/profile';
+import { applyEditable, checkUrl, secretRefs, toEditable, validateProfiles } from '../../src/profiles/profile';
+import { validateReconnect } from '../../src/core/reconnect';
 import { resolveProfile } from '../../src/profiles/resolve';
 
 const env = (vars: Record<string, string>, secrets: Record<string, string>) => ({
