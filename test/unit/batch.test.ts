@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Redactor } from '../../src/core/options';
 import type { ConnRecord } from '../../src/core/records';
-import { packBatch, packStored } from '../../src/panel/batch';
+import { packBatch, unpackBatch } from '../../src/core/batchFormat';
+import { packStored } from '../../src/panel/batch';
 import { MessageStore } from '../../src/core/store';
 import { forWebview } from '../../src/panel/forWebview';
-import { unpackBatch } from '../../webview/batch';
 
 const T = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9, 0, 0, ms)).toISOString();
 
