@@ -3,7 +3,12 @@
  * Type-only: both bundles import it, neither gets code from it. Two unions keyed by `type`:
  * host → webview notifications and replies, webview → host commands and requests.
  */
+import type { RecordBatch } from './core/batchFormat';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
+
+// The batch format (its types, constants, packing and unpacking) is its own module, which the
+// webview imports too; its type is named here with the messages that carry it.
+export type { RecordBatch } from './core/batchFormat';
 
 // Re-exported so the webview can name record types while importing nothing else from src/.
 export type {
@@ -55,38 +60,6 @@ export interface SseDetails {
 }
 
 // ---------- host → webview ----------
-
-/**
- * Records on their way to the webview, packed column by column. Under a flood one batch holds
- * thousands of messages: as one object per record, every field would be a value for the editor's
- * message serialiser to visit (it walks each with a replacer, looking for binary data). Packed, the
- * text of all rows is one byte array and their lengths and sizes one integer array, which the editor
- * hands over as binary, untouched; the rest is a few short strings and runs.
- *
- * A message record with the usual fields is a row of the columns; every other record travels whole
- * in `others`, with the position it holds in the batch. Packed by the host (`src/panel/batch.ts`,
- * or straight from the store's bytes), unpacked by the webview (`webview/batch.ts`).
- */
-export interface RecordBatch {
-  /** Records in the batch: the rows plus `others`. */
-  n: number;
-  /** The records that are not rows, whole, and the position of each in the batch: [position, record]. */
-  others: [number, ConnRecord][];
-  /** `seq` of the rows in runs of consecutive numbers: [first, count, first, count, …]. */
-  seq: number[];
-  /** `time` of the rows in runs of equal values: [time, count, time, count, …]. */
-  time: (string | number)[];
-  /** Event types of the rows, each listed once (they repeat: "message" above all). */
-  events: string[];
-  /**
-   * Per row, 6 integers: flags (1 out, 2 binary, 4 large), the UTF-8 byte lengths of its data,
-   * event, id and lastEventId in `text` (-1: the record has none; -2, for lastEventId: it is the id;
-   * -3 - k, for event: it is `events[k]`, no bytes in `text`), then its `size`.
-   */
-  fields: Int32Array;
-  /** The rows' strings as UTF-8, row after row, each row's data, event, id, lastEventId in turn. */
-  text: Uint8Array;
-}
 
 /** Everything the panel needs to (re)build itself: sent on `ready`, after reloads and re-shows. */
 export interface InitMessage {

@@ -30,7 +30,7 @@ import type {
   WebviewPersistedState,
 } from '../src/protocol';
 import './styles.css';
-import { unpackBatch } from './batch';
+import { unpackBatch } from '../src/core/batchFormat';
 import { DetailPane } from './detail';
 import { button, h, icon, setOptions, setText, toggle } from './dom';
 import { escapeControl, formatBytes } from './format';

@@ -1,3 +1,5 @@
+// Over 400 lines: the slot layout is read and written by this one class, and no other module sees it.
+import { ABSENT, BINARY, type BatchWriter, LARGE, NAMED, NameList, OUT, SAME_AS_ID } from './batchFormat';
 import { ReceivedText } from './receivedText';
 import { ConnRecord, MessageRecord } from './records';
 
@@ -18,46 +20,46 @@ export const DEFAULT_STORE: Readonly<StoreOptions> = Object.freeze({
 
 /** Payload bytes are kept in chunks of this size (a larger record gets a chunk of its own). */
 const CHUNK = 1 << 20;
+/** A small log starts with small chunks: this size, doubling up to CHUNK. */
 const FIRST_CHUNK = 1 << 16;
+const CHUNK_DOUBLINGS = Math.log2(CHUNK / FIRST_CHUNK);
 /** Strings up to this length are written against a worst-case size (3 bytes a UTF-16 unit) instead of measured. */
 const MEASURE_ABOVE = 1 << 16;
+const UTF8_PER_UNIT = 3;
 const INITIAL_SLOTS = 1024;
 const NO_CHUNK = Buffer.alloc(0);
+/** Times older than the oldest message kept are forgotten once there are more than this many (and they are half the list). */
+const TIMES_KEPT_BEHIND = 4096;
+/** Memory a record takes beyond its strings (`recordCost`): the object and its small fields. */
+const RECORD_OVERHEAD = 160;
 
-/**
+/*
  * A slot's fields in its 64 bytes: five doubles (seq, cost, size, time index, chunk number) at
- * Float64 index slot * 8 + n, then six integers (byte offset, the UTF-8 lengths of data, event, id and
- * lastEventId, flags) at Int32 index slot * 16 + n.
+ * Float64 index slot * F64_STRIDE + n, then six integers (byte offset, the UTF-8 lengths of data,
+ * event, id and lastEventId, flags) at Int32 index slot * I32_STRIDE + n.
  */
-export const F64_STRIDE = 8;
-export const I32_STRIDE = 16;
-export const SEQ = 0;
+const F64_STRIDE = 8;
+const I32_STRIDE = 16;
+const SEQ = 0;
 const COST = 1;
-export const SIZE = 2;
+const SIZE = 2;
 /** Time of a message: an index (absolute) into the distinct times seen, in order. */
-export const TIME = 3;
+const TIME = 3;
 /** Chunk number (absolute) of a message's bytes. */
-export const CHUNK_NO = 4;
-export const OFFSET = 10;
-export const DATA_LEN = 11;
-export const EVENT_LEN = 12;
-export const ID_LEN = 13;
-export const LAST_ID_LEN = 14;
-export const FLAGS = 15;
+const CHUNK_NO = 4;
+const OFFSET = 10;
+const DATA_LEN = 11;
+const EVENT_LEN = 12;
+const ID_LEN = 13;
+const LAST_ID_LEN = 14;
+const FLAGS = 15;
 
-// Flags per slot.
-export const WHOLE = 1; // the record is kept as an object (not a plain message)
-export const OUT = 2;
-export const BINARY = 4;
-export const LARGE = 8;
 /**
- * Markers in the string lengths of a stored message (`StoredRow`), which the webview's record
- * batches use too: absent; (lastEventId) the same as the id; (event) at or below NAMED, a name kept
- * once, `names[NAMED - length]`, taking no bytes.
+ * A slot's flags: a message's are a batch row's (OUT, BINARY, LARGE: one set of values, copied as
+ * they are); this one, beyond them, marks a record kept as an object (not a plain message). Its
+ * string lengths use the batch's markers too (ABSENT, SAME_AS_ID, NAMED - k for event name k).
  */
-export const ABSENT = -1;
-export const SAME_AS_ID = -2;
-export const NAMED = -3;
+const KEPT_WHOLE = 8;
 /** Distinct event names kept once; others are stored with each message. */
 const MAX_EVENT_NAMES = 256;
 
@@ -68,9 +70,10 @@ const MAX_EVENT_NAMES = 256;
  * Messages, nearly every record under load, are not kept as objects: their text goes into byte chunks
  * and their fields into typed arrays, so a log of 100,000 messages is a few large buffers that the
  * garbage collector never has to walk or copy, instead of 200,000 small objects it would. Reads
- * (`at`, `bySeq`, `visit`, iteration) give back records equal to those added (text is kept as UTF-8,
- * so a lone UTF-16 surrogate, which no transport produces, reads back as U+FFFD); other records are
- * kept whole. Records are appended in `seq` order, so lookups by seq are a binary search.
+ * (`at`, `bySeq`, `toArray`, iteration) give back plain records equal to those added, `data` an own
+ * property (text is kept as UTF-8, so a lone UTF-16 surrogate, which no transport produces, reads
+ * back as U+FFFD); other records are kept whole. `pack` writes records into a batch for the webview
+ * straight from the bytes. Records are appended in `seq` order, so lookups by seq are a binary search.
  */
 export class MessageStore {
   readonly options: StoreOptions;
@@ -89,10 +92,7 @@ export class MessageStore {
   private times: string[] = [];
   private timesBase = 0;
   /** SSE event types, which repeat ("message" above all): each name kept once. */
-  private eventNames: string[] = [];
-  private readonly eventIndex = new Map<string, number>();
-  private lastEvent: string | undefined;
-  private lastEventK = 0;
+  private eventNames = new NameList();
   private chunks: Buffer[] = [];
   private chunksBase = 0;
   /** Messages still kept per chunk (parallel to `chunks`). */
@@ -144,7 +144,7 @@ export class MessageStore {
       this.whole[slot] = undefined;
       this.encode(slot, record);
     } else {
-      this.i32[slot * I32_STRIDE + FLAGS] = WHOLE;
+      this.i32[slot * I32_STRIDE + FLAGS] = KEPT_WHOLE;
       this.whole[slot] = record;
     }
     while (this.count > 1 && (this.count > this.options.maxRecords || this._bytes > this.options.maxBytes)) {
@@ -177,47 +177,44 @@ export class MessageStore {
   }
 
   /**
-   * Visits the records at positions [from, to) in order without making objects of the messages:
-   * each is shown to `onRow` as its stored bytes (one reused `StoredRow`, valid during the call; its
-   * `record()` makes the object when one is needed). Other records go to `onRecord` as they are.
+   * Packs the records at positions [from, to) into `batch`, in one walk. A message of at most
+   * `bytesUpTo` bytes that is not flagged large goes as it is stored: its bytes are copied, no string
+   * or object is made. Every other record goes as an object (which the batch's view may mask or cut);
+   * a negative `bytesUpTo` sends every message so.
    */
-  visit(from: number, to: number, onRow: (row: StoredRow) => void, onRecord: (record: ConnRecord) => void): void {
-    const row = this.row;
+  pack(from: number, to: number, batch: BatchWriter, bytesUpTo: number): void {
+    const { f64, i32, head, cap, times, timesBase, chunks, chunksBase } = this;
+    const names = this.eventNames.names;
+    // The batch's eventLen for each of the store's names, looked up once per name.
+    const batchNames: number[] = [];
     for (let i = Math.max(0, from), end = Math.min(this.count, to); i < end; i++) {
-      const slot = (this.head + i) % this.cap;
-      const f = this.i32[slot * I32_STRIDE + FLAGS];
-      if (f & WHOLE) {
-        onRecord(this.whole[slot]!);
+      const slot = (head + i) % cap;
+      const fi = slot * I32_STRIDE;
+      const fd = slot * F64_STRIDE;
+      const flags = i32[fi + FLAGS];
+      const size = f64[fd + SIZE];
+      if (flags & (KEPT_WHOLE | LARGE) || size > bytesUpTo) {
+        batch.record(this.read(slot));
         continue;
       }
-      row.slot = slot;
-      row.seq = this.f64[slot * F64_STRIDE + SEQ];
-      row.time = this.times[this.f64[slot * F64_STRIDE + TIME] - this.timesBase];
-      row.out = (f & OUT) !== 0;
-      row.binary = (f & BINARY) !== 0;
-      row.large = (f & LARGE) !== 0;
-      row.size = this.f64[slot * F64_STRIDE + SIZE];
-      row.bytes = this.chunks[this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase];
-      row.start = this.i32[slot * I32_STRIDE + OFFSET];
-      row.dataLen = this.i32[slot * I32_STRIDE + DATA_LEN];
-      const e = this.i32[slot * I32_STRIDE + EVENT_LEN];
-      row.eventLen = e;
-      row.eventName = e <= NAMED ? this.eventNames[NAMED - e] : undefined;
-      row.idLen = this.i32[slot * I32_STRIDE + ID_LEN];
-      row.lastIdLen = this.i32[slot * I32_STRIDE + LAST_ID_LEN];
-      onRow(row);
+      let eventLen = i32[fi + EVENT_LEN];
+      if (eventLen <= NAMED) {
+        const k = NAMED - eventLen;
+        eventLen = batchNames[k] ??= batch.eventNamed(names[k]);
+      }
+      batch.storedRow(
+        f64[fd + SEQ],
+        times[f64[fd + TIME] - timesBase],
+        flags,
+        size,
+        i32[fi + DATA_LEN],
+        eventLen,
+        i32[fi + ID_LEN],
+        i32[fi + LAST_ID_LEN],
+        chunks[f64[fd + CHUNK_NO] - chunksBase],
+        i32[fi + OFFSET],
+      );
     }
-  }
-
-  private readonly row = new StoredRow((slot) => this.read(slot));
-
-  /**
-   * @internal The slots as they are, for a reader that walks many rows at once without a call per
-   * row (the panel's batches): valid until the store next changes. Layout: the exported constants.
-   */
-  get slots(): StoreSlots {
-    const { f64, i32, head, cap, times, timesBase, eventNames, chunks, chunksBase } = this;
-    return { f64, i32, head, cap, times, timesBase, eventNames, chunks, chunksBase };
   }
 
   /** Seq of the newest record kept, or 0. */
@@ -247,9 +244,7 @@ export class MessageStore {
     this.allocate(0);
     this.times = [];
     this.timesBase = 0;
-    this.eventNames = [];
-    this.eventIndex.clear();
-    this.lastEvent = undefined;
+    this.eventNames = new NameList();
     this.chunks = [];
     this.chunksBase = 0;
     this.chunkLive = [];
@@ -291,15 +286,8 @@ export class MessageStore {
     let event = r.event;
     let named = 0;
     if (event !== undefined) {
-      // A stream repeats one type ("message") event after event: the last one is checked first.
-      let k = event === this.lastEvent ? this.lastEventK : this.eventIndex.get(event);
-      if (k === undefined && this.eventNames.length < MAX_EVENT_NAMES) {
-        k = this.eventNames.push(event) - 1;
-        this.eventIndex.set(event, k);
-      }
-      if (k !== undefined) {
-        this.lastEvent = event;
-        this.lastEventK = k;
+      const k = this.eventNames.placeOf(event, MAX_EVENT_NAMES);
+      if (k >= 0) {
         named = NAMED - k;
         event = undefined;
       }
@@ -377,8 +365,7 @@ export class MessageStore {
       chunk = this.spare;
       this.spare = NO_CHUNK;
     } else {
-      // A small log starts with small chunks: 64 KiB, doubling up to CHUNK.
-      const size = Math.min(CHUNK, FIRST_CHUNK * 2 ** Math.min(8, this.chunksBase + this.chunks.length));
+      const size = FIRST_CHUNK * 2 ** Math.min(CHUNK_DOUBLINGS, this.chunksBase + this.chunks.length);
       chunk = Buffer.allocUnsafeSlow(Math.max(size, need));
     }
     this.chunks.push(chunk);
@@ -389,7 +376,7 @@ export class MessageStore {
 
   private read(slot: number): ConnRecord {
     const f = this.i32[slot * I32_STRIDE + FLAGS];
-    if (f & WHOLE) {
+    if (f & KEPT_WHOLE) {
       return this.whole[slot]!;
     }
     const chunk = this.chunks[this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase];
@@ -407,7 +394,7 @@ export class MessageStore {
     at += n;
     const e = this.i32[slot * I32_STRIDE + EVENT_LEN];
     if (e <= NAMED) {
-      r.event = this.eventNames[NAMED - e];
+      r.event = this.eventNames.names[NAMED - e];
     } else if (e !== ABSENT) {
       r.event = e ? chunk.toString('utf8', at, at + e) : '';
       at += e;
@@ -434,7 +421,7 @@ export class MessageStore {
   private evictOldest(): void {
     const slot = this.head;
     this._bytes -= this.f64[slot * F64_STRIDE + COST];
-    if (this.i32[slot * I32_STRIDE + FLAGS] & WHOLE) {
+    if (this.i32[slot * I32_STRIDE + FLAGS] & KEPT_WHOLE) {
       this.whole[slot] = undefined;
     } else {
       this.release(this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase);
@@ -461,7 +448,7 @@ export class MessageStore {
   /** Forgets times older than the oldest message kept, now and then (the list is short: one per millisecond). */
   private dropTimesBefore(index: number): void {
     const n = index - this.timesBase;
-    if (n > 4096 && n * 2 > this.times.length) {
+    if (n > TIMES_KEPT_BEHIND && n * 2 > this.times.length) {
       this.times = this.times.slice(n);
       this.timesBase = index;
     }
@@ -500,86 +487,27 @@ export class MessageStore {
   }
 }
 
-/** @internal What `MessageStore.slots` gives: a slot's fields are at `slot * F64_STRIDE + …` and `slot * I32_STRIDE + …`. */
-export interface StoreSlots {
-  readonly f64: Float64Array;
-  readonly i32: Int32Array;
-  /** Slot of position 0, and the ring's size: position i is slot (head + i) % cap. */
-  readonly head: number;
-  readonly cap: number;
-  /** Time texts: a slot's TIME field minus timesBase indexes this. */
-  readonly times: readonly string[];
-  readonly timesBase: number;
-  /** Event names kept once: an EVENT_LEN at or below NAMED is eventNames[NAMED - length]. */
-  readonly eventNames: readonly string[];
-  /** Byte chunks: a slot's CHUNK_NO minus chunksBase indexes this; its strings start at OFFSET. */
-  readonly chunks: readonly Buffer[];
-  readonly chunksBase: number;
-}
-
-/**
- * A stored message as bytes, for readers that pass it on without making strings of it. Its strings
- * are UTF-8 in `bytes` from `start`: data, then event, id and lastEventId, each `*Len` bytes long or
- * absent (-1); `lastIdLen` -2 means lastEventId is the id; `eventLen` -3 or less means the event is
- * `eventName`, which takes no bytes.
- */
-export class StoredRow {
-  /** @internal */
-  slot = 0;
-  seq = 0;
-  time = '';
-  out = false;
-  binary = false;
-  large = false;
-  size = 0;
-  bytes: Buffer = Buffer.alloc(0);
-  start = 0;
-  dataLen = 0;
-  eventLen = ABSENT;
-  eventName: string | undefined = undefined;
-  idLen = ABSENT;
-  lastIdLen = ABSENT;
-
-  constructor(private readonly materialise: (slot: number) => ConnRecord) {}
-
-  /** The stored record as an object. */
-  record(): ConnRecord {
-    return this.materialise(this.slot);
-  }
-
-  /** Bytes the row's strings take in `bytes`. */
-  get byteLength(): number {
-    return storedLength(this.dataLen, this.eventLen, this.idLen, this.lastIdLen);
-  }
-}
-
-/** Bytes a stored message's strings take, from their lengths (the markers take none). */
-export function storedLength(dataLen: number, eventLen: number, idLen: number, lastIdLen: number): number {
-  return dataLen + (eventLen > 0 ? eventLen : 0) + (idLen > 0 ? idLen : 0) + (lastIdLen > 0 ? lastIdLen : 0);
-}
-
-/** Bytes a string may take in UTF-8: measured when long, bounded (3 a UTF-16 unit) when short. */
-export function utf8Bound(s: string | undefined): number {
-  return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * 3;
+/** Bytes a string may take in UTF-8: measured when long, bounded when short. */
+function utf8Bound(s: string | undefined): number {
+  return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * UTF8_PER_UNIT;
 }
 
 /** Approximate bytes a record holds in memory, for the store's byte cap. */
 export function recordCost(record: ConnRecord): number {
   // Strings are UTF-16 in V8 (often Latin-1, one byte a char, but cap for the worst case is too
-  // pessimistic for ASCII streams); a fixed overhead covers the object and its small fields.
-  const overhead = 160;
+  // pessimistic for ASCII streams): counted a byte a character.
   switch (record.kind) {
     case 'message':
       // A message still in bytes is counted by its bytes (decoding it to count would cost more than keeping it).
-      return overhead + (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
+      return RECORD_OVERHEAD + (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
     case 'comment':
-      return overhead + record.text.length;
+      return RECORD_OVERHEAD + record.text.length;
     case 'error':
-      return overhead + record.message.length + (record.body?.length ?? 0);
+      return RECORD_OVERHEAD + record.message.length + (record.body?.length ?? 0);
     case 'ping':
     case 'pong':
-      return overhead + record.data.length;
+      return RECORD_OVERHEAD + record.data.length;
     default:
-      return overhead * 2;
+      return RECORD_OVERHEAD * 2;
   }
 }

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { packBatch } from '../../src/panel/batch';
+import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, ConnectionStatus, InitMessage, RecordsMessage, ToWebviewMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
 

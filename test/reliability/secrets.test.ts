@@ -15,7 +15,7 @@ import { RawTail } from '../../src/core/rawTail';
 import type { ConnRecord } from '../../src/core/records';
 import { packStored } from '../../src/panel/batch';
 import { tailNdjson } from '../../src/panel/persist';
-import { unpackBatch } from '../../webview/batch';
+import { unpackBatch } from '../../src/core/batchFormat';
 import { startServer } from '../fixtures/sseServer';
 import { startWsServer } from '../fixtures/wsServer';
 import { hostileCase, Scope } from './helpers';

@@ -2,10 +2,27 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { Redactor } from '../../src/core/options';
 import type { ConnRecord } from '../../src/core/records';
-import { packBatch, packStored } from '../../src/panel/batch';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import {
+  ABSENT,
+  BatchWriter,
+  BINARY,
+  EVENT_LEN_FIELD,
+  FLAGS_FIELD,
+  LARGE,
+  LAST_ID_LEN_FIELD,
+  NAMED,
+  OUT,
+  ROW_FIELDS,
+  SAME_AS_ID,
+  packBatch,
+  unpackBatch,
+} from '../../src/core/batchFormat';
+import { packStored } from '../../src/panel/batch';
 import { MessageStore } from '../../src/core/store';
 import { forWebview } from '../../src/panel/forWebview';
-import { unpackBatch } from '../../webview/batch';
 
 const T = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9, 0, 0, ms)).toISOString();
 
@@ -207,3 +224,75 @@ test('with secrets configured, messages that hold none still go as stored bytes;
     ],
   );
 });
+
+test('one set of flags and markers: rows packed from records and from the store carry the format\'s values as they are', () => {
+  const records: ConnRecord[] = [
+    { kind: 'message', dir: 'out', format: 'text', data: 'sent', size: 4, seq: 1, time: T(0) },
+    { kind: 'message', dir: 'in', format: 'binary', data: Buffer.from([1, 2]).toString('base64'), size: 2, seq: 2, time: T(0) },
+    { kind: 'message', dir: 'in', format: 'text', data: 'ev', event: 'tick', id: '3', lastEventId: '3', size: 2, seq: 3, time: T(0) },
+    { kind: 'message', dir: 'in', format: 'text', data: 'big', size: 3, large: true, seq: 4, time: T(0) },
+  ];
+  const fromRecords = packBatch(records);
+  const row = (b: { fields: Int32Array }, i: number, field: number) => b.fields[i * ROW_FIELDS + field];
+  assert.deepEqual([0, 1, 2, 3].map((i) => row(fromRecords, i, FLAGS_FIELD)), [OUT, BINARY, 0, LARGE]);
+  assert.deepEqual([row(fromRecords, 0, EVENT_LEN_FIELD), row(fromRecords, 2, EVENT_LEN_FIELD), row(fromRecords, 2, LAST_ID_LEN_FIELD)], [ABSENT, NAMED, SAME_AS_ID]);
+  assert.deepEqual(fromRecords.events, ['tick']);
+
+  const store = new MessageStore();
+  records.slice(0, 3).forEach((r) => store.add(r));
+  const writer = new BatchWriter();
+  store.pack(0, store.size, writer, 1000);
+  const fromStore = writer.finish();
+  assert.deepEqual([0, 1, 2].map((i) => row(fromStore, i, FLAGS_FIELD)), [OUT, BINARY, 0]);
+  assert.deepEqual(fromStore, packBatch(records.slice(0, 3)));
+});
+
+test('the store packs a range in one walk: a record that cannot go as bytes is made into an object and viewed once, the others never', () => {
+  const store = new MessageStore({ displayLimit: 40 });
+  const records = mixed();
+  records.push({ kind: 'message', dir: 'in', format: 'text', data: 'z'.repeat(60), size: 60, seq: 60, time: T(7) });
+  for (const r of records) {
+    store.add(r);
+  }
+  const redactor = new Redactor();
+  for (const bytesUpTo of [40, -1]) {
+    const viewed: number[] = [];
+    const writer = new BatchWriter((r) => {
+      viewed.push(r.seq);
+      return forWebview(r, redactor, 40);
+    });
+    store.pack(0, store.size, writer, bytesUpTo);
+    const asObjects = records.filter((r) => bytesUpTo < 0 || r.kind !== 'message' || r.large || r.size > 40);
+    assert.deepEqual(viewed, asObjects.map((r) => r.seq), `bytesUpTo ${bytesUpTo}`);
+    assert.deepEqual(json(unpackBatch(wire(writer.finish()))), json(records.map((r) => forWebview(r, redactor, 40))));
+  }
+});
+
+test('the batch format needs neither Node nor the DOM: it packs and unpacks in a bare JavaScript context', () => {
+  const module = { exports: {} as Record<string, unknown> };
+  const source = readFileSync(join(__dirname, '../../src/core/batchFormat.js'), 'utf8');
+  runInNewContext(source, {
+    module,
+    exports: module.exports,
+    TextEncoder,
+    TextDecoder,
+    require: (name: string) => {
+      throw new Error(`the batch format requires ${name}`);
+    },
+  });
+  const format = module.exports as unknown as typeof import('../../src/core/batchFormat');
+  const records = mixed();
+  assert.equal(JSON.stringify(format.unpackBatch(format.packBatch(records))), JSON.stringify(records));
+  const writer = new format.BatchWriter();
+  const bytes = new TextEncoder().encode('héllo7');
+  writer.storedRow(1, T(0), format.OUT, 6, 6, format.ABSENT, 1, format.SAME_AS_ID, bytes.subarray(0, 7), 0);
+  writer.record({ kind: 'comment', text: 'c', seq: 2, time: T(0) });
+  assert.equal(
+    JSON.stringify(format.unpackBatch(writer.finish())),
+    JSON.stringify([
+      { seq: 1, time: T(0), kind: 'message', dir: 'out', format: 'text', data: 'héllo', size: 6, id: '7', lastEventId: '7' },
+      { kind: 'comment', text: 'c', seq: 2, time: T(0) },
+    ]),
+  );
+});
+

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
+import { ReceivedText } from '../../src/core/receivedText';
 import { ConnRecord, MessageRecord } from '../../src/core/records';
 import { DEFAULT_STORE, MessageStore, recordCost } from '../../src/core/store';
 
@@ -196,5 +197,32 @@ describe('MessageStore', () => {
   it('defaults keep memory well under 200 MB', () => {
     assert.ok(DEFAULT_STORE.maxBytes < 200 * 1024 * 1024);
     assert.equal(DEFAULT_STORE.maxRecords, 100_000);
+  });
+
+  it('gives back plain records: data is an own property, so a spread and JSON keep it, also for text added as received bytes', () => {
+    const store = new MessageStore({ displayLimit: 16 });
+    const received = new ReceivedText(Buffer.from('Grüße ✓ from the socket'));
+    received.seq = 1;
+    received.time = 't';
+    store.add(received);
+    store.add({ ...msg('{"a":1}', 2), event: 'tick', id: '2', lastEventId: '2' });
+    store.add(msg('over the display limit', 3));
+    store.add({ kind: 'ping', dir: 'in', data: 'cGluZw==', size: 4, seq: 4, time: 't' });
+    const want = ['Grüße ✓ from the socket', '{"a":1}', 'over the display limit', 'cGluZw=='];
+    const reads: [string, ConnRecord[]][] = [
+      ['at', [0, 1, 2, 3].map((i) => store.at(i)!)],
+      ['bySeq', [1, 2, 3, 4].map((s) => store.bySeq(s)!)],
+      ['toArray', store.toArray()],
+      ['iteration', [...store]],
+    ];
+    for (const [how, records] of reads) {
+      records.forEach((r, i) => {
+        assert.ok(!(r instanceof ReceivedText), `${how} ${i}: a plain record`);
+        assert.equal(Object.getOwnPropertyDescriptor(r, 'data')?.value, want[i], `${how} ${i}: data is an own value`);
+        assert.equal(({ ...r } as { data?: string }).data, want[i], `${how} ${i}: a spread keeps data`);
+        assert.equal(JSON.parse(JSON.stringify(r)).data, want[i], `${how} ${i}: JSON keeps data`);
+        assert.deepEqual({ ...r }, r);
+      });
+    }
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { ConnRecord, InitMessage, RecordsMessage, ToWebviewMessage } from '../../../src/protocol';
-import { unpackBatch } from '../../../webview/batch';
+import { unpackBatch } from '../../../src/core/batchFormat';
 import type { Session } from '../../../src/session';
 import { startDemoServer, type DemoServer } from '../../../src/demo/server';
 
