@@ -6,21 +6,12 @@
  */
 import type { ConnRecord, ConnectionStatus, EditableConfig, SseDetails } from '../src/protocol';
 import { button, h, icon, setText } from './dom';
-import {
-  base64ToBytes,
-  directionOf,
-  escapeControl,
-  escapeControlMultiline,
-  formatBytes,
-  formatDelay,
-  formatTime,
-  hexDump,
-  looksLikeJson,
-  prettyJson,
-  typeLabel,
-  utf8View,
-  lineEndSegments,
-} from './format';
+import { base64ToBytes, looksLikeJson } from '../src/core/payloadText';
+import { formatBytes, hexDump, utf8View } from './format/bytes';
+import { prettyJson } from './format/json';
+import { directionOf, typeLabel } from './format/labels';
+import { escapeControl, escapeControlMultiline, lineEndSegments } from './format/text';
+import { formatDelay, formatTime } from './format/time';
 
 /** Most JSON tokens coloured one span each; beyond it the pretty text is shown uncoloured. */
 const MAX_COLOURED_TOKENS = 40_000;

@@ -5,7 +5,10 @@
  */
 import type { ConnRecord } from '../src/protocol';
 import { h, icon, setText } from './dom';
-import { directionOf, escapeControl, formatBytes, formatTime, idOf, previewOf, sizeOf, typeLabel } from './format';
+import { formatBytes } from './format/bytes';
+import { directionOf, idOf, previewOf, sizeOf, typeLabel } from './format/labels';
+import { escapeControl } from './format/text';
+import { formatTime } from './format/time';
 import type { RecordModel } from './model';
 import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
 

@@ -4,7 +4,9 @@
  */
 import type { FromWebviewMessage, SendMode } from '../src/protocol';
 import { button, h, icon, select } from './dom';
-import { escapeControl, formatJsonText, parseHex, validateBase64, validateJson } from './format';
+import { parseBase64, parseHex } from '../src/core/payloadText';
+import { formatJsonText, validateJson } from './format/json';
+import { escapeControl } from './format/text';
 
 const HISTORY_MAX = 100;
 
@@ -198,7 +200,8 @@ export class SendBox {
     if (this.state.mode === 'json') {
       error = text.trim() ? validateJson(text) : undefined;
     } else if (this.state.mode === 'binary' && text.trim()) {
-      error = this.state.encoding === 'hex' ? (parseHex(text).ok ? undefined : (parseHex(text) as { error: string }).error) : validateBase64(text);
+      const parsed = this.state.encoding === 'hex' ? parseHex(text) : parseBase64(text);
+      error = parsed.ok ? undefined : parsed.error;
     }
     const valid = this.state.mode !== 'text' && text.trim() !== '' && !error;
     this.validity.className = `validity${error ? ' bad' : valid ? ' good' : ''}`;
