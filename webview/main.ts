@@ -31,7 +31,7 @@ import type {
 } from '../src/protocol';
 import './styles.css';
 import { unpackBatch } from './batch';
-import { DetailPane } from './detail';
+import { DetailPane } from './detail/pane';
 import { button, h, icon, setOptions, setText, toggle } from './dom';
 import { formatBytes } from './format/bytes';
 import { escapeControl } from './format/text';
