@@ -19,8 +19,8 @@ type BodyView = 'pretty' | 'raw' | 'hex' | 'base64' | 'utf8';
 
 export interface MessageTabHost {
   copy(text: string): void;
-  /** Asks the host for the whole record behind a preview. */
-  getFull(seq: number): void;
+  /** Asks the host for the whole record behind a preview: undefined when the store no longer has it. */
+  getFull(seq: number): Promise<ConnRecord | undefined>;
   timeMode(): 'time' | 'iso' | 'relative';
 }
 
@@ -47,8 +47,8 @@ export class MessageTab {
     return true;
   }
 
-  /** The host's answer to getFull. */
-  setFull(record: ConnRecord | undefined, seq: number): void {
+  /** The host's answer to getFull, shown if the record asked for is still the one shown. */
+  private setFull(record: ConnRecord | undefined, seq: number): void {
     if (!this.record || this.record.seq !== seq) {
       return;
     }
@@ -102,10 +102,16 @@ export class MessageTab {
     );
     const isPreview = r.large && !this.full;
     if (isPreview) {
-      const load = button({ label: 'Load whole message', icon: 'cloud-download', text: true, variant: 'secondary', onClick: () => {
-        load.disabled = true;
-        this.host.getFull(r.seq);
-      } });
+      const load = button({
+        label: 'Load whole message',
+        icon: 'cloud-download',
+        text: true,
+        variant: 'secondary',
+        onClick: () => {
+          load.disabled = true;
+          void this.host.getFull(r.seq).then((whole) => this.setFull(whole, r.seq));
+        },
+      });
       out.push(h('div', { class: 'banner' }, icon('info'), h('span', null, `Large message (${formatBytes(r.size)}): showing a preview.`), load));
     }
     const pre = h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Message data' });

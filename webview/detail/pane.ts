@@ -7,17 +7,15 @@
 import type { ConnRecord } from '../../src/protocol';
 import { h, icon } from '../dom';
 import { ConnectionTab, type ConnectionView } from './connectionTab';
-import { MessageTab } from './messageTab';
+import { MessageTab, type MessageTabHost } from './messageTab';
 import type { DetailTab } from './parts';
-import { RawTab } from './rawTab';
+import { RawTab, type RawTabHost } from './rawTab';
 
 export type { DetailTab } from './parts';
 
-export interface DetailHost {
-  copy(text: string): void;
-  getFull(seq: number): void;
+export interface DetailHost extends MessageTabHost, RawTabHost {
+  /** Turns the host's raw feed on or off. */
   setRaw(on: boolean): void;
-  timeMode(): 'time' | 'iso' | 'relative';
 }
 
 const TAB_ORDER: readonly DetailTab[] = ['message', 'connection', 'raw'];
@@ -119,11 +117,6 @@ export class DetailPane {
     if (this.message.show(record) && record && reveal && this.tab !== 'message') {
       this.setTab('message');
     }
-  }
-
-  /** The host's answer to getFull. */
-  setFull(record: ConnRecord | undefined, seq: number): void {
-    this.message.setFull(record, seq);
   }
 
   setConnection(change: ConnectionView): void {
