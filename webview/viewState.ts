@@ -4,7 +4,7 @@
  * again starts from it). Every read and write of that state goes through here.
  */
 import type { FromWebviewMessage, WebviewPersistedState } from '../src/protocol';
-import type { ResizableColumn } from './log';
+import type { ColumnWidths } from './logColumns';
 import type { FilterSpec } from './model';
 import type { SendBoxState } from './sendbox';
 
@@ -18,7 +18,7 @@ export interface PersistedState extends WebviewPersistedState {
   /** The seq of the first row in view when the log does not follow the tail. */
   topSeq?: number;
   detailWidth?: number;
-  columns?: Partial<Record<ResizableColumn, number>>;
+  columns?: ColumnWidths;
 }
 
 /** The part of VS Code's webview API that keeps state. */
