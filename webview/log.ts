@@ -1,3 +1,4 @@
+// Over 400 lines: scrolling, following the tail and the frame's render share one state; split, it would be passed around every frame.
 /**
  * The virtualised message log: a fixed-height row grid that keeps only the rows in view (plus a small
  * overscan) in the DOM, reuses them while scrolling, follows the tail unless the user scrolled away,

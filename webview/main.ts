@@ -175,7 +175,7 @@ class InspectorApp {
       filter: spec.text,
       filterDirs: spec.dirs,
       filterType: spec.type,
-      send: this.sendBox.getState(),
+      send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
       selected: this.log.selectedSeq,
@@ -185,7 +185,7 @@ class InspectorApp {
 
   /** Shows the view as a saved state describes it; the selection and the rows in view are taken up by the next init. */
   private takeUp(state: PersistedState): void {
-    this.sendBox.setState(state.send);
+    this.sendBox.restoreState(state.send);
     this.log.columnWidths = state.columns ?? {};
     if (state.detailWidth !== undefined) {
       this.splitter.setWidth(state.detailWidth);

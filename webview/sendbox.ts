@@ -143,11 +143,11 @@ export class SendBox {
     this.updateMode();
   }
 
-  getState(): SendBoxState {
+  persistedState(): SendBoxState {
     return { ...this.state, draft: this.editor.value };
   }
 
-  setState(s: Partial<SendBoxState> | undefined): void {
+  restoreState(s: Partial<SendBoxState> | undefined): void {
     if (!s) {
       return;
     }
@@ -354,5 +354,4 @@ export class SendBox {
       focus.focus();
     }
   }
-
 }
