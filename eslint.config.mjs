@@ -35,7 +35,14 @@ export default tseslint.config(
         'error',
         {
           paths: noVscode.paths,
-          patterns: [{ group: ['../src/*', '!../src/protocol', '!../src/core', '../src/core/*', '!../src/core/unsafeText', '!../src/core/batchFormat'], message: 'The webview imports only the shared protocol, the batch format and the unsafe-text rule from src/.' }],
+          patterns: [
+            {
+              group: [
+                ...['../src', '../../src'].flatMap((src) => [`${src}/*`, `!${src}/protocol`, `!${src}/core`, `${src}/core/*`, `!${src}/core/unsafeText`, `!${src}/core/payloadText`, `!${src}/core/batchFormat`]),
+              ],
+              message: 'The webview imports only the shared protocol, the batch format, the unsafe-text rule and the payload-text readers from src/.',
+            },
+          ],
         },
       ],
     },

@@ -104,7 +104,7 @@ export interface ClearedMessage {
   type: 'cleared';
 }
 
-/** Reply to {@link GetFullRequest}: the whole record, or `undefined` when the store has evicted it. */
+/** Reply to {@link GetFullRequest} (same `requestId`): the whole record, or `undefined` when the store has evicted it. */
 export interface FullRecordMessage {
   type: 'fullRecord';
   requestId: number;
@@ -120,7 +120,7 @@ export interface RawMessage {
   reset: boolean;
 }
 
-/** The outcome of a send/ping/close: errors are shown next to the send box. */
+/** Reply to a send/sendFile/ping/close (same `requestId`): errors are shown next to the send box. */
 export interface SendResultMessage {
   type: 'sendResult';
   requestId: number;
@@ -261,6 +261,27 @@ export type FromWebviewMessage =
   | SetRawCommand
   | ViewStateCommand
   | CopyCommand;
+
+// ---------- requests and their replies ----------
+
+/**
+ * The webview's messages that the host answers, each with the reply it gets. A request carries a
+ * `requestId` the webview chose; the reply carries the same id (webview/requests.ts matches them).
+ */
+export interface RepliesTo {
+  send: SendResultMessage;
+  sendFile: SendResultMessage;
+  ping: SendResultMessage;
+  close: SendResultMessage;
+  getFull: FullRecordMessage;
+}
+
+export type WebviewRequest = SendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest;
+export type HostReply = RepliesTo[WebviewRequest['type']];
+/** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
+export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;
+/** A reply as the host writes it: the request's id is added from the request. */
+export type ReplyBody<T extends WebviewRequest['type']> = Omit<RepliesTo[T], 'requestId'>;
 
 /** State the webview keeps through `vscode.setState` (restored with the panel by the serializer). */
 export interface WebviewPersistedState {

@@ -47,27 +47,27 @@ export interface ButtonOptions {
   onClick: (ev: MouseEvent) => void;
 }
 
-export function button(o: ButtonOptions): HTMLButtonElement {
-  const variant = o.variant ?? (o.text ? 'secondary' : 'icon');
-  const b = h('button', { type: 'button', class: `btn btn-${variant}`, 'aria-label': o.label, title: o.title ?? o.label });
-  if (o.icon) {
-    b.appendChild(icon(o.icon));
+export function button(options: ButtonOptions): HTMLButtonElement {
+  const variant = options.variant ?? (options.text ? 'secondary' : 'icon');
+  const b = h('button', { type: 'button', class: `btn btn-${variant}`, 'aria-label': options.label, title: options.title ?? options.label });
+  if (options.icon) {
+    b.appendChild(icon(options.icon));
   }
-  if (o.text) {
-    b.appendChild(h('span', { class: 'btn-label' }, o.label));
+  if (options.text) {
+    b.appendChild(h('span', { class: 'btn-label' }, options.label));
   }
-  b.addEventListener('click', o.onClick);
+  b.addEventListener('click', options.onClick);
   return b;
 }
 
 /** A two-state button (aria-pressed). */
-export function toggle(o: ButtonOptions & { pressed: boolean; onToggle: (on: boolean) => void }): HTMLButtonElement & { setPressed(on: boolean): void } {
+export function toggle(options: ButtonOptions & { pressed: boolean; onToggle: (on: boolean) => void }): HTMLButtonElement & { setPressed(on: boolean): void } {
   const b = button({
-    ...o,
+    ...options,
     onClick: () => {
       const on = b.getAttribute('aria-pressed') !== 'true';
       b.setPressed(on);
-      o.onToggle(on);
+      options.onToggle(on);
     },
   }) as HTMLButtonElement & { setPressed(on: boolean): void };
   b.classList.add('toggle');
@@ -75,7 +75,7 @@ export function toggle(o: ButtonOptions & { pressed: boolean; onToggle: (on: boo
     b.setAttribute('aria-pressed', String(on));
     b.classList.toggle('on', on);
   };
-  b.setPressed(o.pressed);
+  b.setPressed(options.pressed);
   return b;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ConnectionStatus, EditableConfig, HeaderEntry, TransportKind } from '../src/protocol';
 import { button, h, icon, select, setText, toggle } from './dom';
-import { statusBadge } from './format';
+import { statusBadge } from './format/labels';
 
 export interface HeaderHost {
   connect(config: EditableConfig): void;

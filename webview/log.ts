@@ -1,3 +1,4 @@
+// Over 400 lines: scrolling, following the tail and the frame's render share one state; split, it would be passed around every frame.
 /**
  * The virtualised message log: a fixed-height row grid that keeps only the rows in view (plus a small
  * overscan) in the DOM, reuses them while scrolling, follows the tail unless the user scrolled away,
@@ -5,7 +6,8 @@
  */
 import type { ConnRecord } from '../src/protocol';
 import { h, icon, setText } from './dom';
-import { directionOf, escapeControl, formatBytes, formatTime, idOf, previewOf, sizeOf, typeLabel } from './format';
+import { LogColumns, type ColumnWidths } from './logColumns';
+import { clearRowSlot, createRowSlot, fillRowSlot, type RowLook, type RowSlot, type TimeMode } from './logRow';
 import type { RecordModel } from './model';
 import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
 
@@ -17,80 +19,14 @@ const FLOOD_INTERVAL_MS = 30;
 /** Hard ceiling on rows in the DOM, whatever the viewport's height. */
 export const MAX_DOM_ROWS = 200;
 
-export type TimeMode = 'time' | 'iso' | 'relative';
 
-interface RowSlot {
-  el: HTMLDivElement;
-  time: HTMLSpanElement;
-  dirIcon: HTMLElement;
-  dir: HTMLSpanElement;
-  type: HTMLSpanElement;
-  id: HTMLSpanElement;
-  size: HTMLSpanElement;
-  data: HTMLSpanElement;
-  /** What the slot shows now, to skip work when nothing changed. */
-  seq: number;
-  top: number;
-  selected: boolean;
-  cls: string;
-  gen: number;
-  /** The render that last used this slot. */
-  stamp: number;
-  icon: string;
-}
 
-const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', system: 'info' };
 
-function rowClass(r: ConnRecord): string {
-  const dir = directionOf(r);
-  if (dir !== 'system') {
-    return `row dir-${dir}${r.kind !== 'message' ? ' ctl' : ''}`;
-  }
-  switch (r.kind) {
-    case 'error':
-      return 'row sys sev-error';
-    case 'reconnecting':
-    case 'closing':
-    case 'close':
-      return 'row sys sev-warn';
-    case 'open':
-      return 'row sys sev-ok';
-    default:
-      return 'row sys';
-  }
-}
-
-function systemIcon(r: ConnRecord): string {
-  switch (r.kind) {
-    case 'error':
-      return 'error';
-    case 'open':
-      return 'plug';
-    case 'connecting':
-      return 'debug-start';
-    case 'reconnecting':
-      return 'sync';
-    case 'close':
-    case 'closing':
-      return 'debug-disconnect';
-    default:
-      return 'info';
-  }
-}
-
-const RESIZABLE = ['time', 'type', 'id', 'size'] as const;
-/** The widest text of each time format (see `formatTime`); relative times up to a day. */
-const TIME_PROBE: Record<TimeMode, string> = {
-  time: '88:88:88.888',
-  iso: '8888-88-88T88:88:88.888Z',
-  relative: '+88888.888 s',
-};
-export type ResizableColumn = (typeof RESIZABLE)[number];
 
 export interface LogViewOptions {
   model: RecordModel;
   /** A column was resized (double-click on a grip resets it). */
-  onColumnsChanged?: (widths: Partial<Record<ResizableColumn, number>>) => void;
+  onColumnsChanged?: (widths: ColumnWidths) => void;
   onSelect: (record: ConnRecord | undefined) => void;
   /** Ctrl/Cmd+C on the selected row. */
   onCopy: (record: ConnRecord) => void;
@@ -104,7 +40,7 @@ export class LogView {
   private readonly spacer: HTMLDivElement;
   private readonly jump: HTMLButtonElement;
   private readonly empty: HTMLDivElement;
-  private readonly timeProbe: HTMLSpanElement;
+  private readonly columns: LogColumns;
   private readonly slots: RowSlot[] = [];
   private viewportHeight = 0;
   private scrollTop = 0;
@@ -113,10 +49,8 @@ export class LogView {
   private ownScrollTop = -1;
   private frame = 0;
   private frameStamp = 0;
-  /** Bumped when every row must be redrawn (time format, clear, init). */
-  private gen = 0;
-  private timeMode: TimeMode = 'time';
-  private timeBase = 0;
+  /** How rows look; `gen` is bumped when every row must be redrawn (time format, clear, init). */
+  private readonly look: RowLook = { gen: 0, timeMode: 'time', timeBase: 0 };
   private emptyText = 'No records yet. Connect to start.';
   /** Rows appended since the last render, and whether anything other than appends is waiting. */
   private pendingRows = 0;
@@ -137,17 +71,8 @@ export class LogView {
   /** Most rows ever in the DOM at once (for tests and benchmarks). */
   maxDomRows = 0;
 
-  constructor(private readonly o: LogViewOptions) {
-    const head = h(
-      'div',
-      { class: 'log-head', role: 'row', 'aria-rowindex': 1 },
-      this.columnHeader('time', 'Time'),
-      h('span', { class: 'c-dir', role: 'columnheader', 'aria-label': 'Direction', title: 'Direction' }, ''),
-      this.columnHeader('type', 'Type'),
-      this.columnHeader('id', 'ID'),
-      this.columnHeader('size', 'Size'),
-      h('span', { class: 'c-data', role: 'columnheader' }, 'Data'),
-    );
+  constructor(private readonly options: LogViewOptions) {
+    this.columns = new LogColumns(() => this.options.onColumnsChanged?.(this.columnWidths));
     this.spacer = h('div', { class: 'log-spacer', role: 'presentation' });
     this.viewport = h('div', { class: 'log-viewport', role: 'presentation' }, this.spacer);
     this.jump = h('button', { type: 'button', class: 'jump', hidden: true, 'aria-label': 'Jump to the newest record' });
@@ -164,17 +89,13 @@ export class LogView {
         'aria-colcount': 6,
         'aria-readonly': 'true',
       },
-      head,
+      this.columns.head,
       this.viewport,
       this.empty,
       this.jump,
     );
-    // The time column is as wide as the longest text of the current format, measured in the log's own
-    // font; the probe's size changes with that font (loading, editor font size), which refits the column.
-    this.timeProbe = h('span', { class: 'time-probe', 'aria-hidden': 'true' });
-    this.el.appendChild(this.timeProbe);
-    this.fitTimeColumn();
-    new ResizeObserver(() => this.fitTimeColumn()).observe(this.timeProbe);
+    // The time column is as wide as the longest text of the current format.
+    this.columns.attach(this.el);
     this.viewport.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.spacer.addEventListener('mousedown', (e) => this.onMouseDown(e));
     this.el.addEventListener('keydown', (e) => this.onKey(e));
@@ -186,71 +107,18 @@ export class LogView {
     }).observe(this.viewport);
   }
 
-  /** A header cell with a drag handle on its right edge that sets the column's width. */
-  private columnHeader(col: ResizableColumn, label: string): HTMLElement {
-    const grip = h('span', { class: 'col-grip', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize the ${label} column` });
-    grip.addEventListener('pointerdown', (e) => {
-      e.preventDefault();
-      grip.setPointerCapture(e.pointerId);
-      const startX = e.clientX;
-      const startW = (grip.parentElement as HTMLElement).getBoundingClientRect().width;
-      const move = (ev: PointerEvent) => this.setColumnWidth(col, startW + ev.clientX - startX);
-      const up = () => {
-        grip.removeEventListener('pointermove', move);
-        grip.removeEventListener('pointerup', up);
-        this.o.onColumnsChanged?.(this.columnWidths);
-      };
-      grip.addEventListener('pointermove', move);
-      grip.addEventListener('pointerup', up);
-    });
-    grip.addEventListener('dblclick', () => {
-      delete this.widths[col];
-      this.el.style.removeProperty(`--col-${col}`);
-      this.o.onColumnsChanged?.(this.columnWidths);
-    });
-    return h('span', { class: `c-${col}`, role: 'columnheader' }, label, grip);
+  get columnWidths(): ColumnWidths {
+    return this.columns.columnWidths;
   }
 
-  private widths: Partial<Record<ResizableColumn, number>> = {};
-
-  private setColumnWidth(col: ResizableColumn, px: number): void {
-    const w = Math.round(Math.min(600, Math.max(24, px)));
-    this.widths[col] = w;
-    // CSSOM custom property: the header and every row share the grid template.
-    this.el.style.setProperty(`--col-${col}`, `${w}px`);
-  }
-
-  /**
-   * Sizes the time column's default width (a width the user dragged still wins) from the widest text the
-   * current format produces, with every digit an 8 (the widest in proportional fallbacks).
-   */
-  private fitTimeColumn(): void {
-    const probe = TIME_PROBE[this.timeMode];
-    if (this.timeProbe.textContent !== probe) {
-      this.timeProbe.textContent = probe;
-    }
-    const width = this.timeProbe.getBoundingClientRect().width;
-    if (width > 0) {
-      this.el.style.setProperty('--col-time-fit', `${Math.ceil(width) + 2}px`);
-    }
-  }
-
-  get columnWidths(): Partial<Record<ResizableColumn, number>> {
-    return { ...this.widths };
-  }
-
-  set columnWidths(widths: Partial<Record<ResizableColumn, number>>) {
-    for (const [col, w] of Object.entries(widths ?? {})) {
-      if (RESIZABLE.includes(col as ResizableColumn) && typeof w === 'number' && Number.isFinite(w)) {
-        this.setColumnWidth(col as ResizableColumn, w);
-      }
-    }
+  set columnWidths(widths: ColumnWidths) {
+    this.columns.columnWidths = widths;
   }
 
   setTimeMode(mode: TimeMode): void {
-    if (mode !== this.timeMode) {
-      this.timeMode = mode;
-      this.fitTimeColumn();
+    if (mode !== this.look.timeMode) {
+      this.look.timeMode = mode;
+      this.columns.setTimeMode(mode);
       this.invalidate();
     }
   }
@@ -262,7 +130,7 @@ export class LogView {
 
   /** Everything changed (init, clear, filter): redraw all rows. */
   invalidate(): void {
-    this.gen++;
+    this.look.gen++;
     this.shift = 0;
     this.schedule();
   }
@@ -274,7 +142,7 @@ export class LogView {
     }
     if (visibleRemoved) {
       this.shift += visibleRemoved;
-      this.gen++;
+      this.look.gen++;
     }
     this.pendingRows += visibleAdded;
     this.requestFrame();
@@ -287,7 +155,7 @@ export class LogView {
     }
     this.el.classList.toggle('paused', on);
     this.schedule();
-    this.o.onScrolled?.();
+    this.options.onScrolled?.();
   }
 
   scrollToEnd(): void {
@@ -298,7 +166,7 @@ export class LogView {
     this.schedule();
     this.el.dispatchEvent(new CustomEvent('resumed'));
     // The scroll this makes is the view's own, which the scroll handler does not report.
-    this.o.onScrolled?.();
+    this.options.onScrolled?.();
   }
 
   /**
@@ -312,7 +180,7 @@ export class LogView {
     if (this.follow && !this.paused) {
       return undefined;
     }
-    return this.o.model.at(this.firstWhole)?.seq;
+    return this.options.model.at(this.firstWhole)?.seq;
   }
 
   /** Stops following and shows the rows from `seq` on (or the tail, when that row is not in the log). */
@@ -390,7 +258,7 @@ export class LogView {
         this.newRows = 0;
       }
     }
-    this.o.onScrolled?.();
+    this.options.onScrolled?.();
   }
 
   private setScrollTop(top: number): void {
@@ -420,7 +288,7 @@ export class LogView {
       return undefined;
     }
     this.pendingTopSeq = undefined;
-    const row = this.o.model.rowOfSeq(seq);
+    const row = this.options.model.rowOfSeq(seq);
     if (row < 0) {
       this.follow = true;
       return undefined;
@@ -437,14 +305,14 @@ export class LogView {
       // bring it, and skipping the read spares a forced layout.
       this.syncScroll();
     }
-    const model = this.o.model;
+    const model = this.options.model;
     const count = model.count;
     const first = model.first;
     const base = first ? Date.parse(first.time) : 0;
-    if (base !== this.timeBase) {
-      this.timeBase = base;
-      if (this.timeMode === 'relative') {
-        this.gen++;
+    if (base !== this.look.timeBase) {
+      this.look.timeBase = base;
+      if (this.look.timeMode === 'relative') {
+        this.look.gen++;
       }
     }
     this.el.setAttribute('aria-rowcount', String(count + 1));
@@ -471,7 +339,7 @@ export class LogView {
     }
     const needed = end - w.start;
     while (this.slots.length < needed) {
-      this.slots.push(this.createSlot());
+      this.slots.push(createRowSlot(this.spacer));
     }
     // Row r always lives in slot r % pool: scrolling or following the tail by a few rows refills
     // only the slots of the rows that came into view; the others keep their content and position.
@@ -481,7 +349,7 @@ export class LogView {
     for (let row = w.start; row < end; row++) {
       const slot = this.slots[row % pool];
       slot.stamp = stamp;
-      this.fillSlot(slot, model.at(row)!, row, row === selectedRow);
+      fillRowSlot(slot, model.at(row)!, row, row === selectedRow, this.look);
       const top = row * ROW_HEIGHT + w.offset;
       if (slot.top !== top) {
         slot.top = top;
@@ -493,11 +361,7 @@ export class LogView {
     }
     for (const slot of this.slots) {
       if (slot.stamp !== stamp && !slot.el.hidden) {
-        // Emptied too, so nothing searches or reads a stale record in a hidden row.
-        slot.el.hidden = true;
-        slot.seq = -1;
-        delete slot.el.dataset.seq;
-        slot.time.textContent = slot.type.textContent = slot.id.textContent = slot.size.textContent = slot.data.textContent = '';
+        clearRowSlot(slot);
       }
     }
     this.maxDomRows = Math.max(this.maxDomRows, needed);
@@ -525,70 +389,6 @@ export class LogView {
     }
   }
 
-  private createSlot(): RowSlot {
-    const dirIcon = icon('info');
-    const slot: RowSlot = {
-      el: h('div', { class: 'row', role: 'row' }),
-      time: h('span', { class: 'c-time', role: 'gridcell' }),
-      dirIcon,
-      dir: h('span', { class: 'c-dir', role: 'gridcell' }, dirIcon),
-      type: h('span', { class: 'c-type', role: 'gridcell' }),
-      id: h('span', { class: 'c-id', role: 'gridcell' }),
-      size: h('span', { class: 'c-size', role: 'gridcell' }),
-      data: h('span', { class: 'c-data', role: 'gridcell' }),
-      seq: -1,
-      top: -1,
-      selected: false,
-      cls: '',
-      gen: -1,
-      stamp: 0,
-      icon: '',
-    };
-    slot.el.append(slot.time, slot.dir, slot.type, slot.id, slot.size, slot.data);
-    this.spacer.appendChild(slot.el);
-    return slot;
-  }
-
-  private fillSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean): void {
-    if (slot.seq !== r.seq || slot.gen !== this.gen) {
-      slot.seq = r.seq;
-      slot.gen = this.gen;
-      slot.el.dataset.seq = String(r.seq);
-      slot.el.setAttribute('aria-rowindex', String(row + 2));
-      slot.time.textContent = formatTime(r.time, this.timeMode, this.timeBase);
-      // Consecutive rows are mostly alike (same direction, same type): write only what differs.
-      const dir = directionOf(r);
-      const iconName = dir === 'system' ? systemIcon(r) : DIR_ICON[dir];
-      if (slot.icon !== iconName) {
-        slot.icon = iconName;
-        slot.dirIcon.className = `codicon codicon-${iconName}`;
-        slot.dir.setAttribute('aria-label', dir);
-        slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
-      }
-      // Event types and ids come from the server too: controls and bidi made visible.
-      setText(slot.type, escapeControl(typeLabel(r)));
-      setText(slot.id, escapeControl(idOf(r)));
-      const size = sizeOf(r);
-      slot.size.textContent = size === undefined ? '' : formatBytes(size);
-      slot.data.textContent = previewOf(r);
-      const cls = rowClass(r);
-      if (cls !== slot.cls) {
-        slot.cls = cls;
-        slot.selected = !selected;
-      }
-    }
-    if (slot.selected !== selected) {
-      slot.selected = selected;
-      slot.el.className = selected ? `${slot.cls} selected` : slot.cls;
-      slot.el.setAttribute('aria-selected', String(selected));
-      if (selected) {
-        slot.el.id = 'log-row-selected';
-      } else if (slot.el.id) {
-        slot.el.removeAttribute('id');
-      }
-    }
-  }
-
   private onMouseDown(e: MouseEvent): void {
     const rowEl = (e.target as HTMLElement).closest('.row') as HTMLElement | null;
     if (!rowEl?.dataset.seq) {
@@ -596,13 +396,13 @@ export class LogView {
     }
     const seq = Number(rowEl.dataset.seq);
     this.selectedSeq = seq;
-    this.o.onSelect(this.o.model.bySeq(seq));
+    this.options.onSelect(this.options.model.bySeq(seq));
     this.schedule();
   }
 
   /** Up/Down/PageUp/PageDown/Home/End move the selection and keep it in view. */
   private onKey(e: KeyboardEvent): void {
-    const model = this.o.model;
+    const model = this.options.model;
     const count = model.count;
     if (!count) {
       return;
@@ -610,7 +410,7 @@ export class LogView {
     const current = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'c' && current >= 0) {
       e.preventDefault();
-      this.o.onCopy(model.at(current)!);
+      this.options.onCopy(model.at(current)!);
       return;
     }
     const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
@@ -636,7 +436,7 @@ export class LogView {
         break;
       case 'Escape':
         this.selectedSeq = undefined;
-        this.o.onSelect(undefined);
+        this.options.onSelect(undefined);
         this.schedule();
         return;
       default:
@@ -654,7 +454,7 @@ export class LogView {
     if (this.follow) {
       this.newRows = 0;
     }
-    this.o.onSelect(record);
+    this.options.onSelect(record);
     this.schedule();
   }
 

@@ -7,7 +7,7 @@
  * Appends are filtered incrementally.
  */
 import type { ConnRecord } from '../src/protocol';
-import { directionOf, typeLabel } from './format';
+import { directionOf, typeLabel } from './format/labels';
 
 export type Dir = 'in' | 'out' | 'system';
 

@@ -2,9 +2,12 @@
  * The WebSocket send box: a multi-line editor with Text / JSON / Binary modes, live JSON validation
  * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls.
  */
-import type { FromWebviewMessage, SendMode } from '../src/protocol';
+import type { SendMode, SendResultMessage } from '../src/protocol';
 import { button, h, icon, select } from './dom';
-import { escapeControl, formatJsonText, parseHex, validateBase64, validateJson } from './format';
+import { parseBase64, parseHex } from '../src/core/payloadText';
+import { formatJsonText, validateJson } from './format/json';
+import { escapeControl } from './format/text';
+import type { HostRequests } from './requests';
 
 const HISTORY_MAX = 100;
 
@@ -16,8 +19,7 @@ export interface SendBoxState {
 }
 
 export interface SendBoxHost {
-  post(msg: FromWebviewMessage): void;
-  nextRequestId(): number;
+  request: HostRequests['request'];
   saveState(): void;
 }
 
@@ -39,8 +41,6 @@ export class SendBox {
   /** Position in history while browsing it (history.length = the draft). */
   private historyPos = 0;
   private validateTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Sends awaiting a sendResult: requestId → text to add to history. */
-  private readonly pending = new Map<number, { text?: string; what: string }>();
   private open = false;
 
   constructor(private readonly host: SendBoxHost) {
@@ -143,11 +143,11 @@ export class SendBox {
     this.updateMode();
   }
 
-  getState(): SendBoxState {
+  persistedState(): SendBoxState {
     return { ...this.state, draft: this.editor.value };
   }
 
-  setState(s: Partial<SendBoxState> | undefined): void {
+  restoreState(s: Partial<SendBoxState> | undefined): void {
     if (!s) {
       return;
     }
@@ -198,7 +198,8 @@ export class SendBox {
     if (this.state.mode === 'json') {
       error = text.trim() ? validateJson(text) : undefined;
     } else if (this.state.mode === 'binary' && text.trim()) {
-      error = this.state.encoding === 'hex' ? (parseHex(text).ok ? undefined : (parseHex(text) as { error: string }).error) : validateBase64(text);
+      const parsed = this.state.encoding === 'hex' ? parseHex(text) : parseBase64(text);
+      error = parsed.ok ? undefined : parsed.error;
     }
     const valid = this.state.mode !== 'text' && text.trim() !== '' && !error;
     this.validity.className = `validity${error ? ' bad' : valid ? ' good' : ''}`;
@@ -271,16 +272,16 @@ export class SendBox {
       this.showResult(`Not sent: ${error}`, true);
       return;
     }
-    const requestId = this.host.nextRequestId();
-    this.pending.set(requestId, { text, what: 'Message' });
+    let sent: Promise<SendResultMessage>;
     if (mode === 'binary') {
       // The editor accepts 0x prefixes, commas and colons; the host gets plain byte pairs.
       const parsed = this.state.encoding === 'hex' ? parseHex(text) : undefined;
       const data = parsed?.ok ? Array.from(parsed.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') : text.trim();
-      this.host.post({ type: 'send', requestId, mode, encoding: this.state.encoding, data });
+      sent = this.host.request('send', { mode, encoding: this.state.encoding, data });
     } else {
-      this.host.post({ type: 'send', requestId, mode, data: text });
+      sent = this.host.request('send', { mode, data: text });
     }
+    void sent.then((reply) => this.onResult(reply, 'Message', text));
     this.showResult('Sending…', false, true);
   }
 
@@ -290,9 +291,7 @@ export class SendBox {
       this.showResult('A ping payload is at most 125 bytes', true);
       return;
     }
-    const requestId = this.host.nextRequestId();
-    this.pending.set(requestId, { what: 'Ping' });
-    this.host.post({ type: 'ping', requestId, data: data || undefined });
+    void this.host.request('ping', { data: data || undefined }).then((reply) => this.onResult(reply, 'Ping'));
   }
 
   private close(): void {
@@ -307,32 +306,23 @@ export class SendBox {
       this.showResult('A close reason is at most 123 bytes', true);
       return;
     }
-    const requestId = this.host.nextRequestId();
-    this.pending.set(requestId, { what: 'Close' });
-    this.host.post({ type: 'close', requestId, code, reason: this.closeReason.value });
+    void this.host.request('close', { code, reason: this.closeReason.value }).then((reply) => this.onResult(reply, 'Close'));
   }
 
   private sendFile(): void {
-    const requestId = this.host.nextRequestId();
-    this.pending.set(requestId, { what: 'File' });
-    this.host.post({ type: 'sendFile', requestId });
+    void this.host.request('sendFile', {}).then((reply) => this.onResult(reply, 'File'));
   }
 
-  /** The host's answer to a send/ping/close/sendFile. */
-  onResult(requestId: number, ok: boolean, error?: string): void {
-    const p = this.pending.get(requestId);
-    if (!p) {
+  /** The host's answer to a send/ping/close/sendFile; a sent message's `text` goes into the history. */
+  private onResult(reply: SendResultMessage, what: string, text?: string): void {
+    if (!reply.ok) {
+      this.showResult(`${what} not sent: ${escapeControl(reply.error ?? 'unknown error')}`, true);
       return;
     }
-    this.pending.delete(requestId);
-    if (!ok) {
-      this.showResult(`${p.what} not sent: ${escapeControl(error ?? 'unknown error')}`, true);
-      return;
-    }
-    if (p.text !== undefined) {
+    if (text !== undefined) {
       const hist = this.state.history;
-      if (hist[hist.length - 1] !== p.text) {
-        hist.push(p.text);
+      if (hist[hist.length - 1] !== text) {
+        hist.push(text);
         if (hist.length > HISTORY_MAX) {
           hist.splice(0, hist.length - HISTORY_MAX);
         }
@@ -341,7 +331,7 @@ export class SendBox {
       this.state.draft = '';
       this.host.saveState();
     }
-    this.showResult(`${p.what} sent`, false);
+    this.showResult(`${what} sent`, false);
   }
 
   private resultTimer: ReturnType<typeof setTimeout> | undefined;
@@ -364,5 +354,4 @@ export class SendBox {
       focus.focus();
     }
   }
-
 }

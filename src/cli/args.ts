@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { maskUrlCredentials } from '../core/credentials';
 import { MASK } from '../core/options';
+import { parseBase64 } from '../core/payloadText';
 import type { Headers, TransportKind } from '../core/records';
 import { closeProblem } from '../core/ws';
 
@@ -281,10 +282,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
       sends.push({ type: 'text', text: t.value });
     } else if (t.name === 'send-binary') {
       const b64 = t.value.trim();
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) {
+      const parsed = parseBase64(b64, { canonical: true });
+      if (!parsed.ok) {
         throw new UsageError(`--send-binary needs base64, got "${t.value}"`);
       }
-      sends.push({ type: 'binary', base64: b64, bytes: Buffer.from(b64, 'base64') });
+      sends.push({ type: 'binary', base64: b64, bytes: Buffer.from(parsed.bytes.buffer, parsed.bytes.byteOffset, parsed.bytes.byteLength) });
     } else if (t.name === 'ping') {
       const bytes = Buffer.from(t.value, 'utf8');
       if (bytes.length > MAX_PING_BYTES) {

@@ -1,4 +1,5 @@
 import type { Redactor } from '../core/options';
+import { parseBase64, parseHex } from '../core/payloadText';
 import type { ConnRecord } from '../core/records';
 
 /**
@@ -20,18 +21,22 @@ export function forWebview(record: ConnRecord, redactor: Redactor, displayLimit:
   return out;
 }
 
-/** Decodes the send box's binary text (hex, whitespace allowed, or base64). Throws with a message for the user. */
+/**
+ * Decodes the send box's binary text, read by the send box's own rules (`src/core/payloadText.ts`): hex
+ * (pairs of digits; whitespace, commas, colons and `0x` allowed between them) or base64. Throws with a
+ * message for the user.
+ */
 export function decodeBinary(data: string, encoding: 'hex' | 'base64' = 'hex'): Uint8Array {
   if (encoding === 'hex') {
-    const hex = data.replace(/\s+/g, '').replace(/^0x/i, '');
-    if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) {
+    const hex = parseHex(data);
+    if (!hex.ok) {
       throw new Error('Not valid hex: use pairs of 0-9 a-f, spaces allowed');
     }
-    return Buffer.from(hex, 'hex');
+    return hex.bytes;
   }
-  const b64 = data.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(b64) || b64.replace(/=+$/, '').length % 4 === 1) {
-    throw new Error('Not valid base64');
+  const b64 = parseBase64(data);
+  if (!b64.ok) {
+    throw new Error(b64.error);
   }
-  return Buffer.from(b64, 'base64');
+  return b64.bytes;
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
 import { Disposable, Emitter } from '../core/lifecycle';
 import type { Log } from '../log';
-import type { EditableConfig, FromWebviewMessage, ToWebviewMessage } from '../protocol';
+import type { EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
 import type { ConnectResult, Session } from '../session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
@@ -245,7 +245,7 @@ export class InspectorPanel extends Disposable {
           return;
         }
         case 'send':
-          this.reply(m.requestId, () => {
+          this.reply(m, () => {
             const c = s.requireConnection();
             if (m.mode === 'text') {
               c.sendText(m.data);
@@ -259,29 +259,25 @@ export class InspectorPanel extends Disposable {
         case 'sendFile': {
           const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Send as binary frame' });
           if (!picked?.[0]) {
-            this.post({ type: 'sendResult', requestId: m.requestId, ok: false, error: 'No file chosen' });
+            this.answer(m, { type: 'sendResult', ok: false, error: 'No file chosen' });
             return;
           }
           const bytes = await readFile(picked[0].fsPath);
-          this.reply(m.requestId, () => s.requireConnection().sendBinary(bytes));
+          this.reply(m, () => s.requireConnection().sendBinary(bytes));
           return;
         }
         case 'ping':
-          this.reply(m.requestId, () => s.requireConnection().ping(m.data ? Buffer.from(m.data, 'utf8') : undefined));
+          this.reply(m, () => s.requireConnection().ping(m.data ? Buffer.from(m.data, 'utf8') : undefined));
           return;
         case 'close':
-          this.reply(m.requestId, () => {
+          this.reply(m, () => {
             s.requireConnection();
             s.disconnect(m.code, m.reason);
           });
           return;
         case 'getFull': {
           const record = s.store.bySeq(m.seq);
-          this.post({
-            type: 'fullRecord',
-            requestId: m.requestId,
-            record: record && forWebview(record, s.redactor, Infinity, false),
-          });
+          this.answer(m, { type: 'fullRecord', record: record && forWebview(record, s.redactor, Infinity, false) });
           return;
         }
         case 'setRaw':
@@ -346,12 +342,19 @@ export class InspectorPanel extends Disposable {
     }
   }
 
-  private reply(requestId: number, fn: () => void): void {
+  /** Answers a webview request: the reply goes with the request's id. */
+  private answer<R extends WebviewRequest>(request: R, reply: ReplyBody<R['type']>): void {
+    // The reply type follows from the request's (RepliesTo), which TypeScript does not see through a spread.
+    this.post({ ...reply, requestId: request.requestId } as unknown as HostReply);
+  }
+
+  /** Runs a send/ping/close and answers it with its outcome. */
+  private reply(request: Extract<WebviewRequest, { type: 'send' | 'sendFile' | 'ping' | 'close' }>, fn: () => void): void {
     try {
       fn();
-      this.post({ type: 'sendResult', requestId, ok: true });
+      this.answer(request, { type: 'sendResult', ok: true });
     } catch (err) {
-      this.post({ type: 'sendResult', requestId, ok: false, error: (err as Error).message });
+      this.answer(request, { type: 'sendResult', ok: false, error: (err as Error).message });
     }
   }
 

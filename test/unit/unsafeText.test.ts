@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { hasUnsafe, replaceUnsafe, safeLabel } from '../../src/core/unsafeText';
 import { escapeRaw, escapeText, jsonLine } from '../../src/cli/format';
 import type { ConnRecord } from '../../src/core/records';
-import { escapeControl, escapeControlMultiline, lineEndSegments, prettyJson, visibleLineEnds } from '../../webview/format';
+import { prettyJson } from '../../webview/format/json';
+import { escapeControl, escapeControlMultiline, lineEndSegments, visibleLineEnds } from '../../webview/format/text';
 
 /** [what, text, unsafe]. Each unsafe entry must come out of every surface without its raw character. */
 const TABLE: ReadonlyArray<[string, string, boolean]> = [

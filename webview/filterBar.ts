@@ -1,0 +1,192 @@
+/**
+ * The bar above the log: the filter (text or /regex/, directions, event type), the counters, and the
+ * Pause, Clear and Export buttons. It applies the filter to the model and says when it did; what the
+ * buttons do is the host's.
+ */
+import { button, h, icon, setOptions, setText, toggle } from './dom';
+import { formatBytes } from './format/bytes';
+import { escapeControl } from './format/text';
+import type { FilterSpec, RecordModel } from './model';
+
+export interface FilterBarHost {
+  model: RecordModel;
+  /** The model's filter changed (also when the new one is invalid): redraw and save. */
+  filterApplied(): void;
+  /** Draws the log now (inside the animation frame that applied the filter). */
+  flushLog(): void;
+  focusLog(): void;
+  setPaused(on: boolean): void;
+  clear(): void;
+  export(): void;
+}
+
+/** What the counters show. */
+export interface CounterFigures {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Messages per second. */
+  rate: number;
+  dropped: number;
+}
+
+const DIRECTIONS = ['in', 'out', 'system'] as const;
+const DIRECTION_LABEL = { in: 'Received', out: 'Sent', system: 'System' } as const;
+const DIRECTION_ICON = { in: 'arrow-down', out: 'arrow-up', system: 'info' } as const;
+
+// One formatter: Number#toLocaleString builds a new one on every call.
+const numberFormat = new Intl.NumberFormat();
+const fmt = (n: number) => numberFormat.format(n);
+
+export class FilterBar {
+  readonly el: HTMLElement;
+  private readonly input: HTMLInputElement;
+  private readonly error: HTMLElement;
+  private readonly box: HTMLElement;
+  private readonly dirToggles: ReturnType<typeof toggle>[];
+  private readonly typeSelect: HTMLSelectElement;
+  private readonly pauseBtn: ReturnType<typeof toggle>;
+  private readonly counterIn = h('span', { class: 'counter', title: 'Messages received' });
+  private readonly counterOut = h('span', { class: 'counter', title: 'Messages sent' });
+  private readonly counterBytes = h('span', { class: 'counter', title: 'Bytes received / sent' });
+  private readonly counterRate = h('span', { class: 'counter', title: 'Messages per second' });
+  private readonly counterDropped = h('span', { class: 'counter warn', title: 'Records dropped by the store caps', hidden: true });
+  private readonly counterShown = h('span', { class: 'counter muted', hidden: true });
+  /** The model's type count when the type list was last built (-1: build it again). */
+  private typeCount = -1;
+  private inputFrame = 0;
+
+  constructor(private readonly host: FilterBarHost) {
+    this.input = h('input', {
+      type: 'text',
+      class: 'input filter-input',
+      'aria-label': 'Filter records: text, or /regex/flags',
+      placeholder: 'Filter (text or /regex/i)',
+      spellcheck: 'false',
+    });
+    this.error = h('span', { class: 'filter-error', role: 'alert', hidden: true });
+    this.box = h('div', { class: 'filter-box' }, icon('filter'), this.input, this.error);
+    this.dirToggles = DIRECTIONS.map((dir) =>
+      toggle({
+        label: DIRECTION_LABEL[dir],
+        icon: DIRECTION_ICON[dir],
+        title: `Show ${DIRECTION_LABEL[dir].toLowerCase()} records`,
+        pressed: true,
+        onClick: () => undefined,
+        onToggle: (on) => this.apply({ ...this.host.model.filter, dirs: { ...this.host.model.filter.dirs, [dir]: on } }),
+      }),
+    );
+    const dirGroup = h('div', { class: 'button-group', role: 'group', 'aria-label': 'Directions shown' }, ...this.dirToggles);
+    this.typeSelect = h('select', { class: 'select type-select', 'aria-label': 'Event type shown', title: 'Event type shown' });
+    this.typeSelect.addEventListener('change', () => this.apply({ ...this.host.model.filter, type: this.typeSelect.value }));
+    const counters = h(
+      'div',
+      { class: 'counters', role: 'status', 'aria-label': 'Counters' },
+      this.counterShown,
+      this.counterIn,
+      this.counterOut,
+      this.counterBytes,
+      this.counterRate,
+      this.counterDropped,
+    );
+    this.pauseBtn = toggle({
+      label: 'Pause view',
+      icon: 'debug-pause',
+      title: 'Pause view (keeps receiving, stops scrolling)',
+      pressed: false,
+      onClick: () => undefined,
+      onToggle: (on) => this.host.setPaused(on),
+    });
+    const clearBtn = button({ label: 'Clear', icon: 'clear-all', title: 'Clear the log', onClick: () => this.host.clear() });
+    const exportBtn = button({ label: 'Export', icon: 'export', title: 'Export the log as NDJSON', onClick: () => this.host.export() });
+    this.el = h(
+      'div',
+      { class: 'filter-bar', role: 'toolbar', 'aria-label': 'Log filters and actions' },
+      this.box,
+      dirGroup,
+      this.typeSelect,
+      counters,
+      h('span', { class: 'spacer' }),
+      this.pauseBtn,
+      clearBtn,
+      exportBtn,
+    );
+    // Keystrokes are coalesced per animation frame: one filter pass per frame however fast the typing,
+    // and the rows it yields are drawn in that same frame.
+    this.input.addEventListener('input', () => {
+      if (!this.inputFrame) {
+        this.inputFrame = requestAnimationFrame(() => {
+          this.inputFrame = 0;
+          this.apply({ ...this.host.model.filter, text: this.input.value });
+          this.host.flushLog();
+        });
+      }
+    });
+    this.input.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key === 'Enter') {
+      cancelAnimationFrame(this.inputFrame);
+      this.inputFrame = 0;
+      this.apply({ ...this.host.model.filter, text: this.input.value });
+    } else if (e.key === 'Escape' && this.input.value) {
+      this.input.value = '';
+      this.apply({ ...this.host.model.filter, text: '' });
+    } else if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      this.host.focusLog();
+    }
+  }
+
+  /** Filters the model by `spec`; an invalid regex is shown next to the input. */
+  apply(spec: FilterSpec): void {
+    const error = this.host.model.setFilter(spec).error;
+    this.error.hidden = !error;
+    setText(this.error, error ? `Invalid regex: ${error}` : '');
+    this.input.setAttribute('aria-invalid', String(!!error));
+    this.box.classList.toggle('invalid', !!error);
+    this.host.filterApplied();
+  }
+
+  /** Shows `spec` in the controls (a restored view), without applying it. */
+  showSpec(spec: FilterSpec): void {
+    this.input.value = spec.text;
+    DIRECTIONS.forEach((d, i) => this.dirToggles[i].setPressed(spec.dirs[d]));
+    this.updateTypeOptions(true, spec.type);
+  }
+
+  /** The log resumed by itself (jump to the newest): the Pause button shows it. */
+  showResumed(): void {
+    this.pauseBtn.setPressed(false);
+  }
+
+  /** Rebuilds the type list when the model saw a new type (or always, with `force`); `value` stays chosen. */
+  updateTypeOptions(force = false, value = this.host.model.filter.type): void {
+    const model = this.host.model;
+    if (!force && model.typeCount === this.typeCount) {
+      return;
+    }
+    const types = model.types();
+    this.typeCount = types.length;
+    if (value && !types.includes(value)) {
+      types.push(value);
+    }
+    setOptions(this.typeSelect, [['', 'All types'], ...types.sort().map((t): [string, string] => [t, escapeControl(t)])], value);
+  }
+
+  /** Draws the counters (and the type list, if a new type came). */
+  renderCounters(c: CounterFigures): void {
+    const model = this.host.model;
+    setText(this.counterIn, `↓ ${fmt(c.messagesIn)} in`);
+    setText(this.counterOut, `↑ ${fmt(c.messagesOut)} out`);
+    setText(this.counterBytes, `${formatBytes(c.bytesIn)} ↓ ${formatBytes(c.bytesOut)} ↑`);
+    setText(this.counterRate, `${c.rate >= 10 ? fmt(Math.round(c.rate)) : c.rate.toFixed(1)} msg/s`);
+    this.counterDropped.hidden = c.dropped === 0;
+    setText(this.counterDropped, `${fmt(c.dropped)} dropped`);
+    this.counterShown.hidden = !model.filtering;
+    setText(this.counterShown, `${fmt(model.count)} of ${fmt(model.total)} shown`);
+    this.updateTypeOptions();
+  }
+}

@@ -1,0 +1,169 @@
+/** What the log and the badge say of a record or a connection state. DOM-free and total. */
+import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
+import { hexPreview } from './bytes';
+import { clip, escapeControl } from './text';
+import { clockTime, formatDelay } from './time';
+
+/** The log's "type" column: the SSE event type, `text`/`binary` for WS messages, else the record kind. */
+export function typeLabel(record: ConnRecord): string {
+  if (record.kind === 'message') {
+    if (record.event !== undefined) {
+      return record.event || 'message';
+    }
+    return record.format === 'binary' ? 'binary' : 'text';
+  }
+  return record.kind;
+}
+
+export function directionOf(record: ConnRecord): 'in' | 'out' | 'system' {
+  switch (record.kind) {
+    case 'message':
+    case 'ping':
+    case 'pong':
+      return record.dir;
+    case 'comment':
+    case 'retry':
+      return 'in';
+    default:
+      return 'system';
+  }
+}
+
+/** Bytes the record stands for, when it carries data. */
+export function sizeOf(record: ConnRecord): number | undefined {
+  switch (record.kind) {
+    case 'message':
+    case 'ping':
+    case 'pong':
+      return record.size;
+    case 'comment':
+      return record.text.length;
+    default:
+      return undefined;
+  }
+}
+
+export function idOf(record: ConnRecord): string {
+  return record.kind === 'message' && record.id !== undefined ? record.id : '';
+}
+
+/** Quotes a close/error reason the way the badge shows it. */
+export function quoted(text: string | undefined): string {
+  return text ? ` "${escapeControl(clip(text, 120))}"` : '';
+}
+
+/** Attempt counter: "attempt 2 of 10" or "attempt 2". */
+export function attemptText(attempt: number, max: number | null): string {
+  return max === null ? `attempt ${attempt}` : `attempt ${attempt} of ${max}`;
+}
+
+/** The log's one-line preview: controls, bidi and line ends made visible, clipped. */
+export function previewOf(record: ConnRecord): string {
+  switch (record.kind) {
+    case 'message':
+      if (record.format === 'binary') {
+        return `${hexPreview(record.data)}${record.size > 24 ? ' …' : ''}`;
+      }
+      return escapeControl(clip(record.data));
+    case 'comment':
+      return escapeControl(clip(`: ${record.text}`));
+    case 'retry':
+      return `retry: ${record.ms} ms`;
+    case 'ping':
+    case 'pong': {
+      const auto = record.auto ? ' (automatic)' : '';
+      return record.size ? `${hexPreview(record.data)}${auto}` : `no payload${auto}`;
+    }
+    case 'connecting':
+      return escapeControl(
+        clip(`${record.method ? record.method + ' ' : ''}${record.url}${record.attempt ? ` — ${attemptText(record.attempt, null)}` : ''}`),
+      );
+    case 'open': {
+      const parts: string[] = [];
+      if (record.status !== undefined) {
+        parts.push(`${record.status} ${record.statusText ?? ''}`.trim());
+      }
+      if (record.protocol) {
+        parts.push(`protocol ${record.protocol}`);
+      }
+      if (record.extensions) {
+        parts.push(record.extensions);
+      }
+      return escapeControl(clip(`Open ${record.url}${parts.length ? ' — ' + parts.join(', ') : ''}`));
+    }
+    case 'reconnecting':
+      return `Reconnecting in ${formatDelay(record.delayMs)} — ${attemptText(record.attempt, record.maxAttempts)}`;
+    case 'closing':
+      return `Closing${record.code !== undefined ? ' ' + record.code : ''}${quoted(record.reason)}`;
+    case 'close':
+      return `Closed${record.code !== undefined ? ' ' + record.code : ''}${quoted(record.reason)} — by ${record.by}${record.clean ? '' : ', not clean'}`;
+    case 'error': {
+      const http = record.status !== undefined ? ` ${record.status} ${record.statusText ?? ''}`.trimEnd() : '';
+      return escapeControl(clip(`${record.code}${http}: ${record.message}${record.fatal ? ' (fatal)' : ''}`));
+    }
+    case 'info':
+      return escapeControl(clip(record.message));
+    default:
+      return '';
+  }
+}
+
+// ---------- the state badge ----------
+
+export type Tone = 'idle' | 'busy' | 'ok' | 'warn' | 'error';
+
+export interface Badge {
+  text: string;
+  tone: Tone;
+  /** A codicon name. */
+  icon: string;
+  /** More than the text holds, for the tooltip: why the connection was not reconnected. */
+  detail?: string;
+}
+
+/** The state badge, true to the second: recompute it every second while reconnecting. */
+export function statusBadge(status: ConnectionStatus, now: number): Badge {
+  switch (status.state) {
+    case 'idle':
+      return { text: 'Not connected', tone: 'idle', icon: 'debug-disconnect' };
+    case 'connecting':
+      return {
+        text: status.attempt > 0 ? `Connecting — ${attemptText(status.attempt, status.maxAttempts)}` : 'Connecting…',
+        tone: 'busy',
+        icon: 'loading',
+      };
+    case 'open':
+      return { text: `Open since ${clockTime(status.since)}`, tone: 'ok', icon: 'pass-filled' };
+    case 'closing':
+      return { text: 'Closing…', tone: 'busy', icon: 'loading' };
+    case 'reconnecting': {
+      const left = status.nextAttemptAt !== undefined ? Math.max(0, Math.ceil((status.nextAttemptAt - now) / 1000)) : undefined;
+      const when = left === undefined ? 'Reconnecting' : left === 0 ? 'Reconnecting now' : `Reconnecting in ${left} s`;
+      return { text: `${when} — ${attemptText(status.attempt, status.maxAttempts)}`, tone: 'warn', icon: 'sync' };
+    }
+    case 'closed': {
+      const c = status.lastClose;
+      const code = c?.code !== undefined ? ` ${c.code}` : '';
+      const why = status.notReconnected;
+      return why
+        ? { text: `Closed, not reconnected${code || c?.reason ? ':' : ''}${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash', detail: escapeControl(why) }
+        : { text: `Closed${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash' };
+    }
+    case 'failed': {
+      const e = status.lastError;
+      let why = '';
+      if (e?.status !== undefined) {
+        why = `${e.status} ${e.statusText ?? ''}`.trim();
+      } else if (e) {
+        why = escapeControl(clip(e.message || e.code, 160));
+      }
+      const not = status.notReconnected;
+      if (not) {
+        return { text: why ? `Failed, not retried: ${why}` : 'Failed, not retried', tone: 'error', icon: 'error', detail: escapeControl(not) };
+      }
+      return { text: why ? `Failed: ${why}` : 'Failed', tone: 'error', icon: 'error' };
+    }
+    default:
+      return { text: String(status.state), tone: 'idle', icon: 'circle' };
+  }
+}

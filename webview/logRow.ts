@@ -1,0 +1,157 @@
+/**
+ * One row of the log: its element and cells (a slot the virtual list reuses), and how a record fills it.
+ * Hot code: a slot remembers what it shows, so a frame writes only the cells that change.
+ */
+import type { ConnRecord } from '../src/protocol';
+import { h, icon, setText } from './dom';
+import { formatBytes } from './format/bytes';
+import { directionOf, idOf, previewOf, sizeOf, typeLabel } from './format/labels';
+import { escapeControl } from './format/text';
+import { formatTime } from './format/time';
+
+export type TimeMode = 'time' | 'iso' | 'relative';
+
+/** How rows look now, the same for every row of a frame. */
+export interface RowLook {
+  /** Bumped when every row must be redrawn (time format, clear, init, filter). */
+  gen: number;
+  timeMode: TimeMode;
+  /** The first record's time, for relative times. */
+  timeBase: number;
+}
+
+export interface RowSlot {
+  el: HTMLDivElement;
+  time: HTMLSpanElement;
+  dirIcon: HTMLElement;
+  dir: HTMLSpanElement;
+  type: HTMLSpanElement;
+  id: HTMLSpanElement;
+  size: HTMLSpanElement;
+  data: HTMLSpanElement;
+  /** What the slot shows now, to skip work when nothing changed. */
+  seq: number;
+  top: number;
+  selected: boolean;
+  cls: string;
+  gen: number;
+  /** The render that last used this slot. */
+  stamp: number;
+  icon: string;
+}
+
+const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', system: 'info' };
+
+function rowClass(r: ConnRecord): string {
+  const dir = directionOf(r);
+  if (dir !== 'system') {
+    return `row dir-${dir}${r.kind !== 'message' ? ' ctl' : ''}`;
+  }
+  switch (r.kind) {
+    case 'error':
+      return 'row sys sev-error';
+    case 'reconnecting':
+    case 'closing':
+    case 'close':
+      return 'row sys sev-warn';
+    case 'open':
+      return 'row sys sev-ok';
+    default:
+      return 'row sys';
+  }
+}
+
+function systemIcon(r: ConnRecord): string {
+  switch (r.kind) {
+    case 'error':
+      return 'error';
+    case 'open':
+      return 'plug';
+    case 'connecting':
+      return 'debug-start';
+    case 'reconnecting':
+      return 'sync';
+    case 'close':
+    case 'closing':
+      return 'debug-disconnect';
+    default:
+      return 'info';
+  }
+}
+
+/** A new row element with its cells, appended to `parent` (the log's spacer). */
+export function createRowSlot(parent: HTMLElement): RowSlot {
+  const dirIcon = icon('info');
+  const slot: RowSlot = {
+    el: h('div', { class: 'row', role: 'row' }),
+    time: h('span', { class: 'c-time', role: 'gridcell' }),
+    dirIcon,
+    dir: h('span', { class: 'c-dir', role: 'gridcell' }, dirIcon),
+    type: h('span', { class: 'c-type', role: 'gridcell' }),
+    id: h('span', { class: 'c-id', role: 'gridcell' }),
+    size: h('span', { class: 'c-size', role: 'gridcell' }),
+    data: h('span', { class: 'c-data', role: 'gridcell' }),
+    seq: -1,
+    top: -1,
+    selected: false,
+    cls: '',
+    gen: -1,
+    stamp: 0,
+    icon: '',
+  };
+  slot.el.append(slot.time, slot.dir, slot.type, slot.id, slot.size, slot.data);
+  parent.appendChild(slot.el);
+  return slot;
+}
+
+/**
+ * Shows record `r` (at `row` of the filtered log) in `slot`: cells are written only when the slot shows another
+ * record or the look changed (`look.gen`), and the selection's class and id only when it changed.
+ */
+export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean, look: RowLook): void {
+  if (slot.seq !== r.seq || slot.gen !== look.gen) {
+    slot.seq = r.seq;
+    slot.gen = look.gen;
+    slot.el.dataset.seq = String(r.seq);
+    slot.el.setAttribute('aria-rowindex', String(row + 2));
+    slot.time.textContent = formatTime(r.time, look.timeMode, look.timeBase);
+    // Consecutive rows are mostly alike (same direction, same type): write only what differs.
+    const dir = directionOf(r);
+    const iconName = dir === 'system' ? systemIcon(r) : DIR_ICON[dir];
+    if (slot.icon !== iconName) {
+      slot.icon = iconName;
+      slot.dirIcon.className = `codicon codicon-${iconName}`;
+      slot.dir.setAttribute('aria-label', dir);
+      slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
+    }
+    // Event types and ids come from the server too: controls and bidi made visible.
+    setText(slot.type, escapeControl(typeLabel(r)));
+    setText(slot.id, escapeControl(idOf(r)));
+    const size = sizeOf(r);
+    slot.size.textContent = size === undefined ? '' : formatBytes(size);
+    slot.data.textContent = previewOf(r);
+    const cls = rowClass(r);
+    if (cls !== slot.cls) {
+      slot.cls = cls;
+      slot.selected = !selected;
+    }
+  }
+  if (slot.selected !== selected) {
+    slot.selected = selected;
+    slot.el.className = selected ? `${slot.cls} selected` : slot.cls;
+    slot.el.setAttribute('aria-selected', String(selected));
+    if (selected) {
+      slot.el.id = 'log-row-selected';
+    } else if (slot.el.id) {
+      slot.el.removeAttribute('id');
+    }
+  }
+}
+
+/** Hides a slot no row of this frame uses, emptied too, so nothing searches or reads a stale record in it. */
+export function clearRowSlot(slot: RowSlot): void {
+  slot.el.hidden = true;
+  slot.seq = -1;
+  delete slot.el.dataset.seq;
+  slot.time.textContent = slot.type.textContent = slot.id.textContent = slot.size.textContent = slot.data.textContent = '';
+}
