@@ -11,7 +11,7 @@ import { SECRET_NAME } from './profiles/secrets';
 import { moveUrlCredentials, recentUrls, rememberUrl, secretNameFor } from './savedCredentials';
 import type { EditableConfig } from './protocol';
 import type { Services } from './services';
-import type { ConnectResult, Session } from './session';
+import type { ConnectResult, Session } from './session/session';
 import type { TreeNode } from './tree/connectionsTree';
 
 /** Command ids, as contributed in package.json. */
@@ -150,7 +150,7 @@ export class Commands implements PanelActions {
       return undefined;
     }
     const existing = this.s.sessions.all.find((x) => x.config.name === entry.profile.name);
-    if (existing?.isLive) {
+    if (existing?.isActive) {
       // Already connected: show it rather than cut the stream with a reconnect.
       if (options?.panel !== false) {
         this.s.panels.open(existing);
@@ -166,7 +166,7 @@ export class Commands implements PanelActions {
   }
 
   async disconnectCommand(arg?: SessionArg): Promise<Session | undefined> {
-    const session = await this.pickSession(arg, 'Disconnect', (x) => x.isLive);
+    const session = await this.pickSession(arg, 'Disconnect', (x) => x.isActive);
     session?.disconnect();
     return session;
   }

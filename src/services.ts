@@ -6,7 +6,7 @@ import { PanelManager } from './panel/panelManager';
 import type { PanelActions } from './panel/inspectorPanel';
 import { ProfileStore } from './profiles/profileStore';
 import { SecretStore } from './profiles/secrets';
-import { SessionRegistry } from './session';
+import { SessionRegistry } from './session/registry';
 import { storeOptions } from './settings';
 import { ConnectionsTree } from './tree/connectionsTree';
 import { TrustGate } from './trust';

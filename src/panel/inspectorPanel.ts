@@ -4,7 +4,7 @@ import { Batcher } from '../core/batcher';
 import { Disposable, Emitter } from '../core/lifecycle';
 import type { Log } from '../log';
 import type { EditableConfig, FromWebviewMessage, ToWebviewMessage } from '../protocol';
-import type { ConnectResult, Session } from '../session';
+import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
 import { decodeBinary, forWebview } from './forWebview';

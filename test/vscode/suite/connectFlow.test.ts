@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { connectPickItems, type FlowUi, type UrlItem } from '../../../src/connectFlow';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { ProfileEntry } from '../../../src/profiles/profileStore';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 
 /**

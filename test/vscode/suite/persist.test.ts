@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import { VIEW_TYPE } from '../../../src/panel/inspectorPanel';
 import type { LogPersistence } from '../../../src/panel/persist';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, getApi, sleep, tapPosts, waitFor, waitState, type Posted } from './helpers';
 
 const SECRET = 'pk-persist-5e81d2aa';
