@@ -25,7 +25,6 @@ export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi
   let commands!: Commands;
   const s = new Services(context, (svc) => (commands = new Commands(svc)));
   services = s;
-  s.panels.persistLogsIn(context.storageUri ?? context.globalStorageUri);
   const statusBar = new StatusBar(s.sessions);
   context.subscriptions.push(
     s,
@@ -46,6 +45,6 @@ export async function deactivate(): Promise<void> {
   const s = services;
   services = undefined;
   // First, while nothing else runs: the host may stop before the clean closes below finish.
-  s?.panels.flushLogs();
+  s?.flushLogs();
   await s?.shutdown();
 }

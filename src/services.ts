@@ -6,6 +6,7 @@ import { PanelManager } from './panel/panelManager';
 import type { PanelActions } from './panel/inspectorPanel';
 import { ProfileStore } from './profiles/profileStore';
 import { SecretStore } from './profiles/secrets';
+import { LogPersistence } from './session/persist';
 import { SessionRegistry } from './session/registry';
 import { storeOptions } from './settings';
 import { ConnectionsTree } from './tree/connectionsTree';
@@ -21,6 +22,8 @@ export class Services extends Disposable {
   readonly secrets: SecretStore;
   readonly profiles: ProfileStore;
   readonly sessions: SessionRegistry;
+  /** Keeps the tail of each panel's log on disk for a window reload; undefined without file storage. */
+  readonly logPersistence: LogPersistence | undefined;
   readonly panels: PanelManager;
   readonly tree: ConnectionsTree;
   demo: DemoServer | undefined;
@@ -41,8 +44,21 @@ export class Services extends Disposable {
         env: { env: (name) => process.env[name], secret: (name) => this.secrets.get(name) },
       }),
     );
-    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, actions(this), this.log));
+    this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
+    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, actions(this), this.log, this.logPersistence));
+    if (this.logPersistence) {
+      // Registered after the panels: disposed before them, it writes what is pending and keeps the
+      // files that the panels closed by the shutdown would otherwise delete.
+      this._register(this.logPersistence);
+    }
+    // A removed session's log is not kept for a reload.
+    this._register(this.sessions.onDidRemove((s) => this.logPersistence?.untrack(s.id, true)));
     this.tree = this._register(new ConnectionsTree(this.sessions, this.profiles));
+  }
+
+  /** Writes every panel's pending log tail before returning (the extension host is stopping). */
+  flushLogs(): void {
+    this.logPersistence?.flushSync();
   }
 
   /** Closes every connection cleanly and the demo server, then disposes everything. */
@@ -55,4 +71,13 @@ export class Services extends Disposable {
       this.dispose();
     }
   }
+}
+
+/** The log persistence under `storage` (no I/O until a panel opens); none when storage is not on disk. */
+function logPersistenceIn(storage: vscode.Uri | undefined, log: Log): LogPersistence | undefined {
+  if (!storage || storage.scheme !== 'file') {
+    return undefined;
+  }
+  const dir = vscode.Uri.joinPath(storage, 'logs').fsPath;
+  return new LogPersistence(dir, undefined, undefined, (err) => log.warn(`Could not keep the panel's log for a window reload: ${err.message}`));
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Disposable, type Event, type IDisposable } from '../core/lifecycle';
+import { Disposable, MutableDisposable, disposableTimeout, type Event, type IDisposable } from '../core/lifecycle';
 import type { Redactor } from '../core/options';
 import { serializeRecord, type ConnRecord } from '../core/records';
 
@@ -134,7 +134,8 @@ interface Tracked {
  */
 export class LogPersistence extends Disposable {
   private readonly tracked = new Map<string, Tracked>();
-  private timer: NodeJS.Timeout | undefined;
+  /** The debounced write, while one is pending. */
+  private readonly pendingWrite = new MutableDisposable();
   private writing: Promise<void> = Promise.resolve();
   private frozen = false;
   private pruned = false;
@@ -148,6 +149,7 @@ export class LogPersistence extends Disposable {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {
     super();
+    this._register(this.pendingWrite);
     this._register({
       dispose: () => {
         // Whatever is pending is written now: dispose runs when the extension host shuts down.
@@ -223,10 +225,7 @@ export class LogPersistence extends Disposable {
 
   /** Writes every pending tail now, asynchronously. */
   flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.pendingWrite.clear();
     const jobs = [...this.tracked.values()].filter((t) => t.dirty).map((t) => this.prepare(t));
     this.writing = this.writing.then(async () => {
       for (const job of jobs) {
@@ -241,10 +240,7 @@ export class LogPersistence extends Disposable {
    * asynchronous is sure to finish). Writes still in flight are superseded, never waited for.
    */
   flushSync(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.pendingWrite.clear();
     if (this.frozen) {
       return;
     }
@@ -310,8 +306,8 @@ export class LogPersistence extends Disposable {
 
   private markDirty(t: Tracked): void {
     t.dirty = true;
-    if (!this.timer && !this.frozen) {
-      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+    if (!this.pendingWrite.value && !this.frozen) {
+      this.pendingWrite.value = disposableTimeout(() => void this.flush(), this.intervalMs);
     }
   }
 
