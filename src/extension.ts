@@ -22,9 +22,9 @@ let services: Services | undefined;
  */
 export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi {
   const started = performance.now();
-  let commands!: Commands;
-  const s = new Services(context, (svc) => (commands = new Commands(svc)));
+  const s = new Services(context);
   services = s;
+  const commands = new Commands(s);
   const statusBar = new StatusBar(s.sessions);
   context.subscriptions.push(
     s,

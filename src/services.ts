@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { SecretPrompts } from './commands/secrets';
+import { SessionActions } from './commands/sessionActions';
 import { Disposable } from './core/lifecycle';
 import type { DemoServer } from './demo/server';
 import { Log } from './log';
 import { PanelManager } from './panel/panelManager';
-import type { PanelActions } from './panel/inspectorPanel';
 import { ProfileStore } from './profiles/profileStore';
 import { SecretStore } from './profiles/secrets';
 import { LogPersistence } from './session/persist';
@@ -14,7 +15,8 @@ import { TrustGate } from './trust';
 
 /**
  * Everything the extension holds, owned in one place: disposing it closes every connection, panel,
- * view and listener. Built in `activate` without doing any I/O (profiles are read on first use).
+ * view and listener. Built in `activate`, each part after what it uses, without doing any I/O
+ * (profiles are read on first use).
  */
 export class Services extends Disposable {
   readonly log: Log;
@@ -24,14 +26,13 @@ export class Services extends Disposable {
   readonly sessions: SessionRegistry;
   /** Keeps the tail of each panel's log on disk for a window reload; undefined without file storage. */
   readonly logPersistence: LogPersistence | undefined;
+  /** Connect and report, export, save as profile: what the panels and the commands both do. */
+  readonly actions: SessionActions;
   readonly panels: PanelManager;
   readonly tree: ConnectionsTree;
   demo: DemoServer | undefined;
 
-  constructor(
-    readonly context: vscode.ExtensionContext,
-    actions: (services: Services) => PanelActions,
-  ) {
+  constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.log = this._register(new Log());
     this.secrets = new SecretStore(context.secrets, context.globalState);
@@ -45,7 +46,8 @@ export class Services extends Disposable {
       }),
     );
     this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
-    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, actions(this), this.log, this.logPersistence));
+    this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log));
+    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence));
     if (this.logPersistence) {
       // Registered after the panels: disposed before them, it writes what is pending and keeps the
       // files that the panels closed by the shutdown would otherwise delete.
