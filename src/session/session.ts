@@ -109,8 +109,8 @@ export class Session extends Disposable {
       return safeLabel(this._config.name);
     }
     try {
-      const u = new URL(this._config.url);
-      return safeLabel(`${u.host}${u.pathname === '/' ? '' : u.pathname}`);
+      const parsed = new URL(this._config.url);
+      return safeLabel(`${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`);
     } catch {
       return safeLabel(this.redactor.url(this._config.url));
     }
