@@ -22,10 +22,9 @@ let services: Services | undefined;
  */
 export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi {
   const started = performance.now();
-  let commands!: Commands;
-  const s = new Services(context, (svc) => (commands = new Commands(svc)));
+  const s = new Services(context);
   services = s;
-  s.panels.persistLogsIn(context.storageUri ?? context.globalStorageUri);
+  const commands = new Commands(s);
   const statusBar = new StatusBar(s.sessions);
   context.subscriptions.push(
     s,
@@ -46,6 +45,6 @@ export async function deactivate(): Promise<void> {
   const s = services;
   services = undefined;
   // First, while nothing else runs: the host may stop before the clean closes below finish.
-  s?.panels.flushLogs();
+  s?.flushLogs();
   await s?.shutdown();
 }

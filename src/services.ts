@@ -1,19 +1,22 @@
 import * as vscode from 'vscode';
+import { SecretPrompts } from './commands/secrets';
+import { SessionActions } from './commands/sessionActions';
 import { Disposable } from './core/lifecycle';
 import type { DemoServer } from './demo/server';
 import { Log } from './log';
 import { PanelManager } from './panel/panelManager';
-import type { PanelActions } from './panel/inspectorPanel';
 import { ProfileStore } from './profiles/profileStore';
 import { SecretStore } from './profiles/secrets';
-import { SessionRegistry } from './session';
+import { LogPersistence } from './session/persist';
+import { SessionRegistry } from './session/registry';
 import { storeOptions } from './settings';
 import { ConnectionsTree } from './tree/connectionsTree';
 import { TrustGate } from './trust';
 
 /**
  * Everything the extension holds, owned in one place: disposing it closes every connection, panel,
- * view and listener. Built in `activate` without doing any I/O (profiles are read on first use).
+ * view and listener. Built in `activate`, each part after what it uses, without doing any I/O
+ * (profiles are read on first use).
  */
 export class Services extends Disposable {
   readonly log: Log;
@@ -21,14 +24,15 @@ export class Services extends Disposable {
   readonly secrets: SecretStore;
   readonly profiles: ProfileStore;
   readonly sessions: SessionRegistry;
+  /** Keeps the tail of each panel's log on disk for a window reload; undefined without file storage. */
+  readonly logPersistence: LogPersistence | undefined;
+  /** Connect and report, export, save as profile: what the panels and the commands both do. */
+  readonly actions: SessionActions;
   readonly panels: PanelManager;
   readonly tree: ConnectionsTree;
   demo: DemoServer | undefined;
 
-  constructor(
-    readonly context: vscode.ExtensionContext,
-    actions: (services: Services) => PanelActions,
-  ) {
+  constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.log = this._register(new Log());
     this.secrets = new SecretStore(context.secrets, context.globalState);
@@ -41,8 +45,22 @@ export class Services extends Disposable {
         env: { env: (name) => process.env[name], secret: (name) => this.secrets.get(name) },
       }),
     );
-    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, actions(this), this.log));
+    this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
+    this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log));
+    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence));
+    if (this.logPersistence) {
+      // Registered after the panels: disposed before them, it writes what is pending and keeps the
+      // files that the panels closed by the shutdown would otherwise delete.
+      this._register(this.logPersistence);
+    }
+    // A removed session's log is not kept for a reload.
+    this._register(this.sessions.onDidRemove((s) => this.logPersistence?.untrack(s.id, true)));
     this.tree = this._register(new ConnectionsTree(this.sessions, this.profiles));
+  }
+
+  /** Writes every panel's pending log tail before returning (the extension host is stopping). */
+  flushLogs(): void {
+    this.logPersistence?.flushSync();
   }
 
   /** Closes every connection cleanly and the demo server, then disposes everything. */
@@ -55,4 +73,13 @@ export class Services extends Disposable {
       this.dispose();
     }
   }
+}
+
+/** The log persistence under `storage` (no I/O until a panel opens); none when storage is not on disk. */
+function logPersistenceIn(storage: vscode.Uri | undefined, log: Log): LogPersistence | undefined {
+  if (!storage || storage.scheme !== 'file') {
+    return undefined;
+  }
+  const dir = vscode.Uri.joinPath(storage, 'logs').fsPath;
+  return new LogPersistence(dir, undefined, undefined, (err) => log.warn(`Could not keep the panel's log for a window reload: ${err.message}`));
 }

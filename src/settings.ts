@@ -25,12 +25,12 @@ export const RESTRICTED_SETTINGS = ['store.maxRecords', 'store.maxBytes', 'displ
  * too keeps it so in editors that do not.
  */
 export function setting<T>(key: string): T | undefined {
-  const c = vscode.workspace.getConfiguration(SECTION);
+  const config = vscode.workspace.getConfiguration(SECTION);
   if (!(RESTRICTED_SETTINGS as readonly string[]).includes(key) || workspaceTrust.isTrusted()) {
-    return c.get<T>(key);
+    return config.get<T>(key);
   }
-  const i = c.inspect<T>(key);
-  return i?.globalValue ?? i?.defaultValue;
+  const values = config.inspect<T>(key);
+  return values?.globalValue ?? values?.defaultValue;
 }
 
 /** The `realtimeInspector.*` settings other than profiles, read fresh each time (they are cheap). */

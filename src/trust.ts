@@ -33,8 +33,8 @@ export interface TrustSubject {
 /** The origin (scheme://host:port) and host of `url`; the text itself when it does not parse. */
 export function originOf(url: string): { origin: string; host: string } {
   try {
-    const u = new URL(url);
-    return { origin: `${u.protocol}//${u.host}`, host: u.host };
+    const parsed = new URL(url);
+    return { origin: `${parsed.protocol}//${parsed.host}`, host: parsed.host };
   } catch {
     return { origin: url, host: url };
   }
@@ -116,24 +116,24 @@ const SOURCE_TEXT: Record<TrustSource, string> = {
 };
 
 /** The dialog's text: the real host first; the name is the workspace's, quoted, escaped and clipped. */
-export function describeSubject(s: TrustSubject): { message: string; detail: string } {
-  const host = safeLabel(s.host, 120);
-  const secrets = s.refs.filter((r) => r.startsWith('${secret:'));
-  const envs = s.refs.filter((r) => r.startsWith('${env:'));
-  const sends = s.refs.length ? 'and send your secrets there' : '';
+export function describeSubject(subject: TrustSubject): { message: string; detail: string } {
+  const host = safeLabel(subject.host, 120);
+  const secrets = subject.refs.filter((r) => r.startsWith('${secret:'));
+  const envs = subject.refs.filter((r) => r.startsWith('${env:'));
+  const sends = subject.refs.length ? 'and send your secrets there' : '';
   const message = `Connect to ${host}${sends ? ' ' + sends : ''}?`;
   const lines = [
     `Host: ${host}`,
-    `URL: ${safeLabel(s.url, 200)}`,
-    `Asked by: ${SOURCE_TEXT[s.source]}.`,
+    `URL: ${safeLabel(subject.url, 200)}`,
+    `Asked by: ${SOURCE_TEXT[subject.source]}.`,
   ];
-  if (s.name !== undefined) {
-    lines.push(`Profile name (chosen by whoever wrote it, not a check of the host): "${safeLabel(s.name, 60)}"`);
+  if (subject.name !== undefined) {
+    lines.push(`Profile name (chosen by whoever wrote it, not a check of the host): "${safeLabel(subject.name, 60)}"`);
   }
-  lines.push(`Headers sent: ${s.headers.length ? s.headers.map((h) => safeLabel(h, 60)).join(', ') : 'none'}`);
+  lines.push(`Headers sent: ${subject.headers.length ? subject.headers.map((h) => safeLabel(h, 60)).join(', ') : 'none'}`);
   lines.push(`Secrets sent: ${secrets.length ? secrets.join(', ') : 'none'}`);
   lines.push(`Environment variables sent: ${envs.length ? envs.join(', ') : 'none'}`);
-  if (s.insecureTls) {
+  if (subject.insecureTls) {
     lines.push('TLS: any certificate is accepted (tls.insecure), so anyone on the way can read what is sent.');
   }
   lines.push('', 'You are asked again if the host or the secrets change.');

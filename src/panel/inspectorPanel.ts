@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
-import { Disposable, Emitter } from '../core/lifecycle';
+import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import type { Log } from '../log';
 import type { EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
-import type { ConnectResult, Session } from '../session';
+import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
 import { decodeBinary, forWebview } from './forWebview';
@@ -56,7 +56,8 @@ export class InspectorPanel extends Disposable {
   private rawOn = false;
   private rawPending = '';
   private rawSent = 0;
-  private rawTimer: NodeJS.Timeout | undefined;
+  /** The next raw post, while text waits for it. */
+  private readonly rawTimer = this._register(new MutableDisposable());
 
   private readonly _onDidDispose = this._register(new Emitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
@@ -112,7 +113,9 @@ export class InspectorPanel extends Disposable {
       session.onDidRaw((text) => {
         if (this.rawOn && this.ready) {
           this.rawPending += text;
-          this.rawTimer ??= setTimeout(() => this.flushRaw(), RAW_INTERVAL_MS);
+          if (!this.rawTimer.value) {
+            this.rawTimer.value = disposableTimeout(() => this.flushRaw(), RAW_INTERVAL_MS);
+          }
         }
       }),
     );
@@ -309,7 +312,7 @@ export class InspectorPanel extends Disposable {
   }
 
   private flushRaw(): void {
-    this.rawTimer = undefined;
+    this.rawTimer.clear();
     if (!this.rawOn || !this.rawPending) {
       return;
     }
@@ -336,10 +339,7 @@ export class InspectorPanel extends Disposable {
   private stopRaw(): void {
     this.rawOn = false;
     this.rawPending = '';
-    if (this.rawTimer) {
-      clearTimeout(this.rawTimer);
-      this.rawTimer = undefined;
-    }
+    this.rawTimer.clear();
   }
 
   /** Answers a webview request: the reply goes with the request's id. */

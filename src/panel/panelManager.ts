@@ -5,20 +5,23 @@ import type { ProfileStore } from '../profiles/profileStore';
 import { applyEditable } from '../profiles/profile';
 import type { SessionConfig } from '../profiles/connectOptions';
 import type { WebviewPersistedState } from '../protocol';
-import type { Session, SessionRegistry } from '../session';
+import type { SessionRegistry } from '../session/registry';
+import type { Session } from '../session/session';
 import { InspectorPanel, PanelActions, VIEW_TYPE } from './inspectorPanel';
+import type { LogPersistence } from '../session/persist';
 import { webviewOptions } from './html';
-import { LogPersistence } from './persist';
 
 /**
  * One panel per session, opened on demand, revealed when asked again, restored after a window reload
  * by the serializer (which recreates the session, idle, from the state the webview persisted, and
  * puts back the tail of its log kept on disk). Closing a panel leaves its session in the Connections
  * view so it can be reopened; removing the session closes its panel.
+ *
+ * The log persistence belongs to whoever owns the sessions; the manager has it keep the log of each
+ * session that has a panel (only panels come back after a reload), and reads it back on restore.
  */
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer<WebviewPersistedState> {
   private readonly panels = new Map<string, InspectorPanel>();
-  private persistence: LogPersistence | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -26,14 +29,11 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
     private readonly profiles: ProfileStore,
     private readonly actions: PanelActions,
     private readonly log: Log,
+    /** Undefined when the window has no file storage: panels then come back without their log. */
+    private readonly persistence: LogPersistence | undefined,
   ) {
     super();
-    this._register(
-      sessions.onDidRemove((s) => {
-        this.panels.get(s.id)?.dispose();
-        this.persistence?.untrack(s.id, true);
-      }),
-    );
+    this._register(sessions.onDidRemove((s) => this.panels.get(s.id)?.dispose()));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('realtimeInspector.displayLimit') || e.affectsConfiguration('realtimeInspector.timestampFormat')) {
@@ -51,35 +51,6 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         this.panels.clear();
       },
     });
-  }
-
-  /**
-   * Keeps the tail of each panel's log under `storage` so a window reload can restore it. Called once
-   * at activation; costs nothing until a panel opens (no I/O here).
-   */
-  persistLogsIn(storage: vscode.Uri | undefined): LogPersistence | undefined {
-    if (this.persistence || !storage || storage.scheme !== 'file') {
-      return this.persistence;
-    }
-    const dir = vscode.Uri.joinPath(storage, 'logs').fsPath;
-    // Registered after the panels' own disposal: it is disposed first, writing what is pending and
-    // keeping the files that the shutdown's panel disposals would otherwise delete.
-    this.persistence = this._register(
-      new LogPersistence(dir, undefined, undefined, (err) => this.log.warn(`Could not keep the panel's log for a window reload: ${err.message}`)),
-    );
-    for (const p of this.panels.values()) {
-      this.persistence.track(p.session);
-    }
-    return this.persistence;
-  }
-
-  get logPersistence(): LogPersistence | undefined {
-    return this.persistence;
-  }
-
-  /** Writes every panel's pending log tail before returning (the extension host is stopping). */
-  flushLogs(): void {
-    this.persistence?.flushSync();
   }
 
   get(session: Session): InspectorPanel | undefined {

@@ -1,12 +1,13 @@
 import * as vscode from 'vscode';
 import { maskUrlCredentials } from '../core/credentials';
-import { Disposable } from '../core/lifecycle';
+import { Disposable, MutableDisposable, toDisposable, type IDisposable } from '../core/lifecycle';
 import { MASK } from '../core/options';
 import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
 import type { ProfileIssue } from '../profiles/profile';
 import type { ProfileEntry, ProfileStore } from '../profiles/profileStore';
-import type { Session, SessionRegistry } from '../session';
+import type { SessionRegistry } from '../session/registry';
+import type { Session } from '../session/session';
 
 export const VIEW_ID = 'realtimeInspector.connections';
 
@@ -35,7 +36,8 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   private readonly sessionNodes = new Map<string, TreeNode & { type: 'session' }>();
   private readonly profilesNode: TreeNode = { type: 'profiles' };
   private readonly descriptions = new Map<string, string>();
-  private ticker: NodeJS.Timeout | undefined;
+  /** Samples the message rates while something is active; empty otherwise. */
+  private readonly ticker = this._register(new MutableDisposable());
 
   private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
@@ -60,7 +62,6 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
       }),
     );
     this._register(profiles.onDidChange(() => this.refreshAll()));
-    this._register({ dispose: () => this.stopTicker() });
   }
 
   refreshAll(): void {
@@ -146,7 +147,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     const description = this.describe(s);
     this.descriptions.set(s.id, description);
     item.description = description;
-    item.contextValue = s.isLive ? 'session.live' : 'session.idle';
+    item.contextValue = s.isActive ? 'session.live' : 'session.idle';
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown(`**${escapeMd(s.label)}** — ${(s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
     md.appendCodeblock(s.redactor.url(s.config.url), 'text');
@@ -171,7 +172,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     if (count || s.connection) {
       parts.push(`${count.toLocaleString('en-US')} msg${count === 1 ? '' : 's'}`);
     }
-    if (s.isLive && s.rate > 0) {
+    if (s.isActive && s.rate > 0) {
       parts.push(`${s.rate >= 10 ? Math.round(s.rate) : s.rate.toFixed(1)}/s`);
     }
     return parts.join(' · ');
@@ -186,11 +187,11 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   private updateTicker(): void {
-    const anyLive = this.sessions.live.length > 0;
-    if (anyLive && !this.ticker) {
-      this.ticker = setInterval(() => this.tick(), 1000);
-    } else if (!anyLive) {
-      this.stopTicker();
+    const anyActive = this.sessions.active.length > 0;
+    if (anyActive && !this.ticker.value) {
+      this.ticker.value = interval(() => this.tick(), TICK_MS);
+    } else if (!anyActive) {
+      this.ticker.clear();
     }
   }
 
@@ -201,17 +202,18 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         this.refreshSession(s);
       }
     }
-    if (!this.sessions.live.length) {
-      this.stopTicker();
+    if (!this.sessions.active.length) {
+      this.ticker.clear();
     }
   }
+}
 
-  private stopTicker(): void {
-    if (this.ticker) {
-      clearInterval(this.ticker);
-      this.ticker = undefined;
-    }
-  }
+/** How often the view samples the message rates. */
+const TICK_MS = 1000;
+
+function interval(fn: () => void, ms: number): IDisposable {
+  const handle = setInterval(fn, ms);
+  return toDisposable(() => clearInterval(handle));
 }
 
 function kindOf(url: string, kind?: string): 'sse' | 'ws' {

@@ -14,7 +14,7 @@ import { MASK, Redactor } from '../../src/core/options';
 import { RawTail } from '../../src/core/rawTail';
 import type { ConnRecord } from '../../src/core/records';
 import { packStored } from '../../src/panel/batch';
-import { tailNdjson } from '../../src/panel/persist';
+import { tailNdjson } from '../../src/session/persist';
 import { unpackBatch } from '../../src/core/batchFormat';
 import { startServer } from '../fixtures/sseServer';
 import { startWsServer } from '../fixtures/wsServer';

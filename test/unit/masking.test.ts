@@ -11,7 +11,7 @@ import { MASK, Redactor } from '../../src/core/options';
 import { RawTail } from '../../src/core/rawTail';
 import type { ConnRecord } from '../../src/core/records';
 import { forWebview } from '../../src/panel/forWebview';
-import { tailNdjson } from '../../src/panel/persist';
+import { tailNdjson } from '../../src/session/persist';
 
 const T = '2026-01-01T00:00:00.200Z';
 

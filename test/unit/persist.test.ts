@@ -7,7 +7,7 @@ import { Emitter } from '../../src/core/lifecycle';
 import { Redactor } from '../../src/core/options';
 import type { ConnRecord, MessageRecord } from '../../src/core/records';
 import { MessageStore } from '../../src/core/store';
-import { LogPersistence, ORPHAN_AGE_MS, fileNameFor, parseNdjson, tailNdjson, type PersistSource } from '../../src/panel/persist';
+import { LogPersistence, ORPHAN_AGE_MS, fileNameFor, parseNdjson, tailNdjson, type PersistSource } from '../../src/session/persist';
 
 function msg(seq: number, data = `m${seq}`): MessageRecord {
   return { kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), seq, time: new Date(0).toISOString() };

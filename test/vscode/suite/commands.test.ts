@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 
 suite('Commands', () => {
@@ -83,7 +83,7 @@ suite('Commands', () => {
     const pa = api.services.panels.get(a);
     const pb = api.services.panels.get(b);
     assert.ok(pa && pb && pa !== pb, 'two panels');
-    assert.equal(api.services.sessions.live.length, 2);
+    assert.equal(api.services.sessions.active.length, 2);
     assert.equal(api.statusBar.item.text, '$(pulse) 2');
   });
 
@@ -97,7 +97,7 @@ suite('Commands', () => {
     await waitState(session, 'closed');
     assert.equal(api.statusBar.item.text, '$(pulse) 0');
     await vscode.commands.executeCommand('realtimeInspector.removeConnection', session.id);
-    assert.equal(api.statusBar.liveCount, 0);
+    assert.equal(api.statusBar.activeCount, 0);
   });
 
   test('Clear Log empties the host store but keeps the connection', async () => {

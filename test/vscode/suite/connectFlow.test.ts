@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { connectPickItems, type FlowUi, type UrlItem } from '../../../src/connectFlow';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { ProfileEntry } from '../../../src/profiles/profileStore';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 
 /**
@@ -44,13 +44,13 @@ suite('Connect flow (palette)', () => {
   });
 
   teardown(async () => {
-    api.commands.flowUi = undefined;
+    api.commands.connection.flowUi = undefined;
     await cleanUp(api);
   });
 
   test('a typed SSE URL asks kind, headers, method and body, then connects with them', async () => {
     const s = scripted({ url: `${base}/sse/llm` }, ['Auto', 'X-Client: flow-test', '', 'POST', '{"prompt":"hi"}'], api);
-    api.commands.flowUi = s.ui;
+    api.commands.connection.flowUi = s.ui;
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false }))!;
     assert.deepEqual(s.asked, ['Connect: transport', 'Connect: headers (0 so far)', 'Connect: headers (1 so far)', 'Connect: HTTP method', 'Connect: request body']);
     assert.deepEqual(session.config, {
@@ -65,7 +65,7 @@ suite('Connect flow (palette)', () => {
 
   test('a typed WebSocket URL asks for subprotocols instead of method and body', async () => {
     const s = scripted({ url: `${base.replace(/^http/, 'ws')}/ws/echo` }, ['Auto', '', 'chat, json'], api);
-    api.commands.flowUi = s.ui;
+    api.commands.connection.flowUi = s.ui;
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false }))!;
     assert.deepEqual(s.asked, ['Connect: transport', 'Connect: headers (0 so far)', 'Connect: subprotocols']);
     assert.deepEqual(session.config.protocols, ['chat', 'json']);
@@ -75,7 +75,7 @@ suite('Connect flow (palette)', () => {
 
   test('the transport can be overridden against the scheme', async () => {
     const s = scripted({ url: `${base}/sse` }, ['WebSocket', '', ''], api);
-    api.commands.flowUi = s.ui;
+    api.commands.connection.flowUi = s.ui;
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false }))!;
     assert.equal(session.config.kind, 'ws');
     assert.equal(session.kind, 'ws');
@@ -83,7 +83,7 @@ suite('Connect flow (palette)', () => {
 
   test('a malformed header line is refused by the input box', async () => {
     const s = scripted({ url: `${base}/sse` }, ['Auto', 'no colon here', '', 'GET'], api);
-    api.commands.flowUi = s.ui;
+    api.commands.connection.flowUi = s.ui;
     await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false });
     assert.deepEqual(s.invalid, ['Write "Name: value"']);
   });
@@ -91,7 +91,7 @@ suite('Connect flow (palette)', () => {
   test('Escape at any step connects nothing', async () => {
     for (const answers of [[undefined], ['Auto', undefined], ['Auto', '', undefined]]) {
       const s = scripted({ url: `${base}/sse` }, answers, api);
-      api.commands.flowUi = s.ui;
+      api.commands.connection.flowUi = s.ui;
       const result = await vscode.commands.executeCommand('realtimeInspector.connect', undefined, { panel: false });
       assert.equal(result, undefined);
     }
@@ -102,7 +102,7 @@ suite('Connect flow (palette)', () => {
     await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'picked', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
     await waitFor(() => api.services.profiles.get('picked'), 'profile read');
     const s = scripted({ profile: 'picked' }, [], api);
-    api.commands.flowUi = s.ui;
+    api.commands.connection.flowUi = s.ui;
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false }))!;
     assert.deepEqual(s.asked, []);
     assert.equal(session.label, 'picked');

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { ConnRecord, InitMessage, RecordsMessage, ToWebviewMessage } from '../../../src/protocol';
 import { unpackBatch } from '../../../src/core/batchFormat';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { startDemoServer, type DemoServer } from '../../../src/demo/server';
 
 export const EXTENSION_ID = 'realtime-inspector.realtime-inspector';

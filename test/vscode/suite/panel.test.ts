@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { SendResultMessage } from '../../../src/protocol';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, demoServer, getApi, sleep, tapPosts, waitFor, waitState, type Posted } from './helpers';
 
 suite('Inspector panel (host side)', () => {
@@ -330,8 +330,10 @@ suite('Inspector panel (host side)', () => {
     assert.equal(panel.posts, posts, 'the disposed panel posts nothing more');
     assert.equal(session.status.state, 'open');
     const emitters = session as unknown as Record<string, { hasListeners: boolean }>;
-    for (const name of ['_onDidRecord', '_onDidRaw', '_onDidClear']) {
-      assert.equal(emitters[name].hasListeners, false, `no listener left on ${name}`);
+    // The raw feed's emitter lives in the session's raw view.
+    const rawView = (session as unknown as { raw: Record<string, { hasListeners: boolean }> }).raw;
+    for (const [name, emitter] of [['_onDidRecord', emitters._onDidRecord], ['_onDidRaw', rawView._onDidRaw], ['_onDidClear', emitters._onDidClear]] as const) {
+      assert.equal(emitter.hasListeners, false, `no listener left on ${name}`);
     }
   });
 });

@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
 import { VIEW_TYPE } from '../../../src/panel/inspectorPanel';
-import type { LogPersistence } from '../../../src/panel/persist';
-import type { Session } from '../../../src/session';
+import type { LogPersistence } from '../../../src/session/persist';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, getApi, sleep, tapPosts, waitFor, waitState, type Posted } from './helpers';
 
 const SECRET = 'pk-persist-5e81d2aa';
@@ -20,7 +20,7 @@ suite('Log kept across a window reload', () => {
 
   suiteSetup(async () => {
     api = await getApi();
-    const p = api.services.panels.logPersistence;
+    const p = api.services.logPersistence;
     assert.ok(p?.dir, 'activation set up the log persistence');
     persistence = p;
     // Echoes the X-Key header in every event, so the secret is in the records the host keeps.
@@ -79,7 +79,7 @@ suite('Log kept across a window reload', () => {
     const old = await connectSecretStream();
     old.disconnect();
     await waitState(old, 'closed');
-    api.services.panels.flushLogs();
+    api.services.flushLogs();
     const kept = fs.readFileSync(persistence.fileFor(old.id)!, 'utf8');
     const keptCount = kept.trim().split('\n').length;
     const keptLastSeq = (JSON.parse(kept.trim().split('\n').at(-1)!) as { seq: number }).seq;
@@ -127,14 +127,14 @@ suite('Log kept across a window reload', () => {
   test('the file goes when the session is removed, and when its panel is closed', async () => {
     const a = await connectSecretStream();
     const fileA = persistence.fileFor(a.id)!;
-    api.services.panels.flushLogs();
+    api.services.flushLogs();
     assert.ok(fs.existsSync(fileA));
     api.services.sessions.remove(a);
     await waitFor(() => !fs.existsSync(fileA), 'the removed session\'s file deleted', 5000);
 
     const b = await connectSecretStream();
     const fileB = persistence.fileFor(b.id)!;
-    api.services.panels.flushLogs();
+    api.services.flushLogs();
     assert.ok(fs.existsSync(fileB));
     api.services.panels.get(b)!.panel.dispose();
     await waitFor(() => !fs.existsSync(fileB), 'the closed panel\'s file deleted', 5000);

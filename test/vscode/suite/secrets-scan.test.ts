@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, getApi, sleep, tapPosts, waitFor, waitState } from './helpers';
 
 /** Records every line the extension hands to its output channel (what the user can read there). */

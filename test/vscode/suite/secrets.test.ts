@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { cleanUp, demoServer, getApi, readText, tapPosts, waitFor, waitState, workspaceFolder } from './helpers';
 
 const TOKEN = 'demo-token';
@@ -102,9 +102,9 @@ suite('Secrets', () => {
   });
 
   test('saving a profile with a credential typed in clear moves it to secret storage when the user agrees', async () => {
-    const original = api.commands.askAboutCredentials;
+    const original = api.commands.secrets.askAboutCredentials;
     const asked: string[][] = [];
-    api.commands.askAboutCredentials = async (headers) => {
+    api.commands.secrets.askAboutCredentials = async (headers) => {
       asked.push(headers);
       return 'secret';
     };
@@ -129,7 +129,7 @@ suite('Secrets', () => {
       const again = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'typed', { panel: false }))!;
       await waitState(again, 'open');
     } finally {
-      api.commands.askAboutCredentials = original;
+      api.commands.secrets.askAboutCredentials = original;
     }
   });
 

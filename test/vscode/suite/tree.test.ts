@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import type { TreeNode } from '../../../src/tree/connectionsTree';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { describeSubject, type TrustSubject } from '../../../src/trust';
 import { cleanUp, demoServer, getApi, waitFor, waitState } from './helpers';
 

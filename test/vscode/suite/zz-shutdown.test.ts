@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WebSocketServer } from 'ws';
-import type { Session } from '../../../src/session';
+import type { Session } from '../../../src/session/session';
 import { closeDemo, EXTENSION_ID, getApi, waitFor, waitState } from './helpers';
 
 // Runs last: it deactivates the extension.

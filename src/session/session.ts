@@ -1,17 +1,21 @@
-import { Connection, SendError } from './core/connection';
-import { Disposable, DisposableStore, Emitter } from './core/lifecycle';
-import { urlSecrets } from './core/credentials';
-import { Redactor, resolveKind } from './core/options';
-import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from './core/records';
-import { RawTail } from './core/rawTail';
-import { safeLabel } from './core/unsafeText';
-import { MessageStore, type StoreOptions } from './core/store';
-import type { Log } from './log';
-import { buildConnectionOptions, type SessionConfig } from './profiles/connectOptions';
-import { applyEditable, toEditable } from './profiles/profile';
-import type { ResolveEnv, ResolveError } from './profiles/resolve';
-import type { EditableConfig, SseDetails, WebviewPersistedState } from './protocol';
-import { originOf, type TrustGate, type TrustSource } from './trust';
+import { Connection, SendError } from '../core/connection';
+import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
+import { urlSecrets } from '../core/credentials';
+import { Redactor, resolveKind } from '../core/options';
+import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from '../core/records';
+import { safeLabel } from '../core/unsafeText';
+import { MessageStore, type StoreOptions } from '../core/store';
+import type { Log } from '../log';
+import type { SessionConfig } from '../profiles/connectOptions';
+import { applyEditable, toEditable } from '../profiles/profile';
+import type { ResolveEnv, ResolveError } from '../profiles/resolve';
+import type { EditableConfig, SseDetails, WebviewPersistedState } from '../protocol';
+import type { TrustGate, TrustSource } from '../trust';
+import { logRecord } from './outputLine';
+import { MessageRate } from './rate';
+import { RawView } from './rawView';
+import { resolveForConnect } from './resolveForConnect';
+import { EMPTY_STATS, addStats, restoredStats } from './stats';
 
 /** Where a session's configuration came from (see {@link TrustSource}). `adhoc`: typed by the user (palette or panel). */
 export type SessionSource = TrustSource;
@@ -30,7 +34,6 @@ export type ConnectResult =
   | { ok: false; code: ResolveError['code']; message: string; secretName: string }
   | { ok: false; code: 'ERR_INVALID_CONFIG'; message: string };
 
-const EMPTY_STATS: ConnectionStats = Object.freeze({ messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 });
 const hostPrefix = Date.now().toString(36);
 let nextSession = 1;
 
@@ -47,10 +50,11 @@ export class Session extends Disposable {
   private readonly connectionStore = this._register(new DisposableStore());
   private _config: SessionConfig;
   private _source: SessionSource;
-  private rateSample = { count: 0, at: Date.now() };
+  private readonly messageRate = new MessageRate();
   private lastConnecting: ConnectingRecord | undefined;
   private lastOpen: OpenRecord | undefined;
-  private _rate = 0;
+  /** The counts of a log restored after a window reload, so the counters agree with the log shown. */
+  private restored: ConnectionStats | undefined;
   /**
    * How the last panel of this session showed it (filter, selection, scroll…), as that panel reported
    * it; a panel opened later starts from it. Kept in memory only.
@@ -66,14 +70,10 @@ export class Session extends Disposable {
   readonly onDidChangeConfig = this._onDidChangeConfig.event;
   private readonly _onDidClear = this._register(new Emitter<void>());
   readonly onDidClear = this._onDidClear.event;
-  private readonly _onDidRaw = this._register(new Emitter<string>());
+  /** The SSE stream as received, for the raw view. */
+  private readonly raw = this._register(new RawView());
   /** SSE: the response body's text as it arrives (for the raw view). Fired only while someone listens. */
-  readonly onDidRaw = this._onDidRaw.event;
-
-  /** The tail of the SSE stream as received, kept small so the raw view can open with context. */
-  private readonly raw = new RawTail(RAW_TAIL);
-  /** Decodes the chunks for `onDidRaw` listeners. */
-  private rawDecoder = new TextDecoder('utf-8');
+  readonly onDidRaw = this.raw.onDidRaw;
 
   constructor(
     config: SessionConfig,
@@ -109,8 +109,8 @@ export class Session extends Disposable {
       return safeLabel(this._config.name);
     }
     try {
-      const u = new URL(this._config.url);
-      return safeLabel(`${u.host}${u.pathname === '/' ? '' : u.pathname}`);
+      const parsed = new URL(this._config.url);
+      return safeLabel(`${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`);
     } catch {
       return safeLabel(this.redactor.url(this._config.url));
     }
@@ -142,26 +142,13 @@ export class Session extends Disposable {
     );
   }
 
+  /** The connection's counts, plus those of a log restored after a window reload. */
   get stats(): Readonly<ConnectionStats> {
-    const live = this._connection?.stats ?? EMPTY_STATS;
-    const base = this.restoredStats;
-    if (!base) {
-      return live;
-    }
-    return {
-      messagesIn: base.messagesIn + live.messagesIn,
-      messagesOut: base.messagesOut + live.messagesOut,
-      bytesIn: base.bytesIn + live.bytesIn,
-      bytesOut: base.bytesOut + live.bytesOut,
-      records: base.records + live.records,
-    };
+    return addStats(this.restored, this._connection?.stats ?? EMPTY_STATS);
   }
 
-  /** The counts of a log restored after a window reload, so the counters agree with the log shown. */
-  private restoredStats: ConnectionStats | undefined;
-
   /** Connecting, open, closing or waiting to reconnect. */
-  get isLive(): boolean {
+  get isActive(): boolean {
     return this._connection?.isActive ?? false;
   }
 
@@ -211,18 +198,17 @@ export class Session extends Disposable {
 
   /** Messages per second (in + out) since the previous call; sampled by the views' ticker. */
   sampleRate(): number {
-    const now = Date.now();
-    const count = this.stats.messagesIn + this.stats.messagesOut;
-    const elapsed = now - this.rateSample.at;
-    if (elapsed >= 500) {
-      this._rate = Math.max(0, ((count - this.rateSample.count) * 1000) / elapsed);
-      this.rateSample = { count, at: now };
-    }
-    return this._rate;
+    return this.messageRate.sample(this.messageCount);
   }
 
+  /** Messages per second (in + out), as last sampled. */
   get rate(): number {
-    return this._rate;
+    return this.messageRate.value;
+  }
+
+  private get messageCount(): number {
+    const stats = this.stats;
+    return stats.messagesIn + stats.messagesOut;
   }
 
   /** Replaces the configuration; takes effect on the next connect. */
@@ -241,7 +227,7 @@ export class Session extends Disposable {
   }
 
   /**
-   * Resolves the configuration and connects (or reconnects with the new configuration when live).
+   * Resolves the configuration and connects (or reconnects with the new configuration when active).
    * Asks for trust first when the configuration comes from an untrusted workspace.
    */
   connect(): Promise<ConnectResult> {
@@ -256,44 +242,21 @@ export class Session extends Disposable {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
-    const config = this._config;
-    let built;
-    try {
-      built = await buildConnectionOptions(config, this.deps.env);
-    } catch (err) {
-      return { ok: false, code: 'ERR_INVALID_CONFIG', message: (err as Error).message };
+    const resolved = await resolveForConnect(this._config, this._source, this.label, this.deps);
+    if (!resolved.ok) {
+      return resolved;
     }
-    if (!built.ok) {
-      return { ok: false, code: built.error.code, message: built.error.message, secretName: built.error.name };
-    }
-    // Asked for what will really be sent: the resolved URL's origin and the references resolved. So a
-    // profile the workspace pointed elsewhere, or gave one more secret, asks again on any reconnect.
-    const masked = new Redactor(built.secrets);
-    const { origin, host } = originOf(built.value.url);
-    const allowed = await this.deps.trust.allows({
-      source: this._source,
-      name: config.name,
-      url: masked.url(built.value.url),
-      origin,
-      host: masked.text(host),
-      headers: Object.keys(built.value.headers ?? {}),
-      refs: built.refs,
-      insecureTls: built.value.tls?.insecure === true,
-    });
-    if (!allowed) {
-      this.deps.log.warn(`[${this.label}] not connected to ${masked.text(origin)}: not confirmed (configuration from ${this._source === 'workspace' ? 'an untrusted workspace' : `a source the user did not write (${this._source})`})`);
-      return { ok: false, code: 'ERR_UNTRUSTED', message: `Not connected: ${masked.text(host)} was not confirmed.` };
-    }
+    const built = resolved.built;
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
-    built.value.onRaw = this.onRawChunk;
+    built.value.onRaw = this.raw.onRawChunk;
     try {
       if (!this._connection) {
         // Loaded on first connect: the transports (ws, proxy agents) cost nothing at activation.
-        const { createConnection } = await import('./core/index');
+        const { createConnection } = await import('../core/index');
         if (this.isDisposed) {
           return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
         }
@@ -346,24 +309,13 @@ export class Session extends Disposable {
     if (this._connection || this.store.size > 0 || records.length === 0) {
       return;
     }
-    // Bytes in are the messages' sizes: the wire bytes (framing included) are not kept.
-    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: records.length + 1 };
     for (const r of records) {
       this.store.add(r);
-      if (r.kind === 'message') {
-        if (r.dir === 'in') {
-          stats.messagesIn++;
-          stats.bytesIn += r.size;
-        } else {
-          stats.messagesOut++;
-          stats.bytesOut += r.size;
-        }
-      }
     }
-    this.restoredStats = stats;
+    this.restored = restoredStats(records);
     const info: ConnRecord = { kind: 'info', message: note, seq: this.lastSeq + 1, time: new Date().toISOString() };
     this.store.add(info);
-    this.logRecord(info);
+    logRecord(this.deps.log, info, this);
   }
 
   /** Empties the log (the connection stays as it is). */
@@ -385,18 +337,17 @@ export class Session extends Disposable {
   async shutdown(timeoutMs = 1500): Promise<void> {
     const conn = this._connection;
     if (conn?.isActive) {
+      const waiting = new DisposableStore();
       const closed = new Promise<void>((resolve) => {
-        const sub = conn.onDidChangeState((s) => {
-          if (s.state === 'closed' || s.state === 'failed' || s.state === 'idle') {
-            sub.dispose();
-            resolve();
-          }
-        });
-        setTimeout(() => {
-          sub.dispose();
-          resolve();
-        }, timeoutMs);
-      });
+        waiting.add(
+          conn.onDidChangeState((s) => {
+            if (s.state === 'closed' || s.state === 'failed' || s.state === 'idle') {
+              resolve();
+            }
+          }),
+        );
+        waiting.add(disposableTimeout(resolve, timeoutMs));
+      }).finally(() => waiting.dispose());
       conn.setAutoRetry(false);
       conn.disconnect(1000, 'Editor closing');
       if (conn.isActive) {
@@ -408,149 +359,29 @@ export class Session extends Disposable {
 
   /** The kept tail of the SSE stream, secrets masked. */
   rawText(): string {
-    return this.raw.maskedText(this.redactor);
+    return this.raw.text(this.redactor);
   }
-
-  private readonly onRawChunk = (chunk: Buffer): void => {
-    this.raw.push(chunk);
-    if (this._onDidRaw.hasListeners) {
-      const text = this.rawDecoder.decode(chunk, { stream: true });
-      if (text) {
-        this._onDidRaw.fire(text);
-      }
-    }
-  };
 
   private attach(conn: Connection): void {
     this._connection = conn;
     this.connectionStore.add(conn);
-    this.rateSample = { count: this.stats.messagesIn + this.stats.messagesOut, at: Date.now() };
+    this.messageRate.restart(this.messageCount);
     this.connectionStore.add(
       conn.onRecord((record) => {
         if (record.kind === 'connecting') {
           this.lastConnecting = record;
           this.lastOpen = undefined;
-          // A new response: a multi-byte character cut by the last one must not leak into this one.
-          this.rawDecoder = new TextDecoder('utf-8');
           this.raw.responseStart();
         } else if (record.kind === 'open') {
           this.lastOpen = record;
         }
         this.store.add(record);
-        this.logRecord(record);
+        logRecord(this.deps.log, record, this);
         this._onDidRecord.fire(record);
       }),
     );
     this.connectionStore.add(conn.onDidChangeState((status) => this._onDidChangeStatus.fire(status)));
   }
-
-  private logRecord(record: ConnRecord): void {
-    const log = this.deps.log;
-    if (record.kind === 'message') {
-      const r = record;
-      // The per-message path: nothing is built unless the channel is at trace level.
-      if (log.output.logLevel <= 1 /* Trace */) {
-        log.trace(`[${this.label}] ${r.dir} ${r.event ?? r.format} ${r.size} B`);
-      }
-      return;
-    }
-    // Masked field by field before it becomes a line of text, like every other output.
-    const r = this.redactor.record(record);
-    const tag = `[${this.label}]`;
-    switch (r.kind) {
-      case 'connecting':
-        log.info(`${tag} connecting ${r.method ?? (this.kind === 'ws' ? 'WS' : 'GET')} ${r.url}${r.attempt ? ` (attempt ${r.attempt})` : ''}`);
-        return;
-      case 'open':
-        log.info(`${tag} open${r.status ? ` ${r.status} ${r.statusText ?? ''}` : ''}${r.protocol ? ` protocol=${r.protocol}` : ''}`);
-        return;
-      case 'reconnecting':
-        log.info(`${tag} reconnecting in ${r.delayMs} ms (attempt ${r.attempt}${r.maxAttempts === null ? '' : ` of ${r.maxAttempts}`})`);
-        return;
-      case 'closing':
-        log.info(`${tag} closing${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}`);
-        return;
-      case 'close':
-        log.info(`${tag} closed by ${r.by}${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}${r.clean ? '' : ' (not clean)'}`);
-        return;
-      case 'error':
-        (r.fatal ? log.error.bind(log) : log.warn.bind(log))(`${tag} ${r.code}: ${r.message}`);
-        return;
-      case 'info':
-        log.info(`${tag} ${r.message}`);
-        return;
-      default:
-        return;
-    }
-  }
 }
 
 const NO_SECRETS = new Redactor();
-/** Bytes of the SSE stream kept for the raw view. */
-const RAW_TAIL = 64 * 1024;
-
-/** Every session of the window, with events for the views. */
-export class SessionRegistry extends Disposable {
-  private readonly map = new Map<string, { session: Session; subs: DisposableStore }>();
-
-  private readonly _onDidAdd = this._register(new Emitter<Session>());
-  readonly onDidAdd = this._onDidAdd.event;
-  private readonly _onDidRemove = this._register(new Emitter<Session>());
-  readonly onDidRemove = this._onDidRemove.event;
-  /** A session's state or configuration changed. */
-  private readonly _onDidChangeSession = this._register(new Emitter<Session>());
-  readonly onDidChangeSession = this._onDidChangeSession.event;
-
-  constructor(private readonly deps: SessionDeps) {
-    super();
-    this._register({
-      dispose: () => {
-        for (const { session, subs } of this.map.values()) {
-          subs.dispose();
-          session.dispose();
-        }
-        this.map.clear();
-      },
-    });
-  }
-
-  create(config: SessionConfig, source: SessionSource, id?: string): Session {
-    const session = new Session(config, source, this.deps, id && !this.map.has(id) ? id : undefined);
-    const subs = new DisposableStore();
-    subs.add(session.onDidChangeStatus(() => this._onDidChangeSession.fire(session)));
-    subs.add(session.onDidChangeConfig(() => this._onDidChangeSession.fire(session)));
-    this.map.set(session.id, { session, subs });
-    this._onDidAdd.fire(session);
-    return session;
-  }
-
-  get(id: string): Session | undefined {
-    return this.map.get(id)?.session;
-  }
-
-  get all(): Session[] {
-    return [...this.map.values()].map((e) => e.session);
-  }
-
-  get live(): Session[] {
-    return this.all.filter((s) => s.isLive);
-  }
-
-  /** Ends the session: its connection is closed at once and its store dropped. */
-  remove(session: Session): void {
-    const entry = this.map.get(session.id);
-    if (!entry) {
-      return;
-    }
-    this.map.delete(session.id);
-    entry.subs.dispose();
-    session.dispose();
-    this._onDidRemove.fire(session);
-  }
-
-  /** Closes every connection cleanly (bounded in time), then disposes everything. */
-  async shutdown(timeoutMs = 1500): Promise<void> {
-    await Promise.all(this.all.map((s) => s.shutdown(timeoutMs)));
-    this.dispose();
-  }
-}

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Disposable, type Event, type IDisposable } from '../core/lifecycle';
+import { Disposable, DisposableStore, MutableDisposable, disposableTimeout, type Event } from '../core/lifecycle';
 import type { Redactor } from '../core/options';
 import { serializeRecord, type ConnRecord } from '../core/records';
 
@@ -112,9 +112,10 @@ export function fileNameFor(sessionId: string): string | undefined {
   return /^[A-Za-z0-9_-]{1,100}$/.test(sessionId) ? `${sessionId}.ndjson` : undefined;
 }
 
-interface Tracked {
+interface TrackedSession {
   source: PersistSource;
-  subs: IDisposable[];
+  /** Its record and clear listeners. */
+  listeners: DisposableStore;
   dirty: boolean;
   /** Bumped by every write started, so a slower older write never replaces a newer file. */
   generation: number;
@@ -133,8 +134,9 @@ interface Tracked {
  * session's secrets masked, written to a temporary name and renamed, so a reader never sees half.
  */
 export class LogPersistence extends Disposable {
-  private readonly tracked = new Map<string, Tracked>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly tracked = new Map<string, TrackedSession>();
+  /** The debounced write, while one is pending. */
+  private readonly pendingWrite = new MutableDisposable();
   private writing: Promise<void> = Promise.resolve();
   private frozen = false;
   private pruned = false;
@@ -148,13 +150,14 @@ export class LogPersistence extends Disposable {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {
     super();
+    this._register(this.pendingWrite);
     this._register({
       dispose: () => {
         // Whatever is pending is written now: dispose runs when the extension host shuts down.
         this.flushSync();
         this.frozen = true;
-        for (const t of this.tracked.values()) {
-          t.subs.forEach((s) => s.dispose());
+        for (const entry of this.tracked.values()) {
+          entry.listeners.dispose();
         }
         this.tracked.clear();
       },
@@ -166,7 +169,8 @@ export class LogPersistence extends Disposable {
     return this.dir && name ? path.join(this.dir, name) : undefined;
   }
 
-  get isTracking(): number {
+  /** How many sessions' tails are kept. */
+  get trackedCount(): number {
     return this.tracked.size;
   }
 
@@ -175,12 +179,12 @@ export class LogPersistence extends Disposable {
     if (this.frozen || !this.fileFor(source.id) || this.tracked.has(source.id)) {
       return;
     }
-    const t: Tracked = { source, subs: [], dirty: false, generation: 0, cache: new WeakMap(), redactors: [source.redactor] };
-    t.subs.push(source.onDidRecord(() => this.markDirty(t)));
-    t.subs.push(source.onDidClear(() => this.markDirty(t)));
-    this.tracked.set(source.id, t);
+    const entry: TrackedSession = { source, listeners: new DisposableStore(), dirty: false, generation: 0, cache: new WeakMap(), redactors: [source.redactor] };
+    entry.listeners.add(source.onDidRecord(() => this.markDirty(entry)));
+    entry.listeners.add(source.onDidClear(() => this.markDirty(entry)));
+    this.tracked.set(source.id, entry);
     if (source.store.size > 0) {
-      this.markDirty(t);
+      this.markDirty(entry);
     }
   }
 
@@ -190,10 +194,10 @@ export class LogPersistence extends Disposable {
    * the shutdown are the ones to restore.
    */
   untrack(sessionId: string, deleteFile: boolean): void {
-    const t = this.tracked.get(sessionId);
-    if (t) {
-      t.generation++;
-      t.subs.forEach((s) => s.dispose());
+    const entry = this.tracked.get(sessionId);
+    if (entry) {
+      entry.generation++;
+      entry.listeners.dispose();
       this.tracked.delete(sessionId);
     }
     const file = this.fileFor(sessionId);
@@ -223,11 +227,8 @@ export class LogPersistence extends Disposable {
 
   /** Writes every pending tail now, asynchronously. */
   flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    const jobs = [...this.tracked.values()].filter((t) => t.dirty).map((t) => this.prepare(t));
+    this.pendingWrite.clear();
+    const jobs = [...this.tracked.values()].filter((entry) => entry.dirty).map((entry) => this.prepare(entry));
     this.writing = this.writing.then(async () => {
       for (const job of jobs) {
         await job.write().catch((err) => this.onError(err as Error));
@@ -241,17 +242,14 @@ export class LogPersistence extends Disposable {
    * asynchronous is sure to finish). Writes still in flight are superseded, never waited for.
    */
   flushSync(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.pendingWrite.clear();
     if (this.frozen) {
       return;
     }
-    for (const t of this.tracked.values()) {
-      if (t.dirty) {
+    for (const entry of this.tracked.values()) {
+      if (entry.dirty) {
         try {
-          this.prepare(t).writeSync();
+          this.prepare(entry).writeSync();
         } catch (err) {
           this.onError(err as Error);
         }
@@ -308,28 +306,28 @@ export class LogPersistence extends Disposable {
     return removed;
   }
 
-  private markDirty(t: Tracked): void {
-    t.dirty = true;
-    if (!this.timer && !this.frozen) {
-      this.timer = setTimeout(() => void this.flush(), this.intervalMs);
+  private markDirty(entry: TrackedSession): void {
+    entry.dirty = true;
+    if (!this.pendingWrite.value && !this.frozen) {
+      this.pendingWrite.value = disposableTimeout(() => void this.flush(), this.intervalMs);
     }
   }
 
   /** Takes the tail now (so the write has what the store held at this moment) and returns its writers. */
-  private prepare(t: Tracked): { write(): Promise<void>; writeSync(): void } {
-    t.dirty = false;
-    const redactor = t.source.redactor;
-    if (!t.redactors.includes(redactor)) {
+  private prepare(entry: TrackedSession): { write(): Promise<void>; writeSync(): void } {
+    entry.dirty = false;
+    const redactor = entry.source.redactor;
+    if (!entry.redactors.includes(redactor)) {
       // New secrets: lines masked without them may hold them in clear.
-      t.redactors.push(redactor);
-      t.cache = new WeakMap();
+      entry.redactors.push(redactor);
+      entry.cache = new WeakMap();
     }
-    const { text } = tailNdjson(t.source.store, t.redactors, this.limits, t.cache);
-    const generation = ++t.generation;
-    const file = this.fileFor(t.source.id)!;
+    const { text } = tailNdjson(entry.source.store, entry.redactors, this.limits, entry.cache);
+    const generation = ++entry.generation;
+    const file = this.fileFor(entry.source.id)!;
     const dir = this.dir!;
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
-    const current = () => this.tracked.get(t.source.id) === t && t.generation === generation;
+    const current = () => this.tracked.get(entry.source.id) === entry && entry.generation === generation;
     return {
       write: async () => {
         if (!current()) {

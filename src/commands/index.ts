@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { ConnectionCommands } from './connection';
+import { DemoCommands } from './demo';
+import { COMMANDS } from './ids';
+import { ProfileCommands } from './profiles';
+import type { SecretPrompts } from './secrets';
+
+export { COMMANDS } from './ids';
+
+/**
+ * The palette and view commands, by what they act on. Every command also takes plain arguments (an
+ * id, a name, a URL or a configuration object) so that menus, the panel and scripts can run it
+ * without any prompt; without arguments it asks, offering a pick when more than one connection could
+ * be meant. A command that fails shows its error in one line and logs it.
+ */
+export class Commands {
+  readonly connection: ConnectionCommands;
+  readonly profiles: ProfileCommands;
+  readonly demo: DemoCommands;
+  /** The secret prompts the commands and the panels share (tests answer them). */
+  readonly secrets: SecretPrompts;
+
+  constructor(private readonly services: Services) {
+    this.connection = new ConnectionCommands(services);
+    this.profiles = new ProfileCommands(services);
+    this.demo = new DemoCommands(services, this.connection);
+    this.secrets = services.actions.secretPrompts;
+  }
+
+  register(): vscode.Disposable[] {
+    const run = (id: string, handler: (...args: never[]) => unknown) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await (handler as (...a: unknown[]) => unknown)(...args);
+        } catch (err) {
+          this.services.log.error(err as Error);
+          void vscode.window.showErrorMessage((err as Error).message);
+          return undefined;
+        }
+      });
+    const { connection, profiles, demo } = this;
+    return [
+      run(COMMANDS.connect, connection.connectCommand.bind(connection)),
+      run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
+      run(COMMANDS.reconnect, connection.reconnectCommand.bind(connection)),
+      run(COMMANDS.clearLog, connection.clearLogCommand.bind(connection)),
+      run(COMMANDS.exportLog, connection.exportLogCommand.bind(connection)),
+      run(COMMANDS.saveProfile, profiles.saveProfileCommand.bind(profiles)),
+      run(COMMANDS.editProfiles, profiles.editProfilesCommand.bind(profiles)),
+      run(COMMANDS.setSecret, profiles.setSecretCommand.bind(profiles)),
+      run(COMMANDS.startDemoServer, demo.startDemoServerCommand.bind(demo)),
+      run(COMMANDS.stopDemoServer, demo.stopDemoServerCommand.bind(demo)),
+      run(COMMANDS.showOutput, () => this.services.log.show()),
+      run(COMMANDS.openPanel, connection.openPanelCommand.bind(connection)),
+      run(COMMANDS.connectProfile, connection.connectProfileCommand.bind(connection)),
+      run(COMMANDS.editProfile, profiles.editProfileCommand.bind(profiles)),
+      run(COMMANDS.deleteProfile, profiles.deleteProfileCommand.bind(profiles)),
+      run(COMMANDS.removeConnection, connection.removeConnectionCommand.bind(connection)),
+    ];
+  }
+}

@@ -1,0 +1,58 @@
+import type { Redactor } from '../core/options';
+import type { ConnRecord, TransportKind } from '../core/records';
+import type { Log } from '../log';
+
+/** `vscode.LogLevel.Trace`: per-message lines are written only at this level. */
+const TRACE_LEVEL = 1;
+
+/** What a log line says of its session; read only when a line is written. */
+export interface LoggedSession {
+  readonly label: string;
+  readonly kind: TransportKind | undefined;
+  readonly redactor: Redactor;
+}
+
+export type OutputLevel = 'info' | 'warn' | 'error';
+
+/**
+ * The output channel's line for a record other than a message (masked already), after `tag`; undefined
+ * for kinds the channel leaves out.
+ */
+export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | undefined): { level: OutputLevel; text: string } | undefined {
+  switch (r.kind) {
+    case 'connecting':
+      return { level: 'info', text: `${tag} connecting ${r.method ?? (kind === 'ws' ? 'WS' : 'GET')} ${r.url}${r.attempt ? ` (attempt ${r.attempt})` : ''}` };
+    case 'open':
+      return { level: 'info', text: `${tag} open${r.status ? ` ${r.status} ${r.statusText ?? ''}` : ''}${r.protocol ? ` protocol=${r.protocol}` : ''}` };
+    case 'reconnecting':
+      return { level: 'info', text: `${tag} reconnecting in ${r.delayMs} ms (attempt ${r.attempt}${r.maxAttempts === null ? '' : ` of ${r.maxAttempts}`})` };
+    case 'closing':
+      return { level: 'info', text: `${tag} closing${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}` };
+    case 'close':
+      return { level: 'info', text: `${tag} closed by ${r.by}${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}${r.clean ? '' : ' (not clean)'}` };
+    case 'error':
+      return { level: r.fatal ? 'error' : 'warn', text: `${tag} ${r.code}: ${r.message}` };
+    case 'info':
+      return { level: 'info', text: `${tag} ${r.message}` };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Writes what a session's record says to the output channel: a message as one short trace line (built
+ * only when the channel is at trace level, this is the per-message path), anything else masked field
+ * by field before it becomes a line of text, like every other output.
+ */
+export function logRecord(log: Log, record: ConnRecord, session: LoggedSession): void {
+  if (record.kind === 'message') {
+    if (log.output.logLevel <= TRACE_LEVEL) {
+      log.trace(`[${session.label}] ${record.dir} ${record.event ?? record.format} ${record.size} B`);
+    }
+    return;
+  }
+  const line = outputLine(`[${session.label}]`, session.redactor.record(record), session.kind);
+  if (line) {
+    log[line.level](line.text);
+  }
+}
