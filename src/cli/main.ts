@@ -4,7 +4,8 @@
  */
 import { version } from '../../package.json';
 import { startDemoServer } from '../demo/server';
-import { CliArgs, DEMO_USAGE, DemoArgs, parseCliArgs, UsageError, USAGE } from './args';
+import { CliArgs, DemoArgs, parseCliArgs, UsageError } from './args';
+import { DEMO_USAGE, USAGE } from './usage';
 import { CliIo, runConnect } from './run';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,0 +1,69 @@
+/** The CLI's help texts, as `--help` and `demo --help` print them. Each option of `<url>` is in `OPTIONS` (args.ts). */
+export const USAGE = `Usage: realtime-inspector <url> [options]
+       realtime-inspector demo [--port N] [--host H]
+
+Connects to a Server-Sent Events (http:// https://) or WebSocket (ws:// wss://) endpoint and prints
+what happens: every event, message, comment, retry, reconnect and error.
+
+Options:
+  --sse | --ws                 force the protocol (default: by URL scheme)
+  -H, --header "Name: value"   request / upgrade header, repeatable
+  -X, --method M               SSE: HTTP method (default GET, POST with --data)
+  -d, --data TEXT | @file      SSE: request body
+  --last-event-id ID           SSE: Last-Event-ID for the first request
+  -p, --protocol NAME          WS: subprotocol to offer, repeatable
+  -s, --send TEXT              WS: send a text message after open, repeatable, in order
+  --send-binary BASE64         WS: send a binary message after open, repeatable, in order
+  --ping[=TEXT]                WS: send a ping after open (payload TEXT, at most 125 bytes),
+                               repeatable, in order with --send; a payload needs the "=": a
+                               bare --ping never takes the next argument
+                               (--send, --send-binary and --ping go again after every reconnect)
+  -i, --interactive            WS: send every line of stdin as a text message, after the --send
+                               ones; lines read before the socket opens wait for it. At the end
+                               of input the connection stays open (until --count, --timeout,
+                               Ctrl+C or the server closes). On by default when stdin is a
+                               terminal, with a "> " prompt
+  --no-interactive             WS: do not read stdin, also on a terminal
+  --close CODE[:REASON]        WS: the close frame sent at the end (default 1000; CODE is 1000
+                               or 3000-4999, REASON at most 123 bytes of UTF-8)
+  --keepalive MS               WS: send a ping every MS milliseconds while open
+  --keepalive-timeout MS       WS: with --keepalive, the connection is dead after MS without a
+                               pong (default 10000)
+  --deflate | --no-deflate     WS: offer permessage-deflate compression (default: offered)
+  --max-payload BYTES          WS: largest message accepted (default 104857600); a larger one
+                               closes the connection with 1009
+  --connect-timeout MS         connect / handshake / response headers timeout (default 30000)
+  --idle-timeout MS            once open, fail when no data arrives for MS milliseconds ("no data
+                               for N s"); reconnects under the reconnect policy (SSE with
+                               Last-Event-ID). WS: pings and pongs count as data. Default: off
+  --allow-downgrade            follow a redirect from https/wss to http/ws (default: an error);
+                               credentials are never sent over it
+  --no-reconnect               never reconnect
+  --max-retries N              reconnect attempts before giving up (default 10)
+  --retry-delay MS             first reconnect delay (default 1000; an SSE retry: is the floor)
+  --reconnect-on-end           SSE: reconnect after the server ends the stream, whatever the method
+  --no-reconnect-on-end        SSE: never reconnect after the server ends the stream
+                               (default: only a GET is sent again; a profile's reconnect.onEnd)
+  --retry-methods LIST         SSE: methods retried after a network failure (default GET; a
+                               profile's reconnect.methods), comma-separated: GET,POST
+  --count N                    stop after N incoming messages (SSE events / WS messages), exit 0
+  --timeout MS                 stop after MS milliseconds, exit 0
+  --insecure                   TLS: accept any certificate
+  --cacert FILE                TLS: trust the CA certificate(s) in FILE (PEM), too
+  --raw                        SSE: print the stream's bytes as received instead of records
+                               (status lines go to stderr)
+  --json                       one JSON record a line; otherwise readable lines, coloured on a TTY
+  -h, --help                   this help
+  -V, --version                the version
+
+Stopping (--count, --timeout, Ctrl+C / SIGINT, SIGTERM) closes cleanly: a WebSocket sends its
+close frame and waits for the server's (at most 5 s), an SSE request is ended; incoming messages
+after that are not printed, the closing and closed records are. A second Ctrl+C quits at once.
+Readable output shows a retry line when the value changes; --json prints every record.
+Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY are honoured.
+Exit status: 0 ended as asked (count, timeout, server closed with no reconnect due),
+             1 the connection failed or ended in error, 2 usage error.`;
+
+export const DEMO_USAGE = `Usage: realtime-inspector demo [--port N] [--host H]
+
+Starts the built-in demo server (SSE and WebSocket endpoints) on 127.0.0.1 until interrupted.`;
