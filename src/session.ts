@@ -289,7 +289,6 @@ export class Session extends Disposable {
     }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
-    built.value.onRaw = this.onRawChunk;
     try {
       if (!this._connection) {
         // Loaded on first connect: the transports (ws, proxy agents) cost nothing at activation.
@@ -424,6 +423,7 @@ export class Session extends Disposable {
   private attach(conn: Connection): void {
     this._connection = conn;
     this.connectionStore.add(conn);
+    this.connectionStore.add(conn.onRawChunk(this.onRawChunk));
     this.rateSample = { count: this.stats.messagesIn + this.stats.messagesOut, at: Date.now() };
     this.connectionStore.add(
       conn.onRecord((record) => {

@@ -14,36 +14,26 @@ import * as https from 'node:https';
 import type * as net from 'node:net';
 import { TextDecoder } from 'node:util';
 import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
-import { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
+import type { DriverFactory, EndInfo, SseDetails, SseRequestInfo, SseResponseInfo, SseTransportDriver, TransportAttempt, TransportSink } from './transport';
 import { redirectRule, withoutCredentials } from './credentials';
 import { BodyDecoder, codingsOf, createBodyDecoder, unsupportedCoding } from './decode';
 import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, tlsOptionsFor } from './net';
 import { ConnectionOptions, DEFAULTS, Redactor } from './options';
+import { disposableTimeout, MutableDisposable } from './lifecycle';
 import { Headers, RecordInit } from './records';
 
 export const createSseDriver: DriverFactory = (options, redactor) => new SseDriver(options, redactor);
 
-interface RequestInfo {
-  method: string;
-  url: string;
-  headers: Headers;
-}
-
-interface ResponseInfo {
-  status: number;
-  statusText: string;
-  headers: Headers;
-}
-
 /** What persists across attempts: the last event ID and the reconnection time, as the spec keeps them on the EventSource. */
-class SseDriver implements TransportDriver {
+class SseDriver implements SseTransportDriver {
   readonly kind = 'sse' as const;
   /** "the last event ID string": persists across events and reconnects; '' means none. */
   lastEventId: string;
   /** The server's `retry:` in force, if it sent one. */
   retryMs: number | undefined;
-  lastRequest: RequestInfo | undefined;
-  lastResponse: ResponseInfo | undefined;
+  lastRequest: SseRequestInfo | undefined;
+  lastResponse: SseResponseInfo | undefined;
+  /** The attempt in progress, if any: one at a time. */
   private current: SseAttempt | undefined;
   private disposed = false;
 
@@ -114,7 +104,7 @@ class SseDriver implements TransportDriver {
     return attempt;
   }
 
-  details(): Record<string, unknown> {
+  details(): SseDetails {
     const r = this.redactor;
     return {
       lastEventId: this.lastEventId,
@@ -124,8 +114,8 @@ class SseDriver implements TransportDriver {
     };
   }
 
-  /** @internal */
-  _attemptDone(attempt: SseAttempt): void {
+  /** `attempt` is over: it is no longer the current one. */
+  attemptOver(attempt: SseAttempt): void {
     if (this.current === attempt) {
       this.current = undefined;
     }
@@ -156,7 +146,8 @@ class SseAttempt implements TransportAttempt {
   private req: http.ClientRequest | undefined;
   private res: http.IncomingMessage | undefined;
   private agent: http.Agent | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  /** Bounds the wait for the response's head. */
+  private readonly responseTimer = new MutableDisposable();
   private parser: EventSourceParser | undefined;
   private decoder: TextDecoder | undefined;
   /**
@@ -167,7 +158,7 @@ class SseAttempt implements TransportAttempt {
   /** Every byte of this response so far was ASCII: a string's UTF-8 length is its length. */
   private allAscii = true;
   private inflater: BodyDecoder | undefined;
-  private done = false;
+  private over = false;
   private paused = false;
   private sawEvent = false;
   /** The previous text ended in CR (completed to CRLF): a leading LF of the next one is that CR's own LF. */
@@ -184,14 +175,11 @@ class SseAttempt implements TransportAttempt {
   private crossOrigin = false;
   /** The proxy answered CONNECT with something other than 200: the response is the proxy's. */
   private proxyRefused = false;
-  private readonly onRaw: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     private readonly driver: SseDriver,
     private readonly sink: TransportSink,
-  ) {
-    this.onRaw = driver.options.onRaw;
-  }
+  ) {}
 
   begin(): void {
     const o = this.driver.options;
@@ -246,8 +234,7 @@ class SseAttempt implements TransportAttempt {
     }
     this.req = req;
     const timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
-    this.clearTimer();
-    this.timer = setTimeout(() => {
+    this.responseTimer.value = disposableTimeout(() => {
       this.end({
         error: { code: 'ERR_TIMEOUT', message: `No response from ${url.host} within ${timeoutMs} ms` },
         retry: true,
@@ -259,7 +246,7 @@ class SseAttempt implements TransportAttempt {
     // listener it drops it silently, leaving the attempt to wait out the timeout.
     req.on('upgrade', (res: http.IncomingMessage, socket: net.Socket) => {
       socket.destroy();
-      if (this.done) {
+      if (this.over) {
         return;
       }
       const headers = headersOf(res.headers);
@@ -286,7 +273,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private response(res: http.IncomingMessage, url: URL, method: string, body: Buffer | undefined): void {
-    if (this.done) {
+    if (this.over) {
       res.destroy();
       return;
     }
@@ -351,7 +338,7 @@ class SseAttempt implements TransportAttempt {
       return;
     }
 
-    this.clearTimer();
+    this.responseTimer.clear();
     if (status === 204) {
       // "a client can be told to stop reconnecting using the HTTP 204 No Content response code."
       res.resume();
@@ -457,7 +444,7 @@ class SseAttempt implements TransportAttempt {
       );
       this.inflater = decoder;
       res.on('data', (chunk: Buffer) => {
-        if (!this.done) {
+        if (!this.over) {
           this.countBytes(chunk);
           decoder.write(chunk);
         }
@@ -466,7 +453,7 @@ class SseAttempt implements TransportAttempt {
     }
     res.on('error', (err) => this.networkError(err, url));
     res.on('close', () => {
-      if (!this.done && !res.complete) {
+      if (!this.over && !res.complete) {
         this.networkError(Object.assign(new Error('The stream was cut off'), { code: 'ECONNRESET' }), url);
       }
     });
@@ -477,7 +464,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     this.countBytes(chunk);
@@ -486,14 +473,12 @@ class SseAttempt implements TransportAttempt {
 
   private countBytes(chunk: Buffer): void {
     this.sink.bytesIn(chunk.length);
-    if (this.onRaw) {
-      this.onRaw(chunk);
-    }
+    this.sink.rawChunk(chunk);
   }
 
   /** Bytes of the event stream itself (after any Content-Encoding). */
   private onDecoded(chunk: Buffer): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     // Most streams are ASCII (JSON escapes the rest). An ASCII chunk read as Latin-1 is the same text
@@ -532,19 +517,19 @@ class SseAttempt implements TransportAttempt {
     this.idBlocks.scan(text);
     try {
       this.parser!.feed(text);
-      if (this.idBlocks.pending && !this.done) {
+      if (this.idBlocks.pending && !this.over) {
         this.applyIdBlocks();
       }
     } catch (err) {
       // Only after the parser terminated on its buffer limit, which already ended the attempt.
-      if (!this.done) {
+      if (!this.over) {
         this.end({ error: { code: 'ERR_INTERNAL', message: (err as Error).message }, retry: false });
       }
     }
   }
 
   private onEvent(e: EventSourceMessage): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     const driver = this.driver;
@@ -585,7 +570,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private onRetry(ms: number): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     // "If the field value consists of only ASCII digits, then interpret the field value as an integer
@@ -616,7 +601,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private onComment(text: string): void {
-    if (!this.done) {
+    if (!this.over) {
       // "If the line starts with a U+003A COLON character (:) — Ignore the line." The browser does;
       // an inspector shows it: heartbeats are what keeps proxies from closing the stream.
       this.sink.record({ kind: 'comment', text });
@@ -624,7 +609,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private onParseError(err: ParseError): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     switch (err.type) {
@@ -657,7 +642,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private networkError(err: unknown, url: URL): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     const proxy = proxyFor(url, this.driver.options.proxy);
@@ -686,7 +671,7 @@ class SseAttempt implements TransportAttempt {
   }
 
   private end(info: EndInfo): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
     this.teardown();
@@ -694,11 +679,11 @@ class SseAttempt implements TransportAttempt {
   }
 
   private teardown(): void {
-    if (this.done) {
+    if (this.over) {
       return;
     }
-    this.done = true;
-    this.clearTimer();
+    this.over = true;
+    this.responseTimer.dispose();
     this.parser = undefined;
     this.decoder = undefined;
     this.inflater?.destroy();
@@ -710,15 +695,9 @@ class SseAttempt implements TransportAttempt {
     discard(req, res);
     this.agent?.destroy();
     this.agent = undefined;
-    this.driver._attemptDone(this);
+    this.driver.attemptOver(this);
   }
 
-  private clearTimer(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-  }
 }
 
 /**
@@ -873,7 +852,7 @@ function noop(): void {
 }
 
 /**
- * Destroys a request and its response. Our response handlers check `done`, and the response keeps
+ * Destroys a request and its response. Our response handlers check `over`, and the response keeps
  * its other listeners so a pending `readBodyCapped` hears the close and clears its timer.
  */
 function discard(req: http.ClientRequest | undefined, res: http.IncomingMessage | undefined): void {

@@ -19,7 +19,7 @@
 import type * as http from 'node:http';
 import type * as net from 'node:net';
 import WebSocket from 'ws';
-import type { DriverFactory, EndInfo, TransportAttempt, TransportDriver, TransportSink } from './connection';
+import type { DriverFactory, EndInfo, TransportAttempt, TransportSink, WsDetails, WsTransportDriver } from './transport';
 import { ConnectionOptions, DEFAULTS, KeepAliveOptions, Redactor } from './options';
 import { redirectRule, withoutCredentials } from './credentials';
 import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, SCHEMES, tlsOptionsFor } from './net';
@@ -110,9 +110,10 @@ function asBuffer(bytes: Uint8Array | undefined): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-class WsDriver implements TransportDriver {
+class WsDriver implements WsTransportDriver {
   readonly kind = 'ws' as const;
-  private readonly live = new Set<WsAttempt>();
+  /** The attempt in progress, if any: one at a time. */
+  private current: WsAttempt | undefined;
   /** What the last successful handshake negotiated, for `details()`. */
   protocol = '';
   extensions = '';
@@ -133,20 +134,22 @@ class WsDriver implements TransportDriver {
     };
   }
 
-  start(sink: TransportSink): TransportAttempt {
+  start(sink: TransportSink, _attempt: number): TransportAttempt {
+    this.current?.abort();
     const attempt = new WsAttempt(this, sink);
-    if (!attempt.isOver) {
-      this.live.add(attempt);
-    }
+    this.current = attempt;
+    attempt.begin();
     return attempt;
   }
 
-  /** @internal */
-  forget(attempt: WsAttempt): void {
-    this.live.delete(attempt);
+  /** `attempt` is over: it is no longer the current one. */
+  attemptOver(attempt: WsAttempt): void {
+    if (this.current === attempt) {
+      this.current = undefined;
+    }
   }
 
-  details(): Record<string, unknown> {
+  details(): WsDetails {
     return {
       protocol: this.protocol,
       extensions: this.extensions,
@@ -158,10 +161,8 @@ class WsDriver implements TransportDriver {
   }
 
   dispose(): void {
-    for (const attempt of [...this.live]) {
-      attempt.abort();
-    }
-    this.live.clear();
+    this.current?.abort();
+    this.current = undefined;
   }
 }
 
@@ -212,15 +213,19 @@ class WsAttempt implements TransportAttempt {
     const o = driver.options;
     this.timeoutMs = o.timeoutMs ?? DEFAULTS.timeoutMs;
     this.keepAlive = o.keepAlive && o.keepAlive.intervalMs > 0 && o.keepAlive.timeoutMs > 0 ? o.keepAlive : undefined;
+  }
+
+  begin(): void {
+    const o = this.driver.options;
     try {
       this.target = new URL(o.url);
     } catch {
-      this.finish({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${driver.redactor.url(o.url)}` }, retry: false });
+      this.end({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${this.driver.redactor.url(o.url)}` }, retry: false });
       return;
     }
     if (!SCHEMES.ws.includes(this.target.protocol)) {
       // `ws` would open `ws+unix:` as a local socket; a WebSocket here is what a browser can open.
-      this.finish({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
+      this.end({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
       return;
     }
     this.headers = { ...o.headers };
@@ -229,7 +234,7 @@ class WsAttempt implements TransportAttempt {
     this.handshakeTimer = setTimeout(() => {
       this.handshakeTimer = undefined;
       if (!this.opened && !this.refusing) {
-        this.finish({ error: this.timeoutError(), retry: true });
+        this.end({ error: this.timeoutError(), retry: true });
       }
     }, this.timeoutMs);
     this.request(this.target);
@@ -273,7 +278,7 @@ class WsAttempt implements TransportAttempt {
         : err instanceof SyntaxError
           ? 'ERR_INVALID_URL'
           : 'ERR_INTERNAL';
-      this.finish({ error: { code, message: code === 'ERR_INTERNAL' ? `Cannot start the handshake: ${message}` : message }, retry: false });
+      this.end({ error: { code, message: code === 'ERR_INTERNAL' ? `Cannot start the handshake: ${message}` : message }, retry: false });
       return;
     }
     this.ws = ws;
@@ -292,10 +297,6 @@ class WsAttempt implements TransportAttempt {
     this.proxyRefused = connect.statusCode !== 200;
   };
 
-  get isOver(): boolean {
-    return this.over;
-  }
-
   // ---- TransportAttempt ----
 
   close(code?: number, reason?: string): void {
@@ -313,17 +314,14 @@ class WsAttempt implements TransportAttempt {
     this.stopKeepAlive();
     if (ws.readyState === WebSocket.CONNECTING) {
       // Nothing to close gracefully yet: the handshake is abandoned.
-      this.finish({ close: { code: 1006, reason: 'closed before the handshake completed', clean: false, by: 'client' }, retry: false });
+      this.end({ close: { code: 1006, reason: 'closed before the handshake completed', clean: false, by: 'client' }, retry: false });
       return;
     }
     ws.close(code ?? 1000, reason);
   }
 
   abort(): void {
-    if (!this.over) {
-      this.over = true;
-      this.cleanup();
-    }
+    this.teardown();
   }
 
   pause(): void {
@@ -527,7 +525,7 @@ class WsAttempt implements TransportAttempt {
         return;
       }
       const byProxy = this.proxyRefused || status === 407;
-      this.finish({
+      this.end({
         error: {
           code: byProxy ? 'ERR_PROXY' : 'ERR_HTTP_STATUS',
           message: byProxy ? proxyRefusalMessage(this.target?.host ?? '', status, statusText) : refusalMessage(status, statusText),
@@ -561,7 +559,7 @@ class WsAttempt implements TransportAttempt {
       old.terminate();
     }
     const refuse = (message: string) =>
-      this.finish({ error: { code: 'ERR_REDIRECT', message, status, statusText, headers: r.headers(headers) }, retry: false });
+      this.end({ error: { code: 'ERR_REDIRECT', message, status, statusText, headers: r.headers(headers) }, retry: false });
     const max = this.driver.options.maxRedirects ?? DEFAULTS.maxRedirects;
     if (++this.redirects > max) {
       refuse(`Too many redirects (more than ${max})`);
@@ -609,7 +607,7 @@ class WsAttempt implements TransportAttempt {
       return;
     }
     if (!this.opened) {
-      this.finish(this.handshakeFailure(err));
+      this.end(this.handshakeFailure(err));
       return;
     }
     const errCode = (err as NodeJS.ErrnoException).code ?? '';
@@ -628,7 +626,7 @@ class WsAttempt implements TransportAttempt {
     }
     if (!this.opened) {
       // ws always reports an error before a close during the handshake; this is a backstop.
-      this.finish({ error: { code: 'ERR_NETWORK', message: 'The connection closed during the WebSocket handshake' }, retry: true });
+      this.end({ error: { code: 'ERR_NETWORK', message: 'The connection closed during the WebSocket handshake' }, retry: true });
       return;
     }
     let info: EndInfo;
@@ -648,7 +646,7 @@ class WsAttempt implements TransportAttempt {
     if (this.failure && !this.userClosing) {
       info.error = this.failure;
     }
-    this.finish(info);
+    this.end(info);
   };
 
   private readonly onSent = (err?: Error | null): void => {
@@ -765,19 +763,22 @@ class WsAttempt implements TransportAttempt {
     return { error: described, retry: described.code !== 'ERR_TLS' };
   }
 
-  private finish(info: EndInfo): void {
+  private end(info: EndInfo): void {
+    if (this.over) {
+      return;
+    }
+    this.teardown();
+    this.sink.ended(info);
+  }
+
+  private teardown(): void {
     if (this.over) {
       return;
     }
     this.over = true;
-    this.cleanup();
-    this.sink.ended(info);
-  }
-
-  private cleanup(): void {
     this.clearHandshakeTimer();
     this.stopKeepAlive();
-    this.driver.forget(this);
+    this.driver.attemptOver(this);
     this.socket?.removeListener('data', this.onSocketData);
     this.socket = undefined;
     this.upgradeRes = undefined;

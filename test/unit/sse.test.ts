@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { after, afterEach, describe, it } from 'node:test';
-import { Connection, DriverFactory } from '../../src/core/connection';
+import { Connection } from '../../src/core/connection';
+import type { DriverFactory } from '../../src/core/transport';
 import { ConnectionOptions } from '../../src/core/options';
 import { ConnRecord, ErrorRecord, MessageRecord } from '../../src/core/records';
 import { createSseDriver } from '../../src/core/sse';
@@ -611,11 +612,12 @@ describe('SSE driver: event stream interpretation', () => {
     }
   });
 
-  it('feeds the raw bytes to onRaw exactly as received', async () => {
+  it('fires onRawChunk with the raw bytes exactly as received', async () => {
     const body = Buffer.from(': hi\r\ndata: x\r\n\r\n\xff', 'latin1');
     const s = await serve((_req, res) => sendStream(res, body));
     const raw: Buffer[] = [];
-    const h = connect({ url: s.url, onRaw: (c) => raw.push(Buffer.from(c)), reconnect: { enabled: false } });
+    const h = connect({ url: s.url, reconnect: { enabled: false } });
+    h.conn.onRawChunk((c) => raw.push(Buffer.from(c)));
     await h.until(isState('closed'));
     assert.deepEqual(Buffer.concat(raw), body);
   });
