@@ -498,8 +498,7 @@ export class DetailPane {
       ),
     );
     if (this.sseMode) {
-      const details = status?.details ?? {};
-      const lastId = sse?.lastEventId ?? (typeof details.lastEventId === 'string' ? details.lastEventId : undefined);
+      const lastId = sse?.lastEventId;
       const retry = sse?.retryMs ?? status?.reconnectDelayMs;
       parts.push(
         section(

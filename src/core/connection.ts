@@ -8,6 +8,7 @@ import {
   ConnectionState,
   OpenRecord,
   RecordInit,
+  SseDetails,
   TransportKind,
 } from './records';
 import { AttemptSink, DriverFactory, EndInfo, Init, SinkTarget, TransportAttempt, TransportDriver, TransportError } from './transport';
@@ -162,6 +163,19 @@ export class Connection extends Disposable {
     status.lastError = r.value(status.lastError);
     status.details = r.value(status.details);
     return status;
+  }
+
+  /**
+   * SSE: what the details pane shows (the last request and response, the retry and Last-Event-ID in
+   * force), secrets masked as in {@link status}; undefined for a WebSocket.
+   */
+  get sseDetails(): SseDetails | undefined {
+    const driver = this.driver;
+    if (driver.kind !== 'sse') {
+      return undefined;
+    }
+    const details = driver.details();
+    return this.redactor.hasSecrets ? this.redactor.value(details) : details;
   }
 
   /** The redactor in force: masks this connection's secrets. */

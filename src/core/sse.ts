@@ -16,11 +16,11 @@ import { BodyDecoder, codingsOf, unsupportedCoding } from './decode';
 import { disposableTimeout, MutableDisposable } from './lifecycle';
 import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, tlsOptionsFor } from './net';
 import { ConnectionOptions, DEFAULTS, Redactor } from './options';
-import type { Headers } from './records';
+import type { Headers, SseDetails, SseRequestInfo, SseResponseInfo } from './records';
 import { readBody } from './sseBody';
 import { EventStreamReader, EventStreamState } from './sseFields';
 import { discard, INVALID_HEADER_CHAR, requestBody, SseRedirects, sseRequestHeaders, switchedProtocols } from './sseRequest';
-import type { DriverFactory, EndInfo, SseDetails, SseRequestInfo, SseResponseInfo, SseTransportDriver, TransportAttempt, TransportSink } from './transport';
+import type { DriverFactory, EndInfo, SseTransportDriver, TransportAttempt, TransportSink } from './transport';
 
 export { MAX_RECONNECT_MS, MIN_RECONNECT_MS } from './sseFields';
 

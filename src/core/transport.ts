@@ -10,7 +10,7 @@
  */
 import type { IDisposable } from './lifecycle';
 import type { ConnectionOptions, Redactor } from './options';
-import type { CloseRecord, ConnectingRecord, ErrorRecord, Headers, OpenRecord, RecordInit, TransportKind } from './records';
+import type { CloseRecord, ConnectingRecord, ErrorRecord, OpenRecord, RecordInit, SseDetails, TransportKind, WsDetails } from './records';
 
 /** A record as a transport makes it: the connection stamps `seq` and `time` and sets `kind`/`state`. */
 export type Init<R> = Omit<R, 'seq' | 'time' | 'kind' | 'state'>;
@@ -72,40 +72,6 @@ export interface TransportAttempt {
   /** Read again after `pause()`. */
   resume?(): void;
 }
-
-/** SSE: the request last sent (after redirects, credentials dropped where they were). */
-export interface SseRequestInfo {
-  method: string;
-  url: string;
-  headers: Headers;
-}
-
-/** SSE: the response last received (also a refusal's). */
-export interface SseResponseInfo {
-  status: number;
-  statusText: string;
-  headers: Headers;
-}
-
-/** What the SSE driver keeps across attempts, as the connection's status and the panel's details pane show it. */
-export type SseDetails = {
-  /** The last event ID string in force ('' for none): sent as Last-Event-ID on the next request. */
-  lastEventId: string;
-  /** The server's `retry:` in force, as it sent it, if it sent one. */
-  retryMs?: number;
-  request?: SseRequestInfo;
-  response?: SseResponseInfo;
-};
-
-/** What the last WebSocket handshake negotiated. */
-export type WsDetails = {
-  protocol: string;
-  extensions: string;
-  offeredProtocols: string[];
-  url: string;
-  requestHeaders: Headers;
-  responseHeaders: Headers;
-};
 
 /** The transport side of a connection: makes attempts and keeps what persists across them. */
 interface DriverOf<K extends TransportKind, D> extends IDisposable {

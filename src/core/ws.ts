@@ -17,7 +17,8 @@
  *   reconnect under the policy. A close the user asked for never reconnects (the connection sees to it).
  */
 import type { ConnectionOptions, Redactor } from './options';
-import type { DriverFactory, TransportAttempt, TransportSink, WsDetails, WsTransportDriver } from './transport';
+import type { WsDetails } from './records';
+import type { DriverFactory, TransportAttempt, TransportSink, WsTransportDriver } from './transport';
 import { Handshaken, WsAttempt, WsAttemptOwner } from './wsAttempt';
 
 export { closeProblem, MAX_CLOSE_REASON_BYTES } from './wsErrors';

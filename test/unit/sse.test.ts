@@ -640,6 +640,21 @@ describe('SSE driver: event stream interpretation', () => {
     assert.equal(d.response.headers['set-cookie'], '••••');
   });
 
+  it('sseDetails: the request sent and the response, retry and Last-Event-ID in force, masked as in the status', async () => {
+    const s = await serve((_req, res) => sendStream(res, 'retry: 1234\nid: e9\ndata: x\n\n', { 'Set-Cookie': 'session=abc' }));
+    const h = connect({ url: s.url, headers: { Authorization: 'Bearer abcdef' }, secrets: ['abcdef'], reconnect: { enabled: false } });
+    await h.until(isState('closed'));
+    const d = h.conn.sseDetails!;
+    assert.equal(d.lastEventId, 'e9');
+    assert.equal(d.retryMs, 1234);
+    assert.equal(d.request?.method, 'GET');
+    assert.equal(d.request?.headers['Last-Event-ID'], undefined, 'the first request had no ID to send');
+    assert.equal(d.request?.headers.Authorization, 'Bearer ••••');
+    assert.equal(d.response?.status, 200);
+    assert.equal(d.response?.headers['set-cookie'], '••••');
+    assert.deepEqual(d, h.conn.status.details);
+  });
+
   it('pause() stops reading until resume()', async () => {
     const s = await serve(async (_req, res) => {
       sseHead(res);
