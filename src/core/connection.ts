@@ -1,5 +1,8 @@
+// Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
+import { IdleWatch } from './idleWatch';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
 import { ConnectionOptions, Redactor, resolveKind } from './options';
+import { RecordStamper } from './recordStamp';
 import { ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
 import {
   ConnRecord,
@@ -29,7 +32,6 @@ export class Connection extends Disposable {
   private policy: ReconnectPolicy;
   private _state: ConnectionState = 'idle';
   private since = Date.now();
-  private seq = 0;
   private attemptNo = 0;
   private current: CurrentAttempt | undefined;
   private userClosing = false;
@@ -40,16 +42,14 @@ export class Connection extends Disposable {
   private readonly healthyTimer = this._register(new MutableDisposable());
   private readonly closeTimer = this._register(new MutableDisposable());
   /** `idleTimeoutMs` while open: fires when no byte arrived for that long. */
-  private readonly idleTimer = this._register(new MutableDisposable());
-  /** When the last byte arrived (only kept while an idle timeout is in force). */
-  private lastDataAt = 0;
+  private readonly idleWatch = this._register(new IdleWatch(() => this.now()));
+  private readonly stamper = new RecordStamper(() => this.now());
   private nextAttemptAt: number | undefined;
   private delayMs: number | undefined;
   private lastClose: ConnectionStatus['lastClose'];
   private lastError: ConnectionStatus['lastError'];
   /** Why the last end was not reconnected (the request's method, `reconnect.onEnd`); cleared by the next attempt. */
   private notReconnected: string | undefined;
-  private readonly _stats: ConnectionStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
 
   private readonly _onRecord = this._register(new Emitter<ConnRecord>());
   /** Every record, in seq order. */
@@ -71,10 +71,8 @@ export class Connection extends Disposable {
     },
     ended: (sink, info) => this.attemptEnded(sink, info),
     bytesIn: (n) => {
-      this._stats.bytesIn += n;
-      if (this.idleTimer.value) {
-        this.lastDataAt = this.now();
-      }
+      this.stamper.stats.bytesIn += n;
+      this.idleWatch.dataArrived();
     },
     rawChunk: (chunk) => {
       if (this._onRawChunk.hasListeners) {
@@ -126,7 +124,7 @@ export class Connection extends Disposable {
   }
 
   get stats(): Readonly<ConnectionStats> {
-    return this._stats;
+    return this.stamper.stats;
   }
 
   get reconnectOptions(): ReconnectOptions {
@@ -343,7 +341,7 @@ export class Connection extends Disposable {
       this.paused = true;
       this.current?.attempt.pause?.();
       // Not reading is our doing, not the server's: the idle timeout waits until reading again.
-      this.idleTimer.clear();
+      this.idleWatch.stop();
     }
   }
 
@@ -370,9 +368,7 @@ export class Connection extends Disposable {
    * seqs, and the records this connection adds come after them, so the log stays in seq order.
    */
   continueSeqAfter(seq: number): void {
-    if (Number.isSafeInteger(seq) && seq > this.seq) {
-      this.seq = seq;
-    }
+    this.stamper.continueAfter(seq);
   }
 
   /** Adds a note to the log (e.g. "log cleared"). */
@@ -460,28 +456,12 @@ export class Connection extends Disposable {
   /** Starts (or restarts) the idle timeout for the open attempt of `sink`, when one is set. */
   private startIdleWatch(sink: AttemptSink): void {
     const ms = this.idleTimeoutMs;
-    this.idleTimer.clear();
+    this.idleWatch.stop();
     if (ms === 0 || this.paused) {
       return;
     }
-    this.lastDataAt = this.now();
-    const check = (wait: number) => {
-      this.idleTimer.value = disposableTimeout(() => {
-        const cur = this.current;
-        if (!cur || cur.sink !== sink || this._state !== 'open' || this.paused) {
-          this.idleTimer.clear();
-          return;
-        }
-        const quiet = this.now() - this.lastDataAt;
-        if (quiet < ms) {
-          check(ms - quiet);
-          return;
-        }
-        this.idleTimer.clear();
-        this.idleExpired(cur, ms);
-      }, wait);
-    };
-    check(ms);
+    const stillWanted = () => this.current?.sink === sink && this._state === 'open' && !this.paused;
+    this.idleWatch.start(ms, stillWanted, () => this.idleExpired(this.current!, ms));
   }
 
   /**
@@ -507,7 +487,7 @@ export class Connection extends Disposable {
     this.current = undefined;
     this.healthyTimer.clear();
     this.closeTimer.clear();
-    this.idleTimer.clear();
+    this.idleWatch.stop();
 
     if (this.userClosing) {
       this.userClosing = false;
@@ -608,7 +588,7 @@ export class Connection extends Disposable {
     this.reconnectTimer.clear();
     this.healthyTimer.clear();
     this.closeTimer.clear();
-    this.idleTimer.clear();
+    this.idleWatch.stop();
   }
 
   private transition(init: RecordInit, state: ConnectionState): void {
@@ -621,42 +601,8 @@ export class Connection extends Disposable {
     this._onDidChangeState.fire(this.status);
   }
 
-  private stampMs = Number.NaN;
-  private stamp = '';
-  /** The clock was read in this synchronous run (one chunk from the network): messages share it. */
-  private clockRead = false;
-  private readonly clockExpires = (): void => {
-    this.clockRead = false;
-  };
-
   private emit(init: RecordInit): ConnRecord {
-    const record = init as ConnRecord;
-    record.seq = ++this.seq;
-    // Messages from one chunk of the network arrived together: they share one reading of the clock
-    // (reading it costs more than the rest of a record), taken at the first, until the run ends.
-    // Anything else reads the clock afresh, and messages after it share that reading.
-    if (!this.clockRead || record.kind !== 'message') {
-      const now = this.now();
-      if (!this.clockRead) {
-        this.clockRead = true;
-        queueMicrotask(this.clockExpires);
-      }
-      // Formatting a date costs more still: a burst within one millisecond shares the text.
-      if (now !== this.stampMs) {
-        this.stampMs = now;
-        this.stamp = new Date(now).toISOString();
-      }
-    }
-    record.time = this.stamp;
-    this._stats.records++;
-    if (record.kind === 'message') {
-      if (record.dir === 'in') {
-        this._stats.messagesIn++;
-      } else {
-        this._stats.messagesOut++;
-        this._stats.bytesOut += record.size;
-      }
-    }
+    const record = this.stamper.stamp(init);
     if (this._onRecord.hasListeners) {
       this._onRecord.fire(record);
     }
