@@ -1,3 +1,4 @@
+// Just over 400 lines: one socket's frames both ways and its close share the attempt's state (handshake, keep-alive and error mapping are split out).
 /** One WebSocket attempt: the handshake (wsHandshake.ts), then the open socket's frames both ways and its close. */
 import type * as net from 'node:net';
 import WebSocket from 'ws';
