@@ -44,8 +44,8 @@ export function createPipeline(o: PipelineOptions) {
   // What Session.onRawChunk does for SSE: keep a bounded tail of the body's bytes (decoded when the
   // raw view reads it; nobody does here).
   const raw = new RawTail(RAW_TAIL);
-  options.onRaw = (chunk: Buffer) => raw.push(chunk);
   const conn = createConnection(options);
+  conn.onRawChunk((chunk: Buffer) => raw.push(chunk));
   const store = new MessageStore();
   // As InspectorPanel: the batcher paces the posts and holds nothing; each post reads what the
   // store took since the last one.

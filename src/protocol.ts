@@ -51,13 +51,9 @@ export interface ViewSettings {
   timestampFormat: 'time' | 'iso' | 'relative';
 }
 
-/** SSE-only details the panel shows in its details pane. */
-export interface SseDetails {
-  request?: { method: string; url: string; headers: Record<string, string> };
-  response?: { status: number; statusText: string; headers: Record<string, string> };
-  retryMs?: number;
-  lastEventId?: string;
-}
+/** SSE-only details the panel shows in its details pane: the connection's, as core types them. */
+export type { SseDetails } from './core/records';
+import type { SseDetails } from './core/records';
 
 // ---------- host → webview ----------
 

@@ -137,15 +137,14 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   );
   const err = new OutputWriter(io.stderr);
 
+  const connection = createConnection(options);
   if (args.raw) {
     // Bytes as received; on a terminal, decoded and with controls escaped (never raw escapes to a TTY).
     const decoder = io.stdout.isTTY ? new TextDecoder('utf-8') : undefined;
-    options.onRaw = decoder
-      ? (chunk) => out.write(escapeRaw(decoder.decode(chunk, { stream: true })))
-      : (chunk) => out.write(Buffer.from(chunk));
+    connection.onRawChunk(
+      decoder ? (chunk) => out.write(escapeRaw(decoder.decode(chunk, { stream: true }))) : (chunk) => out.write(Buffer.from(chunk)),
+    );
   }
-
-  const connection = createConnection(options);
   holder.conn = connection;
   let incoming = 0;
   /** Set once the CLI decided to stop: the connection is closing, only its end is awaited. */

@@ -1,82 +1,20 @@
-import { Disposable, Emitter, IDisposable, disposableTimeout } from './lifecycle';
+// Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
+import { IdleWatch } from './idleWatch';
+import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
 import { ConnectionOptions, Redactor, resolveKind } from './options';
+import { RecordStamper } from './recordStamp';
 import { ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
 import {
-  CloseRecord,
   ConnRecord,
   ConnectionStats,
   ConnectionStatus,
-  ConnectingRecord,
   ConnectionState,
-  ErrorRecord,
   OpenRecord,
   RecordInit,
+  SseDetails,
   TransportKind,
 } from './records';
-
-type Init<R> = Omit<R, 'seq' | 'time' | 'kind' | 'state'>;
-
-/** How a transport attempt ended, as the transport saw it. */
-export interface EndInfo {
-  /** What went wrong, if anything (the connection decides whether it is fatal). */
-  error?: Omit<Init<ErrorRecord>, 'fatal'>;
-  /** The close, when the transport had a channel to close (an open response or socket). */
-  close?: Omit<Init<CloseRecord>, 'by'> & { by?: CloseRecord['by'] };
-  /** Whether the reconnect policy may reopen after this end (false for HTTP 204, a refused upgrade…). */
-  retry: boolean;
-  /**
-   * SSE: the server ended the response body (it finished answering) rather than the network or the
-   * server failing. Such an end is reconnected only as `reconnect.onEnd` says, and it does not count
-   * as a recovery: the attempt counter counts on.
-   */
-  serverEnded?: boolean;
-}
-
-/** Where a transport attempt reports. Calls after the attempt ended (or was aborted) are ignored. */
-export interface TransportSink {
-  /** The transport is open; becomes the `open` record. */
-  opened(init: Init<OpenRecord>): void;
-  /** Any non-transition record: message, comment, retry, ping, pong, info, non-fatal error. */
-  record(init: RecordInit): void;
-  /** The attempt is over; the connection decides what comes next. */
-  ended(info: EndInfo): void;
-  /** Raw bytes arrived (counted in stats even when they carry no record). */
-  bytesIn(n: number): void;
-  /** SSE `retry:`: the base reconnection delay from now on. */
-  setReconnectDelay(ms: number): void;
-  /**
-   * Data arrived: the server has shown the connection works. If the attempt then fails, the attempt
-   * counter starts again; if the server ends it cleanly before `resetAfterMs`, it counts on.
-   */
-  healthy(): void;
-}
-
-/** One attempt to connect, as the connection controls it. */
-export interface TransportAttempt {
-  /** Close gracefully (WS closing handshake); must end with `sink.ended`. */
-  close(code?: number, reason?: string): void;
-  /** Tear down now, silently: no further sink calls matter. */
-  abort(): void;
-  sendText?(text: string): void;
-  sendBinary?(bytes: Uint8Array): void;
-  ping?(data?: Uint8Array): void;
-  /** Stop reading from the network (back-pressure from a slow consumer); TCP flow control slows the peer. */
-  pause?(): void;
-  /** Read again after `pause()`. */
-  resume?(): void;
-}
-
-/** The transport side of a connection: makes attempts and keeps what persists across them. */
-export interface TransportDriver extends IDisposable {
-  readonly kind: TransportKind;
-  /** What the `connecting` record shows (headers already redacted by the connection). */
-  describe(): Omit<Init<ConnectingRecord>, 'attempt'>;
-  start(sink: TransportSink, attempt: number): TransportAttempt;
-  /** Transport-specific details for the status (SSE: lastEventId, retry; WS: protocol…). */
-  details?(): Record<string, unknown>;
-}
-
-export type DriverFactory = (options: ConnectionOptions, redactor: Redactor) => TransportDriver;
+import { AttemptSink, DriverFactory, EndInfo, Init, SinkTarget, TransportAttempt, TransportDriver, TransportError } from './transport';
 
 let nextId = 1;
 
@@ -94,33 +32,58 @@ export class Connection extends Disposable {
   private policy: ReconnectPolicy;
   private _state: ConnectionState = 'idle';
   private since = Date.now();
-  private seq = 0;
   private attemptNo = 0;
-  private current: { attempt: TransportAttempt; sink: SinkImpl } | undefined;
+  private current: CurrentAttempt | undefined;
   private userClosing = false;
   private paused = false;
   private autoRetry: boolean;
   private serverRetryMs: number | undefined;
-  private reconnectTimer: IDisposable | undefined;
-  private healthyTimer: IDisposable | undefined;
-  private closeTimer: IDisposable | undefined;
+  private readonly reconnectTimer = this._register(new MutableDisposable());
+  private readonly healthyTimer = this._register(new MutableDisposable());
+  private readonly closeTimer = this._register(new MutableDisposable());
   /** `idleTimeoutMs` while open: fires when no byte arrived for that long. */
-  private idleTimer: IDisposable | undefined;
-  /** When the last byte arrived (only kept while an idle timeout is in force). */
-  private lastDataAt = 0;
+  private readonly idleWatch = this._register(new IdleWatch(() => this.now()));
+  private readonly stamper = new RecordStamper(() => this.now());
   private nextAttemptAt: number | undefined;
   private delayMs: number | undefined;
   private lastClose: ConnectionStatus['lastClose'];
   private lastError: ConnectionStatus['lastError'];
   /** Why the last end was not reconnected (the request's method, `reconnect.onEnd`); cleared by the next attempt. */
   private notReconnected: string | undefined;
-  private readonly _stats: ConnectionStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
 
   private readonly _onRecord = this._register(new Emitter<ConnRecord>());
   /** Every record, in seq order. */
   readonly onRecord = this._onRecord.event;
   private readonly _onDidChangeState = this._register(new Emitter<ConnectionStatus>());
   readonly onDidChangeState = this._onDidChangeState.event;
+  private readonly _onRawChunk = this._register(new Emitter<Buffer>());
+  /**
+   * SSE: the response body's bytes exactly as they arrive, before any decoding (the raw view, the
+   * CLI's `--raw`). Costs nothing while nobody listens. The chunk is only valid during the call.
+   */
+  readonly onRawChunk = this._onRawChunk.event;
+
+  /** Where the current attempt's sink forwards what the attempt reports. */
+  private readonly sinkTarget: SinkTarget = {
+    opened: (sink, init) => this.attemptOpened(sink, init),
+    record: (init) => {
+      this.emit(init);
+    },
+    ended: (sink, info) => this.attemptEnded(sink, info),
+    bytesIn: (n) => {
+      this.stamper.stats.bytesIn += n;
+      this.idleWatch.dataArrived();
+    },
+    rawChunk: (chunk) => {
+      if (this._onRawChunk.hasListeners) {
+        this._onRawChunk.fire(chunk);
+      }
+    },
+    setReconnectDelay: (ms) => {
+      // A delay is a number a record can carry (JSON has no Infinity): `retry:` with 400 digits is "forever".
+      this.serverRetryMs = Math.min(ms, Number.MAX_SAFE_INTEGER);
+    },
+  };
 
   /** How long a client-initiated close may take before the transport is torn down. */
   closeTimeoutMs = 5000;
@@ -161,7 +124,7 @@ export class Connection extends Disposable {
   }
 
   get stats(): Readonly<ConnectionStats> {
-    return this._stats;
+    return this.stamper.stats;
   }
 
   get reconnectOptions(): ReconnectOptions {
@@ -187,7 +150,7 @@ export class Connection extends Disposable {
       lastClose: this.lastClose,
       lastError: this.lastError,
       ...(this.notReconnected !== undefined && (this._state === 'closed' || this._state === 'failed') ? { notReconnected: this.notReconnected } : {}),
-      details: this.driver.details?.() ?? {},
+      details: this.driver.details(),
     };
     const r = this.redactor;
     if (!r.hasSecrets) {
@@ -198,6 +161,19 @@ export class Connection extends Disposable {
     status.lastError = r.value(status.lastError);
     status.details = r.value(status.details);
     return status;
+  }
+
+  /**
+   * SSE: what the details pane shows (the last request and response, the retry and Last-Event-ID in
+   * force), secrets masked as in {@link status}; undefined for a WebSocket.
+   */
+  get sseDetails(): SseDetails | undefined {
+    const driver = this.driver;
+    if (driver.kind !== 'sse') {
+      return undefined;
+    }
+    const details = driver.details();
+    return this.redactor.hasSecrets ? this.redactor.value(details) : details;
   }
 
   /** The redactor in force: masks this connection's secrets. */
@@ -267,7 +243,7 @@ export class Connection extends Disposable {
         this.cancelTimers();
         this.userClosing = true;
         this.transition({ kind: 'closing', code, reason }, 'closing');
-        this.closeTimer = disposableTimeout(() => {
+        this.closeTimer.value = disposableTimeout(() => {
           // The peer never completed the closing handshake: tear down and say so.
           if (this.current === cur) {
             this.current = undefined;
@@ -365,7 +341,7 @@ export class Connection extends Disposable {
       this.paused = true;
       this.current?.attempt.pause?.();
       // Not reading is our doing, not the server's: the idle timeout waits until reading again.
-      this.stopIdleWatch();
+      this.idleWatch.stop();
     }
   }
 
@@ -392,9 +368,7 @@ export class Connection extends Disposable {
    * seqs, and the records this connection adds come after them, so the log stays in seq order.
    */
   continueSeqAfter(seq: number): void {
-    if (Number.isSafeInteger(seq) && seq > this.seq) {
-      this.seq = seq;
-    }
+    this.stamper.continueAfter(seq);
   }
 
   /** Adds a note to the log (e.g. "log cleared"). */
@@ -439,7 +413,7 @@ export class Connection extends Disposable {
       },
       'connecting',
     );
-    const sink = new SinkImpl(this);
+    const sink = new AttemptSink(this.sinkTarget);
     let attempt: TransportAttempt;
     try {
       attempt = this.driver.start(sink, this.attemptNo);
@@ -459,21 +433,18 @@ export class Connection extends Disposable {
     }
   }
 
-  /** @internal */
-  _opened(sink: SinkImpl, init: Init<OpenRecord>): void {
+  private attemptOpened(sink: AttemptSink, init: Init<OpenRecord>): void {
     if (this.current && this.current.sink !== sink) {
       return;
     }
     this.lastError = undefined;
     this.transition({ kind: 'open', ...init, url: this.redactor.url(init.url), headers: this.redactor.headers(init.headers) }, 'open');
-    const resetAfter = this.policy.options.resetAfterMs;
-    this.healthyTimer?.dispose();
-    this.healthyTimer = disposableTimeout(() => {
+    this.healthyTimer.value = disposableTimeout(() => {
       // Open this long: whatever ends it, the next reconnect is attempt 1.
       if (!sink.isDetached) {
         this.attemptNo = 0;
       }
-    }, resetAfter);
+    }, this.policy.options.resetAfterMs);
     this.startIdleWatch(sink);
   }
 
@@ -483,34 +454,14 @@ export class Connection extends Disposable {
   }
 
   /** Starts (or restarts) the idle timeout for the open attempt of `sink`, when one is set. */
-  private startIdleWatch(sink: SinkImpl): void {
+  private startIdleWatch(sink: AttemptSink): void {
     const ms = this.idleTimeoutMs;
-    this.stopIdleWatch();
+    this.idleWatch.stop();
     if (ms === 0 || this.paused) {
       return;
     }
-    this.lastDataAt = this.now();
-    const check = (wait: number) => {
-      this.idleTimer = disposableTimeout(() => {
-        this.idleTimer = undefined;
-        const cur = this.current;
-        if (!cur || cur.sink !== sink || this._state !== 'open' || this.paused) {
-          return;
-        }
-        const quiet = this.now() - this.lastDataAt;
-        if (quiet < ms) {
-          check(ms - quiet);
-          return;
-        }
-        this.idleExpired(cur, ms);
-      }, wait);
-    };
-    check(ms);
-  }
-
-  private stopIdleWatch(): void {
-    this.idleTimer?.dispose();
-    this.idleTimer = undefined;
+    const stillWanted = () => this.current?.sink === sink && this._state === 'open' && !this.paused;
+    this.idleWatch.start(ms, stillWanted, () => this.idleExpired(this.current!, ms));
   }
 
   /**
@@ -518,52 +469,25 @@ export class Connection extends Disposable {
    * quiet without hanging up), so it ends the attempt as one: the reconnect policy decides, and an
    * SSE reconnect sends Last-Event-ID.
    */
-  private idleExpired(cur: { attempt: TransportAttempt; sink: SinkImpl }, ms: number): void {
+  private idleExpired(cur: CurrentAttempt, ms: number): void {
     const what = `no data for ${formatSeconds(ms)}`;
     cur.sink.detach();
     cur.attempt.abort();
-    this._ended(cur.sink, {
+    this.attemptEnded(cur.sink, {
       close: { ...(this._kind === 'ws' ? { code: 1006 } : {}), reason: what, clean: false, by: 'client' },
       error: { code: 'ERR_TIMEOUT', message: `No data for ${formatSeconds(ms)} (idle timeout ${ms} ms): the connection was dropped` },
       retry: true,
     });
   }
 
-  /** @internal */
-  _healthy(sink: SinkImpl): void {
-    sink.sawData = true;
-  }
-
-  /** @internal */
-  _record(init: RecordInit): void {
-    this.emit(init);
-  }
-
-  /** @internal */
-  _setReconnectDelay(ms: number): void {
-    // A delay is a number a record can carry (JSON has no Infinity): `retry:` with 400 digits is "forever".
-    this.serverRetryMs = Math.min(ms, Number.MAX_SAFE_INTEGER);
-  }
-
-  /** @internal */
-  _bytesIn(n: number): void {
-    this._stats.bytesIn += n;
-    if (this.idleTimer) {
-      this.lastDataAt = this.now();
-    }
-  }
-
-  /** @internal */
-  _ended(sink: SinkImpl, info: EndInfo): void {
+  private attemptEnded(sink: AttemptSink, info: EndInfo): void {
     if (this.current && this.current.sink !== sink) {
       return;
     }
     this.current = undefined;
-    this.healthyTimer?.dispose();
-    this.healthyTimer = undefined;
-    this.closeTimer?.dispose();
-    this.closeTimer = undefined;
-    this.stopIdleWatch();
+    this.healthyTimer.clear();
+    this.closeTimer.clear();
+    this.idleWatch.stop();
 
     if (this.userClosing) {
       this.userClosing = false;
@@ -639,7 +563,7 @@ export class Connection extends Disposable {
     return `Not retrying: a ${method} is retried after a network failure only when reconnect.methods includes ${method}`;
   }
 
-  private failNow(error: Omit<Init<ErrorRecord>, 'fatal'>): void {
+  private failNow(error: TransportError): void {
     this.lastError = { code: error.code, message: error.message, status: error.status, statusText: error.statusText };
     this.transition({ kind: 'error', ...error, fatal: true }, 'failed');
   }
@@ -653,9 +577,7 @@ export class Connection extends Disposable {
       { kind: 'reconnecting', attempt, delayMs: delay, maxAttempts: this.policy.options.maxAttempts },
       'reconnecting',
     );
-    this.reconnectTimer?.dispose();
-    this.reconnectTimer = disposableTimeout(() => {
-      this.reconnectTimer = undefined;
+    this.reconnectTimer.value = disposableTimeout(() => {
       if (this._state === 'reconnecting' && !this.isDisposed) {
         this.startAttempt();
       }
@@ -663,13 +585,10 @@ export class Connection extends Disposable {
   }
 
   private cancelTimers(): void {
-    this.reconnectTimer?.dispose();
-    this.reconnectTimer = undefined;
-    this.healthyTimer?.dispose();
-    this.healthyTimer = undefined;
-    this.closeTimer?.dispose();
-    this.closeTimer = undefined;
-    this.stopIdleWatch();
+    this.reconnectTimer.clear();
+    this.healthyTimer.clear();
+    this.closeTimer.clear();
+    this.idleWatch.stop();
   }
 
   private transition(init: RecordInit, state: ConnectionState): void {
@@ -682,42 +601,8 @@ export class Connection extends Disposable {
     this._onDidChangeState.fire(this.status);
   }
 
-  private stampMs = Number.NaN;
-  private stamp = '';
-  /** The clock was read in this synchronous run (one chunk from the network): messages share it. */
-  private clockRead = false;
-  private readonly clockExpires = (): void => {
-    this.clockRead = false;
-  };
-
   private emit(init: RecordInit): ConnRecord {
-    const record = init as ConnRecord;
-    record.seq = ++this.seq;
-    // Messages from one chunk of the network arrived together: they share one reading of the clock
-    // (reading it costs more than the rest of a record), taken at the first, until the run ends.
-    // Anything else reads the clock afresh, and messages after it share that reading.
-    if (!this.clockRead || record.kind !== 'message') {
-      const now = this.now();
-      if (!this.clockRead) {
-        this.clockRead = true;
-        queueMicrotask(this.clockExpires);
-      }
-      // Formatting a date costs more still: a burst within one millisecond shares the text.
-      if (now !== this.stampMs) {
-        this.stampMs = now;
-        this.stamp = new Date(now).toISOString();
-      }
-    }
-    record.time = this.stamp;
-    this._stats.records++;
-    if (record.kind === 'message') {
-      if (record.dir === 'in') {
-        this._stats.messagesIn++;
-      } else {
-        this._stats.messagesOut++;
-        this._stats.bytesOut += record.size;
-      }
-    }
+    const record = this.stamper.stamp(init);
     if (this._onRecord.hasListeners) {
       this._onRecord.fire(record);
     }
@@ -735,55 +620,8 @@ export class SendError extends Error {
   readonly code = 'ERR_SEND';
 }
 
-class SinkImpl implements TransportSink {
-  private detached = false;
-  /** The attempt received data (an SSE event, a WS message). */
-  sawData = false;
-
-  constructor(private readonly conn: Connection) {}
-
-  get isDetached(): boolean {
-    return this.detached;
-  }
-
-  detach(): void {
-    this.detached = true;
-  }
-
-  opened(init: Init<OpenRecord>): void {
-    if (!this.detached) {
-      this.conn._opened(this, init);
-    }
-  }
-
-  record(init: RecordInit): void {
-    if (!this.detached) {
-      this.conn._record(init);
-    }
-  }
-
-  ended(info: EndInfo): void {
-    if (!this.detached) {
-      this.detached = true;
-      this.conn._ended(this, info);
-    }
-  }
-
-  bytesIn(n: number): void {
-    if (!this.detached) {
-      this.conn._bytesIn(n);
-    }
-  }
-
-  setReconnectDelay(ms: number): void {
-    if (!this.detached) {
-      this.conn._setReconnectDelay(ms);
-    }
-  }
-
-  healthy(): void {
-    if (!this.detached) {
-      this.conn._healthy(this);
-    }
-  }
+/** The attempt the connection is on, and the sink it reports to. */
+interface CurrentAttempt {
+  attempt: TransportAttempt;
+  sink: AttemptSink;
 }

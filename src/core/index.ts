@@ -1,9 +1,10 @@
 /** The core's public face: everything the extension host, the CLI and the tests use. */
-import { Connection, DriverFactory } from './connection';
+import { Connection } from './connection';
 import { ConnectionOptions } from './options';
 import { TransportKind } from './records';
 import { createSseDriver } from './sse';
 import { createWsDriver } from './ws';
+import type { DriverFactory } from './transport';
 
 export const DRIVERS: Record<TransportKind, DriverFactory> = {
   sse: createSseDriver,
@@ -16,6 +17,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 }
 
 export * from './connection';
+export * from './transport';
 export * from './options';
 export * from './records';
 export * from './receivedText';

@@ -171,6 +171,12 @@ export function disposableTimeout(fn: () => void, ms: number, maxStepMs = MAX_TI
   return toDisposable(() => clearTimeout(handle));
 }
 
+/** A repeating timer that is a disposable: cancelled on dispose, never fires after it. */
+export function disposableInterval(fn: () => void, ms: number): IDisposable {
+  const handle = setInterval(fn, ms);
+  return toDisposable(() => clearInterval(handle));
+}
+
 /**
  * A slot for one disposable that is replaced over time (a timer, a watcher, the current attempt's
  * listeners). Setting `value` disposes the one it replaces; disposing the slot disposes the value and

@@ -71,11 +71,6 @@ export interface ConnectionOptions {
   reconnect?: Partial<ReconnectOptions>;
   /** Secret values (tokens…) that must never appear in records; they are masked as `••••`. */
   secrets?: string[];
-  /**
-   * SSE: receives the response body's bytes exactly as they arrive, before decoding (the raw view,
-   * the CLI's `--raw`). Costs nothing when unset. The chunk is only valid during the call.
-   */
-  onRaw?: (chunk: Buffer) => void;
 }
 
 export const MASK = '••••';

@@ -208,6 +208,40 @@ export interface ConnectionStatus {
   details: Record<string, unknown>;
 }
 
+/** SSE: the request last sent (after redirects, credentials dropped where they were). */
+export interface SseRequestInfo {
+  method: string;
+  url: string;
+  headers: Headers;
+}
+
+/** SSE: the response last received (also a refusal's). */
+export interface SseResponseInfo {
+  status: number;
+  statusText: string;
+  headers: Headers;
+}
+
+/** What the SSE driver keeps across attempts, as the connection's status and the panel's details pane show it. */
+export type SseDetails = {
+  /** The last event ID string in force ('' for none): sent as Last-Event-ID on the next request. */
+  lastEventId: string;
+  /** The server's `retry:` in force, as it sent it, if it sent one. */
+  retryMs?: number;
+  request?: SseRequestInfo;
+  response?: SseResponseInfo;
+};
+
+/** What the last WebSocket handshake negotiated. */
+export type WsDetails = {
+  protocol: string;
+  extensions: string;
+  offeredProtocols: string[];
+  url: string;
+  requestHeaders: Headers;
+  responseHeaders: Headers;
+};
+
 /** The one serialisation: one line of JSON, no trailing newline. */
 export function serializeRecord(record: ConnRecord): string {
   return JSON.stringify(record);

@@ -2,7 +2,7 @@ import { Connection, SendError } from '../core/connection';
 import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
 import { Redactor, resolveKind } from '../core/options';
-import type { ConnRecord, ConnectingRecord, ConnectionStats, ConnectionStatus, OpenRecord, TransportKind } from '../core/records';
+import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from '../core/records';
 import { safeLabel } from '../core/unsafeText';
 import { MessageStore, type StoreOptions } from '../core/store';
 import type { Log } from '../log';
@@ -51,8 +51,6 @@ export class Session extends Disposable {
   private _config: SessionConfig;
   private _source: SessionSource;
   private readonly messageRate = new MessageRate();
-  private lastConnecting: ConnectingRecord | undefined;
-  private lastOpen: OpenRecord | undefined;
   /** The counts of a log restored after a window reload, so the counters agree with the log shown. */
   private restored: ConnectionStats | undefined;
   /**
@@ -161,39 +159,9 @@ export class Session extends Disposable {
     return toEditable(this._config);
   }
 
-  /** What the panel's SSE details pane shows: the last request and response, retry and Last-Event-ID in force. */
+  /** What the panel's SSE details pane shows: the connection's (last request and response, retry and Last-Event-ID in force). */
   sseDetails(): SseDetails | undefined {
-    if (this.kind !== 'sse') {
-      return undefined;
-    }
-    const status = this.status;
-    const d = status.details as {
-      request?: SseDetails['request'];
-      response?: SseDetails['response'];
-      retryMs?: number;
-      lastEventId?: unknown;
-    };
-    const details: SseDetails = {};
-    // The driver knows what was really sent and answered (after redirects, and for refused requests
-    // too); the records are the fallback.
-    const req = this.lastConnecting;
-    if (d.request) {
-      details.request = d.request;
-    } else if (req) {
-      details.request = { method: req.method ?? 'GET', url: req.url, headers: req.headers };
-    }
-    const res = this.lastOpen;
-    if (d.response) {
-      details.response = d.response;
-    } else if (res && res.status !== undefined) {
-      details.response = { status: res.status, statusText: res.statusText ?? '', headers: res.headers };
-    }
-    details.retryMs = d.retryMs ?? (status.reconnectDelayMs || undefined);
-    const lastEventId = d.lastEventId;
-    if (typeof lastEventId === 'string') {
-      details.lastEventId = this.redactor.field(lastEventId);
-    }
-    return details;
+    return this.kind === 'sse' ? this._connection?.sseDetails : undefined;
   }
 
   /** Messages per second (in + out) since the previous call; sampled by the views' ticker. */
@@ -252,7 +220,6 @@ export class Session extends Disposable {
     }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
-    built.value.onRaw = this.raw.onRawChunk;
     try {
       if (!this._connection) {
         // Loaded on first connect: the transports (ws, proxy agents) cost nothing at activation.
@@ -366,14 +333,11 @@ export class Session extends Disposable {
     this._connection = conn;
     this.connectionStore.add(conn);
     this.messageRate.restart(this.messageCount);
+    this.connectionStore.add(conn.onRawChunk(this.raw.onRawChunk));
     this.connectionStore.add(
       conn.onRecord((record) => {
         if (record.kind === 'connecting') {
-          this.lastConnecting = record;
-          this.lastOpen = undefined;
           this.raw.responseStart();
-        } else if (record.kind === 'open') {
-          this.lastOpen = record;
         }
         this.store.add(record);
         logRecord(this.deps.log, record, this);

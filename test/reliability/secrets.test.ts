@@ -282,7 +282,8 @@ describe('Secrets echoed by a hostile server', () => {
       });
       scope.defer(() => s.close());
       const tail = new RawTail(tailBytes);
-      const o = scope.observe({ url: s.url, headers: { 'X-API-Key': KEY }, secrets: [KEY], onRaw: (c) => tail.push(c) });
+      const o = scope.observe({ url: s.url, headers: { 'X-API-Key': KEY }, secrets: [KEY] });
+      o.conn.onRawChunk((c) => tail.push(c));
       await o.waitState('closed');
       assert.ok(tail.text().startsWith(KEY.slice(3)), 'the cut falls inside the key');
       const shown = tail.maskedText(o.conn.secrets);

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';
 import { after, afterEach, describe, it } from 'node:test';
-import { Connection, DriverFactory } from '../../src/core/connection';
+import { Connection } from '../../src/core/connection';
+import type { DriverFactory } from '../../src/core/transport';
 import { ConnectionOptions } from '../../src/core/options';
 import { ConnRecord, ErrorRecord, MessageRecord } from '../../src/core/records';
 import { createSseDriver } from '../../src/core/sse';
@@ -611,11 +612,12 @@ describe('SSE driver: event stream interpretation', () => {
     }
   });
 
-  it('feeds the raw bytes to onRaw exactly as received', async () => {
+  it('fires onRawChunk with the raw bytes exactly as received', async () => {
     const body = Buffer.from(': hi\r\ndata: x\r\n\r\n\xff', 'latin1');
     const s = await serve((_req, res) => sendStream(res, body));
     const raw: Buffer[] = [];
-    const h = connect({ url: s.url, onRaw: (c) => raw.push(Buffer.from(c)), reconnect: { enabled: false } });
+    const h = connect({ url: s.url, reconnect: { enabled: false } });
+    h.conn.onRawChunk((c) => raw.push(Buffer.from(c)));
     await h.until(isState('closed'));
     assert.deepEqual(Buffer.concat(raw), body);
   });
@@ -636,6 +638,21 @@ describe('SSE driver: event stream interpretation', () => {
     assert.equal(d.request.headers.Authorization, 'Bearer ••••');
     assert.equal(d.response.status, 200);
     assert.equal(d.response.headers['set-cookie'], '••••');
+  });
+
+  it('sseDetails: the request sent and the response, retry and Last-Event-ID in force, masked as in the status', async () => {
+    const s = await serve((_req, res) => sendStream(res, 'retry: 1234\nid: e9\ndata: x\n\n', { 'Set-Cookie': 'session=abc' }));
+    const h = connect({ url: s.url, headers: { Authorization: 'Bearer abcdef' }, secrets: ['abcdef'], reconnect: { enabled: false } });
+    await h.until(isState('closed'));
+    const d = h.conn.sseDetails!;
+    assert.equal(d.lastEventId, 'e9');
+    assert.equal(d.retryMs, 1234);
+    assert.equal(d.request?.method, 'GET');
+    assert.equal(d.request?.headers['Last-Event-ID'], undefined, 'the first request had no ID to send');
+    assert.equal(d.request?.headers.Authorization, 'Bearer ••••');
+    assert.equal(d.response?.status, 200);
+    assert.equal(d.response?.headers['set-cookie'], '••••');
+    assert.deepEqual(d, h.conn.status.details);
   });
 
   it('pause() stops reading until resume()', async () => {

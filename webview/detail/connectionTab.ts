@@ -30,8 +30,7 @@ export function exchangeDetails({ status, sse, connecting, open }: ConnectionVie
   const response =
     sse?.response ??
     (open?.kind === 'open' ? { status: open.status, statusText: open.statusText, headers: open.headers, protocol: open.protocol, extensions: open.extensions } : undefined);
-  const details = status?.details ?? {};
-  const lastEventId = sse?.lastEventId ?? (typeof details.lastEventId === 'string' ? details.lastEventId : undefined);
+  const lastEventId = sse?.lastEventId;
   const retryMs = sse?.retryMs ?? status?.reconnectDelayMs;
   return { request, response, retryMs, lastEventId };
 }
