@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Redactor } from './core/options';
+import { Redactor } from './core/redactor';
 
 /**
  * The extension's diagnostics: one `LogOutputChannel` ("Realtime Inspector"). Every line goes through

@@ -1,7 +1,7 @@
 /** The CLI's command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
 import { maskUrlCredentials } from '../core/credentials';
-import { MASK } from '../core/options';
+import { MASK } from '../core/redactor';
 import { parseBase64 } from '../core/payloadText';
 import type { Headers, TransportKind } from '../core/records';
 import { closeProblem } from '../core/ws';

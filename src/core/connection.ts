@@ -1,7 +1,8 @@
 // Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
 import { IdleWatch } from './idleWatch';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
-import { ConnectionOptions, Redactor, resolveKind } from './options';
+import { ConnectionOptions, resolveKind } from './options';
+import { Redactor } from './redactor';
 import { RecordStamper } from './recordStamp';
 import { ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
 import {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { Redactor } from './options';
+import { Redactor } from './redactor';
 import { ConnRecord, serializeRecord } from './records';
 
 /**

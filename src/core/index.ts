@@ -19,6 +19,7 @@ export function createConnection(options: ConnectionOptions): Connection {
 export * from './connection';
 export * from './transport';
 export * from './options';
+export * from './redactor';
 export * from './records';
 export * from './receivedText';
 export * from './reconnect';

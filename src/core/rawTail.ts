@@ -1,4 +1,4 @@
-import type { Redactor } from './options';
+import type { Redactor } from './redactor';
 
 function partSize(part: Buffer | null): number {
   return part === null ? 0 : part.length;

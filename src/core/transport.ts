@@ -9,7 +9,8 @@
  *   the driver (`attemptOver`). The connection's `abort()` is a teardown without a report.
  */
 import type { IDisposable } from './lifecycle';
-import type { ConnectionOptions, Redactor } from './options';
+import type { ConnectionOptions } from './options';
+import type { Redactor } from './redactor';
 import type { CloseRecord, ConnectingRecord, ErrorRecord, OpenRecord, RecordInit, SseDetails, TransportKind, WsDetails } from './records';
 
 /** A record as a transport makes it: the connection stamps `seq` and `time` and sets `kind`/`state`. */

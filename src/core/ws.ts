@@ -16,7 +16,8 @@
  *   Any other close code, a close without a close frame (1006) and our own protocol-error closes
  *   reconnect under the policy. A close the user asked for never reconnects (the connection sees to it).
  */
-import type { ConnectionOptions, Redactor } from './options';
+import type { ConnectionOptions } from './options';
+import type { Redactor } from './redactor';
 import type { WsDetails } from './records';
 import type { DriverFactory, TransportAttempt, TransportSink, WsTransportDriver } from './transport';
 import { Handshaken, WsAttempt, WsAttemptOwner } from './wsAttempt';

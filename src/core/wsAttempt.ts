@@ -1,8 +1,9 @@
-// Just over 400 lines: one socket's frames both ways and its close share the attempt's state (handshake, keep-alive and error mapping are split out).
+// Over 400 lines: one socket's frames both ways and its close share the attempt's state (handshake, keep-alive and error mapping are split out).
 /** One WebSocket attempt: the handshake (wsHandshake.ts), then the open socket's frames both ways and its close. */
 import type * as net from 'node:net';
 import WebSocket from 'ws';
-import type { ConnectionOptions, Redactor } from './options';
+import type { ConnectionOptions } from './options';
+import type { Redactor } from './redactor';
 import { describeNetworkError, headersOf } from './net';
 import { ReceivedText } from './receivedText';
 import type { Headers, MessageRecord } from './records';

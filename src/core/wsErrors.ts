@@ -6,7 +6,7 @@
  */
 import type * as http from 'node:http';
 import { describeNetworkError, headersOf, proxyNetworkError } from './net';
-import type { Redactor } from './options';
+import type { Redactor } from './redactor';
 import type { ErrorCode } from './records';
 import type { EndInfo, TransportError } from './transport';
 

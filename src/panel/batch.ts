@@ -1,4 +1,4 @@
-import type { Redactor } from '../core/options';
+import type { Redactor } from '../core/redactor';
 import type { ConnRecord } from '../core/records';
 import type { MessageStore } from '../core/store';
 import { BatchWriter, BINARY, FLAGS_FIELD, ROW_FIELDS, type RecordBatch } from '../core/batchFormat';

@@ -1,4 +1,4 @@
-import type { Redactor } from '../core/options';
+import type { Redactor } from '../core/redactor';
 import { parseBase64, parseHex } from '../core/payloadText';
 import type { ConnRecord } from '../core/records';
 

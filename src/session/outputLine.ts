@@ -1,4 +1,4 @@
-import type { Redactor } from '../core/options';
+import type { Redactor } from '../core/redactor';
 import type { ConnRecord, TransportKind } from '../core/records';
 import type { Log } from '../log';
 

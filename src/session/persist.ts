@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Disposable, DisposableStore, MutableDisposable, disposableTimeout, type Event } from '../core/lifecycle';
-import type { Redactor } from '../core/options';
+import type { Redactor } from '../core/redactor';
 import { serializeRecord, type ConnRecord } from '../core/records';
 
 /**

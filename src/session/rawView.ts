@@ -1,5 +1,5 @@
 import { Disposable, Emitter } from '../core/lifecycle';
-import type { Redactor } from '../core/options';
+import type { Redactor } from '../core/redactor';
 import { RawTail } from '../core/rawTail';
 
 /** Bytes of the SSE stream kept for the raw view. */

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from '../core/options';
-import { Redactor } from '../core/options';
+import { Redactor } from '../core/redactor';
 import { buildConnectionOptions, type SessionConfig } from '../profiles/connectOptions';
 import type { Resolved } from '../profiles/resolve';
 import { originOf } from '../trust';

@@ -1,7 +1,8 @@
 import { Connection, SendError } from '../core/connection';
 import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
-import { Redactor, resolveKind } from '../core/options';
+import { resolveKind } from '../core/options';
+import { Redactor } from '../core/redactor';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from '../core/records';
 import { safeLabel } from '../core/unsafeText';
 import { MessageStore, type StoreOptions } from '../core/store';

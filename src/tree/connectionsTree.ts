@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { maskUrlCredentials } from '../core/credentials';
 import { Disposable, MutableDisposable, toDisposable, type IDisposable } from '../core/lifecycle';
-import { MASK } from '../core/options';
+import { MASK } from '../core/redactor';
 import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
 import type { ProfileIssue } from '../profiles/profile';

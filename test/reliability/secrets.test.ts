@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { toNdjson } from '../../src/core/export';
-import { MASK, Redactor } from '../../src/core/options';
+import { MASK, Redactor } from '../../src/core/redactor';
 import { RawTail } from '../../src/core/rawTail';
 import type { ConnRecord } from '../../src/core/records';
 import { packStored } from '../../src/panel/batch';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hasUrlCredentials, isCredentialParam, maskUrlCredentials, urlSecrets } from '../../src/core/credentials';
 import { toNdjson } from '../../src/core/export';
-import { MASK, Redactor } from '../../src/core/options';
+import { MASK, Redactor } from '../../src/core/redactor';
 import { RawTail } from '../../src/core/rawTail';
 import type { ConnRecord } from '../../src/core/records';
 import { forWebview } from '../../src/panel/forWebview';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Emitter } from '../../src/core/lifecycle';
-import { Redactor } from '../../src/core/options';
+import { Redactor } from '../../src/core/redactor';
 import type { ConnRecord, MessageRecord } from '../../src/core/records';
 import { MessageStore } from '../../src/core/store';
 import { LogPersistence, ORPHAN_AGE_MS, fileNameFor, parseNdjson, tailNdjson, type PersistSource } from '../../src/session/persist';

@@ -10,7 +10,7 @@ import { MessageStore, recordCost } from '../../src/core/store';
 import { packBatch, unpackBatch } from '../../src/core/batchFormat';
 import { packStored } from '../../src/panel/batch';
 import { forWebview } from '../../src/panel/forWebview';
-import { Redactor } from '../../src/core/options';
+import { Redactor } from '../../src/core/redactor';
 import { wsConnection } from '../fixtures/wsHarness';
 import { OP, frame, startRawServer, acceptUpgradeByHand, startWsServer } from '../fixtures/wsServer';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Redactor } from '../../src/core/options';
+import { Redactor } from '../../src/core/redactor';
 import type { ConnRecord } from '../../src/core/records';
 import { outputLine } from '../../src/session/outputLine';
 import { MessageRate } from '../../src/session/rate';
