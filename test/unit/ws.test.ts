@@ -18,6 +18,17 @@ const is = <K extends ConnRecord['kind']>(kind: K) => (r: ConnRecord): r is Of<K
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 /** Reads the first client frame on a raw socket and unmasks it. */
+/** Waits for a condition (the test's own timeout is the bound). */
+async function eventually(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await delay(5);
+  }
+}
+
 function readClientFrame(socket: net.Socket): Promise<{ opcode: number; payload: Buffer }> {
   return new Promise((resolve) => {
     let buf = Buffer.alloc(0);
@@ -289,7 +300,7 @@ describe('WebSocket transport', () => {
         { code: 4000, reason: 'bye now', clean: true, by: 'client', state: 'closed' },
       );
       assert.ok(h.records.some((r) => r.kind === 'closing' && r.code === 4000));
-      await delay(100);
+      await eventually(() => seen !== undefined, 'the server to see the close');
       assert.deepEqual(seen, { code: 4000, reason: 'bye now' });
       assert.equal(h.conn.state, 'closed');
     } finally {
@@ -309,11 +320,10 @@ describe('WebSocket transport', () => {
       await h.waitFor(is('open'));
       const t0 = Date.now();
       h.conn.disconnect(1000, 'bye');
-      const close = (await h.waitFor(is('close'), 3000)) as CloseRecord;
+      const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.ok(Date.now() - t0 >= 190);
       assert.deepEqual({ code: close.code, clean: close.clean, by: close.by }, { code: 1006, clean: false, by: 'client' });
-      await delay(100);
-      assert.equal(raw.sockets.size, 0, 'the socket is gone');
+      await eventually(() => raw.sockets.size === 0, 'the socket to go');
       assert.ok(!h.records.some(is('reconnecting')));
     } finally {
       h.conn.dispose();
@@ -344,7 +354,7 @@ describe('WebSocket transport', () => {
       const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.equal(close.code, 1000);
       assert.equal(close.clean, true);
-      await delay(50);
+      await eventually(() => seen !== undefined, 'the server to see the close');
       assert.equal(seen, 1000);
     } finally {
       h.conn.dispose();
@@ -458,14 +468,13 @@ describe('WebSocket transport', () => {
     try {
       const t0 = Date.now();
       h.conn.connect();
-      const err = (await h.waitFor(is('error'), 3000)) as ErrorRecord;
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
       const took = Date.now() - t0;
       assert.equal(err.code, 'ERR_TIMEOUT');
       assert.match(err.message, /300 ms/);
       assert.equal(err.state, 'failed');
-      assert.ok(took >= 250 && took < 3000, `took ${took} ms`);
-      await delay(50);
-      assert.equal(raw.sockets.size, 0, 'the client dropped the socket');
+      assert.ok(took >= 250, `took ${took} ms`);
+      await eventually(() => raw.sockets.size === 0, 'the client to drop the socket');
     } finally {
       h.conn.dispose();
       await raw.close();
@@ -553,7 +562,7 @@ describe('WebSocket transport', () => {
     const h = wsConnection({ url: raw.url });
     try {
       h.conn.connect();
-      const close = (await h.waitFor(is('close'), 5000)) as CloseRecord;
+      const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.equal(close.code, 1009);
       assert.equal(h.records.find(is('error'))?.code, 'ERR_PAYLOAD_TOO_BIG');
       assert.equal(h.records.find(is('message'))?.data, 'before');
@@ -656,11 +665,11 @@ describe('WebSocket transport', () => {
       h.conn.connect();
       await h.waitFor(is('open'));
       const t0 = Date.now();
-      const err = (await h.waitFor(is('error'), 3000)) as ErrorRecord;
+      const err = (await h.waitFor(is('error'))) as ErrorRecord;
       const took = Date.now() - t0;
       assert.equal(err.code, 'ERR_TIMEOUT');
       assert.match(err.message, /no pong within 250 ms — connection presumed dead/i);
-      assert.ok(took >= 300 && took < 3000, `declared dead after ${took} ms`);
+      assert.ok(took >= 300, `declared dead after ${took} ms`);
       const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.deepEqual({ code: close.code, clean: close.clean, by: close.by }, { code: 1006, clean: false, by: 'network' });
       assert.ok(h.records.some((r) => r.kind === 'ping' && r.dir === 'out' && r.auto === true));
@@ -679,7 +688,7 @@ describe('WebSocket transport', () => {
       await h.waitFor(is('open'));
       // Five answered pings, then still open with no error (bounded wait: a loaded machine is slower).
       let pongs = 0;
-      await h.waitFor((r) => r.kind === 'pong' && r.dir === 'in' && ++pongs >= 5, 5000);
+      await h.waitFor((r) => r.kind === 'pong' && r.dir === 'in' && ++pongs >= 5);
       assert.equal(h.conn.state, 'open');
       assert.ok(h.records.filter((r) => r.kind === 'ping' && r.dir === 'out' && r.auto).length >= 5);
       assert.ok(!h.records.some(is('error')));
