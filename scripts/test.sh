@@ -36,8 +36,8 @@ run_node_tests() {
   fi
 }
 
-shopt -s nullglob
-run_node_tests "unit and integration tests" 'out/test/unit/*.test.js'
+shopt -s nullglob globstar
+run_node_tests "unit and integration tests" 'out/test/unit/**/*.test.js'
 NODE_OPTIONS="${NODE_OPTIONS:-} --expose-gc" run_node_tests "reliability (hostile servers)" 'out/test/reliability/*.test.js'
 run_node_tests "webview in headless Chromium" 'out/test/browser/*.test.js'
 if [ -f out/test/vscode/runInCodeServer.js ] && [ -f out/test/vscode/suite/index.js ]; then

@@ -1,7 +1,7 @@
 /**
  * What WebSocket failures mean: `ws`'s error codes, its private close-code marker and its handshake
  * messages, mapped to our error codes, messages and whether a retry may help; and what a close frame
- * the user sends may carry. `ws` has no public API for the first; test/unit/ws-contract.test.ts pins
+ * the user sends may carry. `ws` has no public API for the first; test/unit/core/ws-contract.test.ts pins
  * each one against the real `ws`, so an upgrade that changes them fails a test, not the mapping.
  */
 import type * as http from 'node:http';
