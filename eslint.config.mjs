@@ -38,9 +38,18 @@ export default tseslint.config(
           patterns: [
             {
               group: [
-                ...['../src', '../../src'].flatMap((src) => [`${src}/*`, `!${src}/protocol`, `!${src}/core`, `${src}/core/*`, `!${src}/core/unsafeText`, `!${src}/core/payloadText`, `!${src}/core/batchFormat`]),
+                ...['../src', '../../src'].flatMap((src) => [
+                  `${src}/*`,
+                  `!${src}/protocol`,
+                  `!${src}/core`,
+                  `${src}/core/*`,
+                  `!${src}/core/unsafeText`,
+                  `!${src}/core/payloadText`,
+                  `!${src}/core/batchFormat`,
+                ]),
               ],
-              message: 'The webview imports only the shared protocol, the batch format, the unsafe-text rule and the payload-text readers from src/.',
+              message:
+                'The webview imports only the shared protocol, the batch format, the unsafe-text rule and the payload-text readers from src/.',
             },
           ],
         },

@@ -43,10 +43,39 @@ function stub(name) {
 }
 
 // A plain object (the bundle copies the module's own keys), each API a proxy.
-const API = ['window', 'workspace', 'commands', 'env', 'languages', 'extensions', 'debug', 'tasks', 'authentication', 'l10n',
-  'Uri', 'EventEmitter', 'Disposable', 'TreeItem', 'TreeItemCollapsibleState', 'ThemeIcon', 'ThemeColor', 'MarkdownString',
-  'StatusBarAlignment', 'ViewColumn', 'ConfigurationTarget', 'QuickPickItemKind', 'Range', 'Position', 'Selection',
-  'TextEditorRevealType', 'CancellationTokenSource', 'ProgressLocation', 'LogLevel', 'RelativePattern', 'FileType'];
+const API = [
+  'window',
+  'workspace',
+  'commands',
+  'env',
+  'languages',
+  'extensions',
+  'debug',
+  'tasks',
+  'authentication',
+  'l10n',
+  'Uri',
+  'EventEmitter',
+  'Disposable',
+  'TreeItem',
+  'TreeItemCollapsibleState',
+  'ThemeIcon',
+  'ThemeColor',
+  'MarkdownString',
+  'StatusBarAlignment',
+  'ViewColumn',
+  'ConfigurationTarget',
+  'QuickPickItemKind',
+  'Range',
+  'Position',
+  'Selection',
+  'TextEditorRevealType',
+  'CancellationTokenSource',
+  'ProgressLocation',
+  'LogLevel',
+  'RelativePattern',
+  'FileType',
+];
 const vscode = Object.fromEntries(API.map((k) => [k, stub(`vscode.${k}`)]));
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
@@ -55,7 +84,12 @@ Module._load = function (request, parent, isMain) {
 
 const memento = () => {
   const m = new Map();
-  return { get: (k, d) => (m.has(k) ? m.get(k) : d), update: async (k, v) => void m.set(k, v), keys: () => [...m.keys()], setKeysForSync() {} };
+  return {
+    get: (k, d) => (m.has(k) ? m.get(k) : d),
+    update: async (k, v) => void m.set(k, v),
+    keys: () => [...m.keys()],
+    setKeysForSync() {},
+  };
 };
 const context = {
   subscriptions: [],
@@ -63,7 +97,12 @@ const context = {
   extensionPath: '/ext',
   globalState: memento(),
   workspaceState: memento(),
-  secrets: { get: async () => undefined, store: async () => undefined, delete: async () => undefined, onDidChange: () => ({ dispose() {} }) },
+  secrets: {
+    get: async () => undefined,
+    store: async () => undefined,
+    delete: async () => undefined,
+    onDidChange: () => ({ dispose() {} }),
+  },
   storageUri: undefined,
   globalStorageUri: vscode.Uri.file('/tmp/ri-bench'),
   logUri: vscode.Uri.file('/tmp/ri-bench'),

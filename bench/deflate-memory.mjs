@@ -29,7 +29,11 @@ ws.on("message", (data, isBinary) => { if (!isBinary) { process.stdout.write(dat
 ws.on('close', () => process.exit(0));`;
 
 async function peakKb(args) {
-  const { stderr } = await run('/usr/bin/time', ['-f', 'peak=%M', 'sh', '-c', `exec "$@" > /dev/null`, 'sh', ...args], { cwd: root, maxBuffer: 1 << 20, timeout: 120_000 });
+  const { stderr } = await run('/usr/bin/time', ['-f', 'peak=%M', 'sh', '-c', `exec "$@" > /dev/null`, 'sh', ...args], {
+    cwd: root,
+    maxBuffer: 1 << 20,
+    timeout: 120_000,
+  });
   return Number(/peak=(\d+)/.exec(stderr)[1]);
 }
 
@@ -40,9 +44,18 @@ const cliJsonKb = [];
 for (let i = 0; i < RUNS; i++) {
   bareKb.push(await peakKb([process.execPath, '-e', bare]));
   cliKb.push(await peakKb([process.execPath, join(dist, 'cli.js'), url, '--count', '1', '--no-interactive', '--no-reconnect']));
-  cliJsonKb.push(await peakKb([process.execPath, join(dist, 'cli.js'), url, '--json', '--count', '1', '--no-interactive', '--no-reconnect']));
+  cliJsonKb.push(
+    await peakKb([process.execPath, join(dist, 'cli.js'), url, '--json', '--count', '1', '--no-interactive', '--no-reconnect']),
+  );
 }
 wss.close();
 const b = median(bareKb);
-const result = { bareKb: b, cliKb: median(cliKb), cliJsonKb: median(cliJsonKb), ratio: median(cliKb) / b, ratioJson: median(cliJsonKb) / b, trials: { bareKb, cliKb, cliJsonKb } };
+const result = {
+  bareKb: b,
+  cliKb: median(cliKb),
+  cliJsonKb: median(cliJsonKb),
+  ratio: median(cliKb) / b,
+  ratioJson: median(cliJsonKb) / b,
+  trials: { bareKb, cliKb, cliJsonKb },
+};
 process.stdout.write(JSON.stringify(result) + '\n');

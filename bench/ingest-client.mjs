@@ -100,7 +100,12 @@ if (mode === 'ws-bare') {
       }
       if (mode === 'heap' && count % (N / 4) === 0) {
         globalThis.gc?.();
-        heap.push({ at: count, heapMb: process.memoryUsage().heapUsed / 1048576, storeSize: p.store.size, storeMb: p.store.bytes / 1048576 });
+        heap.push({
+          at: count,
+          heapMb: process.memoryUsage().heapUsed / 1048576,
+          storeSize: p.store.size,
+          storeMb: p.store.bytes / 1048576,
+        });
       }
       if (count === N && stage === 'connection') {
         done = true;

@@ -149,7 +149,11 @@ export function serializeForWebview(message: unknown): SerializedPost {
         index = found.push(buffer) - 1;
       }
       return ArrayBuffer.isView(value)
-        ? { $$vscode_array_buffer_reference$$: true, index, view: { type: value.constructor.name, byteLength: value.byteLength, byteOffset: value.byteOffset } }
+        ? {
+            $$vscode_array_buffer_reference$$: true,
+            index,
+            view: { type: value.constructor.name, byteLength: value.byteLength, byteOffset: value.byteOffset },
+          }
         : { $$vscode_array_buffer_reference$$: true, index };
     }
     return value;
@@ -157,4 +161,3 @@ export function serializeForWebview(message: unknown): SerializedPost {
   const wire = Buffer.concat([Buffer.from(json, 'utf8'), ...found.map((b) => new Uint8Array(b))]);
   return { json, buffers: found.map((b) => new Uint8Array(b)), bytes: wire.length };
 }
-

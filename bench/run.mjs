@@ -40,7 +40,8 @@ const max = (xs) => Math.max(...xs);
 // package figures use a copy of the production build taken now, checked to be one.
 const pkg = join(outDir, 'pkg');
 async function snapshotBuild() {
-  const isProduction = () => ['extension.js', 'webview.js'].every((f) => !readFileSync(join(root, 'dist', f), 'utf8').includes('sourceMappingURL'));
+  const isProduction = () =>
+    ['extension.js', 'webview.js'].every((f) => !readFileSync(join(root, 'dist', f), 'utf8').includes('sourceMappingURL'));
   if (!isProduction()) {
     log('dist/ is not a production build: building it again');
     await run(process.execPath, [join(root, 'scripts/build.mjs'), '--production'], { cwd: root });
@@ -86,11 +87,15 @@ const details = {};
 try {
   // ---------- ingest: ours vs the bare libraries, interleaved trials in fresh processes ----------
   // The breakdown modes (`-connection`, `-store`) show where our cost goes; see bench/README.md.
-  const trials = Object.fromEntries(['ws-bare', 'ws-connection', 'ws-store', 'ws-ours', 'sse-bare', 'sse-connection', 'sse-store', 'sse-ours'].map((m) => [m, []]));
+  const trials = Object.fromEntries(
+    ['ws-bare', 'ws-connection', 'ws-store', 'ws-ours', 'sse-bare', 'sse-connection', 'sse-store', 'sse-ours'].map((m) => [m, []]),
+  );
   for (let t = 0; t < TRIALS; t++) {
     log(`ingest trial ${t + 1}/${TRIALS} (${INGEST_N.toLocaleString('en')} messages each, load ${loadavg()[0].toFixed(1)})`);
     for (const mode of Object.keys(trials)) {
-      const url = mode.startsWith('ws') ? `ws://127.0.0.1:${port}/ws/flood?n=${INGEST_N}` : `http://127.0.0.1:${port}/sse/flood?n=${INGEST_N}`;
+      const url = mode.startsWith('ws')
+        ? `ws://127.0.0.1:${port}/ws/flood?n=${INGEST_N}`
+        : `http://127.0.0.1:${port}/sse/flood?n=${INGEST_N}`;
       trials[mode].push(await node([join(root, 'bench/ingest-client.mjs'), mode, url, String(INGEST_N)]));
     }
     loads.push(loadavg()[0]);
@@ -120,7 +125,13 @@ try {
 
   // ---------- host heap over 1,000,000 messages ----------
   log(`host heap: ${HEAP_N.toLocaleString('en')} messages through the pipeline`);
-  const heap = await node(['--expose-gc', join(root, 'bench/ingest-client.mjs'), 'heap', `ws://127.0.0.1:${port}/ws/flood?n=${HEAP_N}`, String(HEAP_N)]);
+  const heap = await node([
+    '--expose-gc',
+    join(root, 'bench/ingest-client.mjs'),
+    'heap',
+    `ws://127.0.0.1:${port}/ws/flood?n=${HEAP_N}`,
+    String(HEAP_N),
+  ]);
   details.heap = heap;
   loads.push(loadavg()[0]);
 
@@ -195,22 +206,85 @@ try {
   const k = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)} k` : n.toFixed(0));
   const heapCurve = heap.heap.map((h) => `${h.at / 1000}k: ${h.heapMb.toFixed(0)}`).join(', ');
   const rows = [
-    ['ws_ingest_ratio', results.ws_ingest_ratio, '≥ 0.5', results.ws_ingest_ratio >= 0.5,
-      `per CPU-s ${k(ingest.ws.oursCpu)}/${k(ingest.ws.bareCpu)} msg; wall best ${k(ingest.ws.oursWall)}/${k(ingest.ws.bareWall)} msg/s = ${ingest.ws.wallRatio.toFixed(2)}`],
-    ['ws_ingest_msgs_per_s', results.ws_ingest_msgs_per_s, '', undefined, `${ingest.ws.oursMb.toFixed(1)} MB/s, ~${k(ingest.ws.recordsPerPost)} records/post`],
-    ['sse_ingest_ratio', results.sse_ingest_ratio, '≥ 0.5', results.sse_ingest_ratio >= 0.5,
-      `per CPU-s ${k(ingest.sse.oursCpu)}/${k(ingest.sse.bareCpu)} ev; wall best ${k(ingest.sse.oursWall)}/${k(ingest.sse.bareWall)} ev/s = ${ingest.sse.wallRatio.toFixed(2)}`],
+    [
+      'ws_ingest_ratio',
+      results.ws_ingest_ratio,
+      '≥ 0.5',
+      results.ws_ingest_ratio >= 0.5,
+      `per CPU-s ${k(ingest.ws.oursCpu)}/${k(ingest.ws.bareCpu)} msg; wall best ${k(ingest.ws.oursWall)}/${k(ingest.ws.bareWall)} msg/s = ${ingest.ws.wallRatio.toFixed(2)}`,
+    ],
+    [
+      'ws_ingest_msgs_per_s',
+      results.ws_ingest_msgs_per_s,
+      '',
+      undefined,
+      `${ingest.ws.oursMb.toFixed(1)} MB/s, ~${k(ingest.ws.recordsPerPost)} records/post`,
+    ],
+    [
+      'sse_ingest_ratio',
+      results.sse_ingest_ratio,
+      '≥ 0.5',
+      results.sse_ingest_ratio >= 0.5,
+      `per CPU-s ${k(ingest.sse.oursCpu)}/${k(ingest.sse.bareCpu)} ev; wall best ${k(ingest.sse.oursWall)}/${k(ingest.sse.bareWall)} ev/s = ${ingest.sse.wallRatio.toFixed(2)}`,
+    ],
     ['sse_ingest_events_per_s', results.sse_ingest_events_per_s, '', undefined, `bare ${k(ingest.sse.bareWall)} ev/s`],
     ['sse_ingest_mb_per_s', results.sse_ingest_mb_per_s, '', undefined, `bare ${ingest.sse.bareMb.toFixed(1)} MB/s`],
-    ['batch_posts_per_s_max', results.batch_posts_per_s_max, '≤ 60', results.batch_posts_per_s_max <= 60, `busiest 1 s window: flood ${max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax])}, 100 msg/s ${web.latency.postsPerSecMax} (batch every ${batchMs} ms)`],
-    ['host_heap_mb_after_1m_msgs', results.host_heap_mb_after_1m_msgs, '≤ 200', results.host_heap_mb_after_1m_msgs <= 200, `after gc at ${heapCurve} MB; store ${heap.heap.at(-1).storeSize.toLocaleString('en')} records`],
-    ['webview_dom_rows_max', results.webview_dom_rows_max, '≤ 200', results.webview_dom_rows_max <= 200, `100k records streamed, ${web.stream.posts} posts in ${(web.stream.elapsedMs / 1000).toFixed(1)} s`],
-    ['webview_longest_task_ms_p95', results.webview_longest_task_ms_p95, '≤ 50', results.webview_longest_task_ms_p95 <= 50,
-      `median of ${web.stream.runs} runs (p95 ${web.stream.longTaskP95s.map((x) => x.toFixed(0)).join('/')}; long tasks ${web.stream.longTasks.join('/')}); longest task by CPU time ${web.stream.longestCpuMs.toFixed(0)} ms`],
-    ['webview_filter_100k_ms', results.webview_filter_100k_ms, '≤ 100', results.webview_filter_100k_ms <= 100, `median of ${web.filter.length}; max ${max(web.filter.map((f) => f.ms)).toFixed(0)} ms`],
-    ['e2e_latency_ms_p50', results.e2e_latency_ms_p50, '≤ 30', results.e2e_latency_ms_p50 <= 30, `median of ${web.latency.runs} runs, ${web.latency.n} messages at 100/s; host leg p50 ${web.latency.hostP50.toFixed(1)} ms`],
-    ['e2e_latency_ms_p99', results.e2e_latency_ms_p99, '≤ 100', results.e2e_latency_ms_p99 <= 100, `per run ${web.latencyRuns.map((r) => r.p99.toFixed(0)).join('/')}; host leg p99 ${web.latency.hostP99.toFixed(0)} ms; max ${web.latency.max.toFixed(0)} ms; page tasks: longest ${web.latency.longTaskMax.toFixed(0)} ms wall, ${web.latency.longestCpuMs.toFixed(0)} ms CPU`],
-    ['activation_ms', results.activation_ms, '≤ 50', results.activation_ms <= 50, `median of ${acts.length}; loading the bundle ${median(acts.map((a) => a.requireMs)).toFixed(0)} ms`],
+    [
+      'batch_posts_per_s_max',
+      results.batch_posts_per_s_max,
+      '≤ 60',
+      results.batch_posts_per_s_max <= 60,
+      `busiest 1 s window: flood ${max([ingest.ws.postsPerSecMax, ingest.sse.postsPerSecMax])}, 100 msg/s ${web.latency.postsPerSecMax} (batch every ${batchMs} ms)`,
+    ],
+    [
+      'host_heap_mb_after_1m_msgs',
+      results.host_heap_mb_after_1m_msgs,
+      '≤ 200',
+      results.host_heap_mb_after_1m_msgs <= 200,
+      `after gc at ${heapCurve} MB; store ${heap.heap.at(-1).storeSize.toLocaleString('en')} records`,
+    ],
+    [
+      'webview_dom_rows_max',
+      results.webview_dom_rows_max,
+      '≤ 200',
+      results.webview_dom_rows_max <= 200,
+      `100k records streamed, ${web.stream.posts} posts in ${(web.stream.elapsedMs / 1000).toFixed(1)} s`,
+    ],
+    [
+      'webview_longest_task_ms_p95',
+      results.webview_longest_task_ms_p95,
+      '≤ 50',
+      results.webview_longest_task_ms_p95 <= 50,
+      `median of ${web.stream.runs} runs (p95 ${web.stream.longTaskP95s.map((x) => x.toFixed(0)).join('/')}; long tasks ${web.stream.longTasks.join('/')}); longest task by CPU time ${web.stream.longestCpuMs.toFixed(0)} ms`,
+    ],
+    [
+      'webview_filter_100k_ms',
+      results.webview_filter_100k_ms,
+      '≤ 100',
+      results.webview_filter_100k_ms <= 100,
+      `median of ${web.filter.length}; max ${max(web.filter.map((f) => f.ms)).toFixed(0)} ms`,
+    ],
+    [
+      'e2e_latency_ms_p50',
+      results.e2e_latency_ms_p50,
+      '≤ 30',
+      results.e2e_latency_ms_p50 <= 30,
+      `median of ${web.latency.runs} runs, ${web.latency.n} messages at 100/s; host leg p50 ${web.latency.hostP50.toFixed(1)} ms`,
+    ],
+    [
+      'e2e_latency_ms_p99',
+      results.e2e_latency_ms_p99,
+      '≤ 100',
+      results.e2e_latency_ms_p99 <= 100,
+      `per run ${web.latencyRuns.map((r) => r.p99.toFixed(0)).join('/')}; host leg p99 ${web.latency.hostP99.toFixed(0)} ms; max ${web.latency.max.toFixed(0)} ms; page tasks: longest ${web.latency.longTaskMax.toFixed(0)} ms wall, ${web.latency.longestCpuMs.toFixed(0)} ms CPU`,
+    ],
+    [
+      'activation_ms',
+      results.activation_ms,
+      '≤ 50',
+      results.activation_ms <= 50,
+      `median of ${acts.length}; loading the bundle ${median(acts.map((a) => a.requireMs)).toFixed(0)} ms`,
+    ],
     ['vsix_kb', results.vsix_kb, '≤ 500', results.vsix_kb <= 500, ''],
     [
       'cli_deflate_peak_rss_ratio',
@@ -236,14 +310,19 @@ try {
   const signed = (x) => (x < 0 ? `−${(-x).toFixed(2)}` : `+${x.toFixed(2)}`);
   for (const kind of ['ws', 'sse']) {
     const [b, c, st, o] = ingest[kind].usPerMsg;
-    console.log(`${kind} CPU µs/message: bare ${b.toFixed(2)}, Connection ${signed(c - b)}, store & batcher ${signed(st - c)}, serialised posts ${signed(o - st)} = ${o.toFixed(2)}`);
+    console.log(
+      `${kind} CPU µs/message: bare ${b.toFixed(2)}, Connection ${signed(c - b)}, store & batcher ${signed(st - c)}, serialised posts ${signed(o - st)} = ${o.toFixed(2)}`,
+    );
   }
   console.log(`${TRIALS} trials per ingest figure; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
   // The same table in Markdown (for bench/README.md), and a dated baseline on request.
   const md = [
     '| figure | value | target | met | notes |',
     '| --- | ---: | --- | --- | --- |',
-    ...rows.map(([name, value, target, pass, note]) => `| \`${name}\` | ${value} | ${target} | ${pass === undefined ? '' : pass ? 'yes' : '**no**'} | ${note} |`),
+    ...rows.map(
+      ([name, value, target, pass, note]) =>
+        `| \`${name}\` | ${value} | ${target} | ${pass === undefined ? '' : pass ? 'yes' : '**no**'} | ${note} |`,
+    ),
     '',
     '| transport | bare library | Connection | store & batcher | serialised posts | total (µs/message) |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',
@@ -258,7 +337,12 @@ try {
     const file = join(root, 'bench/baselines', `${machine.date.slice(0, 16).replace(':', '')}Z.json`);
     mkdirSync(join(root, 'bench/baselines'), { recursive: true });
     const targets = Object.fromEntries(rows.filter((r) => r[2]).map((r) => [r[0], r[2]]));
-    const breakdown = Object.fromEntries(['ws', 'sse'].map((kind) => [kind, Object.fromEntries(['bare', 'connection', 'store', 'ours'].map((st, i) => [st, r2(ingest[kind].usPerMsg[i])]))]));
+    const breakdown = Object.fromEntries(
+      ['ws', 'sse'].map((kind) => [
+        kind,
+        Object.fromEntries(['bare', 'connection', 'store', 'ours'].map((st, i) => [st, r2(ingest[kind].usPerMsg[i])])),
+      ]),
+    );
     writeFileSync(file, JSON.stringify({ machine, results, targets, cpuMicrosPerMessage: breakdown }, null, 2) + '\n');
     console.log(`wrote ${file}`);
   }

@@ -16,7 +16,16 @@ const require = createRequire(import.meta.url);
 const root = join(import.meta.dirname, '..');
 const serverPort = Number(process.argv[2]);
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
 const NONCE = 'YmVuY2gtbm9uY2U';
 /** The production build (bench/run.mjs passes its private copy). */
 const DIST = process.env.BENCH_DIST ?? join(root, 'dist');
@@ -48,7 +57,14 @@ const http = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' }).end(page(origin));
     return;
   }
-  const file = path === '/theme.css' ? THEME : path.startsWith('/dist/') ? join(DIST, path.slice(6)) : path.startsWith('/page/') ? join(import.meta.dirname, path) : undefined;
+  const file =
+    path === '/theme.css'
+      ? THEME
+      : path.startsWith('/dist/')
+        ? join(DIST, path.slice(6))
+        : path.startsWith('/page/')
+          ? join(import.meta.dirname, path)
+          : undefined;
   if (!file || file.includes('..') || !existsSync(file)) {
     res.writeHead(404).end();
     return;
@@ -62,7 +78,14 @@ function init(kind) {
   return {
     type: 'init',
     connectionId: 'bench',
-    config: { url: kind === 'ws' ? 'ws://127.0.0.1/ws' : 'http://127.0.0.1/sse', kind: 'auto', headers: [], method: 'GET', body: '', protocols: [] },
+    config: {
+      url: kind === 'ws' ? 'ws://127.0.0.1/ws' : 'http://127.0.0.1/sse',
+      kind: 'auto',
+      headers: [],
+      method: 'GET',
+      body: '',
+      protocols: [],
+    },
     status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
     stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
     settings: { displayLimit: 262144, timestampFormat: 'time' },
@@ -88,7 +111,14 @@ async function openPage() {
 
 async function latencyRun() {
   const { p, errors } = await openPage();
-  await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
+  await p.evaluate(
+    (m) =>
+      window.postMessage(
+        { ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } },
+        '*',
+      ),
+    init('ws'),
+  );
   await p.evaluate((warmup) => {
     const sent = new Map();
     window.__lat = [];
@@ -135,7 +165,12 @@ async function latencyRun() {
           window.__lat.push(now - t);
         }
       }
-    }).observe(document.querySelector('.log'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-seq', 'hidden'] });
+    }).observe(document.querySelector('.log'), {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-seq', 'hidden'],
+    });
   }, WARMUP);
   const { createPipeline } = require(join(root, 'out/bench/pipeline.js'));
   let chain = Promise.resolve();
@@ -151,7 +186,10 @@ async function latencyRun() {
     },
     onPost: (post) => {
       // In order, one at a time, as VS Code's channel to the webview delivers them.
-      const wire = { json: post.json, buffers: post.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')) };
+      const wire = {
+        json: post.json,
+        buffers: post.buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')),
+      };
       chain = chain.then(() => p.evaluate((w) => window.__deliver(w), wire));
     },
   });
@@ -222,108 +260,131 @@ function mainThreadTasks(trace) {
 }
 
 async function streamRun() {
-    const { p, errors } = await openPage();
-    await p.evaluate((m) => window.postMessage({ ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } }, '*'), init('ws'));
-    await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await browser.startTracing(p, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-    const stream = await p.evaluate(async (batchMs) => {
-      window.__longTasks.length = 0;
-      const total = 100_000;
-      const rate = 10_000;
-      const pad = 'x'.repeat(40);
-      let sent = 0;
-      let maxRows = 0;
-      let maxVisibleRows = 0;
-      let posts = 0;
-      const start = performance.now();
-      const sample = () => {
-        maxRows = Math.max(maxRows, document.querySelectorAll('.log .row').length);
-        maxVisibleRows = Math.max(maxVisibleRows, document.querySelectorAll('.log .row:not([hidden])').length);
-      };
-      await new Promise((done) => {
-        const tick = () => {
-          const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
-          const time = new Date().toISOString();
-          const first = sent + 1;
-          const data = [];
-          const size = [];
-          while (sent < due) {
-            const seq = ++sent;
-            const d = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${pad}"}`;
-            data.push(d);
-            size.push(d.length);
-          }
-          if (data.length) {
-            // The pipeline's batch as the host packs it (RecordBatch), column for column.
-            const n = data.length;
-            const fields = new Int32Array(n * 6);
-            for (let i = 0; i < n; i++) {
-              fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
-            }
-            const records = { n, others: [], seq: [first, n], time: [time, n], events: [], fields, text: new TextEncoder().encode(data.join('')) };
-            posts++;
-            window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 100, bytesOut: 0, records: sent }, dropped: 0 }, '*');
-          }
-          sample();
-          if (sent >= total) {
-            setTimeout(done, 100);
-          } else {
-            setTimeout(tick, batchMs);
-          }
-        };
-        tick();
-      });
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      sample();
-      const insp = window.__inspector;
-      const tasks = window.__longTasks.map((t) => t.duration).sort((a, b) => a - b);
-      return {
-        elapsedMs: performance.now() - start,
-        posts,
-        total: insp.total(),
-        maxRows,
-        maxVisibleRows,
-        viewMaxDomRows: insp.maxDomRows(),
-        longTaskSupported: !window.__noLongTasks,
-        longTasks: tasks.length,
-        longTaskP95: tasks.length ? tasks[Math.min(tasks.length - 1, Math.ceil(tasks.length * 0.95) - 1)] : 0,
-        longTaskMax: tasks.length ? tasks[tasks.length - 1] : 0,
-        tailShown: document.querySelector(`.log .row[data-seq="${total}"]:not([hidden])`) !== null,
-      };
-    }, BATCH_MS);
-    const traceJson = (await browser.stopTracing()).toString('utf8');
-    if (process.env.BENCH_TRACE_DUMP) {
-      writeFileSync(process.env.BENCH_TRACE_DUMP, traceJson);
-    }
-    const trace = mainThreadTasks(JSON.parse(traceJson));
-
-    // Typing into the filter box (the input event the keyboard fires) until the filtered rows are in
-    // the DOM for the frame that paints them. Alternates a needle and an empty box.
-    const filters = [];
-    for (const needle of ['sym-42"', 'sym-9', '/"px":1\\d\\.\\d0/', 'SYM-13"', 'sym-77"']) {
-      for (const text of [needle, '']) {
-        const r = await p.evaluate(async (text) => {
-          const input = document.querySelector('.filter-input');
-          const log = document.querySelector('.log');
-          const before = log.getAttribute('aria-rowcount');
-          const t0 = performance.now();
-          input.value = text;
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-          await new Promise((done) => {
-            const check = () => (log.getAttribute('aria-rowcount') !== before ? done() : requestAnimationFrame(check));
-            requestAnimationFrame(check);
-          });
-          const ms = performance.now() - t0;
-          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-          return { ms, shown: Number(log.getAttribute('aria-rowcount')) - 1 };
-        }, text);
-        if (text) {
-          filters.push({ needle, ...r });
+  const { p, errors } = await openPage();
+  await p.evaluate(
+    (m) =>
+      window.postMessage(
+        { ...m, records: { n: 0, others: [], seq: [], time: [], events: [], fields: new Int32Array(0), text: new Uint8Array(0) } },
+        '*',
+      ),
+    init('ws'),
+  );
+  await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await browser.startTracing(p, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  const stream = await p.evaluate(async (batchMs) => {
+    window.__longTasks.length = 0;
+    const total = 100_000;
+    const rate = 10_000;
+    const pad = 'x'.repeat(40);
+    let sent = 0;
+    let maxRows = 0;
+    let maxVisibleRows = 0;
+    let posts = 0;
+    const start = performance.now();
+    const sample = () => {
+      maxRows = Math.max(maxRows, document.querySelectorAll('.log .row').length);
+      maxVisibleRows = Math.max(maxVisibleRows, document.querySelectorAll('.log .row:not([hidden])').length);
+    };
+    await new Promise((done) => {
+      const tick = () => {
+        const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
+        const time = new Date().toISOString();
+        const first = sent + 1;
+        const data = [];
+        const size = [];
+        while (sent < due) {
+          const seq = ++sent;
+          const d = `{"seq":${seq},"sym":"SYM-${seq % 97}","px":${(seq * 1.37).toFixed(2)},"pad":"${pad}"}`;
+          data.push(d);
+          size.push(d.length);
         }
+        if (data.length) {
+          // The pipeline's batch as the host packs it (RecordBatch), column for column.
+          const n = data.length;
+          const fields = new Int32Array(n * 6);
+          for (let i = 0; i < n; i++) {
+            fields.set([0, size[i], -1, -1, -1, size[i]], i * 6);
+          }
+          const records = {
+            n,
+            others: [],
+            seq: [first, n],
+            time: [time, n],
+            events: [],
+            fields,
+            text: new TextEncoder().encode(data.join('')),
+          };
+          posts++;
+          window.postMessage(
+            {
+              type: 'records',
+              records,
+              stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 100, bytesOut: 0, records: sent },
+              dropped: 0,
+            },
+            '*',
+          );
+        }
+        sample();
+        if (sent >= total) {
+          setTimeout(done, 100);
+        } else {
+          setTimeout(tick, batchMs);
+        }
+      };
+      tick();
+    });
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    sample();
+    const insp = window.__inspector;
+    const tasks = window.__longTasks.map((t) => t.duration).sort((a, b) => a - b);
+    return {
+      elapsedMs: performance.now() - start,
+      posts,
+      total: insp.total(),
+      maxRows,
+      maxVisibleRows,
+      viewMaxDomRows: insp.maxDomRows(),
+      longTaskSupported: !window.__noLongTasks,
+      longTasks: tasks.length,
+      longTaskP95: tasks.length ? tasks[Math.min(tasks.length - 1, Math.ceil(tasks.length * 0.95) - 1)] : 0,
+      longTaskMax: tasks.length ? tasks[tasks.length - 1] : 0,
+      tailShown: document.querySelector(`.log .row[data-seq="${total}"]:not([hidden])`) !== null,
+    };
+  }, BATCH_MS);
+  const traceJson = (await browser.stopTracing()).toString('utf8');
+  if (process.env.BENCH_TRACE_DUMP) {
+    writeFileSync(process.env.BENCH_TRACE_DUMP, traceJson);
+  }
+  const trace = mainThreadTasks(JSON.parse(traceJson));
+
+  // Typing into the filter box (the input event the keyboard fires) until the filtered rows are in
+  // the DOM for the frame that paints them. Alternates a needle and an empty box.
+  const filters = [];
+  for (const needle of ['sym-42"', 'sym-9', '/"px":1\\d\\.\\d0/', 'SYM-13"', 'sym-77"']) {
+    for (const text of [needle, '']) {
+      const r = await p.evaluate(async (text) => {
+        const input = document.querySelector('.filter-input');
+        const log = document.querySelector('.log');
+        const before = log.getAttribute('aria-rowcount');
+        const t0 = performance.now();
+        input.value = text;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((done) => {
+          const check = () => (log.getAttribute('aria-rowcount') !== before ? done() : requestAnimationFrame(check));
+          requestAnimationFrame(check);
+        });
+        const ms = performance.now() - t0;
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return { ms, shown: Number(log.getAttribute('aria-rowcount')) - 1 };
+      }, text);
+      if (text) {
+        filters.push({ needle, ...r });
       }
     }
-    await p.close();
-    return { stream, filters, trace, errors };
+  }
+  await p.close();
+  return { stream, filters, trace, errors };
 }
 
 try {

@@ -31,7 +31,11 @@ const windowUi: FlowUi = {
  * the scheme, overridable) and the optional headers, subprotocols (WS) or method and body (SSE).
  * Resolves undefined when the user cancels at any step.
  */
-export async function connectFlow(profiles: ProfileStore, recentUrls: readonly string[], ui: FlowUi = windowUi): Promise<ConnectChoice | undefined> {
+export async function connectFlow(
+  profiles: ProfileStore,
+  recentUrls: readonly string[],
+  ui: FlowUi = windowUi,
+): Promise<ConnectChoice | undefined> {
   const first = await ui.pickProfileOrUrl(profiles, recentUrls);
   if (!first) {
     return undefined;
@@ -45,7 +49,11 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
   const detected = safeKind(url);
   const kindPick = await ui.showQuickPick(
     [
-      { label: `Auto: ${detected === 'ws' ? 'WebSocket' : 'Server-Sent Events'}`, description: 'detected from the scheme', transport: 'auto' as const },
+      {
+        label: `Auto: ${detected === 'ws' ? 'WebSocket' : 'Server-Sent Events'}`,
+        description: 'detected from the scheme',
+        transport: 'auto' as const,
+      },
       { label: 'Server-Sent Events', description: 'HTTP request, text/event-stream response', transport: 'sse' as const },
       { label: 'WebSocket', description: 'ws:// or wss://', transport: 'ws' as const },
     ],
@@ -89,21 +97,31 @@ export async function connectFlow(profiles: ProfileStore, recentUrls: readonly s
     if (protocols === undefined) {
       return undefined;
     }
-    const list = protocols.split(',').map((p) => p.trim()).filter(Boolean);
+    const list = protocols
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (list.length) {
       config.protocols = list;
     }
   } else {
-    const method = await ui.showQuickPick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((label) => ({ label })), {
-      title: 'Connect: HTTP method',
-      placeHolder: 'GET',
-    });
+    const method = await ui.showQuickPick(
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((label) => ({ label })),
+      {
+        title: 'Connect: HTTP method',
+        placeHolder: 'GET',
+      },
+    );
     if (method === undefined) {
       return undefined;
     }
     if (method.label !== 'GET') {
       config.method = method.label;
-      const body = await ui.showInputBox({ title: 'Connect: request body', prompt: 'Request body (optional)', placeHolder: '{"prompt": "hello"}' });
+      const body = await ui.showInputBox({
+        title: 'Connect: request body',
+        prompt: 'Request body (optional)',
+        placeHolder: '{"prompt": "hello"}',
+      });
       if (body === undefined) {
         return undefined;
       }
@@ -201,9 +219,15 @@ export function connectPickItems(entries: readonly ProfileEntry[], recentUrls: r
   if (typed) {
     const typedAs = classifyTyped(typed);
     if (typedAs.type === 'url') {
-      typedItem = { label: `$(plug) Connect to ${typed}`, description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE', url: typed, alwaysShow: true };
+      typedItem = {
+        label: `$(plug) Connect to ${typed}`,
+        description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE',
+        url: typed,
+        alwaysShow: true,
+      };
     } else if (typedAs.type !== 'partial' && !entries.some(matching) && !recentUrls.some((u) => fuzzyIncludes(u, needle))) {
-      const problem = typedAs.type === 'bad' ? typedAs.problem : 'No saved profile matches; type a URL: http(s):// for SSE, ws(s):// for WebSocket';
+      const problem =
+        typedAs.type === 'bad' ? typedAs.problem : 'No saved profile matches; type a URL: http(s):// for SSE, ws(s):// for WebSocket';
       typedItem = { label: `$(${typedAs.type === 'bad' ? 'error' : 'info'}) ${typed}`, description: problem, alwaysShow: true };
     }
   }

@@ -47,7 +47,9 @@ export class Services extends Disposable {
     );
     this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
     this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log));
-    this.panels = this._register(new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence));
+    this.panels = this._register(
+      new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence),
+    );
     if (this.logPersistence) {
       // Registered after the panels: disposed before them, it writes what is pending and keeps the
       // files that the panels closed by the shutdown would otherwise delete.
@@ -81,5 +83,7 @@ function logPersistenceIn(storage: vscode.Uri | undefined, log: Log): LogPersist
     return undefined;
   }
   const dir = vscode.Uri.joinPath(storage, 'logs').fsPath;
-  return new LogPersistence(dir, undefined, undefined, (err) => log.warn(`Could not keep the panel's log for a window reload: ${err.message}`));
+  return new LogPersistence(dir, undefined, undefined, (err) =>
+    log.warn(`Could not keep the panel's log for a window reload: ${err.message}`),
+  );
 }

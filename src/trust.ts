@@ -122,11 +122,7 @@ export function describeSubject(subject: TrustSubject): { message: string; detai
   const envs = subject.refs.filter((r) => r.startsWith('${env:'));
   const sends = subject.refs.length ? 'and send your secrets there' : '';
   const message = `Connect to ${host}${sends ? ' ' + sends : ''}?`;
-  const lines = [
-    `Host: ${host}`,
-    `URL: ${safeLabel(subject.url, 200)}`,
-    `Asked by: ${SOURCE_TEXT[subject.source]}.`,
-  ];
+  const lines = [`Host: ${host}`, `URL: ${safeLabel(subject.url, 200)}`, `Asked by: ${SOURCE_TEXT[subject.source]}.`];
   if (subject.name !== undefined) {
     lines.push(`Profile name (chosen by whoever wrote it, not a check of the host): "${safeLabel(subject.name, 60)}"`);
   }

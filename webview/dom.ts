@@ -49,7 +49,12 @@ export interface ButtonOptions {
 
 export function button(options: ButtonOptions): HTMLButtonElement {
   const variant = options.variant ?? (options.text ? 'secondary' : 'icon');
-  const b = h('button', { type: 'button', class: `btn btn-${variant}`, 'aria-label': options.label, title: options.title ?? options.label });
+  const b = h('button', {
+    type: 'button',
+    class: `btn btn-${variant}`,
+    'aria-label': options.label,
+    title: options.title ?? options.label,
+  });
   if (options.icon) {
     b.appendChild(icon(options.icon));
   }
@@ -61,7 +66,9 @@ export function button(options: ButtonOptions): HTMLButtonElement {
 }
 
 /** A two-state button (aria-pressed). */
-export function toggle(options: ButtonOptions & { pressed: boolean; onToggle: (on: boolean) => void }): HTMLButtonElement & { setPressed(on: boolean): void } {
+export function toggle(
+  options: ButtonOptions & { pressed: boolean; onToggle: (on: boolean) => void },
+): HTMLButtonElement & { setPressed(on: boolean): void } {
   const b = button({
     ...options,
     onClick: () => {

@@ -53,7 +53,12 @@ export class RequestBar {
   constructor(private readonly host: HeaderHost) {
     this.badgeIcon = icon('debug-disconnect');
     this.badgeText = h('span', { class: 'badge-text' }, 'Not connected');
-    this.badge = h('div', { class: 'state-badge tone-idle', role: 'status', 'aria-live': 'polite', 'aria-label': 'Connection state' }, this.badgeIcon, this.badgeText);
+    this.badge = h(
+      'div',
+      { class: 'state-badge tone-idle', role: 'status', 'aria-live': 'polite', 'aria-label': 'Connection state' },
+      this.badgeIcon,
+      this.badgeText,
+    );
 
     this.kindSel = select(
       'Connection kind',
@@ -70,7 +75,13 @@ export class RequestBar {
       },
     );
     this.kindSel.classList.add('kind-select');
-    this.url = h('input', { type: 'url', class: 'input url-input', 'aria-label': 'URL', placeholder: 'https://example.com/events or wss://example.com/socket', spellcheck: 'false' });
+    this.url = h('input', {
+      type: 'url',
+      class: 'input url-input',
+      'aria-label': 'URL',
+      placeholder: 'https://example.com/events or wss://example.com/socket',
+      spellcheck: 'false',
+    });
     this.url.addEventListener('input', () => {
       this.config.url = this.url.value;
       this.updateKind();
@@ -82,11 +93,38 @@ export class RequestBar {
         this.host.connect(this.getConfig());
       }
     });
-    this.connectBtn = button({ label: 'Connect', icon: 'play', text: true, variant: 'primary', title: 'Connect (Enter in the URL box)', onClick: () => this.host.connect(this.getConfig()) });
-    this.disconnectBtn = button({ label: 'Disconnect', icon: 'debug-stop', text: true, variant: 'secondary', onClick: () => this.host.disconnect() });
+    this.connectBtn = button({
+      label: 'Connect',
+      icon: 'play',
+      text: true,
+      variant: 'primary',
+      title: 'Connect (Enter in the URL box)',
+      onClick: () => this.host.connect(this.getConfig()),
+    });
+    this.disconnectBtn = button({
+      label: 'Disconnect',
+      icon: 'debug-stop',
+      text: true,
+      variant: 'secondary',
+      onClick: () => this.host.disconnect(),
+    });
     this.reconnectBtn = button({ label: 'Reconnect now', icon: 'refresh', onClick: () => this.host.reconnectNow() });
-    this.autoRetry = toggle({ label: 'Auto-retry', icon: 'sync', text: true, pressed: true, title: 'Reconnect automatically after errors', onClick: () => undefined, onToggle: (on) => this.host.setAutoRetry(on) });
-    this.editorToggle = button({ label: 'Request options', icon: 'chevron-right', text: true, title: 'Headers, subprotocols, method and body', onClick: () => this.toggleEditor() });
+    this.autoRetry = toggle({
+      label: 'Auto-retry',
+      icon: 'sync',
+      text: true,
+      pressed: true,
+      title: 'Reconnect automatically after errors',
+      onClick: () => undefined,
+      onToggle: (on) => this.host.setAutoRetry(on),
+    });
+    this.editorToggle = button({
+      label: 'Request options',
+      icon: 'chevron-right',
+      text: true,
+      title: 'Headers, subprotocols, method and body',
+      onClick: () => this.toggleEditor(),
+    });
     this.editorToggle.setAttribute('aria-expanded', 'false');
     this.editorToggle.setAttribute('aria-controls', 'request-editor');
     this.headersCount = h('span', { class: 'count-badge', hidden: true });
@@ -95,23 +133,48 @@ export class RequestBar {
 
     // Editor: headers table, WS subprotocols, SSE method + body.
     this.headersBody = h('div', { class: 'headers-rows', role: 'list', 'aria-label': 'Request headers' });
-    const addHeader = button({ label: 'Add header', icon: 'add', text: true, onClick: () => {
-      this.config.headers.push({ name: '', value: '', enabled: true });
-      this.renderHeaders(true);
-      this.edited();
-    } });
-    this.protocols = h('input', { type: 'text', class: 'input', 'aria-label': 'Subprotocols, comma-separated', placeholder: 'graphql-transport-ws, chat.v2', spellcheck: 'false' });
+    const addHeader = button({
+      label: 'Add header',
+      icon: 'add',
+      text: true,
+      onClick: () => {
+        this.config.headers.push({ name: '', value: '', enabled: true });
+        this.renderHeaders(true);
+        this.edited();
+      },
+    });
+    this.protocols = h('input', {
+      type: 'text',
+      class: 'input',
+      'aria-label': 'Subprotocols, comma-separated',
+      placeholder: 'graphql-transport-ws, chat.v2',
+      spellcheck: 'false',
+    });
     this.protocols.addEventListener('input', () => {
-      this.config.protocols = this.protocols.value.split(',').map((p) => p.trim()).filter(Boolean);
+      this.config.protocols = this.protocols.value
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       this.edited();
     });
     this.wsFields = h('div', { class: 'editor-row' }, h('label', { class: 'field-label' }, 'Subprotocols'), this.protocols);
-    this.method = select('HTTP method', METHODS.map((m) => [m, m]), 'GET', (v) => {
-      this.config.method = v;
-      this.updateKind();
-      this.edited();
+    this.method = select(
+      'HTTP method',
+      METHODS.map((m) => [m, m]),
+      'GET',
+      (v) => {
+        this.config.method = v;
+        this.updateKind();
+        this.edited();
+      },
+    );
+    this.body = h('textarea', {
+      class: 'input body-input',
+      rows: 3,
+      'aria-label': 'Request body',
+      placeholder: 'Request body (sent with POST/PUT/PATCH)',
+      spellcheck: 'false',
     });
-    this.body = h('textarea', { class: 'input body-input', rows: 3, 'aria-label': 'Request body', placeholder: 'Request body (sent with POST/PUT/PATCH)', spellcheck: 'false' });
     this.body.addEventListener('input', () => {
       this.config.body = this.body.value;
       this.edited();
@@ -120,12 +183,32 @@ export class RequestBar {
     this.editor = h(
       'div',
       { class: 'request-editor', id: 'request-editor', hidden: true },
-      h('div', { class: 'editor-row headers-row' }, h('label', { class: 'field-label' }, 'Headers'), h('div', { class: 'headers-col' }, this.headersBody, h('div', null, addHeader, h('span', { class: 'muted hint' }, 'Use ${secret:NAME} for secrets; they are resolved by the extension and never shown.')))),
+      h(
+        'div',
+        { class: 'editor-row headers-row' },
+        h('label', { class: 'field-label' }, 'Headers'),
+        h(
+          'div',
+          { class: 'headers-col' },
+          this.headersBody,
+          h(
+            'div',
+            null,
+            addHeader,
+            h('span', { class: 'muted hint' }, 'Use ${secret:NAME} for secrets; they are resolved by the extension and never shown.'),
+          ),
+        ),
+      ),
       this.wsFields,
       this.sseFields,
     );
 
-    const saveProfile = button({ label: 'Save as profile', icon: 'save', title: 'Save this request as a profile', onClick: () => this.host.saveProfile(this.getConfig()) });
+    const saveProfile = button({
+      label: 'Save as profile',
+      icon: 'save',
+      title: 'Save this request as a profile',
+      onClick: () => this.host.saveProfile(this.getConfig()),
+    });
     this.el = h(
       'header',
       { class: 'request-bar' },
@@ -182,7 +265,6 @@ export class RequestBar {
     this.renderHeaders(false);
   }
 
-
   setStatus(status: ConnectionStatus): void {
     this.status = status;
     const s = status.state;
@@ -218,7 +300,8 @@ export class RequestBar {
     this.body.hidden = this.config.method === 'GET';
     this.el?.classList.toggle('kind-ws', kind === 'ws');
     this.el?.classList.toggle('kind-sse', kind === 'sse');
-    this.kindSel.title = this.config.kind === 'auto' ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)` : 'Connection kind';
+    this.kindSel.title =
+      this.config.kind === 'auto' ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)` : 'Connection kind';
     const autoOption = this.kindSel.options[0];
     const autoText = `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
     if (autoOption && autoOption.textContent !== autoText) {
@@ -245,22 +328,40 @@ export class RequestBar {
       this.renderHeaders(false);
       this.edited();
     });
-    const name = h('input', { type: 'text', class: 'input', 'aria-label': `Header ${i + 1} name`, placeholder: 'Name', spellcheck: 'false', value: entry.name });
+    const name = h('input', {
+      type: 'text',
+      class: 'input',
+      'aria-label': `Header ${i + 1} name`,
+      placeholder: 'Name',
+      spellcheck: 'false',
+      value: entry.name,
+    });
     name.addEventListener('input', () => {
       entry.name = name.value;
       this.edited();
     });
     name.addEventListener('change', () => this.renderHeaders(false));
-    const value = h('input', { type: 'text', class: 'input', 'aria-label': `Header ${i + 1} value`, placeholder: 'Value', spellcheck: 'false', value: entry.value });
+    const value = h('input', {
+      type: 'text',
+      class: 'input',
+      'aria-label': `Header ${i + 1} value`,
+      placeholder: 'Value',
+      spellcheck: 'false',
+      value: entry.value,
+    });
     value.addEventListener('input', () => {
       entry.value = value.value;
       this.edited();
     });
-    const remove = button({ label: `Remove header ${i + 1}`, icon: 'trash', onClick: () => {
-      this.config.headers.splice(i, 1);
-      this.renderHeaders(false);
-      this.edited();
-    } });
+    const remove = button({
+      label: `Remove header ${i + 1}`,
+      icon: 'trash',
+      onClick: () => {
+        this.config.headers.splice(i, 1);
+        this.renderHeaders(false);
+        this.edited();
+      },
+    });
     return h('div', { class: `header-row${entry.enabled ? '' : ' disabled'}`, role: 'listitem' }, on, name, value, remove);
   }
 
@@ -273,6 +374,4 @@ export class RequestBar {
   private edited(): void {
     this.host.configEdited(this.getConfig());
   }
-
-
 }

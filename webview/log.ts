@@ -19,10 +19,6 @@ const FLOOD_INTERVAL_MS = 30;
 /** Hard ceiling on rows in the DOM, whatever the viewport's height. */
 export const MAX_DOM_ROWS = 200;
 
-
-
-
-
 export interface LogViewOptions {
   model: RecordModel;
   /** A column was resized (double-click on a grip resets it). */
@@ -319,10 +315,18 @@ export class LogView {
 
     // Reads are cached (scroll and resize events) and the target scroll position is computed, not
     // measured: rows are written first and scrollTop last, so the frame costs one layout.
-    let w = computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+    let w = computeWindow({
+      scrollTop: this.scrollTop,
+      viewportHeight: this.viewportHeight,
+      count,
+      rowHeight: ROW_HEIGHT,
+      overscan: OVERSCAN,
+    });
     this.contentHeight = w.contentHeight;
     const maxTop = Math.max(0, w.contentHeight - this.viewportHeight);
-    const targetTop = (this.viewportHeight > 0 ? this.restoredTop(count, maxTop, w.contentHeight) : undefined) ?? this.movedTop(w.firstVisible, count, maxTop);
+    const targetTop =
+      (this.viewportHeight > 0 ? this.restoredTop(count, maxTop, w.contentHeight) : undefined) ??
+      this.movedTop(w.firstVisible, count, maxTop);
     this.shift = 0;
     if (targetTop !== undefined) {
       w = computeWindow({ scrollTop: targetTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
@@ -417,7 +421,11 @@ export class LogView {
     let next: number;
     switch (e.key) {
       case 'ArrowDown':
-        next = current < 0 ? computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: 0 }).firstVisible : current + 1;
+        next =
+          current < 0
+            ? computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: 0 })
+                .firstVisible
+            : current + 1;
         break;
       case 'ArrowUp':
         next = current < 0 ? count - 1 : current - 1;

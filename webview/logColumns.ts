@@ -58,7 +58,12 @@ export class LogColumns {
 
   /** A header cell with a drag handle on its right edge that sets the column's width. */
   private columnHeader(col: ResizableColumn, label: string): HTMLElement {
-    const grip = h('span', { class: 'col-grip', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': `Resize the ${label} column` });
+    const grip = h('span', {
+      class: 'col-grip',
+      role: 'separator',
+      'aria-orientation': 'vertical',
+      'aria-label': `Resize the ${label} column`,
+    });
     grip.addEventListener('pointerdown', (e) => {
       e.preventDefault();
       grip.setPointerCapture(e.pointerId);

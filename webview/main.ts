@@ -86,7 +86,8 @@ class InspectorApp {
         this.detail.showRecord(record);
         saveState();
       },
-      onCopy: (record) => post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
+      onCopy: (record) =>
+        post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
       onColumnsChanged: saveState,
       onScrolled: saveState,
     });
@@ -135,7 +136,12 @@ class InspectorApp {
     const logPane = h('div', { class: 'log-pane' }, this.log.el, this.sendBox.el);
     this.root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
     this.root.classList.add('app');
-    this.root.replaceChildren(this.bar.el, this.filterBar.el, h('div', { class: 'main' }, logPane, this.splitter.el, this.detail.el), this.notices.el);
+    this.root.replaceChildren(
+      this.bar.el,
+      this.filterBar.el,
+      h('div', { class: 'main' }, logPane, this.splitter.el, this.detail.el),
+      this.notices.el,
+    );
     this.splitter.setWidth(this.splitter.width);
     this.applyKind();
   }
@@ -266,7 +272,8 @@ class InspectorApp {
     if (reopened) {
       this.takeUp(msg.view as PersistedState);
     }
-    const sameConnection = reopened || msg.connectionId === this.connectionId || (!this.connectionId && restored?.connectionId === msg.connectionId);
+    const sameConnection =
+      reopened || msg.connectionId === this.connectionId || (!this.connectionId && restored?.connectionId === msg.connectionId);
     this.connectionId = msg.connectionId;
     this.settings = msg.settings;
     this.counters.update(msg.stats, msg.dropped, true);

@@ -14,7 +14,13 @@ export class Notices {
   show(level: NoticeLevel, message: string): void {
     const close = button({ label: 'Dismiss', icon: 'close', onClick: () => this.el.replaceChildren() });
     this.el.replaceChildren(
-      h('div', { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' }, icon(level === 'info' ? 'info' : level), h('span', null, escapeControl(message)), close),
+      h(
+        'div',
+        { class: `notice ${level}`, role: level === 'error' ? 'alert' : 'status' },
+        icon(level === 'info' ? 'info' : level),
+        h('span', null, escapeControl(message)),
+        close,
+      ),
     );
     clearTimeout(this.timer);
     if (level !== 'error') {

@@ -71,10 +71,23 @@ export class SendBox {
         this.host.saveState();
       },
     );
-    this.formatBtn = button({ label: 'Format JSON', icon: 'json', text: true, title: 'Format JSON (Shift+Alt+F)', onClick: () => this.format() });
+    this.formatBtn = button({
+      label: 'Format JSON',
+      icon: 'json',
+      text: true,
+      title: 'Format JSON (Shift+Alt+F)',
+      onClick: () => this.format(),
+    });
     this.validity = h('span', { class: 'validity', role: 'status', 'aria-live': 'polite' });
     this.result = h('div', { class: 'send-result', role: 'alert', hidden: true });
-    this.sendBtn = button({ label: 'Send', icon: 'send', text: true, variant: 'primary', title: 'Send (Ctrl+Enter)', onClick: () => this.send() });
+    this.sendBtn = button({
+      label: 'Send',
+      icon: 'send',
+      text: true,
+      variant: 'primary',
+      title: 'Send (Ctrl+Enter)',
+      onClick: () => this.send(),
+    });
     this.editor = h('textarea', {
       class: 'editor',
       rows: 3,
@@ -90,7 +103,13 @@ export class SendBox {
     });
     this.editor.addEventListener('change', () => this.host.saveState());
 
-    this.pingInput = h('input', { type: 'text', class: 'input', 'aria-label': 'Ping payload', placeholder: 'payload (optional, ≤ 125 bytes)', maxlength: 125 });
+    this.pingInput = h('input', {
+      type: 'text',
+      class: 'input',
+      'aria-label': 'Ping payload',
+      placeholder: 'payload (optional, ≤ 125 bytes)',
+      maxlength: 125,
+    });
     this.pingRow = h(
       'div',
       { class: 'send-extra', hidden: true },
@@ -103,8 +122,21 @@ export class SendBox {
         this.ping();
       }
     });
-    this.closeCode = h('input', { type: 'number', class: 'input code-input', 'aria-label': 'Close code', min: 1000, max: 4999, value: 1000 });
-    this.closeReason = h('input', { type: 'text', class: 'input', 'aria-label': 'Close reason', placeholder: 'reason (optional)', maxlength: 123 });
+    this.closeCode = h('input', {
+      type: 'number',
+      class: 'input code-input',
+      'aria-label': 'Close code',
+      min: 1000,
+      max: 4999,
+      value: 1000,
+    });
+    this.closeReason = h('input', {
+      type: 'text',
+      class: 'input',
+      'aria-label': 'Close reason',
+      placeholder: 'reason (optional)',
+      maxlength: 123,
+    });
     this.closeRow = h(
       'div',
       { class: 'send-extra', hidden: true },
@@ -114,9 +146,24 @@ export class SendBox {
       button({ label: 'Send close frame', icon: 'debug-stop', text: true, onClick: () => this.close() }),
     );
 
-    const pingToggle = button({ label: 'Ping…', icon: 'pulse', title: 'Send a ping frame', onClick: () => this.toggleRow(this.pingRow, this.pingInput) });
-    const closeToggle = button({ label: 'Close…', icon: 'debug-stop', title: 'Close with a code and reason', onClick: () => this.toggleRow(this.closeRow, this.closeCode) });
-    const fileBtn = button({ label: 'Send file…', icon: 'file-binary', title: 'Send a file as a binary frame', onClick: () => this.sendFile() });
+    const pingToggle = button({
+      label: 'Ping…',
+      icon: 'pulse',
+      title: 'Send a ping frame',
+      onClick: () => this.toggleRow(this.pingRow, this.pingInput),
+    });
+    const closeToggle = button({
+      label: 'Close…',
+      icon: 'debug-stop',
+      title: 'Close with a code and reason',
+      onClick: () => this.toggleRow(this.closeRow, this.closeCode),
+    });
+    const fileBtn = button({
+      label: 'Send file…',
+      icon: 'file-binary',
+      title: 'Send a file as a binary frame',
+      onClick: () => this.sendFile(),
+    });
 
     this.el = h(
       'section',
@@ -247,7 +294,12 @@ export class SendBox {
       ta.value = hist[this.historyPos];
       ta.setSelectionRange(0, 0);
       this.validateSoon(0);
-    } else if (e.key === 'ArrowDown' && ta.selectionStart === ta.value.length && ta.selectionEnd === ta.value.length && this.historyPos < hist.length) {
+    } else if (
+      e.key === 'ArrowDown' &&
+      ta.selectionStart === ta.value.length &&
+      ta.selectionEnd === ta.value.length &&
+      this.historyPos < hist.length
+    ) {
       e.preventDefault();
       this.historyPos++;
       ta.value = this.historyPos === hist.length ? this.state.draft : hist[this.historyPos];
@@ -297,7 +349,9 @@ export class SendBox {
   private close(): void {
     const code = Number(this.closeCode.value);
     // The codes an endpoint may send (RFC 6455 §7.4): 1005, 1006 and 1015 are never on the wire.
-    const valid = Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
+    const valid =
+      Number.isInteger(code) &&
+      ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
     if (!valid) {
       this.showResult('Close code must be 1000–1003, 1007–1014 or 3000–4999', true);
       return;

@@ -62,7 +62,13 @@ export function computeWindow(input: WindowInput): RowWindow {
 }
 
 /** The scrollTop that puts virtual pixel `virtualTop` at the top of the viewport. */
-export function scrollTopForVirtual(virtualTop: number, count: number, rowHeight: number, viewportHeight: number, maxContent = MAX_CONTENT_PX): number {
+export function scrollTopForVirtual(
+  virtualTop: number,
+  count: number,
+  rowHeight: number,
+  viewportHeight: number,
+  maxContent = MAX_CONTENT_PX,
+): number {
   const g = geometry(count, rowHeight, viewportHeight, maxContent);
   if (g.virtualMaxScroll <= 0) {
     return 0;
@@ -78,7 +84,14 @@ export function scrollTopForVirtual(virtualTop: number, count: number, rowHeight
  * The scrollTop that brings row `index` fully into view with the least movement, or `undefined`
  * when it is already fully visible.
  */
-export function scrollToReveal(index: number, scrollTop: number, count: number, rowHeight: number, viewportHeight: number, maxContent = MAX_CONTENT_PX): number | undefined {
+export function scrollToReveal(
+  index: number,
+  scrollTop: number,
+  count: number,
+  rowHeight: number,
+  viewportHeight: number,
+  maxContent = MAX_CONTENT_PX,
+): number | undefined {
   const g = geometry(count, rowHeight, viewportHeight, maxContent);
   const virtualTop = g.maxScroll > 0 ? (Math.min(Math.max(0, scrollTop), g.maxScroll) / g.maxScroll) * g.virtualMaxScroll : 0;
   const rowTop = index * rowHeight;

@@ -10,9 +10,7 @@ import { closeProblem } from '../core/ws';
 export class UsageError extends Error {}
 
 export type Send =
-  | { type: 'text'; text: string }
-  | { type: 'binary'; base64: string; bytes: Buffer }
-  | { type: 'ping'; text: string; bytes: Buffer };
+  { type: 'text'; text: string } | { type: 'binary'; base64: string; bytes: Buffer } | { type: 'ping'; text: string; bytes: Buffer };
 
 /** Largest ping payload (a control frame carries at most 125 bytes). */
 const MAX_PING_BYTES = 125;
@@ -124,7 +122,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     throw new UsageError('missing <url>');
   }
   if (parsed.positionals.length > 1) {
-    throw new UsageError(`one URL expected, got ${parsed.positionals.length}: ${parsed.positionals.map((p) => maskUrlCredentials(p, MASK)).join(' ')}`);
+    throw new UsageError(
+      `one URL expected, got ${parsed.positionals.length}: ${parsed.positionals.map((p) => maskUrlCredentials(p, MASK)).join(' ')}`,
+    );
   }
   const url = parsed.positionals[0];
   let scheme: string;
@@ -169,7 +169,18 @@ export function parseCliArgs(argv: string[]): CliArgs {
     throw new UsageError('-i/--interactive sends messages, and an SSE stream (http:// https://) only receives: use a ws:// or wss:// URL');
   }
   only('sse', ['method', 'data', 'last-event-id', 'raw', 'reconnect-on-end', 'no-reconnect-on-end', 'retry-methods']);
-  only('ws', ['protocol', 'send', 'send-binary', 'ping', 'close', 'keepalive', 'keepalive-timeout', 'deflate', 'no-deflate', 'max-payload']);
+  only('ws', [
+    'protocol',
+    'send',
+    'send-binary',
+    'ping',
+    'close',
+    'keepalive',
+    'keepalive-timeout',
+    'deflate',
+    'no-deflate',
+    'max-payload',
+  ]);
 
   const headers: Headers = {};
   for (const h of v.header ?? []) {
@@ -217,7 +228,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
       if (!parsed.ok) {
         throw new UsageError(`--send-binary needs base64, got "${t.value}"`);
       }
-      sends.push({ type: 'binary', base64: b64, bytes: Buffer.from(parsed.bytes.buffer, parsed.bytes.byteOffset, parsed.bytes.byteLength) });
+      sends.push({
+        type: 'binary',
+        base64: b64,
+        bytes: Buffer.from(parsed.bytes.buffer, parsed.bytes.byteOffset, parsed.bytes.byteLength),
+      });
     } else if (t.name === 'ping') {
       const bytes = Buffer.from(t.value, 'utf8');
       if (bytes.length > MAX_PING_BYTES) {
@@ -279,7 +294,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     sends,
     interactive: v.interactive ? true : v['no-interactive'] ? false : undefined,
     close,
-    keepAlive: keepAliveMs !== undefined ? { intervalMs: keepAliveMs, timeoutMs: keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS } : undefined,
+    keepAlive:
+      keepAliveMs !== undefined ? { intervalMs: keepAliveMs, timeoutMs: keepAliveTimeoutMs ?? DEFAULT_KEEPALIVE_TIMEOUT_MS } : undefined,
     perMessageDeflate: v['no-deflate'] ? false : v.deflate ? true : undefined,
     maxPayload: integer(v['max-payload'], '--max-payload', 1),
     connectTimeoutMs: integer(v['connect-timeout'], '--connect-timeout', 1),

@@ -37,7 +37,13 @@ export class LineInput {
     this.rl = this.prompting
       ? readline.createInterface({ input, output: stdout, terminal: true, prompt: PROMPT, historySize: 200 })
       : readline.createInterface({ input, terminal: false, crlfDelay: Infinity });
-    this.output = this.prompting ? new AbovePrompt(stdout, () => this.lift(), () => this.redraw()) : stdout;
+    this.output = this.prompting
+      ? new AbovePrompt(
+          stdout,
+          () => this.lift(),
+          () => this.redraw(),
+        )
+      : stdout;
     this.rl.on('line', (text: string) => {
       if (this.stopped) {
         return;

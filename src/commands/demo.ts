@@ -50,7 +50,12 @@ export class DemoCommands {
         detail: e.description,
         endpoint: e,
       })),
-      { title: 'Demo server: connect to an endpoint', placeHolder: 'Pick an endpoint to connect to', matchOnDescription: true, matchOnDetail: true },
+      {
+        title: 'Demo server: connect to an endpoint',
+        placeHolder: 'Pick an endpoint to connect to',
+        matchOnDescription: true,
+        matchOnDetail: true,
+      },
     );
     if (!pick) {
       return undefined;

@@ -16,7 +16,12 @@ export interface SessionChoices {
 }
 
 /** The session meant by `arg`; else the active panel's; else the only candidate; else a pick. */
-export async function pickSession(arg: SessionArg, verb: string, filter: (s: Session) => boolean, choices: SessionChoices): Promise<Session | undefined> {
+export async function pickSession(
+  arg: SessionArg,
+  verb: string,
+  filter: (s: Session) => boolean,
+  choices: SessionChoices,
+): Promise<Session | undefined> {
   if (isTreeNode(arg)) {
     return arg.type === 'session' ? arg.session : undefined;
   }

@@ -30,7 +30,11 @@ export class ProfileCommands {
       return false;
     }
     if (confirmed !== true) {
-      const ok = await vscode.window.showWarningMessage(`Delete the profile "${entry.profile.name}" from settings?`, { modal: true }, 'Delete');
+      const ok = await vscode.window.showWarningMessage(
+        `Delete the profile "${entry.profile.name}" from settings?`,
+        { modal: true },
+        'Delete',
+      );
       if (ok !== 'Delete') {
         return false;
       }

@@ -23,7 +23,10 @@ export class SecretPrompts {
   askAboutCredentials = async (headers: string[]): Promise<CredentialChoice> => {
     const pick = await vscode.window.showWarningMessage(
       `${headers.join(', ')} holds a credential in clear. Keep it in secret storage instead of settings?`,
-      { modal: true, detail: 'The profile will refer to it as ${secret:NAME}; the value stays on this machine, masked as •••• everywhere.' },
+      {
+        modal: true,
+        detail: 'The profile will refer to it as ${secret:NAME}; the value stays on this machine, masked as •••• everywhere.',
+      },
       'Store as Secret',
       'Save in Settings',
     );
@@ -47,7 +50,7 @@ export class SecretPrompts {
     if (typeof value !== 'string') {
       value = await vscode.window.showInputBox({
         title: `Set Secret: ${name}`,
-        prompt: 'Kept in the editor\'s secret storage, never in settings, masked as •••• everywhere. Leave empty to delete it.',
+        prompt: "Kept in the editor's secret storage, never in settings, masked as •••• everywhere. Leave empty to delete it.",
         password: true,
         ignoreFocusOut: true,
       });
@@ -107,5 +110,9 @@ const AUTH_SCHEME = /^(Bearer|Basic|Digest|Token|Bot)\s+(.+)$/i;
 
 /** How the Save as Profile question names a credential found in the URL. */
 function urlCredentialLabel(c: UrlCredential): string {
-  return c.where === 'param' ? `the URL parameter "${c.name}"` : c.where === 'password' ? "the URL's password" : "the URL's user name (a token?)";
+  return c.where === 'param'
+    ? `the URL parameter "${c.name}"`
+    : c.where === 'password'
+      ? "the URL's password"
+      : "the URL's user name (a token?)";
 }

@@ -54,7 +54,7 @@ export class SessionActions implements PanelActions {
       uri = await vscode.window.showSaveDialog({
         title: 'Export Log as NDJSON',
         defaultUri: base ? vscode.Uri.joinPath(base, fileName) : undefined,
-        filters: { 'NDJSON': ['ndjson', 'jsonl'], 'All files': ['*'] },
+        filters: { NDJSON: ['ndjson', 'jsonl'], 'All files': ['*'] },
       });
       if (!uri) {
         return undefined;

@@ -144,7 +144,12 @@ export class BatchWriter {
     const lastSame = r.lastEventId !== undefined && r.lastEventId === r.id;
     const listed = r.event === undefined ? -1 : this.events.placeOf(r.event, MAX_LISTED_EVENTS);
     const event = listed < 0 ? r.event : undefined;
-    const f = this.newRow(r.seq, r.time, (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0), r.size);
+    const f = this.newRow(
+      r.seq,
+      r.time,
+      (r.dir === 'out' ? OUT : 0) | (r.format === 'binary' ? BINARY : 0) | (r.large ? LARGE : 0),
+      r.size,
+    );
     this.fields[f + DATA_LEN_FIELD] = this.write(r.data);
     this.fields[f + EVENT_LEN_FIELD] = listed < 0 ? this.write(event) : NAMED - listed;
     this.fields[f + ID_LEN_FIELD] = this.write(r.id);
@@ -161,7 +166,18 @@ export class BatchWriter {
    * the row's order, with the lengths and markers of a row (an event kept by name given by
    * `eventNamed`). Rows stored one after the other are copied in one go.
    */
-  storedRow(seq: number, time: string, flags: number, size: number, dataLen: number, eventLen: number, idLen: number, lastIdLen: number, bytes: Uint8Array, start: number): void {
+  storedRow(
+    seq: number,
+    time: string,
+    flags: number,
+    size: number,
+    dataLen: number,
+    eventLen: number,
+    idLen: number,
+    lastIdLen: number,
+    bytes: Uint8Array,
+    start: number,
+  ): void {
     const f = this.newRow(seq, time, flags, size);
     this.fields[f + DATA_LEN_FIELD] = dataLen;
     this.fields[f + EVENT_LEN_FIELD] = eventLen;
@@ -187,7 +203,15 @@ export class BatchWriter {
       // A batch of large previews grew it: not kept beyond that batch.
       scratch.text = new Uint8Array(SCRATCH_TEXT);
     }
-    return { n: this.n, others: this.others, seq: this.seq, time: this.time, events: this.events.names, fields: this.fields.slice(0, this.rows * ROW_FIELDS), text };
+    return {
+      n: this.n,
+      others: this.others,
+      seq: this.seq,
+      time: this.time,
+      events: this.events.names,
+      fields: this.fields.slice(0, this.rows * ROW_FIELDS),
+      text,
+    };
   }
 
   private flushSpan(): void {

@@ -36,14 +36,17 @@ export class Batcher extends Disposable {
    */
   private arm(): void {
     const wait = this.lastFlush + this.intervalMs - Date.now();
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (Date.now() < this.lastFlush + this.intervalMs) {
-        this.arm();
-      } else {
-        this.flush();
-      }
-    }, Math.max(0, wait));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (Date.now() < this.lastFlush + this.intervalMs) {
+          this.arm();
+        } else {
+          this.flush();
+        }
+      },
+      Math.max(0, wait),
+    );
   }
 
   /** Delivers what is pending now. */

@@ -150,7 +150,9 @@ export class Connection extends Disposable {
       reconnectDelayMs: this.serverRetryMs ?? this.policy.options.initialDelayMs,
       lastClose: this.lastClose,
       lastError: this.lastError,
-      ...(this.notReconnected !== undefined && (this._state === 'closed' || this._state === 'failed') ? { notReconnected: this.notReconnected } : {}),
+      ...(this.notReconnected !== undefined && (this._state === 'closed' || this._state === 'failed')
+        ? { notReconnected: this.notReconnected }
+        : {}),
       details: this.driver.details(),
     };
     const r = this.redactor;
@@ -251,10 +253,7 @@ export class Connection extends Disposable {
             cur.sink.detach();
             cur.attempt.abort();
             this.userClosing = false;
-            this.transition(
-              { kind: 'close', code: 1006, reason: 'closing handshake timed out', clean: false, by: 'client' },
-              'closed',
-            );
+            this.transition({ kind: 'close', code: 1006, reason: 'closing handshake timed out', clean: false, by: 'client' }, 'closed');
           }
         }, this.closeTimeoutMs);
         cur.attempt.close(code, reason);
@@ -574,10 +573,7 @@ export class Connection extends Disposable {
     const delay = this.policy.delayFor(attempt, this.serverRetryMs);
     this.delayMs = delay;
     this.nextAttemptAt = this.now() + delay;
-    this.transition(
-      { kind: 'reconnecting', attempt, delayMs: delay, maxAttempts: this.policy.options.maxAttempts },
-      'reconnecting',
-    );
+    this.transition({ kind: 'reconnecting', attempt, delayMs: delay, maxAttempts: this.policy.options.maxAttempts }, 'reconnecting');
     this.reconnectTimer.value = disposableTimeout(() => {
       if (this._state === 'reconnecting' && !this.isDisposed) {
         this.startAttempt();

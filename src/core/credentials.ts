@@ -5,7 +5,8 @@
  */
 
 /** Headers whose values are credentials, by name (case-insensitive). */
-const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|api-?key/i;
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token)$|token|secret|password|api-?key/i;
 
 /** True when a header named `name` carries a credential (its value is masked, not forwarded across origins). */
 export function isCredentialHeader(name: string): boolean {

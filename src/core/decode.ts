@@ -57,7 +57,12 @@ export function unsupportedCoding(codings: string[]): string | undefined {
  * A decoder for `codings` (checked with {@link unsupportedCoding} first): decoded bytes go to
  * `onData`, the end of the decoded body to `onEnd`, the first decoding error to `onError`.
  */
-export function createBodyDecoder(codings: string[], onData: (chunk: Buffer) => void, onEnd: () => void, onError: (coding: string, err: Error) => void): BodyDecoder {
+export function createBodyDecoder(
+  codings: string[],
+  onData: (chunk: Buffer) => void,
+  onEnd: () => void,
+  onError: (coding: string, err: Error) => void,
+): BodyDecoder {
   const streams: zlib.Gunzip[] = [];
   let stopped = false;
   const fail = (coding: string, err: Error) => {
@@ -156,7 +161,7 @@ function stage(coding: string, next: Sink, streams: zlib.Gunzip[], fail: (coding
 
 /** RFC 1950: CM 8 (deflate) in the low nibble of the first byte, and the two bytes a multiple of 31. */
 function isZlibHeader(b: Buffer): boolean {
-  return b.length >= 2 && (b[0] & 0x0f) === 8 && (b[0] >> 4) <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
+  return b.length >= 2 && (b[0] & 0x0f) === 8 && b[0] >> 4 <= 7 && ((b[0] << 8) | b[1]) % 31 === 0;
 }
 
 function noop(): void {

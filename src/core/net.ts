@@ -83,11 +83,7 @@ export function headersOf(raw: http.IncomingHttpHeaders): Headers {
 }
 
 /** Reads at most `limit` bytes of a body as UTF-8, then stops reading. */
-export function readBodyCapped(
-  res: http.IncomingMessage,
-  limit: number,
-  timeoutMs = 5000,
-): Promise<{ body: string; truncated: boolean }> {
+export function readBodyCapped(res: http.IncomingMessage, limit: number, timeoutMs = 5000): Promise<{ body: string; truncated: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -127,7 +123,10 @@ export function readBodyCapped(
 }
 
 /** The URL schemes each transport opens, first or after a redirect: a WebSocket what a browser opens, never `ws+unix:`. */
-export const SCHEMES: Readonly<Record<TransportKind, readonly string[]>> = { sse: ['http:', 'https:'], ws: ['ws:', 'wss:', 'http:', 'https:'] };
+export const SCHEMES: Readonly<Record<TransportKind, readonly string[]>> = {
+  sse: ['http:', 'https:'],
+  ws: ['ws:', 'wss:', 'http:', 'https:'],
+};
 
 /** Statuses that are redirects with a Location to follow (fetch's "redirect status", the same for SSE and WebSocket). */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -198,13 +197,13 @@ const TLS_CODES: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate issuer is not trusted',
   CERT_HAS_EXPIRED: 'the certificate has expired',
   CERT_NOT_YET_VALID: 'the certificate is not yet valid',
-  ERR_TLS_CERT_ALTNAME_INVALID: "the certificate does not match the host name",
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not match the host name',
 };
 
 /** A network error as a stable code and a message that says what happened and what to do. */
 export function describeNetworkError(err: unknown, target?: URL): { code: ErrorCode; message: string } {
   const e = err as NodeJS.ErrnoException & { hostname?: string; address?: string; port?: number };
-  const where = target ? target.host : e.hostname ?? e.address ?? 'the server';
+  const where = target ? target.host : (e.hostname ?? e.address ?? 'the server');
   const code = e?.code ?? '';
   if (code in TLS_CODES) {
     return {
@@ -212,7 +211,7 @@ export function describeNetworkError(err: unknown, target?: URL): { code: ErrorC
       message: `TLS: ${TLS_CODES[code]} (${code}). Trust its CA (caFile / --cacert) or, for a development server, allow insecure certificates for this profile (tls.insecure / --insecure).`,
     };
   }
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || /ssl|tls/i.test(e?.message ?? '') && code === 'EPROTO') {
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || (/ssl|tls/i.test(e?.message ?? '') && code === 'EPROTO')) {
     return { code: 'ERR_TLS', message: `TLS handshake with ${where} failed: ${e.message}` };
   }
   if (code.startsWith('HPE_')) {

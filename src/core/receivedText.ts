@@ -50,7 +50,15 @@ export class ReceivedText implements MessageRecord {
   }
 
   toJSON(): MessageRecord {
-    const r: MessageRecord = { kind: 'message', dir: 'in', format: 'text', data: this.data, size: this.size, seq: this.seq, time: this.time };
+    const r: MessageRecord = {
+      kind: 'message',
+      dir: 'in',
+      format: 'text',
+      data: this.data,
+      size: this.size,
+      seq: this.seq,
+      time: this.time,
+    };
     if (this.large !== undefined) {
       r.large = this.large;
     }

@@ -47,7 +47,17 @@ export const DEFAULT_RECONNECT: Readonly<ReconnectOptions> = Object.freeze({
   methods: Object.freeze(['GET']),
 });
 
-const RECONNECT_KEYS: ReadonlySet<string> = new Set<keyof ReconnectOptions>(['enabled', 'initialDelayMs', 'maxDelayMs', 'maxAttempts', 'multiplier', 'jitter', 'resetAfterMs', 'onEnd', 'methods']);
+const RECONNECT_KEYS: ReadonlySet<string> = new Set<keyof ReconnectOptions>([
+  'enabled',
+  'initialDelayMs',
+  'maxDelayMs',
+  'maxAttempts',
+  'multiplier',
+  'jitter',
+  'resetAfterMs',
+  'onEnd',
+  'methods',
+]);
 const HTTP_METHOD = /^[A-Za-z]+$/;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -14,7 +14,17 @@ import type * as net from 'node:net';
 import { withoutCredentials } from './credentials';
 import { BodyDecoder, codingsOf, unsupportedCoding } from './decode';
 import { disposableTimeout, MutableDisposable } from './lifecycle';
-import { agentFor, describeNetworkError, headersOf, proxyFor, proxyNetworkError, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, tlsOptionsFor } from './net';
+import {
+  agentFor,
+  describeNetworkError,
+  headersOf,
+  proxyFor,
+  proxyNetworkError,
+  proxyRefusalMessage,
+  readBodyCapped,
+  REDIRECT_STATUSES,
+  tlsOptionsFor,
+} from './net';
 import { ConnectionOptions, DEFAULTS } from './options';
 import { Redactor } from './redactor';
 import type { Headers, SseDetails, SseRequestInfo, SseResponseInfo } from './records';
@@ -230,12 +240,24 @@ class SseAttempt implements TransportAttempt {
       return;
     }
     if (this.proxyRefused) {
-      this.failWithBody(res, { code: 'ERR_PROXY', message: proxyRefusalMessage(url.host, status, statusText) }, status, statusText, headers);
+      this.failWithBody(
+        res,
+        { code: 'ERR_PROXY', message: proxyRefusalMessage(url.host, status, statusText) },
+        status,
+        statusText,
+        headers,
+      );
       return;
     }
     if (status < 200 || status > 299) {
       // The spec's "fail the connection" for any status but 200; we accept every 2xx.
-      this.failWithBody(res, { code: 'ERR_HTTP_STATUS', message: `HTTP ${status}${statusText ? ' ' + statusText : ''}` }, status, statusText, headers);
+      this.failWithBody(
+        res,
+        { code: 'ERR_HTTP_STATUS', message: `HTTP ${status}${statusText ? ' ' + statusText : ''}` },
+        status,
+        statusText,
+        headers,
+      );
       return;
     }
     const type = headers['content-type'];
@@ -246,7 +268,9 @@ class SseAttempt implements TransportAttempt {
         res,
         {
           code: 'ERR_CONTENT_TYPE',
-          message: type ? `Expected Content-Type text/event-stream, got ${type}` : 'Expected Content-Type text/event-stream, the response has none',
+          message: type
+            ? `Expected Content-Type text/event-stream, got ${type}`
+            : 'Expected Content-Type text/event-stream, the response has none',
         },
         status,
         statusText,
@@ -290,7 +314,9 @@ class SseAttempt implements TransportAttempt {
       this.failWithBody(res, { code: 'ERR_CONTENT_TYPE', message: unsupported }, status, statusText, headers);
       return;
     }
-    const reader = new EventStreamReader(this.sink, this.driver, this.driver.options.maxEventSize ?? DEFAULTS.maxEventSize, (info) => this.end(info));
+    const reader = new EventStreamReader(this.sink, this.driver, this.driver.options.maxEventSize ?? DEFAULTS.maxEventSize, (info) =>
+      this.end(info),
+    );
     this.reader = reader;
     this.inflater = readBody(res, codings, {
       received: (chunk) => {
@@ -302,7 +328,8 @@ class SseAttempt implements TransportAttempt {
       // the middle of an event, before the final empty line, the incomplete event is not dispatched.)"
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
       ended: () => this.end({ close: { clean: true, reason: 'The server ended the stream' }, retry: true, serverEnded: true }),
-      undecodable: (coding, err) => this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${coding} stream: ${err.message}` }, retry: false }),
+      undecodable: (coding, err) =>
+        this.end({ error: { code: 'ERR_PROTOCOL', message: `Cannot decode the ${coding} stream: ${err.message}` }, retry: false }),
       isOver: () => this.over,
     });
     res.on('error', (err) => this.networkError(err, url));
@@ -322,9 +349,13 @@ class SseAttempt implements TransportAttempt {
       return;
     }
     const proxy = proxyFor(url, this.driver.options.proxy);
-    const described = (proxy && !this.res ? proxyNetworkError(err, proxy, this.driver.redactor.url(proxy)) : undefined) ?? describeNetworkError(err, url);
+    const described =
+      (proxy && !this.res ? proxyNetworkError(err, proxy, this.driver.redactor.url(proxy)) : undefined) ?? describeNetworkError(err, url);
     // A certificate the client refuses will be refused again: retrying only hides the reason.
-    this.end({ error: { code: described.code, message: this.driver.redactor.text(described.message) }, retry: described.code !== 'ERR_TLS' });
+    this.end({
+      error: { code: described.code, message: this.driver.redactor.text(described.message) },
+      retry: described.code !== 'ERR_TLS',
+    });
   }
 
   pause(): void {

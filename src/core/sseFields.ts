@@ -112,9 +112,30 @@ export class EventStreamReader {
     // `seq` and `time` are stamped by the connection; declared here, every event's record keeps one
     // object shape with in-object fields (no property store grown per event, cheaper to serialise).
     if (id === undefined) {
-      this.sink.record({ kind: 'message', dir: 'in', format: 'text', event, data, lastEventId: state.lastEventId, size: this.text.allAscii ? data.length : utf8Length(data), seq: 0, time: '' } as RecordInit);
+      this.sink.record({
+        kind: 'message',
+        dir: 'in',
+        format: 'text',
+        event,
+        data,
+        lastEventId: state.lastEventId,
+        size: this.text.allAscii ? data.length : utf8Length(data),
+        seq: 0,
+        time: '',
+      } as RecordInit);
     } else {
-      this.sink.record({ kind: 'message', dir: 'in', format: 'text', event, data, id, lastEventId: state.lastEventId, size: this.text.allAscii ? data.length : utf8Length(data), seq: 0, time: '' } as RecordInit);
+      this.sink.record({
+        kind: 'message',
+        dir: 'in',
+        format: 'text',
+        event,
+        data,
+        id,
+        lastEventId: state.lastEventId,
+        size: this.text.allAscii ? data.length : utf8Length(data),
+        seq: 0,
+        time: '',
+      } as RecordInit);
     }
     if (!this.sawEvent) {
       this.sawEvent = true;
@@ -156,7 +177,10 @@ export class EventStreamReader {
     // waits (the policy's backoff and jitter only add to it).
     if (ms < MIN_RECONNECT_MS && !this.flooredRetry) {
       this.flooredRetry = true;
-      this.sink.record({ kind: 'info', message: `retry: ${ms} is below ${MIN_RECONNECT_MS} ms: reconnecting no sooner than ${MIN_RECONNECT_MS} ms` });
+      this.sink.record({
+        kind: 'info',
+        message: `retry: ${ms} is below ${MIN_RECONNECT_MS} ms: reconnecting no sooner than ${MIN_RECONNECT_MS} ms`,
+      });
     }
     this.sink.setReconnectDelay(Math.max(ms, MIN_RECONNECT_MS));
   }
@@ -187,7 +211,10 @@ export class EventStreamReader {
       }
       case 'invalid-retry':
         // "Otherwise, ignore the field." Said once per value, so the user knows why it had no effect.
-        this.sink.record({ kind: 'info', message: `Ignored retry: "${clip(err.value ?? '')}" (only ASCII digits are a reconnection time)` });
+        this.sink.record({
+          kind: 'info',
+          message: `Ignored retry: "${clip(err.value ?? '')}" (only ASCII digits are a reconnection time)`,
+        });
         return;
       case 'unknown-field': {
         // "Otherwise — The field is ignored." Named once per field and connection.
@@ -201,7 +228,6 @@ export class EventStreamReader {
       }
     }
   }
-
 }
 
 function clip(s: string): string {

@@ -56,7 +56,11 @@ export function sseRequestHeaders(options: ConnectionOptions, lastEventId: strin
 /** The request body's bytes, if the options give one. */
 export function requestBody(options: ConnectionOptions): Buffer | undefined {
   const body = options.body;
-  return body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return body === undefined
+    ? undefined
+    : typeof body === 'string'
+      ? Buffer.from(body, 'utf8')
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
 }
 
 /** The next request a redirect asks for, and the info record's text that says so. */
@@ -87,10 +91,17 @@ export class SseRedirects {
   }
 
   /** A 3xx with a Location to `from`: the next request, or the error that refuses it. */
-  follow(from: URL, method: string, body: Buffer | undefined, res: { status: number; statusText: string; headers: Headers }): RedirectHop | { error: TransportError } {
+  follow(
+    from: URL,
+    method: string,
+    body: Buffer | undefined,
+    res: { status: number; statusText: string; headers: Headers },
+  ): RedirectHop | { error: TransportError } {
     const r = this.redactor;
     const { status, statusText, headers } = res;
-    const refuse = (message: string) => ({ error: { code: 'ERR_REDIRECT' as const, message, status, statusText, headers: r.headers(headers) } });
+    const refuse = (message: string) => ({
+      error: { code: 'ERR_REDIRECT' as const, message, status, statusText, headers: r.headers(headers) },
+    });
     const target = redirectTarget(from, headers.location, 'sse');
     if (typeof target === 'string') {
       return refuse(r.text(target));

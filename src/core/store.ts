@@ -499,7 +499,12 @@ export function recordCost(record: ConnRecord): number {
   switch (record.kind) {
     case 'message':
       // A message still in bytes is counted by its bytes (decoding it to count would cost more than keeping it).
-      return RECORD_OVERHEAD + (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) + (record.event?.length ?? 0) + (record.lastEventId?.length ?? 0);
+      return (
+        RECORD_OVERHEAD +
+        (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) +
+        (record.event?.length ?? 0) +
+        (record.lastEventId?.length ?? 0)
+      );
     case 'comment':
       return RECORD_OVERHEAD + record.text.length;
     case 'error':

@@ -76,7 +76,9 @@ export function jsonEscape(ch: string): string {
  * unsafe characters escaped, runs of spaces collapsed, at most `max` characters (then `…`).
  */
 export function safeLabel(text: string, max = 80): string {
-  const flat = replaceUnsafe(text, (ch) => (ch === '\n' || ch === '\t' || ch === '\r' ? ' ' : unicodeEscape(ch))).replace(/\s+/g, ' ').trim();
+  const flat = replaceUnsafe(text, (ch) => (ch === '\n' || ch === '\t' || ch === '\r' ? ' ' : unicodeEscape(ch)))
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = Array.from(flat);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }

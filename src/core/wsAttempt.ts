@@ -331,7 +331,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     } else if (code === 1006 && this.dropReason) {
       info = { close: { code: 1006, reason: this.dropReason, clean: false, by: 'client' }, retry: true };
     } else if (code === 1006) {
-      info = { close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' }, retry: true };
+      info = {
+        close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' },
+        retry: true,
+      };
     } else {
       const reason = reasonBuf.length ? reasonBuf.toString('utf8') : '';
       const by = this.userClosing ? 'client' : 'server';

@@ -48,7 +48,9 @@ export function statusCodeOf(err: Error): number | undefined {
  */
 export function frameFailure(err: Error): { close: { code: number; reason: string }; error: TransportError } | undefined {
   const errCode = (err as NodeJS.ErrnoException).code ?? '';
-  const frame = FRAME_ERRORS[errCode] ?? (errCode.startsWith('WS_ERR_') ? { code: 'ERR_PROTOCOL' as const, closeCode: statusCodeOf(err) ?? 1002 } : undefined);
+  const frame =
+    FRAME_ERRORS[errCode] ??
+    (errCode.startsWith('WS_ERR_') ? { code: 'ERR_PROTOCOL' as const, closeCode: statusCodeOf(err) ?? 1002 } : undefined);
   if (!frame) {
     return undefined;
   }

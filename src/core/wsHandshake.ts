@@ -8,7 +8,17 @@ import type * as http from 'node:http';
 import WebSocket from 'ws';
 import { redirectRule, withoutCredentials } from './credentials';
 import { disposableTimeout, MutableDisposable } from './lifecycle';
-import { agentFor, headersOf, proxyFor, proxyRefusalMessage, readBodyCapped, REDIRECT_STATUSES, redirectTarget, SCHEMES, tlsOptionsFor } from './net';
+import {
+  agentFor,
+  headersOf,
+  proxyFor,
+  proxyRefusalMessage,
+  readBodyCapped,
+  REDIRECT_STATUSES,
+  redirectTarget,
+  SCHEMES,
+  tlsOptionsFor,
+} from './net';
 import { ConnectionOptions, DEFAULTS } from './options';
 import { Redactor } from './redactor';
 import type { ErrorCode, Headers } from './records';
@@ -66,7 +76,13 @@ export abstract class WsHandshake {
     }
     if (!SCHEMES.ws.includes(this.target.protocol)) {
       // `ws` would open `ws+unix:` as a local socket; a WebSocket here is what a browser can open.
-      this.end({ error: { code: 'ERR_INVALID_URL', message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}` }, retry: false });
+      this.end({
+        error: {
+          code: 'ERR_INVALID_URL',
+          message: `A WebSocket needs a ws://, wss://, http:// or https:// URL, not ${this.target.protocol}`,
+        },
+        retry: false,
+      });
       return;
     }
     this.headers = { ...o.headers };

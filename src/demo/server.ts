@@ -38,7 +38,23 @@ export interface DemoServer {
 
 export const DEMO_TOKEN = 'demo-token';
 
-const WORDS = ['Realtime', ' Inspector', ' shows', ' every', ' event', ' as', ' it', ' arrives', ':', ' ids,', ' types,', ' retries', ' and', ' heartbeats', '.'];
+const WORDS = [
+  'Realtime',
+  ' Inspector',
+  ' shows',
+  ' every',
+  ' event',
+  ' as',
+  ' it',
+  ' arrives',
+  ':',
+  ' ids,',
+  ' types,',
+  ' retries',
+  ' and',
+  ' heartbeats',
+  '.',
+];
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
@@ -71,7 +87,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   const resumeFrom = (req: http.IncomingMessage): number => {
     const header = req.headers['last-event-id'];
-    const value = Array.isArray(header) ? header[0] : header ?? '';
+    const value = Array.isArray(header) ? header[0] : (header ?? '');
     lastEventIds.push(value);
     const n = Number.parseInt(value, 10);
     return Number.isFinite(n) && n >= 0 ? n + 1 : 1;
@@ -255,14 +271,35 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
 
   function endpoints(): DemoServer['endpoints'] {
     return [
-      { name: 'SSE ticker', url: `${url}/sse`, kind: 'sse', description: 'Events with ids, types, JSON and heartbeats; resumes from Last-Event-ID' },
+      {
+        name: 'SSE ticker',
+        url: `${url}/sse`,
+        kind: 'sse',
+        description: 'Events with ids, types, JSON and heartbeats; resumes from Last-Event-ID',
+      },
       { name: 'SSE once', url: `${url}/sse/once`, kind: 'sse', description: 'Three events, then the server closes: watch the reconnect' },
-      { name: 'SSE LLM stream (POST)', url: `${url}/sse/llm`, kind: 'sse', method: 'POST', description: 'Token stream for a JSON body, ends with [DONE]' },
-      { name: 'SSE hostile payloads', url: `${url}/sse/hostile`, kind: 'sse', description: 'HTML, script, ANSI and bidi payloads, shown as text' },
+      {
+        name: 'SSE LLM stream (POST)',
+        url: `${url}/sse/llm`,
+        kind: 'sse',
+        method: 'POST',
+        description: 'Token stream for a JSON body, ends with [DONE]',
+      },
+      {
+        name: 'SSE hostile payloads',
+        url: `${url}/sse/hostile`,
+        kind: 'sse',
+        description: 'HTML, script, ANSI and bidi payloads, shown as text',
+      },
       { name: 'SSE private (401)', url: `${url}/sse/private`, kind: 'sse', description: `401 unless Authorization: Bearer ${DEMO_TOKEN}` },
       { name: 'WebSocket echo', url: `${wsUrl}/ws/echo`, kind: 'ws', description: 'Echoes text and binary frames' },
       { name: 'WebSocket ticker', url: `${wsUrl}/ws/ticker`, kind: 'ws', description: 'Pushes JSON ticks; send "stop" to close' },
-      { name: 'WebSocket private (401)', url: `${wsUrl}/ws/private`, kind: 'ws', description: `Upgrade refused with 401 unless Authorization: Bearer ${DEMO_TOKEN}` },
+      {
+        name: 'WebSocket private (401)',
+        url: `${wsUrl}/ws/private`,
+        kind: 'ws',
+        description: `Upgrade refused with 401 unless Authorization: Bearer ${DEMO_TOKEN}`,
+      },
     ];
   }
 

@@ -164,7 +164,12 @@ export class InspectorPanel extends Disposable {
       view: s.viewState,
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
-      this.post({ type: 'records', records: packStored(store, i, i + INIT_CHUNK, s.redactor, settings.displayLimit), stats: { ...s.stats }, dropped: store.dropped });
+      this.post({
+        type: 'records',
+        records: packStored(store, i, i + INIT_CHUNK, s.redactor, settings.displayLimit),
+        stats: { ...s.stats },
+        dropped: store.dropped,
+      });
     }
     this.ready = true;
   }

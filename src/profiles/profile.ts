@@ -49,8 +49,23 @@ export interface ValidationResult {
 }
 
 const PROFILE_KEYS = new Set([
-  'name', 'url', 'kind', 'headers', 'method', 'body', 'protocols', 'lastEventId', 'perMessageDeflate',
-  'maxPayload', 'keepAlive', 'timeoutMs', 'allowDowngrade', 'idleTimeoutMs', 'tls', 'reconnect', 'maskEnv',
+  'name',
+  'url',
+  'kind',
+  'headers',
+  'method',
+  'body',
+  'protocols',
+  'lastEventId',
+  'perMessageDeflate',
+  'maxPayload',
+  'keepAlive',
+  'timeoutMs',
+  'allowDowngrade',
+  'idleTimeoutMs',
+  'tls',
+  'reconnect',
+  'maskEnv',
 ]);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
@@ -263,7 +278,6 @@ export function validateProfile(entry: unknown): string | undefined {
   }
   return undefined;
 }
-
 
 /** The request bar's view of a profile (templates kept as written). */
 export function toEditable(p: Partial<Profile> & { url: string }): EditableConfig {

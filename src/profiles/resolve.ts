@@ -16,8 +16,7 @@ export interface ResolveEnv {
 }
 
 export type ResolveError =
-  | { code: 'ERR_MISSING_SECRET'; name: string; message: string }
-  | { code: 'ERR_MISSING_ENV'; name: string; message: string };
+  { code: 'ERR_MISSING_SECRET'; name: string; message: string } | { code: 'ERR_MISSING_ENV'; name: string; message: string };
 
 export type Resolved<T> =
   | {

@@ -21,15 +21,27 @@ export type OutputLevel = 'info' | 'warn' | 'error';
 export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | undefined): { level: OutputLevel; text: string } | undefined {
   switch (r.kind) {
     case 'connecting':
-      return { level: 'info', text: `${tag} connecting ${r.method ?? (kind === 'ws' ? 'WS' : 'GET')} ${r.url}${r.attempt ? ` (attempt ${r.attempt})` : ''}` };
+      return {
+        level: 'info',
+        text: `${tag} connecting ${r.method ?? (kind === 'ws' ? 'WS' : 'GET')} ${r.url}${r.attempt ? ` (attempt ${r.attempt})` : ''}`,
+      };
     case 'open':
-      return { level: 'info', text: `${tag} open${r.status ? ` ${r.status} ${r.statusText ?? ''}` : ''}${r.protocol ? ` protocol=${r.protocol}` : ''}` };
+      return {
+        level: 'info',
+        text: `${tag} open${r.status ? ` ${r.status} ${r.statusText ?? ''}` : ''}${r.protocol ? ` protocol=${r.protocol}` : ''}`,
+      };
     case 'reconnecting':
-      return { level: 'info', text: `${tag} reconnecting in ${r.delayMs} ms (attempt ${r.attempt}${r.maxAttempts === null ? '' : ` of ${r.maxAttempts}`})` };
+      return {
+        level: 'info',
+        text: `${tag} reconnecting in ${r.delayMs} ms (attempt ${r.attempt}${r.maxAttempts === null ? '' : ` of ${r.maxAttempts}`})`,
+      };
     case 'closing':
       return { level: 'info', text: `${tag} closing${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}` };
     case 'close':
-      return { level: 'info', text: `${tag} closed by ${r.by}${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}${r.clean ? '' : ' (not clean)'}` };
+      return {
+        level: 'info',
+        text: `${tag} closed by ${r.by}${r.code ? ` ${r.code}` : ''}${r.reason ? ` "${r.reason}"` : ''}${r.clean ? '' : ' (not clean)'}`,
+      };
     case 'error':
       return { level: r.fatal ? 'error' : 'warn', text: `${tag} ${r.code}: ${r.message}` };
     case 'info':

@@ -179,7 +179,14 @@ export class LogPersistence extends Disposable {
     if (this.frozen || !this.fileFor(source.id) || this.tracked.has(source.id)) {
       return;
     }
-    const entry: TrackedSession = { source, listeners: new DisposableStore(), dirty: false, generation: 0, cache: new WeakMap(), redactors: [source.redactor] };
+    const entry: TrackedSession = {
+      source,
+      listeners: new DisposableStore(),
+      dirty: false,
+      generation: 0,
+      cache: new WeakMap(),
+      redactors: [source.redactor],
+    };
     entry.listeners.add(source.onDidRecord(() => this.markDirty(entry)));
     entry.listeners.add(source.onDidClear(() => this.markDirty(entry)));
     this.tracked.set(source.id, entry);

@@ -41,7 +41,9 @@ export async function resolveForConnect(
     insecureTls: built.value.tls?.insecure === true,
   });
   if (!allowed) {
-    deps.log.warn(`[${label}] not connected to ${masked.text(origin)}: not confirmed (configuration from ${source === 'workspace' ? 'an untrusted workspace' : `a source the user did not write (${source})`})`);
+    deps.log.warn(
+      `[${label}] not connected to ${masked.text(origin)}: not confirmed (configuration from ${source === 'workspace' ? 'an untrusted workspace' : `a source the user did not write (${source})`})`,
+    );
     return { ok: false, code: 'ERR_UNTRUSTED', message: `Not connected: ${masked.text(host)} was not confirmed.` };
   }
   return { ok: true, built };

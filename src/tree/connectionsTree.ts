@@ -126,7 +126,10 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         return item;
       }
       case 'issue': {
-        const item = new vscode.TreeItem(node.issue.name !== undefined ? safeLabel(node.issue.name) : `Entry ${node.issue.index + 1}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          node.issue.name !== undefined ? safeLabel(node.issue.name) : `Entry ${node.issue.index + 1}`,
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `issue:${node.issue.index}`;
         item.description = 'invalid';
         item.tooltip = node.issue.message;

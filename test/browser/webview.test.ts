@@ -16,7 +16,8 @@ import { chromiumPath } from '../harness/browser';
 
 /** A host message as the tests write it: records as an array, packed by the host's packer on dispatch. */
 type TestInit = Omit<InitMessage, 'records'> & { records: ConnRecord[] };
-type TestMessage = Exclude<ToWebviewMessage, InitMessage | RecordsMessage> | TestInit | (Omit<RecordsMessage, 'records'> & { records: ConnRecord[] });
+type TestMessage =
+  Exclude<ToWebviewMessage, InitMessage | RecordsMessage> | TestInit | (Omit<RecordsMessage, 'records'> & { records: ConnRecord[] });
 
 // In-page callbacks run in the browser; the test project has no DOM lib, so name these loosely here.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -45,7 +46,16 @@ function builder() {
 }
 
 function status(s: Partial<ConnectionStatus> = {}): ConnectionStatus {
-  return { state: 'open', since: Date.now() - 65_000, autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 3000, details: {}, ...s };
+  return {
+    state: 'open',
+    since: Date.now() - 65_000,
+    autoRetry: true,
+    attempt: 0,
+    maxAttempts: 10,
+    reconnectDelayMs: 3000,
+    details: {},
+    ...s,
+  };
 }
 
 const HOSTILE_1 = '<img src=x onerror="window.__pwned=1">';
@@ -53,10 +63,31 @@ const HOSTILE_2 = '</script><script>window.__pwned=2</script>';
 
 function wsRecords(): ConnRecord[] {
   const r = builder();
-  const text = (dir: 'in' | 'out', data: string, dt?: number) => r({ kind: 'message', dir, format: 'text', data, size: Buffer.byteLength(data) }, dt);
+  const text = (dir: 'in' | 'out', data: string, dt?: number) =>
+    r({ kind: 'message', dir, format: 'text', data, size: Buffer.byteLength(data) }, dt);
   const out: ConnRecord[] = [
-    r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: 'Bearer ••••', 'X-Client': 'inspector' }, attempt: 0, protocols: ['market.v2'], state: 'connecting' }, 0),
-    r({ kind: 'open', url: 'wss://stream.example.com/v2/market', headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'market.v2' }, protocol: 'market.v2', extensions: 'permessage-deflate', state: 'open' }, 84),
+    r(
+      {
+        kind: 'connecting',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { Authorization: 'Bearer ••••', 'X-Client': 'inspector' },
+        attempt: 0,
+        protocols: ['market.v2'],
+        state: 'connecting',
+      },
+      0,
+    ),
+    r(
+      {
+        kind: 'open',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'market.v2' },
+        protocol: 'market.v2',
+        extensions: 'permessage-deflate',
+        state: 'open',
+      },
+      84,
+    ),
     text('out', '{"op":"subscribe","channels":["ticker.BTC-EUR","trades.BTC-EUR"],"id":1}'),
     text('in', '{"op":"subscribed","id":1,"channels":["ticker.BTC-EUR","trades.BTC-EUR"]}', 41),
   ];
@@ -64,24 +95,64 @@ function wsRecords(): ConnRecord[] {
     const price = (87_412.5 + Math.sin(i) * 35).toFixed(2);
     out.push(
       i % 3 === 2
-        ? text('in', `{"ch":"trades.BTC-EUR","ts":${T0 + i * 250},"data":[{"side":"${i % 2 ? 'buy' : 'sell'}","px":${price},"qty":0.0${i + 1}}]}`, 120)
-        : text('in', `{"ch":"ticker.BTC-EUR","ts":${T0 + i * 250},"bid":${price},"ask":${(Number(price) + 0.5).toFixed(2)},"vol24h":1834.2${i}}`, 120),
+        ? text(
+            'in',
+            `{"ch":"trades.BTC-EUR","ts":${T0 + i * 250},"data":[{"side":"${i % 2 ? 'buy' : 'sell'}","px":${price},"qty":0.0${i + 1}}]}`,
+            120,
+          )
+        : text(
+            'in',
+            `{"ch":"ticker.BTC-EUR","ts":${T0 + i * 250},"bid":${price},"ask":${(Number(price) + 0.5).toFixed(2)},"vol24h":1834.2${i}}`,
+            120,
+          ),
     );
   }
   out.push(
     r({ kind: 'ping', dir: 'out', data: Buffer.from('hb-1').toString('base64'), size: 4 }),
     r({ kind: 'pong', dir: 'in', data: Buffer.from('hb-1').toString('base64'), size: 4 }, 12),
-    r({ kind: 'message', dir: 'in', format: 'binary', data: Buffer.from([0x82, 0xa2, 0x6f, 0x70, 0xa4, 0x73, 0x6e, 0x61, 0x70, 0xa3, 0x73, 0x65, 0x71, 0xcd, 0x04, 0xd2, 0x00, 0xff, 0x10, 0x41, 0x42, 0x43]).toString('base64'), size: 22 }),
+    r({
+      kind: 'message',
+      dir: 'in',
+      format: 'binary',
+      data: Buffer.from([
+        0x82, 0xa2, 0x6f, 0x70, 0xa4, 0x73, 0x6e, 0x61, 0x70, 0xa3, 0x73, 0x65, 0x71, 0xcd, 0x04, 0xd2, 0x00, 0xff, 0x10, 0x41, 0x42, 0x43,
+      ]).toString('base64'),
+      size: 22,
+    }),
     text('in', HOSTILE_1),
     text('in', HOSTILE_2),
     text('in', 'plain text status: all systems nominal\twith a tab'),
     r({ kind: 'error', code: 'ERR_NETWORK', message: 'socket hang up (ECONNRESET)', fatal: false }, 300),
     r({ kind: 'close', code: 1006, reason: '', clean: false, by: 'network', state: 'closed' }, 1),
     r({ kind: 'reconnecting', attempt: 1, delayMs: 2870, maxAttempts: 10, state: 'reconnecting' }, 1),
-    r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: 'Bearer ••••' }, attempt: 1, protocols: ['market.v2'], state: 'connecting' }, 2870),
-    r({ kind: 'open', url: 'wss://stream.example.com/v2/market', headers: { upgrade: 'websocket' }, protocol: 'market.v2', extensions: 'permessage-deflate', state: 'open' }, 90),
+    r(
+      {
+        kind: 'connecting',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { Authorization: 'Bearer ••••' },
+        attempt: 1,
+        protocols: ['market.v2'],
+        state: 'connecting',
+      },
+      2870,
+    ),
+    r(
+      {
+        kind: 'open',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { upgrade: 'websocket' },
+        protocol: 'market.v2',
+        extensions: 'permessage-deflate',
+        state: 'open',
+      },
+      90,
+    ),
     r({ kind: 'info', message: 'Resubscribed to 2 channels' }, 5),
-    text('in', '{"ch":"ticker.BTC-EUR","ts":1764000000000,"bid":87440.10,"ask":87440.60,"nested":{"depth":[[87440.1,0.5],[87439.9,1.25]],"ok":true,"note":null}}', 60),
+    text(
+      'in',
+      '{"ch":"ticker.BTC-EUR","ts":1764000000000,"bid":87440.10,"ask":87440.60,"nested":{"depth":[[87440.1,0.5],[87439.9,1.25]],"ok":true,"note":null}}',
+      60,
+    ),
   );
   return out;
 }
@@ -115,8 +186,25 @@ function sseInit(): TestInit {
   const ev = (event: string, data: string, id?: string) =>
     r({ kind: 'message', dir: 'in', format: 'text', event, data, id, lastEventId: id, size: Buffer.byteLength(data) }, 180);
   const records: ConnRecord[] = [
-    r({ kind: 'connecting', url: 'https://api.example.com/events?topic=deploys', method: 'GET', headers: { Accept: 'text/event-stream', Authorization: '••••' }, attempt: 0, state: 'connecting' }),
-    r({ kind: 'open', url: 'https://api.example.com/events?topic=deploys', status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' }, state: 'open' }, 95),
+    r({
+      kind: 'connecting',
+      url: 'https://api.example.com/events?topic=deploys',
+      method: 'GET',
+      headers: { Accept: 'text/event-stream', Authorization: '••••' },
+      attempt: 0,
+      state: 'connecting',
+    }),
+    r(
+      {
+        kind: 'open',
+        url: 'https://api.example.com/events?topic=deploys',
+        status: 200,
+        statusText: 'OK',
+        headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+        state: 'open',
+      },
+      95,
+    ),
     r({ kind: 'retry', ms: 5000 }),
     ev('deploy', '{"service":"checkout","version":"4.18.2","stage":"canary","progress":0.25}', '1001'),
     r({ kind: 'comment', text: 'heartbeat' }, 900),
@@ -127,14 +215,25 @@ function sseInit(): TestInit {
   return {
     type: 'init',
     connectionId: 's1',
-    config: { url: 'https://api.example.com/events?topic=deploys', kind: 'sse', headers: [{ name: 'Authorization', value: '${secret:API}', enabled: true }], method: 'GET', body: '', protocols: [] },
+    config: {
+      url: 'https://api.example.com/events?topic=deploys',
+      kind: 'sse',
+      headers: [{ name: 'Authorization', value: '${secret:API}', enabled: true }],
+      method: 'GET',
+      body: '',
+      protocols: [],
+    },
     status: status({ details: { lastEventId: '1004' } }),
     stats: { messagesIn: 5, messagesOut: 0, bytesIn: 400, bytesOut: 0, records: records.length },
     settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
     records,
     dropped: 0,
     sse: {
-      request: { method: 'GET', url: 'https://api.example.com/events?topic=deploys', headers: { Accept: 'text/event-stream', Authorization: '••••', 'Last-Event-ID': '1000' } },
+      request: {
+        method: 'GET',
+        url: 'https://api.example.com/events?topic=deploys',
+        headers: { Accept: 'text/event-stream', Authorization: '••••', 'Last-Event-ID': '1000' },
+      },
       response: { status: 200, statusText: 'OK', headers: { 'content-type': 'text/event-stream; charset=utf-8' } },
       retryMs: 5000,
       lastEventId: '1004',
@@ -144,7 +243,13 @@ function sseInit(): TestInit {
 
 // ---------- server and page helpers ----------
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.html': 'text/html' };
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.html': 'text/html',
+};
 
 type Theme = 'dark' | 'light' | 'hc';
 
@@ -175,7 +280,11 @@ function startServer(): Promise<{ server: Server; origin: string }> {
         res.end(pageHtml(origin, theme === 'light' || theme === 'hc' ? theme : 'dark'));
         return;
       }
-      const base = url.pathname.startsWith('/dist/') ? join(ROOT, 'dist') : url.pathname.startsWith('/fixtures/') ? join(ROOT, 'test/browser/fixtures') : undefined;
+      const base = url.pathname.startsWith('/dist/')
+        ? join(ROOT, 'dist')
+        : url.pathname.startsWith('/fixtures/')
+          ? join(ROOT, 'test/browser/fixtures')
+          : undefined;
       const rel = normalize(url.pathname.replace(/^\/(dist|fixtures)\//, ''));
       const file = base && join(base, rel);
       if (!file || !file.startsWith(base) || !existsSync(file)) {
@@ -243,7 +352,11 @@ async function rowTexts(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     Array.from(document.querySelectorAll('.log .row:not([hidden])') as any[])
       .sort((a: any, b: any) => Number(a.dataset.seq) - Number(b.dataset.seq))
-      .map((r: any) => Array.from(r.children as ArrayLike<any>).map((c) => c.textContent).join(' | ')),
+      .map((r: any) =>
+        Array.from(r.children as ArrayLike<any>)
+          .map((c) => c.textContent)
+          .join(' | '),
+      ),
   );
 }
 
@@ -262,7 +375,16 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-quic',
+        '--disable-sync',
+      ],
       timeout: 30_000,
     });
     mkdirSync(RESULTS, { recursive: true });
@@ -275,7 +397,19 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
 
   /** Incoming text messages `row <seq>`, seqs from `from`. */
   const textRows = (from: number, n: number): ConnRecord[] =>
-    Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
+    Array.from(
+      { length: n },
+      (_, i) =>
+        ({
+          kind: 'message',
+          seq: from + i,
+          time: new Date(T0 + (from + i) * 10).toISOString(),
+          dir: 'in',
+          format: 'text',
+          data: `row ${from + i}`,
+          size: 8,
+        }) as ConnRecord,
+    );
 
   /** Seq of the first row whose top is in the log's viewport, measured on screen. */
   const firstSeqOnScreen = (page: Page): Promise<number> =>
@@ -338,25 +472,44 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     const page = await open();
     await dispatch(page, sseInit());
     const why = 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)';
-    await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }) });
+    await dispatch(page, {
+      type: 'status',
+      status: status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }),
+    });
     const badge = page.locator('.state-badge');
     assert.equal(await badge.innerText(), 'Closed, not reconnected: "The server ended the stream"');
     assert.equal(await badge.getAttribute('title'), `Closed, not reconnected: "The server ended the stream"\n${why}`);
     assert.ok(await page.getByRole('button', { name: 'Connect', exact: true }).isVisible(), 'no countdown: the user connects again');
     await page.getByRole('tab', { name: 'Connection' }).click();
-    assert.match(await page.locator('#panel-connection').innerText(), /Not reconnected\s+The server ended the POST stream; not reconnecting/);
+    assert.match(
+      await page.locator('#panel-connection').innerText(),
+      /Not reconnected\s+The server ended the POST stream; not reconnecting/,
+    );
     await closePage(page);
   });
 
   it('keeps the state badge true: reconnect countdown, close code and reason, HTTP failure', async () => {
     const page = await open();
     await dispatch(page, wsInit());
-    await dispatch(page, { type: 'status', status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 2_900, delayMs: 3000 }) });
+    await dispatch(page, {
+      type: 'status',
+      status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 2_900, delayMs: 3000 }),
+    });
     assert.equal(await page.locator('.state-badge').innerText(), 'Reconnecting in 3 s — attempt 2 of 10');
-    await page.waitForFunction(() => document.querySelector('.state-badge')?.textContent === 'Reconnecting in 2 s — attempt 2 of 10', undefined, { timeout: 6000 });
+    await page.waitForFunction(
+      () => document.querySelector('.state-badge')?.textContent === 'Reconnecting in 2 s — attempt 2 of 10',
+      undefined,
+      { timeout: 6000 },
+    );
     await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }) });
     assert.equal(await page.locator('.state-badge').innerText(), 'Closed 1000 "bye"');
-    await dispatch(page, { type: 'status', status: status({ state: 'failed', lastError: { code: 'ERR_HTTP_STATUS', message: 'HTTP 401', status: 401, statusText: 'Unauthorized' } }) });
+    await dispatch(page, {
+      type: 'status',
+      status: status({
+        state: 'failed',
+        lastError: { code: 'ERR_HTTP_STATUS', message: 'HTTP 401', status: 401, statusText: 'Unauthorized' },
+      }),
+    });
     assert.equal(await page.locator('.state-badge').innerText(), 'Failed: 401 Unauthorized');
     assert.ok(await page.getByRole('button', { name: 'Connect', exact: true }).isVisible());
     await closePage(page);
@@ -403,17 +556,43 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
   it('shows hostile payloads as literal text and runs nothing', async () => {
     const page = await open();
     const init = wsInit();
-    init.records.push({ kind: 'message', seq: 900, time: new Date(T0 + 90_000).toISOString(), dir: 'in', format: 'text', event: 'up\u202Edate', id: '7\u2066x', data: 'file\u202Etxt.exe\u0007', size: 14 } as ConnRecord);
+    init.records.push({
+      kind: 'message',
+      seq: 900,
+      time: new Date(T0 + 90_000).toISOString(),
+      dir: 'in',
+      format: 'text',
+      event: 'up\u202Edate',
+      id: '7\u2066x',
+      data: 'file\u202Etxt.exe\u0007',
+      size: 14,
+    } as ConnRecord);
     await dispatch(page, init);
     await nextFrames(page);
     const spoof = await rowTexts(page);
-    assert.ok(spoof.some((r) => r.includes('up\\u202edate | 7\\u2066x') && r.includes('file\\u202etxt.exe\u2407')), spoof.join('\n'));
-    assert.ok(spoof.every((r) => !/[\u202a-\u202e\u2066-\u2069]/.test(r)), 'no live bidi controls in the log');
+    assert.ok(
+      spoof.some((r) => r.includes('up\\u202edate | 7\\u2066x') && r.includes('file\\u202etxt.exe\u2407')),
+      spoof.join('\n'),
+    );
+    assert.ok(
+      spoof.every((r) => !/[\u202a-\u202e\u2066-\u2069]/.test(r)),
+      'no live bidi controls in the log',
+    );
     // Invisible characters the terminal already escaped: soft hyphen, word joiner, invisible operators,
     // tag characters (a hidden second text) are drawn too, in the row and the detail.
     await dispatch(page, {
       type: 'records',
-      records: [{ kind: 'message', seq: 901, time: new Date(T0 + 91_000).toISOString(), dir: 'in', format: 'text', data: 'pay\u00adpal\u2060\u2062 ok\u{e0041}\u{e0042}!', size: 20 } as ConnRecord],
+      records: [
+        {
+          kind: 'message',
+          seq: 901,
+          time: new Date(T0 + 91_000).toISOString(),
+          dir: 'in',
+          format: 'text',
+          data: 'pay\u00adpal\u2060\u2062 ok\u{e0041}\u{e0042}!',
+          size: 20,
+        } as ConnRecord,
+      ],
       stats: { messagesIn: 2, messagesOut: 0, bytesIn: 34, bytesOut: 0, records: 2 },
       dropped: 0,
     });
@@ -487,7 +666,16 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
   it('large records show a preview and load the whole message through getFull', async () => {
     const page = await open();
     const init = wsInit();
-    const big = { kind: 'message', seq: 999, time: new Date(T0 + 60_000).toISOString(), dir: 'in', format: 'text', data: '{"preview":true,', size: 3_000_000, large: true } as ConnRecord;
+    const big = {
+      kind: 'message',
+      seq: 999,
+      time: new Date(T0 + 60_000).toISOString(),
+      dir: 'in',
+      format: 'text',
+      data: '{"preview":true,',
+      size: 3_000_000,
+      large: true,
+    } as ConnRecord;
     init.records.push(big);
     await dispatch(page, init);
     await nextFrames(page);
@@ -497,7 +685,11 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     const req = (await posted(page)).find((m) => m.type === 'getFull');
     assert.ok(req);
     assert.equal(req.seq, 999);
-    await dispatch(page, { type: 'fullRecord', requestId: req.requestId as number, record: { ...big, large: undefined, data: '{"preview":false,"whole":[1,2,3]}' } as ConnRecord });
+    await dispatch(page, {
+      type: 'fullRecord',
+      requestId: req.requestId as number,
+      record: { ...big, large: undefined, data: '{"preview":false,"whole":[1,2,3]}' } as ConnRecord,
+    });
     await nextFrames(page);
     assert.match(await page.locator('#panel-message pre.code').innerText(), /"whole": \[/);
     await closePage(page);
@@ -559,7 +751,8 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await page.getByLabel('Header 3 value').fill('on');
     await page.getByLabel('Send header 2').uncheck();
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    const connect = (await posted(page)).find((m) => m.type === 'connect') as { config: { url: string; headers: { name: string; enabled: boolean }[] } } | undefined;
+    const connect = (await posted(page)).find((m) => m.type === 'connect') as
+      { config: { url: string; headers: { name: string; enabled: boolean }[] } } | undefined;
     assert.ok(connect);
     assert.equal(connect.config.url, 'https://api.example.com/sse');
     assert.deepEqual(
@@ -571,7 +764,10 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
       ],
     );
     await page.getByRole('button', { name: 'Auto-retry' }).click();
-    assert.deepEqual((await posted(page)).find((m) => m.type === 'setAutoRetry'), { type: 'setAutoRetry', on: false });
+    assert.deepEqual(
+      (await posted(page)).find((m) => m.type === 'setAutoRetry'),
+      { type: 'setAutoRetry', on: false },
+    );
     await closePage(page);
   });
 
@@ -585,15 +781,24 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     assert.match(conn, /Authorization\s+••••/);
     assert.match(conn, /content-type\s+text\/event-stream/);
     await page.getByRole('tab', { name: 'Raw stream' }).click();
-    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true]);
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on),
+      [true],
+    );
     await dispatch(page, { type: 'raw', text: 'id: 1005\r\nevent: deploy\r\ndata: {"x":1}\r\n\r\n: ping\n\n', reset: true });
     await nextFrames(page);
     assert.equal(await page.locator('.raw-stream').innerText(), 'id: 1005␍␊\nevent: deploy␍␊\ndata: {"x":1}␍␊\n␍␊\n: ping␊\n␊\n');
     // A new init (the host stopped the feed for it) asks for the raw feed again.
     await dispatch(page, sseInit());
-    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, true]);
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on),
+      [true, true],
+    );
     await page.getByRole('tab', { name: 'Message' }).click();
-    assert.deepEqual((await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on), [true, true, false]);
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'setRaw').map((m) => m.on),
+      [true, true, false],
+    );
     await closePage(page);
   });
 
@@ -622,7 +827,15 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
           if (data.length) {
             const records = window.__textBatch(first, data, new Date().toISOString());
             // postMessage: the batch is structured-cloned, as it is from the real host.
-            window.postMessage({ type: 'records', records, stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent }, dropped: 0 }, '*');
+            window.postMessage(
+              {
+                type: 'records',
+                records,
+                stats: { messagesIn: sent, messagesOut: 0, bytesIn: sent * 90, bytesOut: 0, records: sent },
+                dropped: 0,
+              },
+              '*',
+            );
           }
           maxRows = Math.max(maxRows, document.querySelectorAll('.log .row:not([hidden])').length);
           if (sent >= total) {
@@ -728,7 +941,9 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
         .sort((a, b) => a - b);
       return { initMs, first: seqs[0], last: seqs[seqs.length - 1], rows: seqs.length };
     });
-    console.log(`init 100k: ${r.initMs.toFixed(0)} ms to the tail on screen; after scrolling to the middle rows ${r.first}–${r.last} (${r.rows} in the DOM)`);
+    console.log(
+      `init 100k: ${r.initMs.toFixed(0)} ms to the tail on screen; after scrolling to the middle rows ${r.first}–${r.last} (${r.rows} in the DOM)`,
+    );
     assert.ok(r.first > 49_900 && r.last < 50_100, `rows ${r.first}-${r.last}`);
     assert.ok(r.rows <= 200);
     await closePage(page);
@@ -737,7 +952,19 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
   it('follows the tail, offers an "N new" jump after the user scrolls up, and Pause view freezes scrolling', async () => {
     const page = await open();
     const many = (from: number, n: number): ConnRecord[] =>
-      Array.from({ length: n }, (_, i) => ({ kind: 'message', seq: from + i, time: new Date(T0 + (from + i) * 10).toISOString(), dir: 'in', format: 'text', data: `row ${from + i}`, size: 8 }) as ConnRecord);
+      Array.from(
+        { length: n },
+        (_, i) =>
+          ({
+            kind: 'message',
+            seq: from + i,
+            time: new Date(T0 + (from + i) * 10).toISOString(),
+            dir: 'in',
+            format: 'text',
+            data: `row ${from + i}`,
+            size: 8,
+          }) as ConnRecord,
+      );
     const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
     await dispatch(page, wsInit(many(1, 500)));
     await nextFrames(page);
@@ -805,7 +1032,11 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
       await nextFrames(page);
       await nextFrames(page);
       const cells: Array<{ text: string; scroll: number; client: number }> = await page.evaluate(() =>
-        Array.from(document.querySelectorAll('.log .row:not([hidden]) .c-time') as any[]).map((c: any) => ({ text: c.textContent, scroll: c.scrollWidth, client: c.clientWidth })),
+        Array.from(document.querySelectorAll('.log .row:not([hidden]) .c-time') as any[]).map((c: any) => ({
+          text: c.textContent,
+          scroll: c.scrollWidth,
+          client: c.clientWidth,
+        })),
       );
       assert.ok(cells.length >= 8, `${mode}: rows rendered`);
       for (const c of cells) {
@@ -844,7 +1075,18 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     const deep = '['.repeat(10_000) + ']'.repeat(10_000);
     const long = 'L'.repeat(10_000);
     const huge = JSON.stringify({ items: Array.from({ length: 40_000 }, (_, i) => ({ i, name: `item-${i}` })) });
-    const recs = [deep, long, huge].map((data, i) => ({ kind: 'message', seq: i + 1, time: new Date(T0).toISOString(), dir: 'in', format: 'text', data, size: data.length }) as ConnRecord);
+    const recs = [deep, long, huge].map(
+      (data, i) =>
+        ({
+          kind: 'message',
+          seq: i + 1,
+          time: new Date(T0).toISOString(),
+          dir: 'in',
+          format: 'text',
+          data,
+          size: data.length,
+        }) as ConnRecord,
+    );
     await dispatch(page, wsInit(recs));
     await nextFrames(page);
     for (const seq of [1, 2, 3]) {
@@ -911,7 +1153,12 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     assert.match((await page.locator('.log .row.selected').getAttribute('data-seq')) ?? '', new RegExp(`^${top + 3}$`));
     assert.match(await page.locator('#panel-message').innerText(), new RegExp(`row ${top + 3}`));
     // Not following: new records do not move the view.
-    await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
+    await dispatch(page, {
+      type: 'records',
+      records: many(3001, 20),
+      stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
+      dropped: 0,
+    });
     await nextFrames(page);
     assert.equal(await firstOnScreen(), top);
     assert.equal((await page.locator('.jump').innerText()).trim(), '20 new');
@@ -921,7 +1168,12 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await savedState(page, { topSeq: null });
     await reload();
     assert.ok(await page.locator('.log .row[data-seq="3000"]').isVisible(), 'the tail is shown');
-    await dispatch(page, { type: 'records', records: many(3001, 20), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 }, dropped: 0 });
+    await dispatch(page, {
+      type: 'records',
+      records: many(3001, 20),
+      stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
+      dropped: 0,
+    });
     await nextFrames(page);
     assert.ok(await page.locator('.log .row[data-seq="3020"]').isVisible(), 'still following');
     await closePage(page);
@@ -946,9 +1198,13 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     // What the user does is reported to the host.
     await page.locator('.log .row[data-seq="1495"]').click();
     await page.waitForFunction(() =>
-      (window as unknown as { __posted: { type: string; state?: { selected?: number } }[] }).__posted.some((m) => m.type === 'viewState' && m.state?.selected === 1495),
+      (window as unknown as { __posted: { type: string; state?: { selected?: number } }[] }).__posted.some(
+        (m) => m.type === 'viewState' && m.state?.selected === 1495,
+      ),
     );
-    const reports = (await posted(page)).filter((m) => m.type === 'viewState') as unknown as { state: { selected?: number; topSeq?: number; filter?: string } }[];
+    const reports = (await posted(page)).filter((m) => m.type === 'viewState') as unknown as {
+      state: { selected?: number; topSeq?: number; filter?: string };
+    }[];
     assert.ok(reports.length > 0, 'viewState posted');
     assert.deepEqual([reports.at(-1)!.state.selected, reports.at(-1)!.state.topSeq, reports.at(-1)!.state.filter], [1495, 1490, 'row 1']);
     await closePage(page);
@@ -976,10 +1232,17 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await nextFrames(page);
     await page.screenshot({ path: join(RESULTS, 'webview-sse-dark.png') });
     await page.getByRole('tab', { name: 'Raw stream' }).click();
-    await dispatch(page, { type: 'raw', text: 'retry: 5000\n\nid: 1001\nevent: deploy\ndata: {"service":"checkout","stage":"canary"}\n\n: heartbeat\n\nid: 1002\r\nevent: deploy\r\ndata: line one\r\ndata: line two\r\n\r\n', reset: true });
+    await dispatch(page, {
+      type: 'raw',
+      text: 'retry: 5000\n\nid: 1001\nevent: deploy\ndata: {"service":"checkout","stage":"canary"}\n\n: heartbeat\n\nid: 1002\r\nevent: deploy\r\ndata: line one\r\ndata: line two\r\n\r\n',
+      reset: true,
+    });
     await page.locator('.log .row', { hasText: 'unnamed' }).click();
     await page.getByRole('tab', { name: 'Raw stream' }).click();
-    await dispatch(page, { type: 'status', status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 3000 }) });
+    await dispatch(page, {
+      type: 'status',
+      status: status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: Date.now() + 3000 }),
+    });
     await nextFrames(page);
     await page.screenshot({ path: join(RESULTS, 'webview-sse-raw-dark.png') });
     await closePage(page);
@@ -987,7 +1250,10 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
 
   it('screenshot: a new panel, not connected, request options open, light theme', async () => {
     const page = await open('light');
-    const init = wsInit([], { status: status({ state: 'idle' }), stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 } });
+    const init = wsInit([], {
+      status: status({ state: 'idle' }),
+      stats: { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 },
+    });
     await dispatch(page, init);
     await page.getByRole('button', { name: 'Request options' }).click();
     await page.getByLabel('Filter records: text, or /regex/flags').fill('/[unclosed/');

@@ -35,15 +35,20 @@ describe('demo server command', () => {
       assert.ok(demoUrl, 'the notification names the demo server on loopback');
       const open = toast.locator('.monaco-button', { hasText: 'Connect…' });
       await open.waitFor({ state: 'visible', timeout: 5_000 });
-      const buttons = await toast.locator('.monaco-button').evaluateAll((els) =>
-        els.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })),
+      const buttons = await toast
+        .locator('.monaco-button')
+        .evaluateAll((els) => els.map((el) => ({ text: el.textContent, cut: el.scrollWidth > el.clientWidth })));
+      assert.ok(
+        buttons.every((b) => !b.cut),
+        `every button of the notification shows its whole label: ${JSON.stringify(buttons)}`,
       );
-      assert.ok(buttons.every((b) => !b.cut), `every button of the notification shows its whole label: ${JSON.stringify(buttons)}`);
       await w.shot('e2e-demo-command-offer');
       await open.click();
 
       // The action lists every endpoint with what it does; pick the SSE ticker.
-      await w.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Demo server: connect to an endpoint' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await w.page
+        .locator('.quick-input-widget .quick-input-title', { hasText: 'Demo server: connect to an endpoint' })
+        .waitFor({ state: 'visible', timeout: 10_000 });
       const picks = w.page.locator('.quick-input-widget .monaco-list-row');
       const names = await eventually(
         () => picks.locator('.label-name').allInnerTexts(),
@@ -51,17 +56,45 @@ describe('demo server command', () => {
         10_000,
         'every demo endpoint listed',
       );
-      for (const name of ['SSE ticker', 'SSE once', 'SSE LLM stream (POST)', 'SSE hostile payloads', 'SSE private (401)', 'WebSocket echo', 'WebSocket ticker', 'WebSocket private (401)']) {
-        assert.ok(names.some((n) => n.trim() === name), `"${name}" is listed: ${JSON.stringify(names)}`);
+      for (const name of [
+        'SSE ticker',
+        'SSE once',
+        'SSE LLM stream (POST)',
+        'SSE hostile payloads',
+        'SSE private (401)',
+        'WebSocket echo',
+        'WebSocket ticker',
+        'WebSocket private (401)',
+      ]) {
+        assert.ok(
+          names.some((n) => n.trim() === name),
+          `"${name}" is listed: ${JSON.stringify(names)}`,
+        );
       }
       assert.match(await picks.first().innerText(), /Events with ids, types, JSON and heartbeats/, 'each endpoint says what it does');
       await w.shot('e2e-demo-command-endpoints');
-      await picks.filter({ has: w.page.locator('.label-name', { hasText: /^\s*SSE ticker$/ }) }).first().click();
+      await picks
+        .filter({ has: w.page.locator('.label-name', { hasText: /^\s*SSE ticker$/ }) })
+        .first()
+        .click();
 
       const frame = await panelFrame(w.page, `${demoUrl}/sse`);
-      await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'the ticker connects');
-      const rows = await eventually(() => logRows(frame), (rs) => rs.some((r) => r.type === 'tick' && r.id === '1'), 15_000, 'the first tick');
-      assert.ok(rows.some((r) => r.type === 'comment'), 'the greeting comment is listed');
+      await eventually(
+        () => badgeText(frame),
+        (t) => /^Open since/.test(t),
+        15_000,
+        'the ticker connects',
+      );
+      const rows = await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => r.type === 'tick' && r.id === '1'),
+        15_000,
+        'the first tick',
+      );
+      assert.ok(
+        rows.some((r) => r.type === 'comment'),
+        'the greeting comment is listed',
+      );
       await w.shot('e2e-demo-command');
     });
   });
@@ -70,7 +103,9 @@ describe('demo server command', () => {
     const w = wb!;
     await withFailureShot(w, 'e2e-connect-picker', async () => {
       await runCommand(w.page, 'Realtime: Connect SSE/WS');
-      await w.page.locator('.quick-input-widget .quick-input-title', { hasText: /^Connect SSE\/WS$/ }).waitFor({ state: 'visible', timeout: 15_000 });
+      await w.page
+        .locator('.quick-input-widget .quick-input-title', { hasText: /^Connect SSE\/WS$/ })
+        .waitFor({ state: 'visible', timeout: 15_000 });
       const input = await quickInput(w.page);
       await input.fill('Demo: SSE');
       const rows = w.page.locator('.quick-input-widget .monaco-list-row');
@@ -88,14 +123,29 @@ describe('demo server command', () => {
       const url = `${w.demo.url.replace(/^http/, 'ws')}/ws/ticker`;
       await input.fill(url);
       const connect = rows.first();
-      await eventually(() => connect.innerText(), (t) => t.includes(`Connect to ${url}`) && /WebSocket/.test(t), 10_000, 'the connect item first');
+      await eventually(
+        () => connect.innerText(),
+        (t) => t.includes(`Connect to ${url}`) && /WebSocket/.test(t),
+        10_000,
+        'the connect item first',
+      );
       await w.shot('e2e-connect-picker-url');
 
       await input.fill('demo web');
-      await eventually(() => rows.first().innerText(), (t) => t.includes('Demo: WebSocket echo'), 10_000, 'the other profile first');
+      await eventually(
+        () => rows.first().innerText(),
+        (t) => t.includes('Demo: WebSocket echo'),
+        10_000,
+        'the other profile first',
+      );
       await rows.first().click();
       const frame = await panelFrame(w.page, `${w.demo.url.replace(/^http/, 'ws')}/ws/echo`);
-      await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'the profile connects');
+      await eventually(
+        () => badgeText(frame),
+        (t) => /^Open since/.test(t),
+        15_000,
+        'the profile connects',
+      );
     });
   });
 });

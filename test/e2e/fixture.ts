@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { startDemoServer, type DemoServer, type DemoServerOptions } from '../../src/demo/server';
-import { findWebviewFrame, launchBrowser, openWorkbench, quickInput, runCommand, screenshot, type BrowserSession } from '../harness/browser';
+import {
+  findWebviewFrame,
+  launchBrowser,
+  openWorkbench,
+  quickInput,
+  runCommand,
+  screenshot,
+  type BrowserSession,
+} from '../harness/browser';
 import { repoRoot, startCodeServer, workbenchUrl, type CodeServer } from '../harness/codeServer';
 
 export const vsixPath = join(repoRoot, 'realtime-inspector.vsix');
@@ -146,7 +154,12 @@ export async function withFailureShot<T>(wb: Workbench | undefined, name: string
 }
 
 /** Polls `read` until `accept` says yes; returns the last value or throws with it. */
-export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -160,7 +173,9 @@ export async function eventually<T>(read: () => Promise<T>, accept: (value: T) =
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `${what} not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -193,10 +208,20 @@ async function acceptStep(page: Page, title: string, value: string, timeoutMs: n
       // A pick accepts its active row: wait until the list has one.
       await page.locator('.quick-input-widget .monaco-list-row.focused').first().waitFor({ state: 'visible', timeout: timeoutMs });
     }
-    await eventually(() => input.inputValue(), (v) => v === value, timeoutMs, `the quick input "${title}" to hold ${JSON.stringify(value)}`);
+    await eventually(
+      () => input.inputValue(),
+      (v) => v === value,
+      timeoutMs,
+      `the quick input "${title}" to hold ${JSON.stringify(value)}`,
+    );
     await input.press('Enter');
     try {
-      await eventually(() => shownTitle(page), (t) => t !== title, attempt === 0 ? 5_000 : timeoutMs, `the quick input "${title}" to go`);
+      await eventually(
+        () => shownTitle(page),
+        (t) => t !== title,
+        attempt === 0 ? 5_000 : timeoutMs,
+        `the quick input "${title}" to go`,
+      );
       return;
     } catch (error) {
       if (attempt >= 1) {
@@ -220,7 +245,11 @@ export async function answerQuickInput(page: Page, title: string | RegExp, value
   if (value !== undefined) {
     await input.fill(value);
   }
-  const isPick = await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().isVisible().catch(() => false);
+  const isPick = await page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .first()
+    .isVisible()
+    .catch(() => false);
   await acceptStep(page, exactTitle, value ?? (await input.inputValue()), timeoutMs, isPick);
 }
 
@@ -275,7 +304,10 @@ export async function panelFrame(page: Page, url?: string, timeoutMs = 20_000): 
       if (candidate.isDetached()) {
         continue;
       }
-      const value = await candidate.locator('.url-input').inputValue({ timeout: 500 }).catch(() => undefined);
+      const value = await candidate
+        .locator('.url-input')
+        .inputValue({ timeout: 500 })
+        .catch(() => undefined);
       if (value?.includes(url)) {
         return candidate;
       }

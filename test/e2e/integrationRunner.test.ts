@@ -38,13 +38,19 @@ exports.activate = (context) => {
     );
     const mocha = JSON.stringify(join(repoRoot, 'node_modules', 'mocha'));
     for (const [name, body] of [
-      ['pass', `test('command sees the runner environment', async () => {
+      [
+        'pass',
+        `test('command sees the runner environment', async () => {
         assert.strictEqual(await vscode.commands.executeCommand('runnerProbe.env'), 'probe-42');
-      });`],
+      });`,
+      ],
       ['fail', `test('a failing probe', () => { assert.strictEqual('left', 'right'); });`],
-      ['trust', `test('workspace trust as the runner asked', () => {
+      [
+        'trust',
+        `test('workspace trust as the runner asked', () => {
         assert.strictEqual(vscode.workspace.isTrusted, process.env.RI_RUNNER_EXPECT_TRUSTED === '1');
-      });`],
+      });`,
+      ],
     ]) {
       const suite = join(dir, name);
       mkdirSync(suite);

@@ -38,7 +38,12 @@ describe('saved profiles', () => {
       const url = `${w.demo.url}/sse`;
       await connectFromPalette(w.page, url);
       let frame = await panelFrame(w.page, url);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'header says open');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        15_000,
+        'header says open',
+      );
 
       await runCommand(w.page, 'Realtime: Save Connection as Profile');
       await answerQuickInput(w.page, 'Save Connection as Profile', 'E2E ticker');
@@ -51,7 +56,10 @@ describe('saved profiles', () => {
         'profiles in settings.json',
       );
       const profiles = settings['realtimeInspector.profiles'] as { name: string; url: string }[];
-      assert.deepEqual(profiles.map((p) => [p.name, p.url]), [['E2E ticker', url]]);
+      assert.deepEqual(
+        profiles.map((p) => [p.name, p.url]),
+        [['E2E ticker', url]],
+      );
       assert.equal(settings['editor.tabSize'], 3, 'the rest of settings.json is kept');
 
       const view = await openConnectionsView(w.page);
@@ -64,9 +72,7 @@ describe('saved profiles', () => {
       await w.shot('e2e-4-profile-saved');
 
       // Take the first connection off the list, then connect the profile from its inline action.
-      const sessionRow = view
-        .locator('.monaco-list-row', { has: w.page.locator('.label-description', { hasText: /^open/ }) })
-        .first();
+      const sessionRow = view.locator('.monaco-list-row', { has: w.page.locator('.label-description', { hasText: /^open/ }) }).first();
       await sessionRow.hover();
       await sessionRow.locator('.action-label[aria-label^="Remove"]').click();
       await sessionRow.waitFor({ state: 'detached', timeout: 10_000 });
@@ -74,8 +80,18 @@ describe('saved profiles', () => {
       await profileRow.hover();
       await profileRow.locator('.action-label[aria-label^="Connect"]').click();
       frame = await panelFrame(w.page, url);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'the profile connects');
-      await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '1'), 15_000, 'events from the profile connection');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        15_000,
+        'the profile connects',
+      );
+      await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => r.id === '1'),
+        15_000,
+        'events from the profile connection',
+      );
       await eventually(
         () => view.locator('.monaco-list-row', { has: w.page.locator('.label-description', { hasText: /^open/ }) }).allInnerTexts(),
         (texts) => texts.some((t) => t.includes('E2E ticker')),

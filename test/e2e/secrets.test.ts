@@ -8,7 +8,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCommand } from '../harness/browser';
 import { DEMO_TOKEN } from '../../src/demo/server';
-import { answerQuickInput, badgeText, eventually, logRows, openConnectionsView, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
+import {
+  answerQuickInput,
+  badgeText,
+  eventually,
+  logRows,
+  openConnectionsView,
+  openExtensionWorkbench,
+  panelFrame,
+  withFailureShot,
+  type Workbench,
+} from './fixture';
 
 describe('secrets', () => {
   let wb: Workbench | undefined;
@@ -43,11 +53,26 @@ describe('secrets', () => {
       await row.hover();
       await row.locator('.action-label[aria-label^="Connect"]').click();
       const frame = await panelFrame(w.page, url);
-      await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'the server accepted the token');
-      await eventually(() => logRows(frame), (rs) => rs.some((r) => r.type === 'secret' && r.id === '1'), 15_000, 'private events');
+      await eventually(
+        () => badgeText(frame),
+        (t) => /^Open since/.test(t),
+        15_000,
+        'the server accepted the token',
+      );
+      await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => r.type === 'secret' && r.id === '1'),
+        15_000,
+        'private events',
+      );
 
       await frame.locator('.row', { hasText: 'connecting' }).first().click();
-      const detail = await eventually(() => frame.locator('.detail').innerText(), (t) => /Authorization/i.test(t), 10_000, 'request headers in the detail pane');
+      const detail = await eventually(
+        () => frame.locator('.detail').innerText(),
+        (t) => /Authorization/i.test(t),
+        10_000,
+        'request headers in the detail pane',
+      );
       assert.match(detail, /Bearer ••••/, 'the header is shown masked');
       const everything = await frame.locator('body').innerText();
       assert.ok(!everything.includes(DEMO_TOKEN), 'the secret is nowhere in the panel text');

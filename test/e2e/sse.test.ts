@@ -4,7 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { badgeText, connectFromPalette, eventually, logRows, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
+import {
+  badgeText,
+  connectFromPalette,
+  eventually,
+  logRows,
+  openExtensionWorkbench,
+  panelFrame,
+  withFailureShot,
+  type Workbench,
+} from './fixture';
 
 describe('SSE from the command palette', () => {
   let wb: Workbench | undefined;
@@ -22,7 +31,12 @@ describe('SSE from the command palette', () => {
     await withFailureShot(w, 'e2e-1-sse-connect', async () => {
       await connectFromPalette(w.page, `${w.demo.url}/sse`);
       const frame = await panelFrame(w.page);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'header says open');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        15_000,
+        'header says open',
+      );
       const rows = await eventually(
         () => logRows(frame),
         (rs) => rs.filter((r) => /^\d+$/.test(r.id)).length >= 4,
@@ -32,11 +46,21 @@ describe('SSE from the command palette', () => {
       const events = rows.filter((r) => /^\d+$/.test(r.id));
       const types = new Set(events.map((r) => r.type));
       for (const type of ['tick', 'news']) {
-        assert.ok([...types].some((t) => t.includes(type)), `an event of type ${type} is listed: ${JSON.stringify(events)}`);
+        assert.ok(
+          [...types].some((t) => t.includes(type)),
+          `an event of type ${type} is listed: ${JSON.stringify(events)}`,
+        );
       }
       const ids = events.map((r) => Number(r.id));
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids in arrival order');
-      assert.ok(events.some((r) => r.data.includes('plain text message')), 'plain payloads are shown');
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'ids in arrival order',
+      );
+      assert.ok(
+        events.some((r) => r.data.includes('plain text message')),
+        'plain payloads are shown',
+      );
       await w.shot('e2e-1-sse-connect');
     });
   });
@@ -46,17 +70,32 @@ describe('SSE from the command palette', () => {
     const w = wb!;
     await withFailureShot(w, 'e2e-3-sse-reconnect', async () => {
       const frame = await panelFrame(w.page);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 10_000, 'connection open before the kill');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        10_000,
+        'connection open before the kill',
+      );
       await w.demo.close();
       await w.page.waitForTimeout(500);
       const lastId = Math.max(...(await logRows(frame)).filter((r) => /^\d+$/.test(r.id)).map((r) => Number(r.id)));
       assert.ok(lastId > 0, 'events were received before the kill');
 
-      const countdown = await eventually(() => badgeText(frame), (text) => /^Reconnecting in \d+ s — attempt/.test(text), 15_000, 'reconnecting badge with a countdown');
+      const countdown = await eventually(
+        () => badgeText(frame),
+        (text) => /^Reconnecting in \d+ s — attempt/.test(text),
+        15_000,
+        'reconnecting badge with a countdown',
+      );
       await w.shot('e2e-3-sse-reconnecting');
       const restarted = await w.restartDemo();
 
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 45_000, 'open again after the restart');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        45_000,
+        'open again after the restart',
+      );
       const resumed = await eventually(
         () => logRows(frame),
         (rs) => rs.some((r) => /^\d+$/.test(r.id) && Number(r.id) > lastId),

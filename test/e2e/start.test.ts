@@ -12,7 +12,11 @@ import { launchBrowser, openWorkbench, runCommand, screenshot } from '../harness
 import { repoRoot } from '../harness/codeServer';
 import { badgeText, eventually, logRows, panelFrame } from './fixture';
 
-function start(args: string[]): { child: ChildProcessByStdio<null, Readable, Readable>; output: () => string; exited: Promise<number | null> } {
+function start(args: string[]): {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs'), '--browser', ...args], {
     cwd: repoRoot,
     env: { ...process.env, RI_DEMO_PORT: '0' },
@@ -55,22 +59,30 @@ describe('npm start', () => {
     let url: string | undefined;
     const browser = await launchBrowser();
     try {
-      url = (
-        await eventually(
-          async () => /Open this URL in a browser[^\n]*\n\s*\n\s*(\S+)/.exec(run.output())?.[1],
-          (u) => !!u && /Press Ctrl\+C/.test(run.output()),
-          90_000,
-          'npm start prints the URL',
-        )
-      )!;
+      url = (await eventually(
+        async () => /Open this URL in a browser[^\n]*\n\s*\n\s*(\S+)/.exec(run.output())?.[1],
+        (u) => !!u && /Press Ctrl\+C/.test(run.output()),
+        90_000,
+        'npm start prints the URL',
+      ))!;
       await openWorkbench(browser.page, url);
       await runCommand(browser.page, 'Realtime: Connect SSE/WS');
       const first = browser.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Demo: SSE ticker' }).first();
       await first.waitFor({ state: 'visible', timeout: 15_000 });
       await first.click();
       const frame = await panelFrame(browser.page);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'the demo profile connects');
-      await eventually(() => logRows(frame), (rows) => rows.some((r) => r.id === '1'), 15_000, 'the first demo event');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        15_000,
+        'the demo profile connects',
+      );
+      await eventually(
+        () => logRows(frame),
+        (rows) => rows.some((r) => r.id === '1'),
+        15_000,
+        'the first demo event',
+      );
       await screenshot(browser.page, 'e2e-start-demo-profile');
     } catch (error) {
       await screenshot(browser.page, 'e2e-start-demo-profile-failure').catch(() => undefined);

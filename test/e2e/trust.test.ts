@@ -59,8 +59,18 @@ describe('workspace trust', () => {
       await dialog.waitFor({ state: 'visible', timeout: 15_000 });
       await dialog.locator('.monaco-button', { hasText: /^Connect$/ }).click();
       const frame = await panelFrame(w.page, url);
-      await eventually(() => badgeText(frame), (t) => /^Open since/.test(t), 15_000, 'connects after the confirmation');
-      await eventually(() => logRows(frame), (rs) => rs.some((r) => r.id === '1'), 15_000, 'events');
+      await eventually(
+        () => badgeText(frame),
+        (t) => /^Open since/.test(t),
+        15_000,
+        'connects after the confirmation',
+      );
+      await eventually(
+        () => logRows(frame),
+        (rs) => rs.some((r) => r.id === '1'),
+        15_000,
+        'events',
+      );
       assert.equal(w.demo.lastEventIds.length, 1, 'one request, after the confirmation');
       await w.shot('e2e-trust-connected');
     });

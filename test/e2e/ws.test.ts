@@ -3,7 +3,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { badgeText, connectFromPalette, eventually, logRows, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
+import {
+  badgeText,
+  connectFromPalette,
+  eventually,
+  logRows,
+  openExtensionWorkbench,
+  panelFrame,
+  withFailureShot,
+  type Workbench,
+} from './fixture';
 
 describe('WebSocket echo from the panel', () => {
   let wb: Workbench | undefined;
@@ -21,7 +30,12 @@ describe('WebSocket echo from the panel', () => {
     await withFailureShot(w, 'e2e-2-ws-echo', async () => {
       await connectFromPalette(w.page, `${w.demo.url.replace(/^http/, 'ws')}/ws/echo`);
       const frame = await panelFrame(w.page);
-      await eventually(() => badgeText(frame), (text) => /^Open since/.test(text), 15_000, 'header says open');
+      await eventually(
+        () => badgeText(frame),
+        (text) => /^Open since/.test(text),
+        15_000,
+        'header says open',
+      );
 
       await frame.locator('.sendbox select[aria-label="Message format"]').selectOption('json');
       const editor = frame.locator('.sendbox textarea.editor');
@@ -31,7 +45,8 @@ describe('WebSocket echo from the panel', () => {
 
       const rows = await eventually(
         () => logRows(frame),
-        (rs) => rs.some((r) => r.dir === 'out' && r.data.includes('subscribe')) && rs.some((r) => r.dir === 'in' && r.data.includes('subscribe')),
+        (rs) =>
+          rs.some((r) => r.dir === 'out' && r.data.includes('subscribe')) && rs.some((r) => r.dir === 'in' && r.data.includes('subscribe')),
         15_000,
         'outgoing and echoed records',
       );

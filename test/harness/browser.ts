@@ -151,7 +151,10 @@ async function openPalette(page: Page): Promise<void> {
       if (attempt >= 2) {
         throw error;
       }
-      await page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 5, y: 5 } }).catch(() => undefined);
+      await page
+        .locator('.monaco-workbench .part.statusbar')
+        .click({ position: { x: 5, y: 5 } })
+        .catch(() => undefined);
     }
   }
 }
@@ -189,7 +192,9 @@ export async function findWebviewFrame(page: Page, selector: string, timeoutMs =
 /** Saves a screenshot as test-results/<name>.png (or at `name` when it is an absolute path) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const path = isAbsolute(name)
-    ? (name.endsWith('.png') ? name : `${name}.png`)
+    ? name.endsWith('.png')
+      ? name
+      : `${name}.png`
     : join(resultsDir, `${name.replace(/[^\w.-]+/g, '-')}.png`);
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path });

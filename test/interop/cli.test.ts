@@ -40,7 +40,10 @@ function directEnv(): NodeJS.ProcessEnv {
 
 function cli(args: string[], stdin?: string): Cli {
   const childEnv = directEnv();
-  const child = spawn(process.execPath, [CLI, ...args], { env: childEnv, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: childEnv,
+    stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   children.add(child);
   const records: Rec[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -68,7 +71,9 @@ async function ended(run: Cli, timeoutMs: number, what: string): Promise<number 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       run.child.kill('SIGKILL');
-      reject(new Error(`${what}: the CLI did not exit within ${timeoutMs} ms; stderr: ${run.stderr()}; records: ${JSON.stringify(run.records)}`));
+      reject(
+        new Error(`${what}: the CLI did not exit within ${timeoutMs} ms; stderr: ${run.stderr()}; records: ${JSON.stringify(run.records)}`),
+      );
     }, timeoutMs);
   });
   try {
@@ -98,62 +103,81 @@ describe('the CLI against FastAPI (sse-starlette /stream, WebSocket /ws)', { ski
     await server?.stop();
   });
 
-  it('/stream: ten events with their ids and data, retry 15000, then a reconnect at least 15 s after the end with Last-Event-ID message_id_9', { timeout: 180_000 }, async (t) => {
-    const s = server!;
-    const run = cli([`${s.url}/stream`, '--json']);
-    try {
-      // The first stream runs ten seconds; the reconnect comes at the earliest 15 s after its end.
-      const seen = await s.waitFor((o) => requests(o, '/stream').length >= 2, 'a second request to /stream', 120_000);
-      run.child.kill('SIGINT');
-      await ended(run, 15_000, 'SIGINT');
+  it(
+    '/stream: ten events with their ids and data, retry 15000, then a reconnect at least 15 s after the end with Last-Event-ID message_id_9',
+    { timeout: 180_000 },
+    async (t) => {
+      const s = server!;
+      const run = cli([`${s.url}/stream`, '--json']);
+      try {
+        // The first stream runs ten seconds; the reconnect comes at the earliest 15 s after its end.
+        const seen = await s.waitFor((o) => requests(o, '/stream').length >= 2, 'a second request to /stream', 120_000);
+        run.child.kill('SIGINT');
+        await ended(run, 15_000, 'SIGINT');
 
-      const [first, second] = requests(seen, '/stream');
-      const firstEnd = seen.find((o) => o.what === 'end' && o.path === '/stream' && o.at >= first.at);
-      assert.ok(firstEnd, `the server ended the first stream before the second request: ${JSON.stringify(seen)}`);
-      assert.ok(firstEnd.at <= second.at, 'the first stream ended before the second request arrived');
-      assert.equal(first.what === 'request' && first.last_event_id, null, 'the first request carries no Last-Event-ID');
-      assert.equal(second.what === 'request' && second.last_event_id, 'message_id_9', 'the reconnect carries the last id received');
-      const gap = second.at - firstEnd.at;
-      t.diagnostic(`reconnect ${gap.toFixed(0)} ms after the end of the stream, measured at the server`);
-      assert.ok(gap >= 15_000, `the reconnect came ${gap.toFixed(0)} ms after the stream ended, sooner than the server's retry: 15000`);
+        const [first, second] = requests(seen, '/stream');
+        const firstEnd = seen.find((o) => o.what === 'end' && o.path === '/stream' && o.at >= first.at);
+        assert.ok(firstEnd, `the server ended the first stream before the second request: ${JSON.stringify(seen)}`);
+        assert.ok(firstEnd.at <= second.at, 'the first stream ended before the second request arrived');
+        assert.equal(first.what === 'request' && first.last_event_id, null, 'the first request carries no Last-Event-ID');
+        assert.equal(second.what === 'request' && second.last_event_id, 'message_id_9', 'the reconnect carries the last id received');
+        const gap = second.at - firstEnd.at;
+        t.diagnostic(`reconnect ${gap.toFixed(0)} ms after the end of the stream, measured at the server`);
+        assert.ok(gap >= 15_000, `the reconnect came ${gap.toFixed(0)} ms after the stream ended, sooner than the server's retry: 15000`);
 
-      const messages = run.records.filter((r) => r.kind === 'message');
-      const firstTen = messages.slice(0, 10);
-      assert.deepEqual(
-        firstTen.map((r) => [r.event, r.id, r.data]),
-        Array.from({ length: 10 }, (_, i) => ['message', `message_id_${i}`, `Counter value ${i}`]),
-        'all ten events of the first stream, in order',
+        const messages = run.records.filter((r) => r.kind === 'message');
+        const firstTen = messages.slice(0, 10);
+        assert.deepEqual(
+          firstTen.map((r) => [r.event, r.id, r.data]),
+          Array.from({ length: 10 }, (_, i) => ['message', `message_id_${i}`, `Counter value ${i}`]),
+          'all ten events of the first stream, in order',
+        );
+        const retries = run.records.filter((r) => r.kind === 'retry');
+        assert.ok(retries.length >= 1 && retries.every((r) => r.ms === 15_000), `the retry record says 15000: ${JSON.stringify(retries)}`);
+
+        const closeAt = run.records.findIndex((r) => r.kind === 'close');
+        assert.ok(closeAt > run.records.indexOf(firstTen[9]), 'the stream closed after the tenth event');
+        assert.equal(run.records[closeAt].clean, true, `a clean end of the response: ${JSON.stringify(run.records[closeAt])}`);
+        const reconnecting = run.records.find((r) => r.kind === 'reconnecting');
+        assert.ok(
+          reconnecting && Number(reconnecting.delayMs) >= 15_000,
+          `the CLI waits at least the server's retry: ${JSON.stringify(reconnecting)}`,
+        );
+        const again = run.records.filter((r) => r.kind === 'connecting');
+        assert.equal(
+          again[1]?.lastEventId,
+          'message_id_9',
+          `the reconnect is made with Last-Event-ID message_id_9: ${JSON.stringify(again)}`,
+        );
+      } finally {
+        run.child.kill('SIGKILL');
+      }
+    },
+  );
+
+  it(
+    '/ws with -i: lines typed on stdin are sent one by one, both echoes printed, exit 0, closed with 1000',
+    { timeout: 60_000 },
+    async () => {
+      const s = server!;
+      const before = s.observations.length;
+      const run = cli([`ws://127.0.0.1:${s.port}/ws`, '-i', '--count', '2', '--json'], 'hello\nworld\n');
+      const code = await ended(run, 30_000, 'two echoes');
+      assert.equal(code, 0, `exit 0 after two messages; stderr: ${run.stderr()}`);
+      const incoming = run.records.filter((r) => r.kind === 'message' && r.dir === 'in').map((r) => r.data);
+      assert.deepEqual(incoming, ['Message text was: hello', 'Message text was: world']);
+      const outgoing = run.records.filter((r) => r.kind === 'message' && r.dir === 'out').map((r) => r.data);
+      assert.deepEqual(outgoing, ['hello', 'world'], 'each line sent as its own text message, without the newline');
+
+      const seen = await s.waitFor(
+        (o) => o.slice(before).some((x) => x.what === 'disconnect' && x.path === '/ws'),
+        'the WebSocket close',
+        15_000,
       );
-      const retries = run.records.filter((r) => r.kind === 'retry');
-      assert.ok(retries.length >= 1 && retries.every((r) => r.ms === 15_000), `the retry record says 15000: ${JSON.stringify(retries)}`);
-
-      const closeAt = run.records.findIndex((r) => r.kind === 'close');
-      assert.ok(closeAt > run.records.indexOf(firstTen[9]), 'the stream closed after the tenth event');
-      assert.equal(run.records[closeAt].clean, true, `a clean end of the response: ${JSON.stringify(run.records[closeAt])}`);
-      const reconnecting = run.records.find((r) => r.kind === 'reconnecting');
-      assert.ok(reconnecting && Number(reconnecting.delayMs) >= 15_000, `the CLI waits at least the server's retry: ${JSON.stringify(reconnecting)}`);
-      const again = run.records.filter((r) => r.kind === 'connecting');
-      assert.equal(again[1]?.lastEventId, 'message_id_9', `the reconnect is made with Last-Event-ID message_id_9: ${JSON.stringify(again)}`);
-    } finally {
-      run.child.kill('SIGKILL');
-    }
-  });
-
-  it('/ws with -i: lines typed on stdin are sent one by one, both echoes printed, exit 0, closed with 1000', { timeout: 60_000 }, async () => {
-    const s = server!;
-    const before = s.observations.length;
-    const run = cli([`ws://127.0.0.1:${s.port}/ws`, '-i', '--count', '2', '--json'], 'hello\nworld\n');
-    const code = await ended(run, 30_000, 'two echoes');
-    assert.equal(code, 0, `exit 0 after two messages; stderr: ${run.stderr()}`);
-    const incoming = run.records.filter((r) => r.kind === 'message' && r.dir === 'in').map((r) => r.data);
-    assert.deepEqual(incoming, ['Message text was: hello', 'Message text was: world']);
-    const outgoing = run.records.filter((r) => r.kind === 'message' && r.dir === 'out').map((r) => r.data);
-    assert.deepEqual(outgoing, ['hello', 'world'], 'each line sent as its own text message, without the newline');
-
-    const seen = await s.waitFor((o) => o.slice(before).some((x) => x.what === 'disconnect' && x.path === '/ws'), 'the WebSocket close', 15_000);
-    const disconnect = seen.slice(before).find((x) => x.what === 'disconnect' && x.path === '/ws');
-    assert.equal(disconnect?.what === 'disconnect' && disconnect.code, 1000, 'the server saw a normal closure');
-  });
+      const disconnect = seen.slice(before).find((x) => x.what === 'disconnect' && x.path === '/ws');
+      assert.equal(disconnect?.what === 'disconnect' && disconnect.code, 1000, 'the server saw a normal closure');
+    },
+  );
 });
 
 /** Runs one of the note's clients in the virtual environment; resolves when it exits. */

@@ -74,12 +74,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /** `uvicorn observed:app --host 127.0.0.1 --port 0` in its own process group; resolves once it listens. */
 export async function startFastApi(venv: string, timeoutMs = 60_000): Promise<FastApiServer> {
-  const child = spawn(join(venv, 'bin', 'python'), ['-m', 'uvicorn', 'observed:app', '--host', '127.0.0.1', '--port', '0', '--no-access-log'], {
-    cwd: serversDir,
-    env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    join(venv, 'bin', 'python'),
+    ['-m', 'uvicorn', 'observed:app', '--host', '127.0.0.1', '--port', '0', '--no-access-log'],
+    {
+      cwd: serversDir,
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => running.delete(child));

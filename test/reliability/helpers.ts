@@ -267,9 +267,17 @@ export async function hostileCase(t: TestContext, body: (scope: Scope) => Promis
   const memAfter = await settledMemory();
   const heapSlack = limits.heapSlack ?? 24 * MB;
   const rssSlack = limits.rssSlack ?? 192 * MB;
-  t.diagnostic(`memory after GC: heap ${mb(memBefore.heapUsed)} → ${mb(memAfter.heapUsed)}, rss ${mb(memBefore.rss)} → ${mb(memAfter.rss)}`);
-  assert.ok(memAfter.heapUsed - memBefore.heapUsed < heapSlack, `heap after GC grew ${mb(memAfter.heapUsed - memBefore.heapUsed)} (bound ${mb(heapSlack)})`);
-  assert.ok(memAfter.external - memBefore.external < heapSlack, `external memory after GC grew ${mb(memAfter.external - memBefore.external)}`);
+  t.diagnostic(
+    `memory after GC: heap ${mb(memBefore.heapUsed)} → ${mb(memAfter.heapUsed)}, rss ${mb(memBefore.rss)} → ${mb(memAfter.rss)}`,
+  );
+  assert.ok(
+    memAfter.heapUsed - memBefore.heapUsed < heapSlack,
+    `heap after GC grew ${mb(memAfter.heapUsed - memBefore.heapUsed)} (bound ${mb(heapSlack)})`,
+  );
+  assert.ok(
+    memAfter.external - memBefore.external < heapSlack,
+    `external memory after GC grew ${mb(memAfter.external - memBefore.external)}`,
+  );
   assert.ok(memAfter.rss - memBefore.rss < rssSlack, `rss grew ${mb(memAfter.rss - memBefore.rss)} (bound ${mb(rssSlack)})`);
 }
 

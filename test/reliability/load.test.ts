@@ -18,7 +18,9 @@ const CLI = resolve(__dirname, '../../../dist/cli.js');
 
 /** Starts firehose-server.js in its own process; resolves with its URL. Killed at the end of the case. */
 async function firehose(scope: Scope, kind: 'ws' | 'sse' = 'ws'): Promise<{ url: string }> {
-  const child = spawn(process.execPath, [join(__dirname, 'firehose-server.js'), String(TOTAL), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'firehose-server.js'), String(TOTAL), kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   scope.defer(async () => {
     child.kill('SIGKILL');
@@ -74,7 +76,10 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         assert.equal(o.conn.stats.messagesIn, TOTAL, 'messagesIn is exact');
         assert.equal(received, TOTAL);
         assert.ok(inOrder, 'every message once, in order');
-        const close = o.store.toArray().filter((r): r is CloseRecord => r.kind === 'close').at(-1)!;
+        const close = o.store
+          .toArray()
+          .filter((r): r is CloseRecord => r.kind === 'close')
+          .at(-1)!;
         assert.deepEqual([close.code, close.clean, close.by], [1000, true, 'server']);
         // Store caps: count and bytes; what was dropped is counted, the newest are kept.
         const { maxRecords, maxBytes } = o.store.options;
@@ -94,108 +99,118 @@ describe('Load: 1,000,000 WebSocket messages', () => {
     ),
   );
 
-  it('through the CLI with --json into a slow reader: every line arrives, RSS bounded, flushed before exit', { timeout: 150_000, skip: !existsSync(CLI) && 'dist/cli.js is not built' }, (t) =>
-    hostileCase(t, async (scope) => {
-      const raw = await firehose(scope);
-      const child = spawn(process.execPath, [CLI, raw.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      scope.defer(() => child.kill('SIGKILL'));
-      let peakKb = 0;
-      const sample = setInterval(() => {
-        try {
-          const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-          peakKb = Math.max(peakKb, Number(hwm?.[1] ?? 0));
-        } catch {
-          // exited
-        }
-      }, 50);
-      scope.defer(() => clearInterval(sample));
-      let stderr = '';
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-
-      // The slow reader: nothing for a second, then reads in short bursts with pauses between.
-      let messages = 0;
-      let inOrder = true;
-      let partial = '';
-      let lines = 0;
-      let lastLine = '';
-      const stdout = child.stdout!;
-      stdout.setEncoding('utf8');
-      stdout.pause();
-      stdout.on('data', (chunk: string) => {
-        const text = partial + chunk;
-        let start = 0;
-        for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-          const line = text.slice(start, nl);
-          start = nl + 1;
-          lines++;
-          lastLine = line;
-          if (line.startsWith('{"kind":"message"') || line.includes('"kind":"message"')) {
-            const m = /"data":"(\d+)"/.exec(line);
-            inOrder &&= m !== null && Number(m[1]) === messages;
-            messages++;
+  it(
+    'through the CLI with --json into a slow reader: every line arrives, RSS bounded, flushed before exit',
+    { timeout: 150_000, skip: !existsSync(CLI) && 'dist/cli.js is not built' },
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const raw = await firehose(scope);
+        const child = spawn(process.execPath, [CLI, raw.url, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        scope.defer(() => child.kill('SIGKILL'));
+        let peakKb = 0;
+        const sample = setInterval(() => {
+          try {
+            const hwm = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+            peakKb = Math.max(peakKb, Number(hwm?.[1] ?? 0));
+          } catch {
+            // exited
           }
-        }
-        partial = text.slice(start);
-      });
-      let reading = false;
-      const throttle = setInterval(() => {
-        reading = !reading;
-        if (reading) {
-          stdout.resume();
-        } else {
-          stdout.pause();
-        }
-      }, 25);
-      scope.defer(() => clearInterval(throttle));
-      await new Promise((r) => setTimeout(r, 1000));
-      const started = Date.now();
-      const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
-      clearInterval(throttle);
-      clearInterval(sample);
-      t.diagnostic(`CLI --json, slow reader: ${lines} lines in ${Date.now() - started + 1000} ms, peak RSS ${Math.round(peakKb / 1024)} MB`);
-      assert.equal(code, 0, stderr);
-      assert.equal(partial, '', 'the output ends with a whole line');
-      assert.equal(messages, TOTAL, 'every message reached the reader');
-      assert.ok(inOrder, 'in order, none twice');
-      const close = JSON.parse(lastLine) as { kind: string; code: number };
-      assert.deepEqual([close.kind, close.code], ['close', 1000], 'the close, written last, was flushed before exit');
-      assert.ok(peakKb > 0 && peakKb < 200 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB`);
-    }),
+        }, 50);
+        scope.defer(() => clearInterval(sample));
+        let stderr = '';
+        child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+
+        // The slow reader: nothing for a second, then reads in short bursts with pauses between.
+        let messages = 0;
+        let inOrder = true;
+        let partial = '';
+        let lines = 0;
+        let lastLine = '';
+        const stdout = child.stdout!;
+        stdout.setEncoding('utf8');
+        stdout.pause();
+        stdout.on('data', (chunk: string) => {
+          const text = partial + chunk;
+          let start = 0;
+          for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+            const line = text.slice(start, nl);
+            start = nl + 1;
+            lines++;
+            lastLine = line;
+            if (line.startsWith('{"kind":"message"') || line.includes('"kind":"message"')) {
+              const m = /"data":"(\d+)"/.exec(line);
+              inOrder &&= m !== null && Number(m[1]) === messages;
+              messages++;
+            }
+          }
+          partial = text.slice(start);
+        });
+        let reading = false;
+        const throttle = setInterval(() => {
+          reading = !reading;
+          if (reading) {
+            stdout.resume();
+          } else {
+            stdout.pause();
+          }
+        }, 25);
+        scope.defer(() => clearInterval(throttle));
+        await new Promise((r) => setTimeout(r, 1000));
+        const started = Date.now();
+        const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)));
+        clearInterval(throttle);
+        clearInterval(sample);
+        t.diagnostic(
+          `CLI --json, slow reader: ${lines} lines in ${Date.now() - started + 1000} ms, peak RSS ${Math.round(peakKb / 1024)} MB`,
+        );
+        assert.equal(code, 0, stderr);
+        assert.equal(partial, '', 'the output ends with a whole line');
+        assert.equal(messages, TOTAL, 'every message reached the reader');
+        assert.ok(inOrder, 'in order, none twice');
+        const close = JSON.parse(lastLine) as { kind: string; code: number };
+        assert.deepEqual([close.kind, close.code], ['close', 1000], 'the close, written last, was flushed before exit');
+        assert.ok(peakKb > 0 && peakKb < 200 * 1024, `peak RSS ${Math.round(peakKb / 1024)} MB`);
+      }),
   );
 
-  it('SSE, 1,000,000 events in one response: counts exact, store caps hold, each turn of the event loop bounded', { timeout: 120_000 }, (t) =>
-    hostileCase(
-      t,
-      async (scope) => {
-        const srv = await firehose(scope, 'sse');
-        const base = await settledMemory();
-        const sampler = sampleMemory(50);
-        const started = Date.now();
-        const o = scope.observe({ url: srv.url }, { manual: true });
-        const perTurn = perTurnCounter();
-        scope.defer(() => perTurn.stop());
-        let last = -1;
-        let inOrder = true;
-        o.conn.onRecord((r: ConnRecord) => {
-          perTurn.tick();
-          if (r.kind === 'message') {
-            inOrder &&= Number(r.data) === last + 1;
-            last = Number(r.data);
-          }
-        });
-        o.conn.connect();
-        await o.waitFor((r) => r.kind === 'close', 100_000, 'the end of the stream');
-        const maxPerTurn = perTurn.stop();
-        const peak = sampler.stop();
-        t.diagnostic(`SSE: 1,000,000 events in ${Date.now() - started} ms; peak heap +${mb(peak.peakHeap - base.heapUsed)}; at most ${maxPerTurn} records in one turn`);
-        assert.equal(o.conn.stats.messagesIn, TOTAL);
-        assert.ok(inOrder && last === TOTAL - 1, 'every event once, in order');
-        assert.ok(o.store.size <= o.store.options.maxRecords);
-        assert.equal(o.store.size + o.store.dropped, o.conn.stats.records);
-        assert.ok(maxPerTurn < 65_536, `${maxPerTurn} records in one turn of the event loop`);
-        assert.ok(peak.peakHeap - base.heapUsed < 256 * MB, `peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
-      },
-      { rssSlack: 384 * MB },
-    ),
+  it(
+    'SSE, 1,000,000 events in one response: counts exact, store caps hold, each turn of the event loop bounded',
+    { timeout: 120_000 },
+    (t) =>
+      hostileCase(
+        t,
+        async (scope) => {
+          const srv = await firehose(scope, 'sse');
+          const base = await settledMemory();
+          const sampler = sampleMemory(50);
+          const started = Date.now();
+          const o = scope.observe({ url: srv.url }, { manual: true });
+          const perTurn = perTurnCounter();
+          scope.defer(() => perTurn.stop());
+          let last = -1;
+          let inOrder = true;
+          o.conn.onRecord((r: ConnRecord) => {
+            perTurn.tick();
+            if (r.kind === 'message') {
+              inOrder &&= Number(r.data) === last + 1;
+              last = Number(r.data);
+            }
+          });
+          o.conn.connect();
+          await o.waitFor((r) => r.kind === 'close', 100_000, 'the end of the stream');
+          const maxPerTurn = perTurn.stop();
+          const peak = sampler.stop();
+          t.diagnostic(
+            `SSE: 1,000,000 events in ${Date.now() - started} ms; peak heap +${mb(peak.peakHeap - base.heapUsed)}; at most ${maxPerTurn} records in one turn`,
+          );
+          assert.equal(o.conn.stats.messagesIn, TOTAL);
+          assert.ok(inOrder && last === TOTAL - 1, 'every event once, in order');
+          assert.ok(o.store.size <= o.store.options.maxRecords);
+          assert.equal(o.store.size + o.store.dropped, o.conn.stats.records);
+          assert.ok(maxPerTurn < 65_536, `${maxPerTurn} records in one turn of the event loop`);
+          assert.ok(peak.peakHeap - base.heapUsed < 256 * MB, `peak heap +${mb(peak.peakHeap - base.heapUsed)}`);
+        },
+        { rssSlack: 384 * MB },
+      ),
   );
 });

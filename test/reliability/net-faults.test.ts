@@ -63,62 +63,77 @@ describe('Redirects', () => {
     }),
   );
 
-  it('WebSocket (https:// URL, kind ws) redirected to http://: refused by default; with allowDowngrade followed without any credential', T, (t) =>
-    hostileCase(t, async (scope) => {
-      const plain = await startWsServer();
-      scope.defer(() => plain.close());
-      const cert = selfSignedCert();
-      const secure = await startWsServer({
-        tls: cert,
-        onUpgrade: (_req, socket) => {
-          refuse(socket, 302, { location: `http://127.0.0.1:${plain.port}/ws` });
-          return true;
-        },
-      });
-      scope.defer(() => secure.close());
-      const url = `https://127.0.0.1:${secure.port}/ws`;
+  it(
+    'WebSocket (https:// URL, kind ws) redirected to http://: refused by default; with allowDowngrade followed without any credential',
+    T,
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const plain = await startWsServer();
+        scope.defer(() => plain.close());
+        const cert = selfSignedCert();
+        const secure = await startWsServer({
+          tls: cert,
+          onUpgrade: (_req, socket) => {
+            refuse(socket, 302, { location: `http://127.0.0.1:${plain.port}/ws` });
+            return true;
+          },
+        });
+        scope.defer(() => secure.close());
+        const url = `https://127.0.0.1:${secure.port}/ws`;
 
-      const refused = scope.observe({ url, kind: 'ws', headers: CREDENTIALS, tls: { ca: cert.cert } });
-      await refused.waitState('failed');
-      const err = refused.errors()[0];
-      assert.deepEqual([err.code, err.fatal], ['ERR_REDIRECT', true]);
-      assert.match(err.message, /^Redirect from https:\/\/ to http:\/\/ refused: it leaves TLS \(allow it with allowDowngrade/);
-      assert.equal(plain.requests.length, 0, 'nothing was sent in clear');
+        const refused = scope.observe({ url, kind: 'ws', headers: CREDENTIALS, tls: { ca: cert.cert } });
+        await refused.waitState('failed');
+        const err = refused.errors()[0];
+        assert.deepEqual([err.code, err.fatal], ['ERR_REDIRECT', true]);
+        assert.match(err.message, /^Redirect from https:\/\/ to http:\/\/ refused: it leaves TLS \(allow it with allowDowngrade/);
+        assert.equal(plain.requests.length, 0, 'nothing was sent in clear');
 
-      const allowed = scope.observe({ url, kind: 'ws', headers: CREDENTIALS, tls: { ca: cert.cert }, allowDowngrade: true });
-      await allowed.waitState('open');
-      assert.equal(plain.requests.length, 1);
-      assert.deepEqual(sentCredentials(plain.requests[0].headers), [], 'no credential went over the plain connection');
-      assert.deepEqual(sentCredentials(secure.requests.at(-1)!.headers), credentialNames, 'the first server got them all');
-      const info = allowed.store.toArray().find(isKind('info')) as InfoRecord;
-      assert.match(info.message, /leaves TLS: allowed by allowDowngrade.*another origin: Authorization, Cookie, X-API-Key, X-Auth-Token not forwarded/);
-    }),
+        const allowed = scope.observe({ url, kind: 'ws', headers: CREDENTIALS, tls: { ca: cert.cert }, allowDowngrade: true });
+        await allowed.waitState('open');
+        assert.equal(plain.requests.length, 1);
+        assert.deepEqual(sentCredentials(plain.requests[0].headers), [], 'no credential went over the plain connection');
+        assert.deepEqual(sentCredentials(secure.requests.at(-1)!.headers), credentialNames, 'the first server got them all');
+        const info = allowed.store.toArray().find(isKind('info')) as InfoRecord;
+        assert.match(
+          info.message,
+          /leaves TLS: allowed by allowDowngrade.*another origin: Authorization, Cookie, X-API-Key, X-Auth-Token not forwarded/,
+        );
+      }),
   );
 
-  it('SSE POST redirected (307) from https to http: refused by default, the body and X-API-Key not sent; with allowDowngrade the body goes, no credential', T, (t) =>
-    hostileCase(t, async (scope) => {
-      const plain = await serve(scope, (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.write('data: plain\n\n');
-      });
-      const cert = selfSignedCert();
-      const secure = await serve(scope, (_req, res) => res.writeHead(307, { location: `${plain.url}/stream` }).end(), cert);
-      const options = { url: secure.url + '/stream', method: 'POST', body: '{"prompt":"secret plans"}', headers: CREDENTIALS, tls: { ca: cert.cert } };
+  it(
+    'SSE POST redirected (307) from https to http: refused by default, the body and X-API-Key not sent; with allowDowngrade the body goes, no credential',
+    T,
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const plain = await serve(scope, (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: plain\n\n');
+        });
+        const cert = selfSignedCert();
+        const secure = await serve(scope, (_req, res) => res.writeHead(307, { location: `${plain.url}/stream` }).end(), cert);
+        const options = {
+          url: secure.url + '/stream',
+          method: 'POST',
+          body: '{"prompt":"secret plans"}',
+          headers: CREDENTIALS,
+          tls: { ca: cert.cert },
+        };
 
-      const refused = scope.observe(options);
-      await refused.waitState('failed');
-      const err = refused.errors()[0];
-      assert.deepEqual([err.code, err.fatal, err.status], ['ERR_REDIRECT', true, 307]);
-      assert.match(err.message, /^Redirect from https:\/\/ to http:\/\/ refused: it leaves TLS/);
-      assert.equal(plain.requests.length, 0, 'nothing was sent in clear');
+        const refused = scope.observe(options);
+        await refused.waitState('failed');
+        const err = refused.errors()[0];
+        assert.deepEqual([err.code, err.fatal, err.status], ['ERR_REDIRECT', true, 307]);
+        assert.match(err.message, /^Redirect from https:\/\/ to http:\/\/ refused: it leaves TLS/);
+        assert.equal(plain.requests.length, 0, 'nothing was sent in clear');
 
-      const allowed = scope.observe({ ...options, allowDowngrade: true });
-      await allowed.waitFor((r) => r.kind === 'message' && r.data === 'plain', 5000, 'the event from the plain server');
-      assert.equal(plain.requests.length, 1);
-      assert.equal(plain.requests[0].method, 'POST');
-      assert.equal(plain.requests[0].body, '{"prompt":"secret plans"}');
-      assert.deepEqual(sentCredentials(plain.requests[0].headers), []);
-    }),
+        const allowed = scope.observe({ ...options, allowDowngrade: true });
+        await allowed.waitFor((r) => r.kind === 'message' && r.data === 'plain', 5000, 'the event from the plain server');
+        assert.equal(plain.requests.length, 1);
+        assert.equal(plain.requests[0].method, 'POST');
+        assert.equal(plain.requests[0].body, '{"prompt":"secret plans"}');
+        assert.deepEqual(sentCredentials(plain.requests[0].headers), []);
+      }),
   );
 
   it('another origin (same host, other port): every credential header is dropped, SSE and WebSocket alike', T, (t) =>
@@ -190,7 +205,10 @@ describe('Answers that are not an event stream, and compressed ones', () => {
         });
         const o = scope.observe({ url: s.url, headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
         await o.waitState('closed');
-        assert.deepEqual(o.messages().map((m) => m.data), ['one', 'two']);
+        assert.deepEqual(
+          o.messages().map((m) => m.data),
+          ['one', 'two'],
+        );
         assert.deepEqual(o.errors(), []);
       }),
     );
@@ -208,12 +226,21 @@ describe('Answers that are not an event stream, and compressed ones', () => {
       await compress.waitState('failed');
       const hasZstd = typeof (zlib as unknown as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
       if (!hasZstd) {
-        assert.deepEqual([zstd.errors()[0].code, zstd.errors()[0].message], [
-          'ERR_CONTENT_TYPE',
-          `Unsupported Content-Encoding: zstd (this Node.js ${process.version} cannot decode it; gzip, deflate and br can be)`,
-        ]);
+        assert.deepEqual(
+          [zstd.errors()[0].code, zstd.errors()[0].message],
+          [
+            'ERR_CONTENT_TYPE',
+            `Unsupported Content-Encoding: zstd (this Node.js ${process.version} cannot decode it; gzip, deflate and br can be)`,
+          ],
+        );
       }
-      assert.deepEqual([compress.errors()[0].code, compress.errors()[0].message.startsWith('Unsupported Content-Encoding: compress (gzip, deflate and br')], ['ERR_CONTENT_TYPE', true]);
+      assert.deepEqual(
+        [
+          compress.errors()[0].code,
+          compress.errors()[0].message.startsWith('Unsupported Content-Encoding: compress (gzip, deflate and br'),
+        ],
+        ['ERR_CONTENT_TYPE', true],
+      );
       assert.equal(s.requests.length, 2, 'neither was retried');
     }),
   );
@@ -234,7 +261,10 @@ describe('Streams that stall (idleTimeoutMs)', () => {
       const close = o.store.toArray().find(isKind('close')) as CloseRecord;
       assert.deepEqual([close.reason, close.clean, close.by], ['no data for 0.3 s', false, 'client']);
       const err = o.errors()[0];
-      assert.deepEqual([err.code, err.fatal, err.message], ['ERR_TIMEOUT', false, 'No data for 0.3 s (idle timeout 300 ms): the connection was dropped']);
+      assert.deepEqual(
+        [err.code, err.fatal, err.message],
+        ['ERR_TIMEOUT', false, 'No data for 0.3 s (idle timeout 300 ms): the connection was dropped'],
+      );
       assert.equal(seen[1].lastEventId, '1');
       assert.ok(seen[1].at - seen[0].at >= 300, `reconnected after ${seen[1].at - seen[0].at} ms`);
       o.conn.disconnect();
@@ -251,7 +281,10 @@ describe('Streams that stall (idleTimeoutMs)', () => {
       assert.deepEqual([close.code, close.reason, close.clean, close.by], [1006, 'no data for 0.3 s', false, 'client']);
       const err = o.errors()[0];
       assert.deepEqual([err.code, err.fatal], ['ERR_TIMEOUT', true]);
-      assert.deepEqual(o.messages().map((m) => m.data), ['hello']);
+      assert.deepEqual(
+        o.messages().map((m) => m.data),
+        ['hello'],
+      );
     }),
   );
 });
@@ -270,8 +303,17 @@ describe('The CLI stops cleanly', () => {
           },
         });
         scope.defer(() => srv.close());
-        const args = [srv.url, '--json', '--no-interactive', '--no-reconnect', ...(how === '--count' ? ['--count', '1'] : how === '--timeout' ? ['--timeout', '500'] : [])];
-        const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', HTTP_PROXY: '', http_proxy: '' } });
+        const args = [
+          srv.url,
+          '--json',
+          '--no-interactive',
+          '--no-reconnect',
+          ...(how === '--count' ? ['--count', '1'] : how === '--timeout' ? ['--timeout', '500'] : []),
+        ];
+        const child = spawn(process.execPath, [CLI, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: '1', HTTP_PROXY: '', http_proxy: '' },
+        });
         scope.defer(() => child.exitCode === null && child.kill('SIGKILL'));
         let stdout = '';
         child.stdout.on('data', (c: Buffer) => {
@@ -290,7 +332,10 @@ describe('The CLI stops cleanly', () => {
           await new Promise((r) => setTimeout(r, 10));
         }
         assert.deepEqual(closes, [{ code: 1000, reason: '' }], 'the server saw a normal closure');
-        const records = stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; code?: number; clean?: boolean; state?: string });
+        const records = stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { kind: string; code?: number; clean?: boolean; state?: string });
         const close = records.find((r) => r.kind === 'close');
         assert.deepEqual([close?.code, close?.clean, close?.state], [1000, true, 'closed']);
       }),

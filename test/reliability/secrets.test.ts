@@ -44,7 +44,12 @@ describe('Secrets echoed by a hostile server', () => {
   it('SSE: the status and the NDJSON export carry the token masked only', T, (t) =>
     hostileCase(t, async (scope) => {
       const s = await echoingSse(scope);
-      const o = scope.observe({ url: s.url, headers: { Authorization: `Bearer ${SECRET}` }, secrets: [SECRET], reconnect: { enabled: true } });
+      const o = scope.observe({
+        url: s.url,
+        headers: { Authorization: `Bearer ${SECRET}` },
+        secrets: [SECRET],
+        reconnect: { enabled: true },
+      });
       await o.waitState('failed');
       assert.equal(s.requests[0].headers.authorization, `Bearer ${SECRET}`, 'the token was sent');
       assert.equal(s.requests[1].headers['last-event-id'], SECRET, 'and echoed back as the last event ID');
@@ -97,22 +102,29 @@ describe('Secrets echoed by a hostile server', () => {
     }
   });
 
-  it('the CLI prints the token masked, readable and --json, also where the server echoes it', { ...T, skip: !existsSync(CLI) && 'dist/cli.js is not built' }, (t) =>
-    hostileCase(t, async (scope) => {
-      const s = await echoingSse(scope);
-      for (const mode of [[], ['--json']]) {
-        const child = spawn(process.execPath, [CLI, s.url, '-H', `Authorization: Bearer ${SECRET}`, '--max-retries', '1', '--retry-delay', '10', ...mode], { stdio: ['ignore', 'pipe', 'pipe'] });
-        scope.defer(() => child.kill('SIGKILL'));
-        let out = '';
-        child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-        const code = await new Promise<number | null>((res) => child.on('close', res));
-        assert.equal(code, 1, out);
-        assert.ok(out.includes(MASK), out);
-        assert.ok(!out.includes(SECRET), `${mode.join(' ') || 'readable'}: ${out}`);
-      }
-      assert.equal(s.requests.length, 4);
-    }),
+  it(
+    'the CLI prints the token masked, readable and --json, also where the server echoes it',
+    { ...T, skip: !existsSync(CLI) && 'dist/cli.js is not built' },
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const s = await echoingSse(scope);
+        for (const mode of [[], ['--json']]) {
+          const child = spawn(
+            process.execPath,
+            [CLI, s.url, '-H', `Authorization: Bearer ${SECRET}`, '--max-retries', '1', '--retry-delay', '10', ...mode],
+            { stdio: ['ignore', 'pipe', 'pipe'] },
+          );
+          scope.defer(() => child.kill('SIGKILL'));
+          let out = '';
+          child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+          child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+          const code = await new Promise<number | null>((res) => child.on('close', res));
+          assert.equal(code, 1, out);
+          assert.ok(out.includes(MASK), out);
+          assert.ok(!out.includes(SECRET), `${mode.join(' ') || 'readable'}: ${out}`);
+        }
+        assert.equal(s.requests.length, 4);
+      }),
   );
 
   // ---------- numeric, quoted and URL-borne secrets ----------
@@ -130,46 +142,82 @@ describe('Secrets echoed by a hostile server', () => {
       assert.equal(refused.conn.status.lastError?.statusText, `No ${MASK}`);
       for (const [where, records] of outputs(refused)) {
         assert.deepEqual(clearIn(records, KEY), [], `${where}: the key in clear`);
-        assert.ok(records.some((r) => r.kind === 'error' && r.status === 401 && r.body === `key ${MASK} revoked` && r.headers?.['x-echo'] === MASK), where);
+        assert.ok(
+          records.some((r) => r.kind === 'error' && r.status === 401 && r.body === `key ${MASK} revoked` && r.headers?.['x-echo'] === MASK),
+          where,
+        );
       }
       // The status used to re-parse masked JSON and throw.
       const status = o.conn.status;
-      assert.ok(!JSON.stringify(status).includes(KEY) || /"ms":482913|"retryMs":482913|"reconnectDelayMs":482913/.test(JSON.stringify(status)), JSON.stringify(status));
+      assert.ok(
+        !JSON.stringify(status).includes(KEY) || /"ms":482913|"retryMs":482913|"reconnectDelayMs":482913/.test(JSON.stringify(status)),
+        JSON.stringify(status),
+      );
       const retry = o.store.toArray().find((r) => r.kind === 'retry');
       assert.equal(retry?.kind === 'retry' && retry.ms, 482913, 'retry: is a number, kept as the server sent it');
       for (const [where, records] of outputs(o)) {
-        assert.ok(records.some((r) => r.kind === 'retry' && r.ms === 482913), `${where}: the retry number intact`);
-        assert.deepEqual(records.map((r) => r.seq), o.store.toArray().map((r) => r.seq), `${where}: every record, seq intact`);
+        assert.ok(
+          records.some((r) => r.kind === 'retry' && r.ms === 482913),
+          `${where}: the retry number intact`,
+        );
+        assert.deepEqual(
+          records.map((r) => r.seq),
+          o.store.toArray().map((r) => r.seq),
+          `${where}: every record, seq intact`,
+        );
         assert.deepEqual(clearIn(records, KEY), [], `${where}: the key in clear`);
-        assert.ok(records.some((r) => r.kind === 'message' && r.data === `key ${MASK}`), where);
+        assert.ok(
+          records.some((r) => r.kind === 'message' && r.data === `key ${MASK}`),
+          where,
+        );
       }
     }),
   );
 
-  it('SSE: the CLI prints a numeric key masked and every --json line parses (numbers intact)', { ...T, skip: !existsSync(CLI) && 'dist/cli.js is not built' }, (t) =>
-    hostileCase(t, async (scope) => {
-      const KEY = '482913';
-      const s = await echoingKey(scope);
-      const json = await cli(scope, [s.url, '-H', `X-API-Key: ${KEY}`, '--no-reconnect', '--json']);
-      const denied = await cli(scope, [`${s.url}/deny`, '-H', `X-API-Key: ${KEY}`, '--no-reconnect', '--json']);
-      const records = (json.stdout + denied.stdout).trim().split('\n').map((line) => JSON.parse(line) as ConnRecord);
-      assert.ok(records.some((r) => r.kind === 'error' && r.status === 401 && r.body === `key ${MASK} revoked`), denied.stdout);
-      assert.ok(records.some((r) => r.kind === 'retry' && r.ms === 482913));
-      assert.deepEqual(clearIn(records, KEY), []);
-      assert.ok(records.some((r) => r.kind === 'message' && r.data === `key ${MASK}`), json.stdout);
-      const pretty = await cli(scope, [s.url, '-H', `X-API-Key: ${KEY}`, '--no-reconnect']);
-      assert.ok(pretty.stdout.includes(`key ${MASK}`), pretty.stdout);
-      // The key shows only as the retry delay the server set (a number, not masked).
-      const lines = (pretty.stdout + pretty.stderr).split('\n').filter((l) => l.includes(KEY));
-      assert.ok(lines.every((l) => /retry/.test(l) && /482913 ms/.test(l)), lines.join('\n'));
-    }),
+  it(
+    'SSE: the CLI prints a numeric key masked and every --json line parses (numbers intact)',
+    { ...T, skip: !existsSync(CLI) && 'dist/cli.js is not built' },
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const KEY = '482913';
+        const s = await echoingKey(scope);
+        const json = await cli(scope, [s.url, '-H', `X-API-Key: ${KEY}`, '--no-reconnect', '--json']);
+        const denied = await cli(scope, [`${s.url}/deny`, '-H', `X-API-Key: ${KEY}`, '--no-reconnect', '--json']);
+        const records = (json.stdout + denied.stdout)
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as ConnRecord);
+        assert.ok(
+          records.some((r) => r.kind === 'error' && r.status === 401 && r.body === `key ${MASK} revoked`),
+          denied.stdout,
+        );
+        assert.ok(records.some((r) => r.kind === 'retry' && r.ms === 482913));
+        assert.deepEqual(clearIn(records, KEY), []);
+        assert.ok(
+          records.some((r) => r.kind === 'message' && r.data === `key ${MASK}`),
+          json.stdout,
+        );
+        const pretty = await cli(scope, [s.url, '-H', `X-API-Key: ${KEY}`, '--no-reconnect']);
+        assert.ok(pretty.stdout.includes(`key ${MASK}`), pretty.stdout);
+        // The key shows only as the retry delay the server set (a number, not masked).
+        const lines = (pretty.stdout + pretty.stderr).split('\n').filter((l) => l.includes(KEY));
+        assert.ok(
+          lines.every((l) => /retry/.test(l) && /482913 ms/.test(l)),
+          lines.join('\n'),
+        );
+      }),
   );
 
   it('a secret holding " and \\ is masked in every output, not shown JSON-escaped (SSE and the WebSocket close reason)', T, (t) =>
     hostileCase(t, async (scope) => {
       const KEY = 'q"uo\\te-77';
       const s = await echoingKey(scope);
-      const o = scope.observe({ url: s.url, headers: { 'X-API-Key': KEY }, secrets: [KEY], reconnect: { enabled: true, initialDelayMs: 10, maxAttempts: 1 } });
+      const o = scope.observe({
+        url: s.url,
+        headers: { 'X-API-Key': KEY },
+        secrets: [KEY],
+        reconnect: { enabled: true, initialDelayMs: 10, maxAttempts: 1 },
+      });
       await o.waitState('failed');
       assert.equal(s.requests[0].headers['x-api-key'], KEY);
       const escaped = JSON.stringify(KEY).slice(1, -1);
@@ -183,7 +231,10 @@ describe('Secrets echoed by a hostile server', () => {
       await w.waitState('closed');
       assert.equal(w.conn.status.lastClose?.reason, `bad ${MASK}`);
       for (const [where, records] of outputs(w)) {
-        assert.ok(records.some((r) => r.kind === 'close' && r.reason === `bad ${MASK}`), where);
+        assert.ok(
+          records.some((r) => r.kind === 'close' && r.reason === `bad ${MASK}`),
+          where,
+        );
         assert.ok(!JSON.stringify(records).includes(escaped), where);
       }
     }),
@@ -193,7 +244,16 @@ describe('Secrets echoed by a hostile server', () => {
     hostileCase(t, async (scope) => {
       const KEY = 'q"uo\\te-77';
       const s = await echoingKey(scope);
-      const { stdout, stderr } = await cli(scope, [s.url, '-H', `X-API-Key: ${KEY}`, '--max-retries', '1', '--retry-delay', '10', '--json']);
+      const { stdout, stderr } = await cli(scope, [
+        s.url,
+        '-H',
+        `X-API-Key: ${KEY}`,
+        '--max-retries',
+        '1',
+        '--retry-delay',
+        '10',
+        '--json',
+      ]);
       const escaped = JSON.stringify(KEY).slice(1, -1);
       assert.ok(!stdout.includes(escaped) && !stdout.includes(KEY), stdout);
       assert.ok(stdout.includes(`key ${MASK}`), stdout);
@@ -223,33 +283,53 @@ describe('Secrets echoed by a hostile server', () => {
         assert.deepEqual(clearIn(records, KEY), [], where);
         const bin = records.find((r) => r.kind === 'message' && r.format === 'binary');
         assert.ok(bin && bin.kind === 'message', where);
-        assert.deepEqual(Buffer.from(bin.data, 'base64'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(MASK), Buffer.from([0xff])]), `${where}: the bytes masked, still base64`);
+        assert.deepEqual(
+          Buffer.from(bin.data, 'base64'),
+          Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from(MASK), Buffer.from([0xff])]),
+          `${where}: the bytes masked, still base64`,
+        );
         assert.equal(bin.size, 7, `${where}: the size on the wire`);
-        assert.ok(records.some((r) => r.kind === 'close' && r.code === 4000 && r.reason === `closing ${MASK}`), where);
-        assert.ok(records.some((r) => r.kind === 'open' && r.headers['x-echo'] === MASK), where);
+        assert.ok(
+          records.some((r) => r.kind === 'close' && r.code === 4000 && r.reason === `closing ${MASK}`),
+          where,
+        );
+        assert.ok(
+          records.some((r) => r.kind === 'open' && r.headers['x-echo'] === MASK),
+          where,
+        );
       }
     }),
   );
 
-  it('URL credentials (?token=…, user:pass@ and the Basic header it becomes) echoed back are masked everywhere, never percent-encoded', T, (t) =>
-    hostileCase(t, async (scope) => {
-      const s = await echoingUrl(scope);
-      const url = `${s.url.replace('://', '://alice:pw-s3cret@')}/s?token=tk-918273&page=2`;
-      const o = scope.observe({ url, reconnect: { enabled: true, initialDelayMs: 10, maxAttempts: 1 } });
-      await o.waitState('failed');
-      assert.equal(s.requests[0].headers.authorization, `Basic ${BASIC}`, 'the client sent the Basic credential');
-      for (const [where, records] of outputs(o)) {
-        const text = JSON.stringify(records);
-        for (const secret of ['tk-918273', 'pw-s3cret', BASIC]) {
-          assert.ok(!text.includes(secret), `${where}: ${secret} in clear: ${text}`);
+  it(
+    'URL credentials (?token=…, user:pass@ and the Basic header it becomes) echoed back are masked everywhere, never percent-encoded',
+    T,
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const s = await echoingUrl(scope);
+        const url = `${s.url.replace('://', '://alice:pw-s3cret@')}/s?token=tk-918273&page=2`;
+        const o = scope.observe({ url, reconnect: { enabled: true, initialDelayMs: 10, maxAttempts: 1 } });
+        await o.waitState('failed');
+        assert.equal(s.requests[0].headers.authorization, `Basic ${BASIC}`, 'the client sent the Basic credential');
+        for (const [where, records] of outputs(o)) {
+          const text = JSON.stringify(records);
+          for (const secret of ['tk-918273', 'pw-s3cret', BASIC]) {
+            assert.ok(!text.includes(secret), `${where}: ${secret} in clear: ${text}`);
+          }
+          assert.ok(!text.includes('%E2%80%A2'), `${where}: a percent-encoded mask`);
+          const connecting = records.find((r) => r.kind === 'connecting');
+          assert.equal(
+            connecting?.kind === 'connecting' && connecting.url,
+            `http://alice:${MASK}@127.0.0.1:${s.port}/s?token=${MASK}&page=2`,
+            where,
+          );
+          assert.ok(
+            records.some((r) => r.kind === 'message' && r.data === `you asked /s?token=${MASK}&page=2 with Basic ${MASK}`),
+            `${where}: ${text}`,
+          );
         }
-        assert.ok(!text.includes('%E2%80%A2'), `${where}: a percent-encoded mask`);
-        const connecting = records.find((r) => r.kind === 'connecting');
-        assert.equal(connecting?.kind === 'connecting' && connecting.url, `http://alice:${MASK}@127.0.0.1:${s.port}/s?token=${MASK}&page=2`, where);
-        assert.ok(records.some((r) => r.kind === 'message' && r.data === `you asked /s?token=${MASK}&page=2 with Basic ${MASK}`), `${where}: ${text}`);
-      }
-      assert.ok(!JSON.stringify(o.conn.status).includes('tk-918273'));
-    }),
+        assert.ok(!JSON.stringify(o.conn.status).includes('tk-918273'));
+      }),
   );
 
   it('the CLI masks URL credentials, readable and --json', { ...T, skip: !existsSync(CLI) && 'dist/cli.js is not built' }, (t) =>
@@ -334,7 +414,11 @@ async function echoingUrl(scope: Scope) {
 /** Every output of a connection's log, parsed: the NDJSON export, the saved log, the panel's records. */
 function outputs(o: { store: import('../../src/core/store').MessageStore; conn: { secrets: Redactor } }): [string, ConnRecord[]][] {
   const r = o.conn.secrets;
-  const parse = (text: string) => text.trim().split('\n').map((line) => JSON.parse(line) as ConnRecord);
+  const parse = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ConnRecord);
   const panel = unpackBatch(structuredClone(packStored(o.store, 0, o.store.size, r, 256 * 1024)));
   return [
     ['export', parse(toNdjson(o.store, r))],
@@ -346,8 +430,18 @@ function outputs(o: { store: import('../../src/core/store').MessageStore; conn: 
 /** The text values (and header names) of records that hold `secret`, but for what names a record (kind, time…). */
 function clearIn(records: ConnRecord[], secret: string): string[] {
   const texts = (v: unknown): string[] =>
-    typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(texts) : v && typeof v === 'object' ? [...Object.keys(v), ...Object.values(v).flatMap(texts)] : [];
-  return records.flatMap((r) => Object.entries(r).flatMap(([k, v]) => (['kind', 'time', 'state', 'format', 'dir', 'by', 'code'].includes(k) ? [] : texts(v)))).filter((t) => t.includes(secret));
+    typeof v === 'string'
+      ? [v]
+      : Array.isArray(v)
+        ? v.flatMap(texts)
+        : v && typeof v === 'object'
+          ? [...Object.keys(v), ...Object.values(v).flatMap(texts)]
+          : [];
+  return records
+    .flatMap((r) =>
+      Object.entries(r).flatMap(([k, v]) => (['kind', 'time', 'state', 'format', 'dir', 'by', 'code'].includes(k) ? [] : texts(v))),
+    )
+    .filter((t) => t.includes(secret));
 }
 
 /** Runs the built CLI to its end; its output. */
@@ -361,4 +455,3 @@ async function cli(scope: Scope, args: string[]): Promise<{ code: number | null;
   const code = await new Promise<number | null>((res) => child.on('close', res));
   return { code, stdout, stderr };
 }
-

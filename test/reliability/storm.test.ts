@@ -37,7 +37,10 @@ async function listen(scope: Scope, server: net.Server): Promise<{ port: number;
 
 /** Runs the storm until the server has seen `STORM` connections, then the user stops it. */
 async function storm(scope: Scope, options: ConnectionOptions, connections: () => number): Promise<Observed> {
-  const o = scope.observe({ ...options, reconnect: { enabled: true, initialDelayMs: 1, maxDelayMs: 8, multiplier: 2, jitter: false, maxAttempts: null } });
+  const o = scope.observe({
+    ...options,
+    reconnect: { enabled: true, initialDelayMs: 1, maxDelayMs: 8, multiplier: 2, jitter: false, maxAttempts: null },
+  });
   const deadline = Date.now() + 60_000;
   while (connections() < STORM && Date.now() < deadline) {
     await delay(10);
@@ -67,7 +70,10 @@ function checkStorm(o: Observed, connections: () => number, seenAtStop: number):
     'and stays at its ceiling',
   );
   assert.ok(attempts.every((r) => r.maxAttempts === null));
-  assert.ok(o.errors().every((e) => !e.fatal), 'no error was final while retries were on');
+  assert.ok(
+    o.errors().every((e) => !e.fatal),
+    'no error was final while retries were on',
+  );
   const last = records.at(-1) as CloseRecord;
   assert.equal(last.kind, 'close');
   assert.equal(last.by, 'client');
@@ -81,20 +87,26 @@ function checkStorm(o: Observed, connections: () => number, seenAtStop: number):
 }
 
 describe('Reconnect storm', () => {
-  it(`SSE: a server that accepts TCP and hangs up at once, ${STORM} times: backoff to the ceiling, attempts counted, stopped by the user, nothing left`, T, (t) =>
-    hostileCase(t, async (scope) => {
-      const srv = await listen(
-        scope,
-        net.createServer((s) => s.destroy()),
-      );
-      const o = await storm(scope, { url: `http://127.0.0.1:${srv.port}/events` }, srv.connections);
-      const seen = srv.connections();
-      const errors = o.errors();
-      assert.ok(errors.length >= STORM - 1);
-      assert.ok(errors.every((e) => e.code === 'ERR_NETWORK'), JSON.stringify([...new Set(errors.map((e) => `${e.code} ${e.message}`))]));
-      await checkStorm(o, srv.connections, seen);
-      t.diagnostic(`${seen} connections, ${o.store.size} records`);
-    }),
+  it(
+    `SSE: a server that accepts TCP and hangs up at once, ${STORM} times: backoff to the ceiling, attempts counted, stopped by the user, nothing left`,
+    T,
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const srv = await listen(
+          scope,
+          net.createServer((s) => s.destroy()),
+        );
+        const o = await storm(scope, { url: `http://127.0.0.1:${srv.port}/events` }, srv.connections);
+        const seen = srv.connections();
+        const errors = o.errors();
+        assert.ok(errors.length >= STORM - 1);
+        assert.ok(
+          errors.every((e) => e.code === 'ERR_NETWORK'),
+          JSON.stringify([...new Set(errors.map((e) => `${e.code} ${e.message}`))]),
+        );
+        await checkStorm(o, srv.connections, seen);
+        t.diagnostic(`${seen} connections, ${o.store.size} records`);
+      }),
   );
 
   it(`SSE: a stream that opens and ends at once, ${STORM} times: the same, and each open is shown`, T, (t) =>

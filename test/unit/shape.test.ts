@@ -36,7 +36,9 @@ function resolveImport(from: string, spec: string): string | undefined {
   if (!spec.startsWith('.')) {
     return undefined;
   }
-  const base = relative(root, resolve(root, dirname(from), spec)).split('\\').join('/');
+  const base = relative(root, resolve(root, dirname(from), spec))
+    .split('\\')
+    .join('/');
   for (const candidate of [`${base}.ts`, `${base}/index.ts`, base]) {
     if (candidate.endsWith('.ts') && files.has(candidate)) {
       return candidate;
@@ -48,7 +50,11 @@ function resolveImport(from: string, spec: string): string | undefined {
 /** `{ type A, type B }`: every imported name is a type, so nothing is loaded at run time. */
 function namesAreTypes(clause: string): boolean {
   const braces = /^\{([^}]*)\}$/s.exec(clause.trim());
-  const names = braces?.[1].split(',').map((n) => n.trim()).filter(Boolean) ?? [];
+  const names =
+    braces?.[1]
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean) ?? [];
   return names.length > 0 && names.every((n) => n.startsWith('type '));
 }
 

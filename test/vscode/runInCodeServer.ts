@@ -118,7 +118,7 @@ export async function runSuiteInCodeServer(options: SuiteRunOptions): Promise<nu
     print(`integration run ended with ${code} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return code;
   } catch (error) {
-    print(`✖ integration run failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    print(`✖ integration run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     if (server) {
       print(`code-server output:\n${server.output()}`);
     }

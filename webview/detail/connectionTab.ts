@@ -26,10 +26,16 @@ export interface ExchangeDetails {
  * `connecting` and `open` records (WebSocket) and the status.
  */
 export function exchangeDetails({ status, sse, connecting, open }: ConnectionView): ExchangeDetails {
-  const request = sse?.request ?? (connecting?.kind === 'connecting' ? { method: connecting.method ?? 'GET', url: connecting.url, headers: connecting.headers } : undefined);
+  const request =
+    sse?.request ??
+    (connecting?.kind === 'connecting'
+      ? { method: connecting.method ?? 'GET', url: connecting.url, headers: connecting.headers }
+      : undefined);
   const response =
     sse?.response ??
-    (open?.kind === 'open' ? { status: open.status, statusText: open.statusText, headers: open.headers, protocol: open.protocol, extensions: open.extensions } : undefined);
+    (open?.kind === 'open'
+      ? { status: open.status, statusText: open.statusText, headers: open.headers, protocol: open.protocol, extensions: open.extensions }
+      : undefined);
   const lastEventId = sse?.lastEventId;
   const retryMs = sse?.retryMs ?? status?.reconnectDelayMs;
   return { request, response, retryMs, lastEventId };
@@ -51,7 +57,12 @@ export class ConnectionTab {
     parts.push(
       section(
         'Request',
-        req ? kv([['Method', req.method], ['URL', req.url]]) : h('p', { class: 'muted' }, config?.url ? 'Not sent yet.' : 'No request yet.'),
+        req
+          ? kv([
+              ['Method', req.method],
+              ['URL', req.url],
+            ])
+          : h('p', { class: 'muted' }, config?.url ? 'Not sent yet.' : 'No request yet.'),
         req && headersTable('Request headers', req.headers),
       ),
     );
@@ -83,9 +94,17 @@ export class ConnectionTab {
       const rows: KeyValue[] = [
         ['State', status.state],
         ['Auto-retry', status.autoRetry ? 'on' : 'off'],
-        ['Attempt', status.attempt ? (status.maxAttempts === null ? `${status.attempt}` : `${status.attempt} of ${status.maxAttempts}`) : undefined],
+        [
+          'Attempt',
+          status.attempt ? (status.maxAttempts === null ? `${status.attempt}` : `${status.attempt} of ${status.maxAttempts}`) : undefined,
+        ],
         ['Base retry delay', `${status.reconnectDelayMs} ms`],
-        ['Last close', status.lastClose ? `${status.lastClose.code ?? ''} ${status.lastClose.reason ?? ''}${status.lastClose.clean ? '' : ' (not clean)'}`.trim() : undefined],
+        [
+          'Last close',
+          status.lastClose
+            ? `${status.lastClose.code ?? ''} ${status.lastClose.reason ?? ''}${status.lastClose.clean ? '' : ' (not clean)'}`.trim()
+            : undefined,
+        ],
         ['Last error', status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : undefined],
         ['Not reconnected', status.notReconnected],
       ];

@@ -65,7 +65,15 @@ export class MessageTab {
     const panel = this.el;
     const r = this.full ?? this.record;
     if (!r) {
-      panel.replaceChildren(h('div', { class: 'placeholder' }, icon('list-selection'), h('p', null, 'Select a record to see it in full.'), h('p', { class: 'muted' }, 'Up/Down move through the log; Esc clears the selection.')));
+      panel.replaceChildren(
+        h(
+          'div',
+          { class: 'placeholder' },
+          icon('list-selection'),
+          h('p', null, 'Select a record to see it in full.'),
+          h('p', { class: 'muted' }, 'Up/Down move through the log; Esc clears the selection.'),
+        ),
+      );
       return;
     }
     const dir = directionOf(r);
@@ -112,7 +120,9 @@ export class MessageTab {
           void this.host.getFull(r.seq).then((whole) => this.setFull(whole, r.seq));
         },
       });
-      out.push(h('div', { class: 'banner' }, icon('info'), h('span', null, `Large message (${formatBytes(r.size)}): showing a preview.`), load));
+      out.push(
+        h('div', { class: 'banner' }, icon('info'), h('span', null, `Large message (${formatBytes(r.size)}): showing a preview.`), load),
+      );
     }
     const pre = h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Message data' });
     const notes: string[] = [];
@@ -177,7 +187,11 @@ export class MessageTab {
     const seg = h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Data view' });
     if (views.length > 1) {
       for (const v of views) {
-        const b = h('button', { type: 'button', role: 'radio', 'aria-checked': String(v === this.bodyView), class: v === this.bodyView ? 'on' : '' }, labels[v]);
+        const b = h(
+          'button',
+          { type: 'button', role: 'radio', 'aria-checked': String(v === this.bodyView), class: v === this.bodyView ? 'on' : '' },
+          labels[v],
+        );
         b.addEventListener('click', () => {
           this.bodyView = v;
           this.render();
@@ -203,21 +217,41 @@ export class MessageTab {
   }
 
   private systemBody(r: ConnRecord): Node[] {
-    const rows: KeyValue[] = [['Kind', r.kind], ['State', r.state]];
+    const rows: KeyValue[] = [
+      ['Kind', r.kind],
+      ['State', r.state],
+    ];
     let headers: Record<string, string> | undefined;
     let body: string | undefined;
     let text: string | undefined;
     switch (r.kind) {
       case 'connecting':
-        rows.push(['URL', r.url], ['Method', r.method], ['Attempt', r.attempt || undefined], ['Last-Event-ID', r.lastEventId], ['Subprotocols', r.protocols?.join(', ')]);
+        rows.push(
+          ['URL', r.url],
+          ['Method', r.method],
+          ['Attempt', r.attempt || undefined],
+          ['Last-Event-ID', r.lastEventId],
+          ['Subprotocols', r.protocols?.join(', ')],
+        );
         headers = r.headers;
         break;
       case 'open':
-        rows.push(['URL', r.url], ['Status', r.status !== undefined ? `${r.status} ${r.statusText ?? ''}` : undefined], ['Subprotocol', r.protocol], ['Extensions', r.extensions]);
+        rows.push(
+          ['URL', r.url],
+          ['Status', r.status !== undefined ? `${r.status} ${r.statusText ?? ''}` : undefined],
+          ['Subprotocol', r.protocol],
+          ['Extensions', r.extensions],
+        );
         headers = r.headers;
         break;
       case 'error':
-        rows.push(['Code', r.code], ['Message', r.message], ['Fatal', r.fatal ? 'yes' : 'no'], ['HTTP status', r.status !== undefined ? `${r.status} ${r.statusText ?? ''}` : undefined], ['Close code', r.closeCode]);
+        rows.push(
+          ['Code', r.code],
+          ['Message', r.message],
+          ['Fatal', r.fatal ? 'yes' : 'no'],
+          ['HTTP status', r.status !== undefined ? `${r.status} ${r.statusText ?? ''}` : undefined],
+          ['Close code', r.closeCode],
+        );
         headers = r.headers;
         body = r.body;
         break;
@@ -228,7 +262,10 @@ export class MessageTab {
         rows.push(['Code', r.code], ['Reason', r.reason]);
         break;
       case 'reconnecting':
-        rows.push(['Attempt', r.maxAttempts === null ? `${r.attempt}` : `${r.attempt} of ${r.maxAttempts}`], ['Delay', formatDelay(r.delayMs)]);
+        rows.push(
+          ['Attempt', r.maxAttempts === null ? `${r.attempt}` : `${r.attempt} of ${r.maxAttempts}`],
+          ['Delay', formatDelay(r.delayMs)],
+        );
         break;
       case 'retry':
         rows.push(['Retry', `${r.ms} ms`]);
@@ -261,7 +298,14 @@ export class MessageTab {
     if (body !== undefined) {
       out.push(section(`Response body${r.kind === 'error' && r.bodyTruncated ? ' (truncated)' : ''}`, this.bodyPre(body)));
     }
-    out.push(h('div', { class: 'pane-toolbar' }, h('span', { class: 'spacer' }), button({ label: 'Copy as JSON record', icon: 'copy', text: true, onClick: () => this.host.copy(JSON.stringify(r)) })));
+    out.push(
+      h(
+        'div',
+        { class: 'pane-toolbar' },
+        h('span', { class: 'spacer' }),
+        button({ label: 'Copy as JSON record', icon: 'copy', text: true, onClick: () => this.host.copy(JSON.stringify(r)) }),
+      ),
+    );
     return out;
   }
 

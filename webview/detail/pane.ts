@@ -33,7 +33,12 @@ export class DetailPane {
     this.message = new MessageTab(host);
     this.raw = new RawTab(host);
     const tabButton = (id: DetailTab, label: string, iconName: string) => {
-      const b = h('button', { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, class: 'tab' }, icon(iconName), h('span', null, label));
+      const b = h(
+        'button',
+        { type: 'button', role: 'tab', id: `tab-${id}`, 'aria-controls': `panel-${id}`, class: 'tab' },
+        icon(iconName),
+        h('span', null, label),
+      );
       b.addEventListener('click', () => this.setTab(id));
       b.addEventListener('keydown', (e) => this.onTabKey(e));
       return b;
@@ -46,7 +51,13 @@ export class DetailPane {
     this.el = h(
       'aside',
       { class: 'detail', 'aria-label': 'Details' },
-      h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Detail views' }, this.buttons.message, this.buttons.connection, this.buttons.raw),
+      h(
+        'div',
+        { class: 'tabs', role: 'tablist', 'aria-label': 'Detail views' },
+        this.buttons.message,
+        this.buttons.connection,
+        this.buttons.raw,
+      ),
       this.message.el,
       this.connection.el,
       this.raw.el,

@@ -146,7 +146,12 @@ export function statusBadge(status: ConnectionStatus, now: number): Badge {
       const code = c?.code !== undefined ? ` ${c.code}` : '';
       const why = status.notReconnected;
       return why
-        ? { text: `Closed, not reconnected${code || c?.reason ? ':' : ''}${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash', detail: escapeControl(why) }
+        ? {
+            text: `Closed, not reconnected${code || c?.reason ? ':' : ''}${code}${quoted(c?.reason)}`,
+            tone: 'idle',
+            icon: 'circle-slash',
+            detail: escapeControl(why),
+          }
         : { text: `Closed${code}${quoted(c?.reason)}`, tone: 'idle', icon: 'circle-slash' };
     }
     case 'failed': {
@@ -159,7 +164,12 @@ export function statusBadge(status: ConnectionStatus, now: number): Badge {
       }
       const not = status.notReconnected;
       if (not) {
-        return { text: why ? `Failed, not retried: ${why}` : 'Failed, not retried', tone: 'error', icon: 'error', detail: escapeControl(not) };
+        return {
+          text: why ? `Failed, not retried: ${why}` : 'Failed, not retried',
+          tone: 'error',
+          icon: 'error',
+          detail: escapeControl(not),
+        };
       }
       return { text: why ? `Failed: ${why}` : 'Failed', tone: 'error', icon: 'error' };
     }

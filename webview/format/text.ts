@@ -83,7 +83,6 @@ export function lineEndSegments(text: string): RawSegment[] {
   return out;
 }
 
-
 /** Inside a JSON string token: escapes that keep the token valid JSON and the text visible. */
 export function escapeJsonString(token: string): string {
   return replaceUnsafe(token, jsonEscape);

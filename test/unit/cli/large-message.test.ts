@@ -24,7 +24,14 @@ describe('CLI: a large message written as bytes', () => {
     }
   }
   it('bytes that need escaping, small messages and other records take the usual path', () => {
-    for (const text of ['x'.repeat(100_000) + '"', 'x'.repeat(100_000) + '\\', 'x'.repeat(100_000) + '\x1b[31m', 'x'.repeat(100_000) + 'é', 'x'.repeat(100_000) + '\x7f', 'small']) {
+    for (const text of [
+      'x'.repeat(100_000) + '"',
+      'x'.repeat(100_000) + '\\',
+      'x'.repeat(100_000) + '\x1b[31m',
+      'x'.repeat(100_000) + 'é',
+      'x'.repeat(100_000) + '\x7f',
+      'small',
+    ]) {
       assert.equal(messageLinePieces(received(text), true, { color: false }), undefined);
     }
     const read = received(big);

@@ -110,7 +110,10 @@ interface Peer {
   closed: Promise<{ code: number; reason: string }>;
 }
 
-async function recordingServer(onPeer: (peer: Peer) => void = () => undefined, options: WsFixtureOptions = {}): Promise<{ srv: WsFixture; peers: Peer[]; peer: Promise<Peer> }> {
+async function recordingServer(
+  onPeer: (peer: Peer) => void = () => undefined,
+  options: WsFixtureOptions = {},
+): Promise<{ srv: WsFixture; peers: Peer[]; peer: Promise<Peer> }> {
   const peers: Peer[] = [];
   let firstPeer!: (p: Peer) => void;
   const peer = new Promise<Peer>((r) => (firstPeer = r));
@@ -118,8 +121,12 @@ async function recordingServer(onPeer: (peer: Peer) => void = () => undefined, o
     ...options,
     onConnection: (ws, req) => {
       const frames: string[] = [];
-      const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
-      ws.on('message', (data, isBinary) => frames.push(isBinary ? `binary:${(data as Buffer).toString('base64')}` : `text:${(data as Buffer).toString()}`));
+      const closed = new Promise<{ code: number; reason: string }>((r) =>
+        ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+      );
+      ws.on('message', (data, isBinary) =>
+        frames.push(isBinary ? `binary:${(data as Buffer).toString('base64')}` : `text:${(data as Buffer).toString()}`),
+      );
       ws.on('ping', (data) => frames.push(`ping:${data.toString()}`));
       const p: Peer = { ws, req, frames, closed };
       peers.push(p);
@@ -156,10 +163,13 @@ describe('CLI: stopping closes the connection cleanly', () => {
     const r = await run([srv.url, '--json', '-s', 'one', '--count', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
-    assert.deepEqual(r.json.slice(-2).map((j) => [j.kind, j.code, j.state]), [
-      ['closing', 1000, 'closing'],
-      ['close', 1000, 'closed'],
-    ]);
+    assert.deepEqual(
+      r.json.slice(-2).map((j) => [j.kind, j.code, j.state]),
+      [
+        ['closing', 1000, 'closing'],
+        ['close', 1000, 'closed'],
+      ],
+    );
     const close = r.json.at(-1)!;
     assert.deepEqual([close.by, close.clean], ['client', true]);
   });
@@ -172,7 +182,10 @@ describe('CLI: stopping closes the connection cleanly', () => {
     });
     const r = await run([srv.url, '--json', '--count', '3']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(of(r.json, 'message').map((m) => m.data), ['m1', 'm2', 'm3']);
+    assert.deepEqual(
+      of(r.json, 'message').map((m) => m.data),
+      ['m1', 'm2', 'm3'],
+    );
     assert.equal(r.json.at(-1)?.kind, 'close');
   });
 
@@ -194,7 +207,10 @@ describe('CLI: stopping closes the connection cleanly', () => {
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
-    assert.deepEqual(r.json.slice(-2).map((j) => j.kind), ['closing', 'close']);
+    assert.deepEqual(
+      r.json.slice(-2).map((j) => j.kind),
+      ['closing', 'close'],
+    );
   });
 
   test('SIGTERM closes cleanly too', T, async () => {
@@ -255,7 +271,10 @@ describe('CLI: stopping closes the connection cleanly', () => {
     const r = await run([s.url, '--json', '--count', '1']);
     assert.equal(r.code, 0, r.stderr);
     await closed;
-    assert.deepEqual(of(r.json, 'message').map((m) => m.data), ['one']);
+    assert.deepEqual(
+      of(r.json, 'message').map((m) => m.data),
+      ['one'],
+    );
     const close = r.json.at(-1)!;
     assert.deepEqual([close.kind, close.by, close.clean, close.state], ['close', 'client', true, 'closed']);
   });
@@ -269,8 +288,14 @@ describe('CLI: -i sends the lines of stdin', () => {
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stderr);
     const msgs = of(r.json, 'message').map((m) => `${m.dir}:${m.data}`);
-    assert.deepEqual(msgs.filter((m) => m.startsWith('out')), ['out:first', 'out:a', 'out:b']);
-    assert.deepEqual(msgs.filter((m) => m.startsWith('in')), ['in:first', 'in:a', 'in:b']);
+    assert.deepEqual(
+      msgs.filter((m) => m.startsWith('out')),
+      ['out:first', 'out:a', 'out:b'],
+    );
+    assert.deepEqual(
+      msgs.filter((m) => m.startsWith('in')),
+      ['in:first', 'in:a', 'in:b'],
+    );
     assert.deepEqual((await peer).frames, ['text:first', 'text:a', 'text:b']);
     assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
   });
@@ -281,7 +306,13 @@ describe('CLI: -i sends the lines of stdin', () => {
     cli.child.stdin!.end('a\nb\n');
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.split('\n').filter((l) => / [←→] [ab]$/.test(l)).map((l) => l.slice(13)), ['→ a', '→ b', '← a', '← b']);
+    assert.deepEqual(
+      r.stdout
+        .split('\n')
+        .filter((l) => / [←→] [ab]$/.test(l))
+        .map((l) => l.slice(13)),
+      ['→ a', '→ b', '← a', '← b'],
+    );
   });
 
   test('lines read before the socket opens wait for it and go in order (CRLF and empty lines too)', T, async () => {
@@ -317,7 +348,10 @@ describe('CLI: -i sends the lines of stdin', () => {
     release();
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await peer).frames, lines.map((l) => `text:${l}`));
+    assert.deepEqual(
+      (await peer).frames,
+      lines.map((l) => `text:${l}`),
+    );
   });
 
   test('at the end of input the connection stays open: a later message is still printed', T, async () => {
@@ -332,7 +366,12 @@ describe('CLI: -i sends the lines of stdin', () => {
     cli.child.stdin!.end('hi\n');
     const r = await cli.exit;
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(of(r.json, 'message').filter((m) => m.dir === 'in').map((m) => m.data), ['got hi', 'later']);
+    assert.deepEqual(
+      of(r.json, 'message')
+        .filter((m) => m.dir === 'in')
+        .map((m) => m.data),
+      ['got hi', 'later'],
+    );
     assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
   });
 
@@ -354,38 +393,42 @@ describe('CLI: -i sends the lines of stdin', () => {
     assert.equal(both.stderr.trimEnd().split('\n').length, 1);
   });
 
-  test('on a terminal: a "> " prompt, incoming records go above it with the typed text redrawn; Ctrl+C closes with 1000', { ...T, skip: !existsSync(SCRIPT) && 'needs script(1) for a pseudo-terminal' }, async () => {
-    let peerWs: WebSocket | undefined;
-    const { srv, peer } = await recordingServer((p) => {
-      peerWs = p.ws;
-    });
-    const cmd = `${process.execPath} ${CLI} ${srv.url}`;
-    const cli = start([], { stdin: 'pipe', command: [SCRIPT, ['-qfec', cmd, '/dev/null']], env: { TERM: 'xterm' } });
-    await cli.waitFor((s) => /open 101[^\n]*\r\n/.test(s));
-    await peer;
-    // What readline echoes shows the typed text was read.
-    cli.child.stdin!.write('par');
-    await cli.waitFor((s) => /open 101[\s\S]*> (\x1b\[[0-9;]*[A-Za-z])*par/.test(s)); // eslint-disable-line no-control-regex
-    const before = cli.out().length;
-    peerWs!.send('tick-1');
-    await cli.waitFor((s) => /tick-1\r\n(\x1b\[[0-9;]*[A-Za-z])*> par/.test(s.slice(before))); // eslint-disable-line no-control-regex
-    const shown = cli.out().slice(before);
-    // The prompt line was cleared (cursor to column 1, clear below) before the record was written.
-    assert.match(shown, /^(\x1b\[[0-9;]*[A-Za-z])*\x1b\[0J[^\n]*← tick-1\r\n/, JSON.stringify(shown)); // eslint-disable-line no-control-regex
-    cli.child.stdin!.write('t\r');
-    await cli.waitFor((s) => s.includes('→ part'));
-    // Printed as it was sent: the server reads it a moment later.
-    const { frames } = await peer;
-    while (frames.length === 0) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    assert.deepEqual(frames, ['text:part']);
-    cli.child.stdin!.write('\x03');
-    const r = await cli.exit;
-    assert.equal(r.code, 0, r.stdout);
-    assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
-    assert.match(r.stdout, /closed by client code 1000\r\n$/);
-  });
+  test(
+    'on a terminal: a "> " prompt, incoming records go above it with the typed text redrawn; Ctrl+C closes with 1000',
+    { ...T, skip: !existsSync(SCRIPT) && 'needs script(1) for a pseudo-terminal' },
+    async () => {
+      let peerWs: WebSocket | undefined;
+      const { srv, peer } = await recordingServer((p) => {
+        peerWs = p.ws;
+      });
+      const cmd = `${process.execPath} ${CLI} ${srv.url}`;
+      const cli = start([], { stdin: 'pipe', command: [SCRIPT, ['-qfec', cmd, '/dev/null']], env: { TERM: 'xterm' } });
+      await cli.waitFor((s) => /open 101[^\n]*\r\n/.test(s));
+      await peer;
+      // What readline echoes shows the typed text was read.
+      cli.child.stdin!.write('par');
+      await cli.waitFor((s) => /open 101[\s\S]*> (\x1b\[[0-9;]*[A-Za-z])*par/.test(s)); // eslint-disable-line no-control-regex
+      const before = cli.out().length;
+      peerWs!.send('tick-1');
+      await cli.waitFor((s) => /tick-1\r\n(\x1b\[[0-9;]*[A-Za-z])*> par/.test(s.slice(before))); // eslint-disable-line no-control-regex
+      const shown = cli.out().slice(before);
+      // The prompt line was cleared (cursor to column 1, clear below) before the record was written.
+      assert.match(shown, /^(\x1b\[[0-9;]*[A-Za-z])*\x1b\[0J[^\n]*← tick-1\r\n/, JSON.stringify(shown)); // eslint-disable-line no-control-regex
+      cli.child.stdin!.write('t\r');
+      await cli.waitFor((s) => s.includes('→ part'));
+      // Printed as it was sent: the server reads it a moment later.
+      const { frames } = await peer;
+      while (frames.length === 0) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.deepEqual(frames, ['text:part']);
+      cli.child.stdin!.write('\x03');
+      const r = await cli.exit;
+      assert.equal(r.code, 0, r.stdout);
+      assert.deepEqual(await (await peer).closed, { code: 1000, reason: '' });
+      assert.match(r.stdout, /closed by client code 1000\r\n$/);
+    },
+  );
 });
 
 describe('CLI: the connection options as flags', () => {
@@ -395,11 +438,17 @@ describe('CLI: the connection options as flags', () => {
     const r = await run([srv.url, '--json', '-s', 'one', '--ping', '--ping=héllo', '-s', 'two', '--count', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((await peer).frames, ['text:one', 'ping:', 'ping:héllo', 'text:two']);
-    assert.deepEqual(of(r.json, 'ping').map((p) => [p.dir, Buffer.from(String(p.data), 'base64').toString()]), [
-      ['out', ''],
-      ['out', 'héllo'],
-    ]);
-    assert.deepEqual(of(r.json, 'pong').map((p) => Buffer.from(String(p.data), 'base64').toString()), ['', 'héllo']);
+    assert.deepEqual(
+      of(r.json, 'ping').map((p) => [p.dir, Buffer.from(String(p.data), 'base64').toString()]),
+      [
+        ['out', ''],
+        ['out', 'héllo'],
+      ],
+    );
+    assert.deepEqual(
+      of(r.json, 'pong').map((p) => Buffer.from(String(p.data), 'base64').toString()),
+      ['', 'héllo'],
+    );
   });
 
   test('--ping never takes the next argument: "--ping URL" pings with no payload', T, async () => {
@@ -443,7 +492,10 @@ describe('CLI: the connection options as flags', () => {
     });
     const r = await run([srv.url, '--json', '--max-payload', '10', '--no-reconnect']);
     assert.equal(r.code, 1);
-    assert.deepEqual(of(r.json, 'message').map((m) => m.data), ['0123456789']);
+    assert.deepEqual(
+      of(r.json, 'message').map((m) => m.data),
+      ['0123456789'],
+    );
     assert.equal(of(r.json, 'close')[0].code, 1009);
     assert.equal(of(r.json, 'error')[0].code, 'ERR_PAYLOAD_TOO_BIG');
   });
@@ -507,12 +559,23 @@ describe('CLI: help and readable output', () => {
   });
 
   test('a retry line only when the value changes; --json keeps every retry record', T, async () => {
-    const s = await startServer((_req, res) => sendStream(res, 'retry: 500\n\nretry: 500\n\nretry: 700\n\nretry: 700\n\nretry: 500\n\ndata: x\n\n'));
+    const s = await startServer((_req, res) =>
+      sendStream(res, 'retry: 500\n\nretry: 500\n\nretry: 700\n\nretry: 700\n\nretry: 500\n\ndata: x\n\n'),
+    );
     cleanups.push(s.close);
     const readable = await run([s.url, '--count', '1']);
     assert.equal(readable.code, 0, readable.stderr);
-    assert.deepEqual(readable.stdout.split('\n').filter((l) => l.includes('retry')).map((l) => l.slice(13)), ['↻ retry 500 ms', '↻ retry 700 ms', '↻ retry 500 ms']);
+    assert.deepEqual(
+      readable.stdout
+        .split('\n')
+        .filter((l) => l.includes('retry'))
+        .map((l) => l.slice(13)),
+      ['↻ retry 500 ms', '↻ retry 700 ms', '↻ retry 500 ms'],
+    );
     const json = await run([s.url, '--json', '--count', '1']);
-    assert.deepEqual(of(json.json, 'retry').map((r) => r.ms), [500, 500, 700, 700, 500]);
+    assert.deepEqual(
+      of(json.json, 'retry').map((r) => r.ms),
+      [500, 500, 700, 700, 500],
+    );
   });
 });

@@ -31,14 +31,20 @@ describe('CLI arguments', () => {
 
   it('WS sends keep their order across --send and --send-binary', () => {
     const a = connect(['ws://h', '-s', 'one', '--send-binary', 'AAEC', '--send', 'two', '-p', 'chat', '-p', 'json']);
-    assert.deepEqual(a.sends.map((s) => (s.type === 'text' ? s.text : [...s.bytes])), ['one', [0, 1, 2], 'two']);
+    assert.deepEqual(
+      a.sends.map((s) => (s.type === 'text' ? s.text : [...s.bytes])),
+      ['one', [0, 1, 2], 'two'],
+    );
     assert.deepEqual(a.protocols, ['chat', 'json']);
   });
 
   it('--ping takes a payload only after "=", and --ping after -- is the URL', () => {
     const a = connect(['--ping', 'ws://h', '--ping=a b', '-s', 'x']);
     assert.equal(a.url, 'ws://h');
-    assert.deepEqual(a.sends.map((s) => (s.type === 'text' ? `text:${s.text}` : s.type === 'ping' ? `ping:${s.text}` : s.type)), ['ping:', 'ping:a b', 'text:x']);
+    assert.deepEqual(
+      a.sends.map((s) => (s.type === 'text' ? `text:${s.text}` : s.type === 'ping' ? `ping:${s.text}` : s.type)),
+      ['ping:', 'ping:a b', 'text:x'],
+    );
     assert.deepEqual([...(connect(['ws://h', '--ping=é']).sends[0] as { bytes: Buffer }).bytes], [0xc3, 0xa9]);
     assert.throws(() => parseCliArgs(['ws://h', '--', '--ping']), /one URL expected/);
   });
@@ -54,15 +60,23 @@ describe('CLI arguments', () => {
     assert.equal(connect(['ws://h', '--no-interactive']).interactive, false);
     assert.equal(connect(['http://h', '--no-interactive']).interactive, false);
 
-    const o = await buildOptions(connect(['ws://h', '--keepalive', '500', '--no-deflate', '--max-payload', '1024', '--connect-timeout', '750']));
+    const o = await buildOptions(
+      connect(['ws://h', '--keepalive', '500', '--no-deflate', '--max-payload', '1024', '--connect-timeout', '750']),
+    );
     assert.deepEqual(o.keepAlive, { intervalMs: 500, timeoutMs: 10_000 });
     assert.equal(o.perMessageDeflate, false);
     assert.equal(o.maxPayload, 1024);
     assert.equal(o.timeoutMs, 750);
-    assert.deepEqual((await buildOptions(connect(['ws://h', '--keepalive', '5', '--keepalive-timeout', '7']))).keepAlive, { intervalMs: 5, timeoutMs: 7 });
+    assert.deepEqual((await buildOptions(connect(['ws://h', '--keepalive', '5', '--keepalive-timeout', '7']))).keepAlive, {
+      intervalMs: 5,
+      timeoutMs: 7,
+    });
     assert.equal((await buildOptions(connect(['ws://h', '--deflate']))).perMessageDeflate, true);
     const defaults = await buildOptions(connect(['ws://h']));
-    assert.deepEqual([defaults.keepAlive, defaults.perMessageDeflate, defaults.maxPayload, defaults.timeoutMs], [undefined, undefined, undefined, undefined]);
+    assert.deepEqual(
+      [defaults.keepAlive, defaults.perMessageDeflate, defaults.maxPayload, defaults.timeoutMs],
+      [undefined, undefined, undefined, undefined],
+    );
     assert.equal((await buildOptions(connect(['http://h', '--connect-timeout', '99']))).timeoutMs, 99);
   });
 
@@ -102,7 +116,9 @@ describe('CLI arguments', () => {
   });
 
   it('builds core options: reconnect policy, proxy from the environment, credentials as secrets', async () => {
-    const o = await buildOptions(connect(['http://h', '--max-retries', '3', '--retry-delay', '250', '-H', 'Authorization: Bearer tok123', '--last-event-id', '9']));
+    const o = await buildOptions(
+      connect(['http://h', '--max-retries', '3', '--retry-delay', '250', '-H', 'Authorization: Bearer tok123', '--last-event-id', '9']),
+    );
     assert.deepEqual(o.reconnect, { enabled: true, maxAttempts: 3, initialDelayMs: 250 });
     assert.deepEqual(o.proxy, { fromEnv: true });
     assert.deepEqual(o.secrets, ['tok123']);
@@ -132,7 +148,16 @@ describe('CLI output', () => {
   });
 
   it('readable lines never contain a raw control character, coloured or not', () => {
-    const hostile: ConnRecord = { ...base, kind: 'message', dir: 'in', format: 'text', event: 'e\x1b]0;title\x07', data: '\x1b[2J\u202e', id: '\x9b', size: 1 };
+    const hostile: ConnRecord = {
+      ...base,
+      kind: 'message',
+      dir: 'in',
+      format: 'text',
+      event: 'e\x1b]0;title\x07',
+      data: '\x1b[2J\u202e',
+      id: '\x9b',
+      size: 1,
+    };
     for (const color of [false, true]) {
       const line = formatRecord(hostile, { color });
       // Only our own SGR colour sequences may carry ESC.
@@ -143,10 +168,23 @@ describe('CLI output', () => {
 
   it('error records show status, headers and body on indented lines', () => {
     const text = formatRecord(
-      { ...base, kind: 'error', code: 'ERR_HTTP_STATUS', message: 'HTTP 401 Unauthorized', fatal: true, status: 401, headers: { 'www-authenticate': 'Bearer' }, body: 'no\ntoken' },
+      {
+        ...base,
+        kind: 'error',
+        code: 'ERR_HTTP_STATUS',
+        message: 'HTTP 401 Unauthorized',
+        fatal: true,
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer' },
+        body: 'no\ntoken',
+      },
       { color: false },
     );
-    assert.deepEqual(text.split('\n'), ['07:08:09.010 ✖ error ERR_HTTP_STATUS: HTTP 401 Unauthorized', '    www-authenticate: Bearer', '    body: no\\ntoken']);
+    assert.deepEqual(text.split('\n'), [
+      '07:08:09.010 ✖ error ERR_HTTP_STATUS: HTTP 401 Unauthorized',
+      '    www-authenticate: Bearer',
+      '    body: no\\ntoken',
+    ]);
   });
 
   it('--json lines parse back to the record', () => {

@@ -66,7 +66,12 @@ describe('CLI output writer', () => {
     });
     const pressure: boolean[] = [];
     let broken = 0;
-    const out = new OutputWriter(stream, (p) => pressure.push(p), 1, () => broken++);
+    const out = new OutputWriter(
+      stream,
+      (p) => pressure.push(p),
+      1,
+      () => broken++,
+    );
     out.write('first');
     await out.flush();
     out.write('more');

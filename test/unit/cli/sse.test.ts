@@ -21,7 +21,10 @@ interface Run {
 
 const children = new Set<ChildProcess>();
 
-function run(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (c: ChildProcess) => void } = {}): Promise<Run> {
+function run(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; onSpawn?: (c: ChildProcess) => void } = {},
+): Promise<Run> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   for (const k of PROXY_VARS) {
     if (!opts.env || !(k in opts.env)) {
@@ -47,7 +50,10 @@ function run(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number
       clearTimeout(timer);
       children.delete(child);
       const stdout = Buffer.concat(out);
-      const lines = stdout.toString('utf8').split('\n').filter((l) => l !== '');
+      const lines = stdout
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
       let json: Record<string, unknown>[] = [];
       if (args.includes('--json')) {
         json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -117,7 +123,10 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url, '--json', '--count', '3']);
     assert.equal(r.code, 0);
     assert.equal(r.json.filter((j) => j.kind === 'message').length, 3);
-    assert.deepEqual(r.json.slice(-3).map((j) => j.kind), ['message', 'closing', 'close']);
+    assert.deepEqual(
+      r.json.slice(-3).map((j) => j.kind),
+      ['message', 'closing', 'close'],
+    );
   });
 
   it('exits 1 on 401 with status, headers and body in the error record', async () => {
@@ -184,7 +193,10 @@ describe('CLI (SSE)', () => {
 
   it('readable output escapes control characters, ANSI and bidi', async () => {
     const s = await serve((_req, res) =>
-      sendStream(res, 'event: x\x1b[2Jy\ndata: red \x1b[31mtext\x1b[0m bell\x07 nul\u0000 bidi \u202egnp.exe\u202c del\x7f\ndata: line2\n\n'),
+      sendStream(
+        res,
+        'event: x\x1b[2Jy\ndata: red \x1b[31mtext\x1b[0m bell\x07 nul\u0000 bidi \u202egnp.exe\u202c del\x7f\ndata: line2\n\n',
+      ),
     );
     const r = await run([s.url, '--no-reconnect']);
     assert.equal(r.code, 0, r.stderr);
@@ -197,52 +209,64 @@ describe('CLI (SSE)', () => {
     assert.ok(!out.includes('\x1b['), 'no colour codes off a TTY');
   });
 
-  it('on a terminal: coloured lines, and server data still escaped', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
-    const s = await serve((_req, res) => sendStream(res, 'data: \x1b]0;pwned\x07\x1b[2J\u202eevil\n\n'));
-    const out = await new Promise<string>((resolveOut, reject) => {
-      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${s.url} --no-reconnect`, '/dev/null'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm' },
+  it(
+    'on a terminal: coloured lines, and server data still escaped',
+    { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' },
+    async () => {
+      const s = await serve((_req, res) => sendStream(res, 'data: \x1b]0;pwned\x07\x1b[2J\u202eevil\n\n'));
+      const out = await new Promise<string>((resolveOut, reject) => {
+        const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${s.url} --no-reconnect`, '/dev/null'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, NO_COLOR: undefined, TERM: 'xterm' },
+        });
+        children.add(child);
+        const chunks: Buffer[] = [];
+        child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+        const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          children.delete(child);
+          if (code === 0) {
+            resolveOut(Buffer.concat(chunks).toString('utf8'));
+          } else {
+            reject(new Error(`exit ${code}: ${Buffer.concat(chunks).toString()}`));
+          }
+        });
       });
-      children.add(child);
-      const chunks: Buffer[] = [];
-      child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-      const timer = setTimeout(() => reject(new Error('timed out')), 8000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        children.delete(child);
-        if (code === 0) {
-          resolveOut(Buffer.concat(chunks).toString('utf8'));
-        } else {
-          reject(new Error(`exit ${code}: ${Buffer.concat(chunks).toString()}`));
-        }
-      });
-    });
-    assert.ok(out.includes('\x1b[36m'), 'coloured');
-    const withoutOurColours = out.replace(/\x1b\[\d+m/g, ''); // eslint-disable-line no-control-regex
-    assert.ok(!/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]/.test(withoutOurColours), JSON.stringify(withoutOurColours)); // eslint-disable-line no-control-regex
-    assert.ok(withoutOurColours.includes('\\e]0;pwned\\x07\\e[2J\\u202eevil'), JSON.stringify(withoutOurColours));
-  });
+      assert.ok(out.includes('\x1b[36m'), 'coloured');
+      const withoutOurColours = out.replace(/\x1b\[\d+m/g, ''); // eslint-disable-line no-control-regex
+      assert.ok(!/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]/.test(withoutOurColours), JSON.stringify(withoutOurColours)); // eslint-disable-line no-control-regex
+      assert.ok(withoutOurColours.includes('\\e]0;pwned\\x07\\e[2J\\u202eevil'), JSON.stringify(withoutOurColours));
+    },
+  );
 
-  it('--raw on a terminal shows line ends and escapes controls', { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' }, async () => {
-    const s = await serve((_req, res) => sendStream(res, 'data: a\x1b[2Jb\r\n\r\n'));
-    const out = await new Promise<string>((resolveOut, reject) => {
-      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} ${s.url} --raw --no-reconnect 2>/dev/null`, '/dev/null'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
+  it(
+    '--raw on a terminal shows line ends and escapes controls',
+    { skip: !existsSync('/usr/bin/script') && 'needs script(1) for a pseudo-terminal' },
+    async () => {
+      const s = await serve((_req, res) => sendStream(res, 'data: a\x1b[2Jb\r\n\r\n'));
+      const out = await new Promise<string>((resolveOut, reject) => {
+        const child = spawn(
+          '/usr/bin/script',
+          ['-qec', `${process.execPath} ${CLI} ${s.url} --raw --no-reconnect 2>/dev/null`, '/dev/null'],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        children.add(child);
+        const chunks: Buffer[] = [];
+        child.stdout!.on('data', (c: Buffer) => chunks.push(c));
+        const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+        child.on('close', () => {
+          clearTimeout(timer);
+          children.delete(child);
+          resolveOut(Buffer.concat(chunks).toString('utf8'));
+        });
       });
-      children.add(child);
-      const chunks: Buffer[] = [];
-      child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-      const timer = setTimeout(() => reject(new Error('timed out')), 8000);
-      child.on('close', () => {
-        clearTimeout(timer);
-        children.delete(child);
-        resolveOut(Buffer.concat(chunks).toString('utf8'));
-      });
-    });
-    // The terminal turns each LF into CRLF; the stream's own CR shows as \r.
-    assert.equal(out, 'data: a\\e[2Jb\\r\r\n\\r\r\n');
-  });
+      // The terminal turns each LF into CRLF; the stream's own CR shows as \r.
+      assert.equal(out, 'data: a\\e[2Jb\\r\r\n\\r\r\n');
+    },
+  );
 
   it('--json keeps bidi controls escaped and the data intact', async () => {
     const s = await serve((_req, res) => sendStream(res, 'data: a\u202eb\u2028c\x1b\n\n'));
@@ -267,7 +291,10 @@ describe('CLI (SSE)', () => {
     const s = await serve((_req, res) => sendStream(res, 'data: bye\n\n'));
     const r = await run([s.url, '--json', '--no-reconnect']);
     assert.equal(r.code, 0);
-    assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'open', 'message', 'close']);
+    assert.deepEqual(
+      r.json.map((j) => j.kind),
+      ['connecting', 'open', 'message', 'close'],
+    );
   });
 
   it('a -X POST stream is not sent again after [DONE]: one request, the reason printed, exit 0', async () => {
@@ -275,8 +302,14 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url, '-X', 'POST', '-d', '{"prompt":"hi"}', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(s.requests.length, 1, 'one POST at the server');
-    assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'open', 'message', 'message', 'close', 'info']);
-    assert.equal(r.json.at(-1)?.message, 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)');
+    assert.deepEqual(
+      r.json.map((j) => j.kind),
+      ['connecting', 'open', 'message', 'message', 'close', 'info'],
+    );
+    assert.equal(
+      r.json.at(-1)?.message,
+      'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)',
+    );
     const readable = await run([s.url, '-d', 'again']);
     assert.equal(readable.code, 0, readable.stderr);
     assert.equal(s.requests.length, 2);
@@ -289,7 +322,10 @@ describe('CLI (SSE)', () => {
     await s.close();
     const r = await run([url, '-d', '{}', '--json', '--retry-delay', '5']);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.json.map((j) => j.kind), ['connecting', 'info', 'error']);
+    assert.deepEqual(
+      r.json.map((j) => j.kind),
+      ['connecting', 'info', 'error'],
+    );
     assert.equal(r.json[1].message, 'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST');
     assert.equal(r.json[2].code, 'ERR_NETWORK');
   });
@@ -299,14 +335,31 @@ describe('CLI (SSE)', () => {
     const r = await run([s.url, '-d', '{"prompt":"hi"}', '--json', '--reconnect-on-end', '--max-retries', '2', '--retry-delay', '5']);
     assert.equal(r.code, 1, r.stderr);
     assert.equal(s.requests.length, 3, 'the first POST and two reconnects');
-    assert.deepEqual(r.json.filter((j) => j.kind === 'reconnecting').map((j) => j.attempt), [1, 2]);
+    assert.deepEqual(
+      r.json.filter((j) => j.kind === 'reconnecting').map((j) => j.attempt),
+      [1, 2],
+    );
     assert.equal(r.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
 
     const refused = await serve(() => undefined);
     await refused.close();
-    const retried = await run([refused.url, '-d', '{}', '--json', '--retry-methods', 'get,post', '--max-retries', '1', '--retry-delay', '5']);
+    const retried = await run([
+      refused.url,
+      '-d',
+      '{}',
+      '--json',
+      '--retry-methods',
+      'get,post',
+      '--max-retries',
+      '1',
+      '--retry-delay',
+      '5',
+    ]);
     assert.equal(retried.code, 1);
-    assert.deepEqual(retried.json.map((j) => j.kind), ['connecting', 'error', 'reconnecting', 'connecting', 'error', 'error']);
+    assert.deepEqual(
+      retried.json.map((j) => j.kind),
+      ['connecting', 'error', 'reconnecting', 'connecting', 'error', 'error'],
+    );
     assert.equal(retried.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
   });
 
@@ -342,7 +395,7 @@ describe('CLI (SSE)', () => {
     assert.equal(last.status, 503);
   });
 
-  it('waits at least the server\'s retry: before every reconnect, even with a smaller --retry-delay', async () => {
+  it("waits at least the server's retry: before every reconnect, even with a smaller --retry-delay", async () => {
     const R = 300;
     const arrivals: number[] = [];
     const s = await serve((_req, res, { n }) => {
@@ -366,7 +419,10 @@ describe('CLI (SSE)', () => {
     await s.close();
     const r = await run([url, '--json', '--max-retries', '2', '--retry-delay', '5']);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.json.filter((j) => j.kind === 'reconnecting').map((j) => j.attempt), [1, 2]);
+    assert.deepEqual(
+      r.json.filter((j) => j.kind === 'reconnecting').map((j) => j.attempt),
+      [1, 2],
+    );
     assert.equal(r.json.at(-1)?.code, 'ERR_RETRIES_EXHAUSTED');
   });
 
@@ -376,7 +432,22 @@ describe('CLI (SSE)', () => {
       const file = join(dir, 'body.json');
       writeFileSync(file, '{"prompt":"hi"}');
       const s = await serve((req, res) => sendStream(res, `data: echo ${req.headers.authorization}\n\ndata: [DONE]\n\n`));
-      const r = await run([s.url + '/chat', '-X', 'PUT', '-d', '@' + file, '-H', 'Authorization: Bearer s3cr3t-value', '-H', 'X-One: 1', '--last-event-id', '77', '--json', '--count', '2']);
+      const r = await run([
+        s.url + '/chat',
+        '-X',
+        'PUT',
+        '-d',
+        '@' + file,
+        '-H',
+        'Authorization: Bearer s3cr3t-value',
+        '-H',
+        'X-One: 1',
+        '--last-event-id',
+        '77',
+        '--json',
+        '--count',
+        '2',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const req = s.requests[0];
       assert.equal(req.method, 'PUT');
@@ -514,9 +585,15 @@ describe('CLI (SSE)', () => {
     });
     assert.equal(r.code, 0, r.stderr);
     const lines = collected.toString('utf8').split('\n').filter(Boolean);
-    const ids = lines.map((l) => JSON.parse(l) as { kind: string; id?: string }).filter((j) => j.kind === 'message').map((j) => Number(j.id));
+    const ids = lines
+      .map((l) => JSON.parse(l) as { kind: string; id?: string })
+      .filter((j) => j.kind === 'message')
+      .map((j) => Number(j.id));
     assert.equal(ids.length, total, 'every event was written');
-    assert.ok(ids.every((id, i) => id === i + 1), 'in order');
+    assert.ok(
+      ids.every((id, i) => id === i + 1),
+      'in order',
+    );
     // ~60 MB of JSON went through; without back-pressure the CLI would hold most of it.
     if (process.env.RI_TEST_VERBOSE) {
       console.log(`peak RSS ${Math.round(peakKb / 1024)} MB`);

@@ -41,7 +41,11 @@ function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number
     child.stderr!.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`CLI did not exit: ${args.join(' ')}\nstdout: ${Buffer.concat(out).toString()}\nstderr: ${Buffer.concat(err).toString()}`));
+      reject(
+        new Error(
+          `CLI did not exit: ${args.join(' ')}\nstdout: ${Buffer.concat(out).toString()}\nstderr: ${Buffer.concat(err).toString()}`,
+        ),
+      );
     }, opts.timeoutMs ?? 10_000);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -91,7 +95,14 @@ describe('CLI over WebSocket', () => {
     cleanups.push(srv.close);
     const run = await cli([srv.url, '--json', '-s', 'bye', '--count', '1']);
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(of(run, 'message').map((m) => [m.dir, m.data]), [['out', 'bye'], ['in', 'bye']], 'the output ends with what was asked for');
+    assert.deepEqual(
+      of(run, 'message').map((m) => [m.dir, m.data]),
+      [
+        ['out', 'bye'],
+        ['in', 'bye'],
+      ],
+      'the output ends with what was asked for',
+    );
     await waitUntil(() => codes.length > 0);
     assert.deepEqual(codes, [1000], 'the server saw a normal closure, not a dropped connection (1006)');
   });
@@ -177,7 +188,10 @@ describe('CLI over WebSocket', () => {
     const run = await cli([srv.url, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const close = of(run, 'close')[0];
-    assert.deepEqual({ code: close.code, reason: close.reason, clean: close.clean, by: close.by }, { code: 1000, reason: 'all done', clean: true, by: 'server' });
+    assert.deepEqual(
+      { code: close.code, reason: close.reason, clean: close.clean, by: close.by },
+      { code: 1000, reason: 'all done', clean: true, by: 'server' },
+    );
   });
 
   test('a server close with 1011 reconnects unless --no-reconnect', T, async () => {
@@ -209,11 +223,11 @@ describe('CLI over WebSocket', () => {
     cleanups.push(raw.close);
     const run = await cli([raw.url, '--json', '--no-reconnect']);
     assert.equal(run.code, 1);
-    assert.deepEqual(of(run, 'message').map((m) => m.data), ['kept']);
     assert.deepEqual(
-      { code: of(run, 'close')[0].code, clean: of(run, 'close')[0].clean },
-      { code: 1007, clean: false },
+      of(run, 'message').map((m) => m.data),
+      ['kept'],
     );
+    assert.deepEqual({ code: of(run, 'close')[0].code, clean: of(run, 'close')[0].clean }, { code: 1007, clean: false });
     assert.equal(of(run, 'error')[0].code, 'ERR_INVALID_UTF8');
     assert.equal(of(run, 'error')[0].closeCode, 1007);
   });
@@ -221,7 +235,18 @@ describe('CLI over WebSocket', () => {
   test('-H headers reach the upgrade and a bearer token never reaches stdout', T, async () => {
     const srv = await startWsServer();
     cleanups.push(srv.close);
-    const run = await cli([srv.url, '--json', '-H', 'Authorization: Bearer tok-SECRET-123', '-H', 'Origin: https://app.example', '-s', 'hi', '--count', '1']);
+    const run = await cli([
+      srv.url,
+      '--json',
+      '-H',
+      'Authorization: Bearer tok-SECRET-123',
+      '-H',
+      'Origin: https://app.example',
+      '-s',
+      'hi',
+      '--count',
+      '1',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(srv.requests[0].headers.authorization, 'Bearer tok-SECRET-123');
     assert.equal(srv.requests[0].headers.origin, 'https://app.example');

@@ -21,11 +21,18 @@ test('a burst goes in one batch, and batches are at least the interval apart', a
   assert.equal(b.pendingCount, 1000);
   assert.equal(flushes.length, 0, 'delivered on the next turn, not while pushing');
   await until(() => flushes.length === 1);
-  assert.deepEqual(flushes.map((f) => f.count), [1000], 'the first items after a quiet period go in one batch');
+  assert.deepEqual(
+    flushes.map((f) => f.count),
+    [1000],
+    'the first items after a quiet period go in one batch',
+  );
   b.push();
   b.push();
   await until(() => flushes.length === 2);
-  assert.deepEqual(flushes.map((f) => f.count), [1000, 2]);
+  assert.deepEqual(
+    flushes.map((f) => f.count),
+    [1000, 2],
+  );
   // `at` is read just after the batcher's own clock reading, so it can be 1 ms late for the first batch.
   assert.ok(flushes[1].at - flushes[0].at >= 29, `${flushes[1].at - flushes[0].at} ms apart`);
   b.dispose();
@@ -41,7 +48,10 @@ test('batches stay the interval apart when many pushes come in between, one turn
   }
   b.dispose();
   const gaps = at.slice(1).map((t, i) => t - at[i]);
-  assert.ok(gaps.every((g) => g >= 19), `gaps ${gaps.join(', ')} ms`);
+  assert.ok(
+    gaps.every((g) => g >= 19),
+    `gaps ${gaps.join(', ')} ms`,
+  );
 });
 
 test('flush delivers now; discard drops; nothing is delivered after dispose', async () => {

@@ -18,8 +18,28 @@ const T = '2026-01-01T00:00:00.200Z';
 /** One record of every kind, each text field holding `s`, each number field the number `n`. */
 function records(s: string, n: number): ConnRecord[] {
   return [
-    { seq: n, time: T, kind: 'connecting', state: 'connecting', url: `http://h/${s}`, method: 'GET', headers: { 'X-Echo': s }, attempt: n, lastEventId: s, protocols: [s] },
-    { seq: n + 1, time: T, kind: 'open', state: 'open', url: `http://h/?q=${s}`, status: n, statusText: `OK ${s}`, headers: { 'X-Echo': s } },
+    {
+      seq: n,
+      time: T,
+      kind: 'connecting',
+      state: 'connecting',
+      url: `http://h/${s}`,
+      method: 'GET',
+      headers: { 'X-Echo': s },
+      attempt: n,
+      lastEventId: s,
+      protocols: [s],
+    },
+    {
+      seq: n + 1,
+      time: T,
+      kind: 'open',
+      state: 'open',
+      url: `http://h/?q=${s}`,
+      status: n,
+      statusText: `OK ${s}`,
+      headers: { 'X-Echo': s },
+    },
     { seq: n + 2, time: T, kind: 'message', dir: 'in', format: 'text', data: s, size: n, event: s, id: s, lastEventId: s },
     { seq: n + 3, time: T, kind: 'message', dir: 'in', format: 'text', data: `{"key":"${s}","n":${n}}`, size: n },
     { seq: n + 4, time: T, kind: 'comment', text: `ping ${s}` },
@@ -27,7 +47,19 @@ function records(s: string, n: number): ConnRecord[] {
     { seq: n + 6, time: T, kind: 'reconnecting', state: 'reconnecting', attempt: n, delayMs: n, maxAttempts: n },
     { seq: n + 7, time: T, kind: 'closing', state: 'closing', code: n, reason: s },
     { seq: n + 8, time: T, kind: 'close', state: 'closed', code: n, reason: `bye ${s}`, clean: true, by: 'server' },
-    { seq: n + 9, time: T, kind: 'error', code: 'ERR_HTTP_STATUS', message: `HTTP ${s}`, fatal: true, status: n, statusText: s, headers: { 'X-Echo': s }, body: s, closeCode: n },
+    {
+      seq: n + 9,
+      time: T,
+      kind: 'error',
+      code: 'ERR_HTTP_STATUS',
+      message: `HTTP ${s}`,
+      fatal: true,
+      status: n,
+      statusText: s,
+      headers: { 'X-Echo': s },
+      body: s,
+      closeCode: n,
+    },
     { seq: n + 10, time: T, kind: 'info', message: `note ${s}` },
   ];
 }
@@ -140,7 +172,15 @@ test('binary payloads are masked in their bytes and stay valid base64; without t
   const secret = 'k3y-9Z';
   const r = new Redactor([secret]);
   const bytes = Buffer.concat([Buffer.from([0, 255, 1]), Buffer.from(secret), Buffer.from([0xfe, 0x80])]);
-  const rec: ConnRecord = { seq: 1, time: T, kind: 'message', dir: 'in', format: 'binary', data: bytes.toString('base64'), size: bytes.length };
+  const rec: ConnRecord = {
+    seq: 1,
+    time: T,
+    kind: 'message',
+    dir: 'in',
+    format: 'binary',
+    data: bytes.toString('base64'),
+    size: bytes.length,
+  };
   const out = r.record(rec) as typeof rec;
   const back = Buffer.from(out.data, 'base64');
   assert.equal(back.toString('base64'), out.data, 'valid base64');
@@ -158,10 +198,21 @@ test('binary payloads are masked in their bytes and stay valid base64; without t
 test('status-like values are masked at any depth, numbers untouched, the same object when clean', () => {
   const r = new Redactor(['200', 'a"b']);
   const v = { code: 200, reason: 'x 200 y', nested: { list: ['a"b', 200], url: 'http://u:pw@h/?token=abc' } };
-  assert.deepEqual(r.value(v), { code: 200, reason: `x ${MASK} y`, nested: { list: [MASK, 200], url: `http://u:${MASK}@h/?token=${MASK}` } });
-  assert.deepEqual(r.value({ code: 'ERR_HTTP_STATUS', message: 'ERR_HTTP_STATUS' }), { code: 'ERR_HTTP_STATUS', message: 'ERR_HTTP_STATUS' });
+  assert.deepEqual(r.value(v), {
+    code: 200,
+    reason: `x ${MASK} y`,
+    nested: { list: [MASK, 200], url: `http://u:${MASK}@h/?token=${MASK}` },
+  });
+  assert.deepEqual(r.value({ code: 'ERR_HTTP_STATUS', message: 'ERR_HTTP_STATUS' }), {
+    code: 'ERR_HTTP_STATUS',
+    message: 'ERR_HTTP_STATUS',
+  });
   const r3 = new Redactor(['HTTP']);
-  assert.deepEqual(r3.value({ code: 'ERR_HTTP_STATUS', message: 'HTTP 401' }), { code: 'ERR_HTTP_STATUS', message: `${MASK} 401` }, 'an error code is a name, not text');
+  assert.deepEqual(
+    r3.value({ code: 'ERR_HTTP_STATUS', message: 'HTTP 401' }),
+    { code: 'ERR_HTTP_STATUS', message: `${MASK} 401` },
+    'an error code is a name, not text',
+  );
   const clean = { a: 1, b: ['x'] };
   assert.equal(r.value(clean), clean);
 });
@@ -212,7 +263,10 @@ for (const [name, credential] of PARAMS) {
 const URLS: [string, string][] = [
   ['https://h/s?token=abc123&page=2', `https://h/s?token=${MASK}&page=2`],
   ['wss://h/ws?access_token=a.b.c#x', `wss://h/ws?access_token=${MASK}#x`],
-  ['https://h/?api_key=k&apikey=k2&key=k3&sig=s&signature=s2', `https://h/?api_key=${MASK}&apikey=${MASK}&key=${MASK}&sig=${MASK}&signature=${MASK}`],
+  [
+    'https://h/?api_key=k&apikey=k2&key=k3&sig=s&signature=s2',
+    `https://h/?api_key=${MASK}&apikey=${MASK}&key=${MASK}&sig=${MASK}&signature=${MASK}`,
+  ],
   ['https://user:p%40ss@h:8443/x', `https://user:${MASK}@h:8443/x`],
   ['https://ghp_TOKEN@h/x', `https://${MASK}@h/x`],
   ['https://h/cb#access_token=zz&state=1', `https://h/cb#access_token=${MASK}&state=1`],
@@ -239,7 +293,15 @@ test('the secrets a URL carries: parameter values, the password, the Basic crede
   assert.ok(!s.includes('2'), 'not the other parameters');
   const r = Redactor.forOptions({ url: 'https://alice:pw-secret@h/' });
   const basic = Buffer.from('alice:pw-secret').toString('base64');
-  const rec: ConnRecord = { seq: 1, time: T, kind: 'message', dir: 'in', format: 'text', data: `you sent Basic ${basic} and pw-secret`, size: 3 };
+  const rec: ConnRecord = {
+    seq: 1,
+    time: T,
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: `you sent Basic ${basic} and pw-secret`,
+    size: 3,
+  };
   assert.equal((r.record(rec) as typeof rec).data, `you sent Basic ${MASK} and ${MASK}`);
 });
 
@@ -280,7 +342,17 @@ test('a secret echoed JSON-escaped or percent-encoded is masked in that spelling
   const r = new Redactor([secret]);
   const body = JSON.stringify({ error: `token ${secret} is revoked` });
   const location = `/denied?echo=${encodeURIComponent(secret)}`;
-  const masked = r.record({ kind: 'error', seq: 1, time: '2026-12-01T00:00:00.000Z', code: 'ERR_HTTP_STATUS', message: 'refused', fatal: true, status: 401, body, headers: { location } });
+  const masked = r.record({
+    kind: 'error',
+    seq: 1,
+    time: '2026-12-01T00:00:00.000Z',
+    code: 'ERR_HTTP_STATUS',
+    message: 'refused',
+    fatal: true,
+    status: 401,
+    body,
+    headers: { location },
+  });
   const text = JSON.stringify(masked);
   for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) {
     assert.ok(!text.includes(form), `${form} is masked`);

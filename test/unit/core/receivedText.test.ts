@@ -69,7 +69,10 @@ describe('ReceivedText', () => {
     const redactor = new Redactor();
     const fromStore = packStored(store, 0, store.size, redactor, 65_536);
     assert.deepEqual(fromStore, packBatch(expected.map((r) => forWebview(r, redactor, 65_536))));
-    assert.deepEqual(JSON.parse(JSON.stringify(unpackBatch(structuredClone(fromStore)))).map((r: MessageRecord) => r.data.length), [7, 0, 10, 65_536, 14]);
+    assert.deepEqual(
+      JSON.parse(JSON.stringify(unpackBatch(structuredClone(fromStore)))).map((r: MessageRecord) => r.data.length),
+      [7, 0, 10, 65_536, 14],
+    );
   });
 });
 
@@ -100,8 +103,14 @@ describe('ReceivedText from a real WebSocket', () => {
     await h.waitFor((r) => r.kind === 'message' && r.size > 40_000);
     assert.deepEqual(stillBytes, [true, true, true, true]);
     const messages = store.toArray().filter((r): r is MessageRecord => r.kind === 'message');
-    assert.deepEqual(messages.map((m) => m.data), sent);
-    assert.deepEqual(messages.map((m) => m.size), sent.map((t) => Buffer.byteLength(t)));
+    assert.deepEqual(
+      messages.map((m) => m.data),
+      sent,
+    );
+    assert.deepEqual(
+      messages.map((m) => m.size),
+      sent.map((t) => Buffer.byteLength(t)),
+    );
 
     // A text message in three frames, a multi-byte character cut between them.
     const raw = await startRawServer(async (socket) => {
@@ -119,7 +128,10 @@ describe('ReceivedText from a real WebSocket', () => {
     g.conn.connect();
     await g.waitFor((r) => r.kind === 'message');
     assert.deepEqual(
-      store2.toArray().filter((r) => r.kind === 'message').map((r) => (r as MessageRecord).data),
+      store2
+        .toArray()
+        .filter((r) => r.kind === 'message')
+        .map((r) => (r as MessageRecord).data),
       ['one ✓ two ✓ three'],
     );
   });

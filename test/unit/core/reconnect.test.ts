@@ -26,26 +26,38 @@ describe('ReconnectPolicy', () => {
 
   it('grows by the multiplier from the initial delay', () => {
     const p = policy({ initialDelayMs: 100, multiplier: 3, jitter: false, maxDelayMs: 1e9 });
-    assert.deepEqual([1, 2, 3, 4].map((a) => p.delayFor(a)), [100, 300, 900, 2700]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((a) => p.delayFor(a)),
+      [100, 300, 900, 2700],
+    );
   });
 
   it('never exceeds the maximum delay, also for huge attempt numbers', () => {
     const p = policy({ initialDelayMs: 1000, maxDelayMs: 5000, jitter: false });
-    assert.deepEqual([1, 2, 3, 4, 5, 100, 5000].map((a) => p.delayFor(a)), [1000, 2000, 4000, 5000, 5000, 5000, 5000]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 100, 5000].map((a) => p.delayFor(a)),
+      [1000, 2000, 4000, 5000, 5000, 5000, 5000],
+    );
   });
 
-  it('the SSE server\'s retry replaces the initial delay and grows with the backoff up to the cap', () => {
+  it("the SSE server's retry replaces the initial delay and grows with the backoff up to the cap", () => {
     const p = policy({ initialDelayMs: 1000, maxDelayMs: 30_000, jitter: false });
-    assert.deepEqual([1, 2, 3, 8, 9, 1000].map((a) => p.delayFor(a, 250)), [250, 500, 1000, 30_000, 30_000, 30_000]);
+    assert.deepEqual(
+      [1, 2, 3, 8, 9, 1000].map((a) => p.delayFor(a, 250)),
+      [250, 500, 1000, 30_000, 30_000, 30_000],
+    );
     assert.equal(p.delayFor(1, 0), 0);
   });
 
-  it('the SSE server\'s retry is the floor of every delay: jitter draws from [retry, ceiling]', () => {
+  it("the SSE server's retry is the floor of every delay: jitter draws from [retry, ceiling]", () => {
     const lows = policy({ initialDelayMs: 1000, maxDelayMs: 30_000 }, () => 0);
     const mids = policy({ initialDelayMs: 1000, maxDelayMs: 30_000 }, () => 0.5);
     const highs = policy({ initialDelayMs: 1000, maxDelayMs: 30_000 }, () => 0.999999);
     // Attempt 1 waits exactly the reconnection time, whatever the random draw.
-    assert.deepEqual([lows, mids, highs].map((p) => p.delayFor(1, 2000)), [2000, 2000, 2000]);
+    assert.deepEqual(
+      [lows, mids, highs].map((p) => p.delayFor(1, 2000)),
+      [2000, 2000, 2000],
+    );
     for (let attempt = 1; attempt <= 8; attempt++) {
       const ceiling = Math.max(2000, Math.min(30_000, 2000 * 2 ** (attempt - 1)));
       assert.equal(lows.ceilingFor(attempt, 2000), ceiling);
@@ -62,10 +74,13 @@ describe('ReconnectPolicy', () => {
     }
   });
 
-  it('a server retry above maxDelayMs is waited in full (the server\'s word wins over the cap)', () => {
+  it("a server retry above maxDelayMs is waited in full (the server's word wins over the cap)", () => {
     for (const jitter of [true, false]) {
       const p = policy({ maxDelayMs: 1000, jitter }, () => 0.5);
-      assert.deepEqual([1, 2, 5].map((a) => p.delayFor(a, 5000)), [5000, 5000, 5000]);
+      assert.deepEqual(
+        [1, 2, 5].map((a) => p.delayFor(a, 5000)),
+        [5000, 5000, 5000],
+      );
       assert.equal(p.ceilingFor(3, 5000), 5000);
       assert.equal(p.delayFor(1, 1e12), 1e12);
     }
@@ -74,13 +89,22 @@ describe('ReconnectPolicy', () => {
   it('without a server retry the policy is as before: full jitter from 0', () => {
     const p = policy({ initialDelayMs: 1000, maxDelayMs: 30_000 }, () => 0);
     assert.equal(p.floorFor(undefined), 0);
-    assert.deepEqual([1, 2, 3].map((a) => p.delayFor(a)), [0, 0, 0]);
-    assert.deepEqual([1, 2, 3].map((a) => p.ceilingFor(a)), [1000, 2000, 4000]);
+    assert.deepEqual(
+      [1, 2, 3].map((a) => p.delayFor(a)),
+      [0, 0, 0],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((a) => p.ceilingFor(a)),
+      [1000, 2000, 4000],
+    );
   });
 
   it('allows at most maxAttempts attempts', () => {
     const p = policy({ maxAttempts: 3 });
-    assert.deepEqual([1, 2, 3, 4].map((a) => p.allows(a)), [true, true, true, false]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((a) => p.allows(a)),
+      [true, true, true, false],
+    );
     assert.equal(policy({ maxAttempts: 0 }).allows(1), false);
   });
 
@@ -93,19 +117,37 @@ describe('ReconnectPolicy', () => {
   it('SSE: a clean end is reconnected only for a GET unless onEnd says otherwise', () => {
     const byDefault = policy({});
     assert.equal(byDefault.options.onEnd, undefined);
-    assert.deepEqual(['GET', 'get', 'POST', 'PUT', 'PATCH'].map((m) => byDefault.reconnectsAfterEnd(m)), [true, true, false, false, false]);
-    assert.deepEqual(['GET', 'POST'].map((m) => policy({ onEnd: true }).reconnectsAfterEnd(m)), [true, true]);
-    assert.deepEqual(['GET', 'POST'].map((m) => policy({ onEnd: false }).reconnectsAfterEnd(m)), [false, false]);
+    assert.deepEqual(
+      ['GET', 'get', 'POST', 'PUT', 'PATCH'].map((m) => byDefault.reconnectsAfterEnd(m)),
+      [true, true, false, false, false],
+    );
+    assert.deepEqual(
+      ['GET', 'POST'].map((m) => policy({ onEnd: true }).reconnectsAfterEnd(m)),
+      [true, true],
+    );
+    assert.deepEqual(
+      ['GET', 'POST'].map((m) => policy({ onEnd: false }).reconnectsAfterEnd(m)),
+      [false, false],
+    );
   });
 
   it('SSE: a network failure is retried for the methods listed, case-insensitively', () => {
     const byDefault = policy({});
     assert.deepEqual(byDefault.options.methods, ['GET']);
-    assert.deepEqual(['GET', 'get', 'POST'].map((m) => byDefault.retriesAfterFailure(m)), [true, true, false]);
+    assert.deepEqual(
+      ['GET', 'get', 'POST'].map((m) => byDefault.retriesAfterFailure(m)),
+      [true, true, false],
+    );
     const both = policy({ methods: ['get', 'Post'] });
     assert.deepEqual(both.options.methods, ['GET', 'POST']);
-    assert.deepEqual(['GET', 'POST', 'post', 'PUT'].map((m) => both.retriesAfterFailure(m)), [true, true, true, false]);
-    assert.deepEqual(['GET', 'POST'].map((m) => policy({ methods: [] }).retriesAfterFailure(m)), [false, false]);
+    assert.deepEqual(
+      ['GET', 'POST', 'post', 'PUT'].map((m) => both.retriesAfterFailure(m)),
+      [true, true, true, false],
+    );
+    assert.deepEqual(
+      ['GET', 'POST'].map((m) => policy({ methods: [] }).retriesAfterFailure(m)),
+      [false, false],
+    );
     assert.deepEqual(policy({ methods: 'POST' as unknown as string[] }).options.methods, ['GET'], 'not a list: the default');
   });
 
@@ -121,7 +163,13 @@ describe('ReconnectPolicy', () => {
   });
 
   it('invalid values fall back to the defaults; undefined keeps the default', () => {
-    const o = resolveReconnectOptions({ initialDelayMs: -5, maxDelayMs: Number.NaN, multiplier: 0.5, maxAttempts: 2.5, resetAfterMs: undefined });
+    const o = resolveReconnectOptions({
+      initialDelayMs: -5,
+      maxDelayMs: Number.NaN,
+      multiplier: 0.5,
+      maxAttempts: 2.5,
+      resetAfterMs: undefined,
+    });
     assert.equal(o.initialDelayMs, DEFAULT_RECONNECT.initialDelayMs);
     assert.equal(o.maxDelayMs, DEFAULT_RECONNECT.maxDelayMs);
     assert.equal(o.multiplier, DEFAULT_RECONNECT.multiplier);

@@ -30,7 +30,15 @@ describe('redirectRule: downgrade and credentials', () => {
   }
 
   it('withoutCredentials drops every credential header, keeps the rest', () => {
-    const { headers, dropped } = withoutCredentials({ Authorization: 'Bearer x', cookie: 'a=b', 'X-API-Key': 'k', 'Set-Cookie': 's', 'X-Auth-Token': 't', 'X-Trace': '1', Accept: 'text/event-stream' });
+    const { headers, dropped } = withoutCredentials({
+      Authorization: 'Bearer x',
+      cookie: 'a=b',
+      'X-API-Key': 'k',
+      'Set-Cookie': 's',
+      'X-Auth-Token': 't',
+      'X-Trace': '1',
+      Accept: 'text/event-stream',
+    });
     assert.deepEqual(headers, { 'X-Trace': '1', Accept: 'text/event-stream' });
     assert.deepEqual(dropped, ['Authorization', 'cookie', 'X-API-Key', 'Set-Cookie', 'X-Auth-Token']);
   });
@@ -68,7 +76,7 @@ describe('proxyNetworkError: one mapping for both transports', () => {
       message: 'Cannot reach proxy http://127.0.0.1:3128: Connection refused by 127.0.0.1:3128 (is the server running?)',
     });
   });
-  it('another port or host: not the proxy\'s', () => {
+  it("another port or host: not the proxy's", () => {
     assert.equal(proxyNetworkError(err('ECONNREFUSED', { port: 9 }), proxy, proxy), undefined);
     assert.equal(proxyNetworkError(err('ENOTFOUND', { hostname: 'elsewhere' }), proxy, proxy), undefined);
   });
@@ -80,7 +88,11 @@ describe('proxyNetworkError: one mapping for both transports', () => {
 describe('WebSocket URLs', () => {
   it('kind ws with a ws+unix: URL is refused before anything is opened', async () => {
     const { createConnection } = await import('../../../src/core/index');
-    const conn = createConnection({ url: 'ws+unix:/var/run/docker.sock:/containers/x/attach/ws', kind: 'ws', reconnect: { enabled: false } });
+    const conn = createConnection({
+      url: 'ws+unix:/var/run/docker.sock:/containers/x/attach/ws',
+      kind: 'ws',
+      reconnect: { enabled: false },
+    });
     const errors: string[] = [];
     conn.onRecord((r) => {
       if (r.kind === 'error') {

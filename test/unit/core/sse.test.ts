@@ -94,14 +94,20 @@ afterEach(async () => {
 
 after(() => {
   // Nothing the driver made may keep the process alive.
-  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof net.Socket && !(h as net.Socket).destroyed && (h as net.Socket).remotePort);
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })
+    ._getActiveHandles()
+    .filter((h) => h instanceof net.Socket && !(h as net.Socket).destroyed && (h as net.Socket).remotePort);
   assert.equal(handles.length, 0, 'no client sockets left open');
 });
 
 describe('SSE driver: request', () => {
   it('sends Accept: text/event-stream, Cache-Control: no-cache and the custom headers', async () => {
     const s = await serve((_req, res) => sendStream(res, 'data: x\n\n'));
-    const h = connect({ url: s.url + '/events', headers: { 'X-Trace': 'abc', Authorization: 'Bearer sekrit' }, reconnect: { enabled: false } });
+    const h = connect({
+      url: s.url + '/events',
+      headers: { 'X-Trace': 'abc', Authorization: 'Bearer sekrit' },
+      reconnect: { enabled: false },
+    });
     await h.until((r) => r.kind === 'message');
     const req = s.requests[0];
     assert.equal(req.method, 'GET');
@@ -126,12 +132,21 @@ describe('SSE driver: request', () => {
     assert.equal(req.body, body);
     assert.equal(req.headers['content-type'], 'application/json');
     assert.equal(req.headers['content-length'], String(Buffer.byteLength(body)));
-    assert.deepEqual(h.messages().map((m) => m.data), ['{"token":"Hi"}', '[DONE]']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['{"token":"Hi"}', '[DONE]'],
+    );
   });
 
   it('keeps a Content-Type the user set for the body', async () => {
     const s = await serve((_req, res) => sendStream(res, 'data: ok\n\n'));
-    const h = connect({ url: s.url, method: 'PUT', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, reconnect: { enabled: false } });
+    const h = connect({
+      url: s.url,
+      method: 'PUT',
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      reconnect: { enabled: false },
+    });
     await h.until((r) => r.kind === 'message');
     assert.equal(s.requests[0].method, 'PUT');
     assert.equal(s.requests[0].headers['content-type'], 'application/x-www-form-urlencoded');
@@ -319,7 +334,14 @@ describe('SSE driver: event stream interpretation', () => {
     const s = await serve((_req, res) => sendStream(res, 'data: a\n\nevent: update\ndata: b\n\nevent:\ndata: c\n\n'));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.messages().map((m) => [m.event, m.data]), [['message', 'a'], ['update', 'b'], ['message', 'c']]);
+    assert.deepEqual(
+      h.messages().map((m) => [m.event, m.data]),
+      [
+        ['message', 'a'],
+        ['update', 'b'],
+        ['message', 'c'],
+      ],
+    );
   });
 
   it('joins multi-line data', async () => {
@@ -335,7 +357,10 @@ describe('SSE driver: event stream interpretation', () => {
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
     // "data:" makes the data buffer "\n" (not empty): dispatched with data "".
-    assert.deepEqual(h.messages().map((m) => m.data), ['', 'real']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['', 'real'],
+    );
     assert.equal(h.messages()[0].event, 'message');
   });
 
@@ -343,7 +368,10 @@ describe('SSE driver: event stream interpretation', () => {
     const s = await serve((_req, res) => sendStream(res, 'data: crlf\r\n\r\ndata: cr\r\rdata: lf\n\ndata: mixed\r\ndata: 2\r\n\r\n'));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.messages().map((m) => m.data), ['crlf', 'cr', 'lf', 'mixed\n2']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['crlf', 'cr', 'lf', 'mixed\n2'],
+    );
   });
 
   it('dispatches a CR-terminated event without waiting for more bytes, and a CRLF split across chunks is one line end', async () => {
@@ -354,7 +382,10 @@ describe('SSE driver: event stream interpretation', () => {
     });
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until((r) => r.kind === 'message' && r.data === 'three');
-    assert.deepEqual(h.messages().map((m) => m.data), ['one\ntwo', 'three']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['one\ntwo', 'three'],
+    );
   });
 
   it('strips a leading BOM, and only one', async () => {
@@ -364,11 +395,18 @@ describe('SSE driver: event stream interpretation', () => {
     });
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.messages().map((m) => m.data), ['x', '\ufeffmid'], 'a BOM after the start is content');
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['x', '\ufeffmid'],
+      'a BOM after the start is content',
+    );
     // A second BOM makes the first line's field name "\ufeffdata", an unknown field: not dispatched.
     const two = connect({ url: s.url + '/two', reconnect: { enabled: false } });
     await two.until(isState('closed'));
-    assert.deepEqual(two.messages().map((m) => m.data), ['\ufeffmid']);
+    assert.deepEqual(
+      two.messages().map((m) => m.data),
+      ['\ufeffmid'],
+    );
   });
 
   it('removes one leading space from values and keeps the rest', async () => {
@@ -383,7 +421,10 @@ describe('SSE driver: event stream interpretation', () => {
     const s = await serve((_req, res) => sendStream(res, ': ping\n:no-space\n:\ndata: x\n\n'));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.records.filter((r) => r.kind === 'comment').map((r) => r.kind === 'comment' && r.text), ['ping', 'no-space', '']);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'comment').map((r) => r.kind === 'comment' && r.text),
+      ['ping', 'no-space', ''],
+    );
   });
 
   it('message records carry id, lastEventId and the UTF-8 size', async () => {
@@ -428,7 +469,11 @@ describe('SSE driver: event stream interpretation', () => {
       const [a, b] = h.messages();
       assert.equal(a.lastEventId, '1');
       assert.equal(b.lastEventId, '7', `split=${split}: the id-only block came before b`);
-      assert.equal(s.requests[1].headers['last-event-id'], '8', `split=${split}: the last id-only block counts; an unterminated one does not`);
+      assert.equal(
+        s.requests[1].headers['last-event-id'],
+        '8',
+        `split=${split}: the last id-only block counts; an unterminated one does not`,
+      );
     }
   });
 
@@ -470,7 +515,7 @@ describe('SSE driver: event stream interpretation', () => {
       const bytes = Buffer.from(streams[Number(req.url?.slice(1))], 'utf8');
       sseHead(res);
       const pieces: Buffer[] = [];
-      for (let i = 0; i < bytes.length; ) {
+      for (let i = 0; i < bytes.length;) {
         const len = 1 + rand(12);
         pieces.push(bytes.subarray(i, i + len));
         i += len;
@@ -496,7 +541,11 @@ describe('SSE driver: event stream interpretation', () => {
     const s = await serve(async (_req, res) => {
       sseHead(res);
       // One byte at a time: every multibyte character is split.
-      await trickle(res, [...bytes].map((b) => Buffer.from([b])), 1);
+      await trickle(
+        res,
+        [...bytes].map((b) => Buffer.from([b])),
+        1,
+      );
       res.end();
     });
     const h = connect({ url: s.url, reconnect: { enabled: false } });
@@ -526,12 +575,20 @@ describe('SSE driver: event stream interpretation', () => {
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
     const expected = ['plain', 'café', '\ufffd', '\ufeffx', 'ascii again'];
-    assert.deepEqual(h.messages().map((m) => m.data), expected);
-    assert.deepEqual(h.messages().map((m) => m.size), expected.map((d) => Buffer.byteLength(d)));
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      expected,
+    );
+    assert.deepEqual(
+      h.messages().map((m) => m.size),
+      expected.map((d) => Buffer.byteLength(d)),
+    );
   });
 
   it('replaces invalid UTF-8 with U+FFFD', async () => {
-    const s = await serve((_req, res) => sendStream(res, Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xc3]), Buffer.from('b\n\n')])));
+    const s = await serve((_req, res) =>
+      sendStream(res, Buffer.concat([Buffer.from('data: a'), Buffer.from([0xff, 0xc3]), Buffer.from('b\n\n')])),
+    );
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     const m = (await h.until((r) => r.kind === 'message')) as MessageRecord;
     assert.equal(m.data, 'a\ufffd\ufffdb');
@@ -541,7 +598,10 @@ describe('SSE driver: event stream interpretation', () => {
     const s = await serve((_req, res) => sendStream(res, 'data: whole\n\ndata: partial\n'));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.messages().map((m) => m.data), ['whole']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['whole'],
+    );
   });
 
   it('reads sse-starlette style streams (CRLF, : ping, retry on every event)', async () => {
@@ -556,9 +616,19 @@ describe('SSE driver: event stream interpretation', () => {
     });
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.messages().map((m) => [m.event, m.data, m.id]), [['tick', '{"n": 1}', '1'], ['tick', '{"n": 2}', '2'], ['tick', '{"n": 3}', '3']]);
+    assert.deepEqual(
+      h.messages().map((m) => [m.event, m.data, m.id]),
+      [
+        ['tick', '{"n": 1}', '1'],
+        ['tick', '{"n": 2}', '2'],
+        ['tick', '{"n": 3}', '3'],
+      ],
+    );
     assert.equal(h.records.filter((r) => r.kind === 'comment').length, 3);
-    assert.deepEqual(h.records.filter((r) => r.kind === 'retry').map((r) => r.kind === 'retry' && r.ms), [15000, 15000, 15000]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'retry').map((r) => r.kind === 'retry' && r.ms),
+      [15000, 15000, 15000],
+    );
     assert.equal(h.conn.status.reconnectDelayMs, 15000);
   });
 
@@ -607,7 +677,11 @@ describe('SSE driver: event stream interpretation', () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const h = connect({ url: s.url, headers: { 'Accept-Encoding': encoding }, reconnect: { enabled: false } });
       await h.until(isState('closed'));
-      assert.deepEqual(h.messages().map((m) => m.data), ['one', 'two'], encoding);
+      assert.deepEqual(
+        h.messages().map((m) => m.data),
+        ['one', 'two'],
+        encoding,
+      );
       assert.equal(h.messages()[1].lastEventId, '2');
     }
   });
@@ -720,7 +794,7 @@ describe('SSE driver: retry and reconnect', () => {
     const retry = await h.until((r) => r.kind === 'retry');
     assert.equal(retry.kind === 'retry' && retry.ms, 150);
     const rec = await h.until((r) => r.kind === 'reconnecting');
-    assert.equal(rec.kind === 'reconnecting' && rec.delayMs, 150, 'the server\'s retry replaces the initial delay');
+    assert.equal(rec.kind === 'reconnecting' && rec.delayMs, 150, "the server's retry replaces the initial delay");
     const t0 = Date.parse(rec.time);
     const second = await h.until((r) => r.kind === 'connecting' && r.attempt === 1);
     assert.ok(Date.parse(second.time) - t0 >= 140, 'waited the reconnection time');
@@ -730,7 +804,10 @@ describe('SSE driver: retry and reconnect', () => {
     const s = await serve((_req, res) => sendStream(res, 'retry: -1\nretry: 1e9\nretry:  10\nretry: 12ms\nretry: 0\ndata: x\n\n'));
     const h = connect({ url: s.url, reconnect: { enabled: false } });
     await h.until(isState('closed'));
-    assert.deepEqual(h.records.filter((r) => r.kind === 'retry').map((r) => r.kind === 'retry' && r.ms), [0]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'retry').map((r) => r.kind === 'retry' && r.ms),
+      [0],
+    );
     const ignored = h.records.filter((r) => r.kind === 'info' && /Ignored retry/.test(r.message));
     assert.equal(ignored.length, 4);
   });
@@ -741,7 +818,11 @@ describe('SSE driver: retry and reconnect', () => {
     const rec = await h.until((r) => r.kind === 'reconnecting');
     assert.equal(rec.kind === 'reconnecting' && rec.delayMs, 100);
     assert.ok(h.records.some((r) => r.kind === 'info' && /below 100 ms/.test(r.message)));
-    assert.equal(h.records.find((r) => r.kind === 'retry')?.kind === 'retry' && (h.records.find((r) => r.kind === 'retry') as { ms: number }).ms, 0, 'the record shows what the server sent');
+    assert.equal(
+      h.records.find((r) => r.kind === 'retry')?.kind === 'retry' && (h.records.find((r) => r.kind === 'retry') as { ms: number }).ms,
+      0,
+      'the record shows what the server sent',
+    );
   });
 
   it('reconnects under the policy after the server closes', async () => {
@@ -784,9 +865,15 @@ describe('SSE driver: retry and reconnect', () => {
     const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
     assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
     const errors = h.records.filter((r): r is ErrorRecord => r.kind === 'error');
-    assert.deepEqual(errors.map((e) => e.code), ['ERR_NETWORK', 'ERR_NETWORK', 'ERR_NETWORK', 'ERR_RETRIES_EXHAUSTED']);
+    assert.deepEqual(
+      errors.map((e) => e.code),
+      ['ERR_NETWORK', 'ERR_NETWORK', 'ERR_NETWORK', 'ERR_RETRIES_EXHAUSTED'],
+    );
     assert.match(errors[0].message, /refused/);
-    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 2],
+    );
     assert.equal(h.conn.state, 'failed');
   });
 
@@ -860,9 +947,16 @@ describe('SSE driver: retry and reconnect', () => {
     for (const h of open.splice(0)) {
       h.conn.dispose();
     }
-    await eventually(() => (resources().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0) && (resources().Timeout ?? 0) <= (before.Timeout ?? 0), 'sockets and timers to go');
+    await eventually(
+      () => (resources().TCPSocketWrap ?? 0) <= (before.TCPSocketWrap ?? 0) && (resources().Timeout ?? 0) <= (before.Timeout ?? 0),
+      'sockets and timers to go',
+    );
     const afterwards = resources();
-    assert.equal(afterwards.TCPSocketWrap ?? 0, before.TCPSocketWrap ?? 0, `sockets: ${JSON.stringify(afterwards)} vs ${JSON.stringify(before)}`);
+    assert.equal(
+      afterwards.TCPSocketWrap ?? 0,
+      before.TCPSocketWrap ?? 0,
+      `sockets: ${JSON.stringify(afterwards)} vs ${JSON.stringify(before)}`,
+    );
     assert.equal(afterwards.Timeout ?? 0, before.Timeout ?? 0, `timers: ${JSON.stringify(afterwards)} vs ${JSON.stringify(before)}`);
     assert.equal(s.openSockets, 0);
   });
@@ -907,7 +1001,7 @@ async function timedServe(handler: Parameters<typeof startServer>[0]): Promise<T
 const TIMER_SLACK_MS = 2;
 const gaps = (arrivals: number[]) => arrivals.slice(1).map((t, i) => t - arrivals[i]);
 
-describe('SSE: the server\'s reconnection time is a floor', () => {
+describe("SSE: the server's reconnection time is a floor", () => {
   const R = 300;
 
   it('after retry: R, every reconnect of a stream that ends waits at least R, backoff and jitter on top', async () => {
@@ -917,10 +1011,15 @@ describe('SSE: the server\'s reconnection time is a floor', () => {
     await h.until(isState('failed'), 10_000);
     assert.equal(s.arrivals.length, 4, 'the first request and three reconnects');
     for (const gap of gaps(s.arrivals)) {
-      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+      assert.ok(
+        gap >= R - TIMER_SLACK_MS,
+        `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals)
+          .map((g) => g.toFixed(1))
+          .join(', ')})`,
+      );
     }
     const delays = h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.delayMs);
-    assert.deepEqual(delays, [R, R, R], 'the server\'s word wins over maxDelayMs');
+    assert.deepEqual(delays, [R, R, R], "the server's word wins over maxDelayMs");
   });
 
   it('jitter adds to R and never takes from it, as the backoff grows', async () => {
@@ -928,7 +1027,10 @@ describe('SSE: the server\'s reconnection time is a floor', () => {
     const h = connect({ url: s.url, reconnect: { jitter: true, initialDelayMs: 20, maxDelayMs: 1200, maxAttempts: 3 } });
     await h.until(isState('failed'), 10_000);
     const rec = h.records.filter((r) => r.kind === 'reconnecting');
-    assert.deepEqual(rec.map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3]);
+    assert.deepEqual(
+      rec.map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 2, 3],
+    );
     assert.equal(rec[0].kind === 'reconnecting' && rec[0].delayMs, R, 'attempt 1 waits exactly R');
     rec.forEach((r, i) => {
       const d = r.kind === 'reconnecting' ? r.delayMs : -1;
@@ -951,7 +1053,12 @@ describe('SSE: the server\'s reconnection time is a floor', () => {
     await h.until(() => s.arrivals.length >= 4, 10_000);
     h.conn.disconnect();
     for (const gap of gaps(s.arrivals)) {
-      assert.ok(gap >= R - TIMER_SLACK_MS, `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals).map((g) => g.toFixed(1)).join(', ')})`);
+      assert.ok(
+        gap >= R - TIMER_SLACK_MS,
+        `gap ${gap.toFixed(1)} ms ≥ ${R} ms (gaps: ${gaps(s.arrivals)
+          .map((g) => g.toFixed(1))
+          .join(', ')})`,
+      );
     }
     const errors = h.records.filter((r) => r.kind === 'error');
     assert.ok(errors.length >= 3 && errors.every((e) => e.kind === 'error' && e.code === 'ERR_NETWORK' && !e.fatal));
@@ -1000,12 +1107,23 @@ describe('SSE: a request that is not a GET is not sent again and again', () => {
 
   it('with reconnect.onEnd a POST is re-posted, the counter climbs 1, 2, 3 and it gives up at maxAttempts', async () => {
     const s = await serve(llm);
-    const h = connect({ url: s.url, method: 'POST', body: '{"prompt":"hi"}', reconnect: { onEnd: true, maxAttempts: 3, initialDelayMs: 5 } });
+    const h = connect({
+      url: s.url,
+      method: 'POST',
+      body: '{"prompt":"hi"}',
+      reconnect: { onEnd: true, maxAttempts: 3, initialDelayMs: 5 },
+    });
     const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
     assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
     assert.equal(fatal.message, 'Gave up after 3 reconnect attempts');
-    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3]);
-    assert.deepEqual(h.records.filter((r) => r.kind === 'connecting').map((r) => r.kind === 'connecting' && r.attempt), [0, 1, 2, 3]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'connecting').map((r) => r.kind === 'connecting' && r.attempt),
+      [0, 1, 2, 3],
+    );
     assert.equal(s.requests.length, 4);
     assert.ok(s.requests.every((r) => r.method === 'POST' && r.body === '{"prompt":"hi"}'));
     assert.equal(h.conn.state, 'failed');
@@ -1030,7 +1148,10 @@ describe('SSE: a request that is not a GET is not sent again and again', () => {
     assert.equal(h.conn.state, 'failed');
     assert.deepEqual(h.kinds(), ['connecting', 'info', 'error']);
     const info = h.records[1];
-    assert.equal(info.kind === 'info' && info.message, 'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST');
+    assert.equal(
+      info.kind === 'info' && info.message,
+      'Not retrying: a POST is retried after a network failure only when reconnect.methods includes POST',
+    );
     assert.equal(h.conn.status.notReconnected, info.kind === 'info' && info.message);
     assert.equal(h.conn.status.lastError?.code, 'ERR_NETWORK');
   });
@@ -1042,7 +1163,10 @@ describe('SSE: a request that is not a GET is not sent again and again', () => {
     const h = connect({ url, method: 'POST', body: '{}', reconnect: { methods: ['get', 'Post'], maxAttempts: 2, initialDelayMs: 5 } });
     const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
     assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
-    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 2],
+    );
     assert.equal(h.records.filter((r) => r.kind === 'connecting').length, 3);
     assert.ok(!h.records.some((r) => r.kind === 'info'));
   });
@@ -1073,9 +1197,15 @@ describe('SSE: a request that is not a GET is not sent again and again', () => {
     const fatal = (await h.until((r) => r.kind === 'error' && r.fatal)) as ErrorRecord;
     assert.equal(fatal.code, 'ERR_RETRIES_EXHAUSTED');
     assert.equal(fatal.message, 'Gave up after 4 reconnect attempts');
-    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 2, 3, 4]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 2, 3, 4],
+    );
     assert.equal(s.requests.length, 5, 'the first request and four reconnects');
-    assert.deepEqual(h.messages().map((m) => m.data), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(
+      h.messages().map((m) => m.data),
+      ['1', '2', '3', '4', '5'],
+    );
   });
 
   it('a stream that stayed open resetAfterMs restarts the counter, also when the server ends it', async () => {
@@ -1094,7 +1224,10 @@ describe('SSE: a request that is not a GET is not sent again and again', () => {
     }
     await h.until(() => live.length === 4);
     h.conn.disconnect();
-    assert.deepEqual(h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt), [1, 1, 1]);
+    assert.deepEqual(
+      h.records.filter((r) => r.kind === 'reconnecting').map((r) => r.kind === 'reconnecting' && r.attempt),
+      [1, 1, 1],
+    );
   });
 });
 
@@ -1187,7 +1320,10 @@ describe('SSE driver: networks', () => {
 });
 
 /** The spec's "Interpreting an event stream", written out plainly, as the oracle for the randomized test. */
-function referenceEvents(text: string, initialId: string): { events: { event: string; data: string; lastEventId: string }[]; lastEventId: string } {
+function referenceEvents(
+  text: string,
+  initialId: string,
+): { events: { event: string; data: string; lastEventId: string }[]; lastEventId: string } {
   if (text.startsWith('\ufeff')) {
     text = text.slice(1);
   }

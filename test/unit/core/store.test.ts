@@ -16,7 +16,10 @@ describe('MessageStore', () => {
     records.forEach((r) => store.add(r));
     assert.equal(store.size, 3);
     assert.equal(store.dropped, 2);
-    assert.deepEqual(store.toArray().map((r) => r.seq), [3, 4, 5]);
+    assert.deepEqual(
+      store.toArray().map((r) => r.seq),
+      [3, 4, 5],
+    );
     assert.equal(store.at(0)?.seq, 3);
     assert.equal(store.at(3), undefined);
   });
@@ -26,12 +29,18 @@ describe('MessageStore', () => {
     const ev = (event: string, s: number): MessageRecord => ({ ...msg('d', s), event });
     const names = ['message', 'tick', 'message', 'message', 'other', 'message', 'tick'];
     names.forEach((n, i) => store.add(ev(n, i + 1)));
-    assert.deepEqual(store.toArray().map((r) => (r as MessageRecord).event), names);
+    assert.deepEqual(
+      store.toArray().map((r) => (r as MessageRecord).event),
+      names,
+    );
     store.clear();
     // The list starts again: the name added last before clear() now gets another place in it.
     store.add(ev('tick', 10));
     store.add(ev('other', 11));
-    assert.deepEqual(store.toArray().map((r) => (r as MessageRecord).event), ['tick', 'other']);
+    assert.deepEqual(
+      store.toArray().map((r) => (r as MessageRecord).event),
+      ['tick', 'other'],
+    );
   });
 
   it('caps by bytes, keeping the newest record even when it alone is over the cap', () => {
@@ -90,7 +99,10 @@ describe('MessageStore', () => {
     store.add(info);
     store.add(msg('a', 2));
     store.add(msg('b', 3));
-    assert.deepEqual(store.toArray().map((r) => r.kind), ['message', 'message']);
+    assert.deepEqual(
+      store.toArray().map((r) => r.kind),
+      ['message', 'message'],
+    );
   });
 
   it('gives back every record as it was added, messages of every shape included, across evictions and wrap-around', () => {
@@ -100,13 +112,46 @@ describe('MessageStore', () => {
     for (let i = 1; i <= 40; i++) {
       const shapes: ConnRecord[] = [
         { kind: 'message', dir: 'in', format: 'text', data: `{"n":${i},"s":"Grüße ✓ 😀"}`, size: 0, seq: i, time: T(i) },
-        { kind: 'message', dir: 'in', format: 'text', data: `ev ${i}`, event: 'tick', id: String(i), lastEventId: String(i), size: 0, seq: i, time: T(i) },
+        {
+          kind: 'message',
+          dir: 'in',
+          format: 'text',
+          data: `ev ${i}`,
+          event: 'tick',
+          id: String(i),
+          lastEventId: String(i),
+          size: 0,
+          seq: i,
+          time: T(i),
+        },
         { kind: 'message', dir: 'in', format: 'text', data: '', event: '', lastEventId: 'older', size: 0, seq: i, time: T(i) },
         { kind: 'message', dir: 'out', format: 'binary', data: Buffer.from([i, 0, 255]).toString('base64'), size: 3, seq: i, time: T(i) },
         { kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(i * 50), size: i * 50, id: '', seq: i, time: T(i) },
         { kind: 'comment', text: `c${i}`, seq: i, time: T(i) },
-        { kind: 'message', dir: 'in', format: 'text', data: `données ✓ ${i}`, event: 'évt', id: `ïd${i}`, lastEventId: `ïd${i}`, size: 0, seq: i, time: T(i) },
-        { kind: 'message', dir: 'in', format: 'text', data: `d${i}`, event: 'e', id: `${i}`, lastEventId: 'prév', size: 0, seq: i, time: T(i) },
+        {
+          kind: 'message',
+          dir: 'in',
+          format: 'text',
+          data: `données ✓ ${i}`,
+          event: 'évt',
+          id: `ïd${i}`,
+          lastEventId: `ïd${i}`,
+          size: 0,
+          seq: i,
+          time: T(i),
+        },
+        {
+          kind: 'message',
+          dir: 'in',
+          format: 'text',
+          data: `d${i}`,
+          event: 'e',
+          id: `${i}`,
+          lastEventId: 'prév',
+          size: 0,
+          seq: i,
+          time: T(i),
+        },
       ];
       const r = shapes[i % shapes.length];
       if (r.kind === 'message' && r.size === 0) {

@@ -66,7 +66,15 @@ describe('unsafe characters: one table, every surface', () => {
     it(`${what}: ${unsafe ? 'escaped everywhere' : 'left as it is'}`, () => {
       const text = `a${ch}b`;
       assert.equal(hasUnsafe(text), unsafe, 'the rule');
-      const record: ConnRecord = { kind: 'message', seq: 1, time: '2026-01-01T00:00:00.000Z', dir: 'in', format: 'text', data: text, size: text.length };
+      const record: ConnRecord = {
+        kind: 'message',
+        seq: 1,
+        time: '2026-01-01T00:00:00.000Z',
+        dir: 'in',
+        format: 'text',
+        data: text,
+        size: text.length,
+      };
       const surfaces: Array<[string, string]> = [
         ['CLI readable', escapeText(text)],
         // Without the dimming the CLI itself writes around each escape.
@@ -75,9 +83,16 @@ describe('unsafe characters: one table, every surface', () => {
         ['panel preview', escapeControl(text)],
         ['panel detail', escapeControlMultiline(text)],
         ['panel raw view', visibleLineEnds(text)],
-        ['panel raw segments', lineEndSegments(text).map((s) => s.text).join('')],
+        [
+          'panel raw segments',
+          lineEndSegments(text)
+            .map((s) => s.text)
+            .join(''),
+        ],
       ];
-      const pretty = prettyJson(JSON.stringify({ [text]: text }).replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))));
+      const pretty = prettyJson(
+        JSON.stringify({ [text]: text }).replace(/\\u([0-9a-f]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+      );
       if (pretty.ok) {
         surfaces.push(['panel JSON view', pretty.tokens.map((t) => t.t).join('')]);
       }
@@ -104,7 +119,11 @@ describe('unsafe characters: one table, every surface', () => {
   it('how each surface draws them', () => {
     assert.equal(escapeText('x\u00ad\u2060\u{e0041}\ud800y'), 'x\\xad\\u2060\\u{e0041}\\ud800y');
     assert.equal(escapeControl('x\u00ad\u2060\u{e0041}\ud800y'), 'x\\u00ad\\u2060\\u{e0041}\\ud800y');
-    assert.equal(replaceUnsafe('\u{e0041}', (ch) => `[${ch.length}]`), '[2]', 'a tag character is handed over whole');
+    assert.equal(
+      replaceUnsafe('\u{e0041}', (ch) => `[${ch.length}]`),
+      '[2]',
+      'a tag character is handed over whole',
+    );
   });
 
   it('safeLabel: a name someone else chose, on one line, escaped and clipped', () => {

@@ -44,8 +44,19 @@ async function rawServer(answer: Answer): Promise<string> {
         return;
       }
       const key = /sec-websocket-key: *(\S+)/i.exec(head)?.[1] ?? '';
-      const accept = answer.accept === 'wrong' ? 'bm90IHRoZSByaWdodCBrZXk=' : createHash('sha1').update(key + GUID).digest('base64');
-      const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, ...(answer.headers ?? [])];
+      const accept =
+        answer.accept === 'wrong'
+          ? 'bm90IHRoZSByaWdodCBrZXk='
+          : createHash('sha1')
+              .update(key + GUID)
+              .digest('base64');
+      const lines = [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`,
+        ...(answer.headers ?? []),
+      ];
       socket.write(lines.join('\r\n') + '\r\n\r\n');
       if (answer.frames) {
         socket.write(answer.frames);
@@ -69,7 +80,11 @@ function frame(first: number, payload: Buffer, masked = false): Buffer {
 }
 
 /** The first error the real `ws` client reports for this server's answer. */
-async function wsError(answer: Answer, options: WebSocket.ClientOptions = {}, protocols: string[] = []): Promise<Error & { code?: string }> {
+async function wsError(
+  answer: Answer,
+  options: WebSocket.ClientOptions = {},
+  protocols: string[] = [],
+): Promise<Error & { code?: string }> {
   const url = await rawServer(answer);
   const ws = new WebSocket(url, protocols, options);
   try {
@@ -88,7 +103,12 @@ describe('ws contract: frame errors', () => {
     { name: 'text that is not UTF-8', frames: frame(0x80 | 0x1, Buffer.from([0xff, 0xfe])), code: 'WS_ERR_INVALID_UTF8' },
     { name: 'a close code that may not be sent', frames: frame(0x80 | 0x8, Buffer.from([0x03, 0xed])), code: 'WS_ERR_INVALID_CLOSE_CODE' },
     { name: 'a ping fragmented', frames: frame(0x9, Buffer.from('x')), code: 'WS_ERR_EXPECTED_FIN' },
-    { name: 'a message over maxPayload', frames: frame(0x80 | 0x2, Buffer.alloc(100)), options: { maxPayload: 10 }, code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' },
+    {
+      name: 'a message over maxPayload',
+      frames: frame(0x80 | 0x2, Buffer.alloc(100)),
+      options: { maxPayload: 10 },
+      code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH',
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.code}, with the close code under the status-code symbol`, async () => {

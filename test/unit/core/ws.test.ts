@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { after, describe, test } from 'node:test';
-import type { ConnRecord, ErrorRecord, MessageRecord, OpenRecord, CloseRecord, PingPongRecord, ReconnectingRecord } from '../../../src/core/records';
+import type {
+  ConnRecord,
+  ErrorRecord,
+  MessageRecord,
+  OpenRecord,
+  CloseRecord,
+  PingPongRecord,
+  ReconnectingRecord,
+} from '../../../src/core/records';
 import { closeProblem } from '../../../src/core/ws';
 import { startProxy } from '../../fixtures/proxyServer';
 import { selfSignedCert } from '../../fixtures/ws-tls';
@@ -14,7 +22,10 @@ import { OP, acceptUpgradeByHand, echo, frame, refuse, startRawServer, startWsSe
 
 const T = { timeout: 15_000 };
 type Of<K> = ConnRecord extends infer R ? (R extends { kind: infer RK } ? (K extends RK ? R : never) : never) : never;
-const is = <K extends ConnRecord['kind']>(kind: K) => (r: ConnRecord): r is Of<K> & ConnRecord => r.kind === kind;
+const is =
+  <K extends ConnRecord['kind']>(kind: K) =>
+  (r: ConnRecord): r is Of<K> & ConnRecord =>
+    r.kind === kind;
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 /** Reads the first client frame on a raw socket and unmasks it. */
@@ -159,22 +170,16 @@ describe('WebSocket transport', () => {
       await h.waitFor((r) => r.kind === 'message' && r.dir === 'in' && r.format === 'binary');
       const msgs = h.records.filter(is('message'));
       const pick = (m: MessageRecord) => ({ dir: m.dir, format: m.format, data: m.data, size: m.size });
-      assert.deepEqual(
-        msgs.filter((m) => m.dir === 'out').map(pick),
-        [
-          { dir: 'out', format: 'text', data: 'héllo', size: 6 },
-          { dir: 'out', format: 'text', data: '{"a":[1,2]}', size: 11 },
-          { dir: 'out', format: 'binary', data: 'AAEC/w==', size: 4 },
-        ],
-      );
-      assert.deepEqual(
-        msgs.filter((m) => m.dir === 'in').map(pick),
-        [
-          { dir: 'in', format: 'text', data: 'héllo', size: 6 },
-          { dir: 'in', format: 'text', data: '{"a":[1,2]}', size: 11 },
-          { dir: 'in', format: 'binary', data: 'AAEC/w==', size: 4 },
-        ],
-      );
+      assert.deepEqual(msgs.filter((m) => m.dir === 'out').map(pick), [
+        { dir: 'out', format: 'text', data: 'héllo', size: 6 },
+        { dir: 'out', format: 'text', data: '{"a":[1,2]}', size: 11 },
+        { dir: 'out', format: 'binary', data: 'AAEC/w==', size: 4 },
+      ]);
+      assert.deepEqual(msgs.filter((m) => m.dir === 'in').map(pick), [
+        { dir: 'in', format: 'text', data: 'héllo', size: 6 },
+        { dir: 'in', format: 'text', data: '{"a":[1,2]}', size: 11 },
+        { dir: 'in', format: 'binary', data: 'AAEC/w==', size: 4 },
+      ]);
       assert.equal(h.conn.stats.messagesOut, 3);
       assert.equal(h.conn.stats.messagesIn, 3);
       assert.equal(h.conn.stats.bytesOut, 21);
@@ -278,7 +283,10 @@ describe('WebSocket transport', () => {
       const pong = (await h.waitFor(is('pong'))) as PingPongRecord;
       const ping = h.records.find(is('ping'))!;
       assert.deepEqual({ dir: ping.dir, data: ping.data, size: ping.size }, { dir: 'out', data: b64('are-you-there'), size: 13 });
-      assert.deepEqual({ dir: pong.dir, data: pong.data, size: pong.size, auto: pong.auto }, { dir: 'in', data: b64('are-you-there'), size: 13, auto: undefined });
+      assert.deepEqual(
+        { dir: pong.dir, data: pong.data, size: pong.size, auto: pong.auto },
+        { dir: 'in', data: b64('are-you-there'), size: 13, auto: undefined },
+      );
       assert.throws(() => h.conn.ping(new Uint8Array(126)), /at most 125 bytes/);
     } finally {
       h.conn.dispose();
@@ -288,7 +296,9 @@ describe('WebSocket transport', () => {
 
   test('close with code and reason is clean', T, async () => {
     let seen: { code: number; reason: string } | undefined;
-    const srv = await startWsServer({ onConnection: (ws) => ws.on('close', (code, reason) => (seen = { code, reason: reason.toString() })) });
+    const srv = await startWsServer({
+      onConnection: (ws) => ws.on('close', (code, reason) => (seen = { code, reason: reason.toString() })),
+    });
     const h = wsConnection({ url: srv.url, reconnect: { enabled: true, initialDelayMs: 10, jitter: false } });
     try {
       h.conn.connect();
@@ -410,10 +420,16 @@ describe('WebSocket transport', () => {
       page.conn.connect();
       missing.conn.connect();
       const e1 = (await page.waitFor(is('error'))) as ErrorRecord;
-      assert.deepEqual({ code: e1.code, status: e1.status, body: e1.body, fatal: e1.fatal }, { code: 'ERR_HTTP_STATUS', status: 200, body: '<html>hello</html>', fatal: true });
+      assert.deepEqual(
+        { code: e1.code, status: e1.status, body: e1.body, fatal: e1.fatal },
+        { code: 'ERR_HTTP_STATUS', status: 200, body: '<html>hello</html>', fatal: true },
+      );
       assert.match(e1.message, /is this a WebSocket endpoint/);
       const e2 = (await missing.waitFor(is('error'))) as ErrorRecord;
-      assert.deepEqual({ code: e2.code, status: e2.status, statusText: e2.statusText, body: e2.body, fatal: e2.fatal }, { code: 'ERR_HTTP_STATUS', status: 404, statusText: 'Not Found', body: 'no such socket', fatal: true });
+      assert.deepEqual(
+        { code: e2.code, status: e2.status, statusText: e2.statusText, body: e2.body, fatal: e2.fatal },
+        { code: 'ERR_HTTP_STATUS', status: 404, statusText: 'Not Found', body: 'no such socket', fatal: true },
+      );
     } finally {
       page.conn.dispose();
       missing.conn.dispose();
@@ -428,7 +444,11 @@ describe('WebSocket transport', () => {
         return true;
       },
     });
-    const h = wsConnection({ url: srv.url, errorBodyLimit: 64, reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 2 } });
+    const h = wsConnection({
+      url: srv.url,
+      errorBodyLimit: 64,
+      reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 2 },
+    });
     try {
       h.conn.connect();
       const first = (await h.waitFor(is('error'))) as ErrorRecord;
@@ -615,7 +635,10 @@ describe('WebSocket transport', () => {
       h.conn.connect();
       const close = (await h.waitFor(is('close'))) as CloseRecord;
       assert.deepEqual({ code: close.code, clean: close.clean, by: close.by }, { code: 1006, clean: false, by: 'network' });
-      assert.deepEqual(h.records.filter(is('message')).map((m) => m.data), ['one', 'two', 'three']);
+      assert.deepEqual(
+        h.records.filter(is('message')).map((m) => m.data),
+        ['one', 'two', 'three'],
+      );
       const rec = await h.waitFor(is('reconnecting'));
       assert.equal((rec as { attempt: number }).attempt, 1);
       await h.waitFor(is('open'), 5000, h.records.indexOf(rec));
@@ -634,15 +657,27 @@ describe('WebSocket transport', () => {
         setTimeout(() => ws.close(code, code === 1000 ? 'done' : 'oops'), 20);
       },
     });
-    const normal = wsConnection({ url: srv.url + 'normal', reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 1 } });
-    const failing = wsConnection({ url: srv.url + 'error', reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 1 } });
+    const normal = wsConnection({
+      url: srv.url + 'normal',
+      reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 1 },
+    });
+    const failing = wsConnection({
+      url: srv.url + 'error',
+      reconnect: { enabled: true, initialDelayMs: 20, jitter: false, maxAttempts: 1 },
+    });
     try {
       normal.conn.connect();
       failing.conn.connect();
       const c1 = (await normal.waitFor(is('close'))) as CloseRecord;
-      assert.deepEqual({ code: c1.code, reason: c1.reason, clean: c1.clean, by: c1.by }, { code: 1000, reason: 'done', clean: true, by: 'server' });
+      assert.deepEqual(
+        { code: c1.code, reason: c1.reason, clean: c1.clean, by: c1.by },
+        { code: 1000, reason: 'done', clean: true, by: 'server' },
+      );
       const c2 = (await failing.waitFor(is('close'))) as CloseRecord;
-      assert.deepEqual({ code: c2.code, reason: c2.reason, clean: c2.clean, by: c2.by }, { code: 1011, reason: 'oops', clean: true, by: 'server' });
+      assert.deepEqual(
+        { code: c2.code, reason: c2.reason, clean: c2.clean, by: c2.by },
+        { code: 1011, reason: 'oops', clean: true, by: 'server' },
+      );
       await failing.waitFor(is('reconnecting'));
       await delay(150);
       assert.ok(!normal.records.some(is('reconnecting')));
@@ -757,7 +792,10 @@ describe('WebSocket transport', () => {
       },
     });
     port = srv.port;
-    const h = wsConnection({ url: srv.url + 'old', headers: { Authorization: 'Bearer tok-123', Cookie: 'a=b', 'X-Keep': 'yes', Host: `127.0.0.1:${port}` } });
+    const h = wsConnection({
+      url: srv.url + 'old',
+      headers: { Authorization: 'Bearer tok-123', Cookie: 'a=b', 'X-Keep': 'yes', Host: `127.0.0.1:${port}` },
+    });
     try {
       h.conn.connect();
       await h.waitFor(is('open'));
@@ -884,11 +922,17 @@ describe('WebSocket transport', () => {
   test('a proxy that asks for authentication (407) is shown as a proxy error, not retried', T, async () => {
     const proxy = http.createServer();
     proxy.on('connect', (_req: http.IncomingMessage, sock: net.Socket) => {
-      sock.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 11\r\n\r\nauth needed');
+      sock.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\nContent-Length: 11\r\n\r\nauth needed',
+      );
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const port = (proxy.address() as net.AddressInfo).port;
-    const h = wsConnection({ url: 'wss://127.0.0.1:9/', proxy: { url: `http://127.0.0.1:${port}` }, reconnect: { enabled: true, initialDelayMs: 10 } });
+    const h = wsConnection({
+      url: 'wss://127.0.0.1:9/',
+      proxy: { url: `http://127.0.0.1:${port}` },
+      reconnect: { enabled: true, initialDelayMs: 10 },
+    });
     try {
       h.conn.connect();
       const err = (await h.waitFor(is('error'))) as ErrorRecord;
@@ -911,7 +955,10 @@ describe('WebSocket transport', () => {
     try {
       h.conn.connect();
       const close = (await h.waitFor(is('close'))) as CloseRecord;
-      assert.deepEqual({ code: close.code, reason: close.reason, clean: close.clean, by: close.by }, { code: 4001, reason, clean: true, by: 'server' });
+      assert.deepEqual(
+        { code: close.code, reason: close.reason, clean: close.clean, by: close.by },
+        { code: 4001, reason, clean: true, by: 'server' },
+      );
     } finally {
       h.conn.dispose();
       await srv.close();
@@ -956,7 +1003,10 @@ describe('WebSocket transport', () => {
       await h.waitFor((r) => r.kind === 'message' && r.data.startsWith(`${total - 1}:`), 10_000);
       const msgs = h.records.filter(is('message'));
       assert.equal(msgs.length, total);
-      assert.ok(msgs.every((m, i) => m.data.startsWith(`${i}:`)), 'in order, none lost');
+      assert.ok(
+        msgs.every((m, i) => m.data.startsWith(`${i}:`)),
+        'in order, none lost',
+      );
     } finally {
       h.conn.dispose();
       await srv.close();
@@ -987,7 +1037,10 @@ describe('WebSocket transport', () => {
       await h.waitFor((r) => r.state === 'closed', 3000, at);
       const attempts = h.records.filter((r): r is ReconnectingRecord => r.kind === 'reconnecting').map((r) => r.attempt);
       assert.ok(attempts.length >= 199);
-      assert.ok(attempts.every((a, i) => a === i + 1), 'attempts count up one by one');
+      assert.ok(
+        attempts.every((a, i) => a === i + 1),
+        'attempts count up one by one',
+      );
       const seen = connections;
       const tries = h.records.filter(is('connecting')).length;
       await delay(100);
@@ -1000,7 +1053,10 @@ describe('WebSocket transport', () => {
         await delay(20);
         now = activeResources();
       }
-      assert.deepEqual({ sockets: now.TCPSocketWrap ?? 0, timers: now.Timeout ?? 0 }, { sockets: before.TCPSocketWrap ?? 0, timers: before.Timeout ?? 0 });
+      assert.deepEqual(
+        { sockets: now.TCPSocketWrap ?? 0, timers: now.Timeout ?? 0 },
+        { sockets: before.TCPSocketWrap ?? 0, timers: before.Timeout ?? 0 },
+      );
     } finally {
       await srv.close();
     }
@@ -1019,7 +1075,11 @@ describe('WebSocket transport', () => {
       await delay(20);
       const before = activeResources();
       // Open with keep-alive, a message each way, then dispose.
-      const a = wsConnection({ url: srv.url, keepAlive: { intervalMs: 20, timeoutMs: 1000 }, reconnect: { enabled: true, initialDelayMs: 10 } });
+      const a = wsConnection({
+        url: srv.url,
+        keepAlive: { intervalMs: 20, timeoutMs: 1000 },
+        reconnect: { enabled: true, initialDelayMs: 10 },
+      });
       conns.push(a.conn);
       a.conn.connect();
       await a.waitFor(is('open'));

@@ -6,7 +6,11 @@ import { WebSocket } from 'ws';
 import { DemoServer, startDemoServer } from '../../../src/demo/server';
 
 /** Reads `count` events from an SSE URL with plain http + eventsource-parser, then hangs up. */
-function readEvents(url: string, count: number, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; events: EventSourceMessage[]; comments: string[] }> {
+function readEvents(
+  url: string,
+  count: number,
+  headers: http.OutgoingHttpHeaders = {},
+): Promise<{ status: number; events: EventSourceMessage[]; comments: string[] }> {
   return new Promise((resolve, reject) => {
     const events: EventSourceMessage[] = [];
     const comments: string[] = [];
@@ -58,7 +62,10 @@ describe('demo server', () => {
     const types = new Set(events.map((e) => e.event ?? 'message'));
     assert.ok(types.size >= 3, `expected several event types, got ${[...types].join(',')}`);
     assert.ok(events.some((e) => e.data.startsWith('{') && JSON.parse(e.data)));
-    assert.ok(comments.some((c) => c.includes('heartbeat')), 'heartbeat comments');
+    assert.ok(
+      comments.some((c) => c.includes('heartbeat')),
+      'heartbeat comments',
+    );
   });
 
   it('SSE ticker resumes after the Last-Event-ID it is sent', async () => {
@@ -76,7 +83,9 @@ describe('demo server', () => {
   });
 
   it('/sse/private refuses without the token with 401 and a JSON body', async () => {
-    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${demo.url}/sse/private`, resolve).on('error', reject));
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${demo.url}/sse/private`, resolve).on('error', reject),
+    );
     let body = '';
     for await (const chunk of res) {
       body += chunk;

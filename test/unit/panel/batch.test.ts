@@ -31,7 +31,17 @@ function mixed(): ConnRecord[] {
   let seq = 40;
   const r = (rec: object, ms: number) => ({ seq: ++seq, time: T(ms), ...rec }) as ConnRecord;
   return [
-    r({ kind: 'connecting', url: 'http://127.0.0.1:1/sse', method: 'GET', headers: { Accept: 'text/event-stream' }, attempt: 0, state: 'connecting' }, 0),
+    r(
+      {
+        kind: 'connecting',
+        url: 'http://127.0.0.1:1/sse',
+        method: 'GET',
+        headers: { Accept: 'text/event-stream' },
+        attempt: 0,
+        state: 'connecting',
+      },
+      0,
+    ),
     r({ kind: 'open', url: 'http://127.0.0.1:1/sse', status: 200, headers: {}, state: 'open' }, 1),
     r({ kind: 'message', dir: 'in', format: 'text', data: '{"a":1}', size: 7, event: 'tick', id: '1', lastEventId: '1' }, 2),
     r({ kind: 'message', dir: 'in', format: 'text', data: 'plain "quoted"\n', size: 15, id: '2', lastEventId: '2' }, 2),
@@ -60,10 +70,20 @@ test('a packed batch unpacks to the same records, in order, whatever their kinds
   assert.equal(batch.fields.length, 7 * 6);
   assert.deepEqual(
     batch.others.map(([at, r]) => [at, r.kind]),
-    [[0, 'connecting'], [1, 'open'], [4, 'comment'], [8, 'ping'], [9, 'pong'], [12, 'close']],
+    [
+      [0, 'connecting'],
+      [1, 'open'],
+      [4, 'comment'],
+      [8, 'ping'],
+      [9, 'pong'],
+      [12, 'close'],
+    ],
   );
   // Row flags: the fourth row went out, the fifth is binary, the sixth large.
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((row) => batch.fields[row * 6]), [0, 0, 0, 1, 2, 4, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6].map((row) => batch.fields[row * 6]),
+    [0, 0, 0, 1, 2, 4, 0],
+  );
   // The strings are UTF-8 bytes: 'héllo ✓' is 10 bytes.
   assert.equal(batch.fields[3 * 6 + 1], 10);
 });
@@ -71,21 +91,46 @@ test('a packed batch unpacks to the same records, in order, whatever their kinds
 test('seq and time travel as runs, the text as bytes: a flood costs a few bytes a message beyond its text', () => {
   const records: ConnRecord[] = [];
   for (let i = 1; i <= 1000; i++) {
-    records.push({ kind: 'message', dir: 'in', format: 'text', data: `m${i}`, size: String(i).length + 1, seq: i, time: T(Math.floor(i / 400)) });
+    records.push({
+      kind: 'message',
+      dir: 'in',
+      format: 'text',
+      data: `m${i}`,
+      size: String(i).length + 1,
+      seq: i,
+      time: T(Math.floor(i / 400)),
+    });
   }
   const batch = packBatch(records);
   assert.deepEqual(batch.seq, [1, 1000]);
   assert.deepEqual(batch.time, [T(0), 399, T(1), 400, T(2), 201]);
-  assert.equal(batch.text.length, records.reduce((n, r) => n + (r.kind === 'message' ? r.data.length : 0), 0));
+  assert.equal(
+    batch.text.length,
+    records.reduce((n, r) => n + (r.kind === 'message' ? r.data.length : 0), 0),
+  );
   assert.equal(batch.text.buffer.byteLength, batch.text.length, 'the text owns its buffer exactly (the editor sends whole buffers)');
   assert.equal(batch.fields.buffer.byteLength, batch.fields.byteLength);
   assert.deepEqual(unpackBatch(wire(batch)), records);
 });
 
 test('SSE events whose lastEventId is their id carry the id once', () => {
-  const records: ConnRecord[] = [1, 2, 3].map((i) => ({ kind: 'message', dir: 'in', format: 'text', data: `d${i}`, size: 2, id: String(i), lastEventId: String(i), event: 'e', seq: i, time: T(0) }));
+  const records: ConnRecord[] = [1, 2, 3].map((i) => ({
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: `d${i}`,
+    size: 2,
+    id: String(i),
+    lastEventId: String(i),
+    event: 'e',
+    seq: i,
+    time: T(0),
+  }));
   const batch = packBatch(records);
-  assert.deepEqual([0, 1, 2].map((row) => batch.fields[row * 6 + 4]), [-2, -2, -2]);
+  assert.deepEqual(
+    [0, 1, 2].map((row) => batch.fields[row * 6 + 4]),
+    [-2, -2, -2],
+  );
   // The event type is listed once; the text holds each row's data and id.
   assert.deepEqual(batch.events, ['e']);
   assert.equal(new TextDecoder().decode(batch.text), 'd11d22d33');
@@ -93,10 +138,21 @@ test('SSE events whose lastEventId is their id carry the id once', () => {
 });
 
 test('a gap in seq (records the view left out) starts a new run', () => {
-  const records: ConnRecord[] = [1, 2, 5, 6, 9].map((seq) => ({ kind: 'message', dir: 'in', format: 'text', data: 'x', size: 1, seq, time: T(0) }));
+  const records: ConnRecord[] = [1, 2, 5, 6, 9].map((seq) => ({
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: 'x',
+    size: 1,
+    seq,
+    time: T(0),
+  }));
   const batch = packBatch(records);
   assert.deepEqual(batch.seq, [1, 2, 5, 2, 9, 1]);
-  assert.deepEqual(unpackBatch(wire(batch)).map((r) => r.seq), [1, 2, 5, 6, 9]);
+  assert.deepEqual(
+    unpackBatch(wire(batch)).map((r) => r.seq),
+    [1, 2, 5, 6, 9],
+  );
 });
 
 test('the view transform runs before packing: secrets are masked and large messages cut in what is sent', () => {
@@ -127,7 +183,11 @@ test('packed from the store, bytes as stored, the batch is the one packed from t
   }
   const redactor = new Redactor();
   const viewed = store.toArray().map((r) => forWebview(r, redactor, 40));
-  for (const [from, to] of [[0, store.size], [3, 9], [5, 6]]) {
+  for (const [from, to] of [
+    [0, store.size],
+    [3, 9],
+    [5, 6],
+  ]) {
     const fromStore = packStored(store, from, to, redactor, 40);
     const fromObjects = packBatch(viewed.slice(from, to));
     assert.deepEqual(fromStore, fromObjects, `positions ${from}-${to}`);
@@ -148,15 +208,32 @@ test('packed from a store that wrapped around and evicted, with rows it cannot t
     });
     store.add({ kind: 'message', dir: 'in', format: 'text', data: 'x'.repeat(60), size: 60, seq: round * 100 + 99, time: T(9) });
     const viewed = store.toArray().map((r) => forWebview(r, redactor, 40));
-    for (const [from, to] of [[0, store.size], [2, 7], [4, 5]]) {
-      assert.deepEqual(packStored(store, from, to, redactor, 40), packBatch(viewed.slice(from, to)), `round ${round}, positions ${from}-${to}`);
+    for (const [from, to] of [
+      [0, store.size],
+      [2, 7],
+      [4, 5],
+    ]) {
+      assert.deepEqual(
+        packStored(store, from, to, redactor, 40),
+        packBatch(viewed.slice(from, to)),
+        `round ${round}, positions ${from}-${to}`,
+      );
     }
   }
 });
 
 test('packed from the store with secrets to mask, no secret is sent', () => {
   const store = new MessageStore();
-  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'token s3cret-value here', size: 23, id: 's3cret-value', seq: 1, time: T(0) });
+  store.add({
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: 'token s3cret-value here',
+    size: 23,
+    id: 's3cret-value',
+    seq: 1,
+    time: T(0),
+  });
   store.add({ kind: 'message', dir: 'in', format: 'text', data: 'plain', size: 5, seq: 2, time: T(0) });
   const batch = packStored(store, 0, 2, new Redactor(['s3cret-value']), 1000);
   assert.ok(!Buffer.from(batch.text).toString('utf8').includes('s3cret'));
@@ -167,7 +244,17 @@ test('packed from the store with secrets to mask, no secret is sent', () => {
 
 test('non-ASCII text unpacks right, string by string', () => {
   const records = ['ascii', 'Grüße', '日本語 ✓', '😀 emoji', ''].map(
-    (data, i) => ({ kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), event: i % 2 ? 'évt' : undefined, seq: i + 1, time: T(0) }) as ConnRecord,
+    (data, i) =>
+      ({
+        kind: 'message',
+        dir: 'in',
+        format: 'text',
+        data,
+        size: Buffer.byteLength(data),
+        event: i % 2 ? 'évt' : undefined,
+        seq: i + 1,
+        time: T(0),
+      }) as ConnRecord,
   );
   assert.deepEqual(json(unpackBatch(wire(packBatch(records)))), json(records));
 });
@@ -178,7 +265,18 @@ test('event types are listed once per batch, up to a bound; beyond it they trave
   for (let i = 1; i <= 1500; i++) {
     // 1,300 distinct types (more than the store or a batch lists), then the common ones again.
     const event = i <= 1300 ? `type-${i}` : i % 2 ? 'message' : 'tick';
-    records.push({ kind: 'message', dir: 'in', format: 'text', data: `d${i}`, event, id: String(i), lastEventId: String(i), size: String(i).length + 1, seq: i, time: T(0) });
+    records.push({
+      kind: 'message',
+      dir: 'in',
+      format: 'text',
+      data: `d${i}`,
+      event,
+      id: String(i),
+      lastEventId: String(i),
+      size: String(i).length + 1,
+      seq: i,
+      time: T(0),
+    });
   }
   for (const r of records) {
     store.add(r);
@@ -194,7 +292,18 @@ test('event types are listed once per batch, up to a bound; beyond it they trave
 test('with secrets configured, messages that hold none still go as stored bytes; one that holds one is masked, wherever it is', () => {
   const redactor = new Redactor(['s3cret-value']);
   const store = new MessageStore();
-  const plain: ConnRecord[] = [1, 2, 3].map((i) => ({ kind: 'message', dir: 'in', format: 'text', data: `tick ${i}`, event: 'tick', id: String(i), lastEventId: String(i), size: 6, seq: i, time: T(0) }));
+  const plain: ConnRecord[] = [1, 2, 3].map((i) => ({
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: `tick ${i}`,
+    event: 'tick',
+    id: String(i),
+    lastEventId: String(i),
+    size: 6,
+    seq: i,
+    time: T(0),
+  }));
   for (const r of plain) {
     store.add(r);
   }
@@ -205,11 +314,24 @@ test('with secrets configured, messages that hold none still go as stored bytes;
   store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ends with s3cret', size: 16, seq: 4, time: T(1) });
   store.add({ kind: 'message', dir: 'in', format: 'text', data: '-value starts this', size: 18, seq: 5, time: T(1) });
   const split = unpackBatch(wire(packStored(store, 3, 5, redactor, 1000)));
-  assert.deepEqual(split.map((r) => r.kind === 'message' && r.data), ['ends with s3cret', '-value starts this']);
+  assert.deepEqual(
+    split.map((r) => r.kind === 'message' && r.data),
+    ['ends with s3cret', '-value starts this'],
+  );
 
   // In the data, the id, the event type (kept once, by name): masked in every place.
   store.add({ kind: 'message', dir: 'in', format: 'text', data: 'x s3cret-value y', size: 16, seq: 6, time: T(2) });
-  store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ok', id: 'id-s3cret-value', lastEventId: 'id-s3cret-value', size: 2, seq: 7, time: T(2) });
+  store.add({
+    kind: 'message',
+    dir: 'in',
+    format: 'text',
+    data: 'ok',
+    id: 'id-s3cret-value',
+    lastEventId: 'id-s3cret-value',
+    size: 2,
+    seq: 7,
+    time: T(2),
+  });
   store.add({ kind: 'message', dir: 'in', format: 'text', data: 'ok', event: 's3cret-value', size: 2, seq: 8, time: T(2) });
   const batch = packStored(store, 5, 8, redactor, 1000);
   const sent = JSON.stringify(batch) + Buffer.from(batch.text).toString('utf8');
@@ -225,7 +347,7 @@ test('with secrets configured, messages that hold none still go as stored bytes;
   );
 });
 
-test('one set of flags and markers: rows packed from records and from the store carry the format\'s values as they are', () => {
+test("one set of flags and markers: rows packed from records and from the store carry the format's values as they are", () => {
   const records: ConnRecord[] = [
     { kind: 'message', dir: 'out', format: 'text', data: 'sent', size: 4, seq: 1, time: T(0) },
     { kind: 'message', dir: 'in', format: 'binary', data: Buffer.from([1, 2]).toString('base64'), size: 2, seq: 2, time: T(0) },
@@ -234,8 +356,14 @@ test('one set of flags and markers: rows packed from records and from the store 
   ];
   const fromRecords = packBatch(records);
   const row = (b: { fields: Int32Array }, i: number, field: number) => b.fields[i * ROW_FIELDS + field];
-  assert.deepEqual([0, 1, 2, 3].map((i) => row(fromRecords, i, FLAGS_FIELD)), [OUT, BINARY, 0, LARGE]);
-  assert.deepEqual([row(fromRecords, 0, EVENT_LEN_FIELD), row(fromRecords, 2, EVENT_LEN_FIELD), row(fromRecords, 2, LAST_ID_LEN_FIELD)], [ABSENT, NAMED, SAME_AS_ID]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => row(fromRecords, i, FLAGS_FIELD)),
+    [OUT, BINARY, 0, LARGE],
+  );
+  assert.deepEqual(
+    [row(fromRecords, 0, EVENT_LEN_FIELD), row(fromRecords, 2, EVENT_LEN_FIELD), row(fromRecords, 2, LAST_ID_LEN_FIELD)],
+    [ABSENT, NAMED, SAME_AS_ID],
+  );
   assert.deepEqual(fromRecords.events, ['tick']);
 
   const store = new MessageStore();
@@ -243,7 +371,10 @@ test('one set of flags and markers: rows packed from records and from the store 
   const writer = new BatchWriter();
   store.pack(0, store.size, writer, 1000);
   const fromStore = writer.finish();
-  assert.deepEqual([0, 1, 2].map((i) => row(fromStore, i, FLAGS_FIELD)), [OUT, BINARY, 0]);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => row(fromStore, i, FLAGS_FIELD)),
+    [OUT, BINARY, 0],
+  );
   assert.deepEqual(fromStore, packBatch(records.slice(0, 3)));
 });
 
@@ -263,7 +394,11 @@ test('the store packs a range in one walk: a record that cannot go as bytes is m
     });
     store.pack(0, store.size, writer, bytesUpTo);
     const asObjects = records.filter((r) => bytesUpTo < 0 || r.kind !== 'message' || r.large || r.size > 40);
-    assert.deepEqual(viewed, asObjects.map((r) => r.seq), `bytesUpTo ${bytesUpTo}`);
+    assert.deepEqual(
+      viewed,
+      asObjects.map((r) => r.seq),
+      `bytesUpTo ${bytesUpTo}`,
+    );
     assert.deepEqual(json(unpackBatch(wire(writer.finish()))), json(records.map((r) => forWebview(r, redactor, 40))));
   }
 });
@@ -295,4 +430,3 @@ test('the batch format needs neither Node nor the DOM: it packs and unpacks in a
     ]),
   );
 });
-

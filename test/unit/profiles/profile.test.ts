@@ -14,10 +14,20 @@ const env = (vars: Record<string, string>, secrets: Record<string, string>) => (
 test('valid profiles pass and keep their order', () => {
   const r = validateProfiles([
     { name: 'a', url: 'https://x/events', headers: { Authorization: 'Bearer ${secret:T}' }, reconnect: { maxAttempts: null } },
-    { name: 'b', url: 'wss://x/socket', kind: 'ws', protocols: ['json'], keepAlive: { intervalMs: 1000, timeoutMs: 500 }, tls: { insecure: true } },
+    {
+      name: 'b',
+      url: 'wss://x/socket',
+      kind: 'ws',
+      protocols: ['json'],
+      keepAlive: { intervalMs: 1000, timeoutMs: 500 },
+      tls: { insecure: true },
+    },
   ]);
   assert.deepEqual(r.issues, []);
-  assert.deepEqual(r.profiles.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(
+    r.profiles.map((p) => p.name),
+    ['a', 'b'],
+  );
 });
 
 test('a non-array value is one issue, undefined is none', () => {
@@ -46,7 +56,10 @@ test('each bad entry is named by index and name with the rule it breaks', () => 
 });
 
 test('duplicate names: the second is rejected', () => {
-  const r = validateProfiles([{ name: 'a', url: 'https://h' }, { name: 'a', url: 'https://h' }]);
+  const r = validateProfiles([
+    { name: 'a', url: 'https://h' },
+    { name: 'a', url: 'https://h' },
+  ]);
   assert.equal(r.profiles.length, 1);
   assert.match(r.issues[0].message, /another profile is already named "a"/);
 });
@@ -69,20 +82,41 @@ test('reconnect.onEnd and reconnect.methods are checked', () => {
   assert.equal(validateReconnect({ onEnd: false, methods: [] }), undefined);
   assert.equal(validateReconnect({ onEnd: 'yes' }), '"onEnd" must be true or false');
   for (const methods of ['POST', ['GET', 'PO ST'], [1], [''], {}]) {
-    assert.equal(validateReconnect({ methods }), '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]', JSON.stringify(methods));
+    assert.equal(
+      validateReconnect({ methods }),
+      '"methods" must be a list of HTTP method names, e.g. ["GET", "POST"]',
+      JSON.stringify(methods),
+    );
   }
 });
 
 test('the settings schema and the validation know the same reconnect fields', () => {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { properties?: Record<string, unknown>; items?: { properties: Record<string, { properties?: Record<string, unknown> }> } }> } };
+    contributes: {
+      configuration: {
+        properties: Record<
+          string,
+          { properties?: Record<string, unknown>; items?: { properties: Record<string, { properties?: Record<string, unknown> }> } }
+        >;
+      };
+    };
   };
   const props = pkg.contributes.configuration.properties;
   const fromSetting = Object.keys(props['realtimeInspector.reconnect'].properties!).sort();
   const fromProfiles = Object.keys(props['realtimeInspector.profiles'].items!.properties.reconnect.properties!).sort();
   assert.deepEqual(fromProfiles, fromSetting);
   assert.ok(fromSetting.includes('onEnd') && fromSetting.includes('methods'));
-  const sample: Record<string, unknown> = { enabled: true, initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, multiplier: 1, jitter: true, resetAfterMs: 1, onEnd: true, methods: ['GET'] };
+  const sample: Record<string, unknown> = {
+    enabled: true,
+    initialDelayMs: 1,
+    maxDelayMs: 1,
+    maxAttempts: 1,
+    multiplier: 1,
+    jitter: true,
+    resetAfterMs: 1,
+    onEnd: true,
+    methods: ['GET'],
+  };
   assert.deepEqual(Object.keys(sample).sort(), fromSetting);
   assert.equal(validateReconnect(sample), undefined);
 });
@@ -93,7 +127,12 @@ test('secretRefs lists secret names only', () => {
 
 test('resolveProfile substitutes env and secrets and lists the secret values', async () => {
   const r = await resolveProfile(
-    { url: 'https://${env:HOST}/s', headers: { Authorization: 'Bearer ${secret:TOKEN}' }, body: '${secret:TOKEN}', protocols: ['${env:P}'] },
+    {
+      url: 'https://${env:HOST}/s',
+      headers: { Authorization: 'Bearer ${secret:TOKEN}' },
+      body: '${secret:TOKEN}',
+      protocols: ['${env:P}'],
+    },
     env({ HOST: 'example.test', P: 'json' }, { TOKEN: 's3cret' }),
   );
   assert.ok(r.ok);
@@ -123,9 +162,14 @@ test('the request bar round-trips a profile and keeps what it cannot edit', () =
   assert.equal(get.headers, undefined);
 });
 
-test('every string field is resolved, tls.caFile too (the README\'s ${env:HOME}/certs/dev-ca.pem)', async () => {
+test("every string field is resolved, tls.caFile too (the README's ${env:HOME}/certs/dev-ca.pem)", async () => {
   const r = await resolveProfile(
-    { url: 'wss://h/s', tls: { caFile: '${env:HOME}/certs/dev-ca.pem', insecure: false }, lastEventId: '${env:LAST}', protocols: ['v.${env:P}'] },
+    {
+      url: 'wss://h/s',
+      tls: { caFile: '${env:HOME}/certs/dev-ca.pem', insecure: false },
+      lastEventId: '${env:LAST}',
+      protocols: ['v.${env:P}'],
+    },
     env({ HOME: '/home/me', LAST: '41', P: '2' }, {}),
   );
   assert.ok(r.ok);
@@ -139,7 +183,16 @@ test('every string field is resolved, tls.caFile too (the README\'s ${env:HOME}/
 });
 
 test('env values in credential positions are masked; maskEnv adds any variable by name', async () => {
-  const vars = { TOKEN: 'tok-123', KEY: 'key-456', PASS: 'pw-789', HOST: 'example.test', SINCE: '2026-01-01', COOKIE: 'c=1', SHORT: 'ab', EXTRA: 'extra-1' };
+  const vars = {
+    TOKEN: 'tok-123',
+    KEY: 'key-456',
+    PASS: 'pw-789',
+    HOST: 'example.test',
+    SINCE: '2026-01-01',
+    COOKIE: 'c=1',
+    SHORT: 'ab',
+    EXTRA: 'extra-1',
+  };
   const r = await resolveProfile(
     {
       url: 'https://user:${env:PASS}@${env:HOST}/s?since=${env:SINCE}&api_key=${env:KEY}#${env:HOST}',
@@ -149,10 +202,18 @@ test('env values in credential positions are masked; maskEnv adds any variable b
     env(vars, {}),
   );
   assert.ok(r.ok);
-  assert.deepEqual(new Set(r.secrets), new Set(['pw-789', '2026-01-01', 'key-456', 'tok-123', 'c=1']), 'user info, query values and credential headers; not the host, a plain header or the body');
+  assert.deepEqual(
+    new Set(r.secrets),
+    new Set(['pw-789', '2026-01-01', 'key-456', 'tok-123', 'c=1']),
+    'user info, query values and credential headers; not the host, a plain header or the body',
+  );
   const listed = await resolveProfile({ url: 'https://h/${env:HOST}', body: '${env:SINCE}', maskEnv: ['SINCE', 'EXTRA'] }, env(vars, {}));
   assert.ok(listed.ok);
-  assert.deepEqual(new Set(listed.secrets), new Set(['2026-01-01', 'extra-1']), 'maskEnv masks a variable wherever it appears, used or not');
+  assert.deepEqual(
+    new Set(listed.secrets),
+    new Set(['2026-01-01', 'extra-1']),
+    'maskEnv masks a variable wherever it appears, used or not',
+  );
 });
 
 test('validation: maskEnv is a list of names; templates in protocols and tls.caFile are checked', () => {
@@ -162,7 +223,10 @@ test('validation: maskEnv is a list of names; templates in protocols and tls.caF
     { name: 'c', url: 'wss://h', tls: { caFile: '${workspaceFolder}/ca.pem' } },
     { name: 'd', url: 'wss://h', protocols: ['${home}'] },
   ]);
-  assert.deepEqual(r.profiles.map((p) => p.name), ['a']);
+  assert.deepEqual(
+    r.profiles.map((p) => p.name),
+    ['a'],
+  );
   assert.match(r.issues[0].message, /"maskEnv" must be a list of environment variable names/);
   assert.match(r.issues[1].message, /"tls.caFile": unknown variable "\$\{workspaceFolder\}"/);
   assert.match(r.issues[2].message, /"protocols": unknown variable/);

@@ -23,7 +23,7 @@ test('a restored log counts its messages in and out, their sizes, and its record
   assert.equal(addStats(undefined, live), live);
 });
 
-test('the message rate is taken over at least half a second, counted from the connection\'s start', () => {
+test("the message rate is taken over at least half a second, counted from the connection's start", () => {
   const rate = new MessageRate();
   rate.restart(100, 1000);
   assert.equal(rate.sample(150, 1200), 0, 'too soon: the last rate stands');
@@ -37,12 +37,21 @@ test('the output channel has one line per state record, errors and warnings at t
     level: 'info',
     text: '[x] connecting WS ws://127.0.0.1/ (attempt 2)',
   });
-  assert.deepEqual(outputLine('[x]', { kind: 'reconnecting', seq: 2, time, delayMs: 500, attempt: 1, maxAttempts: null } as ConnRecord, 'sse'), {
-    level: 'info',
-    text: '[x] reconnecting in 500 ms (attempt 1)',
-  });
-  assert.equal(outputLine('[x]', { kind: 'error', seq: 3, time, code: 'ERR_NETWORK', message: 'bad', fatal: true } as ConnRecord, 'sse')?.level, 'error');
-  assert.equal(outputLine('[x]', { kind: 'error', seq: 3, time, code: 'ERR_NETWORK', message: 'bad', fatal: false } as ConnRecord, 'sse')?.level, 'warn');
+  assert.deepEqual(
+    outputLine('[x]', { kind: 'reconnecting', seq: 2, time, delayMs: 500, attempt: 1, maxAttempts: null } as ConnRecord, 'sse'),
+    {
+      level: 'info',
+      text: '[x] reconnecting in 500 ms (attempt 1)',
+    },
+  );
+  assert.equal(
+    outputLine('[x]', { kind: 'error', seq: 3, time, code: 'ERR_NETWORK', message: 'bad', fatal: true } as ConnRecord, 'sse')?.level,
+    'error',
+  );
+  assert.equal(
+    outputLine('[x]', { kind: 'error', seq: 3, time, code: 'ERR_NETWORK', message: 'bad', fatal: false } as ConnRecord, 'sse')?.level,
+    'warn',
+  );
   assert.equal(outputLine('[x]', { kind: 'message', seq: 4, time, dir: 'in', format: 'text', data: 'a', size: 1 }, 'sse'), undefined);
 });
 

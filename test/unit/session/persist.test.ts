@@ -53,7 +53,10 @@ describe('tailNdjson / parseNdjson', () => {
     }
     const { text, count } = tailNdjson(store, undefined, { maxRecords: 4, maxBytes: 1e6 });
     assert.equal(count, 4);
-    assert.deepEqual(parseNdjson(text).map((r) => r.seq), [7, 8, 9, 10]);
+    assert.deepEqual(
+      parseNdjson(text).map((r) => r.seq),
+      [7, 8, 9, 10],
+    );
   });
 
   it('keeps within the byte limit, and a record larger than the limit ends the tail', () => {
@@ -65,7 +68,13 @@ describe('tailNdjson / parseNdjson', () => {
     const { text, count } = tailNdjson(store, undefined, { maxRecords: 100, maxBytes: 1000 });
     assert.ok(Buffer.byteLength(text) <= 1000, `${Buffer.byteLength(text)} bytes`);
     assert.ok(count >= 1 && count < 6);
-    assert.deepEqual(parseNdjson(text).map((r) => r.seq).at(-1), 6, 'the newest is kept');
+    assert.deepEqual(
+      parseNdjson(text)
+        .map((r) => r.seq)
+        .at(-1),
+      6,
+      'the newest is kept',
+    );
     assert.ok(!text.includes('aaaa'), 'the oversized record is left out');
   });
 
@@ -97,9 +106,21 @@ describe('tailNdjson / parseNdjson', () => {
   });
 
   it('skips lines that do not parse and records whose seq does not increase', () => {
-    const lines = [JSON.stringify(msg(1)), '{"kind":"message","seq":', JSON.stringify(msg(3)), JSON.stringify(msg(2)), 'null', '[]', JSON.stringify({ kind: 'info', seq: 'x' }), JSON.stringify(msg(4))];
+    const lines = [
+      JSON.stringify(msg(1)),
+      '{"kind":"message","seq":',
+      JSON.stringify(msg(3)),
+      JSON.stringify(msg(2)),
+      'null',
+      '[]',
+      JSON.stringify({ kind: 'info', seq: 'x' }),
+      JSON.stringify(msg(4)),
+    ];
     const records = parseNdjson(lines.join('\n') + '\n{"partial');
-    assert.deepEqual(records.map((r) => r.seq), [1, 3, 4]);
+    assert.deepEqual(
+      records.map((r) => r.seq),
+      [1, 3, 4],
+    );
   });
 
   it('names files only for plain ids (the id comes from webview state)', () => {
@@ -126,7 +147,10 @@ describe('LogPersistence', () => {
       const text = fs.readFileSync(path.join(dir, 's1.ndjson'), 'utf8');
       assert.ok(!text.includes('hunter22'));
       const back = await p.load('s1');
-      assert.deepEqual(back.map((r) => r.seq), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual(
+        back.map((r) => r.seq),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
       assert.ok(back[0].kind === 'message' && back[0].data === 'pw •••• #1');
     } finally {
       p.dispose();

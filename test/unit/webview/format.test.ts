@@ -9,7 +9,16 @@ import { escapeControl, escapeControlMultiline, lineEndSegments, visibleLineEnds
 import { formatTime } from '../../../webview/format/time';
 
 const msg = (data: string, extra: Partial<ConnRecord> = {}): ConnRecord =>
-  ({ kind: 'message', seq: 1, time: '2026-01-02T03:04:05.006Z', dir: 'in', format: 'text', data, size: data.length, ...extra }) as ConnRecord;
+  ({
+    kind: 'message',
+    seq: 1,
+    time: '2026-01-02T03:04:05.006Z',
+    dir: 'in',
+    format: 'text',
+    data,
+    size: data.length,
+    ...extra,
+  }) as ConnRecord;
 
 const status = (s: Partial<ConnectionStatus>): ConnectionStatus => ({
   state: 'idle',
@@ -49,7 +58,12 @@ describe('webview format: preview escaping', () => {
       { eol: true, text: '\u240a' },
       { eol: false, text: '\n\u2407' },
     ]);
-    assert.equal(lineEndSegments('x\r\n\r\n').map((s) => s.text).join(''), visibleLineEnds('x\r\n\r\n'));
+    assert.equal(
+      lineEndSegments('x\r\n\r\n')
+        .map((s) => s.text)
+        .join(''),
+      visibleLineEnds('x\r\n\r\n'),
+    );
   });
   it('previews a message on one line, clipped', () => {
     const p = previewOf(msg('line1\nline2' + 'x'.repeat(1000)));
@@ -63,7 +77,9 @@ describe('webview format: preview escaping', () => {
     assert.equal(previewOf(msg('\u202e'.repeat(10_000))), '\\u202e'.repeat(240) + '…');
   });
   it('previews binary data as hex', () => {
-    const p = previewOf(msg(Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString('base64'), { format: 'binary', size: 4 } as Partial<ConnRecord>));
+    const p = previewOf(
+      msg(Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString('base64'), { format: 'binary', size: 4 } as Partial<ConnRecord>),
+    );
     assert.equal(p, 'de ad be ef');
   });
   it('labels SSE events by type and WS messages by format', () => {
@@ -84,19 +100,36 @@ describe('webview format: state badge', () => {
     const now = 1_000_000;
     const b = statusBadge(status({ state: 'reconnecting', attempt: 2, maxAttempts: 10, nextAttemptAt: now + 2_100 }), now);
     assert.equal(b.text, 'Reconnecting in 3 s — attempt 2 of 10');
-    assert.equal(statusBadge(status({ state: 'reconnecting', attempt: 2, maxAttempts: null, nextAttemptAt: now + 900 }), now).text, 'Reconnecting in 1 s — attempt 2');
+    assert.equal(
+      statusBadge(status({ state: 'reconnecting', attempt: 2, maxAttempts: null, nextAttemptAt: now + 900 }), now).text,
+      'Reconnecting in 1 s — attempt 2',
+    );
   });
   it('shows the close code and reason, and the HTTP status of a failure', () => {
-    assert.equal(statusBadge(status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }), 0).text, 'Closed 1000 "bye"');
     assert.equal(
-      statusBadge(status({ state: 'failed', lastError: { code: 'ERR_HTTP_STATUS', message: 'x', status: 401, statusText: 'Unauthorized' } }), 0).text,
+      statusBadge(status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }), 0).text,
+      'Closed 1000 "bye"',
+    );
+    assert.equal(
+      statusBadge(
+        status({ state: 'failed', lastError: { code: 'ERR_HTTP_STATUS', message: 'x', status: 401, statusText: 'Unauthorized' } }),
+        0,
+      ).text,
       'Failed: 401 Unauthorized',
     );
   });
   it('says when a connection was not reconnected, with the reason for the tooltip, never a countdown', () => {
     const why = 'The server ended the POST stream; not reconnecting (a POST is sent again after the stream ends only with reconnect.onEnd)';
-    const closed = statusBadge(status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }), 0);
-    assert.deepEqual(closed, { text: 'Closed, not reconnected: "The server ended the stream"', tone: 'idle', icon: 'circle-slash', detail: why });
+    const closed = statusBadge(
+      status({ state: 'closed', lastClose: { reason: 'The server ended the stream', clean: true }, notReconnected: why }),
+      0,
+    );
+    assert.deepEqual(closed, {
+      text: 'Closed, not reconnected: "The server ended the stream"',
+      tone: 'idle',
+      icon: 'circle-slash',
+      detail: why,
+    });
     const failed = statusBadge(
       status({
         state: 'failed',
@@ -109,7 +142,10 @@ describe('webview format: state badge', () => {
     assert.equal(failed.tone, 'error');
     assert.match(failed.detail!, /reconnect\.methods includes POST/);
     assert.equal(statusBadge(status({ state: 'closed', lastClose: { code: 1000, reason: 'bye', clean: true } }), 0).detail, undefined);
-    assert.equal(statusBadge(status({ state: 'closed', lastClose: { clean: true }, notReconnected: why }), 0).text, 'Closed, not reconnected');
+    assert.equal(
+      statusBadge(status({ state: 'closed', lastClose: { clean: true }, notReconnected: why }), 0).text,
+      'Closed, not reconnected',
+    );
   });
   it('shows open since a clock time', () => {
     assert.match(statusBadge(status({ state: 'open', since: Date.now() }), 0).text, /^Open since \d\d:\d\d:\d\d$/);
@@ -186,8 +222,7 @@ describe('webview format: binary', () => {
     const d = hexDump(new Uint8Array([...Buffer.from('Hello, world!\n'), 0, 255, 16]));
     assert.equal(
       d.text,
-      '00000000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 ff  |Hello, world!...|\n' +
-        `00000010  ${'10'.padEnd(49)} |.|`,
+      '00000000  48 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 ff  |Hello, world!...|\n' + `00000010  ${'10'.padEnd(49)} |.|`,
     );
     assert.equal(d.shown, 17);
   });

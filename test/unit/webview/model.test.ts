@@ -5,7 +5,17 @@ import { NO_FILTER, RecordModel, compileText, type FilterSpec } from '../../../w
 
 let seq = 0;
 const t = '2026-01-02T03:04:05.006Z';
-const sse = (data: string, event = 'message', id?: string): ConnRecord => ({ kind: 'message', seq: ++seq, time: t, dir: 'in', format: 'text', data, size: data.length, event, id });
+const sse = (data: string, event = 'message', id?: string): ConnRecord => ({
+  kind: 'message',
+  seq: ++seq,
+  time: t,
+  dir: 'in',
+  format: 'text',
+  data,
+  size: data.length,
+  event,
+  id,
+});
 const out = (data: string): ConnRecord => ({ kind: 'message', seq: ++seq, time: t, dir: 'out', format: 'text', data, size: data.length });
 const info = (message: string): ConnRecord => ({ kind: 'info', seq: ++seq, time: t, message });
 const spec = (s: Partial<FilterSpec>): FilterSpec => ({ ...NO_FILTER, dirs: { ...NO_FILTER.dirs }, ...s });
@@ -14,7 +24,9 @@ const rows = (m: RecordModel) => Array.from({ length: m.count }, (_, i) => m.at(
 describe('webview model: filter', () => {
   it('matches plain text case-insensitively over data, type and id', () => {
     const m = new RecordModel();
-    const a = sse('Hello World'), b = sse('other', 'tick'), c = sse('x', 'message', 'ID-7');
+    const a = sse('Hello World'),
+      b = sse('other', 'tick'),
+      c = sse('x', 'message', 'ID-7');
     m.replace([a, b, c]);
     m.setFilter(spec({ text: 'hello' }));
     assert.deepEqual(rows(m), [a.seq]);
@@ -25,7 +37,8 @@ describe('webview model: filter', () => {
   });
   it('treats /re/flags as a regular expression', () => {
     const m = new RecordModel();
-    const a = sse('price=42'), b = sse('PRICE=x');
+    const a = sse('price=42'),
+      b = sse('PRICE=x');
     m.replace([a, b]);
     m.setFilter(spec({ text: '/price=\\d+/' }));
     assert.deepEqual(rows(m), [a.seq]);
@@ -49,7 +62,10 @@ describe('webview model: filter', () => {
   });
   it('filters by direction and by type', () => {
     const m = new RecordModel();
-    const a = sse('a', 'tick'), b = out('b'), c = info('c'), d = sse('d', 'news');
+    const a = sse('a', 'tick'),
+      b = out('b'),
+      c = info('c'),
+      d = sse('d', 'news');
     m.replace([a, b, c, d]);
     m.setFilter(spec({ dirs: { in: false, out: true, system: false } }));
     assert.deepEqual(rows(m), [b.seq]);
@@ -65,7 +81,9 @@ describe('webview model: filter', () => {
   it('filters appended records incrementally and ignores records it already has', () => {
     const m = new RecordModel();
     m.setFilter(spec({ text: 'keep' }));
-    const a = sse('keep 1'), b = sse('drop'), c = sse('keep 2');
+    const a = sse('keep 1'),
+      b = sse('drop'),
+      c = sse('keep 2');
     assert.equal(m.append([a, b]).visibleAdded, 1);
     assert.equal(m.append([a, b, c]).visibleAdded, 1);
     assert.deepEqual(rows(m), [a.seq, c.seq]);
@@ -109,7 +127,13 @@ describe('webview model: filter', () => {
     const m = new RecordModel();
     const recs: ConnRecord[] = [];
     for (let i = 0; i < 100_000; i++) {
-      recs.push(sse(`{"n":${i},"sym":"AB${i % 97}","price":${(i * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`, i % 3 ? 'tick' : 'quote', String(i)));
+      recs.push(
+        sse(
+          `{"n":${i},"sym":"AB${i % 97}","price":${(i * 1.37).toFixed(2)},"pad":"${'x'.repeat(40)}"}`,
+          i % 3 ? 'tick' : 'quote',
+          String(i),
+        ),
+      );
     }
     m.replace(recs);
     const sym = (i: number) => `AB${i % 97}"`;

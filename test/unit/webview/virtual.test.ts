@@ -20,7 +20,13 @@ describe('webview virtual list', () => {
     assert.deepEqual([at(22 * 300).firstVisible, at(22 * 300).firstWhole], [300, 300]);
   });
   it('clamps at both ends and for empty logs', () => {
-    assert.deepEqual([computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).start, computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).end], [0, 3]);
+    assert.deepEqual(
+      [
+        computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).start,
+        computeWindow({ scrollTop: -50, viewportHeight: 100, count: 3, rowHeight: 20, overscan: 5 }).end,
+      ],
+      [0, 3],
+    );
     const e = computeWindow({ scrollTop: 0, viewportHeight: 100, count: 0, rowHeight: 20, overscan: 5 });
     assert.equal(e.end - e.start, 0);
     const last = computeWindow({ scrollTop: 1e9, viewportHeight: 100, count: 1000, rowHeight: 20, overscan: 2 });
@@ -41,7 +47,14 @@ describe('webview virtual list', () => {
     // The last row is drawn inside the content box, at its bottom.
     const y = (count - 1) * 22 + w.offset;
     assert.ok(Math.abs(y + 22 - 8_000_000) < 1);
-    const mid = computeWindow({ scrollTop: 4_000_000 - 220, viewportHeight: 440, count, rowHeight: 22, overscan: 0, maxContent: 8_000_000 });
+    const mid = computeWindow({
+      scrollTop: 4_000_000 - 220,
+      viewportHeight: 440,
+      count,
+      rowHeight: 22,
+      overscan: 0,
+      maxContent: 8_000_000,
+    });
     assert.ok(Math.abs(mid.firstVisible - count / 2) < 30);
   });
   it('reveals a row with the least scroll, and not at all when visible', () => {

@@ -16,7 +16,7 @@ suite('Activation and manifest', () => {
   test('every contributed command is registered', async () => {
     await getApi();
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const contributed = (ext.packageJSON.contributes.commands as Array<{ command: string; category: string }>);
+    const contributed = ext.packageJSON.contributes.commands as Array<{ command: string; category: string }>;
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.ok(contributed.length >= 12);
     for (const c of contributed) {

@@ -34,7 +34,11 @@ suite('Commands', () => {
   });
 
   test('Connect with a configuration object picks WebSocket by the ws:// scheme', async () => {
-    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', { url: `${wsBase}/ws/echo` }, { panel: false }))!;
+    const session = (await vscode.commands.executeCommand<Session>(
+      'realtimeInspector.connect',
+      { url: `${wsBase}/ws/echo` },
+      { panel: false },
+    ))!;
     await waitState(session, 'open');
     assert.equal(session.kind, 'ws');
     assert.equal(api.services.panels.get(session), undefined, 'panel: false opens no panel');

@@ -52,7 +52,13 @@ suite('Connect flow (palette)', () => {
     const s = scripted({ url: `${base}/sse/llm` }, ['Auto', 'X-Client: flow-test', '', 'POST', '{"prompt":"hi"}'], api);
     api.commands.connection.flowUi = s.ui;
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', undefined, { panel: false }))!;
-    assert.deepEqual(s.asked, ['Connect: transport', 'Connect: headers (0 so far)', 'Connect: headers (1 so far)', 'Connect: HTTP method', 'Connect: request body']);
+    assert.deepEqual(s.asked, [
+      'Connect: transport',
+      'Connect: headers (0 so far)',
+      'Connect: headers (1 so far)',
+      'Connect: HTTP method',
+      'Connect: request body',
+    ]);
     assert.deepEqual(session.config, {
       url: `${base}/sse/llm`,
       headers: { 'X-Client': 'flow-test', 'Content-Type': 'application/json' },
@@ -99,7 +105,9 @@ suite('Connect flow (palette)', () => {
   });
 
   test('picking a saved profile connects it without further questions', async () => {
-    await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'picked', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name: 'picked', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
     await waitFor(() => api.services.profiles.get('picked'), 'profile read');
     const s = scripted({ profile: 'picked' }, [], api);
     api.commands.connection.flowUi = s.ui;
@@ -116,12 +124,16 @@ suite('Connect flow (palette)', () => {
     ] as ProfileEntry[];
     const recent = ['http://127.0.0.1:2/events'];
     /** The selectable items, in order, by label without the icon. */
-    const labels = (items: UrlItem[]) => items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => i.label.replace(/^\$\([\w-]+\) /, ''));
+    const labels = (items: UrlItem[]) =>
+      items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator).map((i) => i.label.replace(/^\$\([\w-]+\) /, ''));
 
     test("typing a profile's name shows no error item and puts that profile first", () => {
       for (const typed of ['demo', 'Demo:', 'demo: sse', 'DEMO: SSE TICKER', 'demo tick']) {
         const items = connectPickItems(entries, recent, typed);
-        assert.ok(!items.some((i) => /\$\((error|info)\)/.test(i.label)), `no problem item for "${typed}": ${JSON.stringify(labels(items))}`);
+        assert.ok(
+          !items.some((i) => /\$\((error|info)\)/.test(i.label)),
+          `no problem item for "${typed}": ${JSON.stringify(labels(items))}`,
+        );
         assert.ok(!items.some((i) => i.label.includes('Connect to')), `no connect item for "${typed}"`);
         assert.equal(labels(items)[0], 'Demo: SSE ticker', `"${typed}" lists the profile first`);
       }
@@ -133,14 +145,21 @@ suite('Connect flow (palette)', () => {
       assert.equal(sse[0].description, 'SSE');
       assert.equal(sse[0].url, 'http://127.0.0.1:3/sse');
       const again = connectPickItems(entries, recent, recent[0]);
-      assert.deepEqual(labels(again), [`Connect to ${recent[0]}`, 'Demo: SSE ticker', 'prod-ws'], 'a recent URL typed again is listed once, as the item that connects');
+      assert.deepEqual(
+        labels(again),
+        [`Connect to ${recent[0]}`, 'Demo: SSE ticker', 'prod-ws'],
+        'a recent URL typed again is listed once, as the item that connects',
+      );
       const ws = connectPickItems(entries, recent, ' wss://127.0.0.1:3/ws ');
       assert.equal(ws[0].label, '$(plug) Connect to wss://127.0.0.1:3/ws');
       assert.equal(ws[0].description, 'WebSocket');
     });
 
     test('a profile named like a typed URL comes before the connect item', () => {
-      const withUrlName = [{ profile: { name: 'http://staging', url: 'http://127.0.0.1:4/sse' }, source: 'user' }, ...entries] as ProfileEntry[];
+      const withUrlName = [
+        { profile: { name: 'http://staging', url: 'http://127.0.0.1:4/sse' }, source: 'user' },
+        ...entries,
+      ] as ProfileEntry[];
       const items = labels(connectPickItems(withUrlName, [], 'http://staging'));
       assert.deepEqual(items.slice(0, 2), ['http://staging', 'Connect to http://staging']);
     });

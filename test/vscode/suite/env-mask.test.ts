@@ -67,7 +67,10 @@ suite('Environment values masked', () => {
     await waitState(session, 'open');
     await waitFor(() => session.store.toArray().some((r) => r.kind === 'message'), 'the echo');
     // What the panel shows of each message, through the session's redactor.
-    const shown = session.store.toArray().map((r) => (r.kind === 'message' ? session.redactor.text(r.data) : '')).join('\n');
+    const shown = session.store
+      .toArray()
+      .map((r) => (r.kind === 'message' ? session.redactor.text(r.data) : ''))
+      .join('\n');
     assert.ok(shown.includes('auth=Bearer ••••') && shown.includes('key=••••') && shown.includes('body=listed=••••'), shown);
     assert.ok(shown.includes('/feedpath?'), 'the env value in the path is shown: it is not a credential');
 

@@ -68,7 +68,10 @@ suite('Inspector panel (host side)', () => {
         assert.ok(batches[i].t - batches[i - 1].t >= 10, 'posts are spaced by the batch interval');
       }
       const seqs = batches.flatMap((b) => b.m.records.map((r) => r.seq));
-      assert.ok(seqs.every((s, i) => i === 0 || s > seqs[i - 1]), 'in seq order, no duplicates');
+      assert.ok(
+        seqs.every((s, i) => i === 0 || s > seqs[i - 1]),
+        'in seq order, no duplicates',
+      );
     } finally {
       tap.restore();
     }
@@ -110,7 +113,11 @@ suite('Inspector panel (host side)', () => {
       await waitFor(() => !panel.panel.visible, 'the panel hidden');
       const postsWhileHidden = tap.messages.length;
       await waitFor(() => session.stats.messagesIn >= 6, 'events while hidden');
-      assert.equal(tap.messages.filter((m) => m.type === 'records').length, tap.messages.slice(0, postsWhileHidden).filter((m) => m.type === 'records').length, 'no records posted to a hidden panel');
+      assert.equal(
+        tap.messages.filter((m) => m.type === 'records').length,
+        tap.messages.slice(0, postsWhileHidden).filter((m) => m.type === 'records').length,
+        'no records posted to a hidden panel',
+      );
       panel.panel.reveal();
       await waitFor(() => tap.messages.filter((m) => m.type === 'init').length > before, 'a fresh init after the panel is shown', 15000);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor').then(undefined, () => undefined);
@@ -155,10 +162,15 @@ suite('Inspector panel (host side)', () => {
     try {
       await panel.handle({ type: 'ready' });
       await vscode.workspace.getConfiguration('realtimeInspector').update('timestampFormat', 'iso', vscode.ConfigurationTarget.Workspace);
-      await waitFor(() => tap.messages.some((m) => m.type === 'init' && m.settings.timestampFormat === 'iso'), 'an init with the new format');
+      await waitFor(
+        () => tap.messages.some((m) => m.type === 'init' && m.settings.timestampFormat === 'iso'),
+        'an init with the new format',
+      );
     } finally {
       tap.restore();
-      await vscode.workspace.getConfiguration('realtimeInspector').update('timestampFormat', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('realtimeInspector')
+        .update('timestampFormat', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 
@@ -203,7 +215,16 @@ suite('Inspector panel (host side)', () => {
       assert.equal(result(4)?.ok, false);
       assert.equal(result(5)?.ok, true);
       await waitFor(
-        () => session.store.toArray().some((r) => r.kind === 'message' && r.dir === 'in' && r.format === 'binary' && Buffer.from(r.data, 'base64').toString('hex') === 'deadbeef'),
+        () =>
+          session.store
+            .toArray()
+            .some(
+              (r) =>
+                r.kind === 'message' &&
+                r.dir === 'in' &&
+                r.format === 'binary' &&
+                Buffer.from(r.data, 'base64').toString('hex') === 'deadbeef',
+            ),
         'the binary echo',
       );
       await panel.handle({ type: 'close', requestId: 6, code: 4000, reason: 'bye' });
@@ -279,7 +300,14 @@ suite('Inspector panel (host side)', () => {
     const webviewPanel = vscode.window.createWebviewPanel('realtimeInspector.panel', 'restored', vscode.ViewColumn.Active, {});
     await api.services.panels.deserializeWebviewPanel(webviewPanel, {
       connectionId: 'restored-1',
-      config: { url: `${base}/sse`, kind: 'auto', headers: [{ name: 'X-A', value: '1', enabled: true }], method: 'GET', body: '', protocols: [] },
+      config: {
+        url: `${base}/sse`,
+        kind: 'auto',
+        headers: [{ name: 'X-A', value: '1', enabled: true }],
+        method: 'GET',
+        body: '',
+        protocols: [],
+      },
     });
     const session = api.services.sessions.get('restored-1');
     assert.ok(session, 'a session with the persisted id');
@@ -332,7 +360,11 @@ suite('Inspector panel (host side)', () => {
     const emitters = session as unknown as Record<string, { hasListeners: boolean }>;
     // The raw feed's emitter lives in the session's raw view.
     const rawView = (session as unknown as { raw: Record<string, { hasListeners: boolean }> }).raw;
-    for (const [name, emitter] of [['_onDidRecord', emitters._onDidRecord], ['_onDidRaw', rawView._onDidRaw], ['_onDidClear', emitters._onDidClear]] as const) {
+    for (const [name, emitter] of [
+      ['_onDidRecord', emitters._onDidRecord],
+      ['_onDidRaw', rawView._onDidRaw],
+      ['_onDidClear', emitters._onDidClear],
+    ] as const) {
       assert.equal(emitter.hasListeners, false, `no listener left on ${name}`);
     }
   });

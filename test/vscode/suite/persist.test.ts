@@ -59,7 +59,7 @@ suite('Log kept across a window reload', () => {
     return session;
   }
 
-  test('a panel\'s log is written to workspace storage with the secrets masked, and debounced', async () => {
+  test("a panel's log is written to workspace storage with the secrets masked, and debounced", async () => {
     const session = await connectSecretStream();
     const file = persistence.fileFor(session.id)!;
     assert.ok(file.startsWith(persistence.dir!));
@@ -68,7 +68,10 @@ suite('Log kept across a window reload', () => {
     const text = fs.readFileSync(file, 'utf8');
     assert.ok(!text.includes(SECRET), 'the secret is never on disk in clear');
     assert.ok(text.includes('for ••••'), 'the echoed secret is masked');
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; kind: string });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; kind: string });
     assert.equal(lines[0].kind, 'connecting');
     assert.ok(lines.every((r, i) => i === 0 || r.seq > lines[i - 1].seq));
     assert.ok(lines.length < session.stats.records + 50);
@@ -96,14 +99,20 @@ suite('Log kept across a window reload', () => {
       const session = api.services.sessions.get(id);
       assert.ok(session, 'the session is back under its id');
       assert.equal(session.status.state, 'idle', 'not connected');
-      const init = (await waitFor(() => tap.messages.find((m) => m.type === 'init'), 'the restored webview\'s init', 15000)) as Extract<Posted, { type: 'init' }>;
+      const init = (await waitFor(() => tap.messages.find((m) => m.type === 'init'), "the restored webview's init", 15000)) as Extract<
+        Posted,
+        { type: 'init' }
+      >;
       assert.equal(init.records.length, keptCount + 1);
       assert.ok(!JSON.stringify(init).includes(SECRET));
       const note = init.records.at(-1)!;
       assert.ok(note.kind === 'info');
       assert.equal(note.message, `Log restored from before the window reload (${keptCount} records); not connected`);
       assert.equal(note.seq, keptLastSeq + 1);
-      assert.ok(init.records.some((r) => r.kind === 'message' && r.data.includes('for ••••')), 'the events are back');
+      assert.ok(
+        init.records.some((r) => r.kind === 'message' && r.data.includes('for ••••')),
+        'the events are back',
+      );
       const restoredIn = init.records.filter((r) => r.kind === 'message' && r.dir === 'in').length;
       assert.equal(init.stats.messagesIn, restoredIn, 'the counters agree with the restored log');
 
@@ -113,7 +122,10 @@ suite('Log kept across a window reload', () => {
       await waitState(session, 'open');
       await waitFor(() => session.stats.messagesIn >= restoredIn + 3, 'new events');
       const all = session.store.toArray();
-      assert.ok(all.every((r, i) => i === 0 || r.seq > all[i - 1].seq), 'seq keeps increasing through the restore');
+      assert.ok(
+        all.every((r, i) => i === 0 || r.seq > all[i - 1].seq),
+        'seq keeps increasing through the restore',
+      );
       const firstNew = all.find((r) => r.kind === 'connecting' && r.seq > note.seq);
       assert.ok(firstNew, 'the new connect comes after the restored note');
       assert.equal(firstNew.seq, note.seq + 1);
@@ -130,14 +142,14 @@ suite('Log kept across a window reload', () => {
     api.services.flushLogs();
     assert.ok(fs.existsSync(fileA));
     api.services.sessions.remove(a);
-    await waitFor(() => !fs.existsSync(fileA), 'the removed session\'s file deleted', 5000);
+    await waitFor(() => !fs.existsSync(fileA), "the removed session's file deleted", 5000);
 
     const b = await connectSecretStream();
     const fileB = persistence.fileFor(b.id)!;
     api.services.flushLogs();
     assert.ok(fs.existsSync(fileB));
     api.services.panels.get(b)!.panel.dispose();
-    await waitFor(() => !fs.existsSync(fileB), 'the closed panel\'s file deleted', 5000);
+    await waitFor(() => !fs.existsSync(fileB), "the closed panel's file deleted", 5000);
     assert.ok(api.services.sessions.get(b.id), 'the session stays in the Connections view');
     // Records keep coming for the panel-less session: nothing is written for it any more.
     await sleep(2500);

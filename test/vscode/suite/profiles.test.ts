@@ -24,9 +24,22 @@ suite('Profiles', () => {
   });
 
   test('reads profiles from workspace settings and marks them as coming from the workspace', async () => {
-    await config().update('profiles', [{ name: 'a', url: `${base}/sse`, headers: { 'X-Trace': '1' } }, { name: 'b', url: 'ws://127.0.0.1:1/ws' }], vscode.ConfigurationTarget.Workspace);
+    await config().update(
+      'profiles',
+      [
+        { name: 'a', url: `${base}/sse`, headers: { 'X-Trace': '1' } },
+        { name: 'b', url: 'ws://127.0.0.1:1/ws' },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
     await waitFor(() => api.services.profiles.entries.length === 2, 'two profiles');
-    assert.deepEqual(api.services.profiles.entries.map((e) => [e.profile.name, e.source]), [['a', 'workspace'], ['b', 'workspace']]);
+    assert.deepEqual(
+      api.services.profiles.entries.map((e) => [e.profile.name, e.source]),
+      [
+        ['a', 'workspace'],
+        ['b', 'workspace'],
+      ],
+    );
   });
 
   test('validation names the bad entry and keeps the good ones', async () => {
@@ -42,7 +55,10 @@ suite('Profiles', () => {
       vscode.ConfigurationTarget.Workspace,
     );
     await waitFor(() => api.services.profiles.issues.length === 4, 'four issues');
-    assert.deepEqual(api.services.profiles.entries.map((e) => e.profile.name), ['ok']);
+    assert.deepEqual(
+      api.services.profiles.entries.map((e) => e.profile.name),
+      ['ok'],
+    );
     const messages = api.services.profiles.issues.map((i) => i.message);
     assert.match(messages[0], /profiles\[1\] \("typo"\): unknown property "header"/);
     assert.match(messages[1], /profiles\[2\]: "name" is required/);
@@ -82,17 +98,34 @@ suite('Profiles', () => {
   });
 
   test('saving again under the same name replaces the profile instead of adding one', async () => {
-    await config().update('profiles', [{ name: 'p', url: `${base}/sse` }, { name: 'other', url: `${base}/sse/once` }], vscode.ConfigurationTarget.Workspace);
+    await config().update(
+      'profiles',
+      [
+        { name: 'p', url: `${base}/sse` },
+        { name: 'other', url: `${base}/sse/once` },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'p', { panel: false }))!;
     await waitState(session, 'open');
     session.applyEditable({ ...session.editableConfig, url: `${base}/sse?v=2` });
     await vscode.commands.executeCommand('realtimeInspector.saveProfile', session.id);
     await waitFor(() => api.services.profiles.get('p')?.profile.url === `${base}/sse?v=2`, 'the replaced profile');
-    assert.deepEqual(api.services.profiles.entries.map((e) => e.profile.name), ['p', 'other']);
+    assert.deepEqual(
+      api.services.profiles.entries.map((e) => e.profile.name),
+      ['p', 'other'],
+    );
   });
 
   test('Delete Profile removes only that entry', async () => {
-    await config().update('profiles', [{ name: 'keep', url: `${base}/sse` }, { name: 'drop', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
+    await config().update(
+      'profiles',
+      [
+        { name: 'keep', url: `${base}/sse` },
+        { name: 'drop', url: `${base}/sse` },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
     await waitFor(() => api.services.profiles.get('drop'), 'profiles read');
     assert.equal(await vscode.commands.executeCommand('realtimeInspector.deleteProfile', 'drop', true), true);
     await waitFor(() => !api.services.profiles.get('drop'), 'the profile gone');
@@ -100,7 +133,14 @@ suite('Profiles', () => {
   });
 
   test('Edit Profiles opens the workspace settings.json at the profile', async () => {
-    await config().update('profiles', [{ name: 'first', url: `${base}/sse` }, { name: 'second', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
+    await config().update(
+      'profiles',
+      [
+        { name: 'first', url: `${base}/sse` },
+        { name: 'second', url: `${base}/sse` },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
     await waitFor(() => api.services.profiles.get('second'), 'profiles read');
     await vscode.commands.executeCommand('realtimeInspector.editProfile', 'second');
     const editor = vscode.window.activeTextEditor!;
@@ -126,7 +166,10 @@ suite('Profiles', () => {
     const result = await session.connect();
     assert.ok(!result.ok && result.code === 'ERR_INVALID_CONFIG');
     assert.match(result.message, /tls\.caFile ".*certs\/missing-ca\.pem"/);
-    assert.ok(result.message.startsWith('Cannot read') && result.message.includes(workspaceFolder().fsPath), 'relative to the workspace folder');
+    assert.ok(
+      result.message.startsWith('Cannot read') && result.message.includes(workspaceFolder().fsPath),
+      'relative to the workspace folder',
+    );
   });
 
   test('tls.caFile resolves ${env:NAME} like every other string field: "${env:HOME}/certs/dev-ca.pem" works', async () => {

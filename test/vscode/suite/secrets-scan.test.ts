@@ -70,7 +70,13 @@ suite('Secrets scan', () => {
    * and one read from the environment. Each is searched for as written, JSON-escaped and
    * percent-encoded.
    */
-  const cases: { name: string; value: string; via: 'secret' | 'env'; profile(base: string): Record<string, unknown>; tokenOf(req: http.IncomingMessage): string }[] = [
+  const cases: {
+    name: string;
+    value: string;
+    via: 'secret' | 'env';
+    profile(base: string): Record<string, unknown>;
+    tokenOf(req: http.IncomingMessage): string;
+  }[] = [
     {
       name: 'a ${secret:…} bearer token',
       value: 'sk-scan-7f3a9c41',
@@ -140,7 +146,10 @@ suite('Secrets scan', () => {
             // The reconnect (Last-Event-ID is the token): redirected to a URL that carries it.
             res.writeHead(302, { Location: `/denied?echo=${token}` }).end();
           } else {
-            res.writeHead(401, { 'Content-Type': 'application/json', 'WWW-Authenticate': `Bearer error="invalid_token", token="${token}"` });
+            res.writeHead(401, {
+              'Content-Type': 'application/json',
+              'WWW-Authenticate': `Bearer error="invalid_token", token="${token}"`,
+            });
             res.end(JSON.stringify({ error: `token ${token} is revoked`, lastEventId: req.headers['last-event-id'] }));
           }
         })();
@@ -187,8 +196,13 @@ suite('Secrets scan', () => {
         assert.ok(rawView.includes('split '), 'the raw view saw the stream');
 
         const tree = api.services.tree;
-        const items = tree.getChildren().flatMap((n) => [n, ...tree.getChildren(n)]).map((n) => tree.getTreeItem(n));
-        const treeText = JSON.stringify(items.map((i) => [i.label, i.description, typeof i.tooltip === 'string' ? i.tooltip : i.tooltip?.value]));
+        const items = tree
+          .getChildren()
+          .flatMap((n) => [n, ...tree.getChildren(n)])
+          .map((n) => tree.getTreeItem(n));
+        const treeText = JSON.stringify(
+          items.map((i) => [i.label, i.description, typeof i.tooltip === 'string' ? i.tooltip : i.tooltip?.value]),
+        );
 
         const places: Record<string, string> = {
           'output channel': channel.lines.join('\n'),
@@ -199,7 +213,10 @@ suite('Secrets scan', () => {
           'session status': JSON.stringify(session.status),
           tree: treeText,
         };
-        assert.ok(channel.lines.some((l) => l.includes('ERR_HTTP_STATUS')), 'the refusal was logged');
+        assert.ok(
+          channel.lines.some((l) => l.includes('ERR_HTTP_STATUS')),
+          'the refusal was logged',
+        );
         for (const [place, text] of Object.entries(places)) {
           for (const form of new Set([SECRET, JSON.stringify(SECRET).slice(1, -1), encodeURIComponent(SECRET)])) {
             const at = text.indexOf(form);

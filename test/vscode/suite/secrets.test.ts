@@ -43,7 +43,11 @@ suite('Secrets', () => {
     await vscode.commands.executeCommand('realtimeInspector.setSecret', 'DEMO_TOKEN', TOKEN);
     await vscode.workspace
       .getConfiguration('realtimeInspector')
-      .update('profiles', [{ name: 'private', url: `${base}/sse/private`, headers: { Authorization: 'Bearer ${secret:DEMO_TOKEN}' } }], vscode.ConfigurationTarget.Workspace);
+      .update(
+        'profiles',
+        [{ name: 'private', url: `${base}/sse/private`, headers: { Authorization: 'Bearer ${secret:DEMO_TOKEN}' } }],
+        vscode.ConfigurationTarget.Workspace,
+      );
     await waitFor(() => api.services.profiles.get('private'), 'profile read');
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'private'))!;
     await waitState(session, 'open'); // the server answers 401 unless the secret was sent
@@ -89,7 +93,10 @@ suite('Secrets', () => {
     try {
       await panel.handle({ type: 'ready' });
       session.requireConnection().sendText('the key is top-secret-value');
-      await waitFor(() => tap.messages.some((m) => m.type === 'records' && m.records.some((r) => r.kind === 'message' && r.dir === 'in')), 'the echo posted');
+      await waitFor(
+        () => tap.messages.some((m) => m.type === 'records' && m.records.some((r) => r.kind === 'message' && r.dir === 'in')),
+        'the echo posted',
+      );
       // As sent: the JSON, and the binary parts (the rows' text) read as UTF-8.
       const posted = JSON.stringify(tap.posted, (_key, value: unknown) =>
         ArrayBuffer.isView(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8') : value,
@@ -134,7 +141,10 @@ suite('Secrets', () => {
   });
 
   test('a missing secret stops the connect with an error naming it', async () => {
-    const session = api.services.sessions.create({ url: `${base}/sse`, headers: { Authorization: 'Bearer ${secret:NEVER_SET_123}' } }, 'adhoc');
+    const session = api.services.sessions.create(
+      { url: `${base}/sse`, headers: { Authorization: 'Bearer ${secret:NEVER_SET_123}' } },
+      'adhoc',
+    );
     const result = await session.connect();
     assert.equal(result.ok, false);
     assert.ok(!result.ok && result.code === 'ERR_MISSING_SECRET');

@@ -53,7 +53,10 @@ suite('Connections view', () => {
       session.disconnect();
       await waitState(session, 'closed');
       await waitFor(() => fired.length > 0, 'a tree change event');
-      assert.ok(fired.some((n) => n !== undefined && n.type === 'session' && n.session === session), 'that row is refreshed on its own');
+      assert.ok(
+        fired.some((n) => n !== undefined && n.type === 'session' && n.session === session),
+        'that row is refreshed on its own',
+      );
       const item = api.services.tree.getTreeItem(api.services.tree.nodeFor(session));
       assert.equal(item.contextValue, 'session.idle');
       assert.equal((item.iconPath as vscode.ThemeIcon).id, 'circle-outline');
@@ -69,9 +72,14 @@ suite('Connections view', () => {
   });
 
   test('saved profiles sit under their own node, with invalid entries shown as warnings', async () => {
-    await vscode.workspace
-      .getConfiguration('realtimeInspector')
-      .update('profiles', [{ name: 'ticker', url: `${base}/sse` }, { name: 'broken', url: 'ftp://x' }], vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('realtimeInspector').update(
+      'profiles',
+      [
+        { name: 'ticker', url: `${base}/sse` },
+        { name: 'broken', url: 'ftp://x' },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
     const group = await waitFor(() => roots().find((n) => n.type === 'profiles'), 'the Saved Profiles node');
     assert.equal(api.services.tree.getTreeItem(group).label, 'Saved Profiles');
     const children = api.services.tree.getChildren(group) as TreeNode[];
@@ -88,7 +96,11 @@ suite('Connections view', () => {
   test('a profile with a credential typed into its URL is listed with it masked, in the row and the tooltip', async () => {
     await vscode.workspace
       .getConfiguration('realtimeInspector')
-      .update('profiles', [{ name: 'keyed', url: `${base}/sse?page=2&access_token=tok-in-url-6a1f` }], vscode.ConfigurationTarget.Workspace);
+      .update(
+        'profiles',
+        [{ name: 'keyed', url: `${base}/sse?page=2&access_token=tok-in-url-6a1f` }],
+        vscode.ConfigurationTarget.Workspace,
+      );
     const group = await waitFor(() => roots().find((n) => n.type === 'profiles'), 'the Saved Profiles node');
     const profile = (api.services.tree.getChildren(group) as TreeNode[]).find((n) => n.type === 'profile')!;
     const item = api.services.tree.getTreeItem(profile);
@@ -98,7 +110,9 @@ suite('Connections view', () => {
   });
 
   test('connecting a profile node from the tree makes a session named after it', async () => {
-    await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'ticker', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name: 'ticker', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
     const group = await waitFor(() => roots().find((n) => n.type === 'profiles'), 'the Saved Profiles node');
     const node = (api.services.tree.getChildren(group) as TreeNode[])[0];
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', node, { panel: false }))!;

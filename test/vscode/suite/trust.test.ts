@@ -42,7 +42,9 @@ suite('Workspace trust', () => {
   });
 
   async function workspaceProfile(): Promise<void> {
-    await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'internal', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name: 'internal', url: `${base}/sse` }], vscode.ConfigurationTarget.Workspace);
     await waitFor(() => api.services.profiles.get('internal'), 'profile read');
   }
 
@@ -89,8 +91,14 @@ suite('Workspace trust', () => {
     o.server.close();
   }
   const TOKEN = 'trust-token-7f3a';
-  async function profileAt(url: string, headers: Record<string, string> = { 'X-Key': '${secret:TRUST_TOKEN}' }, name = 'internal'): Promise<void> {
-    await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name, url: `${url}/sse`, headers }], vscode.ConfigurationTarget.Workspace);
+  async function profileAt(
+    url: string,
+    headers: Record<string, string> = { 'X-Key': '${secret:TRUST_TOKEN}' },
+    name = 'internal',
+  ): Promise<void> {
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name, url: `${url}/sse`, headers }], vscode.ConfigurationTarget.Workspace);
     await waitFor(() => api.services.profiles.get(name)?.profile.url === `${url}/sse` && api.services.profiles.get(name), 'profile read');
   }
 
@@ -167,7 +175,7 @@ suite('Workspace trust', () => {
     }
   });
 
-  test('the dialog puts the real host first, lists header names, secrets and variables, and shows the workspace\'s name as the workspace\'s, escaped', async () => {
+  test("the dialog puts the real host first, lists header names, secrets and variables, and shows the workspace's name as the workspace's, escaped", async () => {
     await vscode.commands.executeCommand('realtimeInspector.setSecret', 'TRUST_TOKEN', TOKEN);
     process.env.RI_TRUST_ENV = 'env-value-1';
     const a = await origin();
@@ -186,7 +194,12 @@ suite('Workspace trust', () => {
       assert.ok(detail.includes('Headers sent: X-Key, X-Trace'));
       assert.ok(detail.includes('Secrets sent: ${secret:TRUST_TOKEN}'));
       assert.ok(detail.includes('Environment variables sent: ${env:RI_TRUST_ENV}'));
-      assert.ok(detail.includes('Profile name (chosen by whoever wrote it, not a check of the host): "Your own localhost\\u202e\\u2066 (safe) Connect"'), detail);
+      assert.ok(
+        detail.includes(
+          'Profile name (chosen by whoever wrote it, not a check of the host): "Your own localhost\\u202e\\u2066 (safe) Connect"',
+        ),
+        detail,
+      );
       assert.ok(!/[\u202e\u2066\n]/.test(message) && !/[\u202e\u2066]/.test(detail), 'no live bidi control or line break from the name');
       assert.ok(!detail.includes(TOKEN) && !detail.includes('env-value-1'), 'values are never shown');
       assert.deepEqual(a.keys, [], 'declined: nothing sent');
@@ -199,7 +212,10 @@ suite('Workspace trust', () => {
         .map((l) => (typeof l === 'string' ? l : (l?.label ?? '')));
       const shown = labels.filter((l) => l.startsWith('Your own localhost'));
       assert.ok(shown.length >= 1, `the profile is listed: ${JSON.stringify(labels)}`);
-      assert.ok(shown.every((l) => l === 'Your own localhost\\u202e\\u2066 (safe) Connect'), JSON.stringify(shown));
+      assert.ok(
+        shown.every((l) => l === 'Your own localhost\\u202e\\u2066 (safe) Connect'),
+        JSON.stringify(shown),
+      );
     } finally {
       close(a);
       delete process.env.RI_TRUST_ENV;
@@ -223,7 +239,11 @@ suite('Workspace trust', () => {
       assert.equal(session.connection, undefined);
       assert.deepEqual(a.keys, [], 'declined: the secret was not sent');
       // Without templates nothing of the user's is sent: no question.
-      const plain = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', { url: `${a.url}/sse`, headers: { 'X-Key': 'typed' } }, { panel: false }))!;
+      const plain = (await vscode.commands.executeCommand<Session>(
+        'realtimeInspector.connect',
+        { url: `${a.url}/sse`, headers: { 'X-Key': 'typed' } },
+        { panel: false },
+      ))!;
       await waitState(plain, 'open');
       assert.equal(asked.length, 1);
       assert.deepEqual(a.keys, ['typed']);
@@ -240,7 +260,7 @@ suite('Workspace trust', () => {
     }
   });
 
-  test('in restricted mode the workspace\'s caps and reconnect policy do not apply; the user\'s do; trusted, the workspace\'s do', async () => {
+  test("in restricted mode the workspace's caps and reconnect policy do not apply; the user's do; trusted, the workspace's do", async () => {
     const c = () => vscode.workspace.getConfiguration('realtimeInspector');
     const ws = vscode.ConfigurationTarget.Workspace;
     try {
@@ -250,9 +270,9 @@ suite('Workspace trust', () => {
       await c().update('store.maxBytes', 3_000_000, vscode.ConfigurationTarget.Global);
       const restricted = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`, { panel: false }))!;
       await waitState(restricted, 'open');
-      assert.equal(restricted.store.options.maxRecords, 100_000, 'the workspace\'s cap is ignored: the default');
-      assert.equal(restricted.store.options.maxBytes, 3_000_000, 'the user\'s cap applies');
-      assert.notEqual(restricted.connection!.options.reconnect?.maxAttempts, 0, 'the workspace\'s policy is ignored');
+      assert.equal(restricted.store.options.maxRecords, 100_000, "the workspace's cap is ignored: the default");
+      assert.equal(restricted.store.options.maxBytes, 3_000_000, "the user's cap applies");
+      assert.notEqual(restricted.connection!.options.reconnect?.maxAttempts, 0, "the workspace's policy is ignored");
       assert.ok(!(restricted.connection!.options.reconnect?.methods ?? []).includes('POST'), 'a POST is not made to be sent again');
 
       if (!vscode.workspace.isTrusted) {
@@ -277,8 +297,16 @@ suite('Workspace trust', () => {
       capabilities: { untrustedWorkspaces: { supported: string; restrictedConfigurations: string[] } };
       contributes: { configuration: { properties: Record<string, { restricted?: boolean }> } };
     };
-    const marked = Object.entries(pkg.contributes.configuration.properties).filter(([, p]) => p.restricted).map(([k]) => k).sort();
-    assert.deepEqual(marked, ['realtimeInspector.displayLimit', 'realtimeInspector.reconnect', 'realtimeInspector.store.maxBytes', 'realtimeInspector.store.maxRecords']);
+    const marked = Object.entries(pkg.contributes.configuration.properties)
+      .filter(([, p]) => p.restricted)
+      .map(([k]) => k)
+      .sort();
+    assert.deepEqual(marked, [
+      'realtimeInspector.displayLimit',
+      'realtimeInspector.reconnect',
+      'realtimeInspector.store.maxBytes',
+      'realtimeInspector.store.maxRecords',
+    ]);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.deepEqual([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), marked);
   });
@@ -290,7 +318,9 @@ suite('Workspace trust', () => {
   });
 
   test('user-settings profiles connect in restricted mode without a question', async () => {
-    await vscode.workspace.getConfiguration('realtimeInspector').update('profiles', [{ name: 'mine', url: `${base}/sse` }], vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('realtimeInspector')
+      .update('profiles', [{ name: 'mine', url: `${base}/sse` }], vscode.ConfigurationTarget.Global);
     await waitFor(() => api.services.profiles.get('mine'), 'profile read');
     assert.equal(api.services.profiles.get('mine')!.source, 'user');
     const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'mine', { panel: false }))!;

@@ -24,7 +24,9 @@ suite('Deactivation', () => {
     try {
       const a = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `ws://127.0.0.1:${port}/a`, { panel: false }))!;
       const b = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `ws://127.0.0.1:${port}/b`))!;
-      const c = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `http://127.0.0.1:${port}/sse`, { panel: false }))!;
+      const c = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `http://127.0.0.1:${port}/sse`, {
+        panel: false,
+      }))!;
       await Promise.all([waitState(a, 'open'), waitState(b, 'open'), waitState(c, 'open')]);
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
       const main = (await import(path.join(ext.extensionPath, 'dist', 'extension.js'))) as { deactivate(): Promise<void> };
