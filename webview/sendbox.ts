@@ -1,3 +1,4 @@
+// Over 400 lines: the editor, its modes, validation and history share the one state the view saves (SendBoxState).
 /**
  * The WebSocket send box: a multi-line editor with Text / JSON / Binary modes, live JSON validation
  * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls.

@@ -3,7 +3,7 @@
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
 import { ReceivedText } from '../core/receivedText';
-import { ConnRecord, MessageRecord, serializeRecord } from '../core/records';
+import { type ConnRecord, type MessageRecord, serializeRecord } from '../core/records';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {

@@ -4,9 +4,9 @@
  */
 import { version } from '../../package.json';
 import { startDemoServer } from '../demo/server';
-import { CliArgs, DemoArgs, parseCliArgs, UsageError } from './args';
+import { type CliArgs, type DemoArgs, parseCliArgs, UsageError } from './args';
 import { DEMO_USAGE, USAGE } from './usage';
-import { CliIo, runConnect } from './run';
+import { type CliIo, runConnect } from './run';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let args: CliArgs;

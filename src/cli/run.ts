@@ -2,12 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { Connection, createConnection } from '../core/index';
+import { type Connection, createConnection } from '../core/index';
 import type { ConnectionOptions } from '../core/options';
 import { credentialOf, isCredentialHeader } from '../core/credentials';
-import { ConnRecord, isIncomingData } from '../core/records';
-import { ConnectArgs, UsageError } from './args';
-import { escapeRaw, formatRecord, jsonLine, messageLinePieces, Style } from './format';
+import { type ConnRecord, isIncomingData } from '../core/records';
+import { type ConnectArgs, UsageError } from './args';
+import { escapeRaw, formatRecord, jsonLine, messageLinePieces, type Style } from './format';
 import { LineInput } from './input';
 import { OutputWriter } from './output';
 

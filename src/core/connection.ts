@@ -1,21 +1,30 @@
 // Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
 import { IdleWatch } from './idleWatch';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
-import { ConnectionOptions, resolveKind } from './options';
+import { type ConnectionOptions, resolveKind } from './options';
 import { Redactor } from './redactor';
 import { RecordStamper } from './recordStamp';
-import { ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
+import { type ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
 import {
-  ConnRecord,
-  ConnectionStats,
-  ConnectionStatus,
-  ConnectionState,
-  OpenRecord,
-  RecordInit,
-  SseDetails,
-  TransportKind,
+  type ConnRecord,
+  type ConnectionStats,
+  type ConnectionStatus,
+  type ConnectionState,
+  type OpenRecord,
+  type RecordInit,
+  type SseDetails,
+  type TransportKind,
 } from './records';
-import { AttemptSink, DriverFactory, EndInfo, Init, SinkTarget, TransportAttempt, TransportDriver, TransportError } from './transport';
+import {
+  AttemptSink,
+  type DriverFactory,
+  type EndInfo,
+  type Init,
+  type SinkTarget,
+  type TransportAttempt,
+  type TransportDriver,
+  type TransportError,
+} from './transport';
 
 let nextId = 1;
 

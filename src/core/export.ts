@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { Writable } from 'node:stream';
-import { Redactor } from './redactor';
-import { ConnRecord, serializeRecord } from './records';
+import { type Writable } from 'node:stream';
+import { type Redactor } from './redactor';
+import { type ConnRecord, serializeRecord } from './records';
 
 /**
  * Writes records as NDJSON (one {@link serializeRecord} line each), each record masked by the

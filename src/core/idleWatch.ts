@@ -2,7 +2,7 @@
  * The idle timeout of an open attempt (`idleTimeoutMs`): expires when no byte arrived for that long.
  * Data only moves a timestamp; the timer, when it fires early, waits out the rest of the quiet time.
  */
-import { disposableTimeout, IDisposable, MutableDisposable } from './lifecycle';
+import { disposableTimeout, type IDisposable, MutableDisposable } from './lifecycle';
 
 export class IdleWatch implements IDisposable {
   private readonly timer = new MutableDisposable();

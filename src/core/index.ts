@@ -1,7 +1,7 @@
 /** The core's public face: everything the extension host, the CLI and the tests use. */
 import { Connection } from './connection';
-import { ConnectionOptions } from './options';
-import { TransportKind } from './records';
+import { type ConnectionOptions } from './options';
+import { type TransportKind } from './records';
 import { createSseDriver } from './sse';
 import { createWsDriver } from './ws';
 import type { DriverFactory } from './transport';

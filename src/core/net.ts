@@ -7,8 +7,8 @@ import * as tls from 'node:tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { ConnectionOptions, ProxyOptions, TlsOptions } from './options';
-import { ErrorCode, Headers, TransportKind } from './records';
+import { type ConnectionOptions, type ProxyOptions, type TlsOptions } from './options';
+import { type ErrorCode, type Headers, type TransportKind } from './records';
 
 /** TLS options for `https.request` / `ws`: verify by default; extra CAs are added to Node's, not instead. */
 export function tlsOptionsFor(t: TlsOptions | undefined): { rejectUnauthorized: boolean; ca?: (string | Buffer)[] } {

@@ -1,5 +1,5 @@
-import { ReconnectOptions } from './reconnect';
-import { Headers, TransportKind } from './records';
+import { type ReconnectOptions } from './reconnect';
+import { type Headers, type TransportKind } from './records';
 
 /** TLS settings shared by SSE and WebSocket. */
 export interface TlsOptions {

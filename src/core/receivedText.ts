@@ -1,4 +1,4 @@
-import { MessageRecord } from './records';
+import { type MessageRecord } from './records';
 
 /**
  * A WebSocket text message as it came off the socket, as the connection hands it to its record

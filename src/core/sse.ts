@@ -1,3 +1,4 @@
+// Over 400 lines: the driver and its one attempt share the stream state (the request, body decoding and fields are split out).
 /**
  * The SSE transport: an HTTP request we control end to end (method, body, headers, TLS, proxy,
  * redirects) and `eventsource-parser` for the event stream's lines, interpreted as the WHATWG HTML
@@ -12,7 +13,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type * as net from 'node:net';
 import { withoutCredentials } from './credentials';
-import { BodyDecoder, codingsOf, unsupportedCoding } from './decode';
+import { type BodyDecoder, codingsOf, unsupportedCoding } from './decode';
 import { disposableTimeout, MutableDisposable } from './lifecycle';
 import {
   agentFor,
@@ -25,11 +26,11 @@ import {
   REDIRECT_STATUSES,
   tlsOptionsFor,
 } from './net';
-import { ConnectionOptions, DEFAULTS } from './options';
-import { Redactor } from './redactor';
+import { type ConnectionOptions, DEFAULTS } from './options';
+import { type Redactor } from './redactor';
 import type { Headers, SseDetails, SseRequestInfo, SseResponseInfo } from './records';
 import { readBody } from './sseBody';
-import { EventStreamReader, EventStreamState } from './sseFields';
+import { EventStreamReader, type EventStreamState } from './sseFields';
 import { discard, INVALID_HEADER_CHAR, requestBody, SseRedirects, sseRequestHeaders, switchedProtocols } from './sseRequest';
 import type { DriverFactory, EndInfo, SseTransportDriver, TransportAttempt, TransportSink } from './transport';
 

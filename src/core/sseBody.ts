@@ -5,7 +5,7 @@
 import { isAscii } from 'node:buffer';
 import type * as http from 'node:http';
 import { TextDecoder } from 'node:util';
-import { BodyDecoder, createBodyDecoder } from './decode';
+import { type BodyDecoder, createBodyDecoder } from './decode';
 
 /** Where an open stream's body goes. */
 export interface BodyListener {

@@ -4,7 +4,7 @@
  * lines and fields, this turns them into records (events, comments, `retry:`, notes on ignored
  * fields) and keeps the last event ID and the reconnection time on the driver.
  */
-import { createParser, EventSourceMessage, EventSourceParser, ParseError } from 'eventsource-parser';
+import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from 'eventsource-parser';
 import type { RecordInit } from './records';
 import { StreamText } from './sseBody';
 import { IdOnlyBlocks } from './sseIdOnly';

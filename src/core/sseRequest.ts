@@ -5,8 +5,8 @@
 import type * as http from 'node:http';
 import { redirectRule, withoutCredentials } from './credentials';
 import { redirectTarget } from './net';
-import { ConnectionOptions, DEFAULTS } from './options';
-import { Redactor } from './redactor';
+import { type ConnectionOptions, DEFAULTS } from './options';
+import { type Redactor } from './redactor';
 import { looksLikeJson } from './payloadText';
 import type { Headers } from './records';
 import type { TransportError } from './transport';

@@ -1,7 +1,7 @@
 // Over 400 lines: the slot layout is read and written by this one class, and no other module sees it.
 import { ABSENT, BINARY, type BatchWriter, LARGE, NAMED, NameList, OUT, SAME_AS_ID } from './batchFormat';
 import { ReceivedText } from './receivedText';
-import { ConnRecord, MessageRecord } from './records';
+import { type ConnRecord, type MessageRecord } from './records';
 
 export interface StoreOptions {
   /** Most records kept; the oldest go first. Default 100,000. */

@@ -20,7 +20,7 @@ import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import type { WsDetails } from './records';
 import type { DriverFactory, TransportAttempt, TransportSink, WsTransportDriver } from './transport';
-import { Handshaken, WsAttempt, WsAttemptOwner } from './wsAttempt';
+import { type Handshaken, WsAttempt, type WsAttemptOwner } from './wsAttempt';
 
 export { closeProblem, MAX_CLOSE_REASON_BYTES } from './wsErrors';
 

@@ -19,8 +19,8 @@ import {
   SCHEMES,
   tlsOptionsFor,
 } from './net';
-import { ConnectionOptions, DEFAULTS } from './options';
-import { Redactor } from './redactor';
+import { type ConnectionOptions, DEFAULTS } from './options';
+import { type Redactor } from './redactor';
 import type { ErrorCode, Headers } from './records';
 import type { EndInfo, TransportError, TransportSink } from './transport';
 import { refusalMessage } from './wsErrors';

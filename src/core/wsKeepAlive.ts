@@ -2,7 +2,7 @@
  * WebSocket keep-alive: a ping every `intervalMs` while open, and a deadline of `timeoutMs` from the
  * first unanswered ping (later pings do not push it back). A peer that misses it is presumed dead.
  */
-import { disposableInterval, disposableTimeout, IDisposable, MutableDisposable } from './lifecycle';
+import { disposableInterval, disposableTimeout, type IDisposable, MutableDisposable } from './lifecycle';
 import type { KeepAliveOptions } from './options';
 
 /** The socket side of keep-alive: the attempt that owns the WebSocket. */

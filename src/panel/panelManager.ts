@@ -7,7 +7,7 @@ import type { SessionConfig } from '../profiles/connectOptions';
 import type { WebviewPersistedState } from '../protocol';
 import type { SessionRegistry } from '../session/registry';
 import type { Session } from '../session/session';
-import { InspectorPanel, PanelActions, VIEW_TYPE } from './inspectorPanel';
+import { InspectorPanel, type PanelActions, VIEW_TYPE } from './inspectorPanel';
 import type { LogPersistence } from '../session/persist';
 import { webviewOptions } from './html';
 

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../core/options';
 import { defaultReconnect, proxyOptions } from '../settings';
 import type { Profile } from './profile';
-import { ResolveEnv, Resolved, resolveProfile } from './resolve';
+import { type ResolveEnv, type Resolved, resolveProfile } from './resolve';
 
 /** A session's configuration: a profile whose name is optional (ad-hoc connections have none). */
 export type SessionConfig = Omit<Profile, 'name'> & { name?: string };

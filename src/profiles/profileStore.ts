@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable, Emitter } from '../core/lifecycle';
 import type { Log } from '../log';
 import { SECTION } from '../settings';
-import { Profile, ProfileIssue, ProfileSource, validateProfiles } from './profile';
+import { type Profile, type ProfileIssue, type ProfileSource, validateProfiles } from './profile';
 
 export const PROFILES_KEY = 'profiles';
 const FULL_KEY = `${SECTION}.${PROFILES_KEY}`;

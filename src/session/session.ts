@@ -1,4 +1,4 @@
-import { Connection, SendError } from '../core/connection';
+import { type Connection, SendError } from '../core/connection';
 import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
 import { resolveKind } from '../core/options';

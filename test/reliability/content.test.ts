@@ -16,7 +16,7 @@ import { previewOf, quoted } from '../../webview/format/labels';
 import { escapeControl, escapeControlMultiline } from '../../webview/format/text';
 import { sseHead, startServer } from '../fixtures/sseServer';
 import { startWsServer } from '../fixtures/wsServer';
-import { hostileCase, Scope } from './helpers';
+import { hostileCase, type Scope } from './helpers';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
 const T = { timeout: 60_000, skip: !existsSync(CLI) && 'dist/cli.js is not built' };

@@ -10,10 +10,10 @@ import * as net from 'node:net';
 import type { TestContext } from 'node:test';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { Connection, createConnection } from '../../src/core/index';
+import { type Connection, createConnection } from '../../src/core/index';
 import type { ConnectionOptions } from '../../src/core/options';
 import type { ConnRecord, ConnectionState, ErrorRecord, MessageRecord } from '../../src/core/records';
-import { MessageStore, StoreOptions } from '../../src/core/store';
+import { MessageStore, type StoreOptions } from '../../src/core/store';
 
 export const MB = 1024 * 1024;
 

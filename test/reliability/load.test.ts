@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord } from '../../src/core/records';
-import { hostileCase, MB, mb, perTurnCounter, sampleMemory, Scope, settledMemory } from './helpers';
+import { hostileCase, MB, mb, perTurnCounter, sampleMemory, type Scope, settledMemory } from './helpers';
 
 const TOTAL = 1_000_000;
 const CLI = resolve(__dirname, '../../../dist/cli.js');

@@ -8,17 +8,17 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import type { CloseRecord, InfoRecord } from '../../src/core/records';
-import { startServer, TestServer } from '../fixtures/sseServer';
+import { startServer, type TestServer } from '../fixtures/sseServer';
 import { selfSignedCert } from '../fixtures/tlsCert';
 import { refuse, startRawServer, startWsServer } from '../fixtures/wsServer';
-import { hostileCase, isKind, Scope } from './helpers';
+import { hostileCase, isKind, type Scope } from './helpers';
 
 const T = { timeout: 60_000 };
 

@@ -18,7 +18,8 @@ import { tailNdjson } from '../../src/session/persist';
 import { unpackBatch } from '../../src/core/batchFormat';
 import { startServer } from '../fixtures/sseServer';
 import { startWsServer } from '../fixtures/wsServer';
-import { hostileCase, Scope } from './helpers';
+import { hostileCase, type Scope } from './helpers';
+import type { MessageStore } from '../../src/core/store';
 
 const SECRET = 'tok-3c9d1e7a';
 const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -412,7 +413,7 @@ async function echoingUrl(scope: Scope) {
 }
 
 /** Every output of a connection's log, parsed: the NDJSON export, the saved log, the panel's records. */
-function outputs(o: { store: import('../../src/core/store').MessageStore; conn: { secrets: Redactor } }): [string, ConnRecord[]][] {
+function outputs(o: { store: MessageStore; conn: { secrets: Redactor } }): [string, ConnRecord[]][] {
   const r = o.conn.secrets;
   const parse = (text: string) =>
     text

@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord, InfoRecord, MessageRecord, ReconnectingRecord, RetryRecord } from '../../src/core/records';
 import { formatRecord, jsonLine } from '../../src/cli/format';
 import { MAX_RECONNECT_MS } from '../../src/core/sse';
-import { sendStream, sseHead, startServer, TestServer } from '../fixtures/sseServer';
+import { sendStream, sseHead, startServer, type TestServer } from '../fixtures/sseServer';
 import { selfSignedCert } from '../fixtures/tlsCert';
 import { delay, freePort, hostileCase, isKind, killableServer, MB, mb, sampleMemory, settledMemory, UNRESOLVABLE_HOST } from './helpers';
 

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import type { ConnectionOptions } from '../../src/core/options';
 import type { CloseRecord, ReconnectingRecord } from '../../src/core/records';
-import { delay, hostileCase, Observed, Scope } from './helpers';
+import { delay, hostileCase, type Observed, type Scope } from './helpers';
 
 const STORM = 500;
 const T = { timeout: 90_000 };

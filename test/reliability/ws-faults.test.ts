@@ -5,7 +5,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import type { CloseRecord, MessageRecord, PingPongRecord } from '../../src/core/records';
@@ -20,7 +20,7 @@ import {
   MB,
   mb,
   sampleMemory,
-  Scope,
+  type Scope,
   settledMemory,
   UNRESOLVABLE_HOST,
 } from './helpers';

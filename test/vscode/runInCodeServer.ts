@@ -178,5 +178,11 @@ if (require.main === module) {
     console.error(`no compiled suite at ${options.suite}; run: npx tsc -p tsconfig.test.json`);
     process.exit(1);
   }
-  runSuiteInCodeServer(options).then((code) => process.exit(code));
+  runSuiteInCodeServer(options).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

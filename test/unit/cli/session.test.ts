@@ -4,7 +4,7 @@
  * --close, checked at a real `ws` server on 127.0.0.1 that records what it received.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type * as http from 'node:http';
 import { resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { OPTIONS } from '../../../src/cli/args';
 import { sendStream, sseHead, startServer } from '../../fixtures/sseServer';
-import { acceptUpgradeByHand, OP, startRawServer, startWsServer, WsFixture, WsFixtureOptions } from '../../fixtures/wsServer';
+import { acceptUpgradeByHand, OP, startRawServer, startWsServer, type WsFixture, type WsFixtureOptions } from '../../fixtures/wsServer';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ConnectArgs, parseCliArgs, UsageError } from '../../../src/cli/args';
+import { type ConnectArgs, parseCliArgs, UsageError } from '../../../src/cli/args';
 import { buildOptions } from '../../../src/cli/run';
 import { escapeText, formatRecord, jsonLine } from '../../../src/cli/format';
-import { ConnRecord } from '../../../src/core/records';
+import { type ConnRecord } from '../../../src/core/records';
 
 const connect = (argv: string[]) => parseCliArgs(argv) as ConnectArgs;
 

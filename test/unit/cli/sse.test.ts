@@ -1,12 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startProxy } from '../../fixtures/proxyServer';
-import { sendStream, sseHead, startServer, TestServer } from '../../fixtures/sseServer';
+import { sendStream, sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
 import { selfSignedCert } from '../../fixtures/tlsCert';
+import type { ServerResponse } from 'node:http';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
@@ -88,7 +89,7 @@ after(() => {
 
 /** An open stream: a retry, a comment, then `n` events, left open. */
 function ticker(n: number) {
-  return (_req: unknown, res: import('node:http').ServerResponse) => {
+  return (_req: unknown, res: ServerResponse) => {
     sseHead(res, { 'X-Demo': 'yes' });
     let body = 'retry: 500\n: hello\n\n';
     for (let i = 1; i <= n; i++) {

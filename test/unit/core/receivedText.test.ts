@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ReceivedText } from '../../../src/core/receivedText';
-import { MessageRecord, serializeRecord } from '../../../src/core/records';
+import { type MessageRecord, serializeRecord } from '../../../src/core/records';
 import { MessageStore, recordCost } from '../../../src/core/store';
 import { packBatch, unpackBatch } from '../../../src/core/batchFormat';
 import { packStored } from '../../../src/panel/batch';

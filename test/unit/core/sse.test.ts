@@ -4,11 +4,11 @@ import * as zlib from 'node:zlib';
 import { after, afterEach, describe, it } from 'node:test';
 import { Connection } from '../../../src/core/connection';
 import type { DriverFactory } from '../../../src/core/transport';
-import { ConnectionOptions } from '../../../src/core/options';
-import { ConnRecord, ErrorRecord, MessageRecord } from '../../../src/core/records';
+import { type ConnectionOptions } from '../../../src/core/options';
+import { type ConnRecord, type ErrorRecord, type MessageRecord } from '../../../src/core/records';
 import { createSseDriver } from '../../../src/core/sse';
 import { startProxy } from '../../fixtures/proxyServer';
-import { sendStream, sseHead, startServer, TestServer, trickle } from '../../fixtures/sseServer';
+import { sendStream, sseHead, startServer, type TestServer, trickle } from '../../fixtures/sseServer';
 import { selfSignedCert } from '../../fixtures/tlsCert';
 
 const noWs: DriverFactory = () => {
@@ -989,7 +989,7 @@ async function timedServe(handler: Parameters<typeof startServer>[0]): Promise<T
   const arrivals: number[] = [];
   const s = await serve((req, res, info) => {
     arrivals.push(performance.now());
-    handler(req, res, info);
+    return handler(req, res, info);
   });
   return Object.assign(s, { arrivals });
 }

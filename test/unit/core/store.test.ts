@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ReceivedText } from '../../../src/core/receivedText';
-import { ConnRecord, MessageRecord } from '../../../src/core/records';
+import { type ConnRecord, type MessageRecord } from '../../../src/core/records';
 import { DEFAULT_STORE, MessageStore, recordCost } from '../../../src/core/store';
 
 let seq = 0;

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createParser, EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { WebSocket } from 'ws';
-import { DemoServer, startDemoServer } from '../../../src/demo/server';
+import { type DemoServer, startDemoServer } from '../../../src/demo/server';
 
 /** Reads `count` events from an SSE URL with plain http + eventsource-parser, then hangs up. */
 function readEvents(

@@ -23,6 +23,7 @@ import {
 import { packStored } from '../../../src/panel/batch';
 import { MessageStore } from '../../../src/core/store';
 import { forWebview } from '../../../src/panel/forWebview';
+import type * as BatchFormat from '../../../src/core/batchFormat';
 
 const T = (ms: number) => new Date(Date.UTC(2026, 10, 24, 9, 0, 0, ms)).toISOString();
 
@@ -415,7 +416,7 @@ test('the batch format needs neither Node nor the DOM: it packs and unpacks in a
       throw new Error(`the batch format requires ${name}`);
     },
   });
-  const format = module.exports as unknown as typeof import('../../../src/core/batchFormat');
+  const format = module.exports as unknown as typeof BatchFormat;
   const records = mixed();
   assert.equal(JSON.stringify(format.unpackBatch(format.packBatch(records))), JSON.stringify(records));
   const writer = new format.BatchWriter();
