@@ -1,3 +1,4 @@
+// Over 400 lines: the webview's four figures share one page, one stream and one trace reader.
 // Webview figures, in headless Chromium with the production dist/webview.js:
 //   stream   100,000 records at 10,000/s, one `records` message per batch interval of the panel (the
 //            host's batch size at that rate), delivered with window.postMessage (structured clone, as

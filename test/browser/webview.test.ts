@@ -1,3 +1,4 @@
+// Over 400 lines: every webview behaviour on one Chromium page and harness; each test stands alone.
 /**
  * The built webview (dist/webview.js + css) loaded in headless Chromium under the same CSP the host
  * uses, with a stand-in for acquireVsCodeApi (test/browser/fixtures/harness.js). Run `npm run build`

@@ -1,3 +1,4 @@
+// Over 400 lines: one launcher (install check, profile, start, wait, stop) that the runner, e2e and npm start share.
 /**
  * The one launcher for code-server (VS Code in the browser with a real Node extension host), shared by the
  * extension-host integration runner, the end-to-end tests and `npm start`.

@@ -1,3 +1,4 @@
+// Over 400 lines: one echoing server and one scan for every output a secret could reach.
 /**
  * A server that echoes the credential back in everything it controls — event ids, comments, data,
  * response headers, status text, error bodies, close reasons. What the core shows (status, NDJSON

@@ -1,3 +1,4 @@
+// Over 400 lines: one case per SSE fault on one harness (state shown, records kept, handles back).
 /**
  * SSE against servers that misbehave on purpose. Each case checks what the user is shown (state,
  * error or close with its code and message), that every record that came before the fault is still

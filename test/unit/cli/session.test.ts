@@ -1,3 +1,4 @@
+// Over 400 lines: one recording server and CLI spawner for every session option; each test stands alone.
 /**
  * The CLI as a WebSocket client for people (wscat / websocat style): stdin lines as messages (-i),
  * the connection options the panel has as flags, and a clean close on --count, --timeout, SIGINT and

@@ -1,3 +1,4 @@
+// Over 400 lines: one test per SSE option of the CLI, on one spawner and server fixture.
 import { strict as assert } from 'node:assert';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// Over 400 lines: one test per rule of the WHATWG SSE section and of the transport, on one harness.
 import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as zlib from 'node:zlib';

@@ -1,3 +1,4 @@
+// Over 400 lines: one test per rule of the WebSocket transport, on one harness.
 /**
  * The WebSocket transport against real servers on 127.0.0.1: one test per rule of the transport.
  */
