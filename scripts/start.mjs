@@ -95,10 +95,24 @@ function writeDemoWorkspace(demoUrl) {
   return workspace;
 }
 
+/**
+ * The workbench's HTTP status. code-server says it listens a moment before it answers every request (on a
+ * first start it is still loading), so a refused or reset request is tried again for up to a minute.
+ */
 async function httpStatus(url) {
-  const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
-  await response.body?.cancel();
-  return response.status;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+      await response.body?.cancel();
+      return response.status;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`the workbench at ${url} did not answer: ${error?.cause?.message ?? error?.message ?? error}`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 async function main() {
