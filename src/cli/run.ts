@@ -152,7 +152,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
 
   // Like the NDJSON export, output masks the credentials given on the command line, also where the
   // server echoes them back. --raw stays byte-exact.
-  const secrets = connection.secrets;
+  const secrets = connection.redactor;
   // Each record is masked field by field before it is formatted or serialised (never the text after).
   /** Readable output shows a retry line only when the value changes (`--json` keeps every record). */
   let shownRetryMs: number | undefined;

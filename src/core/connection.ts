@@ -38,7 +38,7 @@ export class Connection extends Disposable {
   private _options: ConnectionOptions;
   private _kind: TransportKind;
   private driver: TransportDriver;
-  private redactor: Redactor;
+  private _redactor: Redactor;
   private policy: ReconnectPolicy;
   private _state: ConnectionState = 'idle';
   private since = Date.now();
@@ -107,10 +107,10 @@ export class Connection extends Disposable {
     this.id = `c${nextId++}`;
     this._options = options;
     this._kind = resolveKind(options.url, options.kind);
-    this.redactor = Redactor.forOptions(options);
+    this._redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
-    this.driver = this.factories[this._kind](options, this.redactor);
+    this.driver = this.factories[this._kind](options, this._redactor);
     this._register({
       dispose: () => {
         this.cancelTimers();
@@ -164,7 +164,7 @@ export class Connection extends Disposable {
         : {}),
       details: this.driver.details(),
     };
-    const r = this.redactor;
+    const r = this._redactor;
     if (!r.hasSecrets) {
       return status;
     }
@@ -185,12 +185,12 @@ export class Connection extends Disposable {
       return undefined;
     }
     const details = driver.details();
-    return this.redactor.hasSecrets ? this.redactor.value(details) : details;
+    return this._redactor.hasSecrets ? this._redactor.value(details) : details;
   }
 
   /** The redactor in force: masks this connection's secrets. */
-  get secrets(): Redactor {
-    return this.redactor;
+  get redactor(): Redactor {
+    return this._redactor;
   }
 
   /**
@@ -200,14 +200,14 @@ export class Connection extends Disposable {
   setOptions(options: ConnectionOptions): void {
     const kind = resolveKind(options.url, options.kind);
     this._options = options;
-    this.redactor = Redactor.forOptions(options);
+    this._redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
     this.serverRetryMs = undefined;
     if (!this.current) {
       this.driver.dispose();
       this._kind = kind;
-      this.driver = this.factories[kind](options, this.redactor);
+      this.driver = this.factories[kind](options, this._redactor);
     } else {
       this.pendingKind = kind;
     }
@@ -404,7 +404,7 @@ export class Connection extends Disposable {
     if (this.pendingKind) {
       this.driver.dispose();
       this._kind = this.pendingKind;
-      this.driver = this.factories[this._kind](this._options, this.redactor);
+      this.driver = this.factories[this._kind](this._options, this._redactor);
     }
     this.pendingKind = undefined;
     this.nextAttemptAt = undefined;
@@ -416,8 +416,8 @@ export class Connection extends Disposable {
       {
         kind: 'connecting',
         ...d,
-        url: this.redactor.url(d.url),
-        headers: this.redactor.headers(d.headers),
+        url: this._redactor.url(d.url),
+        headers: this._redactor.headers(d.headers),
         attempt: this.attemptNo,
       },
       'connecting',
@@ -447,7 +447,7 @@ export class Connection extends Disposable {
       return;
     }
     this.lastError = undefined;
-    this.transition({ kind: 'open', ...init, url: this.redactor.url(init.url), headers: this.redactor.headers(init.headers) }, 'open');
+    this.transition({ kind: 'open', ...init, url: this._redactor.url(init.url), headers: this._redactor.headers(init.headers) }, 'open');
     this.healthyTimer.value = disposableTimeout(() => {
       // Open this long: whatever ends it, the next reconnect is attempt 1.
       if (!sink.isDetached) {

@@ -153,7 +153,7 @@ export class Session extends Disposable {
 
   /** Masks this session's resolved secrets. */
   get redactor(): Redactor {
-    return this._connection?.secrets ?? NO_SECRETS;
+    return this._connection?.redactor ?? NO_REDACTION;
   }
 
   get editableConfig(): EditableConfig {
@@ -349,4 +349,4 @@ export class Session extends Disposable {
   }
 }
 
-const NO_SECRETS = new Redactor();
+const NO_REDACTION = new Redactor();

@@ -59,7 +59,7 @@ describe('Secrets echoed by a hostile server', () => {
       assert.ok(!status.includes(SECRET), `status: ${status}`);
       assert.equal(o.conn.status.lastError?.statusText, `Denied ${MASK}`);
       assert.equal((o.conn.status.details as { lastEventId?: string }).lastEventId, MASK);
-      const ndjson = toNdjson(o.store, o.conn.secrets);
+      const ndjson = toNdjson(o.store, o.conn.redactor);
       assert.ok(!ndjson.includes(SECRET));
       assert.ok(ndjson.includes(`you sent ${MASK}`) && ndjson.includes(`token ${MASK} revoked`));
     }),
@@ -75,7 +75,7 @@ describe('Secrets echoed by a hostile server', () => {
       await o.waitState('closed');
       assert.deepEqual(o.conn.status.lastClose, { code: 4001, reason: `bad ${MASK}`, clean: true });
       assert.ok(!JSON.stringify(o.conn.status).includes(SECRET));
-      assert.ok(!toNdjson(o.store, o.conn.secrets).includes(SECRET));
+      assert.ok(!toNdjson(o.store, o.conn.redactor).includes(SECRET));
     }),
   );
 
@@ -368,7 +368,7 @@ describe('Secrets echoed by a hostile server', () => {
       o.conn.onRawChunk((c) => tail.push(c));
       await o.waitState('closed');
       assert.ok(tail.text().startsWith(KEY.slice(3)), 'the cut falls inside the key');
-      const shown = tail.maskedText(o.conn.secrets);
+      const shown = tail.maskedText(o.conn.redactor);
       assert.ok(shown.startsWith(MASK), shown.slice(0, 40));
       assert.ok(!shown.includes(KEY.slice(3)), 'the rest of the key is not shown');
     }),
@@ -414,8 +414,8 @@ async function echoingUrl(scope: Scope) {
 }
 
 /** Every output of a connection's log, parsed: the NDJSON export, the saved log, the panel's records. */
-function outputs(o: { store: MessageStore; conn: { secrets: Redactor } }): [string, ConnRecord[]][] {
-  const r = o.conn.secrets;
+function outputs(o: { store: MessageStore; conn: { redactor: Redactor } }): [string, ConnRecord[]][] {
+  const r = o.conn.redactor;
   const parse = (text: string) =>
     text
       .trim()
