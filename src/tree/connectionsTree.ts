@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { maskUrlCredentials } from '../core/credentials';
-import { Disposable, MutableDisposable, toDisposable, type IDisposable } from '../core/lifecycle';
+import { Disposable, MutableDisposable, disposableInterval } from '../core/lifecycle';
 import { MASK } from '../core/redactor';
 import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
@@ -192,7 +192,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   private updateTicker(): void {
     const anyActive = this.sessions.active.length > 0;
     if (anyActive && !this.ticker.value) {
-      this.ticker.value = interval(() => this.tick(), TICK_MS);
+      this.ticker.value = disposableInterval(() => this.tick(), TICK_MS);
     } else if (!anyActive) {
       this.ticker.clear();
     }
@@ -213,11 +213,6 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
 
 /** How often the view samples the message rates. */
 const TICK_MS = 1000;
-
-function interval(fn: () => void, ms: number): IDisposable {
-  const handle = setInterval(fn, ms);
-  return toDisposable(() => clearInterval(handle));
-}
 
 function kindOf(url: string, kind?: string): 'sse' | 'ws' {
   if (kind === 'sse' || kind === 'ws') {
