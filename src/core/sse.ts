@@ -36,6 +36,14 @@ import type { DriverFactory, EndInfo, SseTransportDriver, TransportAttempt, Tran
 
 export { MAX_RECONNECT_MS, MIN_RECONNECT_MS } from './sseFields';
 
+/**
+ * Records one attempt reports in one turn of the event loop before it stops reading until the next.
+ * libuv reads a ready socket up to 32 times (64 KiB each) in one go, so a fast server behind a full
+ * receive buffer would otherwise hand ~2 MiB of events (>100,000 records) to one turn and stall the
+ * host; pausing the response stops the reads at the next chunk, and the next turn resumes them.
+ */
+export const SSE_TURN_BUDGET = 16_384;
+
 export const createSseDriver: DriverFactory = (options, redactor) => new SseDriver(options, redactor);
 
 /** What persists across attempts: the last event ID and the reconnection time, as the spec keeps them on the EventSource. */
@@ -117,7 +125,13 @@ class SseAttempt implements TransportAttempt {
   private reader: EventStreamReader | undefined;
   private inflater: BodyDecoder | undefined;
   private over = false;
+  /** Paused by the user (`pause()`): only `resume()` reads on. */
   private paused = false;
+  /** Paused for the rest of this turn (the turn's budget is spent); the next turn reads on. */
+  private yielding = false;
+  /** `reader.reported` when this turn's first chunk came; undefined until data comes in a turn. */
+  private turnStart: number | undefined;
+  private turnEnd: NodeJS.Immediate | undefined;
   private readonly redirects: SseRedirects;
   /** The proxy answered CONNECT with something other than 200: the response is the proxy's. */
   private proxyRefused = false;
@@ -324,7 +338,14 @@ class SseAttempt implements TransportAttempt {
         this.sink.bytesIn(chunk.length);
         this.sink.rawChunk(chunk);
       },
-      decoded: (chunk) => reader.feed(chunk),
+      decoded: (chunk) => {
+        this.turnStart ??= this.startTurn(reader.reported);
+        reader.feed(chunk);
+        if (!this.yielding && !this.over && reader.reported - this.turnStart >= SSE_TURN_BUDGET) {
+          this.yielding = true;
+          res.pause();
+        }
+      },
       // "Once the end of the file is reached, any pending data must be discarded. (If the file ends in
       // the middle of an event, before the final empty line, the incomplete event is not dispatched.)"
       // and "When a user agent is to reestablish the connection …": the server closing is a reconnect.
@@ -343,6 +364,21 @@ class SseAttempt implements TransportAttempt {
       res.pause();
     }
     this.sink.opened({ url: url.href, status, statusText, headers });
+  }
+
+  /** Marks the start of a turn in which data came; at its end, the budget is new and a yield is over. */
+  private startTurn(reported: number): number {
+    this.turnEnd = setImmediate(() => {
+      this.turnEnd = undefined;
+      this.turnStart = undefined;
+      if (this.yielding) {
+        this.yielding = false;
+        if (!this.paused && !this.over) {
+          this.res?.resume();
+        }
+      }
+    });
+    return reported;
   }
 
   private networkError(err: unknown, url: URL): void {
@@ -366,7 +402,9 @@ class SseAttempt implements TransportAttempt {
 
   resume(): void {
     this.paused = false;
-    this.res?.resume();
+    if (!this.yielding) {
+      this.res?.resume();
+    }
   }
 
   close(): void {
@@ -392,6 +430,10 @@ class SseAttempt implements TransportAttempt {
     }
     this.over = true;
     this.responseTimer.dispose();
+    if (this.turnEnd) {
+      clearImmediate(this.turnEnd);
+      this.turnEnd = undefined;
+    }
     this.reader?.stop();
     this.reader = undefined;
     this.inflater?.destroy();

@@ -40,6 +40,8 @@ export class EventStreamReader {
   private clampedRetry = false;
   /** Events the parser has dispatched on this connection. */
   private events = 0;
+  /** Records this reader has reported, of every kind: what the attempt's per-turn budget counts. */
+  reported = 0;
 
   constructor(
     private readonly sink: TransportSink,
@@ -59,6 +61,11 @@ export class EventStreamReader {
     // (for callers that decode as Latin-1). Our text is already decoded, so such chars are content:
     // an empty first feed turns that heuristic off.
     this.parser.feed('');
+  }
+
+  private report(record: RecordInit): void {
+    this.reported++;
+    this.sink.record(record);
   }
 
   /** The attempt ended: what the parser still dispatches is dropped. */
@@ -112,7 +119,7 @@ export class EventStreamReader {
     // `seq` and `time` are stamped by the connection; declared here, every event's record keeps one
     // object shape with in-object fields (no property store grown per event, cheaper to serialise).
     if (id === undefined) {
-      this.sink.record({
+      this.report({
         kind: 'message',
         dir: 'in',
         format: 'text',
@@ -124,7 +131,7 @@ export class EventStreamReader {
         time: '',
       } as RecordInit);
     } else {
-      this.sink.record({
+      this.report({
         kind: 'message',
         dir: 'in',
         format: 'text',
@@ -159,10 +166,10 @@ export class EventStreamReader {
     // in base ten, and set the event stream's reconnection time to that integer."
     if (!(ms <= MAX_RECONNECT_MS)) {
       this.state.retryMs = MAX_RECONNECT_MS;
-      this.sink.record({ kind: 'retry', ms: MAX_RECONNECT_MS, clamped: true });
+      this.report({ kind: 'retry', ms: MAX_RECONNECT_MS, clamped: true });
       if (!this.clampedRetry) {
         this.clampedRetry = true;
-        this.sink.record({
+        this.report({
           kind: 'info',
           message: `retry: ${ms < 1e21 ? ms : 'a value of more than 21 digits'} is above the ${MAX_RECONNECT_MS} ms maximum (about 24.8 days): reconnecting after ${MAX_RECONNECT_MS} ms`,
         });
@@ -171,13 +178,13 @@ export class EventStreamReader {
       return;
     }
     this.state.retryMs = ms;
-    this.sink.record({ kind: 'retry', ms });
+    this.report({ kind: 'retry', ms });
     // "Optionally, wait some more": a floor keeps `retry: 0` from a server that closes at once from
     // turning into a reconnect loop at full speed. The reconnection time is the least every reconnect
     // waits (the policy's backoff and jitter only add to it).
     if (ms < MIN_RECONNECT_MS && !this.flooredRetry) {
       this.flooredRetry = true;
-      this.sink.record({
+      this.report({
         kind: 'info',
         message: `retry: ${ms} is below ${MIN_RECONNECT_MS} ms: reconnecting no sooner than ${MIN_RECONNECT_MS} ms`,
       });
@@ -189,7 +196,7 @@ export class EventStreamReader {
     if (!this.stopped) {
       // "If the line starts with a U+003A COLON character (:) — Ignore the line." The browser does;
       // an inspector shows it: heartbeats are what keeps proxies from closing the stream.
-      this.sink.record({ kind: 'comment', text });
+      this.report({ kind: 'comment', text });
     }
   }
 
@@ -211,7 +218,7 @@ export class EventStreamReader {
       }
       case 'invalid-retry':
         // "Otherwise, ignore the field." Said once per value, so the user knows why it had no effect.
-        this.sink.record({
+        this.report({
           kind: 'info',
           message: `Ignored retry: "${clip(err.value ?? '')}" (only ASCII digits are a reconnection time)`,
         });
@@ -222,7 +229,7 @@ export class EventStreamReader {
         this.unknownFields ??= new Set();
         if (this.unknownFields.size < 16 && !this.unknownFields.has(field)) {
           this.unknownFields.add(field);
-          this.sink.record({ kind: 'info', message: `Ignored unknown field "${clip(field)}"` });
+          this.report({ kind: 'info', message: `Ignored unknown field "${clip(field)}"` });
         }
         return;
       }

@@ -21,6 +21,17 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Polls `cond` until it holds (bounded), for state that no record announces. */
+export async function eventually(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await delay(5);
+  }
+}
+
 // ---------- garbage collection and memory ----------
 
 let gcFn: (() => void) | undefined = (globalThis as { gc?: () => void }).gc;

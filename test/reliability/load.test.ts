@@ -7,11 +7,14 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import type * as net from 'node:net';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import type { CloseRecord, ConnRecord } from '../../src/core/records';
-import { hostileCase, MB, mb, perTurnCounter, sampleMemory, type Scope, settledMemory } from './helpers';
+import { SSE_TURN_BUDGET } from '../../src/core/sse';
+import { sseHead, startServer } from '../fixtures/sseServer';
+import { eventually, hostileCase, MB, mb, perTurnCounter, sampleMemory, type Scope, settledMemory } from './helpers';
 
 const TOTAL = 1_000_000;
 const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -212,5 +215,59 @@ describe('Load: 1,000,000 WebSocket messages', () => {
         },
         { rssSlack: 384 * MB },
       ),
+  );
+  it(
+    'SSE, megabytes already buffered in the kernel when reading resumes: read on over several turns, none lost',
+    { timeout: 120_000 },
+    (t) =>
+      hostileCase(t, async (scope) => {
+        const EVENTS = 600_000;
+        // "data: N\n\n" for N below 600,000: ~6 MB, more than loopback's socket buffers hold at once.
+        const body = Array.from({ length: EVENTS }, (_, i) => `data: ${i}\n\n`).join('');
+        let socket: net.Socket | null = null;
+        const srv = await startServer((_req, res) => {
+          sseHead(res);
+          res.end(body);
+          socket = res.socket;
+        });
+        scope.defer(() => srv.close());
+        const o = scope.observe({ url: `${srv.url}/` }, { manual: true });
+        o.conn.onRecord((r) => {
+          if (r.kind === 'open') {
+            o.conn.pause();
+          }
+        });
+        o.conn.connect();
+        await o.waitState('open', 60_000);
+        // What the kernel took is what Node handed to the socket less what libuv still queues
+        // (`writeQueueSize`, libuv's own count): wait until 2 MiB of it sit in loopback's buffers.
+        const inKernel = () => {
+          const s = socket as (net.Socket & { _handle?: { writeQueueSize?: number } }) | null;
+          return s?._handle?.writeQueueSize === undefined ? 0 : s.writableLength - s._handle.writeQueueSize;
+        };
+        await eventually(() => inKernel() >= 2 * MB, 'two megabytes buffered in the kernel');
+        const perTurn = perTurnCounter();
+        scope.defer(() => perTurn.stop());
+        let last = -1;
+        let inOrder = true;
+        o.conn.onRecord((r) => {
+          perTurn.tick();
+          if (r.kind === 'message') {
+            inOrder &&= Number(r.data) === last + 1;
+            last = Number(r.data);
+          }
+        });
+        const buffered = inKernel();
+        o.conn.resume();
+        await o.waitFor((r) => r.kind === 'close', 100_000, 'the end of the stream');
+        const maxPerTurn = perTurn.stop();
+        t.diagnostic(
+          `${EVENTS} events, ${mb(buffered)} in the kernel when reading resumed; at most ${maxPerTurn} records in one turn (budget ${SSE_TURN_BUDGET})`,
+        );
+        assert.equal(o.conn.stats.messagesIn, EVENTS);
+        assert.ok(inOrder && last === EVENTS - 1, 'every event once, in order');
+        // One turn may finish the chunk in which the budget ran out: a chunk is at most 64 KiB.
+        assert.ok(maxPerTurn <= SSE_TURN_BUDGET + 65_536 / 9, `${maxPerTurn} records in one turn of the event loop`);
+      }),
   );
 });
