@@ -363,7 +363,9 @@ async function rowTexts(page: Page): Promise<string[]> {
 
 // ---------- tests ----------
 
-describe('webview in headless Chromium', { timeout: 180_000 }, () => {
+// The suite's timeout stops a hung browser; it bounds all 28 cases together, so it is generous enough for a
+// loaded shared machine.
+describe('webview in headless Chromium', { timeout: 900_000 }, () => {
   let browser: Browser;
   let server: Server;
   let origin: string;
