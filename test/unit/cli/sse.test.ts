@@ -47,7 +47,7 @@ function run(
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`CLI timed out: ${args.join(' ')}\nstderr: ${Buffer.concat(err).toString()}`));
-    }, opts.timeoutMs ?? 8000);
+    }, opts.timeoutMs ?? 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       children.delete(child);
@@ -224,7 +224,7 @@ describe('CLI (SSE)', () => {
         children.add(child);
         const chunks: Buffer[] = [];
         child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-        const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+        const timer = setTimeout(() => reject(new Error('timed out')), 60_000);
         child.on('close', (code) => {
           clearTimeout(timer);
           children.delete(child);
@@ -258,7 +258,7 @@ describe('CLI (SSE)', () => {
         children.add(child);
         const chunks: Buffer[] = [];
         child.stdout!.on('data', (c: Buffer) => chunks.push(c));
-        const timer = setTimeout(() => reject(new Error('timed out')), 8000);
+        const timer = setTimeout(() => reject(new Error('timed out')), 60_000);
         child.on('close', () => {
           clearTimeout(timer);
           children.delete(child);

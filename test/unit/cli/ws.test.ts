@@ -46,7 +46,7 @@ function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number
           `CLI did not exit: ${args.join(' ')}\nstdout: ${Buffer.concat(out).toString()}\nstderr: ${Buffer.concat(err).toString()}`,
         ),
       );
-    }, opts.timeoutMs ?? 10_000);
+    }, opts.timeoutMs ?? 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
       children.delete(child);
