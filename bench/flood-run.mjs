@@ -124,5 +124,13 @@ export async function main() {
       }
     }
   }
+  for (const r of details.runs) {
+    if (r.trace) {
+      console.log(`\n${r.kind}: renderer main threads, ${(r.seconds / 4).toFixed(0)} s of the flood traced (ms, count):`);
+      for (const { name, ms, count } of r.trace) {
+        console.log(`  ${String(ms).padStart(6)}  ${String(count).padStart(6)}  ${name}`);
+      }
+    }
+  }
   console.log('wrote bench/results.json and out/bench/flood.json');
 }

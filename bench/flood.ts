@@ -23,6 +23,8 @@ const RATE = Number(process.env.BENCH_FLOOD_RATE ?? 5000);
 const WINDOW_S = Number(process.env.BENCH_FLOOD_SECONDS ?? 20);
 const KINDS = (process.env.BENCH_FLOOD_KINDS ?? 'ws,sse').split(',');
 const PROFILE = process.env.BENCH_FLOOD_PROFILE === '1';
+/** BENCH_FLOOD_TRACE=1: a Chromium trace of the first quarter of the window (the flood, nobody typing), summed by event. */
+const TRACE = process.env.BENCH_FLOOD_TRACE === '1';
 /** Typed into the filter one key at a time, then deleted again (each deletion widens the filter). */
 const NEEDLE = 'SYM-42';
 /** Pause between keystrokes once the last one is drawn, as a person types. */
@@ -198,7 +200,8 @@ async function floodOnce(wb: Workbench, kind: string, port: number) {
   await page.evaluate(() => (window as unknown as { __flood: { start(): number } }).__flood.start());
 
   // The first quarter untouched, then typing, then the palette; the rest untouched again.
-  await sleep((WINDOW_S * 1000) / 4);
+  const trace = TRACE ? await traceFor(page, (WINDOW_S * 1000) / 4) : undefined;
+  await sleep(Math.max(0, (WINDOW_S * 1000) / 4 - (Date.now() - started)));
   const keystrokes = await timeKeystrokes(frame);
   load.push(loadavg()[0]);
   const palette: number[] = [];
@@ -257,7 +260,47 @@ async function floodOnce(wb: Workbench, kind: string, port: number) {
     cpuPct,
     load,
     profileTop: profile ? summarise(profile as CpuProfile) : undefined,
+    trace,
   };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string };
+}
+
+/** Traces the renderer for `ms`; returns the main threads' complete events summed by name (ms, count), the 30 largest. */
+async function traceFor(page: Page, ms: number): Promise<{ name: string; ms: number; count: number }[]> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (e: { value: TraceEvent[] }) => events.push(...e.value));
+  const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+  await cdp.send('Tracing.start', {
+    categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8,blink',
+    transferMode: 'ReportEvents',
+  });
+  await sleep(ms);
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const sums = new Map<string, { ms: number; count: number }>();
+  for (const e of events) {
+    if (e.ph === 'X' && e.dur !== undefined && main.has(`${e.pid}:${e.tid}`)) {
+      const sum = sums.get(e.name) ?? { ms: 0, count: 0 };
+      sum.ms += e.dur / 1000;
+      sum.count++;
+      sums.set(e.name, sum);
+    }
+  }
+  return [...sums]
+    .map(([name, v]) => ({ name, ms: Math.round(v.ms), count: v.count }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 30);
 }
 
 interface CpuProfile {
