@@ -4,6 +4,8 @@
 //   GET /ws/flood?n=N      WebSocket: N text messages of 100 bytes, as fast as the socket takes them
 //   GET /ws/paced?rate=R&n=N  WebSocket: N messages at R/s, each carrying its send time {"t":ms}
 //   GET /sse/flood?n=N     SSE: N events (id + ~100-byte data), then the response ends
+//   GET /ws/rate?rate=R&secs=S, /sse/rate?rate=R&secs=S   R messages a second (the flood's 100-byte
+//                          payloads, or SSE events) for S seconds, written every few ms as what is due
 // Tells the parent its port over IPC: {port}.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -51,6 +53,34 @@ function frame(text) {
   return Buffer.concat([h, p]);
 }
 
+/** Every few ms, the messages due since the start at `rate` a second, in one write; stops after `secs`. */
+const RATE_TICK_MS = 4;
+function paced(sink, rate, secs, encode, done) {
+  const start = performance.now();
+  const total = Math.round(rate * secs);
+  let sent = 0;
+  const tick = () => {
+    if (sink.destroyed) {
+      return;
+    }
+    const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+    const parts = [];
+    while (sent < due) {
+      sent++;
+      parts.push(encode(sent));
+    }
+    if (parts.length) {
+      sink.write(Buffer.concat(parts));
+    }
+    if (sent < total) {
+      setTimeout(tick, RATE_TICK_MS);
+    } else {
+      done();
+    }
+  };
+  tick();
+}
+
 /** Writes `total` bytes taken from `source` (repeating) in chunks, honouring backpressure. */
 function pump(sink, source, total, done) {
   let sent = 0;
@@ -78,6 +108,15 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.socket.setNoDelay(true);
     pump(res, body, body.length, () => res.end());
+    return;
+  }
+  if (url.pathname === '/sse/rate') {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.socket.setNoDelay(true);
+    // retry: a long delay, so the end of the stream is not followed by a reconnect within the scenario.
+    res.write('retry: 600000\n\n');
+    const encode = (i) => Buffer.from(`id: ${i}\ndata: ${payload(i)}\n\n`);
+    paced(res, Number(url.searchParams.get('rate') ?? 5000), Number(url.searchParams.get('secs') ?? 20), encode, () => res.end());
     return;
   }
   res.writeHead(404).end();
@@ -116,6 +155,10 @@ server.on('upgrade', (req, socket) => {
       }
     };
     tick();
+  } else if (url.pathname === '/ws/rate') {
+    const encode = (i) => wsBlock.subarray((i % BLOCK) * WS_FRAME, (i % BLOCK) * WS_FRAME + WS_FRAME);
+    // The socket stays open after the last message: the scenario ends the connection.
+    paced(socket, Number(url.searchParams.get('rate') ?? 5000), Number(url.searchParams.get('secs') ?? 20), encode, () => undefined);
   } else {
     socket.destroy();
   }

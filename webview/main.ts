@@ -17,7 +17,7 @@
  * rebuild everything). Messages follow `src/protocol.ts`.
  *
  * `window.__inspector` exposes read-only counters (rows in the DOM, most ever, records held and
- * shown) for the browser tests and the benchmark.
+ * shown, the filter applied) for the browser tests and the benchmark.
  */
 import type { ConnRecord, FromWebviewMessage, InitMessage, SseDetails, ToWebviewMessage, ViewSettings } from '../src/protocol';
 import './styles.css';
@@ -170,6 +170,7 @@ class InspectorApp {
       maxDomRows: () => this.log.maxDomRows,
       total: () => this.model.total,
       shown: () => this.model.count,
+      filterText: () => this.model.filter.text,
     };
   }
 

@@ -14,8 +14,12 @@ export class Batcher extends Disposable {
   /** Fires with the number of items pushed since the last flush. */
   readonly onFlush = this._onFlush.event;
 
-  constructor(private readonly intervalMs = 16) {
+  /** Least time between two flushes; a change applies from the next flush armed. */
+  intervalMs: number;
+
+  constructor(intervalMs = 16) {
     super();
+    this.intervalMs = intervalMs;
     this._register({ dispose: () => this.cancel() });
   }
 

@@ -18,6 +18,14 @@ export const VIEW_TYPE = 'realtimeInspector.panel';
  * milliseconds, so an interval can come out up to 1 ms short: 18 keeps the worst case at 59 a second.
  */
 const BATCH_INTERVAL_MS = 18;
+/**
+ * Under a flood (records arriving faster than FLOOD_RECORDS_PER_S) posts go at most every
+ * FLOOD_BATCH_INTERVAL_MS, each carrying more records: every post is a message through the workbench
+ * (which shares its renderer with the webview) and a render in the webview, and nobody reads rows at
+ * that speed. Below that rate, posts go every BATCH_INTERVAL_MS again.
+ */
+const FLOOD_RECORDS_PER_S = 2000;
+const FLOOD_BATCH_INTERVAL_MS = 100;
 /** Records per message when the host replays its store: keeps each post a bounded size. */
 const INIT_CHUNK = 5000;
 /** Characters the raw view may accumulate before the host replaces it with the kept tail. */
@@ -37,7 +45,7 @@ export interface PanelActions {
 
 /**
  * The host side of one inspector panel: feeds it the session's records (batched, at most one post per
- * 18 ms whatever the network rate), rebuilds it from the store whenever its webview (re)loads, and
+ * 18 ms whatever the network rate, every 100 ms under a flood), rebuilds it from the store whenever its webview (re)loads, and
  * carries out what it asks. Closing the panel disposes this object; the session lives on.
  */
 export class InspectorPanel extends Disposable {
@@ -50,6 +58,8 @@ export class InspectorPanel extends Disposable {
   private readonly batcher = this._register(new Batcher(BATCH_INTERVAL_MS));
   /** The store's `added` mark when the webview was last sent records: the next batch is what came after. */
   private postedMark = 0;
+  /** When the last batch of records went (Date.now()), to tell a flood from a stream. */
+  private lastBatchAt = 0;
   /** Posts made, for tests and diagnostics. */
   posts = 0;
   private displayLimit = viewSettings().displayLimit;
@@ -185,6 +195,10 @@ export class InspectorPanel extends Disposable {
     if (from >= store.size) {
       return;
     }
+    const now = Date.now();
+    const perSecond = ((store.size - from) * 1000) / Math.max(BATCH_INTERVAL_MS, now - this.lastBatchAt);
+    this.lastBatchAt = now;
+    this.batcher.intervalMs = perSecond >= FLOOD_RECORDS_PER_S ? FLOOD_BATCH_INTERVAL_MS : BATCH_INTERVAL_MS;
     this.post({
       type: 'records',
       records: packStored(store, from, store.size, this.session.redactor, this.displayLimit),
