@@ -1318,6 +1318,56 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     }
   });
 
+  it('the raw stream draws line ends as CR and LF marks in CSS, whatever glyphs the font has', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    await dispatch(page, sseInit());
+    await page.getByRole('tab', { name: 'Raw stream' }).click();
+    await dispatch(page, { type: 'raw', text: 'id: 7\r\nevent: tick\r\ndata: a_b\r\n\r\n: ping\n\ndata: x\r\r\n', reset: true });
+    await nextFrames(page);
+    const marks = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.raw-stream .eol') as ArrayLike<any>).map((el) => {
+        return {
+          text: el.textContent,
+          mark: window.getComputedStyle(el, '::before').content,
+          width: el.getBoundingClientRect().width,
+        };
+      }),
+    );
+    assert.deepEqual(
+      marks.map((m) => [m.text, m.mark]),
+      [
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␊', '"LF"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+      ],
+    );
+    const fontSizes = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.raw-stream .eol') as ArrayLike<any>).map((el) => window.getComputedStyle(el).fontSize),
+    );
+    assert.ok(
+      fontSizes.every((s) => s === '0px'),
+      `the control pictures are not drawn from the font: ${fontSizes.join(', ')}`,
+    );
+    assert.ok(
+      marks.every((m) => m.width > 8),
+      `every mark is drawn: ${marks.map((m) => m.width).join(', ')}`,
+    );
+    // Copying keeps the text as the tab shows it.
+    assert.match(await page.locator('.raw-stream').innerText(), /^id: 7␍␊\nevent: tick␍␊\ndata: a_b␍␊\n␍␊\n: ping␊\n␊\ndata: x␍\n␍␊\n$/);
+    await page.locator('.raw-stream').screenshot({ path: join(RESULTS, 'webview-raw-line-ends.png') });
+    await closePage(page);
+  });
+
   /**
    * Starts a flood in the page (incoming text records `{"seq":N,"sym":"SYM-<N%97>"…}`, `total` at `rate`/s, as the
    * host posts them) without waiting for it; `floodSent` and `floodDone` wait on it.
@@ -1353,7 +1403,7 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
       { total, rate },
     );
   const floodSent = (page: Page, n: number) =>
-    page.waitForFunction((k) => (window as any).__inspector.total() >= k, n, { polling: 'raf', timeout: 120_000 });
+    page.waitForFunction((k) => (window as any).__floodSent >= k, n, { polling: 'raf', timeout: 120_000 });
   const floodDone = async (page: Page) => {
     await page.waitForFunction(() => (window as any).__floodDone, undefined, { polling: 'raf', timeout: 120_000 });
     await nextFrames(page);
