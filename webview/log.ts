@@ -130,7 +130,7 @@ export class LogView {
 
   /** Rows take the font's new height; the row at the top stays at the top unless the view follows the tail. */
   private setRowHeight(px: number): void {
-    const top = this.topSeq;
+    const top = this.pendingTopSeq ?? (this.follow && !this.paused ? undefined : this.options.model.at(this.firstWhole)?.seq);
     this.rowHeight = px;
     this.el.style.setProperty('--row-h', `${px}px`);
     if (top !== undefined) {
@@ -208,13 +208,13 @@ export class LogView {
 
   /**
    * Where the view stands, to restore it: the seq of the first row in view, or undefined while the
-   * view follows the tail.
+   * view follows the tail (paused or not: a panel rebuilt from it follows the tail again).
    */
   get topSeq(): number | undefined {
     if (this.pendingTopSeq !== undefined) {
       return this.pendingTopSeq;
     }
-    if (this.follow && !this.paused) {
+    if (this.follow) {
       return undefined;
     }
     return this.options.model.at(this.firstWhole)?.seq;

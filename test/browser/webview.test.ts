@@ -363,7 +363,7 @@ async function rowTexts(page: Page): Promise<string[]> {
 
 // ---------- tests ----------
 
-describe('webview in headless Chromium', { timeout: 180_000 }, () => {
+describe('webview in headless Chromium', { timeout: 600_000 }, () => {
   let browser: Browser;
   let server: Server;
   let origin: string;
@@ -1498,6 +1498,28 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await floodDone(page);
     const end = await logPlace(page);
     assert.deepEqual([end.last, end.atBottom, end.jump], [total, true, ''], 'at the tail after the flood');
+    await closePage(page);
+  });
+
+  it('a paused log that followed the tail follows it again when the panel is rebuilt (hidden and shown)', async () => {
+    const page = await open();
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+    await dispatch(page, wsInit(textRows(1, 3000)));
+    await nextFrames(page);
+    await page.evaluate(() => ((window as any).__state = undefined));
+    await page.getByRole('button', { name: 'Pause view' }).click();
+    await dispatch(page, { type: 'records', records: textRows(3001, 40), stats, dropped: 0 });
+    // Pausing saves the view.
+    await page.waitForFunction(() => (window as any).__state !== undefined);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(page, wsInit(textRows(1, 3040)));
+    await nextFrames(page);
+    const rebuilt = await logPlace(page);
+    assert.deepEqual([rebuilt.last, rebuilt.atBottom, rebuilt.jump], [3040, true, ''], 'the rebuilt panel shows the tail');
+    await dispatch(page, { type: 'records', records: textRows(3041, 20), stats, dropped: 0 });
+    await nextFrames(page);
+    assert.equal((await logPlace(page)).last, 3060, 'and follows it');
     await closePage(page);
   });
 
