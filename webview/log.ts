@@ -1,17 +1,16 @@
 // Over 400 lines: scrolling, following the tail and the frame's render share one state; split, it would be passed around every frame.
 /**
- * The virtualised message log: a fixed-height row grid that keeps only the rows in view (plus a small
- * overscan) in the DOM, reuses them while scrolling, follows the tail unless the user scrolled away,
- * and renders at most once per animation frame.
+ * The virtualised message log: a row grid (rows as tall as the font needs, see `LogColumns`) that keeps only
+ * the rows in view (plus a small overscan) in the DOM, reuses them while scrolling, follows the tail unless the
+ * user scrolled away, holds still while paused, and renders at most once per animation frame.
  */
 import type { ConnRecord } from '../src/protocol';
 import { h, icon, setText } from './dom';
-import { LogColumns, type ColumnWidths } from './logColumns';
+import { LogColumns, type ColumnWidths, type WidestText } from './logColumns';
 import { clearRowSlot, createRowSlot, fillRowSlot, type RowLook, type RowSlot, type TimeMode } from './logRow';
 import type { RecordModel } from './model';
 import { computeWindow, isAtBottom, scrollToReveal, scrollTopForVirtual } from './virtual';
 
-export const ROW_HEIGHT = 22;
 const numberFormat = new Intl.NumberFormat();
 const OVERSCAN = 8;
 const FLOOD_ROWS = 50;
@@ -58,6 +57,10 @@ export class LogView {
   private pendingTopSeq: number | undefined;
   /** The first row wholly in view (its top edge in the viewport) at the last render. */
   private firstWhole = 0;
+  /** While paused: the rows shown (the log's rows when it paused; rows that came since are only counted). */
+  private frozenCount = 0;
+  /** The longest type, id and size the rows have shown since the rows were replaced, to fit those columns. */
+  private widest: WidestText = { type: 0, id: 0, size: 0 };
 
   follow = true;
   paused = false;
@@ -66,9 +69,15 @@ export class LogView {
   selectedSeq: number | undefined;
   /** Most rows ever in the DOM at once (for tests and benchmarks). */
   maxDomRows = 0;
+  /** A row's height in px, from the font's line box (see `LogColumns`). */
+  rowHeight: number;
 
   constructor(private readonly options: LogViewOptions) {
-    this.columns = new LogColumns(() => this.options.onColumnsChanged?.(this.columnWidths));
+    this.columns = new LogColumns(
+      () => this.options.onColumnsChanged?.(this.columnWidths),
+      (px) => this.setRowHeight(px),
+    );
+    this.rowHeight = this.columns.rowHeight;
     this.spacer = h('div', { class: 'log-spacer', role: 'presentation' });
     this.viewport = h('div', { class: 'log-viewport', role: 'presentation' }, this.spacer);
     this.jump = h('button', { type: 'button', class: 'jump', hidden: true, 'aria-label': 'Jump to the newest record' });
@@ -115,8 +124,24 @@ export class LogView {
     if (mode !== this.look.timeMode) {
       this.look.timeMode = mode;
       this.columns.setTimeMode(mode);
-      this.invalidate();
+      this.redrawRows();
     }
+  }
+
+  /** Rows take the font's new height; the row at the top stays at the top unless the view follows the tail. */
+  private setRowHeight(px: number): void {
+    const top = this.pendingTopSeq ?? (this.follow && !this.paused ? undefined : this.options.model.at(this.firstWhole)?.seq);
+    this.rowHeight = px;
+    this.el.style.setProperty('--row-h', `${px}px`);
+    if (top !== undefined) {
+      this.pendingTopSeq = top;
+    }
+    this.redrawRows();
+  }
+
+  private redrawRows(): void {
+    this.look.gen++;
+    this.schedule();
   }
 
   setEmptyText(text: string): void {
@@ -124,10 +149,18 @@ export class LogView {
     this.schedule();
   }
 
-  /** Everything changed (init, clear, filter): redraw all rows. */
+  /**
+   * The rows were replaced (init, clear, filter): redraw them all; a view that follows the tail goes on
+   * following it, a paused view shows the rows there are now and counts the ones that come.
+   */
   invalidate(): void {
     this.look.gen++;
     this.shift = 0;
+    this.widest = { type: 0, id: 0, size: 0 };
+    if (this.paused) {
+      this.frozenCount = this.options.model.count;
+      this.newRows = 0;
+    }
     this.schedule();
   }
 
@@ -138,13 +171,21 @@ export class LogView {
     }
     if (visibleRemoved) {
       this.shift += visibleRemoved;
+      this.frozenCount = Math.max(0, this.frozenCount - visibleRemoved);
       this.look.gen++;
     }
     this.pendingRows += visibleAdded;
     this.requestFrame();
   }
 
+  /**
+   * Pause on: the view shows the rows it has and holds still (rows that come are counted). Pause off: a view
+   * that followed the tail before goes back to it; one the user had scrolled away keeps its place.
+   */
   setPaused(on: boolean): void {
+    if (on && !this.paused) {
+      this.frozenCount = this.options.model.count;
+    }
     this.paused = on;
     if (!on && this.follow) {
       this.newRows = 0;
@@ -167,13 +208,13 @@ export class LogView {
 
   /**
    * Where the view stands, to restore it: the seq of the first row in view, or undefined while the
-   * view follows the tail.
+   * view follows the tail (paused or not: a panel rebuilt from it follows the tail again).
    */
   get topSeq(): number | undefined {
     if (this.pendingTopSeq !== undefined) {
       return this.pendingTopSeq;
     }
-    if (this.follow && !this.paused) {
+    if (this.follow) {
       return undefined;
     }
     return this.options.model.at(this.firstWhole)?.seq;
@@ -272,7 +313,7 @@ export class LogView {
     }
     if (this.shift) {
       // Rows were dropped above: move up with them so the rows in view stay put.
-      return scrollTopForVirtual((firstVisible - this.shift) * ROW_HEIGHT, count, ROW_HEIGHT, this.viewportHeight);
+      return scrollTopForVirtual((firstVisible - this.shift) * this.rowHeight, count, this.rowHeight, this.viewportHeight);
     }
     return this.scrollTop > maxTop ? maxTop : undefined;
   }
@@ -289,7 +330,7 @@ export class LogView {
       this.follow = true;
       return undefined;
     }
-    const top = Math.min(maxTop, scrollTopForVirtual(row * ROW_HEIGHT, count, ROW_HEIGHT, this.viewportHeight));
+    const top = Math.min(maxTop, scrollTopForVirtual(row * this.rowHeight, count, this.rowHeight, this.viewportHeight));
     // At the bottom (the rows fit, or the row is in the tail): that is following.
     this.follow = isAtBottom(top, this.viewportHeight, contentHeight);
     return top;
@@ -302,7 +343,7 @@ export class LogView {
       this.syncScroll();
     }
     const model = this.options.model;
-    const count = model.count;
+    const count = this.shownCount;
     const first = model.first;
     const base = first ? Date.parse(first.time) : 0;
     if (base !== this.look.timeBase) {
@@ -311,7 +352,7 @@ export class LogView {
         this.look.gen++;
       }
     }
-    this.el.setAttribute('aria-rowcount', String(count + 1));
+    this.el.setAttribute('aria-rowcount', String(model.count + 1));
 
     // Reads are cached (scroll and resize events) and the target scroll position is computed, not
     // measured: rows are written first and scrollTop last, so the frame costs one layout.
@@ -319,7 +360,7 @@ export class LogView {
       scrollTop: this.scrollTop,
       viewportHeight: this.viewportHeight,
       count,
-      rowHeight: ROW_HEIGHT,
+      rowHeight: this.rowHeight,
       overscan: OVERSCAN,
     });
     this.contentHeight = w.contentHeight;
@@ -329,7 +370,13 @@ export class LogView {
       this.movedTop(w.firstVisible, count, maxTop);
     this.shift = 0;
     if (targetTop !== undefined) {
-      w = computeWindow({ scrollTop: targetTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: OVERSCAN });
+      w = computeWindow({
+        scrollTop: targetTop,
+        viewportHeight: this.viewportHeight,
+        count,
+        rowHeight: this.rowHeight,
+        overscan: OVERSCAN,
+      });
     }
     this.firstWhole = w.firstWhole;
     const contentPx = `${w.contentHeight}px`;
@@ -353,8 +400,8 @@ export class LogView {
     for (let row = w.start; row < end; row++) {
       const slot = this.slots[row % pool];
       slot.stamp = stamp;
-      fillRowSlot(slot, model.at(row)!, row, row === selectedRow, this.look);
-      const top = row * ROW_HEIGHT + w.offset;
+      fillRowSlot(slot, model.at(row)!, row, row === selectedRow, this.look, this.widest);
+      const top = row * this.rowHeight + w.offset;
       if (slot.top !== top) {
         slot.top = top;
         slot.el.style.transform = `translateY(${top}px)`;
@@ -369,6 +416,7 @@ export class LogView {
       }
     }
     this.maxDomRows = Math.max(this.maxDomRows, needed);
+    this.columns.fit(this.widest);
     if (targetTop !== undefined) {
       this.setScrollTop(targetTop);
     }
@@ -378,7 +426,7 @@ export class LogView {
       this.el.removeAttribute('aria-activedescendant');
     }
 
-    const emptyVisible = count === 0;
+    const emptyVisible = model.count === 0;
     this.empty.hidden = !emptyVisible;
     if (emptyVisible) {
       setText(this.empty, model.total > 0 ? 'No records match the filter.' : this.emptyText);
@@ -407,7 +455,7 @@ export class LogView {
   /** Up/Down/PageUp/PageDown/Home/End move the selection and keep it in view. */
   private onKey(e: KeyboardEvent): void {
     const model = this.options.model;
-    const count = model.count;
+    const count = this.shownCount;
     if (!count) {
       return;
     }
@@ -417,14 +465,19 @@ export class LogView {
       this.options.onCopy(model.at(current)!);
       return;
     }
-    const page = Math.max(1, Math.floor(this.viewportHeight / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
     let next: number;
     switch (e.key) {
       case 'ArrowDown':
         next =
           current < 0
-            ? computeWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, count, rowHeight: ROW_HEIGHT, overscan: 0 })
-                .firstVisible
+            ? computeWindow({
+                scrollTop: this.scrollTop,
+                viewportHeight: this.viewportHeight,
+                count,
+                rowHeight: this.rowHeight,
+                overscan: 0,
+              }).firstVisible
             : current + 1;
         break;
       case 'ArrowUp':
@@ -454,16 +507,22 @@ export class LogView {
     next = Math.max(0, Math.min(count - 1, next));
     const record = model.at(next)!;
     this.selectedSeq = record.seq;
-    const reveal = scrollToReveal(next, this.scrollTop, count, ROW_HEIGHT, this.viewportHeight);
+    const reveal = scrollToReveal(next, this.scrollTop, count, this.rowHeight, this.viewportHeight);
     if (reveal !== undefined) {
       this.setScrollTop(reveal);
     }
-    this.follow = next === count - 1 && isAtBottom(this.scrollTop, this.viewportHeight, this.contentHeight, ROW_HEIGHT);
+    this.follow = next === count - 1 && isAtBottom(this.scrollTop, this.viewportHeight, this.contentHeight, this.rowHeight);
     if (this.follow) {
       this.newRows = 0;
     }
     this.options.onSelect(record);
     this.schedule();
+  }
+
+  /** Rows the view shows: all of the model's, or while paused those it had when it paused. */
+  private get shownCount(): number {
+    const count = this.options.model.count;
+    return this.paused ? Math.min(count, this.frozenCount) : count;
   }
 
   /** Rows currently in the DOM (visible slots). */

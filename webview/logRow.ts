@@ -8,6 +8,7 @@ import { formatBytes } from './format/bytes';
 import { directionOf, idOf, previewOf, sizeOf, typeLabel } from './format/labels';
 import { escapeControl } from './format/text';
 import { formatTime } from './format/time';
+import type { WidestText } from './logColumns';
 
 export type TimeMode = 'time' | 'iso' | 'relative';
 
@@ -106,9 +107,10 @@ export function createRowSlot(parent: HTMLElement): RowSlot {
 
 /**
  * Shows record `r` (at `row` of the filtered log) in `slot`: cells are written only when the slot shows another
- * record or the look changed (`look.gen`), and the selection's class and id only when it changed.
+ * record or the look changed (`look.gen`), and the selection's class and id only when it changed. `widest`
+ * takes the length of the longest type, id and size written, to fit those columns.
  */
-export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean, look: RowLook): void {
+export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean, look: RowLook, widest: WidestText): void {
   if (slot.seq !== r.seq || slot.gen !== look.gen) {
     slot.seq = r.seq;
     slot.gen = look.gen;
@@ -125,10 +127,16 @@ export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected:
       slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
     }
     // Event types and ids come from the server too: controls and bidi made visible.
-    setText(slot.type, escapeControl(typeLabel(r)));
-    setText(slot.id, escapeControl(idOf(r)));
+    const type = escapeControl(typeLabel(r));
+    const id = escapeControl(idOf(r));
     const size = sizeOf(r);
-    slot.size.textContent = size === undefined ? '' : formatBytes(size);
+    const sizeText = size === undefined ? '' : formatBytes(size);
+    setText(slot.type, type);
+    setText(slot.id, id);
+    slot.size.textContent = sizeText;
+    widest.type = Math.max(widest.type, type.length);
+    widest.id = Math.max(widest.id, id.length);
+    widest.size = Math.max(widest.size, sizeText.length);
     slot.data.textContent = previewOf(r);
     const cls = rowClass(r);
     if (cls !== slot.cls) {

@@ -27,7 +27,7 @@ import { DetailPane } from './detail/pane';
 import { h } from './dom';
 import { FilterBar } from './filterBar';
 import { RequestBar, effectiveKind } from './header';
-import { LogView, ROW_HEIGHT } from './log';
+import { LogView } from './log';
 import { NO_FILTER, RecordModel, type FilterSpec } from './model';
 import { Notices } from './notices';
 import { HostRequests } from './requests';
@@ -165,7 +165,7 @@ class InspectorApp {
   /** Read-only hooks for the browser tests and the benchmark. */
   hooks() {
     return {
-      rowHeight: ROW_HEIGHT,
+      rowHeight: () => this.log.rowHeight,
       domRows: () => this.log.domRows,
       maxDomRows: () => this.log.maxDomRows,
       total: () => this.model.total,

@@ -363,7 +363,7 @@ async function rowTexts(page: Page): Promise<string[]> {
 
 // ---------- tests ----------
 
-// The suite's timeout stops a hung browser; it bounds all 28 cases together, so it is generous enough for a
+// The suite's timeout stops a hung browser; it bounds all the cases together, so it is generous enough for a
 // loaded shared machine.
 describe('webview in headless Chromium', { timeout: 900_000 }, () => {
   let browser: Browser;
@@ -1210,6 +1210,318 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
     }[];
     assert.ok(reports.length > 0, 'viewState posted');
     assert.deepEqual([reports.at(-1)!.state.selected, reports.at(-1)!.state.topSeq, reports.at(-1)!.state.filter], [1495, 1490, 'row 1']);
+    await closePage(page);
+  });
+
+  /** One row's `.c-data`/`.c-id` cell as PNG, by the row's seq. */
+  const cellShot = (page: Page, seq: number, col: 'data' | 'id'): Promise<Buffer> =>
+    page.locator(`.log .row[data-seq="${seq}"] .c-${col}`).screenshot({ animations: 'disabled' });
+
+  it('underscores show in log rows in a fallback monospace font (DejaVu Sans Mono) at every editor font size', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const rec = builder();
+    const row = (data: string, id: string) =>
+      rec({ kind: 'message', dir: 'in', format: 'text', event: 'message', data, id, lastEventId: id, size: data.length });
+    // Each pair has the same length; in a monospace font only the underscores tell them apart.
+    const records = [row('snake_case_value __init__', 'message_id_0'), row('snake case value   init  ', 'message id 0')];
+    await page.mouse.move(0, 0);
+    for (const size of [11, 12, 13, 14, 15, 16, 18, 20]) {
+      await page.evaluate((px) => {
+        document.documentElement.style.setProperty('--vscode-editor-font-family', "'DejaVu Sans Mono'");
+        document.documentElement.style.setProperty('--vscode-editor-font-size', `${px}px`);
+      }, size);
+      await dispatch(page, { ...sseInit(), records });
+      await page.evaluate(() => document.fonts.ready);
+      await nextFrames(page);
+      await nextFrames(page);
+      assert.equal(
+        await page.locator('.log .row[data-seq="1"] .c-data').evaluate((el: any) => window.getComputedStyle(el).fontFamily),
+        "'DejaVu Sans Mono'".replace(/'/g, '"'),
+      );
+      const [under, space] = [await cellShot(page, 1, 'data'), await cellShot(page, 2, 'data')];
+      assert.ok(!under.equals(space), `${size}px: the data cell with underscores looks like the one with spaces`);
+      const [underId, spaceId] = [await cellShot(page, 1, 'id'), await cellShot(page, 2, 'id')];
+      assert.ok(!underId.equals(spaceId), `${size}px: the id cell with underscores looks like the one with spaces`);
+      // Rows are as tall as the font needs: the cell's line fits in the row.
+      const fit = await page.locator('.log .row[data-seq="1"]').evaluate((el: any) => {
+        const cell = el.querySelector('.c-data');
+        return { row: el.getBoundingClientRect().height, cell: cell.getBoundingClientRect().height, top: el.getBoundingClientRect().top };
+      });
+      assert.ok(fit.cell <= fit.row, `${size}px: a ${fit.cell} px line in a ${fit.row} px row`);
+      const second = await page.locator('.log .row[data-seq="2"]').evaluate((el: any) => el.getBoundingClientRect().top);
+      assert.ok(Math.abs(second - fit.top - fit.row) < 0.5, `${size}px: rows are laid out at their own height (${fit.top} → ${second})`);
+      if (size === 13) {
+        await page.locator('.log .row[data-seq="1"]').screenshot({ path: join(RESULTS, 'webview-log-underscores.png') });
+      }
+    }
+    await closePage(page);
+  });
+
+  it('columns fit their content up to a cap at 1600 px; at 500 px Data keeps its share and the other columns shrink or drop', async () => {
+    const rec = builder();
+    const records = Array.from({ length: 12 }, (_, i) => {
+      const data = `{"service":"checkout","version":"4.18.${i}","stage":"canary","progress":0.${i}}`;
+      const id = `message-${10_000 + i}`;
+      return rec({
+        kind: 'message',
+        dir: 'in',
+        format: 'text',
+        event: i % 2 ? 'deploy.finished' : 'message',
+        data,
+        id,
+        lastEventId: id,
+        size: 1234 + i,
+      });
+    });
+    const cells = (page: Page) =>
+      page.evaluate(() => {
+        const row = document.querySelector('.log .row:not([hidden])');
+        const cols = ['time', 'type', 'id', 'size', 'data'].map((c) => {
+          const cell = row.querySelector(`.c-${c}`);
+          const shown = window.getComputedStyle(cell).display !== 'none';
+          return { col: c, shown, cut: shown && cell.scrollWidth > cell.clientWidth, width: cell.clientWidth };
+        });
+        const rowWidth = row.clientWidth;
+        const charPx = document.querySelector('.log .time-probe').getBoundingClientRect().width / 12;
+        return { cols: Object.fromEntries(cols.map((c) => [c.col, c])), rowWidth, charPx };
+      });
+    for (const width of [1600, 500]) {
+      const page = await open('dark', { width, height: 800 });
+      await dispatch(page, { ...sseInit(), records });
+      await nextFrames(page);
+      await nextFrames(page);
+      const c = await cells(page);
+      if (width === 1600) {
+        for (const col of ['time', 'type', 'id', 'size'] as const) {
+          assert.ok(
+            c.cols[col].shown && !c.cols[col].cut,
+            `1600 px: the ${col} column shows its text whole (${JSON.stringify(c.cols[col])})`,
+          );
+        }
+        // Up to a cap: the data column takes the rest.
+        assert.ok(c.cols.id.width < 20 * c.charPx, `1600 px: ID is ${c.cols.id.width} px`);
+        assert.ok(c.cols.data.width > c.rowWidth * 0.6, `1600 px: Data has ${c.cols.data.width} of ${c.rowWidth} px`);
+      } else {
+        assert.ok(c.cols.time.shown && !c.cols.time.cut, '500 px: the time is shown whole');
+        assert.ok(c.cols.data.width >= c.rowWidth * 0.4, `500 px: Data has ${c.cols.data.width} of ${c.rowWidth} px`);
+        assert.ok(c.cols.data.width >= 25 * c.charPx, `500 px: Data shows ${Math.floor(c.cols.data.width / c.charPx)} characters`);
+      }
+      // The header lines up with the rows.
+      const head = await page.evaluate(() =>
+        ['time', 'type', 'id', 'size', 'data'].map((col) => {
+          const h = document.querySelector(`.log-head .c-${col}`).getBoundingClientRect();
+          const r = document.querySelector(`.log .row:not([hidden]) .c-${col}`).getBoundingClientRect();
+          return Math.abs(h.left - r.left) <= 1 && Math.abs(h.width - r.width) <= 1;
+        }),
+      );
+      assert.deepEqual(head, [true, true, true, true, true], `${width} px: header cells line up with the rows`);
+      await page.screenshot({ path: join(RESULTS, `webview-log-columns-${width}.png`) });
+      await closePage(page);
+    }
+  });
+
+  it('the raw stream draws line ends as CR and LF marks in CSS, whatever glyphs the font has', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    await dispatch(page, sseInit());
+    await page.getByRole('tab', { name: 'Raw stream' }).click();
+    await dispatch(page, { type: 'raw', text: 'id: 7\r\nevent: tick\r\ndata: a_b\r\n\r\n: ping\n\ndata: x\r\r\n', reset: true });
+    await nextFrames(page);
+    const marks = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.raw-stream .eol') as ArrayLike<any>).map((el) => {
+        return {
+          text: el.textContent,
+          mark: window.getComputedStyle(el, '::before').content,
+          width: el.getBoundingClientRect().width,
+        };
+      }),
+    );
+    assert.deepEqual(
+      marks.map((m) => [m.text, m.mark]),
+      [
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+        ['␊', '"LF"'],
+        ['␊', '"LF"'],
+        ['␍', '"CR"'],
+        ['␍', '"CR"'],
+        ['␊', '"LF"'],
+      ],
+    );
+    const fontSizes = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.raw-stream .eol') as ArrayLike<any>).map((el) => window.getComputedStyle(el).fontSize),
+    );
+    assert.ok(
+      fontSizes.every((s) => s === '0px'),
+      `the control pictures are not drawn from the font: ${fontSizes.join(', ')}`,
+    );
+    assert.ok(
+      marks.every((m) => m.width > 8),
+      `every mark is drawn: ${marks.map((m) => m.width).join(', ')}`,
+    );
+    // Copying keeps the text as the tab shows it.
+    assert.match(await page.locator('.raw-stream').innerText(), /^id: 7␍␊\nevent: tick␍␊\ndata: a_b␍␊\n␍␊\n: ping␊\n␊\ndata: x␍\n␍␊\n$/);
+    await page.locator('.raw-stream').screenshot({ path: join(RESULTS, 'webview-raw-line-ends.png') });
+    await closePage(page);
+  });
+
+  /**
+   * Starts a flood in the page (incoming text records `{"seq":N,"sym":"SYM-<N%97>"…}`, `total` at `rate`/s, as the
+   * host posts them) without waiting for it; `floodSent` and `floodDone` wait on it.
+   */
+  const startFlood = (page: Page, total: number, rate: number): Promise<void> =>
+    page.evaluate(
+      ({ total, rate }) => {
+        const w = window as any;
+        w.__floodSent = 0;
+        w.__floodDone = false;
+        const start = performance.now();
+        const tick = () => {
+          const due = Math.min(total, Math.round(((performance.now() - start) * rate) / 1000));
+          const first = w.__floodSent + 1;
+          const data: string[] = [];
+          for (let seq = first; seq <= due; seq++) {
+            data.push(`{"seq":${seq},"sym":"SYM-${seq % 97}"}`);
+          }
+          if (data.length) {
+            w.__floodSent = due;
+            const records = w.__textBatch(first, data, new Date().toISOString());
+            const stats = { messagesIn: due, messagesOut: 0, bytesIn: due * 30, bytesOut: 0, records: due };
+            window.postMessage({ type: 'records', records, stats, dropped: 0 }, '*');
+          }
+          if (due >= total) {
+            w.__floodDone = true;
+          } else {
+            setTimeout(tick, 16);
+          }
+        };
+        tick();
+      },
+      { total, rate },
+    );
+  const floodSent = (page: Page, n: number) =>
+    page.waitForFunction((k) => (window as any).__floodSent >= k, n, { polling: 'raf', timeout: 120_000 });
+  const floodDone = async (page: Page) => {
+    await page.waitForFunction(() => (window as any).__floodDone, undefined, { polling: 'raf', timeout: 120_000 });
+    await nextFrames(page);
+    await nextFrames(page);
+  };
+  /** Where the log stands: the last row on screen, whether the viewport shows the end, the jump button. */
+  const logPlace = (page: Page) =>
+    page.evaluate(() => {
+      const vp = document.querySelector('.log-viewport')!;
+      const box = vp.getBoundingClientRect();
+      const seqs = Array.from(document.querySelectorAll('.log .row:not([hidden])') as ArrayLike<any>)
+        .filter((el) => {
+          const r = el.getBoundingClientRect();
+          return r.bottom > box.top + 1 && r.top < box.bottom - 1;
+        })
+        .map((el) => Number(el.dataset.seq));
+      const jump = document.querySelector('.log .jump');
+      return {
+        first: Math.min(...seqs),
+        last: Math.max(...seqs),
+        atBottom: vp.scrollTop + vp.clientHeight >= vp.scrollHeight - 2,
+        jump: jump.hidden ? '' : jump.textContent,
+        rows: Number(document.querySelector('.log').getAttribute('aria-rowcount')) - 1,
+      };
+    });
+
+  it('a log that follows the tail keeps following it when a filter is applied and cleared during a flood', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    await dispatch(page, wsInit([]));
+    const total = 40_000;
+    await startFlood(page, total, 8000);
+    await floodSent(page, 8000);
+    const filter = page.getByLabel('Filter records: text, or /regex/flags');
+    await filter.fill('SYM-42"');
+    await filter.press('Enter');
+    await floodSent(page, 16_000);
+    await nextFrames(page);
+    const filtered = await logPlace(page);
+    assert.ok(filtered.rows < 400, `filtered to ${filtered.rows} rows`);
+    assert.equal(filtered.jump, '', 'no "N new" while following');
+    // Cleared by typing (the input event's path, applied in the next frame).
+    await filter.selectText();
+    await filter.press('Backspace');
+    await nextFrames(page);
+    const cleared = await logPlace(page);
+    assert.ok(cleared.rows >= 16_000, `${cleared.rows} rows after clearing the filter`);
+    assert.ok(
+      cleared.atBottom && cleared.last >= cleared.rows - 2,
+      `after clearing the filter the view is at row ${cleared.first}–${cleared.last} of ${cleared.rows}`,
+    );
+    await floodDone(page);
+    const end = await logPlace(page);
+    assert.deepEqual([end.last, end.atBottom, end.jump], [total, true, ''], 'at the tail after the flood');
+    await closePage(page);
+  });
+
+  it('Pause view freezes a short log; Pause off goes back to the tail with no "N new", also during a flood', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+    await dispatch(page, wsInit(textRows(1, 5)));
+    await nextFrames(page);
+    const pause = page.getByRole('button', { name: 'Pause view' });
+    await pause.click();
+    await dispatch(page, { type: 'records', records: textRows(6, 5), stats, dropped: 0 });
+    await nextFrames(page);
+    const frozen = await logPlace(page);
+    assert.deepEqual([frozen.first, frozen.last, frozen.rows], [1, 5, 10], 'paused: the rows that came are not shown');
+    assert.match(frozen.jump, /^5 new \(paused\)$/);
+    await page.screenshot({ path: join(RESULTS, 'webview-log-paused-short.png') });
+    await pause.click();
+    await nextFrames(page);
+    const resumed = await logPlace(page);
+    assert.deepEqual([resumed.first, resumed.last, resumed.jump], [1, 10, ''], 'Pause off: every row shown');
+
+    // During a flood: Pause on, then off, and the view follows the tail again.
+    await dispatch(page, wsInit([]));
+    const total = 40_000;
+    await startFlood(page, total, 8000);
+    await floodSent(page, 5000);
+    await pause.click();
+    await nextFrames(page);
+    const atPause = await logPlace(page);
+    await floodSent(page, 15_000);
+    await nextFrames(page);
+    const paused = await logPlace(page);
+    assert.deepEqual([paused.first, paused.last], [atPause.first, atPause.last], 'paused: the view holds still during the flood');
+    assert.match(paused.jump, /new \(paused\)$/);
+    await pause.click();
+    await nextFrames(page);
+    const unpaused = await logPlace(page);
+    assert.ok(unpaused.atBottom && unpaused.jump === '', `Pause off: at the bottom ${unpaused.atBottom}, jump "${unpaused.jump}"`);
+    await floodDone(page);
+    const end = await logPlace(page);
+    assert.deepEqual([end.last, end.atBottom, end.jump], [total, true, ''], 'at the tail after the flood');
+    await closePage(page);
+  });
+
+  it('a paused log that followed the tail follows it again when the panel is rebuilt (hidden and shown)', async () => {
+    const page = await open();
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, records: 0 };
+    await dispatch(page, wsInit(textRows(1, 3000)));
+    await nextFrames(page);
+    await page.evaluate(() => ((window as any).__state = undefined));
+    await page.getByRole('button', { name: 'Pause view' }).click();
+    await dispatch(page, { type: 'records', records: textRows(3001, 40), stats, dropped: 0 });
+    // Pausing saves the view.
+    await page.waitForFunction(() => (window as any).__state !== undefined);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(page, wsInit(textRows(1, 3040)));
+    await nextFrames(page);
+    const rebuilt = await logPlace(page);
+    assert.deepEqual([rebuilt.last, rebuilt.atBottom, rebuilt.jump], [3040, true, ''], 'the rebuilt panel shows the tail');
+    await dispatch(page, { type: 'records', records: textRows(3041, 20), stats, dropped: 0 });
+    await nextFrames(page);
+    assert.equal((await logPlace(page)).last, 3060, 'and follows it');
     await closePage(page);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The detail pane's Raw stream tab (SSE): the bytes as received, line ends drawn as ␍ and ␊, appended
+ * The detail pane's Raw stream tab (SSE): the bytes as received, line ends drawn as CR and LF marks, appended
  * at most once per frame while the tab shows, the last 512 KB kept.
  */
 import { button, h, setText } from '../dom';
@@ -39,7 +39,7 @@ export class RawTab {
       h(
         'div',
         { class: 'pane-toolbar' },
-        h('span', { class: 'muted' }, 'Bytes as received; ␍ = CR, ␊ = LF.'),
+        h('span', { class: 'muted' }, 'Bytes as received, line ends marked CR and LF.'),
         this.info,
         h('span', { class: 'spacer' }),
         button({ label: 'Copy raw stream', icon: 'copy', onClick: () => this.host.copy(this.raw) }),
@@ -126,10 +126,13 @@ export class RawTab {
     const frag = document.createDocumentFragment();
     for (const seg of lineEndSegments(chunk)) {
       if (seg.eol) {
-        const span = document.createElement('span');
-        span.className = 'eol';
-        span.textContent = seg.text;
-        frag.appendChild(span);
+        // One mark per character: the control picture stays in the text (copy, screen readers), the CSS draws it.
+        for (const picture of seg.text) {
+          const span = document.createElement('span');
+          span.className = picture === '\u240d' ? 'eol eol-cr' : 'eol eol-lf';
+          span.textContent = picture;
+          frag.appendChild(span);
+        }
       } else {
         frag.appendChild(document.createTextNode(seg.text));
       }
