@@ -667,6 +667,32 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('the messages/s counter reads steady on a steady stream that arrives in uneven batches', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(30_000);
+    await page.clock.install();
+    await page.goto(`${origin}/?theme=dark`);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    const init = wsInit([]);
+    await dispatch(page, { ...init, stats: { ...init.stats, messagesIn: 0, messagesOut: 0 } });
+    // 5,000 messages a second on average, arriving as 1,000 in one second and 9,000 in the next.
+    let total = 0;
+    const readings: string[] = [];
+    for (let second = 1; second <= 14; second++) {
+      total += second % 2 ? 1000 : 9000;
+      await dispatch(page, { type: 'records', records: [], stats: { ...init.stats, messagesIn: total, messagesOut: 0 }, dropped: 0 });
+      await page.clock.runFor(1000);
+      readings.push(await page.locator('.counter[title="Messages per second"]').innerText());
+    }
+    const rates = readings.slice(6).map((text) => Number(text.replace(/[^0-9.]/g, '')));
+    // Within 30% of the true rate; over one second alone it read 1,000 and 9,000 in turn.
+    assert.ok(
+      rates.every((rate) => rate >= 3500 && rate <= 6500),
+      `readings: ${readings.join(', ')}`,
+    );
+    await page.close();
+  });
+
   it('shows hostile payloads as literal text and runs nothing', async () => {
     const page = await open();
     const init = wsInit();
