@@ -1,12 +1,12 @@
 /**
- * The bar above the log: the filter (text or /regex/, directions, event type), the counters, and the
+ * The bar above the log: the filter (text or /regex/, directions, types, control frames), the counters, and the
  * Pause, Clear and Export buttons. It applies the filter to the model and says when it did; what the
  * buttons do is the host's.
  */
-import { button, h, icon, setOptions, setText, toggle } from './dom';
+import { button, h, icon, setText, toggle } from './dom';
 import { formatBytes } from './format/bytes';
-import { escapeControl } from './format/text';
 import type { FilterSpec, RecordModel } from './model';
+import { TypeFilter } from './typeFilter';
 
 export interface FilterBarHost {
   model: RecordModel;
@@ -34,6 +34,8 @@ export interface CounterFigures {
 const DIRECTIONS = ['in', 'out', 'system'] as const;
 const DIRECTION_LABEL = { in: 'Received', out: 'Sent', system: 'System' } as const;
 const DIRECTION_ICON = { in: 'arrow-down', out: 'arrow-up', system: 'info' } as const;
+/** Says which rows "Hide control frames" hides: the model's CONTROL_KINDS. */
+const HIDE_CONTROL_TITLE = 'Hide control frames: WebSocket ping and pong, SSE retry: fields and comment lines (keep-alives)';
 
 // One formatter: Number#toLocaleString builds a new one on every call.
 const numberFormat = new Intl.NumberFormat();
@@ -45,7 +47,8 @@ export class FilterBar {
   private readonly error: HTMLElement;
   private readonly box: HTMLElement;
   private readonly dirToggles: ReturnType<typeof toggle>[];
-  private readonly typeSelect: HTMLSelectElement;
+  private readonly typeFilter: TypeFilter;
+  private readonly hideControlBtn: ReturnType<typeof toggle>;
   private readonly pauseBtn: ReturnType<typeof toggle>;
   private readonly counterIn = h('span', { class: 'counter', title: 'Messages received' });
   private readonly counterOut = h('span', { class: 'counter', title: 'Messages sent' });
@@ -78,8 +81,15 @@ export class FilterBar {
       }),
     );
     const dirGroup = h('div', { class: 'button-group', role: 'group', 'aria-label': 'Directions shown' }, ...this.dirToggles);
-    this.typeSelect = h('select', { class: 'select type-select', 'aria-label': 'Event type shown', title: 'Event type shown' });
-    this.typeSelect.addEventListener('change', () => this.apply({ ...this.host.model.filter, type: this.typeSelect.value }));
+    this.typeFilter = new TypeFilter((hiddenTypes) => this.apply({ ...this.host.model.filter, hiddenTypes }));
+    this.hideControlBtn = toggle({
+      label: 'Hide control frames',
+      icon: 'eye-closed',
+      title: HIDE_CONTROL_TITLE,
+      pressed: false,
+      onClick: () => undefined,
+      onToggle: (on) => this.apply({ ...this.host.model.filter, hideControl: on }),
+    });
     const counters = h(
       'div',
       { class: 'counters', role: 'status', 'aria-label': 'Counters' },
@@ -105,7 +115,8 @@ export class FilterBar {
       { class: 'filter-bar', role: 'toolbar', 'aria-label': 'Log filters and actions' },
       this.box,
       dirGroup,
-      this.typeSelect,
+      this.typeFilter.el,
+      this.hideControlBtn,
       counters,
       h('span', { class: 'spacer' }),
       this.pauseBtn,
@@ -154,7 +165,8 @@ export class FilterBar {
   showSpec(spec: FilterSpec): void {
     this.input.value = spec.text;
     DIRECTIONS.forEach((d, i) => this.dirToggles[i].setPressed(spec.dirs[d]));
-    this.updateTypeOptions(true, spec.type);
+    this.hideControlBtn.setPressed(spec.hideControl);
+    this.updateTypeOptions(true, spec.hiddenTypes);
   }
 
   /** The log resumed by itself (jump to the newest): the Pause button shows it. */
@@ -162,18 +174,15 @@ export class FilterBar {
     this.pauseBtn.setPressed(false);
   }
 
-  /** Rebuilds the type list when the model saw a new type (or always, with `force`); `value` stays chosen. */
-  updateTypeOptions(force = false, value = this.host.model.filter.type): void {
+  /** Rebuilds the type list when the model saw a new type (or always, with `force`); `hidden` stay unticked. */
+  updateTypeOptions(force = false, hidden = this.host.model.filter.hiddenTypes): void {
     const model = this.host.model;
     if (!force && model.typeCount === this.typeCount) {
       return;
     }
     const types = model.types();
     this.typeCount = types.length;
-    if (value && !types.includes(value)) {
-      types.push(value);
-    }
-    setOptions(this.typeSelect, [['', 'All types'], ...types.sort().map((t): [string, string] => [t, escapeControl(t)])], value);
+    this.typeFilter.show(types, hidden);
   }
 
   /** Draws the counters (and the type list, if a new type came). */

@@ -9,6 +9,7 @@ import { directionOf, idOf, previewOf, sizeOf, typeLabel } from './format/labels
 import { escapeControl } from './format/text';
 import { formatTime } from './format/time';
 import type { WidestText } from './logColumns';
+import { repeatsOf } from './retryFold';
 
 export type TimeMode = 'time' | 'iso' | 'relative';
 
@@ -32,6 +33,8 @@ export interface RowSlot {
   data: HTMLSpanElement;
   /** What the slot shows now, to skip work when nothing changed. */
   seq: number;
+  /** How many records the row stands for (a folded retry counts its repeats). */
+  repeats: number;
   top: number;
   selected: boolean;
   cls: string;
@@ -93,6 +96,7 @@ export function createRowSlot(parent: HTMLElement): RowSlot {
     size: h('span', { class: 'c-size', role: 'gridcell' }),
     data: h('span', { class: 'c-data', role: 'gridcell' }),
     seq: -1,
+    repeats: 0,
     top: -1,
     selected: false,
     cls: '',
@@ -107,13 +111,15 @@ export function createRowSlot(parent: HTMLElement): RowSlot {
 
 /**
  * Shows record `r` (at `row` of the filtered log) in `slot`: cells are written only when the slot shows another
- * record or the look changed (`look.gen`), and the selection's class and id only when it changed. `widest`
- * takes the length of the longest type, id and size written, to fit those columns.
+ * record, the look changed (`look.gen`) or a folded retry counts more repeats, and the selection's class and id
+ * only when it changed. `widest` takes the length of the longest type, id and size written, to fit those columns.
  */
 export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean, look: RowLook, widest: WidestText): void {
-  if (slot.seq !== r.seq || slot.gen !== look.gen) {
+  const repeats = repeatsOf(r);
+  if (slot.seq !== r.seq || slot.gen !== look.gen || slot.repeats !== repeats) {
     slot.seq = r.seq;
     slot.gen = look.gen;
+    slot.repeats = repeats;
     slot.el.dataset.seq = String(r.seq);
     slot.el.setAttribute('aria-rowindex', String(row + 2));
     slot.time.textContent = formatTime(r.time, look.timeMode, look.timeBase);

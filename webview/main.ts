@@ -181,7 +181,8 @@ class InspectorApp {
       config: this.bar.getConfig(),
       filter: spec.text,
       filterDirs: spec.dirs,
-      filterType: spec.type,
+      filterHiddenTypes: spec.hiddenTypes,
+      filterHideControl: spec.hideControl,
       send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
@@ -202,7 +203,8 @@ class InspectorApp {
     const spec: FilterSpec = {
       text: state.filter ?? '',
       dirs: { ...NO_FILTER.dirs, ...(state.filterDirs ?? {}) },
-      type: state.filterType ?? '',
+      hiddenTypes: Array.isArray(state.filterHiddenTypes) ? state.filterHiddenTypes.filter((t) => typeof t === 'string') : [],
+      hideControl: state.filterHideControl === true,
     };
     this.filterBar.showSpec(spec);
     this.filterBar.apply(spec);

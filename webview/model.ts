@@ -4,10 +4,13 @@
  * Filtering must stay well under 100 ms over 100,000 records. Plain text is matched without building
  * any per-record string: needles without letters with `includes`, others with a case-insensitive
  * regex run over the record's fields in place (no lowercase copies, no allocation per record).
- * Appends are filtered incrementally.
+ * Appends are filtered incrementally. Rows that are not messages are matched on the text their row
+ * shows (`previewOf`). Repeated unchanged `retry:` records are folded (`retryFold.ts`): kept here, no
+ * row of their own.
  */
 import type { ConnRecord } from '../src/protocol';
-import { directionOf, typeLabel } from './format/labels';
+import { directionOf, previewOf, typeLabel } from './format/labels';
+import { RetryFolds } from './retryFold';
 
 export type Dir = 'in' | 'out' | 'system';
 
@@ -16,11 +19,26 @@ export interface FilterSpec {
   text: string;
   /** Directions shown. */
   dirs: Record<Dir, boolean>;
-  /** Type column value shown, or '' for all. */
-  type: string;
+  /** Type column values hidden (unticked in the type list); a type not seen yet is shown. */
+  hiddenTypes: string[];
+  /** Hides the control frames: {@link CONTROL_KINDS}. */
+  hideControl: boolean;
 }
 
-export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({ text: '', dirs: { in: true, out: true, system: true }, type: '' });
+export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({
+  text: '',
+  dirs: { in: true, out: true, system: true },
+  hiddenTypes: [],
+  hideControl: false,
+});
+
+/** The record kinds "Hide control frames" hides: WebSocket ping and pong, SSE `retry:` and comment (keep-alive) lines. */
+export const CONTROL_KINDS: ReadonlySet<ConnRecord['kind']> = new Set(['ping', 'pong', 'retry', 'comment']);
+
+/** A copy of `spec` that shares nothing with it. */
+export function copySpec(spec: FilterSpec): FilterSpec {
+  return { text: spec.text, dirs: { ...spec.dirs }, hiddenTypes: [...spec.hiddenTypes], hideControl: spec.hideControl };
+}
 
 export type TextMatcher =
   | { kind: 'none' }
@@ -53,36 +71,12 @@ export function compileText(text: string): { ok: true; matcher: TextMatcher } | 
 /** Chars of a record's data searched; the rest of a huge message is not (keeps filtering bounded). */
 export const SEARCH_CHARS = 64 * 1024;
 
-/** The searchable text of a record that is not a message: its kind and what the log shows of it. */
+/** The searchable text of a record: its type column and what its row shows (a message: its data). */
 export function searchText(r: ConnRecord): string {
-  let body: string;
-  switch (r.kind) {
-    case 'message':
-      return `${typeLabel(r)}\u0001${r.id ?? ''}\u0001${capped(r.data)}`;
-    case 'comment':
-      body = r.text;
-      break;
-    case 'info':
-      body = r.message;
-      break;
-    case 'error':
-      body = `${r.code} ${r.status ?? ''} ${r.statusText ?? ''} ${r.message}`;
-      break;
-    case 'close':
-    case 'closing':
-      body = `${r.code ?? ''} ${r.reason ?? ''}`;
-      break;
-    case 'connecting':
-    case 'open':
-      body = r.url;
-      break;
-    case 'retry':
-      body = String(r.ms);
-      break;
-    default:
-      body = '';
+  if (r.kind === 'message') {
+    return `${typeLabel(r)}\u0001${r.id ?? ''}\u0001${capped(r.data)}`;
   }
-  return `${r.kind}\u0001\u0001${body}`;
+  return `${r.kind}\u0001\u0001${previewOf(r, SEARCH_CHARS)}`;
 }
 
 function capped(data: string): string {
@@ -93,11 +87,15 @@ function matches(m: Exclude<TextMatcher, { kind: 'none' }>, text: string): boole
   return m.kind === 'text' && m.plain !== undefined ? text.includes(m.plain) : m.re.test(text);
 }
 
-/** True when `next` can only hide rows `prev` shows: same directions and type, plain text extended. */
+/** True when `next` can only hide rows `prev` shows: same directions and types, plain text extended. */
 function narrows(prevSpec: FilterSpec, prev: TextMatcher, nextSpec: FilterSpec, next: TextMatcher): boolean {
   const a = prevSpec.dirs;
   const b = nextSpec.dirs;
-  if (a.in !== b.in || a.out !== b.out || a.system !== b.system || prevSpec.type !== nextSpec.type) {
+  if (a.in !== b.in || a.out !== b.out || a.system !== b.system || prevSpec.hideControl !== nextSpec.hideControl) {
+    return false;
+  }
+  const hidden = new Set(prevSpec.hiddenTypes);
+  if (hidden.size !== nextSpec.hiddenTypes.length || !nextSpec.hiddenTypes.every((t) => hidden.has(t))) {
     return false;
   }
   if (next.kind !== 'text' || (prev.kind !== 'text' && prev.kind !== 'none')) {
@@ -118,10 +116,12 @@ export interface ModelChange {
 export class RecordModel {
   /** All records kept, oldest first. */
   private records: ConnRecord[] = [];
-  /** Indices into `records` that pass the filter, or undefined when nothing is filtered. */
+  /** Indices into `records` that have a row (pass the filter, not folded), or undefined when all do. */
   private view: number[] | undefined;
-  private spec: FilterSpec = { ...NO_FILTER, dirs: { ...NO_FILTER.dirs } };
+  private spec: FilterSpec = copySpec(NO_FILTER);
   private matcher: TextMatcher = { kind: 'none' };
+  private hiddenTypes: ReadonlySet<string> = new Set();
+  private readonly folds = new RetryFolds();
   private readonly typeCounts = new Map<string, number>();
   /** Records this view removed itself to stay under `maxRecords`. */
   viewDropped = 0;
@@ -138,8 +138,9 @@ export class RecordModel {
     return this.view ? this.view.length : this.records.length;
   }
 
+  /** True when the user's filter hides anything (folded retries alone are not filtering). */
   get filtering(): boolean {
-    return this.view !== undefined;
+    return !this.showsAll;
   }
 
   /** The oldest record kept, filtered or not (the base of relative times). */
@@ -218,7 +219,8 @@ export class RecordModel {
   /** Applies a filter. An invalid regex returns its error and filters by the other criteria only. */
   setFilter(spec: FilterSpec): { error?: string } {
     const prev = { spec: this.spec, matcher: this.matcher };
-    this.spec = { text: spec.text, dirs: { ...spec.dirs }, type: spec.type };
+    this.spec = copySpec(spec);
+    this.hiddenTypes = new Set(spec.hiddenTypes);
     const compiled = compileText(spec.text);
     this.matcher = compiled.ok ? compiled.matcher : { kind: 'none' };
     if (this.view && narrows(prev.spec, prev.matcher, this.spec, this.matcher)) {
@@ -238,13 +240,14 @@ export class RecordModel {
     return compiled.ok ? {} : { error: compiled.error };
   }
 
-  private get isIdentity(): boolean {
+  /** The filter lets every record through. */
+  private get showsAll(): boolean {
     const d = this.spec.dirs;
-    return this.matcher.kind === 'none' && d.in && d.out && d.system && !this.spec.type;
+    return this.matcher.kind === 'none' && d.in && d.out && d.system && this.hiddenTypes.size === 0 && !this.spec.hideControl;
   }
 
   private rebuildView(): void {
-    if (this.isIdentity) {
+    if (this.showsAll && this.folds.hidden === 0) {
       this.view = undefined;
       return;
     }
@@ -260,11 +263,11 @@ export class RecordModel {
 
   private passes(i: number): boolean {
     const r = this.records[i];
-    const { dirs, type } = this.spec;
-    if (!dirs[directionOf(r)]) {
+    const { dirs, hideControl } = this.spec;
+    if (!dirs[directionOf(r)] || this.folds.isFolded(r)) {
       return false;
     }
-    if (type && typeLabel(r) !== type) {
+    if ((hideControl && CONTROL_KINDS.has(r.kind)) || (this.hiddenTypes.size > 0 && this.hiddenTypes.has(typeLabel(r)))) {
       return false;
     }
     const m = this.matcher;
@@ -282,9 +285,11 @@ export class RecordModel {
   replace(records: ConnRecord[]): void {
     this.records = records.slice();
     this.typeCounts.clear();
+    this.folds.clear();
     this.viewDropped = 0;
     for (const r of this.records) {
       this.countType(r);
+      this.folds.add(r);
     }
     this.trim();
     this.rebuildView();
@@ -293,6 +298,7 @@ export class RecordModel {
   clear(): void {
     this.records = [];
     this.typeCounts.clear();
+    this.folds.clear();
     this.viewDropped = 0;
     this.rebuildView();
   }
@@ -312,7 +318,10 @@ export class RecordModel {
       }
       const i = this.records.push(r) - 1;
       this.countType(r);
-      if (this.view && this.passes(i)) {
+      if (this.folds.add(r) && !this.view) {
+        // The first folded record: from now on not every record has a row.
+        this.rebuildView();
+      } else if (this.view && this.passes(i)) {
         this.view.push(i);
       }
     }
@@ -339,7 +348,8 @@ export class RecordModel {
         this.typeCounts.delete(t);
       }
     }
-    this.records.splice(0, removed);
+    const gone = this.records.splice(0, removed);
+    const promoted = this.folds.trimmed(gone, this.records);
     this.viewDropped += removed;
     let visibleRemoved = removed;
     if (this.view) {
@@ -353,6 +363,10 @@ export class RecordModel {
         next[j - k] = this.view[j] - removed;
       }
       this.view = next;
+      if (promoted) {
+        // A folded run lost its head: its oldest record left has the row now.
+        this.rebuildView();
+      }
     }
     return { removed, visibleRemoved };
   }

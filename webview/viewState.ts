@@ -11,7 +11,9 @@ import type { SendBoxState } from './sendbox';
 /** The protocol's fields plus view preferences the host ignores. */
 export interface PersistedState extends WebviewPersistedState {
   filterDirs?: FilterSpec['dirs'];
-  filterType?: string;
+  /** Types unticked in the type filter. */
+  filterHiddenTypes?: string[];
+  filterHideControl?: boolean;
   send?: SendBoxState;
   /** The selected record's seq. */
   selected?: number;

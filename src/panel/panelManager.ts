@@ -4,7 +4,7 @@ import type { Log } from '../log';
 import type { ProfileStore } from '../profiles/profileStore';
 import { applyEditable } from '../profiles/profile';
 import type { SessionConfig } from '../profiles/connectOptions';
-import type { WebviewPersistedState } from '../protocol';
+import type { EditableConfig, WebviewPersistedState } from '../protocol';
 import type { SessionRegistry } from '../session/registry';
 import type { Session } from '../session/session';
 import { InspectorPanel, type PanelActions, VIEW_TYPE } from './inspectorPanel';
@@ -19,9 +19,16 @@ import { webviewOptions } from './html';
  *
  * The log persistence belongs to whoever owns the sessions; the manager has it keep the log of each
  * session that has a panel (only panels come back after a reload), and reads it back on restore.
+ * VS Code revives only the tab in view and the others when they are first shown, so the manager
+ * brings back at once every session the last window had a panel for (the persistence keeps their
+ * list): all of them are in the Connections view, and a tab shown later finds its session waiting.
  */
 export class PanelManager extends Disposable implements vscode.WebviewPanelSerializer<WebviewPersistedState> {
   private readonly panels = new Map<string, InspectorPanel>();
+  /** The sessions of the last window's panels, brought back; settled once they are. */
+  private readonly restoring: Promise<void>;
+  /** Sessions brought back from the list whose panel has not been revived yet. */
+  private readonly awaitingPanel = new Set<string>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -43,6 +50,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         }
       }),
     );
+    this.restoring = this.restoreListed().catch((err: Error) => this.log.warn(`restoring the last window's sessions: ${err.message}`));
     this._register({
       dispose: () => {
         for (const p of [...this.panels.values()]) {
@@ -88,30 +96,19 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewPersistedState | undefined): Promise<void> {
+    await this.restoring;
     let session = state?.connectionId ? this.sessions.get(state.connectionId) : undefined;
+    if (session && state?.config && this.awaitingPanel.delete(session.id)) {
+      // Listed without the credentials written in clear: the panel's own state has them.
+      session.applyEditable(state.config);
+    }
     if (!session) {
       if (!state?.config?.url) {
         // Nothing to restore from: the panel cannot show anything useful.
         panel.dispose();
         return;
       }
-      // Read before the session exists, so nothing can connect it before its old records are back.
-      const records = (await this.persistence?.load(state.connectionId)) ?? [];
-      session = this.sessions.get(state.connectionId);
-      if (!session) {
-        const entry = state.config.profile ? this.profiles.get(state.config.profile) : undefined;
-        const base: SessionConfig = entry ? { ...entry.profile } : { url: state.config.url };
-        const config = applyEditable(base, state.config) as SessionConfig;
-        // Without its profile nobody can say who wrote this configuration: it asks before sending secrets.
-        session = this.sessions.create(config, entry ? entry.source : 'restored', state.connectionId);
-        if (records.length > 0) {
-          session.restoreLog(
-            records,
-            `Log restored from before the window reload (${records.length} record${records.length === 1 ? '' : 's'}); not connected`,
-          );
-        }
-        this.log.info(`[${session.label}] panel restored (not connected${records.length ? `, ${records.length} records` : ''})`);
-      }
+      session = await this.restoreSession(state.connectionId, state.config);
     }
     if (this.panels.has(session.id)) {
       panel.dispose();
@@ -119,6 +116,42 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
       return;
     }
     this.adopt(panel, session);
+  }
+
+  /** Brings back every session of the last window's panels, idle, with its log, before any panel asks for one. */
+  private async restoreListed(): Promise<void> {
+    const listed = (await this.persistence?.loadRestorable()) ?? [];
+    await Promise.all(
+      listed.map(async (entry) => {
+        const session = await this.restoreSession(entry.id, entry.config);
+        this.awaitingPanel.add(session.id);
+        // Kept listed (and its log kept) for the next window too, until its panel is closed.
+        this.persistence?.track(session);
+      }),
+    );
+  }
+
+  /** A session as a panel of the last window left it: idle, its log read back from disk. */
+  private async restoreSession(id: string, editable: EditableConfig): Promise<Session> {
+    // Read before the session exists, so nothing can connect it before its old records are back.
+    const records = (await this.persistence?.load(id)) ?? [];
+    const existing = this.sessions.get(id);
+    if (existing) {
+      return existing;
+    }
+    const entry = editable.profile ? this.profiles.get(editable.profile) : undefined;
+    const base: SessionConfig = entry ? { ...entry.profile } : { url: editable.url };
+    const config = applyEditable(base, editable) as SessionConfig;
+    // Without its profile nobody can say who wrote this configuration: it asks before sending secrets.
+    const session = this.sessions.create(config, entry ? entry.source : 'restored', id);
+    if (records.length > 0) {
+      session.restoreLog(
+        records,
+        `Log restored from before the window reload (${records.length} record${records.length === 1 ? '' : 's'}); not connected`,
+      );
+    }
+    this.log.info(`[${session.label}] restored (not connected${records.length ? `, ${records.length} records` : ''})`);
+    return session;
   }
 
   private adopt(panel: vscode.WebviewPanel, session: Session): InspectorPanel {

@@ -1,8 +1,11 @@
+// Over 400 lines: the log tails and the list of the sessions they belong to share one lifecycle (written together, frozen at shutdown).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Disposable, DisposableStore, MutableDisposable, disposableTimeout, type Event } from '../core/lifecycle';
+import { isCredentialHeader, replaceUrlCredentials } from '../core/credentials';
 import type { Redactor } from '../core/redactor';
 import { serializeRecord, type ConnRecord } from '../core/records';
+import type { EditableConfig } from '../protocol';
 
 /**
  * What a restored panel gets back after a window reload: the newest 5,000 records, at most 8 MiB of
@@ -34,6 +37,50 @@ export interface PersistSource {
   readonly redactor: Redactor;
   readonly onDidRecord: Event<ConnRecord>;
   readonly onDidClear: Event<void>;
+  /** What its panel's request bar shows; with it, the session is listed for the next window (see {@link RestorableSession}). */
+  readonly editableConfig?: EditableConfig;
+  readonly onDidChangeConfig?: Event<EditableConfig>;
+}
+
+/**
+ * A session whose panel comes back after a window reload. VS Code revives only the tab in view and
+ * the others when they are first shown, so the list lets every one of them be in the Connections view
+ * at once. Credentials written in clear in its headers or URL are not kept (the revived panel's own
+ * state brings them back); `${secret:…}` and `${env:…}` references are.
+ */
+export interface RestorableSession {
+  id: string;
+  config: EditableConfig;
+}
+
+/** The list's file, next to the tails. */
+export const RESTORABLE_FILE = 'panels.json';
+
+const REFERENCE = /^\s*(\S+\s+)?\$\{(secret|env):[^}]+\}\s*$/;
+const keepReference = (value: string) => (REFERENCE.test(value) ? value : '');
+
+/** `config` without the credentials written in clear in it. */
+export function withoutClearCredentials(config: EditableConfig): EditableConfig {
+  return {
+    ...config,
+    url: replaceUrlCredentials(config.url, (c) => keepReference(c.value) || '\u2022\u2022\u2022\u2022'),
+    headers: config.headers.map((hd) => (isCredentialHeader(hd.name) ? { ...hd, value: keepReference(hd.value) } : { ...hd })),
+  };
+}
+
+function isRestorable(v: unknown): v is RestorableSession {
+  const entry = v as { id?: unknown; config?: Partial<EditableConfig> } | null;
+  const c = entry?.config;
+  return (
+    typeof entry?.id === 'string' &&
+    fileNameFor(entry.id) !== undefined &&
+    typeof c?.url === 'string' &&
+    typeof c.kind === 'string' &&
+    Array.isArray(c.headers) &&
+    Array.isArray(c.protocols) &&
+    typeof c.method === 'string' &&
+    typeof c.body === 'string'
+  );
 }
 
 /**
@@ -141,6 +188,8 @@ export class LogPersistence extends Disposable {
   private frozen = false;
   private pruned = false;
   private tmpCounter = 0;
+  /** The list of restorable sessions changed since it was last written. */
+  private listDirty = false;
 
   constructor(
     /** Where the files go; undefined turns persistence off. */
@@ -189,7 +238,13 @@ export class LogPersistence extends Disposable {
     };
     entry.listeners.add(source.onDidRecord(() => this.markDirty(entry)));
     entry.listeners.add(source.onDidClear(() => this.markDirty(entry)));
+    if (source.onDidChangeConfig) {
+      entry.listeners.add(source.onDidChangeConfig(() => this.markListDirty()));
+    }
     this.tracked.set(source.id, entry);
+    if (source.editableConfig) {
+      this.markListDirty();
+    }
     if (source.store.size > 0) {
       this.markDirty(entry);
     }
@@ -206,6 +261,9 @@ export class LogPersistence extends Disposable {
       entry.generation++;
       entry.listeners.dispose();
       this.tracked.delete(sessionId);
+      if (!this.frozen && entry.source.editableConfig) {
+        this.markListDirty();
+      }
     }
     const file = this.fileFor(sessionId);
     if (deleteFile && file && !this.frozen) {
@@ -232,10 +290,30 @@ export class LogPersistence extends Disposable {
     return parseNdjson(text, this.limits);
   }
 
+  /** The sessions whose panels the last window had (see {@link RestorableSession}); empty when none or unreadable. */
+  async loadRestorable(): Promise<RestorableSession[]> {
+    if (!this.dir) {
+      return [];
+    }
+    try {
+      const value = JSON.parse(await fs.promises.readFile(path.join(this.dir, RESTORABLE_FILE), 'utf8')) as { sessions?: unknown };
+      return Array.isArray(value.sessions) ? value.sessions.filter(isRestorable) : [];
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.onError(err as Error);
+      }
+      return [];
+    }
+  }
+
   /** Writes every pending tail now, asynchronously. */
   flush(): Promise<void> {
     this.pendingWrite.clear();
     const jobs = [...this.tracked.values()].filter((entry) => entry.dirty).map((entry) => this.prepare(entry));
+    const list = this.takeList();
+    if (list) {
+      jobs.push(list);
+    }
     this.writing = this.writing.then(async () => {
       for (const job of jobs) {
         await job.write().catch((err) => this.onError(err as Error));
@@ -253,13 +331,16 @@ export class LogPersistence extends Disposable {
     if (this.frozen) {
       return;
     }
-    for (const entry of this.tracked.values()) {
-      if (entry.dirty) {
-        try {
-          this.prepare(entry).writeSync();
-        } catch (err) {
-          this.onError(err as Error);
-        }
+    const jobs = [...this.tracked.values()].filter((entry) => entry.dirty).map((entry) => this.prepare(entry));
+    const list = this.takeList();
+    if (list) {
+      jobs.push(list);
+    }
+    for (const job of jobs) {
+      try {
+        job.writeSync();
+      } catch (err) {
+        this.onError(err as Error);
       }
     }
   }
@@ -315,26 +396,40 @@ export class LogPersistence extends Disposable {
 
   private markDirty(entry: TrackedSession): void {
     entry.dirty = true;
+    this.scheduleWrite();
+  }
+
+  private markListDirty(): void {
+    this.listDirty = true;
+    this.scheduleWrite();
+  }
+
+  private scheduleWrite(): void {
     if (!this.pendingWrite.value && !this.frozen) {
       this.pendingWrite.value = disposableTimeout(() => void this.flush(), this.intervalMs);
     }
   }
 
-  /** Takes the tail now (so the write has what the store held at this moment) and returns its writers. */
-  private prepare(entry: TrackedSession): { write(): Promise<void>; writeSync(): void } {
-    entry.dirty = false;
-    const redactor = entry.source.redactor;
-    if (!entry.redactors.includes(redactor)) {
-      // New secrets: lines masked without them may hold them in clear.
-      entry.redactors.push(redactor);
-      entry.cache = new WeakMap();
+  /** The list of restorable sessions as it is now, when it changed, and its writers. */
+  private takeList(): { write(): Promise<void>; writeSync(): void } | undefined {
+    if (!this.listDirty || !this.dir) {
+      return undefined;
     }
-    const { text } = tailNdjson(entry.source.store, entry.redactors, this.limits, entry.cache);
-    const generation = ++entry.generation;
-    const file = this.fileFor(entry.source.id)!;
+    this.listDirty = false;
+    const sessions: RestorableSession[] = [];
+    for (const { source } of this.tracked.values()) {
+      if (source.editableConfig) {
+        sessions.push({ id: source.id, config: withoutClearCredentials(source.editableConfig) });
+      }
+    }
+    const text = JSON.stringify({ sessions });
+    return this.writers(path.join(this.dir, RESTORABLE_FILE), text, () => true);
+  }
+
+  /** Writes `text` to `file` through a temporary file, while `current()` holds. */
+  private writers(file: string, text: string, current: () => boolean): { write(): Promise<void>; writeSync(): void } {
     const dir = this.dir!;
     const tmp = `${file}.${process.pid}.${++this.tmpCounter}.tmp`;
-    const current = () => this.tracked.get(entry.source.id) === entry && entry.generation === generation;
     return {
       write: async () => {
         if (!current()) {
@@ -354,5 +449,20 @@ export class LogPersistence extends Disposable {
         fs.renameSync(tmp, file);
       },
     };
+  }
+
+  /** Takes the tail now (so the write has what the store held at this moment) and returns its writers. */
+  private prepare(entry: TrackedSession): { write(): Promise<void>; writeSync(): void } {
+    entry.dirty = false;
+    const redactor = entry.source.redactor;
+    if (!entry.redactors.includes(redactor)) {
+      // New secrets: lines masked without them may hold them in clear.
+      entry.redactors.push(redactor);
+      entry.cache = new WeakMap();
+    }
+    const { text } = tailNdjson(entry.source.store, entry.redactors, this.limits, entry.cache);
+    const generation = ++entry.generation;
+    const current = () => this.tracked.get(entry.source.id) === entry && entry.generation === generation;
+    return this.writers(this.fileFor(entry.source.id)!, text, current);
   }
 }

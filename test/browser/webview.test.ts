@@ -518,7 +518,7 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
     await closePage(page);
   });
 
-  it('filters by text, by /regex/, by direction and by type; an invalid regex shows an error', async () => {
+  it('filters by text, by /regex/, by direction and by types; an invalid regex shows an error', async () => {
     const page = await open();
     await dispatch(page, wsInit());
     await nextFrames(page);
@@ -547,13 +547,152 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
     assert.equal(rows.length, 2, rows.join('\n'));
     assert.ok(rows[0].includes('"op":"subscribe"') && rows[1].includes('ping'), rows.join('\n'));
     await page.getByRole('button', { name: 'Received' }).click();
-    await page.getByRole('button', { name: 'System' }).click();
-    await page.getByLabel('Event type shown').selectOption('binary');
+    await page.locator('.type-filter-button').click();
+    for (const type of ['text', 'ping', 'pong']) {
+      await page.getByRole('checkbox', { name: type, exact: true }).uncheck();
+    }
     await nextFrames(page);
     rows = await rowTexts(page);
-    assert.equal(rows.length, 1);
+    assert.equal(rows.length, 1, rows.join('\n'));
     assert.match(rows[0], /binary \| {2}\| 22 B \| 82 a2 6f/);
     await closePage(page);
+  });
+
+  it('the text filter finds what system rows show: attempts, close codes, error messages', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    const filter = page.getByLabel('Filter records: text, or /regex/flags');
+    for (const [needle, want] of [
+      ['attempt 1 of 10', /Reconnecting in .* — attempt 1 of 10/],
+      ['closed 1006', /Closed 1006 — by network, not clean/],
+      ['hang up', /ERR_NETWORK: socket hang up/],
+    ] as const) {
+      await filter.fill(needle);
+      await filter.press('Enter');
+      await nextFrames(page);
+      const rows = await rowTexts(page);
+      assert.ok(rows.length >= 1 && rows.every((r) => want.test(r)), `${needle}: ${rows.join('\n')}`);
+    }
+    await closePage(page);
+  });
+
+  it('the type list hides several types at once, by keyboard, and "Hide control frames" hides ping, pong, retry and comments; both survive a reload', async () => {
+    const page = await open();
+    await dispatch(page, wsInit());
+    const types = page.locator('.type-filter-button');
+    assert.equal(await types.innerText(), 'All types');
+    await types.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('.type-filter-menu').isVisible(), true);
+    // Sorted: binary, close, connecting, error, info, open, ping, pong, reconnecting, text.
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('.type-filter-menu').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('type-filter-button')), true);
+    assert.equal(await types.innerText(), 'Types: 8 of 10');
+    await nextFrames(page);
+    let rows = await rowTexts(page);
+    assert.ok(rows.length > 5, rows.join('\n'));
+    assert.ok(!rows.some((r) => / \| (ping|pong) \| /.test(r)), rows.join('\n'));
+    assert.ok(rows.some((r) => / \| binary \| /.test(r)) && rows.some((r) => / \| text \| /.test(r)), rows.join('\n'));
+    await page.screenshot({ path: join(RESULTS, 'webview-type-filter.png') });
+    await page.locator('.type-filter-button').click();
+    await page.screenshot({ path: join(RESULTS, 'webview-type-filter-open.png') });
+    await page.keyboard.press('Escape');
+
+    const sse = await open();
+    await dispatch(sse, sseInit());
+    const hide = sse.getByRole('button', { name: 'Hide control frames' });
+    assert.match((await hide.getAttribute('title')) ?? '', /ping and pong.*retry:.*comment/);
+    await nextFrames(sse);
+    assert.ok((await rowTexts(sse)).some((r) => /retry: 5000 ms/.test(r) || /: heartbeat/.test(r)));
+    await hide.click();
+    await nextFrames(sse);
+    rows = await rowTexts(sse);
+    assert.ok(rows.length >= 6 && !rows.some((r) => /retry: 5000 ms|: heartbeat/.test(r)), rows.join('\n'));
+    await savedState(sse, { filterHideControl: true as unknown as string });
+    await sse.reload();
+    await sse.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(sse, sseInit());
+    await nextFrames(sse);
+    assert.equal(await hide.getAttribute('aria-pressed'), 'true');
+    rows = await rowTexts(sse);
+    assert.ok(rows.length >= 6 && !rows.some((r) => /retry: 5000 ms|: heartbeat/.test(r)), rows.join('\n'));
+    await closePage(sse);
+
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    assert.equal(await types.innerText(), 'Types: 8 of 10');
+    rows = await rowTexts(page);
+    assert.ok(rows.length > 5 && !rows.some((r) => / \| (ping|pong) \| /.test(r)), rows.join('\n'));
+    await closePage(page);
+  });
+
+  it('a retry: repeated unchanged folds into one row that counts it; the records stay', async () => {
+    const page = await open();
+    const init = sseInit();
+    const r = builder();
+    const records: ConnRecord[] = [r({ kind: 'connecting', url: 'http://127.0.0.1:8000/sse', method: 'GET', headers: {}, attempt: 0 })];
+    for (let i = 0; i < 37; i++) {
+      records.push(
+        r({ kind: 'retry', ms: 1000 }),
+        r({ kind: 'message', dir: 'in', format: 'text', event: 'tick', data: `tick ${i}`, size: 6 }),
+      );
+    }
+    await dispatch(page, { ...init, records });
+    await nextFrames(page);
+    let rows = await rowTexts(page);
+    let retries = rows.filter((row) => row.includes('retry: 1000 ms'));
+    assert.equal(retries.length, 1, rows.join('\n'));
+    assert.match(retries[0], /retry: 1000 ms ×37$/);
+    assert.equal(await page.evaluate(() => (window as any).__inspector.total()), 75);
+    assert.equal(await page.evaluate(() => (window as any).__inspector.shown()), 39);
+    assert.equal(await page.locator('.counter.muted').isVisible(), false, 'folding is not a filter');
+    const more = [r({ kind: 'retry', ms: 1000 }), r({ kind: 'retry', ms: 1000 }), r({ kind: 'retry', ms: 3000 })];
+    await dispatch(page, { type: 'records', records: more, stats: init.stats, dropped: 0 });
+    await nextFrames(page);
+    rows = await rowTexts(page);
+    retries = rows.filter((row) => row.includes('retry: '));
+    assert.equal(retries.length, 2, rows.join('\n'));
+    assert.match(retries[0], /retry: 1000 ms ×39$/);
+    assert.match(retries[1], /retry: 3000 ms$/);
+    await page.locator('.log-viewport').evaluate((el: any) => (el.scrollTop = 0));
+    await nextFrames(page);
+    await page.screenshot({ path: join(RESULTS, 'webview-retry-folded.png') });
+    await closePage(page);
+  });
+
+  it('the messages/s counter reads steady on a steady stream that arrives in uneven batches', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(30_000);
+    await page.clock.install();
+    await page.goto(`${origin}/?theme=dark`);
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    const init = wsInit([]);
+    await dispatch(page, { ...init, stats: { ...init.stats, messagesIn: 0, messagesOut: 0 } });
+    // 5,000 messages a second on average, arriving as 1,000 in one second and 9,000 in the next.
+    let total = 0;
+    const readings: string[] = [];
+    for (let second = 1; second <= 14; second++) {
+      total += second % 2 ? 1000 : 9000;
+      await dispatch(page, { type: 'records', records: [], stats: { ...init.stats, messagesIn: total, messagesOut: 0 }, dropped: 0 });
+      await page.clock.runFor(1000);
+      readings.push(await page.locator('.counter[title="Messages per second"]').innerText());
+    }
+    const rates = readings.slice(6).map((text) => Number(text.replace(/[^0-9.]/g, '')));
+    // Within 30% of the true rate; over one second alone it read 1,000 and 9,000 in turn.
+    assert.ok(
+      rates.every((rate) => rate >= 3500 && rate <= 6500),
+      `readings: ${readings.join(', ')}`,
+    );
+    await page.close();
   });
 
   it('shows hostile payloads as literal text and runs nothing', async () => {

@@ -1,8 +1,11 @@
 /** What the log and the badge say of a record or a connection state. DOM-free and total. */
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
+import { repeatsOf } from '../retryFold';
 import { hexPreview } from './bytes';
-import { clip, escapeControl } from './text';
+import { PREVIEW_CHARS, clip, escapeControl } from './text';
 import { clockTime, formatDelay } from './time';
+
+const numberFormat = new Intl.NumberFormat('en-US');
 
 /** The log's "type" column: the SSE event type, `text`/`binary` for WS messages, else the record kind. */
 export function typeLabel(record: ConnRecord): string {
@@ -57,18 +60,24 @@ export function attemptText(attempt: number, max: number | null): string {
   return max === null ? `attempt ${attempt}` : `attempt ${attempt} of ${max}`;
 }
 
-/** The log's one-line preview: controls, bidi and line ends made visible, clipped. */
-export function previewOf(record: ConnRecord): string {
+/**
+ * The log's one-line preview: controls, bidi and line ends made visible, clipped to `max` chars. The
+ * text filter matches what this returns for every row that is not a message (with a larger `max`), so
+ * what a row shows is what a search finds.
+ */
+export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
   switch (record.kind) {
     case 'message':
       if (record.format === 'binary') {
         return `${hexPreview(record.data)}${record.size > 24 ? ' …' : ''}`;
       }
-      return escapeControl(clip(record.data));
+      return escapeControl(clip(record.data, max));
     case 'comment':
-      return escapeControl(clip(`: ${record.text}`));
-    case 'retry':
-      return `retry: ${record.ms} ms`;
+      return escapeControl(clip(`: ${record.text}`, max));
+    case 'retry': {
+      const repeats = repeatsOf(record);
+      return `retry: ${record.ms} ms${repeats > 1 ? ` ×${numberFormat.format(repeats)}` : ''}`;
+    }
     case 'ping':
     case 'pong': {
       const auto = record.auto ? ' (automatic)' : '';
@@ -76,7 +85,10 @@ export function previewOf(record: ConnRecord): string {
     }
     case 'connecting':
       return escapeControl(
-        clip(`${record.method ? record.method + ' ' : ''}${record.url}${record.attempt ? ` — ${attemptText(record.attempt, null)}` : ''}`),
+        clip(
+          `${record.method ? record.method + ' ' : ''}${record.url}${record.attempt ? ` — ${attemptText(record.attempt, null)}` : ''}`,
+          max,
+        ),
       );
     case 'open': {
       const parts: string[] = [];
@@ -89,7 +101,7 @@ export function previewOf(record: ConnRecord): string {
       if (record.extensions) {
         parts.push(record.extensions);
       }
-      return escapeControl(clip(`Open ${record.url}${parts.length ? ' — ' + parts.join(', ') : ''}`));
+      return escapeControl(clip(`Open ${record.url}${parts.length ? ' — ' + parts.join(', ') : ''}`, max));
     }
     case 'reconnecting':
       return `Reconnecting in ${formatDelay(record.delayMs)} — ${attemptText(record.attempt, record.maxAttempts)}`;
@@ -99,10 +111,10 @@ export function previewOf(record: ConnRecord): string {
       return `Closed${record.code !== undefined ? ' ' + record.code : ''}${quoted(record.reason)} — by ${record.by}${record.clean ? '' : ', not clean'}`;
     case 'error': {
       const http = record.status !== undefined ? ` ${record.status} ${record.statusText ?? ''}`.trimEnd() : '';
-      return escapeControl(clip(`${record.code}${http}: ${record.message}${record.fatal ? ' (fatal)' : ''}`));
+      return escapeControl(clip(`${record.code}${http}: ${record.message}${record.fatal ? ' (fatal)' : ''}`, max));
     }
     case 'info':
-      return escapeControl(clip(record.message));
+      return escapeControl(clip(record.message, max));
     default:
       return '';
   }

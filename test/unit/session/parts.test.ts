@@ -29,7 +29,25 @@ test("the message rate is taken over at least half a second, counted from the co
   assert.equal(rate.sample(150, 1200), 0, 'too soon: the last rate stands');
   assert.equal(rate.sample(200, 1500), 200);
   assert.equal(rate.value, 200);
-  assert.equal(rate.sample(200, 2500), 0);
+});
+
+test('the message rate is smoothed over five seconds: a steady stream read in bursts reads steady, a stop reads 0 after the window', () => {
+  const rate = new MessageRate();
+  rate.restart(0, 0);
+  // 5,000/s, but the count moves in bursts: 1,000 one second, 9,000 the next.
+  let count = 0;
+  const readings: number[] = [];
+  for (let s = 1; s <= 20; s++) {
+    count += s % 2 ? 1000 : 9000;
+    readings.push(rate.sample(count, s * 1000));
+  }
+  for (const r of readings.slice(5)) {
+    assert.ok(r >= 4000 && r <= 6000, `steady reading: ${readings.map(Math.round).join(', ')}`);
+  }
+  for (let s = 21; s <= 25; s++) {
+    rate.sample(count, s * 1000);
+  }
+  assert.equal(rate.sample(count, 26_000), 0, 'no message for a whole window');
 });
 
 test('the output channel has one line per state record, errors and warnings at their level, messages left out', () => {

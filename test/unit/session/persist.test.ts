@@ -7,7 +7,16 @@ import { Emitter } from '../../../src/core/lifecycle';
 import { Redactor } from '../../../src/core/redactor';
 import type { ConnRecord, MessageRecord } from '../../../src/core/records';
 import { MessageStore } from '../../../src/core/store';
-import { LogPersistence, ORPHAN_AGE_MS, fileNameFor, parseNdjson, tailNdjson, type PersistSource } from '../../../src/session/persist';
+import type { EditableConfig } from '../../../src/protocol';
+import {
+  LogPersistence,
+  ORPHAN_AGE_MS,
+  RESTORABLE_FILE,
+  fileNameFor,
+  parseNdjson,
+  tailNdjson,
+  type PersistSource,
+} from '../../../src/session/persist';
 
 function msg(seq: number, data = `m${seq}`): MessageRecord {
   return { kind: 'message', dir: 'in', format: 'text', data, size: Buffer.byteLength(data), seq, time: new Date(0).toISOString() };
@@ -170,6 +179,52 @@ describe('LogPersistence', () => {
     p.dispose();
     p.untrack('s2', true);
     assert.equal(parseNdjson(fs.readFileSync(path.join(dir, 's2.ndjson'), 'utf8')).length, 3, 'written on dispose, not deleted after');
+  });
+
+  it('lists the sessions it keeps with their request, credentials in clear left out; a closed panel leaves the list, a shutdown does not', async () => {
+    const dir = tmpDir();
+    const p = new LogPersistence(dir, undefined, 60_000);
+    const config = (url: string, auth: string): EditableConfig => ({
+      url,
+      kind: 'sse',
+      headers: [
+        { name: 'Authorization', value: auth, enabled: true },
+        { name: 'X-Client', value: 'inspector', enabled: true },
+      ],
+      method: 'GET',
+      body: '',
+      protocols: [],
+    });
+    const a = { ...source('a'), editableConfig: config('https://127.0.0.1/sse?token=hunter2', 'Bearer hunter2') };
+    const b = { ...source('b'), editableConfig: config('https://127.0.0.1/ws', 'Bearer ${secret:API}') };
+    p.track(a);
+    p.track(b);
+    await p.flush();
+    const text = fs.readFileSync(path.join(dir, RESTORABLE_FILE), 'utf8');
+    assert.ok(!text.includes('hunter2'), text);
+    const listed = await p.loadRestorable();
+    assert.deepEqual(
+      listed.map((e) => [e.id, e.config.url, e.config.headers.map((hd) => hd.value)]),
+      [
+        ['a', 'https://127.0.0.1/sse?token=••••', ['', 'inspector']],
+        ['b', 'https://127.0.0.1/ws', ['Bearer ${secret:API}', 'inspector']],
+      ],
+    );
+    p.untrack('a', true);
+    await p.flush();
+    assert.deepEqual(
+      (await p.loadRestorable()).map((e) => e.id),
+      ['b'],
+    );
+    p.dispose();
+    p.untrack('b', true);
+    assert.deepEqual(
+      (await new LogPersistence(dir).loadRestorable()).map((e) => e.id),
+      ['b'],
+      'the panels closed by the shutdown stay listed',
+    );
+    fs.writeFileSync(path.join(dir, RESTORABLE_FILE), '{"sessions":[{"id":"../x","config":{}}, 7]}');
+    assert.deepEqual(await new LogPersistence(dir).loadRestorable(), [], 'entries that are not sessions are skipped');
   });
 
   it('untrack with deleteFile removes the file, also when a write was in flight', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnRecord } from '../../../src/protocol';
+import { previewOf } from '../../../webview/format/labels';
 import { NO_FILTER, RecordModel, compileText, type FilterSpec } from '../../../webview/model';
 
 let seq = 0;
@@ -60,7 +61,7 @@ describe('webview model: filter', () => {
     assert.equal(m.count, 2);
     assert.equal(compileText('/[/').ok, false);
   });
-  it('filters by direction and by type', () => {
+  it('filters by direction and by types', () => {
     const m = new RecordModel();
     const a = sse('a', 'tick'),
       b = out('b'),
@@ -71,13 +72,88 @@ describe('webview model: filter', () => {
     assert.deepEqual(rows(m), [b.seq]);
     m.setFilter(spec({ dirs: { in: true, out: false, system: true } }));
     assert.deepEqual(rows(m), [a.seq, c.seq, d.seq]);
-    m.setFilter(spec({ type: 'news' }));
+    m.setFilter(spec({ hiddenTypes: ['tick', 'text', 'info'] }));
     assert.deepEqual(rows(m), [d.seq]);
+    m.setFilter(spec({ hiddenTypes: ['tick', 'info'] }));
+    assert.deepEqual(rows(m), [b.seq, d.seq]);
     assert.deepEqual(new Set(m.types()), new Set(['tick', 'text', 'info', 'news']));
     m.setFilter(spec({}));
     assert.equal(m.filtering, false);
     assert.equal(m.count, 4);
   });
+  it('matches a system row on the text the row shows: attempt, close code, error message', () => {
+    const m = new RecordModel();
+    const connecting: ConnRecord = { kind: 'connecting', seq: ++seq, time: t, url: 'ws://127.0.0.1/feed', headers: {}, attempt: 3 };
+    const reconnecting = { kind: 'reconnecting', seq: ++seq, time: t, delayMs: 2000, attempt: 4, maxAttempts: 10 } as ConnRecord;
+    const close = { kind: 'close', seq: ++seq, time: t, code: 1011, reason: 'upstream gone', by: 'server', clean: true } as ConnRecord;
+    const error = { kind: 'error', seq: ++seq, time: t, code: 'ERR_NETWORK', message: 'connect refused', fatal: false } as ConnRecord;
+    m.replace([connecting, reconnecting, close, error, sse('attempt 3 in data')]);
+    m.setFilter(spec({ text: 'attempt 3' }));
+    assert.deepEqual(rows(m), [connecting.seq, seq]);
+    m.setFilter(spec({ text: 'attempt 4 of 10' }));
+    assert.deepEqual(rows(m), [reconnecting.seq]);
+    m.setFilter(spec({ text: 'closed 1011' }));
+    assert.deepEqual(rows(m), [close.seq]);
+    m.setFilter(spec({ text: 'refused' }));
+    assert.deepEqual(rows(m), [error.seq]);
+  });
+
+  it('hides control frames: ping, pong, retry and comment rows', () => {
+    const m = new RecordModel();
+    const ping = { kind: 'ping', seq: ++seq, time: t, dir: 'in', data: '', size: 0 } as ConnRecord;
+    const pong = { kind: 'pong', seq: ++seq, time: t, dir: 'out', data: '', size: 0, auto: true } as ConnRecord;
+    const retry: ConnRecord = { kind: 'retry', seq: ++seq, time: t, ms: 1000 };
+    const comment: ConnRecord = { kind: 'comment', seq: ++seq, time: t, text: 'keep-alive' };
+    const a = sse('a');
+    m.replace([ping, pong, retry, comment, a, info('i')]);
+    m.setFilter(spec({ hideControl: true }));
+    assert.deepEqual(rows(m), [a.seq, seq]);
+    assert.equal(m.filtering, true);
+  });
+
+  it('folds a repeated unchanged retry into its first row, which counts them; a new value or attempt starts a new row', () => {
+    const m = new RecordModel();
+    const retry = (ms: number): ConnRecord => ({ kind: 'retry', seq: ++seq, time: t, ms });
+    const first = retry(1000);
+    const all: ConnRecord[] = [first];
+    for (let i = 0; i < 36; i++) {
+      all.push(sse(`e${i}`), retry(1000));
+    }
+    m.replace(all);
+    assert.equal(m.total, 73, 'every record is kept');
+    assert.equal(m.count, 37, 'the 36 repeats have no row');
+    assert.equal(m.filtering, false, 'folding is not a filter');
+    assert.equal(previewOf(m.at(0)!), 'retry: 1000 ms ×37');
+    const changed = retry(2000);
+    m.append([sse('x'), retry(1000), changed, retry(2000)]);
+    assert.equal(previewOf(m.at(0)!), 'retry: 1000 ms ×38');
+    assert.equal(m.at(m.count - 1)!.seq, changed.seq);
+    assert.equal(previewOf(m.at(m.count - 1)!), 'retry: 2000 ms ×2');
+    assert.equal(JSON.stringify(m.at(0)), JSON.stringify({ ...first }), 'the record itself is unchanged');
+    const connecting: ConnRecord = { kind: 'connecting', seq: ++seq, time: t, url: 'http://127.0.0.1/', headers: {}, attempt: 1 };
+    const after = retry(2000);
+    m.append([connecting, after]);
+    assert.equal(m.at(m.count - 1)!.seq, after.seq, 'a new attempt shows its retry');
+    m.setFilter(spec({ text: '×38' }));
+    assert.deepEqual(rows(m), [first.seq]);
+  });
+
+  it('a folded run whose first record is dropped by the cap is headed by its oldest record left', () => {
+    const m = new RecordModel(100);
+    const recs: ConnRecord[] = [];
+    for (let i = 0; i < 60; i++) {
+      recs.push({ kind: 'retry', seq: ++seq, time: t, ms: 500 }, sse(`e${i}`));
+    }
+    m.append(recs.slice(0, 100));
+    assert.equal(m.count, 51);
+    m.append(recs.slice(100));
+    assert.equal(m.total, 90);
+    assert.equal(m.at(0)!.kind, 'retry');
+    assert.equal(m.at(0)!.seq, recs[30].seq);
+    assert.equal(previewOf(m.at(0)!), 'retry: 500 ms ×45');
+    assert.equal(m.count, 46);
+  });
+
   it('filters appended records incrementally and ignores records it already has', () => {
     const m = new RecordModel();
     m.setFilter(spec({ text: 'keep' }));
