@@ -51,6 +51,8 @@ export interface PersistSource {
 export interface RestorableSession {
   id: string;
   config: EditableConfig;
+  /** Credentials written in clear were left out of `config`: connecting before its panel is back would send them empty. */
+  credentialsLeftOut?: boolean;
 }
 
 /** The list's file, next to the tails. */
@@ -419,7 +421,9 @@ export class LogPersistence extends Disposable {
     const sessions: RestorableSession[] = [];
     for (const { source } of this.tracked.values()) {
       if (source.editableConfig) {
-        sessions.push({ id: source.id, config: withoutClearCredentials(source.editableConfig) });
+        const config = withoutClearCredentials(source.editableConfig);
+        const leftOut = JSON.stringify(config) !== JSON.stringify(source.editableConfig);
+        sessions.push({ id: source.id, config, ...(leftOut ? { credentialsLeftOut: true } : {}) });
       }
     }
     const text = JSON.stringify({ sessions });

@@ -191,6 +191,7 @@ export class Session extends Disposable {
 
   /** Applies the request bar's edits (what the bar cannot edit is kept). */
   applyEditable(config: EditableConfig): void {
+    this.connectHeld = undefined;
     const next = applyEditable(this._config, config) as SessionConfig;
     this.setConfig(next);
   }
@@ -207,9 +208,20 @@ export class Session extends Disposable {
 
   private pendingConnect: Promise<ConnectResult> | undefined;
 
+  /** Why this session may not connect yet (its request is incomplete until its panel is back); cleared when a request is applied. */
+  private connectHeld: string | undefined;
+
+  /** Connecting fails with `reason` until a request is applied (see {@link applyEditable}). */
+  holdConnect(reason: string): void {
+    this.connectHeld = reason;
+  }
+
   private async doConnect(): Promise<ConnectResult> {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+    }
+    if (this.connectHeld) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: this.connectHeld };
     }
     const resolved = await resolveForConnect(this._config, this._source, this.label, this.deps);
     if (!resolved.ok) {

@@ -210,6 +210,14 @@ describe('LogPersistence', () => {
         ['b', 'https://127.0.0.1/ws', ['Bearer ${secret:API}', 'inspector']],
       ],
     );
+    assert.deepEqual(
+      listed.map((e) => [e.id, e.credentialsLeftOut === true]),
+      [
+        ['a', true],
+        ['b', false],
+      ],
+      'an entry says when it left credentials out, so it is not connected with them empty',
+    );
     p.untrack('a', true);
     await p.flush();
     assert.deepEqual(

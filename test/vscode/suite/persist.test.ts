@@ -160,4 +160,32 @@ suite('Log kept across a window reload', () => {
       'no temporary files left',
     );
   });
+
+  test('a session listed without the credentials typed into its request is not connected until a request is applied', async () => {
+    let requests = 0;
+    const counting = http.createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+      res.write('data: hello\n\n');
+    });
+    await new Promise<void>((resolve) => counting.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(counting.address() as AddressInfo).port}/sse`;
+    const session = api.services.sessions.create({ url }, 'adhoc');
+    try {
+      session.holdConnect('its credentials come back with its tab');
+      const held = await session.connect();
+      assert.deepEqual(held, { ok: false, code: 'ERR_INVALID_CONFIG', message: 'its credentials come back with its tab' });
+      assert.equal(requests, 0, 'nothing was sent');
+      session.applyEditable({
+        ...session.editableConfig,
+        headers: [{ name: 'Authorization', value: 'Bearer typed-again', enabled: true }],
+      });
+      assert.deepEqual(await session.connect(), { ok: true });
+      await waitFor(() => requests === 1, 'the request, once a request was applied', 15000);
+    } finally {
+      api.services.sessions.remove(session);
+      counting.closeAllConnections();
+      await new Promise<void>((resolve) => counting.close(() => resolve()));
+    }
+  });
 });
