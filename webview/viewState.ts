@@ -12,6 +12,8 @@ import type { SendBoxState } from './sendbox';
 export interface PersistedState extends WebviewPersistedState {
   filterDirs?: FilterSpec['dirs'];
   filterType?: string;
+  /** The request editor holds edits the host has not applied (`config` is them). */
+  configEdited?: boolean;
   send?: SendBoxState;
   /** The selected record's seq. */
   selected?: number;

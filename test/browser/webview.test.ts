@@ -772,6 +772,114 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  /** The editor's header rows as [name, value] pairs, read from the inputs. */
+  const headerInputs = (page: Page): Promise<string[][]> =>
+    page.evaluate(() =>
+      Array.from(document.querySelectorAll('.header-row') as ArrayLike<any>).map((row) => [
+        row.querySelector('.header-name').value,
+        row.querySelector('.header-value').value,
+      ]),
+    );
+  const focused = (page: Page): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+
+  it('a header typed as name, Tab, value keeps its focus and text across host redraws, and stays until applied or discarded', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const init = wsInit();
+    await dispatch(page, init);
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByRole('button', { name: 'Add header' }).click();
+    assert.equal(await focused(page), 'Header 3 name');
+    await page.keyboard.type('X-Trace');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'Header 3 value');
+    // The host redraws meanwhile: a state message and its configuration (as after any change on its side).
+    await dispatch(page, { type: 'status', status: status({ state: 'open' }) });
+    await dispatch(page, { type: 'config', config: init.config });
+    await page.keyboard.type('on');
+    await dispatch(page, { type: 'status', status: status({ state: 'open', attempt: 0 }) });
+    await page.keyboard.type('ly');
+    assert.equal(await focused(page), 'Header 3 value');
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    const notice = page.locator('.unapplied');
+    assert.match(await notice.innerText(), /Changes not applied: the connection uses the previous request/);
+    assert.ok(await page.getByRole('button', { name: 'Apply and reconnect' }).isVisible());
+
+    // Disconnect: the host sends the state and its (unchanged) configuration; the edit stays.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    assert.ok((await posted(page)).some((m) => m.type === 'disconnect'));
+    await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { code: 1000, reason: '', clean: true } }) });
+    await dispatch(page, { type: 'config', config: init.config });
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'closed' }) }));
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    assert.match(await notice.innerText(), /Changes not applied yet: Connect sends them/);
+    assert.equal(await page.getByRole('button', { name: 'Apply and reconnect' }).isVisible(), false);
+
+    // A reload (the panel hidden and shown again) keeps the edit too.
+    await page.waitForFunction(() => (window as any).__state?.configEdited === true);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'closed' }) }));
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    assert.ok(await notice.isVisible());
+
+    // Discard goes back to the host's configuration.
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    assert.deepEqual(await headerInputs(page), [
+      ['Authorization', 'Bearer ${secret:MARKET_TOKEN}'],
+      ['X-Client', 'inspector'],
+    ]);
+    assert.equal(await notice.isVisible(), false);
+
+    // Connect applies: the notice goes, and the host's configuration that follows is shown.
+    await page.getByLabel('Header 2 value').fill('inspector-2');
+    assert.ok(await notice.isVisible());
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const connect = (await posted(page)).filter((m) => m.type === 'connect').pop() as unknown as {
+      config: { headers: { value: string }[] };
+    };
+    assert.equal(connect.config.headers[1].value, 'inspector-2');
+    assert.equal(await notice.isVisible(), false);
+    const appliedConfig = { ...init.config, headers: [init.config.headers[0], { name: 'X-Client', value: 'inspector-2', enabled: true }] };
+    await dispatch(page, { type: 'config', config: appliedConfig });
+    assert.equal(await notice.isVisible(), false);
+    assert.equal((await headerInputs(page))[1][1], 'inspector-2');
+    await page.screenshot({ path: join(RESULTS, 'webview-request-applied.png') });
+    await closePage(page);
+  });
+
+  it('a header with an empty value warns in its row, and an empty header value shows as empty in the details', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'idle' }) }));
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByLabel('Header 1 value').fill('');
+    const warning = page.locator('.header-row .header-warning').first();
+    assert.equal(await warning.innerText(), 'Authorization has no value: it is sent empty.');
+    assert.equal(await page.getByLabel('Header 1 value').getAttribute('aria-invalid'), 'true');
+    assert.equal(await focused(page), 'Header 1 value');
+    await page.screenshot({ path: join(RESULTS, 'webview-request-empty-credential.png') });
+    await page.getByLabel('Header 1 value').fill('Bearer x');
+    assert.equal(await warning.isVisible(), false);
+    // A record whose credential header was sent empty: the details show it empty, not masked.
+    const r = builder();
+    const records = [
+      r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: '' }, attempt: 0, state: 'connecting' }),
+      r({
+        kind: 'error',
+        code: 'ERR_HTTP_STATUS',
+        status: 401,
+        statusText: 'Unauthorized',
+        message: 'The server refused the WebSocket upgrade: HTTP 401 Unauthorized',
+        fatal: true,
+      }),
+    ];
+    await dispatch(page, wsInit(records, { status: status({ state: 'failed' }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    const row = page.locator('#panel-connection table.headers tr', { hasText: 'Authorization' });
+    assert.equal(await row.locator('td').innerText(), '(empty)');
+    assert.ok(await row.locator('td.empty-value').count());
+    await closePage(page);
+  });
+
   it('SSE connection details and the raw stream view with visible line ends', async () => {
     const page = await open();
     await dispatch(page, sseInit());
