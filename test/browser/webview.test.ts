@@ -880,6 +880,81 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('the detail pane cuts nothing: a hex dump fits the pane, a JSON error body and long header values wrap; a text ping shows its text, a 401 row its status once', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const r = builder();
+    const body = JSON.stringify({
+      error: 'invalid_token',
+      error_description: 'The access token expired at 2026-11-24T09:41:07Z; request a new one from https://auth.example.com/oauth2/token',
+      hint: 'x'.repeat(120),
+    });
+    const records = [
+      r({
+        kind: 'connecting',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { Authorization: 'Bearer ••••' },
+        attempt: 0,
+        state: 'connecting',
+      }),
+      r({
+        kind: 'error',
+        code: 'ERR_HTTP_STATUS',
+        status: 401,
+        statusText: 'Unauthorized',
+        message: 'The server refused the WebSocket upgrade: HTTP 401 Unauthorized',
+        headers: {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer realm="api", error="invalid_token", error_description="${'y'.repeat(90)}"`,
+        },
+        body,
+        fatal: true,
+        state: 'failed',
+      }),
+      r({
+        kind: 'message',
+        dir: 'in',
+        format: 'binary',
+        data: Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64'),
+        size: 300,
+      }),
+      r({ kind: 'ping', dir: 'out', data: Buffer.from('hb-1 ✓').toString('base64'), size: Buffer.byteLength('hb-1 ✓') }),
+      r({ kind: 'pong', dir: 'in', data: Buffer.from([0, 1, 0xff]).toString('base64'), size: 3 }),
+    ];
+    await dispatch(page, wsInit(records, { status: status({ state: 'failed' }) }));
+    await nextFrames(page);
+    /** Boxes in the pane that end outside it or hold more than they show (a scrollbar the user may never see). */
+    const cut = () =>
+      page.evaluate(() => {
+        const pane = document.querySelector('#panel-message')!.getBoundingClientRect();
+        const bad: string[] = [];
+        for (const el of Array.from(
+          document.querySelectorAll('#panel-message pre, #panel-message td, #panel-message dd') as ArrayLike<any>,
+        )) {
+          const box = el.getBoundingClientRect();
+          if (box.right > pane.right + 1 || el.scrollWidth > el.clientWidth + 1) {
+            bad.push(`${el.tagName} ${Math.round(box.right)} > ${Math.round(pane.right)} or ${el.scrollWidth} > ${el.clientWidth}`);
+          }
+        }
+        return bad;
+      });
+    const errorRow = page.locator('.log .row', { hasText: 'ERR_HTTP_STATUS' });
+    // The row says the status once.
+    assert.equal((await errorRow.innerText()).match(/401 Unauthorized/g)?.length, 1, await errorRow.innerText());
+    await errorRow.click();
+    assert.deepEqual(await cut(), []);
+    await page.screenshot({ path: join(RESULTS, 'webview-detail-401.png') });
+    await page.locator('.log .row', { hasText: 'binary' }).click();
+    assert.deepEqual(await cut(), []);
+    await page.screenshot({ path: join(RESULTS, 'webview-detail-hexdump.png') });
+    await page.locator('.log .row', { hasText: 'ping' }).click();
+    const detail = await page.locator('#panel-message').innerText();
+    assert.match(detail, /Text\s+hb-1 ✓/);
+    assert.match(detail, /68 62 2d 31\s+20 e2 9c 93/);
+    await page.locator('.log .row', { hasText: 'pong' }).click();
+    assert.doesNotMatch(await page.locator('#panel-message').innerText(), /^Text/m, 'bytes that are not text show as hex only');
+    await closePage(page);
+  });
+
   it('SSE connection details and the raw stream view with visible line ends', async () => {
     const page = await open();
     await dispatch(page, sseInit());
