@@ -955,6 +955,51 @@ describe('webview in headless Chromium', { timeout: 180_000 }, () => {
     await closePage(page);
   });
 
+  it('the WebSocket Connection tab shows the headers the handshake sent, each value once, and JSON only on Copy', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const sent = {
+      Authorization: 'Bearer ••••',
+      'X-Client': 'inspector',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Protocol': 'market.v2',
+      Host: 'stream.example.com',
+    };
+    const records = wsRecords().slice(0, 4);
+    (records[1] as { requestHeaders?: Record<string, string> }).requestHeaders = sent;
+    const details = {
+      protocol: 'market.v2',
+      extensions: 'permessage-deflate',
+      offeredProtocols: ['market.v2'],
+      url: 'wss://stream.example.com/v2/market',
+      requestHeaders: sent,
+      responseHeaders: { upgrade: 'websocket' },
+    };
+    await dispatch(page, wsInit(records, { status: status({ details }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    const panel = page.locator('#panel-connection');
+    const text = await panel.innerText();
+    assert.match(text, /Sec-WebSocket-Key\s+dGhlIHNhbXBsZSBub25jZQ==/);
+    assert.match(text, /Host\s+stream\.example\.com/);
+    assert.match(text, /Subprotocols offered\s+market\.v2/);
+    assert.doesNotMatch(text, /No headers/);
+    assert.doesNotMatch(text, /[{}]|requestHeaders|offeredProtocols/, 'no raw JSON in the tab');
+    assert.equal(text.match(/dGhlIHNhbXBsZSBub25jZQ==/g)?.length, 1, 'each value once');
+    await page.screenshot({ path: join(RESULTS, 'webview-connection-ws.png') });
+    await page.getByRole('button', { name: 'Copy as JSON' }).click();
+    const copy = (await posted(page)).filter((m) => m.type === 'copy').pop() as unknown as { text: string };
+    assert.equal(JSON.parse(copy.text).request.headers['Sec-WebSocket-Key'], 'dGhlIHNhbXBsZSBub25jZQ==');
+
+    // Refused: no open record, the headers the refused handshake sent come from the details.
+    const refused = wsRecords().slice(0, 1);
+    await dispatch(page, wsInit(refused, { status: status({ state: 'failed', details }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    assert.match(await panel.innerText(), /Sec-WebSocket-Key\s+dGhlIHNhbXBsZSBub25jZQ==/);
+    await closePage(page);
+  });
+
   it('SSE connection details and the raw stream view with visible line ends', async () => {
     const page = await open();
     await dispatch(page, sseInit());
