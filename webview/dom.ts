@@ -105,6 +105,13 @@ export function setText(el: Node, text: string): void {
   }
 }
 
+/** Sets an input's value only when it differs: writing the same value would move the caret of the one being typed in. */
+export function setValue(input: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  if (input.value !== value) {
+    input.value = value;
+  }
+}
+
 export function show(el: HTMLElement, visible: boolean): void {
   el.hidden = !visible;
 }

@@ -2,9 +2,11 @@
  * The request bar: state badge, kind, URL and connection controls, plus an editor for headers,
  * subprotocols (WebSocket) and method/body (SSE) that shows only what applies to the kind.
  */
-import type { ConnectionStatus, EditableConfig, HeaderEntry, TransportKind } from '../src/protocol';
-import { button, h, icon, select, setText, toggle } from './dom';
+import type { ConnectionStatus, EditableConfig, TransportKind } from '../src/protocol';
+import { button, h, icon, select, setText, setValue, toggle } from './dom';
 import { statusBadge } from './format/labels';
+import { normalised, sameConfig, UnappliedNotice } from './requestEdits';
+import { HeaderRows } from './headerRows';
 
 export interface HeaderHost {
   connect(config: EditableConfig): void;
@@ -38,7 +40,8 @@ export class RequestBar {
   private readonly autoRetry: ReturnType<typeof toggle>;
   private readonly editorToggle: HTMLButtonElement;
   private readonly editor: HTMLElement;
-  private readonly headersBody: HTMLElement;
+  private readonly headerRows: HeaderRows;
+  private readonly unapplied: UnappliedNotice;
   private readonly headersCount: HTMLElement;
   private readonly wsFields: HTMLElement;
   private readonly sseFields: HTMLElement;
@@ -46,7 +49,15 @@ export class RequestBar {
   private readonly method: HTMLSelectElement;
   private readonly body: HTMLTextAreaElement;
   private readonly profileLabel: HTMLElement;
+  /** What the editor shows: the host's configuration, or the user's edits of it. Its headers live in `headerRows`. */
   private config: EditableConfig = { url: '', kind: 'auto', headers: [], method: 'GET', body: '', protocols: [] };
+  /** The configuration the host last sent: what Discard goes back to. */
+  private applied: EditableConfig = this.config;
+  /**
+   * The user changed something the host has not applied yet. While true, what the host sends (a
+   * reconnect, a reload, another window's edit) updates `applied` only: the edits stay on screen.
+   */
+  private edits = false;
   private status: ConnectionStatus | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -90,7 +101,7 @@ export class RequestBar {
     this.url.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();
-        this.host.connect(this.getConfig());
+        this.connect();
       }
     });
     this.connectBtn = button({
@@ -99,7 +110,7 @@ export class RequestBar {
       text: true,
       variant: 'primary',
       title: 'Connect (Enter in the URL box)',
-      onClick: () => this.host.connect(this.getConfig()),
+      onClick: () => this.connect(),
     });
     this.disconnectBtn = button({
       label: 'Disconnect',
@@ -132,17 +143,13 @@ export class RequestBar {
     this.profileLabel = h('span', { class: 'profile-label', hidden: true });
 
     // Editor: headers table, WS subprotocols, SSE method + body.
-    this.headersBody = h('div', { class: 'headers-rows', role: 'list', 'aria-label': 'Request headers' });
-    const addHeader = button({
-      label: 'Add header',
-      icon: 'add',
-      text: true,
-      onClick: () => {
-        this.config.headers.push({ name: '', value: '', enabled: true });
-        this.renderHeaders(true);
-        this.edited();
-      },
-    });
+    this.headerRows = new HeaderRows(() => this.edited());
+    const addHeader = button({ label: 'Add header', icon: 'add', text: true, onClick: () => this.headerRows.add() });
+    addHeader.classList.add('add-header');
+    this.unapplied = new UnappliedNotice(
+      () => this.connect(),
+      () => this.discard(),
+    );
     this.protocols = h('input', {
       type: 'text',
       class: 'input',
@@ -183,6 +190,7 @@ export class RequestBar {
     this.editor = h(
       'div',
       { class: 'request-editor', id: 'request-editor', hidden: true },
+      this.unapplied.el,
       h(
         'div',
         { class: 'editor-row headers-row' },
@@ -190,7 +198,7 @@ export class RequestBar {
         h(
           'div',
           { class: 'headers-col' },
-          this.headersBody,
+          this.headerRows.el,
           h(
             'div',
             null,
@@ -230,39 +238,83 @@ export class RequestBar {
       this.editor,
     );
     this.updateKind();
-    this.renderHeaders(false);
+    this.showConfig();
   }
 
   getConfig(): EditableConfig {
     return {
       ...this.config,
-      headers: this.config.headers.filter((x) => x.name.trim() || x.value.trim()).map((x) => ({ ...x, name: x.name.trim() })),
+      headers: this.headerRows.current.filter((x) => x.name.trim() || x.value.trim()).map((x) => ({ ...x, name: x.name.trim() })),
       protocols: [...this.config.protocols],
     };
   }
 
+  /** True while the editor holds edits the host has not applied. */
+  get hasEdits(): boolean {
+    return this.edits;
+  }
+
+  /**
+   * The host's configuration. Shown unless the user has edits not applied yet: those stay (the host's
+   * becomes what Discard returns to), until Connect / Apply sends them or Discard drops them.
+   */
   setConfig(config: EditableConfig): void {
-    this.config = {
-      url: config.url ?? '',
-      kind: config.kind ?? 'auto',
-      headers: (config.headers ?? []).map((x) => ({ ...x })),
-      method: config.method || 'GET',
-      body: config.body ?? '',
-      protocols: [...(config.protocols ?? [])],
-      profile: config.profile,
-    };
-    this.url.value = this.config.url;
-    this.kindSel.value = this.config.kind;
-    this.protocols.value = this.config.protocols.join(', ');
-    if (!METHODS.includes(this.config.method)) {
-      this.method.appendChild(h('option', { value: this.config.method }, this.config.method));
+    this.applied = normalised(config);
+    if (this.edits && !sameConfig(this.getConfig(), this.applied)) {
+      this.renderUnapplied();
+      return;
     }
-    this.method.value = this.config.method;
-    this.body.value = this.config.body;
-    this.profileLabel.hidden = !this.config.profile;
-    setText(this.profileLabel, this.config.profile ? `Profile: ${this.config.profile}` : '');
+    this.edits = false;
+    this.config = normalised(config);
+    this.showConfig();
+  }
+
+  /** After a reload: the editor as it was saved, with whether it held edits (the host's `init` follows). */
+  restore(config: EditableConfig, edits: boolean): void {
+    this.config = normalised(config);
+    this.applied = normalised(config);
+    this.showConfig();
+    this.edits = edits;
+    this.renderUnapplied();
+    if (edits) {
+      // Edits not applied are shown where they can be applied or discarded.
+      this.toggleEditor(true);
+    }
+  }
+
+  /** Writes `config` into the inputs; an input already showing its value is not touched (its caret stays). */
+  private showConfig(): void {
+    const c = this.config;
+    setValue(this.url, c.url);
+    this.kindSel.value = c.kind;
+    setValue(this.protocols, c.protocols.join(', '));
+    if (!METHODS.includes(c.method) && ![...this.method.options].some((o) => o.value === c.method)) {
+      this.method.appendChild(h('option', { value: c.method }, c.method));
+    }
+    this.method.value = c.method;
+    setValue(this.body, c.body);
+    this.profileLabel.hidden = !c.profile;
+    setText(this.profileLabel, c.profile ? `Profile: ${c.profile}` : '');
+    this.headerRows.set(c.headers);
     this.updateKind();
-    this.renderHeaders(false);
+    this.renderHeaderCount();
+    this.renderUnapplied();
+  }
+
+  /** Connects with the editor's configuration, which the host applies first: the edits are applied. */
+  private connect(): void {
+    const config = this.getConfig();
+    this.edits = false;
+    this.applied = normalised(config);
+    this.renderUnapplied();
+    this.host.connect(config);
+  }
+
+  private discard(): void {
+    this.edits = false;
+    this.config = normalised(this.applied);
+    this.showConfig();
+    this.host.configEdited(this.getConfig());
   }
 
   setStatus(status: ConnectionStatus): void {
@@ -274,6 +326,7 @@ export class RequestBar {
     this.reconnectBtn.disabled = s === 'closing' || s === 'idle';
     this.autoRetry.setPressed(status.autoRetry);
     this.renderBadge();
+    this.renderUnapplied();
     // A countdown is only true if it ticks.
     clearInterval(this.timer);
     this.timer = undefined;
@@ -309,60 +362,16 @@ export class RequestBar {
     }
   }
 
-  private renderHeaders(focusLast: boolean): void {
-    const rows = this.config.headers.map((entry, i) => this.headerRow(entry, i));
-    this.headersBody.replaceChildren(...rows);
-    const enabled = this.config.headers.filter((x) => x.enabled && x.name.trim()).length;
+  private renderHeaderCount(): void {
+    const enabled = this.headerRows.enabledCount;
     this.headersCount.hidden = enabled === 0;
     setText(this.headersCount, String(enabled));
-    if (focusLast && rows.length) {
-      (rows[rows.length - 1].querySelector('input[type=text]') as HTMLInputElement | null)?.focus();
-    }
   }
 
-  private headerRow(entry: HeaderEntry, i: number): HTMLElement {
-    const on = h('input', { type: 'checkbox', 'aria-label': `Send header ${i + 1}`, title: 'Send this header' });
-    on.checked = entry.enabled;
-    on.addEventListener('change', () => {
-      entry.enabled = on.checked;
-      this.renderHeaders(false);
-      this.edited();
-    });
-    const name = h('input', {
-      type: 'text',
-      class: 'input',
-      'aria-label': `Header ${i + 1} name`,
-      placeholder: 'Name',
-      spellcheck: 'false',
-      value: entry.name,
-    });
-    name.addEventListener('input', () => {
-      entry.name = name.value;
-      this.edited();
-    });
-    name.addEventListener('change', () => this.renderHeaders(false));
-    const value = h('input', {
-      type: 'text',
-      class: 'input',
-      'aria-label': `Header ${i + 1} value`,
-      placeholder: 'Value',
-      spellcheck: 'false',
-      value: entry.value,
-    });
-    value.addEventListener('input', () => {
-      entry.value = value.value;
-      this.edited();
-    });
-    const remove = button({
-      label: `Remove header ${i + 1}`,
-      icon: 'trash',
-      onClick: () => {
-        this.config.headers.splice(i, 1);
-        this.renderHeaders(false);
-        this.edited();
-      },
-    });
-    return h('div', { class: `header-row${entry.enabled ? '' : ' disabled'}`, role: 'listitem' }, on, name, value, remove);
+  private renderUnapplied(): void {
+    const s = this.status?.state;
+    this.unapplied.render(this.edits, s === 'connecting' || s === 'open' || s === 'reconnecting' || s === 'closing');
+    this.editorToggle.classList.toggle('has-edits', this.edits);
   }
 
   private toggleEditor(open = this.editor.hidden): void {
@@ -372,6 +381,9 @@ export class RequestBar {
   }
 
   private edited(): void {
+    this.edits = true;
+    this.renderHeaderCount();
+    this.renderUnapplied();
     this.host.configEdited(this.getConfig());
   }
 }

@@ -152,7 +152,7 @@ class InspectorApp {
     if (restored) {
       this.connectionId = restored.connectionId ?? '';
       if (restored.config) {
-        this.bar.setConfig(restored.config);
+        this.bar.restore(restored.config, restored.configEdited === true);
       }
       this.takeUp(restored);
     }
@@ -179,6 +179,7 @@ class InspectorApp {
     return {
       connectionId: this.connectionId,
       config: this.bar.getConfig(),
+      configEdited: this.bar.hasEdits,
       filter: spec.text,
       filterDirs: spec.dirs,
       filterHiddenTypes: spec.hiddenTypes,

@@ -61,6 +61,8 @@ export interface OpenRecord extends RecordBase {
   status?: number;
   statusText?: string;
   headers: Headers;
+  /** WS: the upgrade request's headers as sent (Sec-WebSocket-Key, Host and the rest with the user's), masked. */
+  requestHeaders?: Headers;
   protocol?: string;
   extensions?: string;
 }
@@ -238,6 +240,7 @@ export type WsDetails = {
   extensions: string;
   offeredProtocols: string[];
   url: string;
+  /** The headers the last upgrade request carried, refused or not (masked); the user's before any request. */
   requestHeaders: Headers;
   responseHeaders: Headers;
 };

@@ -153,6 +153,7 @@ export class Redactor {
         out = this.fields(r, ['statusText', 'protocol', 'extensions']);
         out = this.set(out, 'url', this.url(r.url));
         out = this.set(out, 'headers', this.headerValues(r.headers));
+        out = r.requestHeaders ? this.set(out, 'requestHeaders', this.headerValues(r.requestHeaders)) : out;
         break;
       case 'message':
         out = this.fields(r, r.format === 'binary' ? ['event', 'id', 'lastEventId'] : ['data', 'event', 'id', 'lastEventId']);
@@ -288,6 +289,10 @@ function toLatin1(s: string): string {
 const MASK_LATIN1 = toLatin1(MASK);
 
 function maskCredential(value: string): string {
+  if (!value.trim()) {
+    // Nothing to hide: an empty credential reads as empty, so a refusal it causes has a visible cause.
+    return value;
+  }
   const scheme = authSchemeOf(value);
   return scheme ? `${scheme} ${MASK}` : MASK;
 }

@@ -18,7 +18,7 @@
  */
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
-import type { WsDetails } from './records';
+import type { Headers, WsDetails } from './records';
 import type { DriverFactory, TransportAttempt, TransportSink, WsTransportDriver } from './transport';
 import { type Handshaken, WsAttempt, type WsAttemptOwner } from './wsAttempt';
 
@@ -30,6 +30,8 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
   private current: WsAttempt | undefined;
   /** What the last successful handshake negotiated, for `details()`. */
   private negotiated: Handshaken | undefined;
+  /** The headers the last upgrade request carried (masked), refused or not. */
+  private sentHeaders: Headers | undefined;
 
   constructor(
     readonly options: ConnectionOptions,
@@ -64,6 +66,10 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
     this.negotiated = result;
   }
 
+  requestSent(headers: Headers): void {
+    this.sentHeaders = headers;
+  }
+
   details(): WsDetails {
     const last = this.negotiated;
     return {
@@ -71,7 +77,7 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
       extensions: last?.extensions ?? '',
       offeredProtocols: [...(this.options.protocols ?? [])],
       url: this.redactor.url(last?.url ?? this.options.url),
-      requestHeaders: this.redactor.headers(this.options.headers),
+      requestHeaders: this.sentHeaders ?? this.redactor.headers(this.options.headers),
       responseHeaders: this.redactor.headers(last?.responseHeaders ?? {}),
     };
   }

@@ -26,6 +26,8 @@ export interface WsAttemptOwner {
   readonly redactor: Redactor;
   /** The handshake succeeded: what it negotiated is the driver's details from now on. */
   handshaken(result: Handshaken): void;
+  /** An upgrade request went out with these headers (masked). */
+  requestSent(headers: Headers): void;
   /** `attempt` is over: it is no longer the current one. */
   attemptOver(attempt: WsAttempt): void;
 }
@@ -83,6 +85,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     if (ka && ka.intervalMs > 0 && ka.timeoutMs > 0) {
       this.keepAlive = new KeepAlive(ka, { sendPing: () => this.sendKeepAlivePing(), presumedDead: (ms) => this.presumedDead(ms) });
     }
+  }
+
+  protected requestSent(headers: Headers): void {
+    this.owner.requestSent(headers);
   }
 
   protected listen(ws: WebSocket): void {
@@ -205,6 +211,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       status: res?.statusCode ?? 101,
       statusText: res?.statusMessage,
       headers,
+      requestHeaders: this.sentHeaders,
       protocol: ws.protocol,
       extensions,
     });

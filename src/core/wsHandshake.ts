@@ -25,6 +25,18 @@ import type { ErrorCode, Headers } from './records';
 import type { EndInfo, TransportError, TransportSink } from './transport';
 import { refusalMessage } from './wsErrors';
 
+/** The headers a request carries, with the names as written (the user's, then those `ws` and Node add). */
+function headersSent(req: http.ClientRequest): Headers {
+  const out: Headers = {};
+  for (const name of req.getRawHeaderNames()) {
+    const value = req.getHeader(name);
+    if (value !== undefined) {
+      out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    }
+  }
+  return out;
+}
+
 export function noop(): void {
   // `ws` may still emit 'error' after an attempt is over (a handshake aborted by us): swallowed.
 }
@@ -46,6 +58,8 @@ export abstract class WsHandshake {
   protected proxyUrl: string | undefined;
   /** The upgrade request's headers: the user's, without credentials once a redirect left their origin. */
   private headers: Headers = {};
+  /** The headers the current upgrade request really carried (`ws`'s Sec-WebSocket-Key and the rest, Host), masked. */
+  protected sentHeaders: Headers = {};
   private redirects = 0;
   private crossOrigin = false;
   /** The proxy answered CONNECT with something other than 200: the refusal is the proxy's. */
@@ -65,6 +79,9 @@ export abstract class WsHandshake {
 
   /** Ends the attempt with `info` (once). */
   protected abstract end(info: EndInfo): void;
+
+  /** An upgrade request went out with these headers (masked): each redirect's too. */
+  protected abstract requestSent(headers: Headers): void;
 
   begin(): void {
     const o = this.options;
@@ -122,6 +139,12 @@ export abstract class WsHandshake {
         // A close the user asks for is torn down by the connection after its own timeout (5 s);
         // this bounds the closes ws starts by itself (after a bad frame) when the peer never hangs up.
         closeTimeout: 10_000,
+        // The request as it goes out: what it really carries is recorded, then it is sent unchanged.
+        finishRequest: (req) => {
+          this.sentHeaders = this.redactor.headers(headersSent(req));
+          this.requestSent(this.sentHeaders);
+          req.end();
+        },
         ...tlsOptionsFor(o.tls),
       };
       ws = new WebSocket(target, o.protocols ?? [], wsOptions);

@@ -797,7 +797,11 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
     await nextFrames(page);
     await page.locator('.log .row', { hasText: '82 a2 6f' }).click();
     const pre = page.locator('#panel-message pre.code');
-    assert.equal((await pre.innerText()).split('\n')[0], '00000000  82 a2 6f 70 a4 73 6e 61  70 a3 73 65 71 cd 04 d2  |..op.snap.seq...|');
+    // The default 420 px pane is narrower than a 16-byte line: the dump is written 8 bytes a line.
+    assert.deepEqual((await pre.innerText()).split('\n').slice(0, 2), [
+      '00000000  82 a2 6f 70  a4 73 6e 61  |..op.sna|',
+      '00000008  70 a3 73 65  71 cd 04 d2  |p.seq...|',
+    ]);
     await page.getByRole('radio', { name: 'Base64' }).click();
     assert.equal(await pre.innerText(), 'gqJvcKRzbmFwo3Nlcc0E0gD/EEFCQw==');
     await page.getByRole('radio', { name: 'UTF-8' }).click();
@@ -910,6 +914,234 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
       (await posted(page)).find((m) => m.type === 'setAutoRetry'),
       { type: 'setAutoRetry', on: false },
     );
+    await closePage(page);
+  });
+
+  /** The editor's header rows as [name, value] pairs, read from the inputs. */
+  const headerInputs = (page: Page): Promise<string[][]> =>
+    page.evaluate(() =>
+      Array.from(document.querySelectorAll('.header-row') as ArrayLike<any>).map((row) => [
+        row.querySelector('.header-name').value,
+        row.querySelector('.header-value').value,
+      ]),
+    );
+  const focused = (page: Page): Promise<string | null> => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+
+  it('a header typed as name, Tab, value keeps its focus and text across host redraws, and stays until applied or discarded', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const init = wsInit();
+    await dispatch(page, init);
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByRole('button', { name: 'Add header' }).click();
+    assert.equal(await focused(page), 'Header 3 name');
+    await page.keyboard.type('X-Trace');
+    await page.keyboard.press('Tab');
+    assert.equal(await focused(page), 'Header 3 value');
+    // The host redraws meanwhile: a state message and its configuration (as after any change on its side).
+    await dispatch(page, { type: 'status', status: status({ state: 'open' }) });
+    await dispatch(page, { type: 'config', config: init.config });
+    await page.keyboard.type('on');
+    await dispatch(page, { type: 'status', status: status({ state: 'open', attempt: 0 }) });
+    await page.keyboard.type('ly');
+    assert.equal(await focused(page), 'Header 3 value');
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    const notice = page.locator('.unapplied');
+    assert.match(await notice.innerText(), /Changes not applied: the connection uses the previous request/);
+    assert.ok(await page.getByRole('button', { name: 'Apply and reconnect' }).isVisible());
+
+    // Disconnect: the host sends the state and its (unchanged) configuration; the edit stays.
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    assert.ok((await posted(page)).some((m) => m.type === 'disconnect'));
+    await dispatch(page, { type: 'status', status: status({ state: 'closed', lastClose: { code: 1000, reason: '', clean: true } }) });
+    await dispatch(page, { type: 'config', config: init.config });
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'closed' }) }));
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    assert.match(await notice.innerText(), /Changes not applied yet: Connect sends them/);
+    assert.equal(await page.getByRole('button', { name: 'Apply and reconnect' }).isVisible(), false);
+
+    // A reload (the panel hidden and shown again) keeps the edit too.
+    await page.waitForFunction(() => (window as any).__state?.configEdited === true);
+    await page.reload();
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'closed' }) }));
+    assert.deepEqual((await headerInputs(page))[2], ['X-Trace', 'only']);
+    assert.ok(await notice.isVisible());
+
+    // Discard goes back to the host's configuration.
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    assert.deepEqual(await headerInputs(page), [
+      ['Authorization', 'Bearer ${secret:MARKET_TOKEN}'],
+      ['X-Client', 'inspector'],
+    ]);
+    assert.equal(await notice.isVisible(), false);
+
+    // Connect applies: the notice goes, and the host's configuration that follows is shown.
+    await page.getByLabel('Header 2 value').fill('inspector-2');
+    assert.ok(await notice.isVisible());
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    const connect = (await posted(page)).filter((m) => m.type === 'connect').pop() as unknown as {
+      config: { headers: { value: string }[] };
+    };
+    assert.equal(connect.config.headers[1].value, 'inspector-2');
+    assert.equal(await notice.isVisible(), false);
+    const appliedConfig = { ...init.config, headers: [init.config.headers[0], { name: 'X-Client', value: 'inspector-2', enabled: true }] };
+    await dispatch(page, { type: 'config', config: appliedConfig });
+    assert.equal(await notice.isVisible(), false);
+    assert.equal((await headerInputs(page))[1][1], 'inspector-2');
+    await page.screenshot({ path: join(RESULTS, 'webview-request-applied.png') });
+    await closePage(page);
+  });
+
+  it('a header with an empty value warns in its row, and an empty header value shows as empty in the details', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    await dispatch(page, wsInit(undefined, { status: status({ state: 'idle' }) }));
+    await page.getByRole('button', { name: 'Request options' }).click();
+    await page.getByLabel('Header 1 value').fill('');
+    const warning = page.locator('.header-row .header-warning').first();
+    assert.equal(await warning.innerText(), 'Authorization has no value: it is sent empty.');
+    assert.equal(await page.getByLabel('Header 1 value').getAttribute('aria-invalid'), 'true');
+    assert.equal(await focused(page), 'Header 1 value');
+    await page.screenshot({ path: join(RESULTS, 'webview-request-empty-credential.png') });
+    await page.getByLabel('Header 1 value').fill('Bearer x');
+    assert.equal(await warning.isVisible(), false);
+    // A record whose credential header was sent empty: the details show it empty, not masked.
+    const r = builder();
+    const records = [
+      r({ kind: 'connecting', url: 'wss://stream.example.com/v2/market', headers: { Authorization: '' }, attempt: 0, state: 'connecting' }),
+      r({
+        kind: 'error',
+        code: 'ERR_HTTP_STATUS',
+        status: 401,
+        statusText: 'Unauthorized',
+        message: 'The server refused the WebSocket upgrade: HTTP 401 Unauthorized',
+        fatal: true,
+      }),
+    ];
+    await dispatch(page, wsInit(records, { status: status({ state: 'failed' }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    const row = page.locator('#panel-connection table.headers tr', { hasText: 'Authorization' });
+    assert.equal(await row.locator('td').innerText(), '(empty)');
+    assert.ok(await row.locator('td.empty-value').count());
+    await closePage(page);
+  });
+
+  it('the detail pane cuts nothing: a hex dump fits the pane, a JSON error body and long header values wrap; a text ping shows its text, a 401 row its status once', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const r = builder();
+    const body = JSON.stringify({
+      error: 'invalid_token',
+      error_description: 'The access token expired at 2026-11-24T09:41:07Z; request a new one from https://auth.example.com/oauth2/token',
+      hint: 'x'.repeat(120),
+    });
+    const records = [
+      r({
+        kind: 'connecting',
+        url: 'wss://stream.example.com/v2/market',
+        headers: { Authorization: 'Bearer ••••' },
+        attempt: 0,
+        state: 'connecting',
+      }),
+      r({
+        kind: 'error',
+        code: 'ERR_HTTP_STATUS',
+        status: 401,
+        statusText: 'Unauthorized',
+        message: 'The server refused the WebSocket upgrade: HTTP 401 Unauthorized',
+        headers: {
+          'content-type': 'application/json',
+          'www-authenticate': `Bearer realm="api", error="invalid_token", error_description="${'y'.repeat(90)}"`,
+        },
+        body,
+        fatal: true,
+        state: 'failed',
+      }),
+      r({
+        kind: 'message',
+        dir: 'in',
+        format: 'binary',
+        data: Buffer.from(Array.from({ length: 300 }, (_, i) => i % 256)).toString('base64'),
+        size: 300,
+      }),
+      r({ kind: 'ping', dir: 'out', data: Buffer.from('hb-1 ✓').toString('base64'), size: Buffer.byteLength('hb-1 ✓') }),
+      r({ kind: 'pong', dir: 'in', data: Buffer.from([0, 1, 0xff]).toString('base64'), size: 3 }),
+    ];
+    await dispatch(page, wsInit(records, { status: status({ state: 'failed' }) }));
+    await nextFrames(page);
+    /** Boxes in the pane that end outside it or hold more than they show (a scrollbar the user may never see). */
+    const cut = () =>
+      page.evaluate(() => {
+        const pane = document.querySelector('#panel-message')!.getBoundingClientRect();
+        const bad: string[] = [];
+        for (const el of Array.from(
+          document.querySelectorAll('#panel-message pre, #panel-message td, #panel-message dd') as ArrayLike<any>,
+        )) {
+          const box = el.getBoundingClientRect();
+          if (box.right > pane.right + 1 || el.scrollWidth > el.clientWidth + 1) {
+            bad.push(`${el.tagName} ${Math.round(box.right)} > ${Math.round(pane.right)} or ${el.scrollWidth} > ${el.clientWidth}`);
+          }
+        }
+        return bad;
+      });
+    const errorRow = page.locator('.log .row', { hasText: 'ERR_HTTP_STATUS' });
+    // The row says the status once.
+    assert.equal((await errorRow.innerText()).match(/401 Unauthorized/g)?.length, 1, await errorRow.innerText());
+    await errorRow.click();
+    assert.deepEqual(await cut(), []);
+    await page.screenshot({ path: join(RESULTS, 'webview-detail-401.png') });
+    await page.locator('.log .row', { hasText: 'binary' }).click();
+    assert.deepEqual(await cut(), []);
+    await page.screenshot({ path: join(RESULTS, 'webview-detail-hexdump.png') });
+    await page.locator('.log .row', { hasText: 'ping' }).click();
+    const detail = await page.locator('#panel-message').innerText();
+    assert.match(detail, /Text\s+hb-1 ✓/);
+    assert.match(detail, /68 62 2d 31\s+20 e2 9c 93/);
+    await page.locator('.log .row', { hasText: 'pong' }).click();
+    assert.doesNotMatch(await page.locator('#panel-message').innerText(), /^Text/m, 'bytes that are not text show as hex only');
+    await closePage(page);
+  });
+
+  it('the WebSocket Connection tab shows the headers the handshake sent, each value once, and JSON only on Copy', async () => {
+    const page = await open('dark', { width: 1600, height: 1000 });
+    const sent = {
+      Authorization: 'Bearer ••••',
+      'X-Client': 'inspector',
+      'Sec-WebSocket-Version': '13',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+      'Sec-WebSocket-Protocol': 'market.v2',
+      Host: 'stream.example.com',
+    };
+    const records = wsRecords().slice(0, 4);
+    (records[1] as { requestHeaders?: Record<string, string> }).requestHeaders = sent;
+    const details = {
+      protocol: 'market.v2',
+      extensions: 'permessage-deflate',
+      offeredProtocols: ['market.v2'],
+      url: 'wss://stream.example.com/v2/market',
+      requestHeaders: sent,
+      responseHeaders: { upgrade: 'websocket' },
+    };
+    await dispatch(page, wsInit(records, { status: status({ details }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    const panel = page.locator('#panel-connection');
+    const text = await panel.innerText();
+    assert.match(text, /Sec-WebSocket-Key\s+dGhlIHNhbXBsZSBub25jZQ==/);
+    assert.match(text, /Host\s+stream\.example\.com/);
+    assert.match(text, /Subprotocols offered\s+market\.v2/);
+    assert.doesNotMatch(text, /No headers/);
+    assert.doesNotMatch(text, /[{}]|requestHeaders|offeredProtocols/, 'no raw JSON in the tab');
+    assert.equal(text.match(/dGhlIHNhbXBsZSBub25jZQ==/g)?.length, 1, 'each value once');
+    await page.screenshot({ path: join(RESULTS, 'webview-connection-ws.png') });
+    await page.getByRole('button', { name: 'Copy as JSON' }).click();
+    const copy = (await posted(page)).filter((m) => m.type === 'copy').pop() as unknown as { text: string };
+    assert.equal(JSON.parse(copy.text).request.headers['Sec-WebSocket-Key'], 'dGhlIHNhbXBsZSBub25jZQ==');
+
+    // Refused: no open record, the headers the refused handshake sent come from the details.
+    const refused = wsRecords().slice(0, 1);
+    await dispatch(page, wsInit(refused, { status: status({ state: 'failed', details }) }));
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    assert.match(await panel.innerText(), /Sec-WebSocket-Key\s+dGhlIHNhbXBsZSBub25jZQ==/);
     await closePage(page);
   });
 

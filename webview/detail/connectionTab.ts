@@ -1,6 +1,6 @@
 /** The detail pane's Connection tab: the request sent, the response, the SSE stream's state and the connection's status. */
 import type { ConnRecord, ConnectionStatus, EditableConfig, SseDetails } from '../../src/protocol';
-import { h } from '../dom';
+import { button, h } from '../dom';
 import { headersTable, kv, section, tabPanel, type KeyValue } from './parts';
 
 /** What the Connection tab shows, gathered from the host's messages and the newest records. */
@@ -21,15 +21,24 @@ export interface ExchangeDetails {
   lastEventId?: string;
 }
 
+/** Headers in a status's details (the WebSocket driver's `requestHeaders`), when they are there. */
+function detailHeaders(status: ConnectionStatus | undefined): Record<string, string> | undefined {
+  const headers = status?.details?.requestHeaders;
+  return headers && typeof headers === 'object' && !Array.isArray(headers) ? (headers as Record<string, string>) : undefined;
+}
+
 /**
  * Derives the exchange from the host's SSE details where it sent them, else from the newest
- * `connecting` and `open` records (WebSocket) and the status.
+ * `connecting` and `open` records (WebSocket) and the status. A WebSocket request's headers are
+ * those the handshake really sent (the open record's, else the last handshake's, refused ones too),
+ * else the ones it was asked to send.
  */
 export function exchangeDetails({ status, sse, connecting, open }: ConnectionView): ExchangeDetails {
+  const sent = (open?.kind === 'open' ? open.requestHeaders : undefined) ?? detailHeaders(status);
   const request =
     sse?.request ??
     (connecting?.kind === 'connecting'
-      ? { method: connecting.method ?? 'GET', url: connecting.url, headers: connecting.headers }
+      ? { method: connecting.method ?? 'GET', url: connecting.url, headers: sent ?? connecting.headers }
       : undefined);
   const response =
     sse?.response ??
@@ -44,6 +53,9 @@ export function exchangeDetails({ status, sse, connecting, open }: ConnectionVie
 export class ConnectionTab {
   readonly el = tabPanel('connection');
   private view: ConnectionView = {};
+
+  /** `copy` puts text on the clipboard (through the host). */
+  constructor(private readonly copy: (text: string) => void) {}
 
   /** Takes in what changed; `render` draws it when the tab is showing. */
   update(change: ConnectionView): void {
@@ -61,6 +73,10 @@ export class ConnectionTab {
           ? kv([
               ['Method', req.method],
               ['URL', req.url],
+              [
+                'Subprotocols offered',
+                this.view.connecting?.kind === 'connecting' ? this.view.connecting.protocols?.join(', ') : undefined,
+              ],
             ])
           : h('p', { class: 'muted' }, config?.url ? 'Not sent yet.' : 'No request yet.'),
         req && headersTable('Request headers', req.headers),
@@ -108,14 +124,24 @@ export class ConnectionTab {
         ['Last error', status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : undefined],
         ['Not reconnected', status.notReconnected],
       ];
-      for (const [k, v] of Object.entries(status.details ?? {})) {
-        if (v === undefined || v === null || k === 'lastEventId') {
-          continue;
-        }
-        rows.push([k, typeof v === 'object' ? JSON.stringify(v).slice(0, 500) : String(v)]);
-      }
+      // The transport's details are the request and response above, each shown once; as JSON only on Copy.
       parts.push(section('Connection', kv(rows)));
     }
+    const exchange = { request: req, response: res, retryMs: retry, lastEventId: lastId, status };
+    parts.push(
+      h(
+        'div',
+        { class: 'pane-toolbar' },
+        h('span', { class: 'spacer' }),
+        button({
+          label: 'Copy as JSON',
+          icon: 'copy',
+          text: true,
+          title: 'Copy the request, response and state as JSON',
+          onClick: () => this.copy(JSON.stringify(exchange, null, 2)),
+        }),
+      ),
+    );
     this.el.replaceChildren(...parts);
   }
 }

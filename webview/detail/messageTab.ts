@@ -6,7 +6,7 @@
 import type { ConnRecord } from '../../src/protocol';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
 import { button, h, icon } from '../dom';
-import { formatBytes, hexDump, utf8View } from '../format/bytes';
+import { formatBytes, hexDump, printableText, utf8View } from '../format/bytes';
 import { directionOf, typeLabel } from '../format/labels';
 import { escapeControl, escapeControlMultiline } from '../format/text';
 import { formatDelay, formatTime } from '../format/time';
@@ -30,6 +30,8 @@ export class MessageTab {
   /** The whole record when a large one was loaded. */
   private full: ConnRecord | undefined;
   private bodyView: BodyView | undefined;
+  /** The hex dump just rendered, to narrow once it is laid out (see {@link fitHexDump}). */
+  private dump: { pre: HTMLElement; bytes: Uint8Array } | undefined;
 
   constructor(private readonly host: MessageTabHost) {
     this.render();
@@ -95,6 +97,19 @@ export class MessageTab {
       children.push(...this.systemBody(r));
     }
     panel.replaceChildren(...children);
+    this.fitHexDump();
+  }
+
+  /**
+   * A 16-byte hex line is 78 characters, more than a narrow pane shows: then the dump is written
+   * 8 bytes a line, so no byte sits out of view behind a scrollbar the user may not see.
+   */
+  private fitHexDump(): void {
+    const dump = this.dump;
+    this.dump = undefined;
+    if (dump && dump.pre.isConnected && dump.pre.scrollWidth > dump.pre.clientWidth) {
+      dump.pre.textContent = hexDump(dump.bytes, undefined, 8).text;
+    }
   }
 
   private messageBody(r: Extract<ConnRecord, { kind: 'message' }>): Node[] {
@@ -138,6 +153,7 @@ export class MessageTab {
       } else if (view === 'hex') {
         const dump = hexDump(bytes);
         pre.textContent = dump.text;
+        this.dump = { pre, bytes };
         if (dump.shown < bytes.length) {
           notes.push(`Showing the first ${formatBytes(dump.shown)} of ${formatBytes(bytes.length)}.`);
         }
@@ -224,6 +240,7 @@ export class MessageTab {
     let headers: Record<string, string> | undefined;
     let body: string | undefined;
     let text: string | undefined;
+    let dump: Uint8Array | undefined;
     switch (r.kind) {
       case 'connecting':
         rows.push(
@@ -278,10 +295,17 @@ export class MessageTab {
         break;
       case 'ping':
       case 'pong': {
-        rows.push(['Direction', r.dir], ['Size', formatBytes(r.size)], ['Automatic', r.auto ? 'yes' : undefined]);
         const bytes = base64ToBytes(r.data);
+        // A payload that is text reads as text; the bytes show as hex either way.
+        const asText = bytes && printableText(bytes);
+        rows.push(
+          ['Direction', r.dir],
+          ['Size', formatBytes(r.size)],
+          ['Text', asText === undefined ? undefined : asText],
+          ['Automatic', r.auto ? 'yes' : undefined],
+        );
         if (bytes && bytes.length) {
-          text = `${hexDump(bytes).text}\n\n${utf8View(bytes)}`;
+          dump = bytes;
         }
         break;
       }
@@ -291,6 +315,11 @@ export class MessageTab {
     const out: Node[] = [kv(rows)];
     if (text !== undefined) {
       out.push(h('pre', { class: 'code wrap', tabindex: 0 }, escapeControlMultiline(clipText(text).text)));
+    }
+    if (dump) {
+      const pre = h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Payload bytes' }, hexDump(dump).text);
+      this.dump = { pre, bytes: dump };
+      out.push(pre);
     }
     if (headers) {
       out.push(section('Headers', headersTable('Headers', headers)));
@@ -309,11 +338,11 @@ export class MessageTab {
     return out;
   }
 
+  /** A response body: pretty JSON when it is JSON, else its text; wrapped either way, so a long value is never cut off. */
   private bodyPre(text: string): HTMLElement {
-    const pre = h('pre', { class: 'code', tabindex: 0 });
+    const pre = h('pre', { class: 'code wrap', tabindex: 0, 'aria-label': 'Response body' });
     if (!looksLikeJson(text) || !renderJson(pre, text).ok) {
       pre.textContent = escapeControlMultiline(clipText(text).text);
-      pre.classList.add('wrap');
     }
     return pre;
   }

@@ -24,13 +24,14 @@ export class DetailPane {
   readonly el: HTMLElement;
   private readonly buttons: Record<DetailTab, HTMLButtonElement>;
   private readonly message: MessageTab;
-  private readonly connection = new ConnectionTab();
+  private readonly connection: ConnectionTab;
   private readonly raw: RawTab;
   private tab: DetailTab = 'message';
   private sseMode = false;
 
   constructor(private readonly host: DetailHost) {
     this.message = new MessageTab(host);
+    this.connection = new ConnectionTab((text) => host.copy(text));
     this.raw = new RawTab(host);
     const tabButton = (id: DetailTab, label: string, iconName: string) => {
       const b = h(

@@ -73,7 +73,10 @@ export function headersTable(label: string, headers: Record<string, string> | un
   }
   const table = h('table', { class: 'headers', 'aria-label': label });
   for (const [k, v] of entries) {
-    table.appendChild(h('tr', null, h('th', { scope: 'row' }, escapeControl(k)), h('td', null, escapeControl(String(v)))));
+    const value = String(v);
+    // An empty value (a credential sent empty, say) reads as empty, never as a mask or nothing at all.
+    const cell = value ? h('td', null, escapeControl(value)) : h('td', { class: 'empty-value muted' }, '(empty)');
+    table.appendChild(h('tr', null, h('th', { scope: 'row' }, escapeControl(k)), cell));
   }
   return table;
 }

@@ -24,15 +24,18 @@ export interface HexDump {
   shown: number;
 }
 
-/** Classic 16-bytes-a-line dump: offset, hex in two groups of eight, printable ASCII gutter. */
-export function hexDump(bytes: Uint8Array, maxBytes = 64 * 1024): HexDump {
+/** Bytes a hex dump line shows: the classic 16, or 8 where 16 would not fit. */
+export type HexLineBytes = 16 | 8;
+
+/** Classic dump: offset, hex in two groups (of eight, or of four on an 8-byte line), printable ASCII gutter. */
+export function hexDump(bytes: Uint8Array, maxBytes = 64 * 1024, perLine: HexLineBytes = 16): HexDump {
   const shown = Math.min(bytes.length, maxBytes);
   const lines: string[] = [];
-  for (let off = 0; off < shown; off += 16) {
+  for (let off = 0; off < shown; off += perLine) {
     let hex = '';
     let ascii = '';
-    for (let k = 0; k < 16; k++) {
-      if (k === 8) {
+    for (let k = 0; k < perLine; k++) {
+      if (k === perLine / 2) {
         hex += ' ';
       }
       if (off + k < shown) {
@@ -46,6 +49,30 @@ export function hexDump(bytes: Uint8Array, maxBytes = 64 * 1024): HexDump {
     lines.push(`${off.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
   }
   return { text: lines.join('\n'), shown };
+}
+
+/** Controls other than tab and line ends (C0, DEL, C1), and U+FFFD, which a payload may carry though it decodes. */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f) || c === 0xfffd) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The bytes as text when they are valid UTF-8 and printable (a ping's "hb-1"); undefined otherwise. */
+export function printableText(bytes: Uint8Array): string | undefined {
+  if (!bytes.length) {
+    return undefined;
+  }
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return isPrintable(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** UTF-8 view of bytes: invalid sequences as U+FFFD, controls made visible. */

@@ -1,7 +1,8 @@
 /** What the log and the badge say of a record or a connection state. DOM-free and total. */
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
+import { base64ToBytes } from '../../src/core/payloadText';
 import { repeatsOf } from '../retryFold';
-import { hexPreview } from './bytes';
+import { hexPreview, printableText } from './bytes';
 import { PREVIEW_CHARS, clip, escapeControl } from './text';
 import { clockTime, formatDelay } from './time';
 
@@ -81,7 +82,13 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
     case 'ping':
     case 'pong': {
       const auto = record.auto ? ' (automatic)' : '';
-      return record.size ? `${hexPreview(record.data)}${auto}` : `no payload${auto}`;
+      if (!record.size) {
+        return `no payload${auto}`;
+      }
+      // Ping payloads are at most 125 bytes: a text one ("hb-1") reads as text, its hex after it.
+      const bytes = base64ToBytes(record.data);
+      const text = bytes && printableText(bytes);
+      return `${text === undefined ? '' : `${escapeControl(clip(JSON.stringify(text)))} · `}${hexPreview(record.data)}${auto}`;
     }
     case 'connecting':
       return escapeControl(
@@ -110,7 +117,9 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
     case 'close':
       return `Closed${record.code !== undefined ? ' ' + record.code : ''}${quoted(record.reason)} — by ${record.by}${record.clean ? '' : ', not clean'}`;
     case 'error': {
-      const http = record.status !== undefined ? ` ${record.status} ${record.statusText ?? ''}`.trimEnd() : '';
+      const status = record.status !== undefined ? `${record.status} ${record.statusText ?? ''}`.trimEnd() : '';
+      // The status once: most messages already say it ("… refused the WebSocket upgrade: HTTP 401 Unauthorized").
+      const http = status && !record.message.includes(status) ? ` ${status}` : '';
       return escapeControl(clip(`${record.code}${http}: ${record.message}${record.fatal ? ' (fatal)' : ''}`, max));
     }
     case 'info':
