@@ -48,7 +48,12 @@ export class ConnectionCommands {
     if (arg && typeof arg === 'object') {
       return this.connectConfig(toSessionConfig(arg), 'external', options);
     }
-    const choice = await connectFlow(this.services.profiles, this.recentUrls(), this.flowUi);
+    const sources = {
+      entries: this.services.profiles.entries,
+      recentUrls: this.recentUrls(),
+      demoEndpoints: this.services.demo?.endpoints ?? [],
+    };
+    const choice = await connectFlow(sources, this.flowUi);
     if (!choice) {
       return undefined;
     }
