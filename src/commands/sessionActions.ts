@@ -97,6 +97,7 @@ export class SessionActions implements PanelActions {
         prompt: 'Profile name',
         value: session.label,
         validateInput: (v) => (v.trim() ? undefined : 'A profile needs a name'),
+        ignoreFocusOut: true,
       });
       if (!name) {
         return undefined;
