@@ -49,6 +49,7 @@ const HEADER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*:/;
  */
 export async function connectFlow(sources: ConnectSources, ui: FlowUi = windowUi): Promise<ConnectChoice | undefined> {
   let value = '';
+  let draft: SessionConfig | undefined;
   for (;;) {
     const first = await ui.pickFirst(sources, value);
     if (!first) {
@@ -60,16 +61,19 @@ export async function connectFlow(sources: ConnectSources, ui: FlowUi = windowUi
     if (!first.options) {
       return { type: 'adhoc', config: first.config };
     }
-    const config = await requestOptions(first.config, ui);
-    if (config) {
-      return { type: 'adhoc', config };
+    // Back from the options and into them again for the same URL: what was set is still there.
+    const start = draft?.url === first.config.url ? draft : first.config;
+    const result = await requestOptions(start, ui);
+    if ('connect' in result) {
+      return { type: 'adhoc', config: result.connect };
     }
+    draft = result.back;
     value = first.config.url;
   }
 }
 
-/** The options steps: a menu of the request's parts, each opening its own prompt. Undefined: go back. */
-async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<SessionConfig | undefined> {
+/** The options steps: a menu of the request's parts, each opening its own prompt. `back`: the draft when the user went back. */
+async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<{ connect: SessionConfig } | { back: SessionConfig }> {
   const draft: SessionConfig = { ...start, headers: { ...start.headers } };
   const title = `Connect: options for ${start.url}`;
   for (;;) {
@@ -101,11 +105,11 @@ async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<Session
     }
     const picked = await ui.pick(items, { title, placeholder: 'Enter connects; pick a part to change it; Escape goes back' });
     if (!picked) {
-      return undefined;
+      return { back: draft };
     }
     switch (picked.step) {
       case 'connect':
-        return finish(draft, kind);
+        return { connect: finish(draft, kind) };
       case 'transport': {
         const choice = await ui.pick(
           [

@@ -150,7 +150,17 @@ suite('Connect flow (palette)', () => {
     );
     assert.equal(api.services.sessions.all.length, 0);
 
-    // Back in the connect box, Enter connects to the URL.
+    // Back in the connect box, Options… again keeps what was set; Enter instead connects to the URL alone.
+    const kept = scripted(
+      [
+        { url, options: true },
+        { url, options: true },
+      ],
+      ['Add header', 'X-Kept: 1', undefined, 'Connect'],
+      api,
+    );
+    api.commands.connection.flowUi = kept.ui;
+    assert.deepEqual((await connect())!.config, { url, headers: { 'X-Kept': '1' } });
     const again = scripted([{ url, options: true }, { url }], [undefined], api);
     api.commands.connection.flowUi = again.ui;
     const session = (await connect())!;
