@@ -223,6 +223,12 @@ describe('connect in one step', () => {
         10_000,
         'its panel closed',
       );
+      await eventually(
+        () => row.count(),
+        (n) => n === 0,
+        10_000,
+        'its row gone from the Connections view',
+      );
       await w.shot('e2e-connect-removed');
       await toast.locator('.monaco-button', { hasText: 'Undo' }).click();
       const back = await exactPanel(w.page, url);
@@ -239,6 +245,7 @@ describe('connect in one step', () => {
         15_000,
         'connected again',
       );
+      await row.waitFor({ state: 'visible', timeout: 10_000 });
       await w.shot('e2e-connect-undone');
     });
   });
