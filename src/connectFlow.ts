@@ -1,158 +1,277 @@
 import * as vscode from 'vscode';
-import { resolveKind } from './core/options';
+import { isCredentialHeader } from './core/credentials';
+import { connectPickItems, type ConnectItem, type ConnectSources, safeKind, transportName, typedTarget } from './connectItems';
 import type { SessionConfig } from './profiles/connectOptions';
-import { checkUrl } from './profiles/profile';
-import type { ProfileEntry, ProfileStore } from './profiles/profileStore';
+import type { ProfileEntry } from './profiles/profileStore';
+
+export { connectPickItems, typedTarget, type ConnectItem, type ConnectSources } from './connectItems';
 
 export type ConnectChoice = { type: 'profile'; entry: ProfileEntry } | { type: 'adhoc'; config: SessionConfig };
 
-export interface UrlItem extends vscode.QuickPickItem {
-  entry?: ProfileEntry;
-  url?: string;
+/** What the connect box gave: a profile, or a configuration to connect with now or after its options. */
+export type FirstPick = { entry: ProfileEntry } | { config: SessionConfig; options?: boolean };
+
+/** An item of an options step. */
+export interface StepItem extends vscode.QuickPickItem {
+  step?: OptionStep;
+  header?: string;
 }
 
-/** The prompts the flow uses; tests script them, the extension uses the editor's. */
-export interface FlowUi {
-  pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[]): Promise<{ entry?: ProfileEntry; url?: string } | undefined>;
-  showQuickPick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
-  showInputBox(options: vscode.InputBoxOptions): Thenable<string | undefined>;
-}
-
-// Every step stays open when focus moves away: a panel that takes focus back as it loads or updates
-// must not close the flow under the user's hands (Escape still cancels).
-const windowUi: FlowUi = {
-  pickProfileOrUrl,
-  showQuickPick: (items, options) => vscode.window.showQuickPick(items, { ...options, ignoreFocusOut: true }),
-  showInputBox: (options) => vscode.window.showInputBox({ ...options, ignoreFocusOut: true }),
-};
+type OptionStep = 'connect' | 'transport' | 'method' | 'body' | 'protocols' | 'addHeader' | 'removeHeader';
 
 /**
- * The palette's connect flow: pick a saved profile or type a URL; for a URL, the kind (detected from
- * the scheme, overridable) and the optional headers, subprotocols (WS) or method and body (SSE).
- * Resolves undefined when the user cancels at any step.
+ * The prompts the flow uses; tests script them, the extension uses the editor's. Every prompt stays
+ * open when focus moves away (a panel that takes focus back must not close it); in the options steps
+ * Escape and the Back button resolve undefined, which goes one step back.
  */
-export async function connectFlow(
-  profiles: ProfileStore,
-  recentUrls: readonly string[],
-  ui: FlowUi = windowUi,
-): Promise<ConnectChoice | undefined> {
-  const first = await ui.pickProfileOrUrl(profiles, recentUrls);
-  if (!first) {
-    return undefined;
-  }
-  if (first.entry) {
-    return { type: 'profile', entry: first.entry };
-  }
-  const url = first.url!;
-  const config: SessionConfig = { url };
+export interface FlowUi {
+  /** The connect box, starting with `value` typed; undefined when the user cancels it. */
+  pickFirst(sources: ConnectSources, value: string): Promise<FirstPick | undefined>;
+  pick<T extends vscode.QuickPickItem>(items: T[], options: { title: string; placeholder?: string }): Promise<T | undefined>;
+  input(options: {
+    title: string;
+    prompt: string;
+    placeholder?: string;
+    value?: string;
+    validate?: (value: string) => string | undefined;
+  }): Promise<string | undefined>;
+}
 
-  const detected = safeKind(url);
-  const kindPick = await ui.showQuickPick(
-    [
-      {
-        label: `Auto: ${detected === 'ws' ? 'WebSocket' : 'Server-Sent Events'}`,
-        description: 'detected from the scheme',
-        transport: 'auto' as const,
-      },
-      { label: 'Server-Sent Events', description: 'HTTP request, text/event-stream response', transport: 'sse' as const },
-      { label: 'WebSocket', description: 'ws:// or wss://', transport: 'ws' as const },
-    ],
-    { title: 'Connect: transport', placeHolder: 'How to connect' },
-  );
-  if (!kindPick) {
-    return undefined;
-  }
-  if (kindPick.transport !== 'auto') {
-    config.kind = kindPick.transport;
-  }
-  const kind = kindPick.transport === 'auto' ? detected : kindPick.transport;
+/** A header line as "Name: value". */
+const HEADER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*:/;
 
-  const headers: Record<string, string> = {};
+/**
+ * The palette's connect flow. One step for the common case: type or paste a URL and press Enter (the
+ * scheme decides the transport), or pick a profile, a demo endpoint or a recent URL. "Options…" (an item
+ * and a button) opens the request's options (transport, method, headers, body; subprotocols for
+ * WebSocket) in the same flow; Escape there goes back to the connect box with the URL still typed.
+ * Resolves undefined when the user cancels the connect box.
+ */
+export async function connectFlow(sources: ConnectSources, ui: FlowUi = windowUi): Promise<ConnectChoice | undefined> {
+  let value = '';
+  let draft: SessionConfig | undefined;
   for (;;) {
-    const line = await ui.showInputBox({
-      title: `Connect: headers (${Object.keys(headers).length} so far)`,
-      prompt: 'Add a header as "Name: value" — ${secret:NAME} and ${env:NAME} are resolved at connect time. Leave empty to go on.',
-      placeHolder: 'Authorization: Bearer ${secret:API_TOKEN}',
-      validateInput: (v) => (!v.trim() || /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\s*:/.test(v) ? undefined : 'Write "Name: value"'),
-    });
-    if (line === undefined) {
+    const first = await ui.pickFirst(sources, value);
+    if (!first) {
       return undefined;
     }
-    if (!line.trim()) {
-      break;
+    if ('entry' in first) {
+      return { type: 'profile', entry: first.entry };
     }
-    const i = line.indexOf(':');
-    headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+    if (!first.options) {
+      return { type: 'adhoc', config: first.config };
+    }
+    // Back from the options and into them again for the same URL: what was set is still there.
+    const start = draft?.url === first.config.url ? draft : first.config;
+    const result = await requestOptions(start, ui);
+    if ('connect' in result) {
+      return { type: 'adhoc', config: result.connect };
+    }
+    draft = result.back;
+    value = first.config.url;
+  }
+}
+
+/** The options steps: a menu of the request's parts, each opening its own prompt. `back`: the draft when the user went back. */
+async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<{ connect: SessionConfig } | { back: SessionConfig }> {
+  const draft: SessionConfig = { ...start, headers: { ...start.headers } };
+  const title = `Connect: options for ${start.url}`;
+  for (;;) {
+    const kind = draft.kind === 'sse' || draft.kind === 'ws' ? draft.kind : safeKind(draft.url);
+    const headers = draft.headers ?? {};
+    const items: StepItem[] = [
+      { label: '$(plug) Connect', description: summary(draft, kind), step: 'connect' },
+      {
+        label: `Transport: ${draft.kind === 'sse' || draft.kind === 'ws' ? (kind === 'ws' ? 'WebSocket' : 'SSE') : `Auto (${transportName(draft.url)})`}`,
+        step: 'transport',
+      },
+    ];
+    if (kind === 'sse') {
+      items.push({ label: `Method: ${draft.method ?? 'GET'}`, step: 'method' });
+      if ((draft.method ?? 'GET') !== 'GET') {
+        items.push({ label: `Body: ${draft.body ? `${Buffer.byteLength(draft.body)} bytes` : 'none'}`, step: 'body' });
+      }
+    } else {
+      items.push({ label: `Subprotocols: ${draft.protocols?.join(', ') || 'none'}`, step: 'protocols' });
+    }
+    items.push({ label: '$(add) Add header…', description: '"Name: value"', step: 'addHeader' });
+    for (const [name, headerValue] of Object.entries(headers)) {
+      items.push({
+        label: `$(trash) ${name}: ${isCredentialHeader(name) && !headerValue.includes('${') ? '••••' : headerValue}`,
+        description: 'Enter removes this header',
+        step: 'removeHeader',
+        header: name,
+      });
+    }
+    const picked = await ui.pick(items, { title, placeholder: 'Enter connects; pick a part to change it; Escape goes back' });
+    if (!picked) {
+      return { back: draft };
+    }
+    switch (picked.step) {
+      case 'connect':
+        return { connect: finish(draft, kind) };
+      case 'transport': {
+        const choice = await ui.pick(
+          [
+            { label: `Auto: ${transportName(draft.url)}`, description: 'from the scheme', transport: undefined },
+            { label: 'Server-Sent Events', description: 'HTTP request, text/event-stream response', transport: 'sse' as const },
+            { label: 'WebSocket', description: 'ws:// or wss://', transport: 'ws' as const },
+          ],
+          { title: 'Connect: transport' },
+        );
+        if (choice) {
+          draft.kind = choice.transport;
+        }
+        break;
+      }
+      case 'method': {
+        const method = await ui.pick(
+          ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((label) => ({ label })),
+          { title: 'Connect: HTTP method' },
+        );
+        if (method) {
+          draft.method = method.label === 'GET' ? undefined : method.label;
+        }
+        break;
+      }
+      case 'body': {
+        const body = await ui.input({
+          title: 'Connect: request body',
+          prompt: 'Request body',
+          placeholder: '{"prompt": "hello"}',
+          value: draft.body,
+        });
+        if (body !== undefined) {
+          draft.body = body || undefined;
+        }
+        break;
+      }
+      case 'protocols': {
+        const protocols = await ui.input({
+          title: 'Connect: subprotocols',
+          prompt: 'Subprotocols to offer, comma-separated',
+          placeholder: 'graphql-transport-ws, json',
+          value: draft.protocols?.join(', '),
+        });
+        if (protocols !== undefined) {
+          const list = protocols
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean);
+          draft.protocols = list.length ? list : undefined;
+        }
+        break;
+      }
+      case 'addHeader': {
+        const line = await ui.input({
+          title: 'Connect: add a header',
+          prompt: 'A header as "Name: value"; ${secret:NAME} and ${env:NAME} are resolved at connect time',
+          placeholder: 'Authorization: Bearer ${secret:API_TOKEN}',
+          validate: (v) => (HEADER_LINE.test(v) ? undefined : 'Write "Name: value"'),
+        });
+        if (line !== undefined && HEADER_LINE.test(line)) {
+          const colon = line.indexOf(':');
+          draft.headers = { ...headers, [line.slice(0, colon).trim()]: line.slice(colon + 1).trim() };
+        }
+        break;
+      }
+      case 'removeHeader': {
+        const { [picked.header!]: _removed, ...kept } = headers;
+        draft.headers = kept;
+        break;
+      }
+    }
+  }
+}
+
+/** The configuration to connect with: empty parts left out, a JSON body sent as JSON unless told otherwise. */
+function finish(draft: SessionConfig, kind: 'sse' | 'ws'): SessionConfig {
+  const config: SessionConfig = { url: draft.url };
+  if (draft.kind) {
+    config.kind = draft.kind;
+  }
+  const headers = { ...draft.headers };
+  if (kind === 'sse' && draft.method) {
+    config.method = draft.method;
+    if (draft.body) {
+      config.body = draft.body;
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && /^\s*[[{]/.test(draft.body)) {
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+  }
+  if (kind === 'ws' && draft.protocols?.length) {
+    config.protocols = draft.protocols;
   }
   if (Object.keys(headers).length) {
     config.headers = headers;
   }
-
-  if (kind === 'ws') {
-    const protocols = await ui.showInputBox({
-      title: 'Connect: subprotocols',
-      prompt: 'Subprotocols to offer, comma-separated (optional)',
-      placeHolder: 'graphql-transport-ws, json',
-    });
-    if (protocols === undefined) {
-      return undefined;
-    }
-    const list = protocols
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (list.length) {
-      config.protocols = list;
-    }
-  } else {
-    const method = await ui.showQuickPick(
-      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].map((label) => ({ label })),
-      {
-        title: 'Connect: HTTP method',
-        placeHolder: 'GET',
-      },
-    );
-    if (method === undefined) {
-      return undefined;
-    }
-    if (method.label !== 'GET') {
-      config.method = method.label;
-      const body = await ui.showInputBox({
-        title: 'Connect: request body',
-        prompt: 'Request body (optional)',
-        placeHolder: '{"prompt": "hello"}',
-      });
-      if (body === undefined) {
-        return undefined;
-      }
-      if (body) {
-        config.body = body;
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && /^\s*[[{]/.test(body)) {
-          config.headers = { ...config.headers, 'Content-Type': 'application/json' };
-        }
-      }
-    }
-  }
-  return { type: 'adhoc', config };
+  return config;
 }
 
-function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[]): Promise<UrlItem | undefined> {
+/** "POST · 2 headers · 17-byte body", for the Connect item. */
+function summary(draft: SessionConfig, kind: 'sse' | 'ws'): string {
+  const count = Object.keys(draft.headers ?? {}).length;
+  const parts = [kind === 'ws' ? 'WebSocket' : `SSE ${draft.method ?? 'GET'}`];
+  parts.push(`${count} header${count === 1 ? '' : 's'}`);
+  if (kind === 'sse' && draft.method && draft.body) {
+    parts.push(`${Buffer.byteLength(draft.body)}-byte body`);
+  }
+  if (kind === 'ws' && draft.protocols?.length) {
+    parts.push(draft.protocols.join(', '));
+  }
+  return parts.join(' · ');
+}
+
+/** The "Options…" button of the connect box. */
+const OPTIONS_BUTTON: vscode.QuickInputButton = {
+  iconPath: new vscode.ThemeIcon('settings-gear'),
+  tooltip: 'Options… (method, headers, body)',
+};
+
+/** The connect box: a quick pick whose items follow the typed text (see {@link connectPickItems}). */
+function pickFirst(sources: ConnectSources, value: string): Promise<FirstPick | undefined> {
   return new Promise((resolve) => {
-    const qp = vscode.window.createQuickPick<UrlItem>();
+    const qp = vscode.window.createQuickPick<ConnectItem>();
     qp.title = 'Connect SSE/WS';
     qp.ignoreFocusOut = true;
-    qp.placeholder = 'Pick a saved profile or type a URL (http(s):// for SSE, ws(s):// for WebSocket)';
     qp.matchOnDescription = true;
+    qp.placeholder = 'Type or paste a URL and press Enter (http(s):// SSE, ws(s):// WebSocket), or pick a profile or recent URL';
+    qp.buttons = [OPTIONS_BUTTON];
+    qp.value = value;
     const update = () => {
-      qp.items = connectPickItems(profiles.entries, recentUrls, qp.value);
+      qp.items = connectPickItems(sources, qp.value);
     };
     qp.onDidChangeValue(update);
-    let picked: UrlItem | undefined;
+    let picked: FirstPick | undefined;
+    const done = (pick: FirstPick) => {
+      picked = pick;
+      qp.hide();
+    };
+    /** The typed text as a URL, read now: the list may not have caught up with the last keystroke. */
+    const typedConfig = (): SessionConfig | undefined => {
+      const target = typedTarget(qp.value);
+      return target.type === 'url' ? { url: target.url } : undefined;
+    };
     qp.onDidAccept(() => {
-      const item = qp.selectedItems[0];
-      if (item && (item.entry || item.url)) {
-        picked = item;
-        qp.hide();
+      const item = qp.selectedItems[0] ?? qp.activeItems[0];
+      const typed = typedConfig();
+      if (!item || item.action) {
+        if (typed) {
+          done({ config: typed, options: item?.action === 'options' });
+        }
+      } else if (item.entry) {
+        done({ entry: item.entry });
+      } else if (item.config) {
+        done({ config: item.config });
+      }
+    });
+    qp.onDidTriggerButton(() => {
+      const active = qp.activeItems[0];
+      const config = active && !active.action && active.config ? active.config : typedConfig();
+      // A profile's options are edited in its settings, not here.
+      if (config) {
+        done({ config, options: true });
       }
     });
     qp.onDidHide(() => {
@@ -164,103 +283,53 @@ function pickProfileOrUrl(profiles: ProfileStore, recentUrls: readonly string[])
   });
 }
 
-/** The schemes a typed URL may start with, for telling a URL being typed from a profile name. */
-const SCHEMES = ['http://', 'https://', 'ws://', 'wss://'];
-
-/**
- * How the typed text relates to a URL: `url` (connectable), `partial` (a prefix of a supported scheme,
- * e.g. "ws" or "https:/"), `bad` (has a scheme or `://` but cannot connect; `problem` says why) or `text`
- * (no scheme at all: a profile name or a search).
- */
-export function classifyTyped(typed: string): { type: 'url' | 'partial' | 'text' } | { type: 'bad'; problem: string } {
-  const lower = typed.toLowerCase();
-  if (SCHEMES.some((s) => s.startsWith(lower))) {
-    return { type: 'partial' };
-  }
-  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(typed) || typed.startsWith('${');
-  const problem = checkUrl(typed);
-  if (!problem && hasScheme) {
-    return { type: 'url' };
-  }
-  if (hasScheme || typed.includes('://')) {
-    return { type: 'bad', problem: problem ?? `"${typed}" is not a valid URL` };
-  }
-  return { type: 'text' };
-}
-
-/**
- * The items of the first step for the typed text. Profiles whose name holds the text come first; a
- * "Connect to" item appears only for text that is a URL; while the text is anything else, a problem
- * with it shows only when no profile or recent URL matches it.
- */
-export function connectPickItems(entries: readonly ProfileEntry[], recentUrls: readonly string[], value: string): UrlItem[] {
-  const typed = value.trim();
-  const needle = typed.toLowerCase();
-  // Lenient (in-order characters) like the quick pick's own fuzzy filter, so nothing it lists is called a problem.
-  const named = (e: ProfileEntry) => !!needle && fuzzyIncludes(e.profile.name, needle);
-  const matching = (e: ProfileEntry) => named(e) || (!!needle && fuzzyIncludes(e.profile.url, needle));
-  const profileItem = (entry: ProfileEntry): UrlItem => ({
-    label: `$(bookmark) ${entry.profile.name}`,
-    description: entry.profile.url,
-    detail: entry.source === 'workspace' ? 'workspace settings' : undefined,
-    entry,
+/** An options step's pick: Escape and Back resolve undefined. */
+function pick<T extends vscode.QuickPickItem>(items: T[], options: { title: string; placeholder?: string }): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const qp = vscode.window.createQuickPick<T>();
+    Object.assign(qp, { title: options.title, placeholder: options.placeholder, items, ignoreFocusOut: true, sortByLabel: false });
+    qp.buttons = [vscode.QuickInputButtons.Back];
+    let picked: T | undefined;
+    qp.onDidTriggerButton(() => qp.hide());
+    qp.onDidAccept(() => {
+      picked = qp.selectedItems[0] ?? qp.activeItems[0];
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      qp.dispose();
+      resolve(picked);
+    });
+    qp.show();
   });
-  const namedItems = entries.filter(named).map(profileItem);
-  const otherItems = entries.filter((e) => !named(e)).map(profileItem);
-  const separator: UrlItem[] = entries.length ? [{ label: 'Saved profiles', kind: vscode.QuickPickItemKind.Separator }] : [];
-  // A recent URL the same as the typed one would only repeat the "Connect to" item.
-  const recent = recentUrls.filter((url) => url !== typed);
-  const recentItems: UrlItem[] = [];
-  if (recent.length) {
-    recentItems.push({ label: 'Recent', kind: vscode.QuickPickItemKind.Separator });
-    recentItems.push(...recent.map((url) => ({ label: `$(history) ${url}`, url })));
-  }
-  let typedItem: UrlItem | undefined;
-  if (typed) {
-    const typedAs = classifyTyped(typed);
-    if (typedAs.type === 'url') {
-      typedItem = {
-        label: `$(plug) Connect to ${typed}`,
-        description: safeKind(typed) === 'ws' ? 'WebSocket' : 'SSE',
-        url: typed,
-        alwaysShow: true,
-      };
-    } else if (typedAs.type !== 'partial' && !entries.some(matching) && !recentUrls.some((u) => fuzzyIncludes(u, needle))) {
-      const problem =
-        typedAs.type === 'bad' ? typedAs.problem : 'No saved profile matches; type a URL: http(s):// for SSE, ws(s):// for WebSocket';
-      typedItem = { label: `$(${typedAs.type === 'bad' ? 'error' : 'info'}) ${typed}`, description: problem, alwaysShow: true };
-    }
-  }
-  if (!typedItem) {
-    return [...separator, ...namedItems, ...otherItems, ...recentItems];
-  }
-  // A URL (or a problem with one) leads unless a profile is named like the text.
-  return namedItems.length
-    ? [...separator, ...namedItems, typedItem, ...otherItems, ...recentItems]
-    : [typedItem, ...separator, ...otherItems, ...recentItems];
 }
 
-/** Whether the characters of `needle` (lower case) appear in `text` in order, spaces ignored. */
-function fuzzyIncludes(text: string, needle: string): boolean {
-  const hay = text.toLowerCase();
-  let at = 0;
-  for (const ch of needle) {
-    if (ch === ' ') {
-      continue;
-    }
-    at = hay.indexOf(ch, at);
-    if (at < 0) {
-      return false;
-    }
-    at++;
-  }
-  return true;
+/** An options step's input box: Escape and Back resolve undefined; Enter is refused while the text is invalid. */
+function input(options: Parameters<FlowUi['input']>[0]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: options.title, prompt: options.prompt, placeholder: options.placeholder, value: options.value ?? '' });
+    box.ignoreFocusOut = true;
+    box.buttons = [vscode.QuickInputButtons.Back];
+    let result: string | undefined;
+    box.onDidChangeValue((v) => {
+      box.validationMessage = v && options.validate ? options.validate(v) : undefined;
+    });
+    box.onDidTriggerButton(() => box.hide());
+    box.onDidAccept(() => {
+      const problem = options.validate?.(box.value);
+      if (problem) {
+        box.validationMessage = problem;
+        return;
+      }
+      result = box.value;
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      resolve(result);
+    });
+    box.show();
+  });
 }
 
-function safeKind(url: string): 'sse' | 'ws' {
-  try {
-    return resolveKind(url.replace(/\$\{[^}]*\}/g, 'x'));
-  } catch {
-    return 'sse';
-  }
-}
+const windowUi: FlowUi = { pickFirst, pick, input };

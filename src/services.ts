@@ -46,7 +46,7 @@ export class Services extends Disposable {
       }),
     );
     this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
-    this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log));
+    this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log), context.globalState);
     this.panels = this._register(
       new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence),
     );

@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { connectFlow, type FlowUi } from '../connectFlow';
 import type { SessionConfig } from '../profiles/connectOptions';
 import { checkUrl, validateProfile } from '../profiles/profile';
@@ -10,6 +10,11 @@ import { isTreeNode, pickProfile, pickSession, type ProfileArg, type SessionArg 
 
 /** Global state key of the recent-URL list. */
 const RECENT_KEY = 'realtimeInspector.recentUrls';
+
+/** How long a removed connection can be brought back with Undo. */
+export const UNDO_REMOVE_MS = 5 * 60_000;
+/** The action of the notification after Remove Connection. */
+const UNDO = 'Undo';
 
 /** Whether a command opens the session's panel (it does unless told `panel: false`). */
 export interface ConnectOptions {
@@ -48,7 +53,12 @@ export class ConnectionCommands {
     if (arg && typeof arg === 'object') {
       return this.connectConfig(toSessionConfig(arg), 'external', options);
     }
-    const choice = await connectFlow(this.services.profiles, this.recentUrls(), this.flowUi);
+    const sources = {
+      entries: this.services.profiles.entries,
+      recentUrls: this.recentUrls(),
+      demoEndpoints: this.services.demo?.endpoints ?? [],
+    };
+    const choice = await connectFlow(sources, this.flowUi);
     if (!choice) {
       return undefined;
     }
@@ -127,14 +137,40 @@ export class ConnectionCommands {
     return session;
   }
 
-  /** Remove Connection: closes it and takes it (and its panel) off the list. */
+  /**
+   * Remove Connection: closes it and takes it (and its panel) off the list. A notification offers Undo
+   * (see {@link undoRemoveCommand}) for {@link UNDO_REMOVE_MS}.
+   */
   async removeConnectionCommand(arg?: SessionArg): Promise<boolean> {
     const session = await pickSession(arg, 'Remove', () => true, this.services);
     if (!session) {
       return false;
     }
-    this.services.sessions.remove(session);
+    const wasActive = session.isActive;
+    const label = session.label;
+    this.services.sessions.removeUndoably(session, UNDO_REMOVE_MS);
+    void vscode.window.showInformationMessage(`Removed ${label}.`, UNDO).then(async (pick) => {
+      if (pick === UNDO && !(await this.undoRemoveCommand(session.id, wasActive))) {
+        void vscode.window.showInformationMessage(`${label} was removed too long ago to bring back.`);
+      }
+    });
     return true;
+  }
+
+  /**
+   * Undo of Remove Connection: the connection back on the list with its log, in its panel, connected
+   * again when it was live. Resolves with it, or undefined when it was removed too long ago.
+   */
+  async undoRemoveCommand(id: string, reconnect: boolean): Promise<Session | undefined> {
+    const session = this.services.sessions.restore(id);
+    if (!session) {
+      return undefined;
+    }
+    this.services.panels.open(session);
+    if (reconnect) {
+      await this.services.actions.connect(session);
+    }
+    return session;
   }
 
   private async start(session: Session, options?: ConnectOptions): Promise<Session> {

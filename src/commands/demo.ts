@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { DemoServer } from '../demo/server';
-import type { SessionConfig } from '../profiles/connectOptions';
+import { demoEndpointConfig } from '../connectItems';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
 import type { ConnectionCommands } from './connection';
@@ -55,20 +55,13 @@ export class DemoCommands {
         placeHolder: 'Pick an endpoint to connect to',
         matchOnDescription: true,
         matchOnDetail: true,
+        ignoreFocusOut: true,
       },
     );
     if (!pick) {
       return undefined;
     }
-    const e = pick.endpoint;
-    const config: SessionConfig = { url: e.url, kind: e.kind };
-    if (e.method) {
-      // The demo's POST endpoint streams tokens for a JSON prompt.
-      config.method = e.method;
-      config.headers = { 'Content-Type': 'application/json' };
-      config.body = JSON.stringify({ prompt: 'Tell me about Server-Sent Events' });
-    }
-    return this.connection.connectConfig(config, 'adhoc');
+    return this.connection.connectConfig(demoEndpointConfig(pick.endpoint), 'adhoc');
   }
 
   async stopDemoServerCommand(): Promise<boolean> {

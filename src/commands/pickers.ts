@@ -49,7 +49,7 @@ export async function pickSession(
       detail: session.redactor.url(session.config.url),
       session,
     })),
-    { title: verb, placeHolder: 'Which connection?' },
+    { title: verb, placeHolder: 'Which connection?', ignoreFocusOut: true },
   );
   return pick?.session;
 }
@@ -76,7 +76,7 @@ export async function pickProfile(arg: ProfileArg, title: string, profiles: Prof
   }
   const pick = await vscode.window.showQuickPick(
     entries.map((entry) => ({ label: entry.profile.name, description: entry.profile.url, entry })),
-    { title, placeHolder: 'Which profile?' },
+    { title, placeHolder: 'Which profile?', ignoreFocusOut: true },
   );
   return pick?.entry;
 }

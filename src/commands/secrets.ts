@@ -42,6 +42,7 @@ export class SecretPrompts {
         prompt: `Name used as \${secret:NAME} in profiles${known.length ? ` (set so far: ${known.join(', ')})` : ''}`,
         placeHolder: 'API_TOKEN',
         validateInput: (v) => (SECRET_NAME.test(v) ? undefined : 'Letters, digits, _ . - only'),
+        ignoreFocusOut: true,
       });
       if (!name) {
         return undefined;

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { toNdjson, writeNdjson } from '../core/export';
 import type { Log } from '../log';
 import type { PanelActions } from '../panel/inspectorPanel';
@@ -7,7 +9,11 @@ import type { Profile } from '../profiles/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { EditableConfig } from '../protocol';
 import type { ConnectResult, Session } from '../session/session';
+import { exportDefaultPath } from './exportTarget';
 import type { SecretPrompts } from './secrets';
+
+/** Global state key of the folder Export Log wrote to last. */
+const EXPORT_FOLDER_KEY = 'realtimeInspector.exportFolder';
 
 /**
  * What a panel and a palette command both do to a session: connect it and tell the user why not,
@@ -18,6 +24,8 @@ export class SessionActions implements PanelActions {
     private readonly log: Log,
     private readonly profiles: ProfileStore,
     readonly secretPrompts: SecretPrompts,
+    /** Where the last export's folder is remembered. */
+    private readonly state: vscode.Memento,
   ) {}
 
   async connect(session: Session): Promise<ConnectResult> {
@@ -44,16 +52,25 @@ export class SessionActions implements PanelActions {
     }
   }
 
-  /** Writes the log as NDJSON, secrets masked, to `target` or where the save dialog says. */
+  /**
+   * Writes the log as NDJSON, secrets masked, to `target` or where the save dialog says (suggesting the
+   * folder used last, remembered, and a name after the connection); then offers to open or reveal the file.
+   */
   async exportLog(session: Session, target?: vscode.Uri | string): Promise<vscode.Uri | undefined> {
     let uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
+    const asked = !uri;
     if (!uri) {
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-      const base = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const fileName = `${session.label.replace(/[^A-Za-z0-9._-]+/g, '_')}-${stamp}.ndjson`;
+      const remembered = this.state.get<unknown>(EXPORT_FOLDER_KEY);
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri;
+      const suggested = exportDefaultPath(session.label, {
+        remembered: typeof remembered === 'string' && existsSync(remembered) ? remembered : undefined,
+        workspace: workspace?.scheme === 'file' ? workspace.fsPath : undefined,
+        home: os.homedir(),
+      });
       uri = await vscode.window.showSaveDialog({
         title: 'Export Log as NDJSON',
-        defaultUri: base ? vscode.Uri.joinPath(base, fileName) : undefined,
+        saveLabel: 'Export',
+        defaultUri: vscode.Uri.file(suggested),
         filters: { NDJSON: ['ndjson', 'jsonl'], 'All files': ['*'] },
       });
       if (!uri) {
@@ -77,7 +94,29 @@ export class SessionActions implements PanelActions {
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
     }
     this.log.info(`[${session.label}] exported ${count} records to ${uri.toString(true)}`);
+    if (uri.scheme === 'file') {
+      await this.state.update(EXPORT_FOLDER_KEY, path.dirname(uri.fsPath));
+    }
+    if (asked) {
+      void this.offerExported(uri, count);
+    }
     return uri;
+  }
+
+  /** "Exported N records to NAME" with Open (in an editor) and Reveal (in the Explorer, or the OS's file manager). */
+  async offerExported(uri: vscode.Uri, count: number): Promise<void> {
+    const name = path.basename(uri.path);
+    const pick = await vscode.window.showInformationMessage(
+      `Exported ${count.toLocaleString('en-US')} records to ${name}`,
+      'Open',
+      'Reveal',
+    );
+    if (pick === 'Open') {
+      await vscode.commands.executeCommand('vscode.open', uri);
+    } else if (pick === 'Reveal') {
+      const inWorkspace = !!vscode.workspace.getWorkspaceFolder(uri);
+      await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+    }
   }
 
   /**
@@ -97,6 +136,7 @@ export class SessionActions implements PanelActions {
         prompt: 'Profile name',
         value: session.label,
         validateInput: (v) => (v.trim() ? undefined : 'A profile needs a name'),
+        ignoreFocusOut: true,
       });
       if (!name) {
         return undefined;

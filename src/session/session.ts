@@ -36,6 +36,8 @@ export type ConnectResult =
   | { ok: false; code: 'ERR_INVALID_CONFIG'; message: string };
 
 const hostPrefix = Date.now().toString(36);
+/** Most characters of a URL's query (with its "?") a label shows; a longer one ends in "…". */
+const QUERY_IN_LABEL = 32;
 let nextSession = 1;
 
 /**
@@ -100,18 +102,23 @@ export class Session extends Disposable {
   }
 
   /**
-   * The profile name, or host and path of the URL, for a tab, a tree row or a log line: one line, with
-   * control, bidi and invisible characters escaped (a workspace chooses its profiles' names).
+   * The profile name, or host, path and query of the URL (credentials masked, a long query shortened),
+   * for a tab, a tree row or a log line: one line, with control, bidi and invisible characters escaped
+   * (a workspace chooses its profiles' names). The full URL is in the tree row's tooltip.
    */
   get label(): string {
     if (this._config.name) {
       return safeLabel(this._config.name);
     }
+    const url = this.redactor.url(this._config.url);
     try {
-      const parsed = new URL(this._config.url);
-      return safeLabel(`${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`);
+      const parsed = new URL(url);
+      // The query as written (the URL class would percent-encode the mask), without the fragment.
+      const search = parsed.search ? /\?[^#]*/.exec(url)![0] : '';
+      const query = search.length > QUERY_IN_LABEL ? `${search.slice(0, QUERY_IN_LABEL - 1)}…` : search;
+      return safeLabel(`${parsed.host}${parsed.pathname === '/' && !query ? '' : parsed.pathname}${query}`);
     } catch {
-      return safeLabel(this.redactor.url(this._config.url));
+      return safeLabel(url);
     }
   }
 

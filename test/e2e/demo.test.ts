@@ -125,7 +125,7 @@ describe('demo server command', () => {
       const connect = rows.first();
       await eventually(
         () => connect.innerText(),
-        (t) => t.includes(`Connect to ${url}`) && /WebSocket/.test(t),
+        (t) => t.includes(url) && /Enter connects · WebSocket/.test(t),
         10_000,
         'the connect item first',
       );

@@ -253,24 +253,14 @@ export async function answerQuickInput(page: Page, title: string | RegExp, value
   await acceptStep(page, exactTitle, value ?? (await input.inputValue()), timeoutMs, isPick);
 }
 
-/** "Realtime: Connect SSE/WS" with a typed URL, accepting the defaults of the remaining steps. */
+/** "Realtime: Connect SSE/WS" with a typed URL and Enter: the one step that connects to it. */
 export async function connectFromPalette(page: Page, url: string): Promise<void> {
   await runCommand(page, 'Realtime: Connect SSE/WS');
   // The palette's own box is visible too until the command's quick pick replaces it: wait for the flow's title.
   await page.locator(QUICK_TITLE, { hasText: /^Connect SSE\/WS$/ }).waitFor({ state: 'visible', timeout: 15_000 });
   const input = await quickInput(page);
   await input.fill(url);
-  // The row for this URL must be the active one, or Enter would pick another (a profile, a recent URL).
-  const connectRow = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: `Connect to ${url}` }).first();
-  await connectRow.waitFor({ state: 'visible', timeout: 10_000 });
   await acceptStep(page, 'Connect SSE/WS', url, 10_000, true);
-  await answerQuickInput(page, 'Connect: transport');
-  await answerQuickInput(page, /Connect: headers/);
-  if (/^wss?:/.test(url)) {
-    await answerQuickInput(page, 'Connect: subprotocols');
-  } else {
-    await answerQuickInput(page, 'Connect: HTTP method');
-  }
 }
 
 /** Shows the "Realtime" activity-bar container (its one view is Connections) and returns the side bar. */

@@ -151,6 +151,25 @@ suite('Commands', () => {
     assert.equal(api.services.panels.get(session), undefined);
   });
 
+  test('Undo after Remove Connection brings the connection back with its log, in its panel, connected again', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', `${base}/sse`))!;
+    await waitState(session, 'open');
+    await waitFor(() => session.stats.messagesIn >= 3, 'three events');
+    const before = session.store.toArray().filter((r) => r.kind === 'message').length;
+    assert.equal(await vscode.commands.executeCommand<boolean>('realtimeInspector.removeConnection', session.id), true);
+    assert.equal(api.services.sessions.get(session.id), undefined, 'off the list');
+    assert.equal(api.services.panels.get(session), undefined, 'its panel closed');
+    await waitFor(() => !session.isActive, 'its connection closed');
+
+    const back = (await api.commands.connection.undoRemoveCommand(session.id, true))!;
+    assert.equal(back, session);
+    assert.equal(api.services.sessions.get(session.id), session, 'on the list again');
+    assert.ok(api.services.panels.get(session), 'in a panel again');
+    assert.ok(session.store.toArray().filter((r) => r.kind === 'message').length >= before, 'with its log');
+    await waitState(session, 'open');
+    assert.equal(await api.commands.connection.undoRemoveCommand(session.id, true), undefined, 'an undo happens once');
+  });
+
   test('Start Demo Server serves SSE and WebSocket endpoints on 127.0.0.1; Stop Demo Server ends it', async () => {
     const started = await vscode.commands.executeCommand<{ url: string; endpoints: Array<{ url: string; kind: string }> }>(
       'realtimeInspector.startDemoServer',

@@ -121,4 +121,22 @@ suite('Connections view', () => {
     const again = await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'ticker', { panel: false });
     assert.equal(again, session, 'connecting the same profile again reuses its session');
   });
+  test('a row and its tab show the query string, a long one shortened, credentials masked; the tooltip has the whole URL', async () => {
+    const host = new URL(base).host;
+    const cases: Array<[url: string, label: string]> = [
+      [`${base}/sse?t=1`, `${host}/sse?t=1`],
+      [`${base}/?t=1`, `${host}/?t=1`],
+      [`${base}/sse?filter=${'x'.repeat(60)}`, `${host}/sse?filter=${'x'.repeat(23)}…`],
+      [`${base}/sse?t=1&access_token=tok-in-label-93c1`, `${host}/sse?t=1&access_token=••••`],
+    ];
+    for (const [url, label] of cases) {
+      const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', url))!;
+      const item = api.services.tree.getTreeItem(api.services.tree.nodeFor(session));
+      assert.equal(item.label, label, url);
+      assert.equal(api.services.panels.get(session)?.panel.title, label, 'the tab says the same');
+      const tooltip = (item.tooltip as vscode.MarkdownString).value;
+      assert.ok(tooltip.includes(session.redactor.url(url)), tooltip);
+      assert.ok(!tooltip.includes('tok-in-label-93c1') && !label.includes('tok-in-label'), 'no credential in clear');
+    }
+  });
 });
