@@ -202,13 +202,16 @@ async function floodOnce(wb: Workbench, kind: string, port: number) {
   // The first quarter untouched, then typing, then the palette; the rest untouched again.
   const trace = TRACE ? await traceFor(page, (WINDOW_S * 1000) / 4) : undefined;
   await sleep(Math.max(0, (WINDOW_S * 1000) / 4 - (Date.now() - started)));
+  const typingFrom = Date.now();
   const keystrokes = await timeKeystrokes(frame);
+  const paletteFrom = Date.now();
   load.push(loadavg()[0]);
   const palette: number[] = [];
   for (let i = 0; i < PALETTE_TRIES; i++) {
     palette.push(await timePalette(page, [page, ...page.frames().filter((f) => f !== page.mainFrame() && !f.isDetached())]));
     await sleep(500);
   }
+  const paletteTo = Date.now();
   await sleep(Math.max(0, WINDOW_S * 1000 - (Date.now() - started)));
 
   const webview = (await frame.evaluate(() => (window as unknown as { __flood: { stop(): Probe } }).__flood.stop())) as Probe;
@@ -249,6 +252,11 @@ async function floodOnce(wb: Workbench, kind: string, port: number) {
     longTasksWorkbench: workbench.longTasks.length,
     longestTask: Math.max(0, ...tasks.map((t) => t.ms)),
     tasksOver100: tasks.filter((t) => t.ms > 100).length,
+    // When each long task ran: the flood alone, the typing into the filter, or the palette opening.
+    longTasksByPhase: tasks.map((t) => ({
+      ms: Math.round(t.ms),
+      phase: t.start < typingFrom ? 'flood' : t.start < paletteFrom ? 'typing' : t.start < paletteTo ? 'palette' : 'flood',
+    })),
     keystrokes,
     keystrokeMax: Math.max(...keystrokes.map((k) => k.ms)),
     keystrokeP50: percentile(
