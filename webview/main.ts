@@ -35,6 +35,9 @@ import { SendBox } from './sendbox';
 import { Splitter } from './splitter';
 import { ViewState, type PersistedState, type StateStore } from './viewState';
 
+/** The performance mark set in the frame after the panel's first log was drawn. */
+const FIRST_LOG_MARK = 'realtime-inspector:first-log';
+
 interface VsCodeApi extends StateStore {
   postMessage(msg: FromWebviewMessage): void;
 }
@@ -55,6 +58,7 @@ function emptyText(state: string): string {
 
 /** The panel: its components, wired to each other and to the host, and what it knows of the connection. */
 class InspectorApp {
+  private firstLogMarked = false;
   private readonly model = new RecordModel();
   private readonly requests: HostRequests;
   private readonly viewState: ViewState;
@@ -270,6 +274,11 @@ class InspectorApp {
 
   private onInit(msg: InitMessage): void {
     const { log, model, detail } = this;
+    if (!this.firstLogMarked) {
+      // When the panel first showed its log, in the frame's own clock (read by the end-to-end tests).
+      this.firstLogMarked = true;
+      requestAnimationFrame(() => performance.mark(FIRST_LOG_MARK));
+    }
     const restored = this.viewState.restored;
     // A new panel of a connection shown before (closed, then opened again) starts as that one was.
     const reopened = !restored && !this.connectionId && msg.view?.connectionId === msg.connectionId;

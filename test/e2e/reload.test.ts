@@ -65,7 +65,14 @@ describe('window reload with several panels', () => {
         60_000,
         'the tab in view shows its log',
       );
-      console.log(`# diagnostic: the tab in view showed its log ${Date.now() - reloadAt} ms after the reload command`);
+      const viewFrame = await inView.evaluate(() => ({
+        origin: performance.timeOrigin,
+        log: performance.getEntriesByName('realtime-inspector:first-log')[0]?.startTime,
+      }));
+      console.log(
+        `# diagnostic: the tab in view showed its log ${Date.now() - reloadAt} ms after the reload command; ` +
+          `its frame started ${Math.round(viewFrame.origin - reloadAt)} ms after the command and drew its log ${Math.round(viewFrame.log ?? NaN)} ms later`,
+      );
       const sidebar = await openConnectionsView(w.page);
       await eventually(
         async () => Promise.all(PATHS.map((path) => treeRow(sidebar, labelOf(path)).count())),
@@ -90,7 +97,15 @@ describe('window reload with several panels', () => {
           60_000,
           `${path}: its log after the reload`,
         );
-        console.log(`# diagnostic: ${path} showed its log ${Date.now() - shownAt} ms after its tab was clicked`);
+        // The webview's own clock: when its frame started and when it drew its first log (a performance mark).
+        const inFrame = await frame.evaluate(() => ({
+          origin: performance.timeOrigin,
+          log: performance.getEntriesByName('realtime-inspector:first-log')[0]?.startTime,
+        }));
+        console.log(
+          `# diagnostic: ${path} showed its log ${Date.now() - shownAt} ms after its tab was clicked (seen by polling); ` +
+            `its frame started ${Math.round(inFrame.origin - shownAt)} ms after the click and drew its log ${Math.round(inFrame.log ?? NaN)} ms later`,
+        );
         await eventually(
           () => badgeText(frame),
           (text) => text === 'Not connected',
