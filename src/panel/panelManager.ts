@@ -128,7 +128,7 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         if (entry.credentialsLeftOut) {
           // Its credentials typed in clear are only in its tab's own state: never send them empty.
           session.holdConnect(
-            `${session.label}: the credentials typed into its request come back with its tab. Select that tab, or open the connection and type them again.`,
+            'The credentials typed into its request come back with its tab. Select that tab, or open the connection and type them again.',
           );
         }
         // Kept listed (and its log kept) for the next window too, until its panel is closed.
