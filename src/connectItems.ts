@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { resolveKind } from './core/options';
 import type { DemoServer } from './demo/server';
 import type { SessionConfig } from './profiles/connectOptions';
-import { checkUrl } from './profiles/profile';
+import { checkUrl } from './core/profile';
 import type { ProfileEntry } from './profiles/profileStore';
 
 /** One endpoint of the running demo server. */

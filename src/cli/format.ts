@@ -192,5 +192,13 @@ export function formatRecord(r: ConnRecord, style: Style): string {
     }
     case 'info':
       return line('ℹ', 'grey', esc(r.message));
+    case 'assertion':
+      return line(
+        r.ok ? '✓' : '✗',
+        r.ok ? 'green' : 'red',
+        `${esc(r.profile)}: ${esc(r.rule)} ${r.atMs} ms${r.ok ? '' : ': ' + paint('red', esc(r.detail))}`,
+      );
+    case 'summary':
+      return line('Σ', r.failed ? 'red' : 'green', `${esc(r.profile)}: ${r.passed} passed, ${r.failed} failed (${r.durationMs} ms)`);
   }
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { connectFlow, type FlowUi } from '../connectFlow';
 import type { SessionConfig } from '../profiles/connectOptions';
-import { checkUrl, validateProfile } from '../profiles/profile';
+import { checkUrl, validateProfile } from '../core/profile';
 import { recentUrls, rememberUrl } from '../savedCredentials';
 import type { Services } from '../services';
 import type { Session } from '../session/session';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { toNdjson, writeNdjson } from '../core/export';
 import type { Log } from '../log';
 import type { PanelActions } from '../panel/inspectorPanel';
-import type { Profile } from '../profiles/profile';
+import type { Profile } from '../core/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { EditableConfig } from '../protocol';
 import type { ConnectResult, Session } from '../session/session';

@@ -6,7 +6,9 @@ import { Redactor } from './redactor';
 import { RecordStamper } from './recordStamp';
 import { type ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
 import {
+  type AssertionRecord,
   type ConnRecord,
+  type SummaryRecord,
   type ConnectionStats,
   type ConnectionStatus,
   type ConnectionState,
@@ -378,6 +380,11 @@ export class Connection extends Disposable {
    */
   continueSeqAfter(seq: number): void {
     this.stamper.continueAfter(seq);
+  }
+
+  /** Adds a contract's result to the log, in order with the records it judged. */
+  annotate(init: Omit<AssertionRecord, 'seq' | 'time'> | Omit<SummaryRecord, 'seq' | 'time'>): ConnRecord {
+    return this.emit(init);
   }
 
   /** Adds a note to the log (e.g. "log cleared"). */

@@ -160,6 +160,29 @@ export interface InfoRecord extends RecordBase {
   message: string;
 }
 
+/**
+ * A stream contract's rule, settled (a profile's `expect`): `atMs` after the stream opened,
+ * `decidedBy` the seq of the record that decided it (the message that matched or broke it).
+ */
+export interface AssertionRecord extends RecordBase {
+  kind: 'assertion';
+  profile: string;
+  rule: string;
+  ok: boolean;
+  detail: string;
+  atMs: number;
+  decidedBy?: number;
+}
+
+/** The end of a contract's run: how many rules passed and failed, and how long it took. */
+export interface SummaryRecord extends RecordBase {
+  kind: 'summary';
+  profile: string;
+  passed: number;
+  failed: number;
+  durationMs: number;
+}
+
 export type ConnRecord =
   | ConnectingRecord
   | OpenRecord
@@ -171,7 +194,9 @@ export type ConnRecord =
   | ClosingRecord
   | CloseRecord
   | ErrorRecord
-  | InfoRecord;
+  | InfoRecord
+  | AssertionRecord
+  | SummaryRecord;
 
 export type RecordKind = ConnRecord['kind'];
 

@@ -177,6 +177,9 @@ export class Redactor {
       case 'info':
         out = this.fields(r, ['message']);
         break;
+      case 'assertion':
+        out = this.fields(r, ['rule', 'detail']);
+        break;
       default:
         out = r;
     }

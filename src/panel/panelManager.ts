@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../core/lifecycle';
 import type { Log } from '../log';
 import type { ProfileStore } from '../profiles/profileStore';
-import { applyEditable } from '../profiles/profile';
+import { applyEditable } from '../profiles/editable';
 import type { SessionConfig } from '../profiles/connectOptions';
 import type { EditableConfig, WebviewPersistedState } from '../protocol';
 import type { SessionRegistry } from '../session/registry';

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../core/options';
 import { defaultReconnect, proxyOptions } from '../settings';
-import type { Profile } from './profile';
-import { type ResolveEnv, type Resolved, resolveProfile } from './resolve';
+import type { Profile } from '../core/profile';
+import { type ResolveEnv, type Resolved, resolveProfile } from '../core/resolve';
 
 /** A session's configuration: a profile whose name is optional (ad-hoc connections have none). */
 export type SessionConfig = Omit<Profile, 'name'> & { name?: string };

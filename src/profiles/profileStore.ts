@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable, Emitter } from '../core/lifecycle';
 import type { Log } from '../log';
 import { SECTION } from '../settings';
-import { type Profile, type ProfileIssue, type ProfileSource, validateProfiles } from './profile';
+import { type Profile, type ProfileIssue, type ProfileSource, validateProfiles } from '../core/profile';
 
 export const PROFILES_KEY = 'profiles';
 const FULL_KEY = `${SECTION}.${PROFILES_KEY}`;

@@ -46,6 +46,10 @@ export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | und
       return { level: r.fatal ? 'error' : 'warn', text: `${tag} ${r.code}: ${r.message}` };
     case 'info':
       return { level: 'info', text: `${tag} ${r.message}` };
+    case 'assertion':
+      return { level: r.ok ? 'info' : 'warn', text: `${tag} ${r.ok ? 'passed' : 'failed'}: ${r.rule}${r.ok ? '' : ` (${r.detail})`}` };
+    case 'summary':
+      return { level: r.failed ? 'warn' : 'info', text: `${tag} checks of ${r.profile}: ${r.passed} passed, ${r.failed} failed` };
     default:
       return undefined;
   }

@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from '../core/options';
 import { Redactor } from '../core/redactor';
 import { buildConnectionOptions, type SessionConfig } from '../profiles/connectOptions';
-import type { Resolved } from '../profiles/resolve';
+import type { Resolved } from '../core/resolve';
 import { originOf } from '../trust';
 import type { ConnectResult, SessionDeps, SessionSource } from './session';
 

@@ -4,7 +4,7 @@ import { Disposable, MutableDisposable, disposableInterval } from '../core/lifec
 import { MASK } from '../core/redactor';
 import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
-import type { ProfileIssue } from '../profiles/profile';
+import type { ProfileIssue } from '../core/profile';
 import type { ProfileEntry, ProfileStore } from '../profiles/profileStore';
 import type { SessionRegistry } from '../session/registry';
 import type { Session } from '../session/session';

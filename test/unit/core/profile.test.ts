@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyEditable, checkUrl, secretRefs, toEditable, validateProfiles } from '../../../src/profiles/profile';
+import { checkUrl, secretRefs, validateProfiles } from '../../../src/core/profile';
+import { applyEditable, toEditable } from '../../../src/profiles/editable';
 import { validateReconnect } from '../../../src/core/reconnect';
-import { resolveProfile } from '../../../src/profiles/resolve';
+import { resolveProfile } from '../../../src/core/resolve';
 
 const env = (vars: Record<string, string>, secrets: Record<string, string>) => ({
   env: (n: string) => vars[n],

@@ -4,11 +4,12 @@
  * to mask is returned so the caller can hand it to the core's redactor.
  *
  * Every string field of a profile is resolved the same way: `url`, the header values, `body`,
- * `protocols`, `lastEventId` and `tls.caFile`. (`name` is shown as written; `method` and header
+ * `protocols`, `lastEventId`, `tls.caFile` and the messages of `send` (the strings inside a JSON one). (`name` is shown as written; `method` and header
  * names cannot hold `${…}`: the validation of profiles allows only letters and token characters there.)
  */
-import { isCredentialHeader } from '../core/credentials';
-import type { Profile } from './profile';
+import { isCredentialHeader } from './credentials';
+import { type Profile, templatedStrings } from './profile';
+import type { SendItem } from './profileSend';
 
 export interface ResolveEnv {
   env(name: string): string | undefined;
@@ -32,9 +33,7 @@ export type Resolved<T> =
 const TEMPLATE = /\$\{(env|secret):([A-Za-z0-9_.-]+)\}/g;
 
 /** Every string of a profile that is resolved: the same list feeds the references and the substitution. */
-function resolvedStrings(p: Partial<Profile>): string[] {
-  return [p.url ?? '', ...Object.values(p.headers ?? {}), p.body ?? '', ...(p.protocols ?? []), p.lastEventId ?? '', p.tls?.caFile ?? ''];
-}
+const resolvedStrings = templatedStrings;
 
 function envNames(text: string): string[] {
   return [...text.matchAll(TEMPLATE)].filter((m) => m[1] === 'env').map((m) => m[2]);
@@ -134,6 +133,9 @@ export async function resolveProfile<P extends Partial<Profile> & { url: string 
   if (p.tls?.caFile !== undefined) {
     out.tls = { ...p.tls, caFile: sub(p.tls.caFile) };
   }
+  if (p.send) {
+    out.send = p.send.map((item) => subSend(item, sub));
+  }
   const written = [...refs].map((ref) => `\${${ref}}`).sort();
   return { ok: true, value: out, secrets, refs: written };
 }
@@ -147,6 +149,27 @@ export function referencesOf(p: Partial<Profile>): string[] {
     }
   }
   return [...refs].sort();
+}
+
+function subSend(item: SendItem, sub: (s: string) => string): SendItem {
+  if (typeof item === 'string') {
+    return sub(item);
+  }
+  if ('text' in item) {
+    return { text: sub(item.text) };
+  }
+  if ('json' in item) {
+    const walk = (v: unknown): unknown =>
+      typeof v === 'string'
+        ? sub(v)
+        : Array.isArray(v)
+          ? v.map(walk)
+          : v !== null && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
+            : v;
+    return { json: walk(item.json) };
+  }
+  return item;
 }
 
 function splitRef(ref: string): ['env' | 'secret', string] {

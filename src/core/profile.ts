@@ -1,10 +1,10 @@
 /**
  * Saved connection profiles (`realtimeInspector.profiles`): their shape, validation with messages that
- * name the bad entry, and conversion to and from the panel's request bar. No `vscode` import, so the
- * rules can be checked in plain Node too.
+ * name the bad entry. One implementation for the extension and the CLI (`realtime-inspector run`).
  */
-import type { EditableConfig, HeaderEntry } from '../protocol';
-import { validateReconnect, type ReconnectOptions } from '../core/reconnect';
+import { type Expect, expectProblem } from './contracts/expect';
+import { type SendItem, sendProblem, sendStrings } from './profileSend';
+import { validateReconnect, type ReconnectOptions } from './reconnect';
 
 export type ProfileKind = 'auto' | 'sse' | 'ws';
 
@@ -30,6 +30,19 @@ export interface Profile {
   reconnect?: Partial<ReconnectOptions>;
   /** Environment variables whose values are masked wherever they appear (`${env:NAME}` in credential positions always are). */
   maskEnv?: string[];
+  /** WebSocket: messages sent after every open, in order. */
+  send?: SendItem[];
+  /** The stream contract: rules its messages must meet (`realtime-inspector run`, the panel's Checks). */
+  expect?: Expect;
+}
+
+/** The transport a profile uses when its URL says so (`auto` follows the scheme); undefined while a template hides it. */
+export function profileTransport(p: { url: string; kind?: ProfileKind }): 'sse' | 'ws' | undefined {
+  if (p.kind === 'sse' || p.kind === 'ws') {
+    return p.kind;
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(p.url)?.[1]?.toLowerCase();
+  return scheme === 'http' || scheme === 'https' ? 'sse' : scheme === 'ws' || scheme === 'wss' ? 'ws' : undefined;
 }
 
 /** Where a profile's effective value comes from: the user's settings or the workspace (less trusted). */
@@ -66,6 +79,8 @@ const PROFILE_KEYS = new Set([
   'tls',
   'reconnect',
   'maskEnv',
+  'send',
+  'expect',
 ]);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
@@ -89,7 +104,15 @@ export function secretRefs(text: string): string[] {
 
 /** Every string of a profile that may hold templates. */
 export function templatedStrings(p: Partial<Profile>): string[] {
-  return [p.url ?? '', ...Object.values(p.headers ?? {}), p.body ?? '', ...(p.protocols ?? []), p.lastEventId ?? '', p.tls?.caFile ?? ''];
+  return [
+    p.url ?? '',
+    ...Object.values(p.headers ?? {}),
+    p.body ?? '',
+    ...(p.protocols ?? []),
+    p.lastEventId ?? '',
+    p.tls?.caFile ?? '',
+    ...sendStrings(p.send),
+  ];
 }
 
 /** Checks `${…}` references: only `env:NAME` and `secret:NAME` exist. Returns an error message or undefined. */
@@ -276,66 +299,20 @@ export function validateProfile(entry: unknown): string | undefined {
       return `"reconnect": ${problem}`;
     }
   }
-  return undefined;
-}
-
-/** The request bar's view of a profile (templates kept as written). */
-export function toEditable(p: Partial<Profile> & { url: string }): EditableConfig {
-  const headers: HeaderEntry[] = Object.entries(p.headers ?? {}).map(([name, value]) => ({ name, value, enabled: true }));
-  return {
-    url: p.url,
-    kind: p.kind ?? 'auto',
-    headers,
-    method: p.method ?? 'GET',
-    body: p.body ?? '',
-    protocols: [...(p.protocols ?? [])],
-    profile: p.name,
-  };
-}
-
-/**
- * Applies the request bar's edits to a profile, keeping what the bar cannot edit (TLS, reconnect…).
- * Disabled headers and empty fields are left out, so a saved profile stays minimal.
- */
-export function applyEditable(base: Partial<Profile>, config: EditableConfig): Omit<Profile, 'name'> & { name?: string } {
-  const out: Omit<Profile, 'name'> & { name?: string } = { ...base, url: config.url.trim() };
-  if (config.profile !== undefined) {
-    out.name = config.profile;
-  }
-  if (config.kind && config.kind !== 'auto') {
-    out.kind = config.kind;
-  } else {
-    delete out.kind;
-  }
-  const headers: Record<string, string> = {};
-  for (const h of config.headers) {
-    if (h.enabled && h.name.trim()) {
-      headers[h.name.trim()] = h.value;
+  const transport = profileTransport(entry as { url: string; kind?: ProfileKind });
+  if (entry.send !== undefined) {
+    const problem = sendProblem(entry.send, transport, checkTemplates);
+    if (problem) {
+      return problem;
     }
   }
-  if (Object.keys(headers).length) {
-    out.headers = headers;
-  } else {
-    delete out.headers;
+  if (entry.expect !== undefined) {
+    const problem = expectProblem(entry.expect, transport);
+    if (problem) {
+      return problem;
+    }
   }
-  const method = (config.method || 'GET').toUpperCase();
-  if (method !== 'GET') {
-    out.method = method;
-  } else {
-    delete out.method;
-  }
-  if (config.body) {
-    out.body = config.body;
-  } else {
-    delete out.body;
-  }
-  const protocols = config.protocols.map((p) => p.trim()).filter(Boolean);
-  if (protocols.length) {
-    out.protocols = protocols;
-  } else {
-    delete out.protocols;
-  }
-  return out;
+  return undefined;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
