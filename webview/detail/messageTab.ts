@@ -278,6 +278,19 @@ export class MessageTab {
       case 'closing':
         rows.push(['Code', r.code], ['Reason', r.reason]);
         break;
+      case 'assertion':
+        rows.push(
+          ['Profile', r.profile],
+          ['Rule', r.rule],
+          ['Result', r.ok ? 'passed' : 'failed'],
+          ['Detail', r.detail],
+          ['At', `${r.atMs} ms after open`],
+          ['Decided by', r.decidedBy !== undefined ? `record #${r.decidedBy}` : undefined],
+        );
+        break;
+      case 'summary':
+        rows.push(['Profile', r.profile], ['Passed', r.passed], ['Failed', r.failed], ['Duration', `${r.durationMs} ms`]);
+        break;
       case 'reconnecting':
         rows.push(
           ['Attempt', r.maxAttempts === null ? `${r.attempt}` : `${r.attempt} of ${r.maxAttempts}`],

@@ -124,6 +124,10 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
     }
     case 'info':
       return escapeControl(clip(record.message, max));
+    case 'assertion':
+      return escapeControl(clip(`${record.ok ? '✓' : '✗'} ${record.rule} — ${record.detail} (${record.atMs} ms)`, max));
+    case 'summary':
+      return `${record.profile}: ${record.passed} passed, ${record.failed} failed (${record.durationMs} ms)`;
     default:
       return '';
   }

@@ -316,6 +316,9 @@ export class ContractCheck extends Disposable {
         `"${this.expect.messages[i].name}" matched at ${atMs} ms, before "${this.expect.messages[earlier].name}"`,
         r,
       );
+    } else if (this.messageSlots.every((s) => s.firstSeq !== undefined)) {
+      // Every rule has first matched, each in its turn: nothing can break the order now.
+      this.settle(slot, true, 'in order', r);
     }
   }
 
