@@ -97,6 +97,8 @@ export class ContractCheck extends Disposable {
   private summary?: CheckSummary;
   private started = false;
   private readonly matcher = new RecordMatcher();
+  /** A state changed since the live view was last told. */
+  private dirty = false;
 
   constructor(
     readonly expect: CompiledExpect,
@@ -268,6 +270,7 @@ export class ContractCheck extends Disposable {
         }
       } else {
         this.countSlot.state.detail = countDetail(n, c);
+        this.dirty = true;
       }
     }
     this.messageSlots.forEach((s, i) => {
@@ -294,6 +297,7 @@ export class ContractCheck extends Disposable {
         }
       } else {
         s.state.detail = `${s.matched} of min ${rule.min}`;
+        this.dirty = true;
       }
     });
     this.neverSlots.forEach((s, i) => {
@@ -379,6 +383,7 @@ export class ContractCheck extends Disposable {
 
   private hold(s: RuleSlot, detail: string, atMs: number, seq: number): void {
     s.state = { ...s.state, status: 'holding', detail, atMs, decidedBy: seq };
+    this.dirty = true;
   }
 
   private settle(s: RuleSlot, ok: boolean, detail: string, r: ConnRecord): void {
@@ -406,11 +411,14 @@ export class ContractCheck extends Disposable {
   private commit(s: RuleSlot, state: RuleState): void {
     s.state = state;
     s.final = true;
+    this.dirty = true;
     this._onDidSettle.fire(toResult(state));
   }
 
+  /** Tells the live view, once per observed record at most, and only when a state changed. */
   private changed(): void {
-    if (this._onDidChange.hasListeners) {
+    if (this.dirty && this._onDidChange.hasListeners) {
+      this.dirty = false;
       this._onDidChange.fire(this.states);
     }
   }

@@ -251,4 +251,16 @@ describe('a contract check', () => {
       ],
     );
   });
+
+  it('tells the live view when a state changed, not for every record', () => {
+    const f = new Feed({ messages: [{ data: 'wanted' }], never: [{ data: 'bad' }] });
+    const seen: string[][] = [];
+    f.check.onDidChange((states) => seen.push(states.map((s) => s.status)));
+    f.open();
+    f.msg(1, 'other');
+    f.msg(2, 'other');
+    assert.equal(seen.length, 0);
+    f.msg(3, 'wanted');
+    assert.deepEqual(seen, [['passed', 'holding']]);
+  });
 });
