@@ -131,6 +131,48 @@ export interface NoticeMessage {
   message: string;
 }
 
+/**
+ * One rule of the session's contract as the Checks strip shows it: the core's `RuleState`
+ * (`src/core/contracts/check.ts`), written out here because that module needs Node and the webview
+ * may not load it; the host hands the core's states over as they are, so the compiler keeps the two alike.
+ */
+export type RuleStatus = 'pending' | 'holding' | 'passed' | 'failed';
+export interface RuleState {
+  name: string;
+  status: RuleStatus;
+  /** Why, in words (quotes server data: text only). */
+  detail: string;
+  /** When it settled (or last changed), ms after open. */
+  atMs?: number;
+  /** The seq of the record that decided it. */
+  decidedBy?: number;
+  /** The start of the data of the message that broke it. */
+  evidence?: string;
+}
+
+/** A run of the session's `expect` rules, for the Checks strip. */
+export interface ChecksView {
+  /** The profile whose `expect` runs. */
+  profile: string;
+  /** Every rule, in the order of the contract (`ruleNames`). */
+  rules: RuleState[];
+  /** False once the run finished (every rule settled, the timeout, or the connection ended for good). */
+  running: boolean;
+  /** Run time when the host posted this (ms since the run started); the strip counts on from there while running. */
+  elapsedMs: number;
+  timeoutMs: number;
+  /** Once finished: the counts and why it ended, in words ("every rule settled", "timed out"…). */
+  summary?: { passed: number; failed: number; durationMs: number; end: string };
+  /** The `expect` block could not be compiled (nothing runs): the problem in words. */
+  problem?: string;
+}
+
+/** The session's contract run changed (or went away: `checks` undefined hides the strip). Sent after `init` too. */
+export interface ChecksMessage {
+  type: 'checks';
+  checks: ChecksView | undefined;
+}
+
 export type ToWebviewMessage =
   | InitMessage
   | RecordsMessage
@@ -140,7 +182,8 @@ export type ToWebviewMessage =
   | FullRecordMessage
   | RawMessage
   | SendResultMessage
-  | NoticeMessage;
+  | NoticeMessage
+  | ChecksMessage;
 
 // ---------- webview → host ----------
 
@@ -240,6 +283,11 @@ export interface CopyCommand {
   text: string;
 }
 
+/** Run the profile's checks again, on a fresh connection (the Checks strip's Run again). */
+export interface RunChecksCommand {
+  type: 'runChecks';
+}
+
 export type FromWebviewMessage =
   | ReadyCommand
   | ConnectCommand
@@ -256,7 +304,8 @@ export type FromWebviewMessage =
   | GetFullRequest
   | SetRawCommand
   | ViewStateCommand
-  | CopyCommand;
+  | CopyCommand
+  | RunChecksCommand;
 
 // ---------- requests and their replies ----------
 

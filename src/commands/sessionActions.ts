@@ -34,6 +34,20 @@ export class SessionActions implements PanelActions {
     return result;
   }
 
+  /**
+   * Runs the session's checks afresh on a fresh connection: a session of a saved profile takes the
+   * profile's `expect` (and `send`) as saved now, so a rule just added runs.
+   */
+  async runChecks(session: Session): Promise<ConnectResult> {
+    const entry = session.config.name ? this.profiles.get(session.config.name) : undefined;
+    if (entry) {
+      session.setConfig({ ...session.config, expect: entry.profile.expect, send: entry.profile.send });
+    }
+    const result = await session.runChecks();
+    this.report(session, result);
+    return result;
+  }
+
   /** Tells the user why a connect did not happen; a missing secret can be set right away. */
   report(session: Session, result: ConnectResult): void {
     if (result.ok) {

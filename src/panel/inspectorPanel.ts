@@ -1,9 +1,10 @@
+// Over 400 lines: the host side of one panel answers every message of the protocol in one switch; packing (batch.ts) and record shaping (forWebview.ts) are split out.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import type { Log } from '../log';
-import type { EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
+import type { ChecksView, EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
 import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
@@ -41,7 +42,12 @@ export interface PanelActions {
   saveProfile(session: Session, config: EditableConfig): Promise<string | undefined>;
   /** Connects and reports a failure to the user (offering to set a missing secret). */
   connect(session: Session): Promise<ConnectResult>;
+  /** Runs the profile's checks afresh (its `expect` as saved now) on a fresh connection, reporting a failure to connect. */
+  runChecks(session: Session): Promise<ConnectResult>;
 }
+
+/** Least time between two posts of the Checks strip's states: a rule's state can change with every record. */
+const CHECKS_INTERVAL_MS = 50;
 
 /**
  * The host side of one inspector panel: feeds it the session's records (batched, at most one post per
@@ -68,6 +74,8 @@ export class InspectorPanel extends Disposable {
   private rawSent = 0;
   /** The next raw post, while text waits for it. */
   private readonly rawTimer = this._register(new MutableDisposable());
+  /** The next post of the checks' states, while a change waits for it. */
+  private readonly checksTimer = this._register(new MutableDisposable());
 
   private readonly _onDidDispose = this._register(new Emitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
@@ -131,6 +139,13 @@ export class InspectorPanel extends Disposable {
     );
     this._register({ dispose: () => this.stopRaw() });
     this._register(
+      session.checks.onDidChange(() => {
+        if (this.ready && !this.checksTimer.value) {
+          this.checksTimer.value = disposableTimeout(() => this.postChecks(), CHECKS_INTERVAL_MS);
+        }
+      }),
+    );
+    this._register(
       session.onDidClear(() => {
         this.batcher.discard();
         this.postIfReady({ type: 'cleared' });
@@ -182,6 +197,17 @@ export class InspectorPanel extends Disposable {
       });
     }
     this.ready = true;
+    this.postChecks();
+  }
+
+  /** The checks' states as they are now, after the records that decided them (the strip selects those rows). */
+  private postChecks(): void {
+    this.checksTimer.clear();
+    if (!this.ready) {
+      return;
+    }
+    this.batcher.flush();
+    this.post({ type: 'checks', checks: maskedChecks(this.session.checks.view, this.session.redactor) });
   }
 
   private postRecords(): void {
@@ -314,6 +340,9 @@ export class InspectorPanel extends Disposable {
         case 'copy':
           await vscode.env.clipboard.writeText(s.redactor.text(m.text));
           return;
+        case 'runChecks':
+          await this.actions.runChecks(s);
+          return;
         case 'viewState':
           if (m.state && typeof m.state === 'object' && m.state.connectionId === s.id) {
             s.viewState = m.state;
@@ -385,4 +414,20 @@ export class InspectorPanel extends Disposable {
     super.dispose();
     this.panel.dispose();
   }
+}
+
+/** Details and evidence quote what the server sent: masked as the records are. */
+function maskedChecks(view: ChecksView | undefined, redactor: Session['redactor']): ChecksView | undefined {
+  if (!view) {
+    return undefined;
+  }
+  return {
+    ...view,
+    rules: view.rules.map((r) => ({
+      ...r,
+      detail: redactor.text(r.detail),
+      ...(r.evidence !== undefined ? { evidence: redactor.text(r.evidence) } : {}),
+    })),
+    ...(view.problem !== undefined ? { problem: redactor.text(view.problem) } : {}),
+  };
 }

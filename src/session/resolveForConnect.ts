@@ -1,12 +1,10 @@
-import type { ConnectionOptions } from '../core/options';
 import { Redactor } from '../core/redactor';
-import { buildConnectionOptions, type SessionConfig } from '../profiles/connectOptions';
-import type { Resolved } from '../core/resolve';
+import { type BuiltConnect, buildConnectionOptions, type SessionConfig } from '../profiles/connectOptions';
 import { originOf } from '../trust';
 import type { ConnectResult, SessionDeps, SessionSource } from './session';
 
 /** Connection options resolved from a session's configuration, with what they reveal. */
-export type ResolvedConnect = Extract<Resolved<ConnectionOptions>, { ok: true }>;
+export type ResolvedConnect = Extract<BuiltConnect, { ok: true }>;
 
 /**
  * Resolves a session's configuration (templates, secrets) into connection options, then asks the trust

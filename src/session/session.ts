@@ -1,7 +1,9 @@
+// Over 400 lines: one session ties its configuration, connection, store, raw view, checks and sends together; the parts (checks.ts, rawView.ts, resolveForConnect.ts, stats.ts) are split out.
 import { type Connection, SendError } from '../core/connection';
 import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
 import { resolveKind } from '../core/options';
+import type { SendPayload } from '../core/profileSend';
 import { Redactor } from '../core/redactor';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from '../core/records';
 import { safeLabel } from '../core/unsafeText';
@@ -12,6 +14,7 @@ import { applyEditable, toEditable } from '../profiles/editable';
 import type { ResolveEnv, ResolveError } from '../core/resolve';
 import type { EditableConfig, SseDetails, WebviewPersistedState } from '../protocol';
 import type { TrustGate, TrustSource } from '../trust';
+import { SessionChecks } from './checks';
 import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
 import { RawView } from './rawView';
@@ -75,6 +78,10 @@ export class Session extends Disposable {
   private readonly raw = this._register(new RawView());
   /** SSE: the response body's text as it arrives (for the raw view). Fired only while someone listens. */
   readonly onDidRaw = this.raw.onDidRaw;
+  /** The runs of the profile's `expect` rules (a fresh one on every connect the user asks for). */
+  readonly checks = this._register(new SessionChecks());
+  /** The profile's `send` messages, resolved at the last connect: sent after every open. */
+  private sendOnOpen: SendPayload[] = [];
 
   constructor(
     config: SessionConfig,
@@ -240,6 +247,7 @@ export class Session extends Disposable {
     }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
+    this.sendOnOpen = built.send;
     try {
       if (!this._connection) {
         // Loaded on first connect: the transports (ws, proxy agents) cost nothing at activation.
@@ -251,12 +259,15 @@ export class Session extends Disposable {
         // A log restored after a window reload keeps its seqs; this connection's records follow them.
         conn.continueSeqAfter(this.lastSeq);
         this.attach(conn);
+        this.startChecks(conn);
         conn.connect();
       } else if (this._connection.isActive) {
         this._connection.setOptions(built.value);
+        this.startChecks(this._connection);
         this._connection.reconnectNow();
       } else {
         this._connection.setOptions(built.value);
+        this.startChecks(this._connection);
         this._connection.connect();
       }
     } catch (err) {
@@ -272,10 +283,48 @@ export class Session extends Disposable {
   /** Reconnects now; a session that is not live connects again (resolving secrets afresh). */
   async reconnect(): Promise<ConnectResult> {
     if (this._connection?.isActive) {
+      this.startChecks(this._connection);
       this._connection.reconnectNow();
       return { ok: true };
     }
     return this.connect();
+  }
+
+  /**
+   * Runs the profile's checks afresh: connects, or reconnects a live connection (a fresh run on a fresh
+   * connection). The same path as Connect, trust and secrets included.
+   */
+  runChecks(): Promise<ConnectResult> {
+    return this.connect();
+  }
+
+  /** A fresh run of the `expect` rules on `conn`, before it (re)connects; none without `expect`. */
+  private startChecks(conn: Connection): void {
+    const expect = this._config.expect;
+    if (expect === undefined) {
+      this.checks.clear();
+      return;
+    }
+    this.checks.start(conn, expect, this._config.name ?? this.label);
+  }
+
+  /** The profile's `send` messages after an open, as the panel's send box sends them (each a sent row). */
+  private sendAfterOpen(conn: Connection): void {
+    for (const payload of this.sendOnOpen) {
+      if (conn.state !== 'open') {
+        return;
+      }
+      try {
+        if (payload.type === 'text') {
+          conn.sendText(payload.text);
+        } else {
+          conn.sendBinary(payload.bytes);
+        }
+      } catch (err) {
+        conn.note(`Could not send the profile's message: ${(err as Error).message}`);
+        return;
+      }
+    }
   }
 
   setAutoRetry(on: boolean): void {
@@ -364,7 +413,15 @@ export class Session extends Disposable {
         this._onDidRecord.fire(record);
       }),
     );
-    this.connectionStore.add(conn.onDidChangeState((status) => this._onDidChangeStatus.fire(status)));
+    this.connectionStore.add(
+      conn.onDidChangeState((status) => {
+        if (status.state === 'open' && this.sendOnOpen.length) {
+          // After every listener has seen the open (the check's clock, the panel's badge).
+          queueMicrotask(() => this.sendAfterOpen(conn));
+        }
+        this._onDidChangeStatus.fire(status);
+      }),
+    );
   }
 }
 
