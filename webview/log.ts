@@ -227,6 +227,39 @@ export class LogView {
     this.schedule();
   }
 
+  /**
+   * Selects the record `seq`, scrolls its row into view and shows it in the detail pane (as a click
+   * would). Returns why not when it cannot: `evicted` (no longer in the log), `filtered` (the filter
+   * or Pause hides it).
+   */
+  reveal(seq: number): 'ok' | 'evicted' | 'filtered' {
+    const model = this.options.model;
+    const record = model.bySeq(seq);
+    if (!record) {
+      return 'evicted';
+    }
+    const row = model.rowOfSeq(seq);
+    const count = this.shownCount;
+    if (row < 0 || row >= count) {
+      return 'filtered';
+    }
+    this.selectedSeq = seq;
+    this.pendingTopSeq = undefined;
+    const top = scrollToReveal(row, this.scrollTop, count, this.rowHeight, this.viewportHeight);
+    if (top !== undefined) {
+      this.setScrollTop(top);
+    }
+    // Following the tail would scroll the row away with the next record.
+    this.follow = row === count - 1 && isAtBottom(this.scrollTop, this.viewportHeight, this.contentHeight, this.rowHeight);
+    if (this.follow) {
+      this.newRows = 0;
+    }
+    this.options.onSelect(record);
+    this.schedule();
+    this.options.onScrolled?.();
+    return 'ok';
+  }
+
   /** Selects by seq (restores selection after reloads) without scrolling. */
   select(seq: number | undefined): void {
     this.selectedSeq = seq;

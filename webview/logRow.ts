@@ -121,6 +121,8 @@ export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected:
     slot.gen = look.gen;
     slot.repeats = repeats;
     slot.el.dataset.seq = String(r.seq);
+    // The row's context menu (package.json `webview/context`): Add Check from Message on messages.
+    slot.el.dataset.vscodeContext = r.kind === 'message' ? `{"webviewSection":"message","seq":${r.seq}}` : '{"webviewSection":"record"}';
     slot.el.setAttribute('aria-rowindex', String(row + 2));
     slot.time.textContent = formatTime(r.time, look.timeMode, look.timeBase);
     // Consecutive rows are mostly alike (same direction, same type): write only what differs.
@@ -167,5 +169,6 @@ export function clearRowSlot(slot: RowSlot): void {
   slot.el.hidden = true;
   slot.seq = -1;
   delete slot.el.dataset.seq;
+  delete slot.el.dataset.vscodeContext;
   slot.time.textContent = slot.type.textContent = slot.id.textContent = slot.size.textContent = slot.data.textContent = '';
 }

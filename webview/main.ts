@@ -22,6 +22,7 @@
 import type { ConnRecord, FromWebviewMessage, InitMessage, SseDetails, ToWebviewMessage, ViewSettings } from '../src/protocol';
 import './styles.css';
 import { unpackBatch } from '../src/core/batchFormat';
+import { ChecksStrip } from './checks';
 import { Counters } from './counters';
 import { DetailPane } from './detail/pane';
 import { h } from './dom';
@@ -69,6 +70,7 @@ class InspectorApp {
   private readonly filterBar: FilterBar;
   private readonly splitter: Splitter;
   private readonly counters: Counters;
+  private readonly checks: ChecksStrip;
   private readonly notices = new Notices();
   private readonly root: HTMLElement;
   private connectionId = '';
@@ -131,13 +133,25 @@ class InspectorApp {
       export: () => post({ type: 'export' }),
     });
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
+    this.checks = new ChecksStrip({
+      runAgain: () => post({ type: 'runChecks' }),
+      reveal: (seq, rule) => {
+        const why = this.log.reveal(seq);
+        if (why === 'evicted') {
+          this.notices.show('warning', `The record that decided "${rule}" (#${seq}) is no longer in the log.`);
+        } else if (why === 'filtered') {
+          this.notices.show('warning', `The record that decided "${rule}" (#${seq}) is hidden by the filter or Pause.`);
+        }
+      },
+      collapsedChanged: saveState,
+    });
     this.splitter = new Splitter(this.detail.el, saveState);
     this.counters = new Counters(
       (figures) => this.filterBar.renderCounters(figures),
       () => this.model.viewDropped,
     );
 
-    const logPane = h('div', { class: 'log-pane' }, this.log.el, this.sendBox.el);
+    const logPane = h('div', { class: 'log-pane' }, this.checks.el, this.log.el, this.sendBox.el);
     this.root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
     this.root.classList.add('app');
     this.root.replaceChildren(
@@ -175,6 +189,7 @@ class InspectorApp {
       total: () => this.model.total,
       shown: () => this.model.count,
       filterText: () => this.model.filter.text,
+      selectedSeq: () => this.log.selectedSeq,
     };
   }
 
@@ -193,6 +208,7 @@ class InspectorApp {
       columns: this.log.columnWidths,
       selected: this.log.selectedSeq,
       topSeq: this.log.topSeq,
+      checksCollapsed: this.checks.collapsed,
     };
   }
 
@@ -204,6 +220,7 @@ class InspectorApp {
       this.splitter.setWidth(state.detailWidth);
     }
     this.log.selectedSeq = state.selected;
+    this.checks.collapsed = state.checksCollapsed === true;
     this.restoredTop = state.topSeq;
     const spec: FilterSpec = {
       text: state.filter ?? '',
@@ -265,6 +282,9 @@ class InspectorApp {
       case 'notice':
         this.notices.show(msg.level, msg.message);
         break;
+      case 'checks':
+        this.checks.update(msg.checks);
+        break;
       default: {
         const never: never = msg;
         void never;
@@ -288,6 +308,8 @@ class InspectorApp {
     const sameConnection =
       reopened || msg.connectionId === this.connectionId || (!this.connectionId && restored?.connectionId === msg.connectionId);
     this.connectionId = msg.connectionId;
+    // Merged into every row's own context: Add Check from Message knows the panel it came from.
+    this.root.dataset.vscodeContext = JSON.stringify({ connectionId: msg.connectionId });
     this.settings = msg.settings;
     this.counters.update(msg.stats, msg.dropped, true);
     this.sse = msg.sse;

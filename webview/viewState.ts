@@ -23,6 +23,8 @@ export interface PersistedState extends WebviewPersistedState {
   topSeq?: number;
   detailWidth?: number;
   columns?: ColumnWidths;
+  /** The Checks strip shows its summary line only. */
+  checksCollapsed?: boolean;
 }
 
 /** The part of VS Code's webview API that keeps state. */
