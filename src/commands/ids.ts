@@ -16,4 +16,6 @@ export const COMMANDS = {
   editProfile: 'realtimeInspector.editProfile',
   deleteProfile: 'realtimeInspector.deleteProfile',
   removeConnection: 'realtimeInspector.removeConnection',
+  runChecks: 'realtimeInspector.runChecks',
+  addCheck: 'realtimeInspector.addCheck',
 } as const;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { CheckCommands } from './checks';
 import { ConnectionCommands } from './connection';
 import { DemoCommands } from './demo';
 import { COMMANDS } from './ids';
@@ -18,6 +19,7 @@ export class Commands {
   readonly connection: ConnectionCommands;
   readonly profiles: ProfileCommands;
   readonly demo: DemoCommands;
+  readonly checks: CheckCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -25,6 +27,7 @@ export class Commands {
     this.connection = new ConnectionCommands(services);
     this.profiles = new ProfileCommands(services);
     this.demo = new DemoCommands(services, this.connection);
+    this.checks = new CheckCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -39,7 +42,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo } = this;
+    const { connection, profiles, demo, checks } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -57,6 +60,8 @@ export class Commands {
       run(COMMANDS.editProfile, profiles.editProfileCommand.bind(profiles)),
       run(COMMANDS.deleteProfile, profiles.deleteProfileCommand.bind(profiles)),
       run(COMMANDS.removeConnection, connection.removeConnectionCommand.bind(connection)),
+      run(COMMANDS.runChecks, checks.runChecksCommand.bind(checks)),
+      run(COMMANDS.addCheck, checks.addCheckCommand.bind(checks)),
     ];
   }
 }

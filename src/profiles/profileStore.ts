@@ -72,6 +72,30 @@ export class ProfileStore extends Disposable {
     return target;
   }
 
+  /**
+   * Rewrites the entry of profile `name` as written in the settings that hold it (fields this version
+   * does not know kept), with `edit`. Resolves with where it wrote, or undefined when no entry has that name.
+   */
+  async update(
+    name: string,
+    edit: (entry: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<vscode.ConfigurationTarget | undefined> {
+    const target = this.effectiveTarget();
+    if (target === undefined) {
+      return undefined;
+    }
+    const current = this.rawAt(target);
+    const i = current.findIndex((e) => isNamed(e, name));
+    if (i < 0) {
+      return undefined;
+    }
+    const next = [...current];
+    next[i] = edit({ ...(current[i] as Record<string, unknown>) });
+    await vscode.workspace.getConfiguration(SECTION).update(PROFILES_KEY, next, target);
+    this.log.info(`Profile "${name}" updated in ${targetName(target)} settings`);
+    return target;
+  }
+
   /** Removes the profile named `name` from the settings that hold it. Returns false when none was found. */
   async delete(name: string): Promise<boolean> {
     const target = this.effectiveTarget();
@@ -192,7 +216,7 @@ function isNamed(entry: unknown, name: string): boolean {
   return typeof entry === 'object' && entry !== null && (entry as { name?: unknown }).name === name;
 }
 
-function targetName(t: vscode.ConfigurationTarget): string {
+export function targetName(t: vscode.ConfigurationTarget): string {
   return t === vscode.ConfigurationTarget.Global ? 'user' : 'workspace';
 }
 

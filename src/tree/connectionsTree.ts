@@ -118,7 +118,8 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         const url = maskUrlCredentials(p.url, MASK);
         item.description = safeLabel(url, 200);
         item.iconPath = new vscode.ThemeIcon(kindOf(p.url, p.kind) === 'ws' ? 'plug' : 'radio-tower');
-        item.contextValue = `profile.${node.entry.source}`;
+        // `.checks`: the profile has an `expect` block (Run Checks is offered on it).
+        item.contextValue = `profile.${node.entry.source}${p.expect !== undefined ? '.checks' : ''}`;
         const md = new vscode.MarkdownString(undefined, false);
         md.appendMarkdown(`**${escapeMd(safeLabel(p.name))}** — ${node.entry.source === 'workspace' ? 'workspace' : 'user'} settings\n\n`);
         md.appendCodeblock(url, 'text');
