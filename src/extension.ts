@@ -3,6 +3,7 @@ import { Commands } from './commands';
 import { VIEW_TYPE } from './panel/inspectorPanel';
 import { Services } from './services';
 import { StatusBar } from './statusBar';
+import { ContractTests } from './testing/contractTests';
 import { VIEW_ID } from './tree/connectionsTree';
 
 /** What `activate` returns: the extension's live objects, for integration tests and other extensions. */
@@ -10,6 +11,8 @@ export interface RealtimeInspectorApi {
   readonly services: Services;
   readonly commands: Commands;
   readonly statusBar: StatusBar;
+  /** The Testing view's "Realtime contracts". */
+  readonly tests: ContractTests;
   /** How long `activate` took, in ms. */
   readonly activationMs: number;
 }
@@ -26,15 +29,26 @@ export function activate(context: vscode.ExtensionContext): RealtimeInspectorApi
   services = s;
   const commands = new Commands(s);
   const statusBar = new StatusBar(s.sessions);
+  const tests = new ContractTests(s.profiles, s.sessions, async (profile) => {
+    const outcome = await commands.checks.runChecksCommand(profile, { preserveFocus: true });
+    if (!outcome) {
+      return { error: `Profile "${profile}" was not run` };
+    }
+    if (!outcome.result.ok) {
+      return { error: outcome.result.message };
+    }
+    return outcome.run ? { run: outcome.run } : { error: `The checks of "${profile}" did not start (see the panel's log)` };
+  });
   context.subscriptions.push(
     s,
     statusBar,
+    tests,
     ...commands.register(),
     vscode.window.createTreeView(VIEW_ID, { treeDataProvider: s.tree, showCollapseAll: false }),
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, s.panels),
   );
   const activationMs = performance.now() - started;
-  return { services: s, commands, statusBar, activationMs };
+  return { services: s, commands, statusBar, tests, activationMs };
 }
 
 /**
