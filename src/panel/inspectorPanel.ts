@@ -197,7 +197,9 @@ export class InspectorPanel extends Disposable {
       });
     }
     this.ready = true;
-    this.postChecks();
+    if (s.checks.view) {
+      this.postChecks();
+    }
   }
 
   /** The checks' states as they are now, after the records that decided them (the strip selects those rows). */

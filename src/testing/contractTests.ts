@@ -35,6 +35,8 @@ interface Claim {
 
 export class ContractTests extends Disposable {
   readonly controller: vscode.TestController;
+  /** The Run profile (its `runHandler` is what the Testing view's Run calls). */
+  readonly runProfile: vscode.TestRunProfile;
   private readonly claims = new Map<string, Claim>();
   private readonly sessionSubs = new Map<string, DisposableStore>();
   /** Every report made, newest last (read by the extension tests). */
@@ -50,7 +52,7 @@ export class ContractTests extends Disposable {
     // Items are made when the Testing view first asks (or a run needs them): nothing is read at activation.
     this.controller.resolveHandler = () => this.sync();
     this.controller.refreshHandler = () => this.sync();
-    this._register(
+    this.runProfile = this._register(
       this.controller.createRunProfile('Run', vscode.TestRunProfileKind.Run, (request, token) => this.runHandler(request, token), true),
     );
     this._register(profiles.onDidChange(() => this.sync()));
@@ -78,7 +80,7 @@ export class ContractTests extends Disposable {
       item.description = profile.url;
       try {
         const names = ruleNames(compileExpect(profile.expect, profileTransport(profile)));
-        item.children.replace(names.map((rule) => this.controller.createTestItem(ruleId(profile.name, rule), rule)));
+        item.children.replace(names.map((rule) => this.controller.createTestItem(ruleId(rule), rule)));
       } catch (err) {
         item.error = (err as Error).message;
       }
@@ -223,8 +225,9 @@ export class ContractTests extends Disposable {
   }
 }
 
-function ruleId(profile: string, rule: string): string {
-  return `${profile}\u0000${rule}`;
+/** A rule's id: its name, unique among its profile's rules (ids need be unique among siblings only). */
+function ruleId(rule: string): string {
+  return `rule:${rule}`;
 }
 
 function* iterate(items: vscode.TestItemCollection): Iterable<vscode.TestItem> {
