@@ -1,0 +1,355 @@
+/**
+ * The Checks strip of the built webview (dist/webview.js + css) in headless Chromium, under the host's
+ * CSP, with the stand-in for acquireVsCodeApi (fixtures/harness.js): each rule status, a rule selecting
+ * the record that decided it, collapse kept across a reload, Run again, and hostile text kept as text.
+ * Run `npm run build` first.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { packBatch } from '../../src/core/batchFormat';
+import type { ChecksView, ConnRecord, InitMessage } from '../../src/protocol';
+import { chromiumPath } from '../harness/browser';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const window: any;
+declare const document: any;
+declare const getComputedStyle: (el: unknown) => { color: string; borderTopStyle: string };
+
+const ROOT = resolve(__dirname, '../../..');
+const RESULTS = join(ROOT, 'test-results');
+const NONCE = 'Y2hlY2tzLW5vbmNlLTEyMzQ';
+const T0 = Date.parse('2026-11-24T09:41:07.120Z');
+const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
+const HOSTILE_DETAIL = '</script><script>window.__pwned=2</script>';
+
+type Theme = 'dark' | 'light' | 'hc';
+
+/** SSE ticks: seq 1 open, then 299 messages; every fourth a `tick`. */
+function records(): ConnRecord[] {
+  const out: ConnRecord[] = [
+    {
+      kind: 'open',
+      seq: 1,
+      time: new Date(T0).toISOString(),
+      url: 'http://127.0.0.1:8080/sse',
+      status: 200,
+      headers: {},
+    } as unknown as ConnRecord,
+  ];
+  for (let seq = 2; seq <= 300; seq++) {
+    const tick = seq % 4 === 0;
+    const data = tick ? JSON.stringify({ n: seq, price: 100 + (seq % 7) }) : `plain text message #${seq}`;
+    out.push({
+      kind: 'message',
+      seq,
+      time: new Date(T0 + seq * 50).toISOString(),
+      dir: 'in',
+      format: 'text',
+      data,
+      size: data.length,
+      ...(tick ? { event: 'tick' } : {}),
+    } as unknown as ConnRecord);
+  }
+  return out;
+}
+
+function init(): Omit<InitMessage, 'records'> & { records: ConnRecord[] } {
+  const recs = records();
+  return {
+    type: 'init',
+    connectionId: 'k1',
+    config: { url: 'http://127.0.0.1:8080/sse', kind: 'sse', headers: [], method: 'GET', body: '', protocols: [], profile: 'ticks' },
+    status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
+    stats: { messagesIn: recs.length - 1, messagesOut: 0, bytesIn: 9000, bytesOut: 0, records: recs.length },
+    settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
+    records: recs,
+    dropped: 0,
+  };
+}
+
+function checks(extra: Partial<ChecksView> = {}): ChecksView {
+  return {
+    profile: 'ticks',
+    running: true,
+    elapsedMs: 2400,
+    timeoutMs: 10_000,
+    rules: [
+      { name: 'first tick', status: 'passed', detail: 'matched', atMs: 150, decidedBy: 4 },
+      { name: 'a trade within 300 ms', status: 'failed', detail: 'no match within 300 ms', atMs: 300 },
+      {
+        name: 'price is a number',
+        status: 'failed',
+        detail: '$.price: "n/a" is a string, not a number',
+        atMs: 420,
+        decidedBy: 9,
+        evidence: '{"price":"n/a"}',
+      },
+      { name: 'nothing hostile', status: 'holding', detail: 'none matched so far' },
+      { name: 'at least 500 messages', status: 'pending', detail: '299 of min 500' },
+    ],
+    ...extra,
+  };
+}
+
+function pageHtml(origin: string, theme: Theme): string {
+  const bodyClass = theme === 'hc' ? 'vscode-high-contrast' : `vscode-${theme}`;
+  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="/fixtures/theme-${theme}.css">
+<link rel="stylesheet" href="/dist/codicons/codicon.css">
+<link rel="stylesheet" href="/dist/webview.css">
+</head><body class="${bodyClass}"><div id="app"></div>
+<script nonce="${NONCE}" src="/fixtures/harness.js"></script>
+<script nonce="${NONCE}" src="/dist/webview.js"></script>
+</body></html>`;
+}
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+
+function startServer(): Promise<{ server: Server; origin: string }> {
+  return new Promise((done) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (url.pathname === '/') {
+        const theme = url.searchParams.get('theme');
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(pageHtml(origin, theme === 'light' || theme === 'hc' ? theme : 'dark'));
+        return;
+      }
+      const base = url.pathname.startsWith('/dist/')
+        ? join(ROOT, 'dist')
+        : url.pathname.startsWith('/fixtures/')
+          ? join(ROOT, 'test/browser/fixtures')
+          : undefined;
+      const file = base && join(base, normalize(url.pathname.replace(/^\/(dist|fixtures)\//, '')));
+      if (!file || !file.startsWith(base) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(readFileSync(file));
+    });
+    server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
+
+describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
+  let browser: Browser;
+  let server: Server;
+  let origin: string;
+
+  before(async () => {
+    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
+    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
+    ({ server, origin } = await startServer());
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+      timeout: 30_000,
+    });
+    mkdirSync(RESULTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+  });
+
+  async function open(theme: Theme = 'dark', viewport = { width: 1100, height: 640 }): Promise<Page> {
+    const page = await browser.newPage({ viewport });
+    page.setDefaultTimeout(30_000);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    (page as unknown as { __errors: string[] }).__errors = errors;
+    await page.goto(`${origin}/?theme=${theme}`);
+    await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
+    const msg = init();
+    await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);
+    return page;
+  }
+
+  async function closePage(page: Page): Promise<void> {
+    const errors = (page as unknown as { __errors: string[] }).__errors;
+    const csp = await page.evaluate(() => window.__cspViolations as string[]);
+    await page.close();
+    assert.deepEqual(errors, [], 'no page errors');
+    assert.deepEqual(csp, [], 'no CSP violations');
+  }
+
+  const dispatchChecks = (page: Page, view: ChecksView | undefined) =>
+    page.evaluate((c) => window.__dispatch({ type: 'checks', checks: c }), view);
+
+  it('is hidden without checks, and shows every rule with its status, why and when, and the summary', async () => {
+    const page = await open();
+    try {
+      assert.equal(await page.isHidden('.checks'), true, 'no expect: no strip');
+      await dispatchChecks(page, checks());
+      await page.waitForSelector('.checks:not([hidden])');
+      const rules = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.checks .check') as ArrayLike<any>).map((li) => ({
+          cls: li.className,
+          icon: li.querySelector('.check-icon').className,
+          text: Array.from(li.querySelector('.check-row').children as ArrayLike<any>).map((c) => c.textContent),
+          button: li.querySelector('.check-row').tagName === 'BUTTON',
+        })),
+      );
+      assert.deepEqual(
+        rules.map((r) => [r.cls, r.icon.replace(' check-icon', ''), r.button]),
+        [
+          ['check st-passed', 'codicon codicon-pass-filled', true],
+          ['check st-failed', 'codicon codicon-error', false],
+          ['check st-failed', 'codicon codicon-error', true],
+          ['check st-holding', 'codicon codicon-pass', false],
+          ['check st-pending', 'codicon codicon-circle-large-outline', false],
+        ],
+      );
+      assert.deepEqual(rules[0].text.slice(1), ['first tick', 'passed', 'matched', 'at 150 ms']);
+      assert.deepEqual(rules[3].text.slice(1), ['nothing hostile', 'holding so far', 'none matched so far', '']);
+      assert.deepEqual(rules[4].text.slice(1), ['at least 500 messages', 'pending', '299 of min 500', '']);
+      const summary = await page.textContent('.checks-summary');
+      assert.equal(summary, '1 passed · 2 failed · 1 holding · 1 pending — running');
+      assert.match((await page.textContent('.checks-time')) ?? '', /^2\.\d s \/ 10 s$/);
+      // Theme colours: passed, failed and pending each in their testing colour; holding differs from passed in shape.
+      const colours = await page.evaluate(() =>
+        ['st-passed', 'st-failed', 'st-pending'].map((c) => getComputedStyle(document.querySelector(`.${c} .check-icon`)).color),
+      );
+      assert.deepEqual(colours, ['rgb(115, 201, 145)', 'rgb(241, 76, 76)', 'rgb(204, 167, 0)']);
+      const holdingTag = await page.evaluate(() => getComputedStyle(document.querySelector('.st-holding .check-status')).borderTopStyle);
+      assert.equal(holdingTag, 'dashed');
+
+      // The run ends: the summary says how, the time stops.
+      await dispatchChecks(
+        page,
+        checks({
+          running: false,
+          elapsedMs: 10_000,
+          summary: { passed: 2, failed: 3, durationMs: 10_000, end: 'the timeout ran out' },
+          rules: checks().rules.map((r) =>
+            r.status === 'holding'
+              ? { ...r, status: 'passed', detail: 'none matched' }
+              : r.status === 'pending'
+                ? { ...r, status: 'failed' }
+                : r,
+          ),
+        }),
+      );
+      assert.equal(await page.textContent('.checks-summary'), '2 passed · 3 failed — the timeout ran out');
+      assert.equal(await page.textContent('.checks-time'), '10 s / 10 s');
+
+      await page.screenshot({ path: join(RESULTS, 'checks-strip-dark.png') });
+      await dispatchChecks(page, undefined);
+      assert.equal(await page.isHidden('.checks'), true, 'the profile lost its expect: the strip goes');
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  it('clicking a rule selects the record that decided it, scrolled into view, and shows it in the detail pane', async () => {
+    const page = await open();
+    try {
+      await dispatchChecks(page, checks());
+      await page.waitForFunction(() => window.__inspector.domRows() > 0);
+      await page.click('.st-failed button.check-row');
+      await page.waitForFunction(() => window.__inspector.selectedSeq() === 9);
+      const inView = await page.evaluate(() => {
+        const row = document.querySelector('.log .row.selected');
+        const vp = document.querySelector('.log-viewport').getBoundingClientRect();
+        const r = row?.getBoundingClientRect();
+        return !!r && Number(row.dataset.seq) === 9 && r.top >= vp.top - 1 && r.bottom <= vp.bottom + 1;
+      });
+      assert.equal(inView, true, 'row 9 selected and in view (the log was at its tail, row 300)');
+      const detail = await page.textContent('.detail');
+      assert.match(detail ?? '', /plain text message #9/);
+
+      // A record the log no longer has: said so, nothing selected instead.
+      await dispatchChecks(page, checks({ rules: [{ name: 'gone', status: 'passed', detail: 'matched', atMs: 1, decidedBy: 99_999 }] }));
+      await page.click('.st-passed button.check-row');
+      await page.waitForSelector('.notice');
+      assert.match((await page.textContent('.notices')) ?? (await page.textContent('body')) ?? '', /no longer in the log/);
+      assert.equal(await page.evaluate(() => window.__inspector.selectedSeq()), 9);
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  it('collapses to its summary line, kept across a reload; Run again asks the host', async () => {
+    const page = await open();
+    try {
+      await dispatchChecks(page, checks());
+      await page.click('.checks-toggle');
+      assert.equal(await page.getAttribute('.checks-toggle', 'aria-expanded'), 'false');
+      assert.equal(await page.isHidden('.checks-list'), true);
+      assert.equal(await page.isVisible('.checks-summary'), true, 'the summary stays');
+      await page.waitForFunction(() => window.__state?.checksCollapsed === true);
+
+      await page.click('.checks-again');
+      const posted = await page.evaluate(() => window.__posted.map((m: { type: string }) => m.type));
+      assert.ok(posted.includes('runChecks'), posted.join(','));
+
+      await page.reload();
+      await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
+      const msg = init();
+      await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);
+      await dispatchChecks(page, checks());
+      assert.equal(await page.isHidden('.checks-list'), true, 'still collapsed after the reload');
+      await page.click('.checks-toggle');
+      assert.equal(await page.isVisible('.checks-list'), true);
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  it('shows rule names, details and problems as text, never as markup', async () => {
+    const page = await open();
+    try {
+      await dispatchChecks(
+        page,
+        checks({
+          profile: HOSTILE_NAME,
+          rules: [{ name: HOSTILE_NAME, status: 'failed', detail: HOSTILE_DETAIL, atMs: 5, decidedBy: 4, evidence: HOSTILE_DETAIL }],
+        }),
+      );
+      assert.equal(await page.textContent('.check-name'), HOSTILE_NAME);
+      assert.equal(await page.textContent('.check-detail'), HOSTILE_DETAIL);
+      await dispatchChecks(page, checks({ rules: [], running: false, problem: `expect.messages[0] ("${HOSTILE_NAME}"): bad` }));
+      assert.match((await page.textContent('.checks-problem')) ?? '', /<img src=x/);
+      assert.equal(await page.textContent('.checks-summary'), 'not run');
+      const injected = await page.evaluate(() => ({
+        img: document.querySelectorAll('.checks img, .checks script').length,
+        pwned: window.__pwned,
+      }));
+      assert.deepEqual(injected, { img: 0, pwned: undefined });
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  for (const theme of ['light', 'hc'] as const) {
+    it(`is readable in the ${theme} theme (status colours from the theme, text on the strip's background)`, async () => {
+      const page = await open(theme);
+      try {
+        await dispatchChecks(page, checks());
+        const look = await page.evaluate(() => ({
+          failed: getComputedStyle(document.querySelector('.st-failed .check-icon')).color,
+          name: getComputedStyle(document.querySelector('.check-name')).color,
+          body: getComputedStyle(document.body).color,
+        }));
+        assert.equal(look.failed, 'rgb(241, 76, 76)');
+        assert.equal(look.name, look.body, 'rule names in the foreground colour');
+        await page.screenshot({ path: join(RESULTS, `checks-strip-${theme}.png`) });
+      } finally {
+        await closePage(page);
+      }
+    });
+  }
+});
