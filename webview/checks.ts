@@ -99,7 +99,7 @@ export class ChecksStrip {
     this._collapsed = on;
     this.el.classList.toggle('collapsed', on);
     this.toggle.setAttribute('aria-expanded', String(!on));
-    this.toggle.title = on ? 'Expand the checks' : 'Collapse the checks';
+    this.toggle.title = `${on ? 'Expand' : 'Collapse'} the checks${this.view ? ` of profile "${this.view.profile}"` : ''}`;
     const chevron = this.toggle.firstElementChild as HTMLElement;
     chevron.className = `codicon codicon-${on ? 'chevron-right' : 'chevron-down'} checks-chevron`;
     this.list.hidden = on;
@@ -114,7 +114,9 @@ export class ChecksStrip {
       this.stopTicker();
       return;
     }
-    setText(this.title, `Checks · ${view.profile}`);
+    // The profile's name is in the request bar already; here it is the tooltip (a narrow log keeps the summary).
+    setText(this.title, 'Checks');
+    this.toggle.title = `${this._collapsed ? 'Expand' : 'Collapse'} the checks of profile "${view.profile}"`;
     this.problem.hidden = view.problem === undefined;
     if (view.problem !== undefined) {
       this.problem.replaceChildren(icon('error'), document.createTextNode(` The expect block is not valid: ${view.problem}`));
@@ -155,7 +157,9 @@ export class ChecksStrip {
     const summary = view.summary;
     this.el.classList.toggle('has-failed', (summary?.failed ?? n('failed')) > 0);
     this.el.classList.toggle('running', view.running);
-    setText(this.summary, parts.join(' · ') + (summary ? ` — ${summary.end}` : view.running ? ' — running' : ''));
+    // While running, the time ticking beside it says so.
+    setText(this.summary, parts.join(' · ') + (summary ? ` — ${summary.end}` : ''));
+    this.summary.title = this.summary.textContent ?? '';
     this.renderTime();
   }
 

@@ -7,9 +7,9 @@
  */
 import type { Connection } from '../core/connection';
 import { attachCheck, type AttachedCheck } from '../core/contracts/attach';
-import { type CheckSummary, ContractCheck, type RunEnd } from '../core/contracts/check';
+import { type CheckSummary, ContractCheck, type RuleResult, type RunEnd } from '../core/contracts/check';
 import { type Expect, compileExpect, ruleNames } from '../core/contracts/expect';
-import { Disposable, Emitter } from '../core/lifecycle';
+import { Disposable, Emitter, type Event } from '../core/lifecycle';
 import type { ChecksView } from '../protocol';
 
 /** How a run ended: finished (its summary), or stopped before the end (a new run replaced it, the session went). */
@@ -22,6 +22,10 @@ export interface CheckRun {
   /** Every rule's name, in result order. */
   readonly rules: readonly string[];
   readonly done: Promise<CheckRunOutcome>;
+  /** A rule settled (once per rule, as it happens). */
+  readonly onDidSettle: Event<RuleResult>;
+  /** The stream has opened since the run started (until then a settled rule may yet turn out "never connected"). */
+  readonly opened: boolean;
   /** Ends the run before its end, logging nothing as failed (a cancelled test run, a new run). */
   stop(reason: string): void;
 }
@@ -102,12 +106,33 @@ export class SessionChecks extends Disposable {
     let settle!: (o: CheckRunOutcome) => void;
     const done = new Promise<CheckRunOutcome>((resolve) => (settle = resolve));
     const changes = check.onDidChange(() => this._onDidChange.fire());
+    let opened = false;
+    const opens = connection.onRecord((r) => {
+      if (r.kind === 'open') {
+        opened = true;
+        opens.dispose();
+      }
+    });
+    const settled = new Emitter<RuleResult>();
+    const settles = check.onDidSettle((r) => settled.fire(r));
+    const release = () => {
+      changes.dispose();
+      opens.dispose();
+      settles.dispose();
+      settled.dispose();
+      attached.dispose();
+      check.dispose();
+    };
     const attached = attachCheck(connection, check, profile);
     const run: LiveRun = {
       id: nextRun++,
       profile,
       rules: ruleNames(compiled),
       done,
+      onDidSettle: settled.event,
+      get opened() {
+        return opened;
+      },
       check,
       attached,
       connection,
@@ -118,17 +143,13 @@ export class SessionChecks extends Disposable {
           return;
         }
         // Detached without finishing: rules left open are not logged as failures of a run nobody finished.
-        attached.dispose();
-        changes.dispose();
-        check.dispose();
+        release();
         connection.note(`Checks of "${profile}" stopped: ${reason}`);
         settle({ finished: false, reason });
       },
     };
     void attached.done.then((summary) => {
-      changes.dispose();
-      attached.dispose();
-      check.dispose();
+      release();
       settle({ finished: true, summary });
       if (this.run === run) {
         this._onDidChange.fire();

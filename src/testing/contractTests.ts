@@ -6,6 +6,7 @@
  * Connect of a profile with `expect`) are reported here too, as runs of their own.
  */
 import * as vscode from 'vscode';
+import type { RuleResult } from '../core/contracts/check';
 import { compileExpect, ruleNames } from '../core/contracts/expect';
 import { Disposable, DisposableStore } from '../core/lifecycle';
 import { profileTransport } from '../core/profile';
@@ -80,7 +81,14 @@ export class ContractTests extends Disposable {
       item.description = profile.url;
       try {
         const names = ruleNames(compileExpect(profile.expect, profileTransport(profile)));
-        item.children.replace(names.map((rule) => this.controller.createTestItem(ruleId(rule), rule)));
+        item.children.replace(
+          names.map((rule, i) => {
+            const child = this.controller.createTestItem(ruleId(rule), rule);
+            // The contract's order, not the view's alphabetical one.
+            child.sortText = String(i).padStart(4, '0');
+            return child;
+          }),
+        );
       } catch (err) {
         item.error = (err as Error).message;
       }
@@ -170,7 +178,17 @@ export class ContractTests extends Disposable {
     item.children.forEach((child) => rules.set(child.label, child));
     run.started(item);
     rules.forEach((child) => run.started(child));
+    // Each rule as it settles, once the stream is open (before, a failure may yet be "never connected").
+    const live = new Set<string>();
+    const settles = checkRun.onDidSettle((r) => {
+      const child = rules.get(r.rule);
+      if (child && checkRun.opened) {
+        live.add(r.rule);
+        this.reportRule(run, child, r);
+      }
+    });
     const outcome = await checkRun.done;
+    settles.dispose();
     const reported: ReportedOutcome = { profile: checkRun.profile, rules: {} };
     if (!outcome.finished) {
       rules.forEach((child, name) => {
@@ -192,14 +210,10 @@ export class ContractTests extends Disposable {
         if (!child) {
           continue;
         }
-        if (r.ok) {
-          run.passed(child, r.atMs);
-          reported.rules[r.rule] = 'passed';
-        } else {
-          const text = r.evidence !== undefined ? `${r.detail}\n\n${r.evidence}` : r.detail;
-          run.failed(child, new vscode.TestMessage(text), r.atMs);
-          reported.rules[r.rule] = 'failed';
+        if (!live.has(r.rule)) {
+          this.reportRule(run, child, r);
         }
+        reported.rules[r.rule] = r.ok ? 'passed' : 'failed';
       }
       if (outcome.summary.failed) {
         run.failed(
@@ -212,6 +226,16 @@ export class ContractTests extends Disposable {
       }
     }
     this.reported.push(reported);
+  }
+
+  /** A rule's result: the detail (and the data that broke it) as the message, its time as the duration. */
+  private reportRule(run: vscode.TestRun, child: vscode.TestItem, r: RuleResult): void {
+    if (r.ok) {
+      run.passed(child, r.atMs);
+    } else {
+      const text = r.evidence !== undefined ? `${r.detail}\n\n${r.evidence}` : r.detail;
+      run.failed(child, new vscode.TestMessage(text), r.atMs);
+    }
   }
 
   private errored(run: vscode.TestRun, item: vscode.TestItem, message: string): void {
