@@ -315,6 +315,38 @@ suite('Checks: a profile with expect, in the panel, the commands and the Testing
     assert.equal(session.checks.view?.summary?.failed, 1);
   });
 
+  test("in an untrusted workspace a workspace profile's checks run only once its connect is confirmed", async () => {
+    const trust = api.services.trust;
+    const { isTrusted, confirm } = trust;
+    const asked: string[] = [];
+    let answer = false;
+    trust.isTrusted = () => false;
+    trust.confirm = async (subject) => {
+      asked.push(subject.host);
+      return answer;
+    };
+    trust.reset();
+    try {
+      const session = api.services.sessions.create(ticks(), 'workspace');
+      api.services.panels.open(session);
+      const refused = await session.runChecks();
+      assert.equal(refused.ok, false);
+      assert.equal(refused.ok === false && refused.code, 'ERR_UNTRUSTED');
+      assert.equal(asked.length, 1, 'asked as a connect would');
+      assert.equal(session.checks.current, undefined, 'no run, nothing connected');
+      assert.equal(session.connection, undefined);
+      answer = true;
+      const confirmed = await session.runChecks();
+      assert.equal(confirmed.ok, true);
+      const done = await session.checks.current!.done;
+      assert.ok(done.finished && done.summary.opened);
+    } finally {
+      trust.isTrusted = isTrusted;
+      trust.confirm = confirm;
+      trust.reset();
+    }
+  });
+
   test('a run started from the panel is reported to the Testing view too', async () => {
     await saveProfiles([{ ...ticks(), expect: { timeoutMs: 5000, messages: [{ name: 'first tick', event: 'tick' }] } }]);
     const before = api.tests.reported.length;
