@@ -141,7 +141,8 @@ export class InspectorPanel extends Disposable {
     this._register(
       session.checks.onDidChange(() => {
         if (this.ready && !this.checksTimer.value) {
-          this.checksTimer.value = disposableTimeout(() => this.postChecks(), CHECKS_INTERVAL_MS);
+          // Never more often than the records go (under a flood, every 100 ms): the post flushes them first.
+          this.checksTimer.value = disposableTimeout(() => this.postChecks(), Math.max(CHECKS_INTERVAL_MS, this.batcher.intervalMs));
         }
       }),
     );

@@ -4,11 +4,12 @@
  * decided it, and a log row's context menu offers Add Check from Message. The screenshot is the README's.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '../harness/codeServer';
 import { runCommand } from '../harness/browser';
-import { eventually, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
+import { answerQuickInput, eventually, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
 
 // Runs in the page; the test project has no DOM lib.
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -100,7 +101,30 @@ describe('checks in the panel', () => {
       await frame.locator('.log .row.selected').click({ button: 'right' });
       const item = w.page.locator('.monaco-menu .action-label', { hasText: 'Add Check from Message' });
       await item.waitFor({ state: 'visible', timeout: 10_000 });
-      await w.page.keyboard.press('Escape');
+      // The menu opens with its first item focused; a menu acts on the key as a user would press it.
+      await item.hover();
+      await w.page.keyboard.press('Enter');
+      // Its choices are the message's: the event type, a JSONPath per value, the text.
+      await answerQuickInput(w.page, /^Expect a message like #\d+$/, 'event is "tick"');
+      const settingsPath = join(w.workspace, '.vscode', 'settings.json');
+      const messages = await eventually(
+        async () => {
+          const settings = JSON.parse(readFileSync(settingsPath, 'utf8')) as Record<string, { expect: { messages: unknown[] } }[]>;
+          return settings['realtimeInspector.profiles'][0].expect.messages;
+        },
+        (m) => m.length === 4,
+        15_000,
+        'the rule in the workspace settings.json',
+      );
+      assert.deepEqual(messages[3], { event: 'tick' });
+      // The next run has it.
+      await frame.locator('.checks-again').click();
+      await eventually(
+        () => frame.locator('.checks .check-name').allInnerTexts(),
+        (names) => names.includes('event "tick"'),
+        15_000,
+        'the new rule in the strip',
+      );
     });
   });
 });
