@@ -1,13 +1,13 @@
 /**
  * End to end: Run Checks from the palette on a workspace profile with `expect`: the panel's Checks strip
  * fills in as the demo's events arrive (passed, failed, holding, pending), a rule selects the event that
- * decided it, and a log row's context menu offers Add Check from Message. The screenshot is the README's.
+ * decided it, and a log row's context menu offers Add Check from Message. Its screenshot
+ * (test-results/e2e-checks-strip.png) is the README's docs/checks.png.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../harness/codeServer';
 import { runCommand } from '../harness/browser';
 import { answerQuickInput, eventually, openExtensionWorkbench, panelFrame, withFailureShot, type Workbench } from './fixture';
 
@@ -95,7 +95,8 @@ describe('checks in the panel', () => {
       // Rules are reported as they settle: the trade's failure is there while the run goes on.
       await w.page.locator('.monaco-list-row', { hasText: 'a trade within 1 s' }).first().waitFor({ state: 'visible', timeout: 15_000 });
       await frame.locator('.check.st-passed button.check-row').first().hover();
-      await w.shot(join(repoRoot, 'docs', 'checks.png'));
+      // The README's docs/checks.png is a copy of this one.
+      await w.shot('e2e-checks-strip');
 
       // The row's context menu is VS Code's, with the contributed command.
       await frame.locator('.log .row.selected').click({ button: 'right' });
