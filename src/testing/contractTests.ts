@@ -168,20 +168,31 @@ export class ContractTests extends Disposable {
     }
   }
 
-  /** Marks the rules started, then reports how each ended (or the profile errored, never connected). */
+  /**
+   * Marks the rules started, then reports how each ended (or the profile errored, never connected).
+   * Items are looked up when reported: the setting may change during a run (Add Check from Message
+   * rebuilds them), and a rule the run has but the setting no longer has is left out.
+   */
   private async report(run: vscode.TestRun, checkRun: CheckRun): Promise<void> {
-    const item = this.controller.items.get(checkRun.profile);
-    if (!item) {
+    const first = this.controller.items.get(checkRun.profile);
+    if (!first) {
       return;
     }
-    const rules = new Map<string, vscode.TestItem>();
-    item.children.forEach((child) => rules.set(child.label, child));
-    run.started(item);
-    rules.forEach((child) => run.started(child));
+    const itemNow = () => this.controller.items.get(checkRun.profile) ?? first;
+    const each = (fn: (child: vscode.TestItem, rule: string) => void) => {
+      for (const rule of checkRun.rules) {
+        const child = itemNow().children.get(ruleId(rule));
+        if (child) {
+          fn(child, rule);
+        }
+      }
+    };
+    run.started(first);
+    each((child) => run.started(child));
     // Each rule as it settles, once the stream is open (before, a failure may yet be "never connected").
     const live = new Set<string>();
     const settles = checkRun.onDidSettle((r) => {
-      const child = rules.get(r.rule);
+      const child = itemNow().children.get(ruleId(r.rule));
       if (child && checkRun.opened) {
         live.add(r.rule);
         this.reportRule(run, child, r);
@@ -189,28 +200,26 @@ export class ContractTests extends Disposable {
     });
     const outcome = await checkRun.done;
     settles.dispose();
+    const item = itemNow();
     const reported: ReportedOutcome = { profile: checkRun.profile, rules: {} };
     if (!outcome.finished) {
-      rules.forEach((child, name) => {
+      each((child, rule) => {
         run.skipped(child);
-        reported.rules[name] = 'skipped';
+        reported.rules[rule] = 'skipped';
       });
       run.skipped(item);
     } else if (!outcome.summary.opened) {
       const why = outcome.summary.results[0]?.detail ?? 'the stream never opened';
       run.errored(item, new vscode.TestMessage(`${checkRun.profile} never connected: ${why}`));
       reported.errored = why;
-      rules.forEach((child, name) => {
+      each((child, rule) => {
         run.errored(child, new vscode.TestMessage(why));
-        reported.rules[name] = 'errored';
+        reported.rules[rule] = 'errored';
       });
     } else {
       for (const r of outcome.summary.results) {
-        const child = rules.get(r.rule);
-        if (!child) {
-          continue;
-        }
-        if (!live.has(r.rule)) {
+        const child = item.children.get(ruleId(r.rule));
+        if (child && !live.has(r.rule)) {
           this.reportRule(run, child, r);
         }
         reported.rules[r.rule] = r.ok ? 'passed' : 'failed';
