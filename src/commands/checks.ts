@@ -31,6 +31,9 @@ export interface RunChecksOutcome {
 export class CheckCommands {
   constructor(private readonly services: Services) {}
 
+  /** Overridable for tests: saves a connection without a profile as one first (resolves with its name). */
+  saveFirst: ((session: Session) => Promise<string | undefined>) | undefined;
+
   /** Overridable for tests: the quick pick of Add Check from Message (resolves with the label picked). */
   pickChoice: ((labels: { label: string; description?: string }[], title: string) => Promise<string | undefined>) | undefined;
 
@@ -147,6 +150,9 @@ export class CheckCommands {
     const name = session.config.name;
     if (name && this.services.profiles.get(name)) {
       return name;
+    }
+    if (this.saveFirst) {
+      return this.saveFirst(session);
     }
     const save = 'Save as Profile';
     const pick = await vscode.window.showInformationMessage(

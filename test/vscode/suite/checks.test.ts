@@ -21,7 +21,7 @@ async function saveProfiles(profiles: Profile[]): Promise<void> {
 }
 
 function rawProfiles(): Profile[] {
-  return vscode.workspace.getConfiguration('realtimeInspector').inspect<Profile[]>('profiles')?.globalValue ?? [];
+  return vscode.workspace.getConfiguration('realtimeInspector').get<Profile[]>('profiles') ?? [];
 }
 
 suite('Checks: a profile with expect, in the panel, the commands and the Testing view', () => {
@@ -51,6 +51,7 @@ suite('Checks: a profile with expect, in the panel, the commands and the Testing
 
   teardown(async () => {
     api.commands.checks.pickChoice = undefined;
+    api.commands.checks.saveFirst = undefined;
     await cleanUp(api);
   });
 
@@ -258,6 +259,23 @@ suite('Checks: a profile with expect, in the panel, the commands and the Testing
     assert.deepEqual(next.rules, ['first tick', '$.price is number', 'event "tick"']);
     const done = await next.done;
     assert.ok(done.finished && done.summary.failed === 0, JSON.stringify(done.finished && done.summary.results));
+  });
+
+  test('Add Check from Message on a connection without a profile saves it as one first, with the rule in a new expect', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', { url: `${base}/sse` }))!;
+    const tick = await waitFor(() => records(session).find((r) => r.kind === 'message' && r.event === 'tick'), 'a tick');
+    let asked = 0;
+    api.commands.checks.saveFirst = async (s) => {
+      asked++;
+      return api.services.actions.saveProfile(s, undefined, 'saved ticks');
+    };
+    api.commands.checks.pickChoice = async (items) => items.find((i) => i.label === 'event is "tick"')?.label;
+    await vscode.commands.executeCommand('realtimeInspector.addCheck', { connectionId: session.id, seq: tick.seq });
+    assert.equal(asked, 1);
+    const saved = await waitFor(() => rawProfiles().find((p) => p.name === 'saved ticks' && p.expect), 'the profile saved with expect');
+    assert.deepEqual(saved.expect, { messages: [{ event: 'tick' }] });
+    assert.equal(session.config.name, 'saved ticks');
+    assert.deepEqual(session.config.expect, { messages: [{ event: 'tick' }] }, 'the session runs it from its next connect');
   });
 
   test('Add Check from Message on a record that is not a message says so', async () => {
