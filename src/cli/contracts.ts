@@ -6,18 +6,17 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ExpectError, compileExpect } from '../core/contracts/expect';
+import { ExpectError, compileExpect, ruleNames } from '../core/contracts/expect';
 import { resolveKind } from '../core/options';
-import { type Profile, type ProfileIssue, validateProfiles } from '../core/profile';
+import { type Profile, type ProfileIssue, checkTemplates, validateProfiles } from '../core/profile';
 import { ProfileFileError, environmentResolver, loadEnvFile, loadProfileFile, secretEnvName } from '../core/profileFile';
 import { CaFileError, profileConnectionOptions } from '../core/profileOptions';
 import { sendPayloads, sendProblem } from '../core/profileSend';
 import { Redactor } from '../core/redactor';
 import { resolveProfile } from '../core/resolve';
-import { checkTemplates } from '../core/profile';
 import { JsonReporter, ReadableReporter } from './contractOutput';
 import { type PreparedProfile, type ProfileOutcome, type ProfileRunHandle, runProfile } from './contractRun';
-import { junitXml } from './junit';
+import { type JunitSuite, junitXml } from './junit';
 import { OutputWriter } from './output';
 import type { CliIo } from './run';
 import type { RunArgs } from './runArgs';
@@ -67,7 +66,10 @@ async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): 
     env = { ...(await orProblem(loadEnvFile(path.resolve(cwd, args.envFile), args.envFile))), ...io.env };
   }
   const shown = args.profiles ?? written;
-  const file = await orProblem(loadProfileFile(path.resolve(cwd, written), shown));
+  const file = await orProblem(
+    loadProfileFile(path.resolve(cwd, written), shown),
+    args.profiles === undefined ? ' (run it in a workspace folder, or name the file with --profiles FILE)' : '',
+  );
   const validation = validateProfiles(file.value);
   const raw = Array.isArray(file.value) ? (file.value as unknown[]) : [];
   const entryName = (e: unknown) => (isObject(e) && typeof e.name === 'string' ? e.name : undefined);
@@ -226,7 +228,25 @@ async function runAll(
   const notRun = prepared.length - done.length;
   readable?.total(done, Date.now() - startedAt.getTime(), notRun);
   if (junit) {
-    const suites = done.map((o) => ({
+    await junit.writeFile(junitXml(junitSuites(prepared, outcomes), startedAt), 'utf8');
+  }
+  await errors.flush();
+  if (done.some((o) => o.notConnected)) {
+    return RUN_EXIT.notConnected;
+  }
+  return done.some((o) => o.summary.failed > 0) || notRun > 0 ? RUN_EXIT.failed : RUN_EXIT.passed;
+}
+
+/** The report's suites, in the profiles' order; a profile the run did not reach is listed as skipped. */
+function junitSuites(prepared: PreparedProfile[], outcomes: (ProfileOutcome | undefined)[]): JunitSuite[] {
+  return prepared.map((p, i) => {
+    const o = outcomes[i];
+    if (!o) {
+      const url = Redactor.forOptions(p.options).url(p.options.url);
+      const cases = ruleNames(p.expect).map((name) => ({ name, ok: false, atMs: 0, detail: 'not run' }));
+      return { name: p.name, url, startedAt: new Date(), durationMs: 0, notConnected: false, skipped: true, cases };
+    }
+    return {
       name: o.name,
       url: o.url,
       startedAt: o.startedAt,
@@ -240,23 +260,17 @@ async function runAll(
         evidence: r.evidence,
         decidedBy: r.decidedBy,
       })),
-    }));
-    await junit.writeFile(junitXml(suites, startedAt), 'utf8');
-  }
-  await errors.flush();
-  if (done.some((o) => o.notConnected)) {
-    return RUN_EXIT.notConnected;
-  }
-  return done.some((o) => o.summary.failed > 0) || notRun > 0 ? RUN_EXIT.failed : RUN_EXIT.passed;
+    };
+  });
 }
 
 /** A file error as a problem before running (exit 2). */
-async function orProblem<T>(p: Promise<T>): Promise<T> {
+async function orProblem<T>(p: Promise<T>, hint = ''): Promise<T> {
   try {
     return await p;
   } catch (e) {
     if (e instanceof ProfileFileError) {
-      throw new RunProblems([e.message]);
+      throw new RunProblems([e.message + (/^cannot read/.test(e.message) ? hint : '')]);
     }
     throw e;
   }

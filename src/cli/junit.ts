@@ -29,28 +29,31 @@ export interface JunitSuite {
   durationMs: number;
   /** The stream never opened: every failure is about the connection. */
   notConnected: boolean;
+  /** Not run (the run was interrupted first): every rule is listed as skipped. */
+  skipped?: boolean;
   cases: JunitCase[];
 }
 
 /** The document for `suites` (every text already masked by the caller). */
 export function junitXml(suites: readonly JunitSuite[], startedAt: Date): string {
   const tests = suites.reduce((n, s) => n + s.cases.length, 0);
-  const failures = suites.reduce((n, s) => n + s.cases.filter((c) => !c.ok).length, 0);
+  const failures = suites.reduce((n, s) => n + (s.skipped ? 0 : s.cases.filter((c) => !c.ok).length), 0);
+  const skipped = suites.reduce((n, s) => n + (s.skipped ? s.cases.length : 0), 0);
   const durationMs = suites.reduce((n, s) => n + s.durationMs, 0);
   const host = hostname() || 'localhost';
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
-    `<testsuites${attrs({ name: 'realtime-inspector run', tests, failures, errors: 0, skipped: 0, time: seconds(durationMs), timestamp: timestamp(startedAt) })}>`,
+    `<testsuites${attrs({ name: 'realtime-inspector run', tests, failures, errors: 0, skipped, time: seconds(durationMs), timestamp: timestamp(startedAt) })}>`,
   );
   suites.forEach((s, id) => {
-    const failed = s.cases.filter((c) => !c.ok).length;
+    const failed = s.skipped ? 0 : s.cases.filter((c) => !c.ok).length;
     out.push(
       `  <testsuite${attrs({
         name: s.name,
         tests: s.cases.length,
         failures: failed,
         errors: 0,
-        skipped: 0,
+        skipped: s.skipped ? s.cases.length : 0,
         time: seconds(s.durationMs),
         timestamp: timestamp(s.startedAt),
         hostname: host,
@@ -63,6 +66,10 @@ export function junitXml(suites: readonly JunitSuite[], startedAt: Date): string
     out.push('    </properties>');
     for (const c of s.cases) {
       const head = `    <testcase${attrs({ name: c.name, classname: s.name, time: seconds(c.atMs) })}`;
+      if (s.skipped) {
+        out.push(`${head}>`, `      <skipped${attrs({ message: 'not run: the run was interrupted first' })}/>`, '    </testcase>');
+        continue;
+      }
       if (c.ok) {
         out.push(`${head}/>`);
         continue;

@@ -34,7 +34,12 @@ interface Run {
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function cli(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  onStdout?: (text: string, child: ChildProcess) => void,
+): Promise<Run> {
   const full: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   for (const k of [...PROXY_VARS, ...Object.keys(full).filter((k) => k.startsWith('RI_SECRET_'))]) {
     delete full[k];
@@ -45,7 +50,10 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<
     children.add(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout!.on('data', (c: Buffer) => out.push(c));
+    child.stdout!.on('data', (c: Buffer) => {
+      out.push(c);
+      onStdout?.(Buffer.concat(out).toString('utf8'), child);
+    });
     child.stderr!.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
     child.on('close', (code) => {
@@ -559,5 +567,42 @@ describe('realtime-inspector run', () => {
       ['▶ b', '▶ a'],
     );
     assert.match(run.stdout, /Total 2 profiles: 2 passed, 0 failed/);
+  });
+
+  test('Ctrl+C ends the running check as it stands, writes the report and lists the profiles not run as skipped', T, async () => {
+    const dir = workspace([
+      {
+        name: 'long',
+        url: `${sse.url}/ticks`,
+        expect: {
+          timeoutMs: 600_000,
+          messages: [
+            { name: 'tick', event: 'tick' },
+            { name: 'never sent', data: 'x' },
+          ],
+        },
+      },
+      { name: 'next', url: `${sse.url}/ticks`, expect: { count: { min: 1 } } },
+    ]);
+    let signalled = false;
+    const run = await cli(['--junit', 'results.xml'], dir, {}, (text, child) => {
+      // Once the first rule has settled, the stream is surely open.
+      if (!signalled && /✓ tick/.test(text)) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /✗ never sent: no matching message before the end/);
+    assert.match(run.stdout, /interrupted, 1 not run/);
+    const { root, suites } = junit(join(dir, 'results.xml'));
+    assert.equal(root.skipped, '1');
+    assert.deepEqual(
+      suites.map((s) => [s.name, s.tests, s.failures, s.skipped]),
+      [
+        ['long', '2', '1', '0'],
+        ['next', '1', '0', '1'],
+      ],
+    );
   });
 });
