@@ -16,7 +16,8 @@ import { PassThrough } from 'node:stream';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { WebSocket } from 'ws';
 import { main } from '../../../src/cli/main';
-import { sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
+import { sendStream, sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
+import { selfSignedCert } from '../../fixtures/tlsCert';
 import { echo, startWsServer, type WsFixture } from '../../fixtures/wsServer';
 
 const CLI = resolve(__dirname, '../../../../dist/cli.js');
@@ -604,5 +605,40 @@ describe('realtime-inspector run', () => {
         ['next', '1', '0', '1'],
       ],
     );
+  });
+
+  test('a relative tls.caFile is read from the workspace folder (the one holding .vscode/), wherever run starts', T, async () => {
+    const cert = selfSignedCert();
+    const tls = await startServer((_req, res) => sendStream(res, 'data: over TLS\n\n'), cert);
+    try {
+      const dir = workspace(
+        [
+          {
+            name: 'tls',
+            url: `${tls.url}/s`,
+            tls: { caFile: 'certs/ca.pem' },
+            expect: { messages: [{ data: 'over TLS' }], close: { ended: true } },
+          },
+        ],
+        {},
+      );
+      mkdirSync(join(dir, 'certs'));
+      mkdirSync(join(dir, 'sub'));
+      writeFileSync(join(dir, 'certs', 'ca.pem'), cert.cert);
+      const run = await cli(['--profiles', '../.vscode/settings.json'], join(dir, 'sub'));
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+
+      rmSync(join(dir, 'certs'), { recursive: true });
+      tls.requests.length = 0;
+      const missing = await cli([], dir);
+      assert.equal(missing.code, 2);
+      assert.match(
+        missing.stderr,
+        new RegExp(`profile "tls": cannot read tls\\.caFile "${join(dir, 'certs', 'ca.pem').replace(/[.\\/]/g, '\\$&')}": ENOENT`),
+      );
+      assert.equal(tls.requests.length, 0, 'nothing connected');
+    } finally {
+      await tls.close();
+    }
   });
 });
