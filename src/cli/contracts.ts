@@ -59,15 +59,14 @@ export async function runContracts(args: RunArgs, io: CliIo): Promise<number> {
 /** Reads the files, picks and validates the profiles, resolves their references and builds their options. */
 async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): Promise<PreparedProfile[]> {
   const cwd = io.cwd ?? process.cwd();
-  const written = args.profiles ?? path.join('.vscode', 'settings.json');
+  const shown = args.profiles ?? path.join('.vscode', 'settings.json');
   // A dotenv file's variables join the environment; the real environment wins.
   let env: Record<string, string | undefined> = { ...io.env };
   if (args.envFile !== undefined) {
     env = { ...(await orProblem(loadEnvFile(path.resolve(cwd, args.envFile), args.envFile))), ...io.env };
   }
-  const shown = args.profiles ?? written;
   const file = await orProblem(
-    loadProfileFile(path.resolve(cwd, written), shown),
+    loadProfileFile(path.resolve(cwd, shown), shown),
     args.profiles === undefined ? ' (run it in a workspace folder, or name the file with --profiles FILE)' : '',
   );
   const validation = validateProfiles(file.value);
@@ -134,8 +133,16 @@ async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): 
     }
     const masker = new Redactor(resolved.secrets);
     const r = resolved.value;
+    let kind: 'sse' | 'ws';
     try {
-      const kind = resolveKind(r.url, r.kind ?? 'auto');
+      // A template may stand for the whole URL: only now is its scheme known.
+      kind = resolveKind(r.url, r.kind ?? 'auto');
+    } catch (e) {
+      problems.push(`${where}: "url": ${masker.text((e as Error).message)}`);
+      continue;
+    }
+    try {
+      // The rules and messages again, for the transport the URL resolved to (close codes are for WebSocket…).
       const expect = compileExpect(r.expect, kind);
       const sendBad = r.send !== undefined ? sendProblem(r.send, kind, checkTemplates) : undefined;
       if (sendBad) {
@@ -145,8 +152,7 @@ async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): 
       const options = await profileConnectionOptions(r, { secrets: resolved.secrets, baseDir: file.baseDir }, p.tls?.caFile);
       prepared.push({ name: p.name, kind, options, expect, sends: sendPayloads(r.send) });
     } catch (e) {
-      // An expect rule that cannot apply to the transport the URL resolved to, a scheme, an unreadable CA file.
-      if (e instanceof ExpectError || e instanceof CaFileError || e instanceof Error) {
+      if (e instanceof ExpectError || e instanceof CaFileError) {
         problems.push(`${where}: ${masker.text(e.message)}`);
         continue;
       }

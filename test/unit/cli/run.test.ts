@@ -641,4 +641,17 @@ describe('realtime-inspector run', () => {
       await tls.close();
     }
   });
+
+  test('a URL made by a reference is checked once resolved: its scheme, and the rules that fit its transport', T, async () => {
+    sse.requests.length = 0;
+    const dir = workspace([
+      { name: 'ftp', url: '${env:RI_TEST_TARGET_FTP}', expect: { count: { min: 1 } } },
+      { name: 'sse with codes', url: '${env:RI_TEST_TARGET_SSE}', expect: { close: { codes: [1000] } } },
+    ]);
+    const run = await cli([], dir, { RI_TEST_TARGET_FTP: 'ftp://127.0.0.1/x', RI_TEST_TARGET_SSE: `${sse.url}/ticks` });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /profile "ftp": "url": Unsupported URL scheme "ftp:"/);
+    assert.match(run.stderr, /profile "sse with codes": expect\.close: "codes" is for WebSocket/);
+    assert.equal(sse.requests.length, 0, 'nothing connected');
+  });
 });
