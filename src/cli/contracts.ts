@@ -234,7 +234,7 @@ async function runAll(
   const notRun = prepared.length - done.length;
   readable?.total(done, Date.now() - startedAt.getTime(), notRun);
   if (junit) {
-    await junit.writeFile(junitXml(junitSuites(prepared, outcomes), startedAt), 'utf8');
+    await junit.writeFile(junitXml(junitSuites(prepared, outcomes)), 'utf8');
   }
   await errors.flush();
   if (done.some((o) => o.notConnected)) {

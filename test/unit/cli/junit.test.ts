@@ -48,15 +48,19 @@ function suite(overrides: Partial<JunitSuite> = {}): JunitSuite {
 
 describe('the JUnit report', () => {
   it('has a testsuites root with totals, a testsuite per profile and a testcase per rule', () => {
-    const xml = junitXml(
-      [suite(), suite({ name: 'other', cases: [{ name: 'close', ok: true, atMs: 5, detail: 'closed with 1000' }] })],
-      new Date(),
-    );
+    const xml = junitXml([suite(), suite({ name: 'other', cases: [{ name: 'close', ok: true, atMs: 5, detail: 'closed with 1000' }] })]);
     assert.equal(XMLValidator.validate(xml), true);
     const root = parse(xml).testsuites;
     assert.equal(root.tests, '4');
     assert.equal(root.failures, '2');
     assert.equal(root.errors, '0');
+    assert.deepEqual(
+      Object.keys(root)
+        .filter((k) => k !== 'testsuite' && k !== '#text')
+        .sort(),
+      ['errors', 'failures', 'name', 'tests', 'time'],
+      'only the attributes the junit-10 schema allows on the root',
+    );
     const [first, second] = root.testsuite;
     assert.equal(first.name, 'profile');
     assert.equal(first.tests, '3');
@@ -80,10 +84,7 @@ describe('the JUnit report', () => {
   });
 
   it('escapes markup and drops what XML 1.0 cannot carry, in names, attributes and text', () => {
-    const xml = junitXml(
-      [suite({ name: hostile, cases: [{ name: hostile, ok: false, atMs: 1, detail: hostile, evidence: hostile }] })],
-      new Date(),
-    );
+    const xml = junitXml([suite({ name: hostile, cases: [{ name: hostile, ok: false, atMs: 1, detail: hostile, evidence: hostile }] })]);
     assert.equal(XMLValidator.validate(xml), true, xml);
     const s = parse(xml).testsuites.testsuite[0];
     const kept = xmlChars(hostile);
@@ -96,18 +97,15 @@ describe('the JUnit report', () => {
 
   it('says the connection error for a profile that never connected', () => {
     const why = 'not connected: ERR_NETWORK: Connection refused by 127.0.0.1:1 (is the server running?)';
-    const xml = junitXml(
-      [
-        suite({
-          notConnected: true,
-          cases: [
-            { name: 'count', ok: false, atMs: 3, detail: why },
-            { name: 'close', ok: false, atMs: 3, detail: why },
-          ],
-        }),
-      ],
-      new Date(),
-    );
+    const xml = junitXml([
+      suite({
+        notConnected: true,
+        cases: [
+          { name: 'count', ok: false, atMs: 3, detail: why },
+          { name: 'close', ok: false, atMs: 3, detail: why },
+        ],
+      }),
+    ]);
     const s = parse(xml).testsuites.testsuite[0];
     assert.equal(s.failures, '2');
     for (const c of s.testcase) {
