@@ -38,7 +38,9 @@ export class ReadableReporter implements RunReporter {
   }
 
   started(profile: string, url: string): void {
-    this.line(profile, `${paint(this.style, 'bold', '▶ ' + this.esc(profile))}  ${paint(this.style, 'grey', this.esc(url))}`);
+    // With the profile's name in front of every line, the start line need not say it again.
+    const name = this.prefixed ? '▶' : '▶ ' + this.esc(profile);
+    this.line(profile, `${paint(this.style, 'bold', name)}  ${paint(this.style, 'grey', this.esc(url))}`);
   }
 
   record(profile: string, r: ConnRecord): void {

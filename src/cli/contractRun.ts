@@ -49,8 +49,13 @@ export interface ProfileRunHandle {
   stop(): void;
 }
 
-export function runProfile(p: PreparedProfile, reporter: RunReporter): ProfileRunHandle {
+/**
+ * Starts `p`'s run. `flow`, when given, is told of the connection while it lives, so output
+ * back-pressure can pause its intake (as the connect command does) instead of growing memory.
+ */
+export function runProfile(p: PreparedProfile, reporter: RunReporter, flow?: Set<Connection>): ProfileRunHandle {
   const connection = createConnection(p.options);
+  flow?.add(connection);
   const redactor = connection.redactor;
   const url = redactor.url(p.options.url);
   const startedAt = new Date();
@@ -80,6 +85,7 @@ export function runProfile(p: PreparedProfile, reporter: RunReporter): ProfileRu
     sub.dispose();
     attached.dispose();
     check.dispose();
+    flow?.delete(connection);
     connection.dispose();
     const outcome: ProfileOutcome = {
       name: p.name,

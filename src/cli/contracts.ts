@@ -7,6 +7,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ExpectError, compileExpect, ruleNames } from '../core/contracts/expect';
+import type { Connection } from '../core/connection';
 import { resolveKind } from '../core/options';
 import { type Profile, type ProfileIssue, checkTemplates, validateProfiles } from '../core/profile';
 import { ProfileFileError, environmentResolver, loadEnvFile, loadProfileFile, secretEnvName } from '../core/profileFile';
@@ -32,7 +33,9 @@ class RunProblems extends Error {
 }
 
 export async function runContracts(args: RunArgs, io: CliIo): Promise<number> {
-  const out = new OutputWriter(io.stdout);
+  // A reader slower than the streams (`--json | slow`) pauses the connections rather than growing memory.
+  const live = new Set<Connection>();
+  const out = new OutputWriter(io.stdout, (pause) => live.forEach((c) => (pause ? c.pause() : c.resume())));
   const err = new OutputWriter(io.stderr);
   let junit: FileHandle | undefined;
   try {
@@ -40,7 +43,7 @@ export async function runContracts(args: RunArgs, io: CliIo): Promise<number> {
     if (args.junit !== undefined) {
       junit = await openJunit(path.resolve(io.cwd ?? process.cwd(), args.junit), args.junit);
     }
-    const code = await runAll(prepared, args, io, out, junit);
+    const code = await runAll(prepared, args, io, out, junit, live);
     return code;
   } catch (e) {
     if (e instanceof RunProblems) {
@@ -190,6 +193,7 @@ async function runAll(
   io: CliIo,
   out: OutputWriter,
   junit: FileHandle | undefined,
+  live: Set<Connection>,
 ): Promise<number> {
   const style = { color: !args.json && !!io.stdout.isTTY && io.env.NO_COLOR === undefined };
   const parallel = Math.min(args.parallel, prepared.length);
@@ -218,7 +222,7 @@ async function runAll(
       if (readable && parallel === 1 && i > 0) {
         out.write('\n');
       }
-      const handle = runProfile(prepared[i], reporter);
+      const handle = runProfile(prepared[i], reporter, live);
       running.add(handle);
       outcomes[i] = await handle.done;
       running.delete(handle);

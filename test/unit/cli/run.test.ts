@@ -24,6 +24,7 @@ const CLI = resolve(__dirname, '../../../../dist/cli.js');
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 const T = { timeout: 30_000 };
 const SECRET = 's3cr3t-token-value';
+const FLOOD = 20_000;
 
 type Json = Record<string, unknown>;
 interface Run {
@@ -163,7 +164,12 @@ describe('realtime-inspector run', () => {
       onConnection: (socket: WebSocket, req) => {
         socket.on('close', (code) => wsClosesSeen.push(code));
         const path = new URL(req.url ?? '/', 'http://x').pathname;
-        if (path === '/close-1000') {
+        if (path === '/flood') {
+          for (let i = 1; i <= FLOOD; i++) {
+            socket.send(JSON.stringify({ i }));
+          }
+          socket.close(1000, 'all sent');
+        } else if (path === '/close-1000') {
           socket.send('bye');
           socket.close(1000, 'done');
         } else if (path === '/close-4001') {
@@ -652,5 +658,27 @@ describe('realtime-inspector run', () => {
     assert.match(run.stderr, /profile "ftp": "url": Unsupported URL scheme "ftp:"/);
     assert.match(run.stderr, /profile "sse with codes": expect\.close: "codes" is for WebSocket/);
     assert.equal(sse.requests.length, 0, 'nothing connected');
+  });
+
+  test('--json under a flood prints every record, in order, and the rules see every message', T, async () => {
+    const dir = workspace([
+      { name: 'flood', url: wsUrl('/flood'), expect: { timeoutMs: 60_000, count: { min: FLOOD, max: FLOOD }, close: { codes: [1000] } } },
+    ]);
+    const run = await cli(['--json'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const records = jsonLines(run);
+    const got = records.filter((r) => r.kind === 'message').map((r) => (JSON.parse(String(r.data)) as { i: number }).i);
+    assert.equal(got.length, FLOOD);
+    assert.ok(
+      got.every((n, k) => n === k + 1),
+      'in order, none lost',
+    );
+    assert.deepEqual(
+      records.filter((r) => r.kind === 'assertion').map((a) => [a.rule, a.ok]),
+      [
+        ['close', true],
+        ['count', true],
+      ],
+    );
   });
 });
