@@ -17,6 +17,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { WebSocket } from 'ws';
 import { main } from '../../../src/cli/main';
 import { sendStream, sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
+import { startProxy } from '../../fixtures/proxyServer';
 import { selfSignedCert } from '../../fixtures/tlsCert';
 import { echo, startWsServer, type WsFixture } from '../../fixtures/wsServer';
 
@@ -680,5 +681,20 @@ describe('realtime-inspector run', () => {
         ['count', true],
       ],
     );
+  });
+
+  test('connections go through the proxy the environment names (HTTP_PROXY), SSE and WebSocket alike', T, async () => {
+    const proxy = await startProxy();
+    try {
+      const dir = workspace([
+        { name: 'sse', url: `${sse.url}/ticks`, expect: { count: { min: 1 } } },
+        { name: 'ws', url: wsUrl('/close-1000'), expect: { close: { codes: [1000] } } },
+      ]);
+      const run = await cli([], dir, { HTTP_PROXY: proxy.url });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.deepEqual(proxy.log, [`GET ${sse.url}/ticks`, `CONNECT 127.0.0.1:${ws.port}`]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
