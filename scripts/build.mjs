@@ -37,6 +37,8 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['bufferutil', 'utf-8-validate'],
+    // jsonc-parser's UMD build requires its parts at run time, which a bundle cannot follow: take its ES modules.
+    mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },
   },
   {

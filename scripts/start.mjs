@@ -31,12 +31,12 @@ function onPath(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** The launcher and the demo server are TypeScript; bundle them for this script (fast, no type check). */
+/** The launcher, the demo server and its profiles are TypeScript; bundle them for this script (fast, no type check). */
 async function loadModules() {
   const outdir = join(cacheDir, 'start');
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { codeServer: 'test/harness/codeServer.ts', demoServer: 'src/demo/server.ts' },
+    entryPoints: { codeServer: 'test/harness/codeServer.ts', demoServer: 'src/demo/server.ts', demoProfiles: 'src/demo/profiles.ts' },
     outdir,
     bundle: true,
     platform: 'node',
@@ -45,7 +45,11 @@ async function loadModules() {
     external: ['ws', 'bufferutil', 'utf-8-validate'],
     logLevel: 'error',
   });
-  return { launcher: require(join(outdir, 'codeServer.js')), demo: require(join(outdir, 'demoServer.js')) };
+  return {
+    launcher: require(join(outdir, 'codeServer.js')),
+    demo: require(join(outdir, 'demoServer.js')),
+    profiles: require(join(outdir, 'demoProfiles.js')),
+  };
 }
 
 async function startDemo(startDemoServer) {
@@ -60,27 +64,11 @@ async function startDemo(startDemoServer) {
   }
 }
 
-function writeDemoWorkspace(demoUrl) {
+/** The demo workspace: the demo profiles (with stream contracts that hold against the demo server) and a README. */
+function writeDemoWorkspace(demoUrl, demoSettings) {
   const workspace = join(cacheDir, 'demo-workspace');
-  const ws = demoUrl.replace(/^http/, 'ws');
   mkdirSync(join(workspace, '.vscode'), { recursive: true });
-  const settings = {
-    'realtimeInspector.profiles': [
-      { name: 'Demo: SSE ticker', url: `${demoUrl}/sse`, kind: 'sse' },
-      { name: 'Demo: SSE once (reconnects)', url: `${demoUrl}/sse/once`, kind: 'sse' },
-      {
-        name: 'Demo: LLM stream (POST)',
-        url: `${demoUrl}/sse/llm`,
-        kind: 'sse',
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{"prompt": "Explain Server-Sent Events in one paragraph"}',
-      },
-      { name: 'Demo: WebSocket echo', url: `${ws}/ws/echo`, kind: 'ws' },
-      { name: 'Demo: WebSocket ticker', url: `${ws}/ws/ticker`, kind: 'ws' },
-    ],
-  };
-  writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+  writeFileSync(join(workspace, '.vscode', 'settings.json'), `${JSON.stringify(demoSettings(demoUrl), null, 2)}\n`);
   writeFileSync(
     join(workspace, 'README.md'),
     [
@@ -89,6 +77,9 @@ function writeDemoWorkspace(demoUrl) {
       `The demo server runs at ${demoUrl} while \`npm start\` runs.`,
       'Open the **Realtime** view in the activity bar and connect one of the saved profiles,',
       'or run **Realtime: Connect SSE/WS** from the command palette.',
+      '',
+      'The profiles carry stream contracts (`expect`); check them all from a terminal in this folder with',
+      '`realtime-inspector run` (or `node <extension>/dist/cli.js run`).',
       '',
     ].join('\n'),
   );
@@ -143,12 +134,12 @@ async function main() {
         throw new Error('build failed');
       }
     }
-    const { launcher, demo } = await loadModules();
+    const { launcher, demo, profiles } = await loadModules();
 
     const demoServer = await startDemo(demo.startDemoServer);
     cleanups.push(() => demoServer.close());
     step(`demo server: ${demoServer.url}`);
-    const workspace = writeDemoWorkspace(demoServer.url);
+    const workspace = writeDemoWorkspace(demoServer.url, profiles.demoSettings);
     step(`demo workspace: ${workspace}`);
 
     if (desktop) {

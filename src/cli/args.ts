@@ -5,9 +5,10 @@ import { MASK } from '../core/redactor';
 import { parseBase64 } from '../core/payloadText';
 import type { Headers, TransportKind } from '../core/records';
 import { closeProblem } from '../core/ws';
+import { parseRunArgs, type RunArgs } from './runArgs';
+import { UsageError } from './usageError';
 
-/** A mistake in the command line: one line on stderr, exit status 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export type Send =
   { type: 'text'; text: string } | { type: 'binary'; base64: string; bytes: Buffer } | { type: 'ping'; text: string; bytes: Buffer };
@@ -58,7 +59,7 @@ export interface DemoArgs {
   host: string;
 }
 
-export type CliArgs = ConnectArgs | DemoArgs | { command: 'help' | 'demo-help' | 'version' };
+export type CliArgs = ConnectArgs | DemoArgs | RunArgs | { command: 'help' | 'demo-help' | 'run-help' | 'version' };
 
 /** Every option of `<url>`; `--help` names each one. */
 export const OPTIONS = {
@@ -104,6 +105,9 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export function parseCliArgs(argv: string[]): CliArgs {
   if (argv[0] === 'demo') {
     return parseDemo(argv.slice(1));
+  }
+  if (argv[0] === 'run') {
+    return parseRunArgs(argv.slice(1));
   }
   let parsed;
   try {

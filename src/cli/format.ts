@@ -97,11 +97,18 @@ const COLORS = {
 } as const;
 const RESET = `${ESC}0m`;
 
-type Color = keyof typeof COLORS;
+export type Color = keyof typeof COLORS;
+
+/** `text` in `color` when the style is coloured (nothing escaped: `text` is already safe). */
+export function paint(style: Style, color: Color, text: string): string {
+  return style.color ? `${COLORS[color]}${text}${RESET}` : text;
+}
+
+const paintIn = paint;
 
 /** One record as readable text (no trailing newline); an error's headers and body follow on indented lines. */
 export function formatRecord(r: ConnRecord, style: Style): string {
-  const paint = (color: Color, text: string) => (style.color ? `${COLORS[color]}${text}${RESET}` : text);
+  const paint = (color: Color, text: string) => paintIn(style, color, text);
   const esc = (s: string) => escapeText(s, style);
   const time = paint('grey', r.time.slice(11, 23));
   const line = (mark: string, color: Color, text: string) => `${time} ${paint(color, mark)} ${text}`;

@@ -5,7 +5,8 @@
 import { version } from '../../package.json';
 import { startDemoServer } from '../demo/server';
 import { type CliArgs, type DemoArgs, parseCliArgs, UsageError } from './args';
-import { DEMO_USAGE, USAGE } from './usage';
+import { runContracts } from './contracts';
+import { DEMO_USAGE, RUN_USAGE, USAGE } from './usage';
 import { type CliIo, runConnect } from './run';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -23,6 +24,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'demo-help':
         io.stdout.write(DEMO_USAGE + '\n');
         return 0;
+      case 'run-help':
+        io.stdout.write(RUN_USAGE + '\n');
+        return 0;
       case 'version':
         io.stdout.write(version + '\n');
         return 0;
@@ -30,6 +34,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await runDemo(args, io);
       case 'connect':
         return await runConnect(args, io);
+      case 'run':
+        return await runContracts(args, io);
     }
   } catch (err) {
     return fatal(err, io);

@@ -17,6 +17,8 @@ export interface CliIo {
   /** Read only for `-i` (on by default when it is a terminal). */
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Where relative paths start (`run`'s files). Default: the process's current folder. */
+  cwd?: string;
 }
 
 /** Lines waiting for the socket to open before stdin is paused (a file piped into `-i`). */

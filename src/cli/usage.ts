@@ -1,5 +1,6 @@
 /** The CLI's help texts, as `--help` and `demo --help` print them. Each option of `<url>` is in `OPTIONS` (args.ts). */
 export const USAGE = `Usage: realtime-inspector <url> [options]
+       realtime-inspector run [NAME...] [--profiles FILE] [--junit FILE] [--json] [--env-file FILE] [--parallel N]
        realtime-inspector demo [--port N] [--host H]
 
 Connects to a Server-Sent Events (http:// https://) or WebSocket (ws:// wss://) endpoint and prints
@@ -62,7 +63,38 @@ after that are not printed, the closing and closed records are. A second Ctrl+C 
 Readable output shows a retry line when the value changes; --json prints every record.
 Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY are honoured.
 Exit status: 0 ended as asked (count, timeout, server closed with no reconnect due),
-             1 the connection failed or ended in error, 2 usage error.`;
+             1 the connection failed or ended in error, 2 usage error.
+
+run: checks the stream contracts (the "expect" blocks) of saved profiles, for CI; see run --help.`;
+
+/** What `run --help` prints. Each option of `run` is in `RUN_OPTIONS` (runArgs.ts). */
+export const RUN_USAGE = `Usage: realtime-inspector run [NAME...] [options]
+
+Connects to each profile's endpoint, sends its "send" messages after open, and checks its "expect"
+rules (timeoutMs, count, messages, never, close, noErrors, order) on what arrives. NAME picks
+profiles by name; without one, every profile that has an "expect" block runs.
+
+Options:
+  --profiles FILE    a VS Code settings file (comments and trailing commas allowed) holding
+                     "realtimeInspector.profiles", a .code-workspace file, or a JSON array of
+                     profiles (default: .vscode/settings.json in the current folder)
+  --junit FILE       also write the results as JUnit XML: one testsuite per profile, one
+                     testcase per rule (written when rules fail too)
+  --json             one JSON record a line: the connections' records, each rule's assertion
+                     and each profile's summary (with --parallel, records carry "profile")
+  --env-file FILE    read variables from a dotenv file (NAME=value); the environment wins
+  --parallel N       run up to N profiles at once (default 1: one after the other); readable
+                     lines then start with their profile's name
+  -h, --help         this help
+
+\${env:NAME} reads the environment variable NAME; \${secret:NAME} reads RI_SECRET_NAME (NAME upper-
+cased, other characters than letters and digits as _), so CI secrets can be passed in. Secrets are
+masked in every output. A run does not reconnect unless the profile's reconnect.enabled is true;
+when a profile's check is over, its connection is closed cleanly (WebSocket close 1000).
+Relative tls.caFile paths start at the workspace folder (the one holding .vscode/) or, for a JSON
+file, at the file's folder. Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY.
+Exit status: 0 every rule of every profile held, 1 a rule failed, 2 usage or profile error (found
+             before connecting anything), 3 a stream never opened (3 wins over 1).`;
 
 export const DEMO_USAGE = `Usage: realtime-inspector demo [--port N] [--host H]
 

@@ -1,0 +1,67 @@
+/**
+ * A resolved profile as the core's connection options, outside the editor (the CLI's `run`): the
+ * same fields the extension passes (`src/profiles/connectOptions.ts`), with the proxy taken from the
+ * environment and a relative `tls.caFile` read from the profile file's folder.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ConnectionOptions, ProxyOptions } from './options';
+import type { Profile } from './profile';
+import type { ReconnectOptions } from './reconnect';
+
+export interface ProfileOptionsContext {
+  /** Values to mask (from `resolveProfile`). */
+  secrets: string[];
+  /** Where a relative `tls.caFile` starts from. */
+  baseDir: string;
+  /** Default: the environment's `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`. */
+  proxy?: ProxyOptions;
+  /**
+   * The reconnect policy when the profile does not turn reconnecting on. Default: off, so a run
+   * ends when the stream does.
+   */
+  reconnect?: Partial<ReconnectOptions>;
+}
+
+/** A CA file that cannot be read: the path tried and, when a template made it, the path as written. */
+export class CaFileError extends Error {}
+
+/**
+ * The options for `p` (templates already resolved). Reconnects only when the profile says
+ * `reconnect.enabled: true`. Throws {@link CaFileError} when `tls.caFile` cannot be read.
+ */
+export async function profileConnectionOptions(p: Profile, ctx: ProfileOptionsContext, writtenCaFile?: string): Promise<ConnectionOptions> {
+  const options: ConnectionOptions = {
+    url: p.url,
+    kind: p.kind ?? 'auto',
+    headers: p.headers,
+    method: p.method,
+    body: p.body,
+    lastEventId: p.lastEventId,
+    protocols: p.protocols,
+    perMessageDeflate: p.perMessageDeflate,
+    maxPayload: p.maxPayload,
+    keepAlive: p.keepAlive,
+    timeoutMs: p.timeoutMs,
+    allowDowngrade: p.allowDowngrade,
+    idleTimeoutMs: p.idleTimeoutMs,
+    proxy: ctx.proxy ?? { fromEnv: true },
+    reconnect: p.reconnect?.enabled === true ? { ...p.reconnect } : { ...(ctx.reconnect ?? {}), enabled: false },
+    secrets: ctx.secrets,
+  };
+  if (p.tls) {
+    options.tls = { insecure: p.tls.insecure };
+    if (p.tls.caFile) {
+      const file = path.resolve(ctx.baseDir, p.tls.caFile);
+      try {
+        options.tls.ca = await readFile(file);
+      } catch (err) {
+        const written = writtenCaFile !== undefined && writtenCaFile !== p.tls.caFile ? ` (from "${writtenCaFile}")` : '';
+        throw new CaFileError(
+          `cannot read tls.caFile "${file}"${written}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        );
+      }
+    }
+  }
+  return options;
+}

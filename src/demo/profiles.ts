@@ -1,0 +1,80 @@
+/**
+ * The profiles of the demo workspace (`npm start` writes them to its `.vscode/settings.json`), each
+ * with a stream contract that holds against the demo server, so `realtime-inspector run` and the
+ * panel's checks have something to show at once.
+ */
+import type { Profile } from '../core/profile';
+
+/** The demo workspace's profiles for the demo server at `demoUrl` (`http://127.0.0.1:PORT`). */
+export function demoProfiles(demoUrl: string): Profile[] {
+  const ws = demoUrl.replace(/^http/, 'ws');
+  return [
+    {
+      name: 'Demo: SSE ticker',
+      url: `${demoUrl}/sse`,
+      kind: 'sse',
+      expect: {
+        timeoutMs: 5000,
+        count: { min: 3 },
+        messages: [
+          { name: 'first tick', event: 'tick', withinMs: 3000 },
+          { name: 'tick n is a number', event: 'tick', json: '$.n', type: 'number' },
+        ],
+        never: [{ name: 'no error message', data: '/error/i' }],
+        noErrors: true,
+      },
+    },
+    { name: 'Demo: SSE once (reconnects)', url: `${demoUrl}/sse/once`, kind: 'sse' },
+    {
+      name: 'Demo: LLM stream (POST)',
+      url: `${demoUrl}/sse/llm`,
+      kind: 'sse',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"prompt": "Explain Server-Sent Events in one paragraph"}',
+      expect: {
+        timeoutMs: 10000,
+        messages: [
+          { name: 'first token', json: '$.choices[0].delta.content', type: 'string', withinMs: 3000 },
+          { name: 'done', data: '[DONE]' },
+        ],
+        order: true,
+        close: { ended: true },
+      },
+    },
+    {
+      name: 'Demo: WebSocket echo',
+      url: `${ws}/ws/echo`,
+      kind: 'ws',
+      send: [{ json: { type: 'greeting', text: 'hello from the demo' } }],
+      expect: {
+        timeoutMs: 3000,
+        messages: [
+          { name: 'greeting sent', dir: 'out', json: '$.type', equals: 'greeting' },
+          { name: 'greeting echoed', json: '$.text', equals: 'hello from the demo', withinMs: 2000 },
+        ],
+        order: true,
+        noErrors: true,
+      },
+    },
+    {
+      name: 'Demo: WebSocket ticker',
+      url: `${ws}/ws/ticker`,
+      kind: 'ws',
+      expect: {
+        timeoutMs: 4000,
+        messages: [
+          { name: 'hello', json: '$.type', equals: 'hello', withinMs: 2000 },
+          { name: 'tick', json: '$.type', equals: 'tick', withinMs: 3000 },
+        ],
+        order: true,
+        never: [{ name: 'no binary frame', format: 'binary' }],
+      },
+    },
+  ];
+}
+
+/** The demo workspace's `.vscode/settings.json`, as `npm start` writes it. */
+export function demoSettings(demoUrl: string): Record<string, unknown> {
+  return { 'realtimeInspector.profiles': demoProfiles(demoUrl) };
+}
