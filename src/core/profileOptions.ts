@@ -1,7 +1,7 @@
 /**
- * A resolved profile as the core's connection options, outside the editor (the CLI's `run`): the
- * same fields the extension passes (`src/profiles/connectOptions.ts`), with the proxy taken from the
- * environment and a relative `tls.caFile` read from the profile file's folder.
+ * A resolved profile as the core's connection options, for the extension (`src/profiles/connectOptions.ts`:
+ * VS Code's proxy, the default reconnect policy, the workspace folder) and the CLI's `run` (the proxy
+ * from the environment, no reconnect unless the profile asks, the profile file's folder).
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -17,8 +17,8 @@ export interface ProfileOptionsContext {
   /** Default: the environment's `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY`. */
   proxy?: ProxyOptions;
   /**
-   * The reconnect policy when the profile does not turn reconnecting on. Default: off, so a run
-   * ends when the stream does.
+   * The reconnect policy under the profile's own `reconnect`. Default: off unless the profile says
+   * `reconnect.enabled: true`, so a run ends when the stream does.
    */
   reconnect?: Partial<ReconnectOptions>;
 }
@@ -27,8 +27,8 @@ export interface ProfileOptionsContext {
 export class CaFileError extends Error {}
 
 /**
- * The options for `p` (templates already resolved). Reconnects only when the profile says
- * `reconnect.enabled: true`. Throws {@link CaFileError} when `tls.caFile` cannot be read.
+ * The options for `p` (templates already resolved). Throws {@link CaFileError} when `tls.caFile`
+ * cannot be read.
  */
 export async function profileConnectionOptions(p: Profile, ctx: ProfileOptionsContext, writtenCaFile?: string): Promise<ConnectionOptions> {
   const options: ConnectionOptions = {
@@ -46,7 +46,11 @@ export async function profileConnectionOptions(p: Profile, ctx: ProfileOptionsCo
     allowDowngrade: p.allowDowngrade,
     idleTimeoutMs: p.idleTimeoutMs,
     proxy: ctx.proxy ?? { fromEnv: true },
-    reconnect: p.reconnect?.enabled === true ? { ...p.reconnect } : { ...(ctx.reconnect ?? {}), enabled: false },
+    reconnect: ctx.reconnect
+      ? { ...ctx.reconnect, ...p.reconnect }
+      : p.reconnect?.enabled === true
+        ? { ...p.reconnect }
+        : { ...p.reconnect, enabled: false },
     secrets: ctx.secrets,
   };
   if (p.tls) {
