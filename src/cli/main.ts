@@ -7,8 +7,12 @@ import { startDemoServer } from '../demo/server';
 import { type CliArgs, type DemoArgs, parseCliArgs, UsageError } from './args';
 import { DEMO_USAGE, USAGE } from './usage';
 import { type CliIo, runConnect } from './run';
+import { runReplay } from './replay';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'replay') {
+    return runReplay(argv.slice(1), io).catch((err: unknown) => fatal(err, io));
+  }
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);
