@@ -3,7 +3,7 @@
  * (replayArgs.ts), opens the recording and runs a core `ReplayServer`; prints its URL and its clients.
  */
 import { ItemType, type RecordedConnection } from '../core/replay/items';
-import { describeConnections, openRecording, type Recording, RecordingError, skippedWarning } from '../core/replay/recording';
+import { describeConnections, openRecording, type Recording, RecordingError, shownUrl, skippedWarning } from '../core/replay/recording';
 import { ReplayListenError, ReplayServer } from '../core/replay/server';
 import { UsageError } from './args';
 import { parseReplayArgs, type ReplayArgs } from './replayArgs';
@@ -122,7 +122,7 @@ function describe(args: ReplayArgs, conn: RecordedConnection, of: number): strin
       ? `WebSocket, ${messages} message${messages === 1 ? '' : 's'}${replies ? ` and ${replies} repl${replies === 1 ? 'y' : 'ies'} to client messages` : ''}`
       : `SSE, ${messages} event${messages === 1 ? '' : 's'}`;
   const parts = [
-    `replaying ${args.file}${of > 1 ? ` (connection ${conn.n} of ${of})` : ''}: ${what} over ${(conn.endMs / 1000).toFixed(1)} s${conn.url ? `, recorded from ${conn.url}` : ''}`,
+    `replaying ${args.file}${of > 1 ? ` (connection ${conn.n} of ${of})` : ''}: ${what} over ${(conn.endMs / 1000).toFixed(1)} s${conn.url ? `, recorded from ${shownUrl(conn.url)}` : ''}`,
     args.speed === 0 ? 'as fast as possible' : `at speed ${args.speed}`,
   ];
   if (args.loop) {

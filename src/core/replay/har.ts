@@ -34,7 +34,7 @@ export function harConnections(doc: unknown): RecordedConnection[] {
     throw new HarError(
       sockets.length
         ? `the HAR file has ${sockets.length === 1 ? 'a WebSocket' : `${sockets.length} WebSockets`} but no WebSocket frames (_webSocketMessages is empty or missing: save the HAR after the frames arrived)`
-        : `the HAR file has no WebSocket frames (${log.entries.length} entries, none a WebSocket with _webSocketMessages)`,
+        : `the HAR file has no WebSocket frames (${log.entries.length} ${log.entries.length === 1 ? 'entry' : 'entries'}, none a WebSocket with _webSocketMessages)`,
     );
   }
   return withFrames.map((e, i) => connectionOf(e, i + 1));

@@ -3,7 +3,9 @@
  * content. The file stays open while the recording is: an NDJSON replay reads its records from it.
  */
 import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { maskUrlCredentials } from '../credentials';
 import type { IDisposable } from '../lifecycle';
+import { MASK } from '../redactor';
 import { harConnections, HarError } from './har';
 import type { RecordedConnection } from './items';
 import { FileItems, indexNdjson, type SkippedLines } from './ndjson';
@@ -110,11 +112,17 @@ export function skippedWarning(skipped: SkippedLines): string | undefined {
   return `skipped ${skipped.count} line${skipped.count === 1 ? '' : 's'} that ${skipped.count === 1 ? 'is not a record' : 'are not records'} (line${skipped.count === 1 ? '' : 's'} ${lines})`;
 }
 
-/** One line per connection, for choosing one: "1  ws://host/path  (42 records)". */
+/** One line per connection, for choosing one: "1  ws://host/path  (42 records)"; credentials in a URL masked (a HAR keeps them). */
 export function describeConnections(connections: readonly RecordedConnection[]): string[] {
   return connections.map(
-    (c) => `  ${c.n}  ${c.url || `(${c.kind === 'ws' ? 'WebSocket' : 'SSE'}, no URL)`}  (${c.records} record${c.records === 1 ? '' : 's'})`,
+    (c) =>
+      `  ${c.n}  ${c.url ? shownUrl(c.url) : `(${c.kind === 'ws' ? 'WebSocket' : 'SSE'}, no URL)`}  (${c.records} record${c.records === 1 ? '' : 's'})`,
   );
+}
+
+/** A recorded URL as output may show it: credentials in it masked. */
+export function shownUrl(url: string): string {
+  return maskUrlCredentials(url, MASK);
 }
 
 function describeFsError(err: unknown): string {

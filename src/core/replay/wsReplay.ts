@@ -46,6 +46,15 @@ export class ReplyBook {
     return this.out.length;
   }
 
+  /** Recorded client messages whose reply this replay has not given yet. */
+  get unanswered(): number {
+    let n = 0;
+    for (const a of this.answered) {
+      n += a ^ 1;
+    }
+    return n;
+  }
+
   /** Forgets what was answered (a `--loop` starts over). */
   reset(): void {
     this.answered = new Uint8Array(this.out.length);
@@ -108,6 +117,9 @@ export class WsReplay implements IDisposable {
   private ended = false;
   /** Client messages are matched one after the other, in the order they came. */
   private answering: Promise<void> = Promise.resolve();
+  /** Resolves once every recorded client message got its reply (or the replay ended). */
+  private allAnswered!: () => void;
+  private readonly answeredAll = new Promise<void>((resolve) => (this.allAnswered = resolve));
 
   constructor(
     private readonly conn: RecordedConnection,
@@ -155,9 +167,19 @@ export class WsReplay implements IDisposable {
       }
       shift += Math.max(conn.endMs, 1);
       this.book.reset();
+      if (this.ended) {
+        return;
+      }
     }
     if (!(await this.pacer.until(conn.endMs + shift)) || this.ended) {
       return;
+    }
+    // The recording is done when the client has also said what the recorded client said.
+    if (this.book.unanswered > 0) {
+      await this.answeredAll;
+      if (this.ended) {
+        return;
+      }
     }
     const close = settings.close ?? (conn.close?.by === 'client' ? undefined : conn.close);
     if (!close) {
@@ -187,6 +209,9 @@ export class WsReplay implements IDisposable {
     }
     if ((await this.pacer.after(match.delayMs)) && !this.ended) {
       await this.send(await readItem(this.conn, match.slot));
+    }
+    if (this.book.unanswered === 0) {
+      this.allAnswered();
     }
   }
 
@@ -229,6 +254,7 @@ export class WsReplay implements IDisposable {
     }
     this.ended = true;
     this.pacer.dispose();
+    this.allAnswered();
     this.onEnd({ sent: this.sent, why });
   }
 
