@@ -15,6 +15,9 @@ import {
   shapeKey,
 } from './items';
 
+/** Client messages kept waiting for a reply; older ones are taken as unanswered. */
+const MAX_PENDING = 1024;
+
 /** Where an item's content is: a line of the file (offset, length). */
 export interface Place {
   offset: number;
@@ -40,8 +43,8 @@ export class ConnectionBuilder {
   private openAtMs = 0;
   private firstAt?: number;
   private endMs = 0;
-  /** The client message waiting for its reply (WebSocket), or {@link NO_REPLY}. */
-  private pendingOut = NO_REPLY;
+  /** Client messages waiting for their reply (WebSocket), oldest first: slots and exact keys. */
+  private pending: { slot: number; key: number }[] = [];
 
   constructor(readonly n: number) {}
 
@@ -64,7 +67,7 @@ export class ConnectionBuilder {
     this.firstAt ??= at;
     this.openAt = at;
     this.endMs = Math.max(this.endMs, this.openAtMs);
-    this.pendingOut = NO_REPLY;
+    this.pending = [];
     this.live = true;
     if (!this.opened) {
       this.opened = true;
@@ -76,27 +79,36 @@ export class ConnectionBuilder {
     }
   }
 
-  /** A message from the server (an SSE event's `lastEventId`, when it has one, is its resume key). */
-  incoming(at: number, format: 'text' | 'binary', place: Place, lastEventId?: string): void {
+  /**
+   * A message from the server (an SSE event's `lastEventId`, when it has one, is its resume key).
+   * While client messages wait for a reply, it is the reply of the one it repeats (an echo), else of
+   * the oldest (requests answered in order); a server message when none waits keeps its time.
+   */
+  incoming(at: number, format: 'text' | 'binary', place: Place, data: string, lastEventId?: string): void {
     const ms = this.timeline(at);
     const key = lastEventId !== undefined ? hashText(lastEventId) : 0;
-    this.items.push(format === 'binary' ? ItemType.InBinary : ItemType.InText, ms, place.offset, place.length, this.pendingOut, key);
-    // The first server message after a client message is its reply; the rest keep their times.
-    this.pendingOut = NO_REPLY;
+    let replyTo = NO_REPLY;
+    if (this.pending.length) {
+      const exact = exactKey(format, data);
+      const k = Math.max(
+        0,
+        this.pending.findIndex((p) => p.key === exact),
+      );
+      replyTo = this.pending[k].slot;
+      this.pending.splice(k, 1);
+    }
+    this.items.push(format === 'binary' ? ItemType.InBinary : ItemType.InText, ms, place.offset, place.length, replyTo, key);
   }
 
   outgoing(at: number, format: 'text' | 'binary', data: string, place: Place): void {
     const ms = this.timeline(at);
     this.kindHint = 'ws';
-    this.pendingOut = this.items.push(
-      ItemType.Out,
-      ms,
-      place.offset,
-      place.length,
-      NO_REPLY,
-      exactKey(format, data),
-      shapeKey(format, data),
-    );
+    const key = exactKey(format, data);
+    const slot = this.items.push(ItemType.Out, ms, place.offset, place.length, NO_REPLY, key, shapeKey(format, data));
+    this.pending.push({ slot, key });
+    if (this.pending.length > MAX_PENDING) {
+      this.pending.shift(); // a client that talks to a server that does not answer: its oldest message had no reply
+    }
   }
 
   other(at: number, type: ItemType.Comment | ItemType.Retry | ItemType.Ping, place: Place): void {
@@ -108,7 +120,7 @@ export class ConnectionBuilder {
     this.timeline(at);
     this.live = false;
     this.close = close;
-    this.pendingOut = NO_REPLY;
+    this.pending = [];
   }
 
   /** Any other record: while the connection is up, it moves the end of the timeline. */

@@ -82,7 +82,7 @@ function connectionOf(entry: Json, n: number): RecordedConnection {
       c.outgoing(at, format, data, place);
       source.items.push({ type: ItemType.Out, format, data });
     } else if (f.type === 'receive') {
-      c.incoming(at, format, place);
+      c.incoming(at, format, place, data);
       source.items.push(format === 'binary' ? { type: ItemType.InBinary, data } : { type: ItemType.InText, data });
     } else {
       continue;

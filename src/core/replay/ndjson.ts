@@ -153,7 +153,7 @@ function add(c: ConnectionBuilder, r: Json, at: number, place: Place): boolean {
       }
       const format = r.format === 'binary' ? 'binary' : 'text';
       if (r.dir === 'in') {
-        c.incoming(at, format, place, str(r.lastEventId) ? r.lastEventId : str(r.id) ? r.id : undefined);
+        c.incoming(at, format, place, r.data, str(r.lastEventId) ? r.lastEventId : str(r.id) ? r.id : undefined);
       } else {
         c.outgoing(at, format, r.data, place);
       }

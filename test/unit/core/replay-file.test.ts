@@ -160,4 +160,34 @@ describe('reading a recording', () => {
     assert.deepEqual([...c.items.atMs.subarray(0, c.items.count)], [100, 300]);
     assert.equal(c.endMs, 300);
   });
+  it('takes an echo as the reply of the message it repeats, else as the reply of the oldest waiting message (pipelined requests)', async () => {
+    const t = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+    const msg = (seq: number, dir: 'in' | 'out', data: string) => ({
+      seq,
+      time: t(seq * 10),
+      kind: 'message',
+      dir,
+      format: 'text',
+      data,
+      size: data.length,
+    });
+    const log = [
+      { seq: 1, time: t(0), kind: 'open', url: 'ws://h/api', status: 101, headers: {} },
+      msg(2, 'in', 'welcome'),
+      msg(3, 'out', 'a'),
+      msg(4, 'out', 'b'),
+      msg(5, 'in', 'b'),
+      msg(6, 'in', 'a'),
+      msg(7, 'out', 'req1'),
+      msg(8, 'out', 'req2'),
+      msg(9, 'in', 'res1'),
+      msg(10, 'in', 'res2'),
+      msg(11, 'in', 'tick'),
+    ];
+    const file = join(dir, 'pipelined.ndjson');
+    writeFileSync(file, log.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const [c] = (await open(file)).connections;
+    // Slots: 0 welcome, 1 a, 2 b, 3 echo b, 4 echo a, 5 req1, 6 req2, 7 res1, 8 res2, 9 tick.
+    assert.deepEqual([...c.items.replyTo.subarray(0, c.items.count)], [-1, -1, -1, 2, 1, -1, -1, 5, 6, -1]);
+  });
 });
