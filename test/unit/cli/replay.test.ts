@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { REPLAY_OPTIONS } from '../../../src/cli/replayArgs';
 import { client, type Client, essence, exportLog, removeTempDirs, stopClients, tempDir } from '../../fixtures/replayRecord';
 import { sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
 import { startWsServer, type WsFixture } from '../../fixtures/wsServer';
@@ -194,5 +195,9 @@ describe('realtime-inspector replay', () => {
     const help = cli(['replay', '--help']);
     assert.equal(await help.exit, 0);
     assert.match(help.out.join('\n'), /^Usage: realtime-inspector replay FILE \[--port P\]/);
+    for (const [name, o] of Object.entries(REPLAY_OPTIONS)) {
+      const short = (o as { short?: string }).short;
+      assert.ok(help.out.join('\n').includes(short ? `-${short}, --${name}` : `--${name}`), `--${name} in replay --help`);
+    }
   });
 });

@@ -203,4 +203,18 @@ describe('replay of a WebSocket recording', () => {
       ],
     );
   });
+  it('starts over with --loop, and gives several clients at once their own replay', async () => {
+    const server = await replay({ speed: 0, loop: true });
+    const two = new Promise<void>((resolve) => server.onDidChangeClients((n) => n === 2 && resolve()));
+    const a = client({ url: server.url, reconnect: { enabled: false } });
+    const b = client({ url: server.url, reconnect: { enabled: false } });
+    await two;
+    const greetings = recorded.incoming().slice(0, 2).map(essence);
+    for (const c of [a, b]) {
+      // With no client message, each pass sends what the server sent on its own: the hello and the binary greeting.
+      await c.until((_r, all) => all.filter((r) => r.kind === 'message' && r.dir === 'in').length >= 6);
+      assert.deepEqual(c.incoming().slice(0, 6).map(essence), [...greetings, ...greetings, ...greetings]);
+    }
+    assert.equal(server.clients, 2);
+  });
 });
