@@ -105,7 +105,8 @@ export class SseReplay implements IDisposable {
   async start(): Promise<{ from: number; lastEventId?: string; resumed: boolean }> {
     const header = this.req.headers['last-event-id'];
     const lastEventId = typeof header === 'string' ? header : undefined;
-    const slot = lastEventId === undefined || lastEventId === '' ? undefined : await resumeSlot(this.conn, lastEventId);
+    const slot =
+      lastEventId === undefined || lastEventId === '' ? undefined : await resumeSlot(this.conn, lastEventId).catch(() => undefined);
     const from = slot === undefined ? 0 : slot + 1;
     void this.play(from, slot === undefined ? 0 : this.conn.items.atMs[slot]).catch((err: unknown) => {
       this.res.destroy();
