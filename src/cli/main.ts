@@ -8,8 +8,12 @@ import { type CliArgs, type DemoArgs, parseCliArgs, UsageError } from './args';
 import { runContracts } from './contracts';
 import { DEMO_USAGE, RUN_USAGE, USAGE } from './usage';
 import { type CliIo, runConnect } from './run';
+import { runReplay } from './replay';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'replay') {
+    return runReplay(argv.slice(1), io).catch((err: unknown) => fatal(err, io));
+  }
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

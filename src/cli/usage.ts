@@ -2,6 +2,7 @@
 export const USAGE = `Usage: realtime-inspector <url> [options]
        realtime-inspector run [NAME...] [--profiles FILE] [--junit FILE] [--json] [--env-file FILE] [--parallel N]
        realtime-inspector demo [--port N] [--host H]
+       realtime-inspector replay FILE [options]   (see replay --help)
 
 Connects to a Server-Sent Events (http:// https://) or WebSocket (ws:// wss://) endpoint and prints
 what happens: every event, message, comment, retry, reconnect and error.
@@ -99,3 +100,36 @@ Exit status: 0 every rule of every profile held, 1 a rule failed, 2 usage or pro
 export const DEMO_USAGE = `Usage: realtime-inspector demo [--port N] [--host H]
 
 Starts the built-in demo server (SSE and WebSocket endpoints) on 127.0.0.1 until interrupted.`;
+
+export const REPLAY_USAGE = `Usage: realtime-inspector replay FILE [--port P] [--host H] [--speed X] [--loop] [--path /p]
+                                   [--drop-after N] [--close CODE] [--connection N]
+
+Serves a recorded session back as a local mock, SSE or WebSocket as it was recorded, until Ctrl+C.
+FILE is an NDJSON log (as Export and --json write it) or a HAR file saved by Chrome or Firefox
+DevTools (its WebSocket frames); which one is read from the content. It prints the URL it serves
+(the recorded path on 127.0.0.1) and a line per client. Each client gets its own replay.
+
+SSE: the recorded status and headers (hop-by-hop and credential headers left out), then the events
+(event, id, data), retry: fields and comments at their recorded times. A request with Last-Event-ID
+resumes after that event.
+WebSocket: the recorded subprotocol is accepted; server messages (text, binary) and pings go out at
+their recorded times. A client message gets the recorded reply to the same message (the same text,
+else the same JSON shape, else the next unanswered one), after the recorded delay.
+
+Options:
+  --port P          port to listen on (default 0: any free port)
+  --host H          address to listen on (default 127.0.0.1)
+  --speed X         time scale: 2 twice as fast, 0.5 half; 0 as fast as the client reads (default 1)
+  --loop            start over at the end of the recording
+  --path /p         the path served (default: the recorded URL's path)
+  --drop-after N    SSE: end each response after N events (a clean end; the client's reconnect with
+                    Last-Event-ID resumes after them). WebSocket: cut the TCP connection after N
+                    messages (the client sees 1006)
+  --close CODE      WebSocket: close with CODE[:REASON] when the recording is done (default: as
+                    recorded; when the client closed the recorded connection, it waits for the client)
+  --connection N    which connection of a file that holds several (the error lists them)
+  -h, --help        this help
+
+Lines of FILE that are not records are skipped and counted in one warning; an NDJSON log is read
+as it replays, never whole. Exit status: 0 stopped by Ctrl+C / SIGINT / SIGTERM (clients are closed
+first), 2 usage error (file unreadable or holding no connection, port taken, bad option).`;
