@@ -61,11 +61,13 @@ suite('Inspector panel under a flood (host side)', () => {
           .map((m, i) => ({ m, t: tap.times[i] }))
           .filter((x) => x.m.type === 'records')
           .map((x) => ({ n: x.m.type === 'records' ? x.m.records.length : 0, t: x.t }));
-        // After a post that showed a flood (2,000 records/s or more since the one before), the next waits.
+        // After a post that showed a flood, the next waits. The host calls it a flood at 2,000 records/s by
+        // its own clock, read before it packs a batch; this tap's clock reads after, so under load the two
+        // gaps differ by the packing times: here a flood is 3,000/s or more, clearly one on either clock.
         let checked = 0;
         for (let i = 2; i < batches.length; i++) {
           const perSecond = (batches[i - 1].n * 1000) / Math.max(1, batches[i - 1].t - batches[i - 2].t);
-          if (perSecond >= 2000) {
+          if (perSecond >= 3000) {
             checked++;
             const gap = batches[i].t - batches[i - 1].t;
             assert.ok(gap >= 95, `post ${i} came ${gap} ms after a post of ${batches[i - 1].n} records (a flood)`);
