@@ -219,6 +219,11 @@ export interface ExportCommand {
   type: 'export';
 }
 
+/** Serve the log as a local mock (the host asks speed, loop and drop-after). */
+export interface ServeAsMockCommand {
+  type: 'serveAsMock';
+}
+
 export interface SaveProfileCommand {
   type: 'saveProfile';
   config: EditableConfig;
@@ -296,6 +301,7 @@ export type FromWebviewMessage =
   | SetAutoRetryCommand
   | ClearCommand
   | ExportCommand
+  | ServeAsMockCommand
   | SaveProfileCommand
   | SendRequest
   | SendFileRequest

@@ -131,6 +131,7 @@ class InspectorApp {
         this.onCleared();
       },
       export: () => post({ type: 'export' }),
+      serveAsMock: () => post({ type: 'serveAsMock' }),
     });
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
     this.checks = new ChecksStrip({

@@ -18,4 +18,8 @@ export const COMMANDS = {
   removeConnection: 'realtimeInspector.removeConnection',
   runChecks: 'realtimeInspector.runChecks',
   addCheck: 'realtimeInspector.addCheck',
+  serveAsMock: 'realtimeInspector.serveAsMock',
+  stopMock: 'realtimeInspector.stopMock',
+  connectMock: 'realtimeInspector.connectMock',
+  copyMockUrl: 'realtimeInspector.copyMockUrl',
 } as const;

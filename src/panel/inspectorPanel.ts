@@ -288,6 +288,10 @@ export class InspectorPanel extends Disposable {
           }
           return;
         }
+        case 'serveAsMock':
+          // The command's flow and its errors (shown by the command wrapper), for this panel's session.
+          await vscode.commands.executeCommand('realtimeInspector.serveAsMock', s.id);
+          return;
         case 'saveProfile': {
           const name = await this.actions.saveProfile(s, m.config);
           if (name) {

@@ -38,6 +38,12 @@ export type ConnectResult =
   | { ok: false; code: ResolveError['code']; message: string; secretName: string }
   | { ok: false; code: 'ERR_INVALID_CONFIG'; message: string };
 
+/** Where a read-only session's records came from. */
+export interface SessionRecording {
+  file: string;
+  index: number;
+}
+
 const hostPrefix = Date.now().toString(36);
 /** Most characters of a URL's query (with its "?") a label shows; a longer one ends in "…". */
 const QUERY_IN_LABEL = 32;
@@ -80,6 +86,11 @@ export class Session extends Disposable {
   readonly onDidRaw = this.raw.onDidRaw;
   /** The runs of the profile's `expect` rules (a fresh one on every connect the user asks for). */
   readonly checks = this._register(new SessionChecks());
+  /**
+   * A recording opened read-only (Open Recording): its file and which of its connections (0-based) the
+   * log holds. Such a session never connects.
+   */
+  recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
 
