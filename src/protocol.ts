@@ -75,6 +75,8 @@ export interface InitMessage {
    * one that comes when the panel is reopened. Opaque to the host.
    */
   view?: WebviewPersistedState;
+  /** A recording shown read-only (Open Recording): its file's name. The panel offers no connect or send. */
+  recording?: string;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */

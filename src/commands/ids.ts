@@ -19,6 +19,7 @@ export const COMMANDS = {
   runChecks: 'realtimeInspector.runChecks',
   addCheck: 'realtimeInspector.addCheck',
   serveAsMock: 'realtimeInspector.serveAsMock',
+  openRecording: 'realtimeInspector.openRecording',
   stopMock: 'realtimeInspector.stopMock',
   connectMock: 'realtimeInspector.connectMock',
   copyMockUrl: 'realtimeInspector.copyMockUrl',

@@ -66,6 +66,7 @@ export class Commands {
       run(COMMANDS.runChecks, checks.runChecksCommand.bind(checks)),
       run(COMMANDS.addCheck, checks.addCheckCommand.bind(checks)),
       run(COMMANDS.serveAsMock, mocks.serveAsMockCommand.bind(mocks)),
+      run(COMMANDS.openRecording, mocks.openRecordingCommand.bind(mocks)),
       run(COMMANDS.stopMock, mocks.stopMockCommand.bind(mocks)),
       run(COMMANDS.connectMock, mocks.connectMockCommand.bind(mocks)),
       run(COMMANDS.copyMockUrl, mocks.copyMockUrlCommand.bind(mocks)),

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { describeConnections, RecordingError } from '../core/replay/recording';
+import { maskUrlCredentials } from '../core/credentials';
+import { MASK } from '../core/redactor';
+import { recordingRecords } from '../core/replay/logRecords';
+import { describeConnections, openRecording, type Recording, RecordingError, skippedWarning } from '../core/replay/recording';
 import { type Mock, type MockSettings, type MockSource, type OpenedRecording } from '../mocks/mockServers';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
@@ -106,6 +109,69 @@ export class MockCommands {
     this.services.log.info(`[mock] serving ${source.label} at ${mock.url} (${mock.describeSettings()})`);
     void this.offerStarted(mock);
     return mock;
+  }
+
+  /**
+   * Open Recording...: an NDJSON log or a HAR file (asked for without `file`) shown in a panel as a
+   * read-only log, without connecting; a file with several connections asks which. Resolves with its session.
+   */
+  async openRecordingCommand(file?: vscode.Uri | string): Promise<Session | undefined> {
+    let fsPath = typeof file === 'string' ? file : file?.fsPath;
+    if (!fsPath) {
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Open Recording',
+        openLabel: 'Open Recording',
+        canSelectMany: false,
+        filters: { 'Recordings (NDJSON, HAR)': ['ndjson', 'jsonl', 'json', 'har'], 'All files': ['*'] },
+      });
+      fsPath = picked?.[0]?.fsPath;
+      if (!fsPath) {
+        return undefined;
+      }
+    }
+    const name = path.basename(fsPath);
+    let recording: Recording;
+    try {
+      recording = await openRecording(fsPath);
+    } catch (err) {
+      if (err instanceof RecordingError) {
+        throw new Error(`Open Recording: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+    let records;
+    let index = 0;
+    const conns = recording.connections;
+    try {
+      if (conns.length > 1) {
+        const lines = describeConnections(conns);
+        const pick = await this.step().pick(
+          `Open Recording: ${name} holds ${conns.length} connections`,
+          lines.map((l) => ({ label: l.trim() })),
+          false,
+        );
+        index = typeof pick === 'string' ? lines.findIndex((l) => l.trim() === pick) : -1;
+        if (index < 0) {
+          return undefined;
+        }
+      }
+      records = await recordingRecords(recording, index);
+    } finally {
+      recording.dispose();
+    }
+    const conn = conns[index];
+    const notes = [
+      `Recording ${name}${conns.length > 1 ? ` (connection ${conn.n} of ${conns.length})` : ''}: ${records.length} record${records.length === 1 ? '' : 's'}, shown read-only`,
+    ];
+    const warning = skippedWarning(recording.skipped);
+    if (warning) {
+      notes.push(`Warning: ${warning}`);
+      void vscode.window.showWarningMessage(`Open Recording: ${name}: ${warning}`);
+    }
+    const session = this.services.sessions.create({ url: maskUrlCredentials(conn.url, MASK), kind: conn.kind }, 'adhoc');
+    session.openRecordingLog(records, { file: fsPath, index }, notes);
+    this.services.panels.open(session);
+    return session;
   }
 
   private async offerStarted(mock: Mock): Promise<void> {

@@ -198,7 +198,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     const description = this.describe(s);
     this.descriptions.set(s.id, description);
     item.description = description;
-    item.contextValue = s.isActive ? 'session.live' : 'session.idle';
+    item.contextValue = s.recording ? 'session.recording' : s.isActive ? 'session.live' : 'session.idle';
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown(`**${escapeMd(s.label)}** — ${(s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
     md.appendCodeblock(s.redactor.url(s.config.url), 'text');
