@@ -216,7 +216,8 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   }
 
   private mockItem(m: Mock): vscode.TreeItem {
-    const item = new vscode.TreeItem(m.url, vscode.TreeItemCollapsibleState.None);
+    // The URL without its scheme (the icon tells WebSocket from SSE), so a narrow view still shows the port.
+    const item = new vscode.TreeItem(m.url.replace(/^[a-z]+:\/\//, ''), vscode.TreeItemCollapsibleState.None);
     item.id = `mock:${m.id}`;
     item.iconPath = new vscode.ThemeIcon(m.connection.kind === 'ws' ? 'plug' : 'radio-tower');
     item.description = this.describeMock(m);
@@ -233,9 +234,9 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     return item;
   }
 
-  /** `demo/ws · 2 clients` */
+  /** `2 clients · from 127.0.0.1:8000/ws/ticker`: the live count first, where a narrow view still shows it. */
   describeMock(m: Mock): string {
-    return `${m.source.label} · ${m.clients} client${m.clients === 1 ? '' : 's'}`;
+    return `${m.clients} client${m.clients === 1 ? '' : 's'} · from ${m.source.label}`;
   }
 
   /** `open · 1,234 msgs · 12/s` */

@@ -100,9 +100,10 @@ suite('Mocks: Serve as Mock, the Mocks node, Open Recording', () => {
     const rows = treeMocks();
     assert.equal(rows.length, 1);
     const item = api.services.tree.getTreeItem(rows[0]);
-    assert.equal(item.label, mock.url);
+    assert.equal(item.label, mock.url.replace(/^ws:\/\//, ''), 'its URL (the icon says WebSocket)');
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'plug');
     assert.equal(item.contextValue, 'mock');
-    assert.equal(item.description, `${source.label} · 0 clients`);
+    assert.equal(item.description, `0 clients · from ${source.label}`);
 
     const client = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectMock', mock.id))!;
     assert.ok(api.services.panels.get(client), 'Connect opens a panel');
@@ -113,7 +114,7 @@ suite('Mocks: Serve as Mock, the Mocks node, Open Recording', () => {
     );
     assert.deepEqual(incoming(client), expected, 'the same messages, in the same order');
     await waitFor(
-      () => api.services.tree.getTreeItem(api.services.tree.mockNode(mock)).description === `${source.label} · 1 client`,
+      () => api.services.tree.getTreeItem(api.services.tree.mockNode(mock)).description === `1 client · from ${source.label}`,
       'the row to count one client',
     );
 
