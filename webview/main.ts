@@ -201,7 +201,8 @@ class InspectorApp {
     const spec = this.model.filter;
     return {
       connectionId: this.connectionId,
-      config: this.bar.getConfig(),
+      // A recording's tab keeps no request: after a window reload there is nothing to connect, so it is not brought back.
+      config: this.readOnly ? { ...this.bar.getConfig(), url: '' } : this.bar.getConfig(),
       configEdited: this.bar.hasEdits,
       filter: spec.text,
       filterDirs: spec.dirs,

@@ -485,6 +485,8 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
       (await posted(page)).some((m) => m.type === 'serveAsMock'),
       'Serve as Mock posts its command',
     );
+    // Its saved state has no URL: a window reload does not bring it back as a connection to the recorded server.
+    await page.waitForFunction(() => (window as unknown as { __state?: { config?: { url: string } } }).__state?.config?.url === '');
     // The same panel for a live connection: the URL and Connect are back, the label gone.
     await dispatch(page, wsInit());
     await nextFrames(page);
