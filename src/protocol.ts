@@ -75,6 +75,8 @@ export interface InitMessage {
    * one that comes when the panel is reopened. Opaque to the host.
    */
   view?: WebviewPersistedState;
+  /** A recording shown read-only (Open Recording): its file's name. The panel offers no connect or send. */
+  recording?: string;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -219,6 +221,11 @@ export interface ExportCommand {
   type: 'export';
 }
 
+/** Serve the log as a local mock (the host asks speed, loop and drop-after). */
+export interface ServeAsMockCommand {
+  type: 'serveAsMock';
+}
+
 export interface SaveProfileCommand {
   type: 'saveProfile';
   config: EditableConfig;
@@ -296,6 +303,7 @@ export type FromWebviewMessage =
   | SetAutoRetryCommand
   | ClearCommand
   | ExportCommand
+  | ServeAsMockCommand
   | SaveProfileCommand
   | SendRequest
   | SendFileRequest

@@ -7,6 +7,7 @@ import { Log } from './log';
 import { PanelManager } from './panel/panelManager';
 import { ProfileStore } from './profiles/profileStore';
 import { SecretStore } from './profiles/secrets';
+import { MockServers } from './mocks/mockServers';
 import { LogPersistence } from './session/persist';
 import { SessionRegistry } from './session/registry';
 import { storeOptions } from './settings';
@@ -30,6 +31,8 @@ export class Services extends Disposable {
   readonly actions: SessionActions;
   readonly panels: PanelManager;
   readonly tree: ConnectionsTree;
+  /** The recordings served as mocks (Serve as Mock): all stopped with the extension. */
+  readonly mocks: MockServers;
   demo: DemoServer | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -57,7 +60,8 @@ export class Services extends Disposable {
     }
     // A removed session's log is not kept for a reload.
     this._register(this.sessions.onDidRemove((s) => this.logPersistence?.untrack(s.id, true)));
-    this.tree = this._register(new ConnectionsTree(this.sessions, this.profiles));
+    this.mocks = this._register(new MockServers());
+    this.tree = this._register(new ConnectionsTree(this.sessions, this.profiles, this.mocks));
   }
 
   /** Writes every panel's pending log tail before returning (the extension host is stopping). */
@@ -65,10 +69,10 @@ export class Services extends Disposable {
     this.logPersistence?.flushSync();
   }
 
-  /** Closes every connection cleanly and the demo server, then disposes everything. */
+  /** Closes every connection and mock cleanly and the demo server, then disposes everything. */
   async shutdown(): Promise<void> {
     try {
-      await this.sessions.shutdown();
+      await Promise.all([this.sessions.shutdown(), this.mocks.stopAll()]);
       await this.demo?.close();
       this.demo = undefined;
     } finally {

@@ -18,6 +18,7 @@ export interface FilterBarHost {
   setPaused(on: boolean): void;
   clear(): void;
   export(): void;
+  serveAsMock(): void;
 }
 
 /** What the counters show. */
@@ -110,6 +111,12 @@ export class FilterBar {
     });
     const clearBtn = button({ label: 'Clear', icon: 'clear-all', title: 'Clear the log', onClick: () => this.host.clear() });
     const exportBtn = button({ label: 'Export', icon: 'export', title: 'Export the log as NDJSON', onClick: () => this.host.export() });
+    const mockBtn = button({
+      label: 'Serve as Mock',
+      icon: 'server-process',
+      title: 'Serve this log as a local mock server (replayed to every client that connects)',
+      onClick: () => this.host.serveAsMock(),
+    });
     this.el = h(
       'div',
       { class: 'filter-bar', role: 'toolbar', 'aria-label': 'Log filters and actions' },
@@ -122,6 +129,7 @@ export class FilterBar {
       this.pauseBtn,
       clearBtn,
       exportBtn,
+      mockBtn,
     );
     // Keystrokes are coalesced per animation frame: one filter pass per frame however fast the typing,
     // and the rows it yields are drawn in that same frame.

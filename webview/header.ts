@@ -49,6 +49,7 @@ export class RequestBar {
   private readonly method: HTMLSelectElement;
   private readonly body: HTMLTextAreaElement;
   private readonly profileLabel: HTMLElement;
+  private readonly recordingLabel: HTMLElement = h('span', { class: 'recording-label', hidden: true });
   /** What the editor shows: the host's configuration, or the user's edits of it. Its headers live in `headerRows`. */
   private config: EditableConfig = { url: '', kind: 'auto', headers: [], method: 'GET', body: '', protocols: [] };
   /** The configuration the host last sent: what Discard goes back to. */
@@ -224,6 +225,7 @@ export class RequestBar {
         'div',
         { class: 'request-line' },
         this.badge,
+        this.recordingLabel,
         this.kindSel,
         this.url,
         this.connectBtn,
@@ -239,6 +241,14 @@ export class RequestBar {
     );
     this.updateKind();
     this.showConfig();
+  }
+
+  /** A recording shown read-only: "Recording: FILE" in place of the URL and the connection controls. */
+  setRecording(file: string | undefined): void {
+    this.el.classList.toggle('read-only', file !== undefined);
+    this.recordingLabel.hidden = file === undefined;
+    setText(this.recordingLabel, file === undefined ? '' : `Recording: ${file}`);
+    this.recordingLabel.title = file === undefined ? '' : `${file}, shown read-only: it does not connect`;
   }
 
   getConfig(): EditableConfig {

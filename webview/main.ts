@@ -1,3 +1,4 @@
+// Over 400 lines: the one InspectorApp wires every component and carries out every host message; the components themselves are split out.
 /**
  * The inspector panel's webview.
  *
@@ -67,6 +68,8 @@ class InspectorApp {
   private readonly detail: DetailPane;
   private readonly bar: RequestBar;
   private readonly sendBox: SendBox;
+  /** The panel shows a recording (no connect, no send). */
+  private readOnly = false;
   private readonly filterBar: FilterBar;
   private readonly splitter: Splitter;
   private readonly counters: Counters;
@@ -131,6 +134,7 @@ class InspectorApp {
         this.onCleared();
       },
       export: () => post({ type: 'export' }),
+      serveAsMock: () => post({ type: 'serveAsMock' }),
     });
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
     this.checks = new ChecksStrip({
@@ -197,7 +201,8 @@ class InspectorApp {
     const spec = this.model.filter;
     return {
       connectionId: this.connectionId,
-      config: this.bar.getConfig(),
+      // A recording's tab keeps no request: after a window reload there is nothing to connect, so it is not brought back.
+      config: this.readOnly ? { ...this.bar.getConfig(), url: '' } : this.bar.getConfig(),
       configEdited: this.bar.hasEdits,
       filter: spec.text,
       filterDirs: spec.dirs,
@@ -234,7 +239,7 @@ class InspectorApp {
 
   private applyKind(): void {
     const kind = effectiveKind(this.bar.getConfig());
-    this.sendBox.el.hidden = kind !== 'ws';
+    this.sendBox.el.hidden = kind !== 'ws' || this.readOnly;
     this.detail.setSseMode(kind === 'sse');
     this.root.classList.toggle('kind-ws', kind === 'ws');
     this.root.classList.toggle('kind-sse', kind === 'sse');
@@ -319,6 +324,8 @@ class InspectorApp {
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);
     this.bar.setStatus(msg.status);
+    this.readOnly = msg.recording !== undefined;
+    this.bar.setRecording(msg.recording);
     this.applyKind();
     log.setTimeMode(this.settings.timestampFormat);
     const kept = sameConnection && log.selectedSeq !== undefined ? model.bySeq(log.selectedSeq) : undefined;

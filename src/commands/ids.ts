@@ -18,4 +18,9 @@ export const COMMANDS = {
   removeConnection: 'realtimeInspector.removeConnection',
   runChecks: 'realtimeInspector.runChecks',
   addCheck: 'realtimeInspector.addCheck',
+  serveAsMock: 'realtimeInspector.serveAsMock',
+  openRecording: 'realtimeInspector.openRecording',
+  stopMock: 'realtimeInspector.stopMock',
+  connectMock: 'realtimeInspector.connectMock',
+  copyMockUrl: 'realtimeInspector.copyMockUrl',
 } as const;

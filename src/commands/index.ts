@@ -4,6 +4,7 @@ import { CheckCommands } from './checks';
 import { ConnectionCommands } from './connection';
 import { DemoCommands } from './demo';
 import { COMMANDS } from './ids';
+import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
 
@@ -20,6 +21,7 @@ export class Commands {
   readonly profiles: ProfileCommands;
   readonly demo: DemoCommands;
   readonly checks: CheckCommands;
+  readonly mocks: MockCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -28,6 +30,7 @@ export class Commands {
     this.profiles = new ProfileCommands(services);
     this.demo = new DemoCommands(services, this.connection);
     this.checks = new CheckCommands(services);
+    this.mocks = new MockCommands(services, this.connection);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -42,7 +45,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks } = this;
+    const { connection, profiles, demo, checks, mocks } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -62,6 +65,11 @@ export class Commands {
       run(COMMANDS.removeConnection, connection.removeConnectionCommand.bind(connection)),
       run(COMMANDS.runChecks, checks.runChecksCommand.bind(checks)),
       run(COMMANDS.addCheck, checks.addCheckCommand.bind(checks)),
+      run(COMMANDS.serveAsMock, mocks.serveAsMockCommand.bind(mocks)),
+      run(COMMANDS.openRecording, mocks.openRecordingCommand.bind(mocks)),
+      run(COMMANDS.stopMock, mocks.stopMockCommand.bind(mocks)),
+      run(COMMANDS.connectMock, mocks.connectMockCommand.bind(mocks)),
+      run(COMMANDS.copyMockUrl, mocks.copyMockUrlCommand.bind(mocks)),
     ];
   }
 }

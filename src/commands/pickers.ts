@@ -87,7 +87,7 @@ export function isTreeNode(v: unknown): v is TreeNode {
     typeof v === 'object' &&
     v !== null &&
     typeof (v as { type?: unknown }).type === 'string' &&
-    ['session', 'profiles', 'profile', 'issue'].includes((v as { type: string }).type) &&
+    ['session', 'profiles', 'profile', 'issue', 'mocks', 'mock'].includes((v as { type: string }).type) &&
     !('url' in v)
   );
 }

@@ -93,15 +93,7 @@ export class SessionActions implements PanelActions {
     }
     let count: number;
     if (uri.scheme === 'file') {
-      // Streamed with back-pressure: a full store is far larger than one string should be.
-      const out = createWriteStream(uri.fsPath);
-      const done = new Promise<void>((resolve, reject) => {
-        out.on('finish', resolve);
-        out.on('error', reject);
-      });
-      count = await writeNdjson(session.store, out, session.redactor);
-      out.end();
-      await done;
+      count = await this.writeLogFile(session, uri.fsPath);
     } else {
       const text = toNdjson(session.store, session.redactor);
       count = session.store.size;
@@ -115,6 +107,20 @@ export class SessionActions implements PanelActions {
       void this.offerExported(uri, count);
     }
     return uri;
+  }
+
+  /** Writes the session's log as NDJSON to the file `fsPath`, secrets masked (what Export and Serve as Mock write); resolves with the record count. */
+  async writeLogFile(session: Session, fsPath: string): Promise<number> {
+    // Streamed with back-pressure: a full store is far larger than one string should be.
+    const out = createWriteStream(fsPath);
+    const done = new Promise<void>((resolve, reject) => {
+      out.on('finish', resolve);
+      out.on('error', reject);
+    });
+    const count = await writeNdjson(session.store, out, session.redactor);
+    out.end();
+    await done;
+    return count;
   }
 
   /** "Exported N records to NAME" with Open (in an editor) and Reveal (in the Explorer, or the OS's file manager). */

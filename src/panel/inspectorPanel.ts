@@ -1,4 +1,5 @@
 // Over 400 lines: the host side of one panel answers every message of the protocol in one switch; packing (batch.ts) and record shaping (forWebview.ts) are split out.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
@@ -188,6 +189,7 @@ export class InspectorPanel extends Disposable {
       dropped: store.dropped,
       sse: s.sseDetails(),
       view: s.viewState,
+      recording: s.recording ? path.basename(s.recording.file) : undefined,
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({
@@ -288,6 +290,10 @@ export class InspectorPanel extends Disposable {
           }
           return;
         }
+        case 'serveAsMock':
+          // The command's flow and its errors (shown by the command wrapper), for this panel's session.
+          await vscode.commands.executeCommand('realtimeInspector.serveAsMock', s.id);
+          return;
         case 'saveProfile': {
           const name = await this.actions.saveProfile(s, m.config);
           if (name) {

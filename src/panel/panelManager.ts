@@ -163,7 +163,10 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
   private adopt(panel: vscode.WebviewPanel, session: Session): InspectorPanel {
     const inspector = new InspectorPanel(panel, session, this.extensionUri, this.actions, this.log);
     this.panels.set(session.id, inspector);
-    this.persistence?.track(session);
+    // A recording is its file: nothing of it is kept for a reload.
+    if (!session.recording) {
+      this.persistence?.track(session);
+    }
     inspector.onDidDispose(() => {
       if (this.panels.get(session.id) === inspector) {
         this.panels.delete(session.id);

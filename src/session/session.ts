@@ -38,6 +38,12 @@ export type ConnectResult =
   | { ok: false; code: ResolveError['code']; message: string; secretName: string }
   | { ok: false; code: 'ERR_INVALID_CONFIG'; message: string };
 
+/** Where a read-only session's records came from. */
+export interface SessionRecording {
+  file: string;
+  index: number;
+}
+
 const hostPrefix = Date.now().toString(36);
 /** Most characters of a URL's query (with its "?") a label shows; a longer one ends in "…". */
 const QUERY_IN_LABEL = 32;
@@ -80,6 +86,11 @@ export class Session extends Disposable {
   readonly onDidRaw = this.raw.onDidRaw;
   /** The runs of the profile's `expect` rules (a fresh one on every connect the user asks for). */
   readonly checks = this._register(new SessionChecks());
+  /**
+   * A recording opened read-only (Open Recording): its file and which of its connections (0-based) the
+   * log holds. Such a session never connects.
+   */
+  recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
 
@@ -114,6 +125,9 @@ export class Session extends Disposable {
    * (a workspace chooses its profiles' names). The full URL is in the tree row's tooltip.
    */
   get label(): string {
+    if (this.recording) {
+      return safeLabel(this.recording.file.split(/[\\/]/).pop() ?? this.recording.file);
+    }
     if (this._config.name) {
       return safeLabel(this._config.name);
     }
@@ -237,6 +251,13 @@ export class Session extends Disposable {
     if (this.connectHeld) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: this.connectHeld };
     }
+    if (this.recording) {
+      return {
+        ok: false,
+        code: 'ERR_INVALID_CONFIG',
+        message: 'This is a recording, shown read-only: it does not connect. Use Serve as Mock to replay it to a client.',
+      };
+    }
     const resolved = await resolveForConnect(this._config, this._source, this.label, this.deps);
     if (!resolved.ok) {
       return resolved;
@@ -352,6 +373,27 @@ export class Session extends Disposable {
     const info: ConnRecord = { kind: 'info', message: note, seq: this.lastSeq + 1, time: new Date().toISOString() };
     this.store.add(info);
     logRecord(this.deps.log, info, this);
+  }
+
+  /**
+   * Fills the log of a session that never connects with a recording's records (seq increasing, as
+   * written: an export is masked already), then `notes` as info records. Only for a new, empty session.
+   */
+  openRecordingLog(records: readonly ConnRecord[], recording: SessionRecording, notes: string[]): void {
+    if (this._connection || this.store.size > 0) {
+      throw new Error('A recording opens in a new session only');
+    }
+    this.recording = recording;
+    for (const r of records) {
+      this.store.add(r);
+    }
+    this.restored = restoredStats(records);
+    const time = new Date().toISOString();
+    for (const message of notes) {
+      const info: ConnRecord = { kind: 'info', message, seq: this.lastSeq + 1, time };
+      this.store.add(info);
+      logRecord(this.deps.log, info, this);
+    }
   }
 
   /** Empties the log (the connection stays as it is). */

@@ -5,6 +5,7 @@ import { MASK } from '../core/redactor';
 import { safeLabel } from '../core/unsafeText';
 import type { ConnectionState } from '../core/records';
 import type { ProfileIssue } from '../core/profile';
+import type { Mock, MockServers } from '../mocks/mockServers';
 import type { ProfileEntry, ProfileStore } from '../profiles/profileStore';
 import type { SessionRegistry } from '../session/registry';
 import type { Session } from '../session/session';
@@ -15,7 +16,9 @@ export type TreeNode =
   | { type: 'session'; session: Session }
   | { type: 'profiles' }
   | { type: 'profile'; entry: ProfileEntry }
-  | { type: 'issue'; issue: ProfileIssue };
+  | { type: 'issue'; issue: ProfileIssue }
+  | { type: 'mocks' }
+  | { type: 'mock'; mock: Mock };
 
 const STATE_ICON: Record<ConnectionState, [string, string | undefined]> = {
   idle: ['circle-outline', undefined],
@@ -35,6 +38,8 @@ const STATE_ICON: Record<ConnectionState, [string, string | undefined]> = {
 export class ConnectionsTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly sessionNodes = new Map<string, TreeNode & { type: 'session' }>();
   private readonly profilesNode: TreeNode = { type: 'profiles' };
+  private readonly mocksNode: TreeNode = { type: 'mocks' };
+  private readonly mockNodes = new Map<string, TreeNode & { type: 'mock' }>();
   private readonly descriptions = new Map<string, string>();
   /** Samples the message rates while something is active; empty otherwise. */
   private readonly ticker = this._register(new MutableDisposable());
@@ -45,8 +50,22 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
   constructor(
     private readonly sessions: SessionRegistry,
     private readonly profiles: ProfileStore,
+    private readonly mocks?: MockServers,
   ) {
     super();
+    if (mocks) {
+      this._register(
+        mocks.onDidChange(() => {
+          for (const id of this.mockNodes.keys()) {
+            if (!mocks.get(id)) {
+              this.mockNodes.delete(id);
+            }
+          }
+          this.refreshAll();
+        }),
+      );
+      this._register(mocks.onDidChangeClients((m) => this._onDidChangeTreeData.fire(this.mockNode(m))));
+    }
     this._register(sessions.onDidAdd(() => this.refreshAll()));
     this._register(
       sessions.onDidRemove((s) => {
@@ -78,9 +97,22 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     return node;
   }
 
+  /** The stable node of a mock's row. */
+  mockNode(mock: Mock): TreeNode & { type: 'mock' } {
+    let node = this.mockNodes.get(mock.id);
+    if (!node) {
+      node = { type: 'mock', mock };
+      this.mockNodes.set(mock.id, node);
+    }
+    return node;
+  }
+
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) {
       const nodes: TreeNode[] = this.sessions.all.map((s) => this.nodeFor(s));
+      if (this.mocks?.all.length) {
+        nodes.push(this.mocksNode);
+      }
       if (this.profiles.entries.length || this.profiles.issues.length) {
         nodes.push(this.profilesNode);
       }
@@ -92,10 +124,16 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         ...this.profiles.issues.map((issue): TreeNode => ({ type: 'issue', issue })),
       ];
     }
+    if (element.type === 'mocks') {
+      return (this.mocks?.all ?? []).map((m) => this.mockNode(m));
+    }
     return [];
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
+    if (element.type === 'mock') {
+      return this.mocksNode;
+    }
     return element.type === 'profile' || element.type === 'issue' ? this.profilesNode : undefined;
   }
 
@@ -126,6 +164,15 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         item.tooltip = md;
         return item;
       }
+      case 'mocks': {
+        const item = new vscode.TreeItem('Mocks', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = 'mocks';
+        item.iconPath = new vscode.ThemeIcon('server-process');
+        item.contextValue = 'mocks';
+        return item;
+      }
+      case 'mock':
+        return this.mockItem(node.mock);
       case 'issue': {
         const item = new vscode.TreeItem(
           node.issue.name !== undefined ? safeLabel(node.issue.name) : `Entry ${node.issue.index + 1}`,
@@ -151,7 +198,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     const description = this.describe(s);
     this.descriptions.set(s.id, description);
     item.description = description;
-    item.contextValue = s.isActive ? 'session.live' : 'session.idle';
+    item.contextValue = s.recording ? 'session.recording' : s.isActive ? 'session.live' : 'session.idle';
     const md = new vscode.MarkdownString(undefined, false);
     md.appendMarkdown(`**${escapeMd(s.label)}** — ${(s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
     md.appendCodeblock(s.redactor.url(s.config.url), 'text');
@@ -166,6 +213,30 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     item.tooltip = md;
     item.command = { command: 'realtimeInspector.openPanel', title: 'Open Panel', arguments: [s.id] };
     return item;
+  }
+
+  private mockItem(m: Mock): vscode.TreeItem {
+    // The URL without its scheme (the icon tells WebSocket from SSE), so a narrow view still shows the port.
+    const item = new vscode.TreeItem(m.url.replace(/^[a-z]+:\/\//, ''), vscode.TreeItemCollapsibleState.None);
+    item.id = `mock:${m.id}`;
+    item.iconPath = new vscode.ThemeIcon(m.connection.kind === 'ws' ? 'plug' : 'radio-tower');
+    item.description = this.describeMock(m);
+    item.contextValue = 'mock';
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendMarkdown(
+      `**Mock of ${escapeMd(m.source.label)}** — ${m.connection.kind === 'ws' ? 'WebSocket' : 'SSE'}, ${escapeMd(m.describeSettings())}\n\n`,
+    );
+    md.appendCodeblock(m.url, 'text');
+    md.appendMarkdown(
+      `\n${m.clients} client${m.clients === 1 ? '' : 's'} · from ${escapeMd(m.source.owned ? 'a copy of its log' : m.source.file)}`,
+    );
+    item.tooltip = md;
+    return item;
+  }
+
+  /** `2 clients · from 127.0.0.1:8000/ws/ticker`: the live count first, where a narrow view still shows it. */
+  describeMock(m: Mock): string {
+    return `${m.clients} client${m.clients === 1 ? '' : 's'} · from ${m.source.label}`;
   }
 
   /** `open · 1,234 msgs · 12/s` */

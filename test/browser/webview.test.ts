@@ -471,6 +471,30 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
     await closePage(page);
   });
 
+  it('a recording shown read-only: the header says Recording: FILE, with no URL, connect or send box; its records and Serve as Mock are there', async () => {
+    const page = await open();
+    await dispatch(page, wsInit(wsRecords(), { status: status({ state: 'idle' }), recording: 'market.har' }));
+    await nextFrames(page);
+    assert.equal(await page.locator('.recording-label').innerText(), 'Recording: market.har');
+    for (const hidden of ['.url-input', '.kind-select', '.sendbox', 'button:has-text("Connect")', 'button[aria-label="Connect"]']) {
+      assert.equal(await page.locator(hidden).first().isVisible(), false, `${hidden} is not offered`);
+    }
+    assert.ok((await rowTexts(page)).length > 5, 'the records are in the log');
+    await page.locator('button[aria-label="Serve as Mock"]').click();
+    assert.ok(
+      (await posted(page)).some((m) => m.type === 'serveAsMock'),
+      'Serve as Mock posts its command',
+    );
+    // Its saved state has no URL: a window reload does not bring it back as a connection to the recorded server.
+    await page.waitForFunction(() => (window as unknown as { __state?: { config?: { url: string } } }).__state?.config?.url === '');
+    // The same panel for a live connection: the URL and Connect are back, the label gone.
+    await dispatch(page, wsInit());
+    await nextFrames(page);
+    assert.equal(await page.locator('.recording-label').isVisible(), false);
+    assert.equal(await page.locator('.url-input').isVisible(), true);
+    await closePage(page);
+  });
+
   it('says on the badge that a stream was not reconnected, and why in its tooltip and the details', async () => {
     const page = await open();
     await dispatch(page, sseInit());

@@ -2,9 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Session } from '../../../src/session/session';
 import { closeDemo, EXTENSION_ID, getApi, waitFor, waitState } from './helpers';
+
+const fixture = path.join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'replay', 'chrome-websocket.har');
 
 // Runs last: it deactivates the extension.
 suite('Deactivation', () => {
@@ -28,6 +30,15 @@ suite('Deactivation', () => {
         panel: false,
       }))!;
       await Promise.all([waitState(a, 'open'), waitState(b, 'open'), waitState(c, 'open')]);
+      // A mock of a's log, with a client: deactivate stops it too.
+      await waitFor(() => a.store.size > 0, 'a record in the log');
+      const mock = (await api.services.mocks.start(
+        await api.services.mocks.open({ file: fixture, label: 'chrome-websocket.har', owned: false }),
+        0,
+        { speed: 1, loop: true },
+      ))!;
+      const mockClient = (await vscode.commands.executeCommand<Session>('realtimeInspector.connect', mock.url, { panel: false }))!;
+      await waitState(mockClient, 'open');
       const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
       const main = (await import(path.join(ext.extensionPath, 'dist', 'extension.js'))) as { deactivate(): Promise<void> };
       const started = Date.now();
@@ -36,6 +47,13 @@ suite('Deactivation', () => {
       await waitFor(() => closes.length === 2 && sseEnded, 'both sockets closed and the SSE request ended');
       assert.deepEqual(closes, ['1000 Editor closing', '1000 Editor closing'], 'clean close frames');
       assert.equal(api.services.sessions.all.length, 0, 'every session disposed');
+      assert.equal(api.services.mocks.all.length, 0, 'every mock stopped');
+      const refused = await new Promise<string>((resolve) => {
+        const probe = new WebSocket(mock.url);
+        probe.on('open', () => resolve('open'));
+        probe.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      });
+      assert.equal(refused, 'ECONNREFUSED', 'the mock no longer listens');
     } finally {
       for (const client of wss.clients) {
         client.terminate();
