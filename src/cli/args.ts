@@ -370,7 +370,8 @@ function parseDemo(argv: string[]): CliArgs {
   return { command: 'demo', port, host: parsed.values.host ?? '127.0.0.1' };
 }
 
-function integer(value: string | undefined, name: string, min: number): number | undefined {
+/** A whole-number option's value (at least `min`), or undefined when it was not given; else a usage error naming it. */
+export function integer(value: string | undefined, name: string, min: number): number | undefined {
   if (value === undefined) {
     return undefined;
   }

@@ -1,7 +1,7 @@
 /** `realtime-inspector replay`'s command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
 import { serverCloseProblem } from '../core/replay/wsReplay';
-import { UsageError } from './args';
+import { integer, UsageError } from './args';
 
 export interface ReplayArgs {
   command: 'replay';
@@ -46,7 +46,7 @@ export function parseReplayArgs(argv: string[]): ReplayArgs | { command: 'replay
   if (parsed.positionals.length > 1) {
     throw new UsageError(`replay takes one FILE, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
   }
-  const port = whole(v.port, '--port', 0) ?? 0;
+  const port = integer(v.port, '--port', 0) ?? 0;
   if (port > 65535) {
     throw new UsageError('--port must be at most 65535');
   }
@@ -71,9 +71,9 @@ export function parseReplayArgs(argv: string[]): ReplayArgs | { command: 'replay
     speed,
     loop: !!v.loop,
     path: v.path,
-    dropAfter: whole(v['drop-after'], '--drop-after', 1),
+    dropAfter: integer(v['drop-after'], '--drop-after', 1),
     close: v.close === undefined ? undefined : closeCode(v.close),
-    connection: whole(v.connection, '--connection', 1),
+    connection: integer(v.connection, '--connection', 1),
   };
 }
 
@@ -91,14 +91,4 @@ function closeCode(value: string): { code: number; reason?: string } {
     throw new UsageError(`--close: ${problem}`);
   }
   return reason === undefined ? { code } : { code, reason };
-}
-
-function whole(value: string | undefined, name: string, min: number): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < min) {
-    throw new UsageError(`${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${value}"`);
-  }
-  return Number(value);
 }

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 import type { ResolveEnv } from './resolve';
+import { fileErrorReason } from './fileError';
 
 /** A file that cannot be used as it is: one line that says which file and why. */
 export class ProfileFileError extends Error {}
@@ -37,7 +38,7 @@ export async function loadProfileFile(file: string, shown = file): Promise<Profi
   try {
     text = await readFile(absolute, 'utf8');
   } catch (err) {
-    throw new ProfileFileError(`cannot read profiles file ${shown}: ${fsReason(err)}`);
+    throw new ProfileFileError(`cannot read profiles file ${shown}: ${fileErrorReason(err)}`);
   }
   const errors: ParseError[] = [];
   const parsed: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
@@ -69,7 +70,7 @@ export async function loadEnvFile(file: string, shown = file): Promise<Record<st
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ProfileFileError(`cannot read --env-file ${shown}: ${fsReason(err)}`);
+    throw new ProfileFileError(`cannot read --env-file ${shown}: ${fileErrorReason(err)}`);
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parseEnv(text))) {
@@ -113,21 +114,6 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 /** `PropertyNameExpected` → `property name expected`. */
 function parseErrorText(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
-
-function fsReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return e.code ?? e.message;
-  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -9,6 +9,7 @@ import { MASK } from '../redactor';
 import { harConnections, HarError } from './har';
 import type { RecordedConnection } from './items';
 import { FileItems, indexNdjson, type SkippedLines } from './ndjson';
+import { fileErrorReason } from '../fileError';
 
 /** A file that cannot be replayed (unreadable, empty, not a recording): `message` says why in words. */
 export class RecordingError extends Error {}
@@ -31,7 +32,7 @@ export async function openRecording(path: string): Promise<Recording> {
   try {
     file = await open(path, 'r');
   } catch (err) {
-    throw new RecordingError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RecordingError(`cannot read ${path}: ${fileErrorReason(err)}`);
   }
   try {
     const head = Buffer.alloc(SNIFF_BYTES);
@@ -65,7 +66,7 @@ export async function openRecording(path: string): Promise<Recording> {
     if (err instanceof RecordingError) {
       throw err;
     }
-    throw new RecordingError(`cannot read ${path}: ${describeFsError(err)}`);
+    throw new RecordingError(`cannot read ${path}: ${fileErrorReason(err)}`);
   }
 }
 
@@ -82,7 +83,7 @@ async function openHar(path: string): Promise<Recording> {
     throw new RecordingError(
       err instanceof SyntaxError
         ? `${path} looks like a HAR file but is not valid JSON: ${err.message}`
-        : `cannot read ${path}: ${describeFsError(err)}`,
+        : `cannot read ${path}: ${fileErrorReason(err)}`,
     );
   }
   try {
@@ -123,19 +124,4 @@ export function describeConnections(connections: readonly RecordedConnection[]):
 /** A recorded URL as output may show it: credentials in it masked. */
 export function shownUrl(url: string): string {
   return maskUrlCredentials(url, MASK);
-}
-
-function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e.code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return e.code ? `${e.message}` : String(e.message ?? err);
-  }
 }
