@@ -263,7 +263,12 @@ function pickFirst(sources: ConnectSources, value: string): Promise<FirstPick | 
       } else if (item.entry) {
         done({ entry: item.entry });
       } else if (item.config) {
-        done({ config: item.config });
+        // A whole URL typed with its scheme wins over another URL the list put first: the quick pick
+        // sorts by label, so a recent URL that starts with the typed text leads a list that has not yet
+        // followed the last keystroke (Enter at once, a loaded machine), and Enter accepts it by position.
+        const typedUrl = typedTarget(qp.value);
+        const whole = typedUrl.type === 'url' && !typedUrl.assumedHttp && typedUrl.url !== item.config.url;
+        done({ config: whole && typed ? typed : item.config });
       }
     });
     qp.onDidTriggerButton(() => {
