@@ -5,6 +5,7 @@
  */
 import type { RecordBatch } from './core/batchFormat';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
+import type { RuleState, RuleStatus } from './core/contracts/ruleState';
 
 // The batch format (its types, constants, packing and unpacking) is its own module, which the
 // webview imports too; its type is named here with the messages that carry it.
@@ -133,24 +134,8 @@ export interface NoticeMessage {
   message: string;
 }
 
-/**
- * One rule of the session's contract as the Checks strip shows it: the core's `RuleState`
- * (`src/core/contracts/check.ts`), written out here because that module needs Node and the webview
- * may not load it; the host hands the core's states over as they are, so the compiler keeps the two alike.
- */
-export type RuleStatus = 'pending' | 'holding' | 'passed' | 'failed';
-export interface RuleState {
-  name: string;
-  status: RuleStatus;
-  /** Why, in words (quotes server data: text only). */
-  detail: string;
-  /** When it settled (or last changed), ms after open. */
-  atMs?: number;
-  /** The seq of the record that decided it. */
-  decidedBy?: number;
-  /** The start of the data of the message that broke it. */
-  evidence?: string;
-}
+/** One rule of the session's contract as the Checks strip shows it (the core's own type; its text quotes server data: text only). */
+export type { RuleState, RuleStatus };
 
 /** A run of the session's `expect` rules, for the Checks strip. */
 export interface ChecksView {

@@ -12,21 +12,9 @@ import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../li
 import type { ConnRecord, MessageRecord } from '../records';
 import type { CompiledExpect } from './expect';
 import { RecordMatcher } from './match';
+import type { RuleState, RuleStatus } from './ruleState';
 
-export type RuleStatus = 'pending' | 'holding' | 'passed' | 'failed';
-
-export interface RuleState {
-  name: string;
-  status: RuleStatus;
-  /** Why, in words: "7 of min 10", "matched", "closed with 1006, expected 1000". */
-  detail: string;
-  /** When it settled (or last changed), ms after open. */
-  atMs?: number;
-  /** The record that decided it (the message that matched or broke it, the close, the error). */
-  decidedBy?: number;
-  /** The start of the data of the message that broke it, for reports. */
-  evidence?: string;
-}
+export type { RuleState, RuleStatus } from './ruleState';
 
 /** A rule, settled. */
 export interface RuleResult {
