@@ -83,6 +83,35 @@ export interface MessageRecord extends RecordBase {
   lastEventId?: string;
   /** Set by the store when `size` is over the display limit: views show a preview, the data is whole. */
   large?: boolean;
+  /** The frame as a protocol adapter read it (`src/core/adapters/`); `data` stays the raw frame. */
+  decoded?: Decoded;
+}
+
+/** The protocols the WebSocket adapters speak. */
+export type AdapterName = 'socket.io' | 'graphql-ws' | 'stomp' | 'mqtt' | 'json-rpc' | 'signalr';
+
+/**
+ * A message as its protocol reads it. The common fields are `protocol` and `type` (the protocol's own
+ * packet or frame type, lower case); each protocol adds its own (Socket.IO `namespace`, `event`,
+ * `args`, `ackId`; GraphQL `id`, `payload`; STOMP `command`, `headers`, `body`; MQTT `topic`, `qos`,
+ * `retain`, `payload`, `packetId`; JSON-RPC `id`, `method`, `params`, `result`, `error`, `latencyMs`;
+ * SignalR `target`, `arguments`, `invocationId`).
+ */
+export interface Decoded {
+  protocol: AdapterName;
+  type: string;
+  /** Keep-alive traffic: shown, not counted toward the CLI's `--count`, hidden by the panel's default filter. */
+  keepAlive?: true;
+  /**
+   * With `type: 'invalid'`: the frame did not parse as the protocol, why in words (the record is kept
+   * as it arrived). A JSON-RPC error response carries its error object here instead (`type: 'error'`).
+   */
+  error?: unknown;
+  /** One of several protocol messages one frame carried (a JSON-RPC batch, SignalR records, MQTT packets). */
+  part?: { index: number; count: number };
+  /** What the log's type column shows beside the type: the event, target, method, topic or destination. */
+  label?: string;
+  [field: string]: unknown;
 }
 
 /** SSE comment line (`: ping`), shown because heartbeats matter. */
