@@ -11,7 +11,7 @@
  * asked for, `dispose()` when the attempt is over (every timer it made through the host dies with it).
  */
 import type { IDisposable } from '../lifecycle';
-import type { Decoded, Headers } from '../records';
+import type { AdapterName, Decoded, Headers } from '../records';
 
 export type { AdapterName, Decoded } from '../records';
 
@@ -128,7 +128,7 @@ export interface AdapterAttempt extends IDisposable {
 }
 
 export interface Adapter<O = Record<string, unknown>> {
-  readonly name: import('../records').AdapterName;
+  readonly name: AdapterName;
   /** Subprotocols to offer in the upgrade, in order of preference (`v12.stomp`, `mqtt`, `graphql-transport-ws`…). */
   readonly subprotocols: readonly string[];
   /** Validates and normalises options from a profile or the CLI; throws {@link AdapterOptionError}. */
