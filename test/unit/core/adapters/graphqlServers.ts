@@ -6,12 +6,15 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execute, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, subscribe } from 'graphql';
+import type * as GraphqlWsUse from 'graphql-ws/dist/use/ws.cjs';
+import type * as Legacy from 'subscriptions-transport-ws';
 import { WebSocketServer } from 'ws';
 
+// The package's `exports` subpath, which this project's module resolution does not read from an import.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { useServer } = require('graphql-ws/use/ws') as typeof import('graphql-ws/dist/use/ws.cjs');
+const { useServer } = require('graphql-ws/use/ws') as typeof GraphqlWsUse;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SubscriptionServer } = require('subscriptions-transport-ws') as typeof import('subscriptions-transport-ws');
+const { SubscriptionServer } = require('subscriptions-transport-ws') as typeof Legacy;
 
 async function* counting(to: number): AsyncGenerator<{ count: number }> {
   for (let n = 1; n <= to; n++) {
