@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { adapters, suggestedAdapters } from './core/adapters/registry';
 import { isCredentialHeader } from './core/credentials';
 import { connectPickItems, type ConnectItem, type ConnectSources, safeKind, transportName, typedTarget } from './connectItems';
 import type { SessionConfig } from './profiles/connectOptions';
@@ -17,7 +18,7 @@ export interface StepItem extends vscode.QuickPickItem {
   header?: string;
 }
 
-type OptionStep = 'connect' | 'transport' | 'method' | 'body' | 'protocols' | 'addHeader' | 'removeHeader';
+type OptionStep = 'connect' | 'transport' | 'method' | 'body' | 'protocols' | 'adapter' | 'addHeader' | 'removeHeader';
 
 /**
  * The prompts the flow uses; tests script them, the extension uses the editor's. Every prompt stays
@@ -77,7 +78,7 @@ async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<{ conne
   const draft: SessionConfig = { ...start, headers: { ...start.headers } };
   const title = `Connect: options for ${start.url}`;
   for (;;) {
-    const kind = draft.kind === 'sse' || draft.kind === 'ws' ? draft.kind : safeKind(draft.url);
+    const kind = draft.adapter ? 'ws' : draft.kind === 'sse' || draft.kind === 'ws' ? draft.kind : safeKind(draft.url);
     const headers = draft.headers ?? {};
     const items: StepItem[] = [
       { label: '$(plug) Connect', description: summary(draft, kind), step: 'connect' },
@@ -94,6 +95,13 @@ async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<{ conne
     } else {
       items.push({ label: `Subprotocols: ${draft.protocols?.join(', ') || 'none'}`, step: 'protocols' });
     }
+    // An adapter speaks over a WebSocket, also for an http:// URL (Socket.IO): offered for either.
+    const suggested = suggestedAdapters({ url: draft.url, protocol: draft.protocols?.[0] });
+    items.push({
+      label: `Adapter: ${draft.adapter?.name ?? 'none'}`,
+      description: !draft.adapter && suggested.length ? `suggested: ${suggested.map((a) => a.name).join(', ')}` : undefined,
+      step: 'adapter',
+    });
     items.push({ label: '$(add) Add header…', description: '"Name: value"', step: 'addHeader' });
     for (const [name, headerValue] of Object.entries(headers)) {
       items.push({
@@ -162,6 +170,25 @@ async function requestOptions(start: SessionConfig, ui: FlowUi): Promise<{ conne
         }
         break;
       }
+      case 'adapter': {
+        const suggestedNames = new Set(suggestedAdapters({ url: draft.url, protocol: draft.protocols?.[0] }).map((a) => a.name));
+        const list = [...adapters()].sort((a, b) => Number(suggestedNames.has(b.name)) - Number(suggestedNames.has(a.name)));
+        const choice = await ui.pick(
+          [
+            { label: 'None', description: 'plain WebSocket frames', adapter: undefined },
+            ...list.map((a) => ({
+              label: a.name,
+              description: suggestedNames.has(a.name) ? 'suggested by the URL' : undefined,
+              adapter: a.name,
+            })),
+          ],
+          { title: 'Connect: protocol adapter (speaks and decodes the protocol)' },
+        );
+        if (choice) {
+          draft.adapter = choice.adapter ? { name: choice.adapter } : undefined;
+        }
+        break;
+      }
       case 'addHeader': {
         const line = await ui.input({
           title: 'Connect: add a header',
@@ -202,6 +229,9 @@ function finish(draft: SessionConfig, kind: 'sse' | 'ws'): SessionConfig {
   }
   if (kind === 'ws' && draft.protocols?.length) {
     config.protocols = draft.protocols;
+  }
+  if (draft.adapter) {
+    config.adapter = draft.adapter;
   }
   if (Object.keys(headers).length) {
     config.headers = headers;

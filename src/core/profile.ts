@@ -2,7 +2,10 @@
  * Saved connection profiles (`realtimeInspector.profiles`): their shape, validation with messages that
  * name the bad entry. One implementation for the extension and the CLI (`realtime-inspector run`).
  */
+import { AdapterOptionError } from './adapters/adapter';
+import { adapterNames, resolveAdapter } from './adapters/registry';
 import { type Expect, expectProblem } from './contracts/expect';
+import type { AdapterName } from './records';
 import { type SendItem, sendProblem, sendStrings } from './profileSend';
 import { validateReconnect, type ReconnectOptions } from './reconnect';
 
@@ -34,10 +37,20 @@ export interface Profile {
   send?: SendItem[];
   /** The stream contract: rules its messages must meet (`realtime-inspector run`, the panel's Checks). */
   expect?: Expect;
+  /** WebSocket: the protocol adapter that speaks and decodes the protocol, with its options (string values may hold templates). */
+  adapter?: ProfileAdapter;
+}
+
+export interface ProfileAdapter {
+  name: AdapterName;
+  options?: Record<string, unknown>;
 }
 
 /** The transport a profile uses when its URL says so (`auto` follows the scheme); undefined while a template hides it. */
-export function profileTransport(p: { url: string; kind?: ProfileKind }): 'sse' | 'ws' | undefined {
+export function profileTransport(p: { url: string; kind?: ProfileKind; adapter?: unknown }): 'sse' | 'ws' | undefined {
+  if (p.adapter !== undefined) {
+    return 'ws'; // an adapter speaks over a WebSocket, also for the http:// URL Socket.IO users know
+  }
   if (p.kind === 'sse' || p.kind === 'ws') {
     return p.kind;
   }
@@ -81,6 +94,7 @@ const PROFILE_KEYS = new Set([
   'maskEnv',
   'send',
   'expect',
+  'adapter',
 ]);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
@@ -112,7 +126,19 @@ export function templatedStrings(p: Partial<Profile>): string[] {
     p.lastEventId ?? '',
     p.tls?.caFile ?? '',
     ...sendStrings(p.send),
+    ...deepStrings(p.adapter?.options),
   ];
+}
+
+/** Every string in a JSON value, at any depth. */
+function deepStrings(v: unknown): string[] {
+  if (typeof v === 'string') {
+    return [v];
+  }
+  if (Array.isArray(v)) {
+    return v.flatMap(deepStrings);
+  }
+  return v !== null && typeof v === 'object' ? Object.values(v).flatMap(deepStrings) : [];
 }
 
 /** Checks `${…}` references: only `env:NAME` and `secret:NAME` exist. Returns an error message or undefined. */
@@ -299,6 +325,12 @@ export function validateProfile(entry: unknown): string | undefined {
       return `"reconnect": ${problem}`;
     }
   }
+  if (entry.adapter !== undefined) {
+    const problem = adapterProblem(entry.adapter, entry.kind);
+    if (problem) {
+      return problem;
+    }
+  }
   const transport = profileTransport(entry as { url: string; kind?: ProfileKind });
   if (entry.send !== undefined) {
     const problem = sendProblem(entry.send, transport, checkTemplates);
@@ -311,6 +343,39 @@ export function validateProfile(entry: unknown): string | undefined {
     if (problem) {
       return problem;
     }
+  }
+  return undefined;
+}
+
+/** What is wrong with a profile's `adapter`, naming the option, or undefined. */
+function adapterProblem(a: unknown, kind: unknown): string | undefined {
+  if (!isObject(a) || typeof a.name !== 'string') {
+    return `"adapter" must be { "name": one of ${adapterNames().join(', ')}, "options": { … } }`;
+  }
+  const extra = Object.keys(a).find((k) => k !== 'name' && k !== 'options');
+  if (extra) {
+    return `"adapter": unknown property "${extra}"`;
+  }
+  if (kind === 'sse') {
+    return `"adapter": ${a.name} speaks over a WebSocket, and "kind" is "sse"`;
+  }
+  if (a.options !== undefined && !isObject(a.options)) {
+    return '"adapter.options" must be an object';
+  }
+  for (const t of deepStrings(a.options)) {
+    const bad = checkTemplates(t);
+    if (bad) {
+      return `"adapter.options": ${bad}`;
+    }
+  }
+  try {
+    resolveAdapter({ name: a.name as AdapterName, options: (a.options as Record<string, unknown>) ?? {} });
+  } catch (err) {
+    if (err instanceof AdapterOptionError) {
+      const why = err.message.slice(err.option.length + 2);
+      return err.option === 'adapter' ? `"adapter.name": ${why}` : `"adapter.options.${err.option}": ${why}`;
+    }
+    throw err;
   }
   return undefined;
 }

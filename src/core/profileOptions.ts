@@ -53,6 +53,9 @@ export async function profileConnectionOptions(p: Profile, ctx: ProfileOptionsCo
         : { ...p.reconnect, enabled: false },
     secrets: ctx.secrets,
   };
+  if (p.adapter) {
+    options.adapter = { name: p.adapter.name, options: p.adapter.options ?? {} };
+  }
   if (p.tls) {
     options.tls = { insecure: p.tls.insecure };
     if (p.tls.caFile) {

@@ -19,8 +19,8 @@ export class ReceivedText implements MessageRecord {
   seq = 0;
   time = '';
   large: boolean | undefined = undefined;
-  /** Set when a protocol adapter read the message (`adapters/`). */
-  decoded: Decoded | undefined = undefined;
+  /** Set when a protocol adapter read the message (`adapters/`); not declared otherwise, so plain records keep their shape. */
+  declare decoded?: Decoded;
   #bytes: Buffer | undefined;
   #text: string | undefined = undefined;
 

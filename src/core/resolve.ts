@@ -136,6 +136,9 @@ export async function resolveProfile<P extends Partial<Profile> & { url: string 
   if (p.send) {
     out.send = p.send.map((item) => subSend(item, sub));
   }
+  if (p.adapter?.options) {
+    out.adapter = { ...p.adapter, options: subDeep(p.adapter.options, sub) as Record<string, unknown> };
+  }
   const written = [...refs].map((ref) => `\${${ref}}`).sort();
   return { ok: true, value: out, secrets, refs: written };
 }
@@ -170,6 +173,17 @@ function subSend(item: SendItem, sub: (s: string) => string): SendItem {
     return { json: walk(item.json) };
   }
   return item;
+}
+
+/** Every string in a JSON value resolved, at any depth. */
+function subDeep(v: unknown, sub: (s: string) => string): unknown {
+  return typeof v === 'string'
+    ? sub(v)
+    : Array.isArray(v)
+      ? v.map((x) => subDeep(x, sub))
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, subDeep(x, sub)]))
+        : v;
 }
 
 function splitRef(ref: string): ['env' | 'secret', string] {

@@ -396,10 +396,11 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
             size: data.length,
             seq: 0,
             time: '',
-            decoded: undefined,
           }
         : new ReceivedText(data);
-      record.decoded = list[0];
+      if (list.length) {
+        record.decoded = list[0];
+      }
       this.sink.record(record);
     } else {
       // Several messages in one frame: each a record, the frame decoded once and shared.

@@ -149,7 +149,7 @@ export class Session extends Disposable {
       return this._connection.kind;
     }
     try {
-      return resolveKind(this._config.url.replace(/\$\{[^}]*\}/g, 'x'), this._config.kind ?? 'auto');
+      return resolveKind(this._config.url.replace(/\$\{[^}]*\}/g, 'x'), this._config.adapter ? 'ws' : (this._config.kind ?? 'auto'));
     } catch {
       return undefined;
     }
