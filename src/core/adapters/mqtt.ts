@@ -203,7 +203,15 @@ class MqttAttempt implements AdapterAttempt {
     const left = this.parser.parse(Buffer.from(frame.bytes));
     const got = this.out.splice(0);
     if (got.length === 0) {
-      return [{ protocol: 'mqtt', type: 'fragment', waiting: left, label: 'part of a packet, decoded with the frame that completes it' }];
+      return [
+        {
+          protocol: 'mqtt',
+          type: 'fragment',
+          partial: true,
+          waiting: left,
+          label: 'part of a packet, decoded with the frame that completes it',
+        },
+      ];
     }
     if (got.length > 1) {
       got.forEach((d, index) => (d.part = { index, count: got.length }));
