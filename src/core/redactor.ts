@@ -1,6 +1,7 @@
 /** The one masking rule for secrets: records field by field, text, URLs and headers (see {@link Redactor}). */
 import { authSchemeOf, isCredentialHeader, maskUrlCredentials, urlSecrets } from './credentials';
 import type { ConnectionOptions } from './options';
+import { plainDecoded } from './adapters/lazyDecoded';
 import type { ConnRecord, Headers } from './records';
 
 export const MASK = '••••';
@@ -158,6 +159,8 @@ export class Redactor {
       case 'message':
         out = this.fields(r, r.format === 'binary' ? ['event', 'id', 'lastEventId'] : ['data', 'event', 'id', 'lastEventId']);
         out = r.format === 'binary' ? this.set(out, 'data', this.base64(r.data)) : out;
+        // What a protocol adapter read from the frame carries the frame's secrets too.
+        out = r.decoded ? this.set(out, 'decoded', this.value(plainDecoded(r.decoded))) : out;
         break;
       case 'ping':
       case 'pong':
