@@ -208,6 +208,7 @@ class InspectorApp {
       filterDirs: spec.dirs,
       filterHiddenTypes: spec.hiddenTypes,
       filterHideControl: spec.hideControl,
+      filterHideKeepAlive: spec.hideKeepAlive,
       send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
@@ -232,6 +233,7 @@ class InspectorApp {
       dirs: { ...NO_FILTER.dirs, ...(state.filterDirs ?? {}) },
       hiddenTypes: Array.isArray(state.filterHiddenTypes) ? state.filterHiddenTypes.filter((t) => typeof t === 'string') : [],
       hideControl: state.filterHideControl === true,
+      hideKeepAlive: state.filterHideKeepAlive !== false,
     };
     this.filterBar.showSpec(spec);
     this.filterBar.apply(spec);

@@ -1,3 +1,4 @@
+// Over 400 lines: the wire format is written and read only here (types, constants, writer, reader), one module the host and the webview share.
 /**
  * The record batch: how records travel from the extension host to the panel's webview, packed column
  * by column. Its types, its constants, the writer that packs it and `unpackBatch` live here and only
