@@ -1,7 +1,9 @@
 // Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
 import { IdleWatch } from './idleWatch';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
-import { type ConnectionOptions, resolveKind } from './options';
+import type { Adapter, AdapterSend } from './adapters/adapter';
+import { AdapterSendError } from './adapters/adapter';
+import { type ConnectionOptions, kindOf } from './options';
 import { Redactor } from './redactor';
 import { RecordStamper } from './recordStamp';
 import { type ReconnectOptions, ReconnectPolicy, resolveReconnectOptions } from './reconnect';
@@ -18,6 +20,7 @@ import {
   type TransportKind,
 } from './records';
 import {
+  type AdapterSignal,
   AttemptSink,
   type DriverFactory,
   type EndInfo,
@@ -74,6 +77,12 @@ export class Connection extends Disposable {
    * CLI's `--raw`). Costs nothing while nobody listens. The chunk is only valid during the call.
    */
   readonly onRawChunk = this._onRawChunk.event;
+  private readonly _onAdapterSignal = this._register(new Emitter<AdapterSignal>());
+  /**
+   * WS with a protocol adapter: its handshake is done (`ready`: sends go out from now on), or the
+   * protocol says the session's work is complete (`done`: every GraphQL operation completed).
+   */
+  readonly onAdapterSignal = this._onAdapterSignal.event;
 
   /** Where the current attempt's sink forwards what the attempt reports. */
   private readonly sinkTarget: SinkTarget = {
@@ -90,6 +99,12 @@ export class Connection extends Disposable {
       if (this._onRawChunk.hasListeners) {
         this._onRawChunk.fire(chunk);
       }
+    },
+    adapterSignal: (signal) => {
+      if (signal.kind === 'done') {
+        this.emit({ kind: 'info', message: signal.reason });
+      }
+      this._onAdapterSignal.fire(signal);
     },
     setReconnectDelay: (ms) => {
       // A delay is a number a record can carry (JSON has no Infinity): `retry:` with 400 digits is "forever".
@@ -108,7 +123,7 @@ export class Connection extends Disposable {
     super();
     this.id = `c${nextId++}`;
     this._options = options;
-    this._kind = resolveKind(options.url, options.kind);
+    this._kind = kindOf(options);
     this._redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
@@ -200,7 +215,7 @@ export class Connection extends Disposable {
    * left as it is. The seq keeps counting, so one log can span several configurations.
    */
   setOptions(options: ConnectionOptions): void {
-    const kind = resolveKind(options.url, options.kind);
+    const kind = kindOf(options);
     this._options = options;
     this._redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
@@ -327,6 +342,37 @@ export class Connection extends Disposable {
       throw new SendError(`Not valid JSON: ${(err as Error).message}`);
     }
     this.sendText(text);
+  }
+
+  /**
+   * The protocol adapter the connection speaks through (its verbs and flags), if its options chose one.
+   * Undefined for SSE and bare WebSocket connections.
+   */
+  get adapter(): Adapter | undefined {
+    const driver = this.driver;
+    return driver.kind === 'ws' ? driver.adapter : undefined;
+  }
+
+  /**
+   * WS with a protocol adapter: a send through one of its verbs (Socket.IO emit, GraphQL subscribe…).
+   * Made once the protocol's handshake is done; until then it waits. Throws {@link SendError} in words.
+   */
+  send(input: AdapterSend): void {
+    if (!this.adapter) {
+      throw new SendError('This connection has no protocol adapter: send text, JSON or binary instead');
+    }
+    const attempt = this.current?.attempt;
+    if ((this._state !== 'open' && this._state !== 'connecting') || !attempt?.sendAdapter) {
+      throw new SendError(`Cannot send: the connection is ${this._state}`);
+    }
+    try {
+      attempt.sendAdapter(input);
+    } catch (err) {
+      if (err instanceof AdapterSendError) {
+        throw new SendError(err.message);
+      }
+      throw err;
+    }
   }
 
   /** WS: sends a binary frame. */

@@ -1,5 +1,5 @@
 import { type ReconnectOptions } from './reconnect';
-import { type Headers, type TransportKind } from './records';
+import { type AdapterName, type Headers, type TransportKind } from './records';
 
 /** TLS settings shared by SSE and WebSocket. */
 export interface TlsOptions {
@@ -70,6 +70,17 @@ export interface ConnectionOptions {
   reconnect?: Partial<ReconnectOptions>;
   /** Secret values (tokens…) that must never appear in records; they are masked as `••••`. */
   secrets?: string[];
+  /**
+   * WS: the protocol adapter that speaks and decodes the protocol on the socket (`adapters/registry.ts`);
+   * `options` are checked by the adapter's `options()` when the connection is made.
+   */
+  adapter?: AdapterChoice;
+}
+
+/** A protocol adapter and its options, as a profile or the CLI gives them. */
+export interface AdapterChoice {
+  name: AdapterName;
+  options: Record<string, unknown>;
 }
 
 export const DEFAULTS = Object.freeze({
@@ -79,6 +90,11 @@ export const DEFAULTS = Object.freeze({
   errorBodyLimit: 64 * 1024,
   maxPayload: 100 * 1024 * 1024,
 });
+
+/** The transport of a connection's options: a protocol adapter speaks over a WebSocket whatever the URL's scheme. */
+export function kindOf(options: ConnectionOptions): TransportKind {
+  return resolveKind(options.url, options.adapter ? 'ws' : options.kind);
+}
 
 /** Which transport a URL and an explicit kind select. Throws on a scheme neither supports. */
 export function resolveKind(url: string, kind: TransportKind | 'auto' = 'auto'): TransportKind {

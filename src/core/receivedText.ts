@@ -1,4 +1,4 @@
-import { type MessageRecord } from './records';
+import { type Decoded, type MessageRecord } from './records';
 
 /**
  * A WebSocket text message as it came off the socket, as the connection hands it to its record
@@ -19,6 +19,8 @@ export class ReceivedText implements MessageRecord {
   seq = 0;
   time = '';
   large: boolean | undefined = undefined;
+  /** Set when a protocol adapter read the message (`adapters/`). */
+  decoded: Decoded | undefined = undefined;
   #bytes: Buffer | undefined;
   #text: string | undefined = undefined;
 
@@ -61,6 +63,9 @@ export class ReceivedText implements MessageRecord {
     };
     if (this.large !== undefined) {
       r.large = this.large;
+    }
+    if (this.decoded !== undefined) {
+      r.decoded = this.decoded;
     }
     return r;
   }

@@ -107,7 +107,15 @@ export interface Decoded {
    * as it arrived). A JSON-RPC error response carries its error object here instead (`type: 'error'`).
    */
   error?: unknown;
-  /** One of several protocol messages one frame carried (a JSON-RPC batch, SignalR records, MQTT packets). */
+  /**
+   * A piece of a message that spans several frames (a Socket.IO event's binary attachments): the record
+   * of the frame that completes it carries the whole message. Shown, not counted toward `--count`.
+   */
+  partial?: true;
+  /**
+   * One of several protocol messages one frame carried (a JSON-RPC batch, SignalR records, MQTT
+   * packets): each is a record of its own, `data` the whole frame.
+   */
   part?: { index: number; count: number };
   /** What the log's type column shows beside the type: the event, target, method, topic or destination. */
   label?: string;

@@ -8,6 +8,7 @@
  *   `teardown()` released everything the attempt holds (request, socket, timers, listeners) and told
  *   the driver (`attemptOver`). The connection's `abort()` is a teardown without a report.
  */
+import type { Adapter, AdapterSend } from './adapters/adapter';
 import type { IDisposable } from './lifecycle';
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
@@ -57,7 +58,12 @@ export interface TransportSink {
    * counter starts again; if the server ends it cleanly before `resetAfterMs`, it counts on.
    */
   healthy(): void;
+  /** WS with a protocol adapter: its handshake is done, or its work is (every GraphQL operation completed). */
+  adapterSignal?(signal: AdapterSignal): void;
 }
+
+/** What a protocol adapter tells the connection beyond records. */
+export type AdapterSignal = { kind: 'ready' } | { kind: 'done'; reason: string };
 
 /** One attempt to connect, as the connection controls it. */
 export interface TransportAttempt {
@@ -68,6 +74,8 @@ export interface TransportAttempt {
   sendText?(text: string): void;
   sendBinary?(bytes: Uint8Array): void;
   ping?(data?: Uint8Array): void;
+  /** WS with a protocol adapter: a send through the protocol's verbs; throws `AdapterSendError` in words. */
+  sendAdapter?(input: AdapterSend): void;
   /** Stop reading from the network (back-pressure from a slow consumer); TCP flow control slows the peer. */
   pause?(): void;
   /** Read again after `pause()`. */
@@ -86,7 +94,10 @@ interface DriverOf<K extends TransportKind, D> extends IDisposable {
 }
 
 export type SseTransportDriver = DriverOf<'sse', SseDetails>;
-export type WsTransportDriver = DriverOf<'ws', WsDetails>;
+export type WsTransportDriver = DriverOf<'ws', WsDetails> & {
+  /** The protocol adapter the attempts run, if the options chose one (options already checked). */
+  readonly adapter?: Adapter;
+};
 /** Either driver: `kind` tells which, and so what its details are. */
 export type TransportDriver = SseTransportDriver | WsTransportDriver;
 
@@ -100,6 +111,7 @@ export interface SinkTarget {
   bytesIn(n: number): void;
   rawChunk(chunk: Buffer): void;
   setReconnectDelay(ms: number): void;
+  adapterSignal(signal: AdapterSignal): void;
 }
 
 /**
@@ -161,6 +173,12 @@ export class AttemptSink implements TransportSink {
   healthy(): void {
     if (!this.detached) {
       this.sawData = true;
+    }
+  }
+
+  adapterSignal(signal: AdapterSignal): void {
+    if (!this.detached) {
+      this.target.adapterSignal(signal);
     }
   }
 }

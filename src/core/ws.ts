@@ -16,6 +16,8 @@
  *   Any other close code, a close without a close frame (1006) and our own protocol-error closes
  *   reconnect under the policy. A close the user asked for never reconnects (the connection sees to it).
  */
+import type { Adapter } from './adapters/adapter';
+import { type ResolvedAdapter, resolveAdapter } from './adapters/registry';
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import type { Headers, WsDetails } from './records';
@@ -32,11 +34,23 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
   private negotiated: Handshaken | undefined;
   /** The headers the last upgrade request carried (masked), refused or not. */
   private sentHeaders: Headers | undefined;
+  /** The options each attempt dials with: a protocol adapter's URL and subprotocols in. */
+  readonly options: ConnectionOptions;
+  /** The protocol adapter with its options checked, when the options chose one. */
+  readonly resolved: ResolvedAdapter | undefined;
 
+  /** Throws `AdapterOptionError` (in words, naming the option) when the adapter's options are wrong. */
   constructor(
-    readonly options: ConnectionOptions,
+    options: ConnectionOptions,
     readonly redactor: Redactor,
-  ) {}
+  ) {
+    this.resolved = options.adapter ? resolveAdapter(options.adapter) : undefined;
+    this.options = this.resolved ? dialOptions(options, this.resolved) : options;
+  }
+
+  get adapter(): Adapter | undefined {
+    return this.resolved?.adapter;
+  }
 
   describe() {
     const protocols = this.options.protocols;
@@ -86,6 +100,18 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
     this.current?.abort();
     this.current = undefined;
   }
+}
+
+/** The URL and subprotocols an adapter dials: its own subprotocols first, then the user's. */
+function dialOptions(options: ConnectionOptions, { adapter, options: adapterOptions }: ResolvedAdapter): ConnectionOptions {
+  const url = adapter.target ? adapter.target(options.url, adapterOptions as never) : options.url;
+  const protocols = [...adapter.subprotocols];
+  for (const p of options.protocols ?? []) {
+    if (!protocols.includes(p)) {
+      protocols.push(p);
+    }
+  }
+  return { ...options, url, protocols };
 }
 
 /** The WebSocket transport for a {@link Connection}. */

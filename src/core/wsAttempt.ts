@@ -2,11 +2,15 @@
 /** One WebSocket attempt: the handshake (wsHandshake.ts), then the open socket's frames both ways and its close. */
 import type * as net from 'node:net';
 import WebSocket from 'ws';
+import type { AdapterSend, InboundFrame } from './adapters/adapter';
+import { AdapterSendError } from './adapters/adapter';
+import type { ResolvedAdapter } from './adapters/registry';
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import { describeNetworkError, headersOf } from './net';
 import { ReceivedText } from './receivedText';
-import type { Headers, MessageRecord } from './records';
+import type { Decoded, Headers, MessageRecord, RecordInit } from './records';
+import { AdapterRun, type AdapterSocket } from './wsAdapter';
 import type { EndInfo, TransportAttempt, TransportError, TransportSink } from './transport';
 import { closeProblem, frameFailure, handshakeFailure, MAX_CLOSE_REASON_BYTES, truncateUtf8 } from './wsErrors';
 import { noop, WsHandshake } from './wsHandshake';
@@ -24,6 +28,8 @@ export interface Handshaken {
 export interface WsAttemptOwner {
   readonly options: ConnectionOptions;
   readonly redactor: Redactor;
+  /** The protocol adapter each attempt runs, if any. */
+  readonly resolved: ResolvedAdapter | undefined;
   /** The handshake succeeded: what it negotiated is the driver's details from now on. */
   handshaken(result: Handshaken): void;
   /** An upgrade request went out with these headers (masked). */
@@ -75,6 +81,13 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
   private turnBytes = 0;
   private turnScheduled = false;
   private yielded = false;
+  /** The protocol adapter on this attempt, if the connection has one. */
+  private readonly run: AdapterRun | undefined;
+  /** While the adapter reads an inbound frame: what it sends in answer goes out after the frame's records. */
+  private receiving = false;
+  private answers: (() => void)[] = [];
+  /** The adapter ended the session (its reason, whether to retry): the close that follows carries it. */
+  private protocolFailure: { retry: boolean } | undefined;
 
   constructor(
     private readonly owner: WsAttemptOwner,
@@ -85,6 +98,88 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     if (ka && ka.intervalMs > 0 && ka.timeoutMs > 0) {
       this.keepAlive = new KeepAlive(ka, { sendPing: () => this.sendKeepAlivePing(), presumedDead: (ms) => this.presumedDead(ms) });
     }
+    if (owner.resolved) {
+      this.run = new AdapterRun(owner.resolved, this.adapterSocket);
+    }
+  }
+
+  /** Starts the handshake; a protocol adapter's HTTP step (SignalR negotiate) first, when it has one. */
+  begin(): void {
+    const resolved = this.owner.resolved;
+    if (!resolved?.adapter.preconnect) {
+      super.begin();
+      return;
+    }
+    const abort = new AbortController();
+    this.preconnectAbort = abort;
+    resolved.adapter
+      .preconnect(this.options.url, resolved.options as never, {
+        headers: { ...this.options.headers },
+        signal: abort.signal,
+        timeoutMs: this.timeoutMs,
+      })
+      .then(
+        (url) => {
+          this.preconnectAbort = undefined;
+          if (!this.over) {
+            super.begin(url);
+          }
+        },
+        (err: unknown) => {
+          this.preconnectAbort = undefined;
+          if (!this.over) {
+            const message = err instanceof Error ? err.message : String(err);
+            this.end({ error: { code: 'ERR_PROTOCOL', message: this.redactor.text(message) }, retry: true });
+          }
+        },
+      );
+  }
+
+  private preconnectAbort: AbortController | undefined;
+
+  /** The adapter's way to the socket. */
+  private readonly adapterSocket: AdapterSocket = {
+    writeText: (text, decoded) => this.answer(() => this.sendText(text, decoded)),
+    writeBinary: (bytes, decoded) => this.answer(() => this.sendBinary(bytes, decoded)),
+    record: (init) => this.sink.record(init),
+    fail: (message, retry, closeCode) => this.answer(() => this.protocolFail(message, retry, closeCode)),
+    signal: (signal) => this.sink.adapterSignal?.(signal),
+  };
+
+  /** Runs `write` now, or after the inbound frame's records when the adapter answers a frame. */
+  private answer(write: () => void): void {
+    if (this.receiving) {
+      this.answers.push(write);
+    } else {
+      write();
+    }
+  }
+
+  /** The protocol refused or broke the session: close with `closeCode`; the close carries the error. */
+  private protocolFail(message: string, retry: boolean, closeCode: number): void {
+    const ws = this.ws;
+    if (this.over || !ws || this.protocolFailure) {
+      return;
+    }
+    this.protocolFailure = { retry };
+    this.failure = { code: 'ERR_PROTOCOL', message };
+    this.keepAlive?.stop();
+    if (ws.readyState === WebSocket.OPEN) {
+      ws.close(closeCode, truncateUtf8(message, MAX_CLOSE_REASON_BYTES));
+    } else {
+      this.end({ error: this.failure, retry });
+    }
+  }
+
+  /** A send through the adapter's verbs; throws {@link AdapterSendError} in words. */
+  sendAdapter(input: AdapterSend): void {
+    if (!this.run) {
+      throw new AdapterSendError('This connection has no protocol adapter');
+    }
+    if (this.over) {
+      throw new AdapterSendError('Cannot send: the connection is closed');
+    }
+    this.run.send(input);
   }
 
   protected requestSent(headers: Headers): void {
@@ -112,6 +207,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sink.record({ kind: 'error', code: 'ERR_SEND', message: `${problem}; closing with 1000 instead`, fatal: false });
       code = 1000;
       reason = reason === undefined ? undefined : truncateUtf8(reason, MAX_CLOSE_REASON_BYTES);
+    }
+    if (ws.readyState === WebSocket.OPEN) {
+      // The protocol's goodbye (Socket.IO disconnect…) before the closing handshake.
+      this.run?.closing();
     }
     this.userClosing = true;
     this.keepAlive?.stop();
@@ -143,7 +242,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     }
   }
 
-  sendText(text: string): void {
+  sendText(text: string, decoded?: Decoded): void {
     const ws = this.openSocket();
     if (!ws) {
       return;
@@ -154,10 +253,14 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sendFailed(err);
       return;
     }
-    this.sink.record({ kind: 'message', dir: 'out', format: 'text', data: text, size: Buffer.byteLength(text) });
+    const record: RecordInit = { kind: 'message', dir: 'out', format: 'text', data: text, size: Buffer.byteLength(text) };
+    if (decoded) {
+      record.decoded = decoded;
+    }
+    this.sink.record(record);
   }
 
-  sendBinary(bytes: Uint8Array): void {
+  sendBinary(bytes: Uint8Array, decoded?: Decoded): void {
     const ws = this.openSocket();
     if (!ws) {
       return;
@@ -171,7 +274,11 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sendFailed(err);
       return;
     }
-    this.sink.record({ kind: 'message', dir: 'out', format: 'binary', data, size: buf.length });
+    const record: RecordInit = { kind: 'message', dir: 'out', format: 'binary', data, size: buf.length };
+    if (decoded) {
+      record.decoded = decoded;
+    }
+    this.sink.record(record);
   }
 
   ping(bytes?: Uint8Array): void {
@@ -219,6 +326,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       ws.pause();
     }
     this.keepAlive?.start();
+    this.run?.opened(ws.protocol);
   };
 
   private readonly onSocketData = (chunk: Buffer): void => {
@@ -251,6 +359,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sawMessage = true;
       this.sink.healthy();
     }
+    if (this.run) {
+      this.receiveDecoded(this.run, data, isBinary);
+      return;
+    }
     // `seq` and `time` are stamped by the connection; declared here, every record keeps one object
     // shape with in-object fields (no property store grown per message, cheaper to serialise). Text
     // stays in bytes until someone reads it: the store keeps bytes, so under a flood none is decoded.
@@ -259,6 +371,50 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       : new ReceivedText(data);
     this.sink.record(record);
   };
+
+  /**
+   * A frame on an adapter's connection: one record per protocol message it carries, each with its
+   * `decoded` and the frame as `data`; then the adapter's answers (Engine.IO pong…) go out.
+   */
+  private receiveDecoded(run: AdapterRun, data: Buffer, isBinary: boolean): void {
+    const frame: InboundFrame = { format: isBinary ? 'binary' : 'text', bytes: data };
+    this.receiving = true;
+    let list: Decoded[];
+    try {
+      list = run.receive(frame);
+    } finally {
+      this.receiving = false;
+    }
+    if (list.length <= 1) {
+      const record: MessageRecord = isBinary
+        ? {
+            kind: 'message',
+            dir: 'in',
+            format: 'binary',
+            data: data.toString('base64'),
+            size: data.length,
+            seq: 0,
+            time: '',
+            decoded: undefined,
+          }
+        : new ReceivedText(data);
+      record.decoded = list[0];
+      this.sink.record(record);
+    } else {
+      // Several messages in one frame: each a record, the frame decoded once and shared.
+      const text = isBinary ? data.toString('base64') : data.toString();
+      for (const decoded of list) {
+        this.sink.record({ kind: 'message', dir: 'in', format: frame.format, data: text, size: data.length, decoded });
+      }
+    }
+    if (this.answers.length) {
+      const answers = this.answers;
+      this.answers = [];
+      for (const write of answers) {
+        write();
+      }
+    }
+  }
 
   private readonly onPing = (data: Buffer): void => {
     const b64 = data.toString('base64');
@@ -342,10 +498,18 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
         close: { code: 1006, reason: this.deadReason ?? 'connection lost without a close frame', clean: false, by: 'network' },
         retry: true,
       };
+    } else if (this.protocolFailure) {
+      const reason = reasonBuf.length ? reasonBuf.toString('utf8') : '';
+      info = { close: { code, reason, clean: true, by: 'client' }, retry: this.protocolFailure.retry };
     } else {
       const reason = reasonBuf.length ? reasonBuf.toString('utf8') : '';
       const by = this.userClosing ? 'client' : 'server';
       info = { close: { code, reason, clean: true, by }, retry: !this.userClosing && code !== 1000 };
+      const reading = this.userClosing ? undefined : this.run?.closed({ code, reason });
+      if (reading) {
+        this.failure ??= { code: 'ERR_PROTOCOL', message: reading.message, closeCode: code };
+        info.retry = reading.retry;
+      }
     }
     // The connection shows the close, then the error: fatal (state failed) unless a reconnect follows.
     if (this.failure && !this.userClosing) {
@@ -420,6 +584,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     this.over = true;
     this.handshakeTimer.clear();
     this.keepAlive?.stop();
+    this.preconnectAbort?.abort();
+    this.preconnectAbort = undefined;
+    this.answers = [];
+    this.run?.dispose();
     this.owner.attemptOver(this);
     this.socket?.removeListener('data', this.onSocketData);
     this.socket = undefined;

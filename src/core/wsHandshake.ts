@@ -83,12 +83,13 @@ export abstract class WsHandshake {
   /** An upgrade request went out with these headers (masked): each redirect's too. */
   protected abstract requestSent(headers: Headers): void;
 
-  begin(): void {
+  /** Starts the handshake to `url` (the options' URL unless a protocol adapter's preconnect step gave another). */
+  begin(url: string = this.options.url): void {
     const o = this.options;
     try {
-      this.target = new URL(o.url);
+      this.target = new URL(url);
     } catch {
-      this.end({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${this.redactor.url(o.url)}` }, retry: false });
+      this.end({ error: { code: 'ERR_INVALID_URL', message: `Invalid URL: ${this.redactor.url(url)}` }, retry: false });
       return;
     }
     if (!SCHEMES.ws.includes(this.target.protocol)) {

@@ -15,7 +15,10 @@ import type { AdapterName, Decoded, Headers } from '../records';
 
 export type { AdapterName, Decoded } from '../records';
 
-/** An inbound WebSocket frame, as the adapter sees it. `bytes` is only valid during the call. */
+/**
+ * An inbound WebSocket frame, as the adapter sees it. The message record keeps `bytes` as they are
+ * (nothing writes to them), so a {@link Decoded} may keep a view of them and parse when read.
+ */
 export interface InboundFrame {
   format: 'text' | 'binary';
   bytes: Buffer;
@@ -125,6 +128,12 @@ export interface AdapterAttempt extends IDisposable {
   send(input: AdapterSend): void;
   /** The user closes: a graceful goodbye first (MQTT DISCONNECT, STOMP DISCONNECT, Socket.IO disconnect). */
   closing?(): void;
+  /**
+   * The server closed the socket: the protocol's reading of its close code in words (GraphQL 4400
+   * "invalid message", 4401 "unauthorized", 4403 "forbidden"…), which ends the attempt as an
+   * `ERR_PROTOCOL` error; undefined when the close says nothing the protocol defines.
+   */
+  closed?(close: { code: number; reason: string }): { message: string; retry: boolean } | undefined;
 }
 
 export interface Adapter<O = Record<string, unknown>> {
@@ -142,4 +151,19 @@ export interface Adapter<O = Record<string, unknown>> {
   readonly flags: readonly AdapterFlag[];
   /** Whether a URL or an offered/negotiated subprotocol suggests this adapter (the connect flow offers it). */
   suggests?(hint: { url: string; protocol?: string }): boolean;
+  /**
+   * The CLI's `--send TEXT` as one of this protocol's sends (Socket.IO: `["chat", {...}]` emits `chat`).
+   * Throws {@link AdapterSendError} in words when the text is not one. Without it `--send` is a raw frame.
+   */
+  cliSend?(text: string, options: O): AdapterSend;
+  /**
+   * Whether the CLI's `--count` counts this inbound message (GraphQL: results only). Default: every
+   * message but keep-alive traffic and parts of a message still arriving (`partial`).
+   */
+  counts?(decoded: Decoded): boolean;
+}
+
+/** What `--count` counts by default: an inbound message that is neither keep-alive nor a part still arriving. */
+export function countsByDefault(decoded: Decoded | undefined): boolean {
+  return !decoded || (!decoded.keepAlive && !decoded.partial);
 }

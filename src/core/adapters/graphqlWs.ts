@@ -1,0 +1,2 @@
+import type { Adapter } from './adapter';
+export const graphqlWsAdapter: Adapter = undefined as never;
