@@ -49,8 +49,10 @@ export interface RecordBatch {
  * whole record (`getFull`) of the one row it shows. Records that travel whole in `others` keep theirs.
  */
 export interface DecodedColumns {
-  /** Per row, `DECODED_FIELDS` integers: kind (index into `kinds`, or ABSENT: no `decoded`), label (index into `labels`, or ABSENT), latency ms (or ABSENT), `DECODED_*` flags. */
+  /** Per row, `DECODED_FIELDS` integers: kind (index into `kinds`, or ABSENT: no `decoded`), label (index into `labels`, or ABSENT), latency ms (or ABSENT), `DECODED_*` flags, id (index into `ids`, or ABSENT). */
   fields: Int32Array;
+  /** The ids the rows name as text (GraphQL operation, JSON-RPC request, Socket.IO ack, MQTT packet), each once. */
+  ids: string[];
   /** The [protocol, type] pairs the rows name, each once. */
   kinds: [AdapterName, string][];
   /** The labels the rows name, each once (at most `LABEL_CHARS` characters each). */
@@ -58,16 +60,26 @@ export interface DecodedColumns {
 }
 
 // A row's fields in `DecodedColumns.fields`, at row * DECODED_FIELDS + n.
-export const DECODED_FIELDS = 4;
+export const DECODED_FIELDS = 5;
 export const DECODED_KIND_FIELD = 0;
 export const DECODED_LABEL_FIELD = 1;
 export const DECODED_LATENCY_FIELD = 2;
 export const DECODED_FLAGS_FIELD = 3;
+export const DECODED_ID_FIELD = 4;
 // A decoded row's flags.
 export const DECODED_KEEP_ALIVE = 1;
 export const DECODED_PARTIAL = 2;
 /** Most characters of a label a batch carries (the type column shows far fewer). */
 export const LABEL_CHARS = 256;
+
+/**
+ * The id a reading names, as text: a GraphQL operation's or a JSON-RPC message's `id`, a Socket.IO
+ * `ackId`, a SignalR `invocationId`, an MQTT `packetId`. A row's summary carries it as `id`.
+ */
+export function decodedId(d: Decoded): string | undefined {
+  const id = d.id ?? d.ackId ?? d.invocationId ?? d.packetId;
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
+}
 
 /** The readings `unpackBatch` made from a row's columns (a summary: the host's store has the whole one). */
 const summaries = new WeakSet<Decoded>();
@@ -169,7 +181,7 @@ export class BatchWriter {
   private spanStart = 0;
   private spanEnd = 0;
   /** The rows' decoded columns, made when the first row with a `decoded` comes. */
-  private dec: { fields: Int32Array; kinds: NameList; pairs: [AdapterName, string][]; labels: NameList } | undefined;
+  private dec: { fields: Int32Array; kinds: NameList; pairs: [AdapterName, string][]; labels: NameList; ids: NameList } | undefined;
 
   constructor(private readonly view: (record: ConnRecord) => ConnRecord = (r) => r) {}
 
@@ -261,7 +273,12 @@ export class BatchWriter {
     };
     const dec = this.dec;
     if (dec) {
-      batch.decoded = { fields: dec.fields.slice(0, this.rows * DECODED_FIELDS), kinds: dec.pairs, labels: dec.labels.names };
+      batch.decoded = {
+        fields: dec.fields.slice(0, this.rows * DECODED_FIELDS),
+        kinds: dec.pairs,
+        labels: dec.labels.names,
+        ids: dec.ids.names,
+      };
     }
     return batch;
   }
@@ -277,6 +294,7 @@ export class BatchWriter {
         kinds: new NameList(),
         pairs: [],
         labels: new NameList(),
+        ids: new NameList(),
       };
     }
     if (at + DECODED_FIELDS > dec.fields.length) {
@@ -297,6 +315,9 @@ export class BatchWriter {
       typeof label === 'string' ? dec.labels.placeOf(label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS) : label, Infinity) : ABSENT;
     dec.fields[at + DECODED_LATENCY_FIELD] = typeof latency === 'number' && latency >= 0 ? Math.round(latency) : ABSENT;
     dec.fields[at + DECODED_FLAGS_FIELD] = (d.keepAlive ? DECODED_KEEP_ALIVE : 0) | (d.partial ? DECODED_PARTIAL : 0);
+    const id = decodedId(d);
+    dec.fields[at + DECODED_ID_FIELD] =
+      id === undefined ? ABSENT : dec.ids.placeOf(id.length > LABEL_CHARS ? id.slice(0, LABEL_CHARS) : id, Infinity);
   }
 
   private flushSpan(): void {
@@ -486,6 +507,10 @@ function decodedSummary(dec: DecodedColumns, d: number, kind: number): Decoded {
   }
   if (flags & DECODED_PARTIAL) {
     out.partial = true;
+  }
+  const id = dec.fields[d + DECODED_ID_FIELD];
+  if (id >= 0) {
+    out.id = dec.ids[id];
   }
   summaries.add(out);
   return out;

@@ -78,8 +78,16 @@ export function sizeOf(record: ConnRecord): number | undefined {
   }
 }
 
+/** The ID column: the SSE event's id, else the id a protocol reading names (GraphQL operation, JSON-RPC request, ack). */
 export function idOf(record: ConnRecord): string {
-  return record.kind === 'message' && record.id !== undefined ? record.id : '';
+  if (record.kind !== 'message') {
+    return '';
+  }
+  if (record.id !== undefined) {
+    return record.id;
+  }
+  const id = record.decoded && (record.decoded.id ?? record.decoded.ackId ?? record.decoded.invocationId ?? record.decoded.packetId);
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '';
 }
 
 /** Quotes a close/error reason the way the badge shows it. */

@@ -107,7 +107,7 @@ describe("a message record's decoded, from store to batch", () => {
     assert.ok(isDecodedSummary(rows[0].decoded!));
     assert.equal(rows[1].decoded, undefined);
     assert.deepEqual(rows[2].decoded, { protocol: 'socket.io', type: 'ping', keepAlive: true });
-    assert.deepEqual(rows[3].decoded, { protocol: 'json-rpc', type: 'response', label: 'tools/list', latencyMs: 12 });
+    assert.deepEqual(rows[3].decoded, { protocol: 'json-rpc', type: 'response', label: 'tools/list', latencyMs: 12, id: '1' });
     assert.equal(rows[4].decoded!.label, 'y'.repeat(LABEL_CHARS));
     assert.deepEqual(rows[5].decoded, { protocol: 'json-rpc', type: 'invalid' });
     assert.deepEqual(
