@@ -7,9 +7,26 @@ import type { RecordBatch } from './core/batchFormat';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
 import type { RuleState, RuleStatus } from './core/contracts/ruleState';
 import type { AdapterName } from './core/records';
-import type { AdapterVerb } from './core/adapters/adapter';
 
-export type { AdapterField, AdapterVerb } from './core/adapters/adapter';
+/**
+ * A send verb of a protocol adapter as the send box shows it: the core's `AdapterVerb`
+ * (`core/adapters/adapter.ts`, which names Node types the webview cannot), written out field for field.
+ * `Session.adapterView` assigns the core's verbs to it, so the two cannot drift apart unnoticed.
+ */
+export interface AdapterVerb {
+  name: string;
+  label: string;
+  fields: readonly AdapterField[];
+}
+
+export interface AdapterField {
+  name: string;
+  label: string;
+  kind: 'text' | 'multiline' | 'json' | 'number' | 'boolean' | 'choice';
+  optional?: boolean;
+  choices?: readonly string[];
+  placeholder?: string;
+}
 
 /** The protocol adapter the session's connection speaks through: the send box offers its verbs. */
 export interface AdapterView {
