@@ -1,17 +1,26 @@
 /** The CLI's command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
+import type { AdapterSend } from '../core/adapters/adapter';
+import { AdapterSendError } from '../core/adapters/adapter';
+import { findAdapter, resolveAdapter } from '../core/adapters/registry';
 import { maskUrlCredentials } from '../core/credentials';
+import type { AdapterChoice } from '../core/options';
 import { MASK } from '../core/redactor';
 import { parseBase64 } from '../core/payloadText';
 import type { Headers, TransportKind } from '../core/records';
 import { closeProblem } from '../core/ws';
+import { adapterOptions, parseAdapterArgs } from './adapterArgs';
 import { parseRunArgs, type RunArgs } from './runArgs';
 import { UsageError } from './usageError';
 
 export { UsageError };
 
 export type Send =
-  { type: 'text'; text: string } | { type: 'binary'; base64: string; bytes: Buffer } | { type: 'ping'; text: string; bytes: Buffer };
+  | { type: 'text'; text: string }
+  | { type: 'binary'; base64: string; bytes: Buffer }
+  | { type: 'ping'; text: string; bytes: Buffer }
+  /** `--send TEXT` read by the protocol adapter (Socket.IO `["chat", {...}]` emits `chat`). */
+  | { type: 'adapter'; text: string; input: AdapterSend };
 
 /** Largest ping payload (a control frame carries at most 125 bytes). */
 const MAX_PING_BYTES = 125;
@@ -26,6 +35,8 @@ export interface ConnectArgs {
   data?: { text: string } | { file: string };
   lastEventId?: string;
   protocols: string[];
+  /** WS: `--adapter` and its flags, the options checked by the adapter. */
+  adapter?: AdapterChoice;
   /** WS: --send, --send-binary and --ping, in the order given. */
   sends: Send[];
   /** WS: send the lines of stdin; undefined: when stdin is a terminal (decided by the runner). */
@@ -111,7 +122,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: withPingValues(argv), options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({
+      args: withPingValues(argv),
+      options: { ...adapterOptions(), ...OPTIONS },
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (err) {
     throw new UsageError(firstLine((err as Error).message));
   }
@@ -140,8 +157,18 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.sse && v.ws) {
     throw new UsageError('--sse and --ws cannot be combined');
   }
+  const adapter = parseAdapterArgs(v as Record<string, unknown>);
   let kind: TransportKind;
-  if (v.sse) {
+  if (adapter) {
+    // An adapter speaks over a WebSocket; Socket.IO users give the server's http:// URL.
+    if (v.sse) {
+      throw new UsageError(`--adapter ${adapter.name} speaks over a WebSocket: --sse cannot be combined with it`);
+    }
+    if (!['ws:', 'wss:', 'http:', 'https:'].includes(scheme)) {
+      throw new UsageError(`--adapter needs a ws://, wss://, http:// or https:// URL, not ${scheme}`);
+    }
+    kind = 'ws';
+  } else if (v.sse) {
     if (scheme !== 'http:' && scheme !== 'https:') {
       throw new UsageError(`--sse needs an http:// or https:// URL, not ${scheme}`);
     }
@@ -225,7 +252,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       continue;
     }
     if (t.name === 'send') {
-      sends.push({ type: 'text', text: t.value });
+      sends.push(adapter ? adapterSend(adapter, t.value) : { type: 'text', text: t.value });
     } else if (t.name === 'send-binary') {
       const b64 = t.value.trim();
       const parsed = parseBase64(b64, { canonical: true });
@@ -295,6 +322,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     data,
     lastEventId: v['last-event-id'],
     protocols: v.protocol ?? [],
+    ...(adapter ? { adapter } : {}),
     sends,
     interactive: v.interactive ? true : v['no-interactive'] ? false : undefined,
     close,
@@ -317,6 +345,22 @@ export function parseCliArgs(argv: string[]): CliArgs {
     raw: !!v.raw,
     json: !!v.json,
   };
+}
+
+/** `--send TEXT` on an adapter's connection: the protocol's send when it reads one from text, else a raw frame. */
+function adapterSend(choice: AdapterChoice, text: string): Send {
+  const adapter = findAdapter(choice.name)!;
+  if (!adapter.cliSend) {
+    return { type: 'text', text };
+  }
+  try {
+    return { type: 'adapter', text, input: adapter.cliSend(text, resolveAdapter(choice).options as never) };
+  } catch (err) {
+    if (err instanceof AdapterSendError) {
+      throw new UsageError(`--send: ${err.message}`);
+    }
+    throw err;
+  }
 }
 
 /** The keep-alive's dead-peer timeout when only --keepalive is given (as for profiles). */

@@ -3,7 +3,7 @@
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
 import { ReceivedText } from '../core/receivedText';
-import { type ConnRecord, type MessageRecord, serializeRecord } from '../core/records';
+import { type ConnRecord, type Decoded, type MessageRecord, serializeRecord } from '../core/records';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {
@@ -63,7 +63,7 @@ function isPlainAscii(bytes: Buffer): boolean {
  * escaping (the line is then formatted as usual) or the record is not such a message.
  */
 export function messageLinePieces(r: ConnRecord, json: boolean, style: Style): [string, Buffer, string] | undefined {
-  if (!(r instanceof ReceivedText)) {
+  if (!(r instanceof ReceivedText) || r.decoded) {
     return undefined;
   }
   const bytes = r.utf8;
@@ -157,7 +157,7 @@ export function formatRecord(r: ConnRecord, style: Style): string {
         return line(arrow, color, head + esc(r.data));
       }
       const kind = r.format === 'binary' ? paint('yellow', `binary ${r.size} B base64:`) + ' ' : '';
-      return line(arrow, color, kind + esc(r.data));
+      return line(arrow, color, (r.decoded ? decodedHead(r.decoded, style) : '') + kind + esc(r.data));
     }
     case 'comment':
       return line(':', 'grey', paint('grey', esc(r.text)));
@@ -208,4 +208,16 @@ export function formatRecord(r: ConnRecord, style: Style): string {
     case 'summary':
       return line('Σ', r.failed ? 'red' : 'green', `${esc(r.profile)}: ${r.passed} passed, ${r.failed} failed (${r.durationMs} ms)`);
   }
+}
+
+/**
+ * What a protocol adapter read, before the raw frame: `[event chat]`, `[next #1]`, keep-alive in grey,
+ * a frame that did not parse with why.
+ */
+function decodedHead(d: Decoded, style: Style): string {
+  const esc = (s: string) => escapeText(s, style);
+  const label = typeof d.label === 'string' && d.label !== '' ? ` ${esc(d.label)}` : '';
+  const head = `[${esc(d.type)}${label}]`;
+  const why = d.error !== undefined && (d.type === 'invalid' || typeof d.error === 'string') ? ` ${esc(`(${String(d.error)})`)}` : '';
+  return paint(style, d.keepAlive ? 'grey' : d.type === 'invalid' ? 'red' : 'yellow', head) + (why ? paint(style, 'red', why) : '') + ' ';
 }

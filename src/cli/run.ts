@@ -2,9 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { TextDecoder } from 'node:util';
-import { type Connection, createConnection } from '../core/index';
+import { type Connection, createConnection, SendError } from '../core/index';
 import type { ConnectionOptions } from '../core/options';
 import { credentialOf, isCredentialHeader } from '../core/credentials';
+import { countsByDefault } from '../core/adapters/adapter';
+import { resolveAdapter } from '../core/adapters/registry';
 import { type ConnRecord, isIncomingData } from '../core/records';
 import { type ConnectArgs, UsageError } from './args';
 import { escapeRaw, formatRecord, jsonLine, messageLinePieces, type Style } from './format';
@@ -67,6 +69,9 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
     }
     if (args.maxPayload !== undefined) {
       options.maxPayload = args.maxPayload;
+    }
+    if (args.adapter) {
+      options.adapter = args.adapter;
     }
   }
   if (args.connectTimeoutMs !== undefined) {
@@ -192,9 +197,40 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     stop(1);
   };
 
+  // An adapter's connection: `--count` counts what the protocol calls a message (GraphQL: results),
+  // typed lines go through the protocol as --send does.
+  const adapter = connection.adapter;
+  const adapterOptions = adapter && args.adapter ? resolveAdapter(args.adapter).options : undefined;
+  const counted = (r: ConnRecord) =>
+    isIncomingData(r) && (r.kind !== 'message' || !r.decoded || (adapter?.counts ? adapter.counts(r.decoded) : countsByDefault(r.decoded)));
+  const sendTyped = (text: string) => {
+    if (!adapter?.cliSend) {
+      connection.sendText(text);
+      return;
+    }
+    try {
+      connection.send(adapter.cliSend(text, adapterOptions as never));
+    } catch (e) {
+      // A line the protocol cannot send is said and skipped: the session goes on.
+      if (e instanceof SendError) {
+        err.write(`realtime-inspector: cannot send: ${e.message}\n`);
+        return;
+      }
+      throw e;
+    }
+  };
+  if (adapter) {
+    connection.onAdapterSignal((signal) => {
+      // Every GraphQL operation completed: the run is over, as asked.
+      if (signal.kind === 'done' && !stopping && !finished) {
+        stop(0);
+      }
+    });
+  }
+
   const sendPending = () => {
     while (pending.length > 0 && connection.canSend && !stopping && !finished) {
-      connection.sendText(pending.shift()!);
+      sendTyped(pending.shift()!);
     }
     if (pending.length < MAX_PENDING_LINES) {
       input?.resume();
@@ -256,6 +292,8 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         for (const s of args.sends) {
           if (s.type === 'text') {
             connection.sendText(s.text);
+          } else if (s.type === 'adapter') {
+            connection.send(s.input);
           } else if (s.type === 'binary') {
             connection.sendBinary(s.bytes);
           } else {
@@ -268,7 +306,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         return;
       }
     }
-    if (args.count !== undefined && isIncomingData(r) && ++incoming >= args.count) {
+    if (args.count !== undefined && counted(r) && ++incoming >= args.count) {
       stop(0);
       return;
     }

@@ -1,4 +1,9 @@
-/** The CLI's help texts, as `--help` and `demo --help` print them. Each option of `<url>` is in `OPTIONS` (args.ts). */
+import { adapterUsage } from './adapterArgs';
+
+/**
+ * The CLI's help texts, as `--help` and `demo --help` print them. Each option of `<url>` is in
+ * `OPTIONS` (args.ts); the adapters' flags are listed from what each adapter declares.
+ */
 export const USAGE = `Usage: realtime-inspector <url> [options]
        realtime-inspector run [NAME...] [--profiles FILE] [--junit FILE] [--json] [--env-file FILE] [--parallel N]
        realtime-inspector demo [--port N] [--host H]
@@ -48,7 +53,8 @@ Options:
                                (default: only a GET is sent again; a profile's reconnect.onEnd)
   --retry-methods LIST         SSE: methods retried after a network failure (default GET; a
                                profile's reconnect.methods), comma-separated: GET,POST
-  --count N                    stop after N incoming messages (SSE events / WS messages), exit 0
+  --count N                    stop after N incoming messages (SSE events / WS messages; with an
+                               adapter its messages, GraphQL its results), exit 0
   --timeout MS                 stop after MS milliseconds, exit 0
   --insecure                   TLS: accept any certificate
   --cacert FILE                TLS: trust the CA certificate(s) in FILE (PEM), too
@@ -57,6 +63,8 @@ Options:
   --json                       one JSON record a line; otherwise readable lines, coloured on a TTY
   -h, --help                   this help
   -V, --version                the version
+
+${adapterUsage()}
 
 Stopping (--count, --timeout, Ctrl+C / SIGINT, SIGTERM) closes cleanly: a WebSocket sends its
 close frame and waits for the server's (at most 5 s), an SSE request is ended; incoming messages

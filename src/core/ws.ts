@@ -102,9 +102,17 @@ class WsDriver implements WsTransportDriver, WsAttemptOwner {
   }
 }
 
-/** The URL and subprotocols an adapter dials: its own subprotocols first, then the user's. */
+/**
+ * The URL and subprotocols an adapter dials: its own subprotocols first, then the user's. When the
+ * user names one of the adapter's subprotocols, the user's list is offered as it is (a server that
+ * takes the first offered and speaks only the legacy GraphQL protocol is reached with `graphql-ws`).
+ */
 function dialOptions(options: ConnectionOptions, { adapter, options: adapterOptions }: ResolvedAdapter): ConnectionOptions {
   const url = adapter.target ? adapter.target(options.url, adapterOptions as never) : options.url;
+  const user = options.protocols ?? [];
+  if (user.some((p) => adapter.subprotocols.includes(p))) {
+    return { ...options, url, protocols: [...user] };
+  }
   const protocols = [...adapter.subprotocols];
   for (const p of options.protocols ?? []) {
     if (!protocols.includes(p)) {

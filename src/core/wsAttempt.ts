@@ -141,9 +141,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
   private readonly adapterSocket: AdapterSocket = {
     writeText: (text, decoded) => this.answer(() => this.sendText(text, decoded)),
     writeBinary: (bytes, decoded) => this.answer(() => this.sendBinary(bytes, decoded)),
-    record: (init) => this.sink.record(init),
+    record: (init) => this.answer(() => this.sink.record(init)),
     fail: (message, retry, closeCode) => this.answer(() => this.protocolFail(message, retry, closeCode)),
-    signal: (signal) => this.sink.adapterSignal?.(signal),
+    // After the frame's records too: "every operation completed" follows the `complete` it is about.
+    signal: (signal) => this.answer(() => this.sink.adapterSignal?.(signal)),
   };
 
   /** Runs `write` now, or after the inbound frame's records when the adapter answers a frame. */

@@ -61,7 +61,7 @@ export function parseSioPacket(text: string, start: number): SioPacket {
     try {
       packet.data = JSON.parse(text.slice(i));
     } catch (err) {
-      throw new Error(`the payload is not JSON (${(err as Error).message})`);
+      throw new Error(`the payload is not JSON (${(err as Error).message})`, { cause: err });
     }
   }
   if ((type === 2 || type === 5) && !(Array.isArray(packet.data) && packet.data.length > 0)) {

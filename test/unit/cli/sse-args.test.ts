@@ -32,7 +32,7 @@ describe('CLI arguments', () => {
   it('WS sends keep their order across --send and --send-binary', () => {
     const a = connect(['ws://h', '-s', 'one', '--send-binary', 'AAEC', '--send', 'two', '-p', 'chat', '-p', 'json']);
     assert.deepEqual(
-      a.sends.map((s) => (s.type === 'text' ? s.text : [...s.bytes])),
+      a.sends.map((s) => ('bytes' in s ? [...s.bytes] : s.text)),
       ['one', [0, 1, 2], 'two'],
     );
     assert.deepEqual(a.protocols, ['chat', 'json']);

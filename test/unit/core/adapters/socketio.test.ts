@@ -53,7 +53,7 @@ after(async () => {
   for (const c of conns) {
     c.dispose();
   }
-  await new Promise((resolve) => io.close(resolve));
+  await io.close();
 });
 
 function connect(options: Record<string, unknown> = {}): Connection {
