@@ -71,10 +71,11 @@ export default tseslint.config(
                   `!${src}/core/unsafeText`,
                   `!${src}/core/payloadText`,
                   `!${src}/core/batchFormat`,
+                  `!${src}/core/decodedLabel`,
                 ]),
               ],
               message:
-                'The webview imports only the shared protocol, the batch format, the unsafe-text rule and the payload-text readers from src/.',
+                'The webview imports only the shared protocol, the batch format, the unsafe-text rule, the payload-text readers and the decoded label from src/.',
             },
           ],
         },

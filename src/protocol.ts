@@ -6,6 +6,33 @@
 import type { RecordBatch } from './core/batchFormat';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from './core/records';
 import type { RuleState, RuleStatus } from './core/contracts/ruleState';
+import type { AdapterName } from './core/records';
+
+/**
+ * A send verb of a protocol adapter as the send box shows it: the core's `AdapterVerb`
+ * (`core/adapters/adapter.ts`, which names Node types the webview cannot), written out field for field.
+ * `Session.adapterView` assigns the core's verbs to it, so the two cannot drift apart unnoticed.
+ */
+export interface AdapterVerb {
+  name: string;
+  label: string;
+  fields: readonly AdapterField[];
+}
+
+export interface AdapterField {
+  name: string;
+  label: string;
+  kind: 'text' | 'multiline' | 'json' | 'number' | 'boolean' | 'choice';
+  optional?: boolean;
+  choices?: readonly string[];
+  placeholder?: string;
+}
+
+/** The protocol adapter the session's connection speaks through: the send box offers its verbs. */
+export interface AdapterView {
+  name: AdapterName;
+  verbs: readonly AdapterVerb[];
+}
 
 // The batch format (its types, constants, packing and unpacking) is its own module, which the
 // webview imports too; its type is named here with the messages that carry it.
@@ -18,6 +45,7 @@ export type {
   ConnectionStats,
   ConnectionStatus,
   Direction,
+  Decoded,
   MessageRecord,
   RecordKind,
   TransportKind,
@@ -78,6 +106,8 @@ export interface InitMessage {
   view?: WebviewPersistedState;
   /** A recording shown read-only (Open Recording): its file's name. The panel offers no connect or send. */
   recording?: string;
+  /** The connection's protocol adapter, when it has one (also in every `status`). */
+  adapter?: AdapterView;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -92,6 +122,8 @@ export interface StatusMessage {
   type: 'status';
   status: ConnectionStatus;
   sse?: SseDetails;
+  /** The connection's protocol adapter (undefined: none, the send box sends raw frames only). */
+  adapter?: AdapterView;
 }
 
 export interface ConfigMessage {
@@ -227,6 +259,14 @@ export interface SendRequest {
   data: string;
 }
 
+/** A send through one of the connection's protocol verbs (`AdapterView.verbs`): Socket.IO emit, GraphQL subscribe… */
+export interface AdapterSendRequest {
+  type: 'adapterSend';
+  requestId: number;
+  verb: string;
+  fields: Record<string, unknown>;
+}
+
 /** Send a binary frame read from a file the host asks the user for. */
 export interface SendFileRequest {
   type: 'sendFile';
@@ -291,6 +331,7 @@ export type FromWebviewMessage =
   | ServeAsMockCommand
   | SaveProfileCommand
   | SendRequest
+  | AdapterSendRequest
   | SendFileRequest
   | PingRequest
   | CloseRequest
@@ -308,13 +349,14 @@ export type FromWebviewMessage =
  */
 export interface RepliesTo {
   send: SendResultMessage;
+  adapterSend: SendResultMessage;
   sendFile: SendResultMessage;
   ping: SendResultMessage;
   close: SendResultMessage;
   getFull: FullRecordMessage;
 }
 
-export type WebviewRequest = SendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest;
+export type WebviewRequest = SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest;
 export type HostReply = RepliesTo[WebviewRequest['type']];
 /** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
 export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;

@@ -1,5 +1,5 @@
 /**
- * The bar above the log: the filter (text or /regex/, directions, types, control frames), the counters, and the
+ * The bar above the log: the filter (text or /regex/, directions, types, control frames, keep-alive), the counters, and the
  * Pause, Clear and Export buttons. It applies the filter to the model and says when it did; what the
  * buttons do is the host's.
  */
@@ -37,6 +37,9 @@ const DIRECTION_LABEL = { in: 'Received', out: 'Sent', system: 'System' } as con
 const DIRECTION_ICON = { in: 'arrow-down', out: 'arrow-up', system: 'info' } as const;
 /** Says which rows "Hide control frames" hides: the model's CONTROL_KINDS. */
 const HIDE_CONTROL_TITLE = 'Hide control frames: WebSocket ping and pong, SSE retry: fields and comment lines (keep-alives)';
+/** Says which rows "Hide keep-alive" hides: a protocol adapter's keep-alive messages. */
+const HIDE_KEEP_ALIVE_TITLE =
+  "Hide keep-alive: a protocol's own keep-alive messages (Engine.IO ping/pong, GraphQL ping/pong, MQTT PINGREQ/PINGRESP, STOMP heart-beats, SignalR pings)";
 
 // One formatter: Number#toLocaleString builds a new one on every call.
 const numberFormat = new Intl.NumberFormat();
@@ -50,6 +53,7 @@ export class FilterBar {
   private readonly dirToggles: ReturnType<typeof toggle>[];
   private readonly typeFilter: TypeFilter;
   private readonly hideControlBtn: ReturnType<typeof toggle>;
+  private readonly hideKeepAliveBtn: ReturnType<typeof toggle>;
   private readonly pauseBtn: ReturnType<typeof toggle>;
   private readonly counterIn = h('span', { class: 'counter', title: 'Messages received' });
   private readonly counterOut = h('span', { class: 'counter', title: 'Messages sent' });
@@ -91,6 +95,14 @@ export class FilterBar {
       onClick: () => undefined,
       onToggle: (on) => this.apply({ ...this.host.model.filter, hideControl: on }),
     });
+    this.hideKeepAliveBtn = toggle({
+      label: 'Hide keep-alive',
+      icon: 'heart',
+      title: HIDE_KEEP_ALIVE_TITLE,
+      pressed: this.host.model.filter.hideKeepAlive,
+      onClick: () => undefined,
+      onToggle: (on) => this.apply({ ...this.host.model.filter, hideKeepAlive: on }),
+    });
     const counters = h(
       'div',
       { class: 'counters', role: 'status', 'aria-label': 'Counters' },
@@ -124,6 +136,7 @@ export class FilterBar {
       dirGroup,
       this.typeFilter.el,
       this.hideControlBtn,
+      this.hideKeepAliveBtn,
       counters,
       h('span', { class: 'spacer' }),
       this.pauseBtn,
@@ -174,6 +187,7 @@ export class FilterBar {
     this.input.value = spec.text;
     DIRECTIONS.forEach((d, i) => this.dirToggles[i].setPressed(spec.dirs[d]));
     this.hideControlBtn.setPressed(spec.hideControl);
+    this.hideKeepAliveBtn.setPressed(spec.hideKeepAlive);
     this.updateTypeOptions(true, spec.hiddenTypes);
   }
 

@@ -49,7 +49,8 @@ const DIR_ICON: Record<string, string> = { in: 'arrow-down', out: 'arrow-up', sy
 function rowClass(r: ConnRecord): string {
   const dir = directionOf(r);
   if (dir !== 'system') {
-    return `row dir-${dir}${r.kind !== 'message' ? ' ctl' : ''}`;
+    // A frame its protocol could not read: a plain message with a warning mark (the type column's ⚠).
+    return `row dir-${dir}${r.kind !== 'message' ? ' ctl' : r.decoded?.type === 'invalid' ? ' invalid' : ''}`;
   }
   switch (r.kind) {
     case 'error':

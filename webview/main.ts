@@ -20,7 +20,7 @@
  * `window.__inspector` exposes read-only counters (rows in the DOM, most ever, records held and
  * shown, the filter applied) for the browser tests and the benchmark.
  */
-import type { ConnRecord, FromWebviewMessage, InitMessage, SseDetails, ToWebviewMessage, ViewSettings } from '../src/protocol';
+import type { AdapterView, ConnRecord, FromWebviewMessage, InitMessage, SseDetails, ToWebviewMessage, ViewSettings } from '../src/protocol';
 import './styles.css';
 import { unpackBatch } from '../src/core/batchFormat';
 import { ChecksStrip } from './checks';
@@ -208,6 +208,7 @@ class InspectorApp {
       filterDirs: spec.dirs,
       filterHiddenTypes: spec.hiddenTypes,
       filterHideControl: spec.hideControl,
+      filterHideKeepAlive: spec.hideKeepAlive,
       send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
@@ -232,6 +233,7 @@ class InspectorApp {
       dirs: { ...NO_FILTER.dirs, ...(state.filterDirs ?? {}) },
       hiddenTypes: Array.isArray(state.filterHiddenTypes) ? state.filterHiddenTypes.filter((t) => typeof t === 'string') : [],
       hideControl: state.filterHideControl === true,
+      hideKeepAlive: state.filterHideKeepAlive !== false,
     };
     this.filterBar.showSpec(spec);
     this.filterBar.apply(spec);
@@ -263,6 +265,7 @@ class InspectorApp {
         if (msg.sse) {
           this.sse = msg.sse;
         }
+        this.setAdapter(msg.adapter);
         this.bar.setStatus(msg.status);
         this.sendBox.setOpen(msg.status.state === 'open');
         this.log.setEmptyText(emptyText(msg.status.state));
@@ -343,9 +346,15 @@ class InspectorApp {
     detail.setConnection({ status: msg.status, sse: msg.sse, config: msg.config, connecting: this.lastConnecting, open: this.lastOpen });
     detail.resumeRaw();
     this.sendBox.setOpen(msg.status.state === 'open');
+    this.setAdapter(msg.adapter);
     log.setEmptyText(emptyText(msg.status.state));
     this.counters.schedule(true);
     this.viewState.saveSoon();
+  }
+
+  /** The connection's protocol adapter: the send box offers its verbs. */
+  private setAdapter(adapter: AdapterView | undefined): void {
+    this.sendBox.setAdapter(adapter);
   }
 
   private onCleared(): void {

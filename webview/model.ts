@@ -1,3 +1,4 @@
+// Over 400 lines: the records and their filtered view share one index (view, folds, type and keep-alive counts) that every append, trim and filter change keeps in step.
 /**
  * The webview's own copy of the log and the filtered view of it. DOM-free.
  *
@@ -9,7 +10,7 @@
  * row of their own.
  */
 import type { ConnRecord } from '../src/protocol';
-import { directionOf, previewOf, typeLabel } from './format/labels';
+import { directionOf, filterType, isKeepAlive, previewOf, typeLabel } from './format/labels';
 import { RetryFolds } from './retryFold';
 
 export type Dir = 'in' | 'out' | 'system';
@@ -23,6 +24,8 @@ export interface FilterSpec {
   hiddenTypes: string[];
   /** Hides the control frames: {@link CONTROL_KINDS}. */
   hideControl: boolean;
+  /** Hides a protocol's keep-alive messages (`decoded.keepAlive`: Engine.IO pings, MQTT PINGREQ, STOMP heart-beats…). */
+  hideKeepAlive: boolean;
 }
 
 export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({
@@ -30,14 +33,24 @@ export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({
   dirs: { in: true, out: true, system: true },
   hiddenTypes: [],
   hideControl: false,
+  hideKeepAlive: false,
 });
+
+/** The filter of a new panel: everything shown but a protocol's keep-alive traffic. */
+export const DEFAULT_FILTER: Readonly<FilterSpec> = Object.freeze({ ...NO_FILTER, hideKeepAlive: true });
 
 /** The record kinds "Hide control frames" hides: WebSocket ping and pong, SSE `retry:` and comment (keep-alive) lines. */
 export const CONTROL_KINDS: ReadonlySet<ConnRecord['kind']> = new Set(['ping', 'pong', 'retry', 'comment']);
 
 /** A copy of `spec` that shares nothing with it. */
 export function copySpec(spec: FilterSpec): FilterSpec {
-  return { text: spec.text, dirs: { ...spec.dirs }, hiddenTypes: [...spec.hiddenTypes], hideControl: spec.hideControl };
+  return {
+    text: spec.text,
+    dirs: { ...spec.dirs },
+    hiddenTypes: [...spec.hiddenTypes],
+    hideControl: spec.hideControl,
+    hideKeepAlive: spec.hideKeepAlive === true,
+  };
 }
 
 export type TextMatcher =
@@ -71,6 +84,9 @@ export function compileText(text: string): { ok: true; matcher: TextMatcher } | 
 /** Chars of a record's data searched; the rest of a huge message is not (keeps filtering bounded). */
 export const SEARCH_CHARS = 64 * 1024;
 
+/** A decoded message's fields the text filter matches besides its label (which the type column shows). */
+const DECODED_NAMES = ['event', 'topic', 'method', 'target', 'destination'] as const;
+
 /** The searchable text of a record: its type column and what its row shows (a message: its data). */
 export function searchText(r: ConnRecord): string {
   if (r.kind === 'message') {
@@ -91,7 +107,13 @@ function matches(m: Exclude<TextMatcher, { kind: 'none' }>, text: string): boole
 function narrows(prevSpec: FilterSpec, prev: TextMatcher, nextSpec: FilterSpec, next: TextMatcher): boolean {
   const a = prevSpec.dirs;
   const b = nextSpec.dirs;
-  if (a.in !== b.in || a.out !== b.out || a.system !== b.system || prevSpec.hideControl !== nextSpec.hideControl) {
+  if (
+    a.in !== b.in ||
+    a.out !== b.out ||
+    a.system !== b.system ||
+    prevSpec.hideControl !== nextSpec.hideControl ||
+    prevSpec.hideKeepAlive !== nextSpec.hideKeepAlive
+  ) {
     return false;
   }
   const hidden = new Set(prevSpec.hiddenTypes);
@@ -118,11 +140,13 @@ export class RecordModel {
   private records: ConnRecord[] = [];
   /** Indices into `records` that have a row (pass the filter, not folded), or undefined when all do. */
   private view: number[] | undefined;
-  private spec: FilterSpec = copySpec(NO_FILTER);
+  private spec: FilterSpec = copySpec(DEFAULT_FILTER);
   private matcher: TextMatcher = { kind: 'none' };
   private hiddenTypes: ReadonlySet<string> = new Set();
   private readonly folds = new RetryFolds();
   private readonly typeCounts = new Map<string, number>();
+  /** Keep-alive records held: while there are none, "Hide keep-alive" hides nothing (and the view needs no index). */
+  private keepAlives = 0;
   /** Records this view removed itself to stay under `maxRecords`. */
   viewDropped = 0;
 
@@ -243,7 +267,15 @@ export class RecordModel {
   /** The filter lets every record through. */
   private get showsAll(): boolean {
     const d = this.spec.dirs;
-    return this.matcher.kind === 'none' && d.in && d.out && d.system && this.hiddenTypes.size === 0 && !this.spec.hideControl;
+    return (
+      this.matcher.kind === 'none' &&
+      d.in &&
+      d.out &&
+      d.system &&
+      this.hiddenTypes.size === 0 &&
+      !this.spec.hideControl &&
+      !(this.spec.hideKeepAlive && this.keepAlives > 0)
+    );
   }
 
   private rebuildView(): void {
@@ -267,7 +299,11 @@ export class RecordModel {
     if (!dirs[directionOf(r)] || this.folds.isFolded(r)) {
       return false;
     }
-    if ((hideControl && CONTROL_KINDS.has(r.kind)) || (this.hiddenTypes.size > 0 && this.hiddenTypes.has(typeLabel(r)))) {
+    if (
+      (hideControl && CONTROL_KINDS.has(r.kind)) ||
+      (this.spec.hideKeepAlive && isKeepAlive(r)) ||
+      (this.hiddenTypes.size > 0 && this.hiddenTypes.has(filterType(r)))
+    ) {
       return false;
     }
     const m = this.matcher;
@@ -276,7 +312,12 @@ export class RecordModel {
     }
     if (r.kind === 'message') {
       // Fields in place: no concatenation, no copies.
-      return matches(m, capped(r.data)) || matches(m, typeLabel(r)) || (r.id !== undefined && matches(m, r.id));
+      return (
+        matches(m, capped(r.data)) ||
+        matches(m, typeLabel(r)) ||
+        (r.id !== undefined && matches(m, r.id)) ||
+        (r.decoded !== undefined && DECODED_NAMES.some((k) => typeof r.decoded![k] === 'string' && matches(m, r.decoded![k] as string)))
+      );
     }
     return matches(m, searchText(r));
   }
@@ -285,6 +326,7 @@ export class RecordModel {
   replace(records: ConnRecord[]): void {
     this.records = records.slice();
     this.typeCounts.clear();
+    this.keepAlives = 0;
     this.folds.clear();
     this.viewDropped = 0;
     for (const r of this.records) {
@@ -298,13 +340,17 @@ export class RecordModel {
   clear(): void {
     this.records = [];
     this.typeCounts.clear();
+    this.keepAlives = 0;
     this.folds.clear();
     this.viewDropped = 0;
     this.rebuildView();
   }
 
   private countType(r: ConnRecord): void {
-    const t = typeLabel(r);
+    if (isKeepAlive(r)) {
+      this.keepAlives++;
+    }
+    const t = filterType(r);
     this.typeCounts.set(t, (this.typeCounts.get(t) ?? 0) + 1);
   }
 
@@ -318,8 +364,9 @@ export class RecordModel {
       }
       const i = this.records.push(r) - 1;
       this.countType(r);
-      if (this.folds.add(r) && !this.view) {
-        // The first folded record: from now on not every record has a row.
+      const folded = this.folds.add(r);
+      if (!this.view && (folded || (this.spec.hideKeepAlive && isKeepAlive(r)))) {
+        // The first folded (or hidden keep-alive) record: from now on not every record has a row.
         this.rebuildView();
       } else if (this.view && this.passes(i)) {
         this.view.push(i);
@@ -340,7 +387,10 @@ export class RecordModel {
     }
     const removed = this.records.length - this.maxRecords + Math.floor(this.maxRecords / 10);
     for (let i = 0; i < removed; i++) {
-      const t = typeLabel(this.records[i]);
+      if (isKeepAlive(this.records[i])) {
+        this.keepAlives--;
+      }
+      const t = filterType(this.records[i]);
       const c = (this.typeCounts.get(t) ?? 1) - 1;
       if (c > 0) {
         this.typeCounts.set(t, c);

@@ -1,14 +1,16 @@
 // Over 400 lines: the editor, its modes, validation and history share the one state the view saves (SendBoxState).
 /**
  * The WebSocket send box: a multi-line editor with Text / JSON / Binary modes, live JSON validation
- * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls.
+ * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls. When the connection
+ * speaks through a protocol adapter, its verbs come first in the mode list, each a form (`verbForm.ts`).
  */
-import type { SendMode, SendResultMessage } from '../src/protocol';
-import { button, h, icon, select } from './dom';
+import type { AdapterVerb, AdapterView, SendMode, SendResultMessage } from '../src/protocol';
+import { button, h, icon, select, setOptions } from './dom';
 import { parseBase64, parseHex } from '../src/core/payloadText';
 import { formatJsonText, validateJson } from './format/json';
 import { escapeControl } from './format/text';
 import type { HostRequests } from './requests';
+import { VerbForm, type VerbDrafts } from './verbForm';
 
 const HISTORY_MAX = 100;
 
@@ -17,7 +19,20 @@ export interface SendBoxState {
   encoding: 'hex' | 'base64';
   history: string[];
   draft: string;
+  /** The protocol verb chosen (its name), '' for a raw frame mode; unset: the adapter's first verb. */
+  verb?: string;
+  /** What was typed in each verb's form. */
+  verbDrafts?: VerbDrafts;
 }
+
+/** The mode list's value for a protocol verb. */
+const VERB = 'verb:';
+
+const RAW_MODES: [string, string][] = [
+  ['text', 'Text'],
+  ['json', 'JSON'],
+  ['binary', 'Binary'],
+];
 
 export interface SendBoxHost {
   request: HostRequests['request'];
@@ -38,27 +53,30 @@ export class SendBox {
   private readonly pingInput: HTMLInputElement;
   private readonly closeCode: HTMLInputElement;
   private readonly closeReason: HTMLInputElement;
-  private state: SendBoxState = { mode: 'text', encoding: 'hex', history: [], draft: '' };
+  private state: SendBoxState = { mode: 'text', encoding: 'hex', history: [], draft: '', verbDrafts: {} };
+  private adapter: AdapterView | undefined;
+  private readonly verbForm: VerbForm;
   /** Position in history while browsing it (history.length = the draft). */
   private historyPos = 0;
   private validateTimer: ReturnType<typeof setTimeout> | undefined;
   private open = false;
 
   constructor(private readonly host: SendBoxHost) {
-    this.modeSel = select(
-      'Message format',
-      [
-        ['text', 'Text'],
-        ['json', 'JSON'],
-        ['binary', 'Binary'],
-      ],
-      'text',
-      (v) => {
-        this.state.mode = v as SendMode;
-        this.updateMode();
-        this.host.saveState();
-      },
+    this.verbForm = new VerbForm(
+      this.state.verbDrafts!,
+      () => this.host.saveState(),
+      () => this.send(),
     );
+    this.modeSel = select('Message format', RAW_MODES, 'text', (v) => {
+      if (v.startsWith(VERB)) {
+        this.state.verb = v.slice(VERB.length);
+      } else {
+        this.state.verb = this.adapter ? '' : this.state.verb;
+        this.state.mode = v as SendMode;
+      }
+      this.updateMode();
+      this.host.saveState();
+    });
     this.encSel = select(
       'Binary encoding',
       [
@@ -183,7 +201,7 @@ export class SendBox {
         pingToggle,
         closeToggle,
       ),
-      h('div', { class: 'sendbox-main' }, this.editor, this.sendBtn),
+      h('div', { class: 'sendbox-main' }, this.verbForm.el, this.editor, this.sendBtn),
       this.pingRow,
       this.closeRow,
       this.result,
@@ -195,6 +213,24 @@ export class SendBox {
     return { ...this.state, draft: this.editor.value };
   }
 
+  /** The connection's protocol adapter (undefined: none): its verbs join the mode list, the first chosen unless the user chose a raw mode. */
+  setAdapter(adapter: AdapterView | undefined): void {
+    const same = adapter?.name === this.adapter?.name && adapter?.verbs.length === this.adapter?.verbs.length;
+    this.adapter = adapter;
+    if (!same) {
+      this.updateMode();
+    }
+  }
+
+  /** The protocol verb the box sends with now, if any. */
+  private activeVerb(): AdapterVerb | undefined {
+    const verbs = this.adapter?.verbs ?? [];
+    if (!verbs.length || this.state.verb === '') {
+      return undefined;
+    }
+    return verbs.find((v) => v.name === this.state.verb) ?? verbs[0];
+  }
+
   restoreState(s: Partial<SendBoxState> | undefined): void {
     if (!s) {
       return;
@@ -204,7 +240,10 @@ export class SendBox {
       encoding: s.encoding === 'base64' ? 'base64' : 'hex',
       history: Array.isArray(s.history) ? s.history.filter((x) => typeof x === 'string').slice(-HISTORY_MAX) : [],
       draft: typeof s.draft === 'string' ? s.draft : '',
+      verb: typeof s.verb === 'string' ? s.verb : undefined,
+      verbDrafts: s.verbDrafts && typeof s.verbDrafts === 'object' ? s.verbDrafts : {},
     };
+    this.verbForm.setDrafts(this.state.verbDrafts!);
     this.modeSel.value = this.state.mode;
     this.encSel.value = this.state.encoding;
     this.editor.value = this.state.draft;
@@ -221,8 +260,23 @@ export class SendBox {
 
   private updateMode(): void {
     const m = this.state.mode;
-    this.encSel.hidden = m !== 'binary';
-    this.formatBtn.hidden = m !== 'json';
+    const verb = this.activeVerb();
+    const adapter = this.adapter;
+    setOptions(
+      this.modeSel,
+      [
+        ...(adapter?.verbs ?? []).map((v): [string, string] => [VERB + v.name, `${v.label} (${adapter!.name})`]),
+        ...RAW_MODES.map(([v, l]): [string, string] => [v, adapter ? `Raw ${l.toLowerCase()}` : l]),
+      ],
+      verb ? VERB + verb.name : m,
+    );
+    this.verbForm.el.hidden = !verb;
+    this.editor.hidden = !!verb;
+    if (verb && adapter) {
+      this.verbForm.show(adapter, verb);
+    }
+    this.encSel.hidden = m !== 'binary' || !!verb;
+    this.formatBtn.hidden = m !== 'json' || !!verb;
     this.editor.placeholder =
       m === 'json'
         ? '{"type": "subscribe"} — Ctrl+Enter sends'
@@ -314,6 +368,17 @@ export class SendBox {
     const mode = this.state.mode;
     if (!this.open) {
       this.showResult('Not sent: not connected', true);
+      return;
+    }
+    const verb = this.activeVerb();
+    if (verb) {
+      const read = this.verbForm.read();
+      if (!read.ok) {
+        this.showResult(`Not sent: ${read.error}`, true);
+        return;
+      }
+      void this.host.request('adapterSend', { verb: verb.name, fields: read.fields }).then((reply) => this.onResult(reply, verb.label));
+      this.showResult('Sending…', false, true);
       return;
     }
     if (!text && mode !== 'text') {

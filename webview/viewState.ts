@@ -14,6 +14,8 @@ export interface PersistedState extends WebviewPersistedState {
   /** Types unticked in the type filter. */
   filterHiddenTypes?: string[];
   filterHideControl?: boolean;
+  /** "Hide keep-alive" (on unless the user turned it off). */
+  filterHideKeepAlive?: boolean;
   /** The request editor holds edits the host has not applied (`config` is them). */
   configEdited?: boolean;
   send?: SendBoxState;

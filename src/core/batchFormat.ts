@@ -1,10 +1,11 @@
+// Over 400 lines: the wire format is written and read only here (types, constants, writer, reader), one module the host and the webview share.
 /**
  * The record batch: how records travel from the extension host to the panel's webview, packed column
  * by column. Its types, its constants, the writer that packs it and `unpackBatch` live here and only
  * here. Plain TypeScript with no Node or DOM API (TextEncoder and TextDecoder are in both), so the
  * host's store and panel and the webview share this one file.
  */
-import type { ConnRecord, MessageRecord } from './records';
+import type { AdapterName, ConnRecord, Decoded, MessageRecord } from './records';
 
 /**
  * Records on their way to the webview, packed column by column. Under a flood one batch holds
@@ -37,6 +38,55 @@ export interface RecordBatch {
   fields: Int32Array;
   /** The rows' strings as UTF-8, row after row, each row's data, event, id, lastEventId in turn. */
   text: Uint8Array;
+  /** Present when a row carries a protocol adapter's reading (`MessageRecord.decoded`): see {@link DecodedColumns}. */
+  decoded?: DecodedColumns;
+}
+
+/**
+ * What a row says of its `decoded`: what the log shows of it (type, label, keep-alive…), not the whole
+ * object. Under a flood serialising every reading whole would cost more than the rest of the batch, and
+ * a large message's reading would go past the display limit; the detail pane asks the host for the
+ * whole record (`getFull`) of the one row it shows. Records that travel whole in `others` keep theirs.
+ */
+export interface DecodedColumns {
+  /** Per row, `DECODED_FIELDS` integers: kind (index into `kinds`, or ABSENT: no `decoded`), label (index into `labels`, or ABSENT), latency ms (or ABSENT), `DECODED_*` flags, id (index into `ids`, or ABSENT). */
+  fields: Int32Array;
+  /** The ids the rows name as text (GraphQL operation, JSON-RPC request, Socket.IO ack, MQTT packet), each once. */
+  ids: string[];
+  /** The [protocol, type] pairs the rows name, each once. */
+  kinds: [AdapterName, string][];
+  /** The labels the rows name, each once (at most `LABEL_CHARS` characters each). */
+  labels: string[];
+}
+
+// A row's fields in `DecodedColumns.fields`, at row * DECODED_FIELDS + n.
+export const DECODED_FIELDS = 5;
+export const DECODED_KIND_FIELD = 0;
+export const DECODED_LABEL_FIELD = 1;
+export const DECODED_LATENCY_FIELD = 2;
+export const DECODED_FLAGS_FIELD = 3;
+export const DECODED_ID_FIELD = 4;
+// A decoded row's flags.
+export const DECODED_KEEP_ALIVE = 1;
+export const DECODED_PARTIAL = 2;
+/** Most characters of a label a batch carries (the type column shows far fewer). */
+export const LABEL_CHARS = 256;
+
+/**
+ * The id a reading names, as text: a GraphQL operation's or a JSON-RPC message's `id`, a Socket.IO
+ * `ackId`, a SignalR `invocationId`, an MQTT `packetId`. A row's summary carries it as `id`.
+ */
+export function decodedId(d: Decoded): string | undefined {
+  const id = d.id ?? d.ackId ?? d.invocationId ?? d.packetId;
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
+}
+
+/** The readings `unpackBatch` made from a row's columns (a summary: the host's store has the whole one). */
+const summaries = new WeakSet<Decoded>();
+
+/** Whether `decoded` is a batch row's summary (type, label, flags) rather than the whole reading. */
+export function isDecodedSummary(decoded: Decoded): boolean {
+  return summaries.has(decoded);
 }
 
 // A row's fields in `RecordBatch.fields`, at row * ROW_FIELDS + n.
@@ -130,6 +180,8 @@ export class BatchWriter {
   private spanBytes: Uint8Array | undefined;
   private spanStart = 0;
   private spanEnd = 0;
+  /** The rows' decoded columns, made when the first row with a `decoded` comes. */
+  private dec: { fields: Int32Array; kinds: NameList; pairs: [AdapterName, string][]; labels: NameList; ids: NameList } | undefined;
 
   constructor(private readonly view: (record: ConnRecord) => ConnRecord = (r) => r) {}
 
@@ -154,6 +206,9 @@ export class BatchWriter {
     this.fields[f + EVENT_LEN_FIELD] = listed < 0 ? this.write(event) : NAMED - listed;
     this.fields[f + ID_LEN_FIELD] = this.write(r.id);
     this.fields[f + LAST_ID_LEN_FIELD] = lastSame ? SAME_AS_ID : this.write(r.lastEventId);
+    if (r.decoded !== undefined) {
+      this.decodedRow(r.decoded);
+    }
   }
 
   /** The `eventLen` that names `name` in this batch (for a stored row whose type is kept by name). */
@@ -177,8 +232,12 @@ export class BatchWriter {
     lastIdLen: number,
     bytes: Uint8Array,
     start: number,
+    decoded?: Decoded,
   ): void {
     const f = this.newRow(seq, time, flags, size);
+    if (decoded !== undefined) {
+      this.decodedRow(decoded);
+    }
     this.fields[f + DATA_LEN_FIELD] = dataLen;
     this.fields[f + EVENT_LEN_FIELD] = eventLen;
     this.fields[f + ID_LEN_FIELD] = idLen;
@@ -203,7 +262,7 @@ export class BatchWriter {
       // A batch of large previews grew it: not kept beyond that batch.
       scratch.text = new Uint8Array(SCRATCH_TEXT);
     }
-    return {
+    const batch: RecordBatch = {
       n: this.n,
       others: this.others,
       seq: this.seq,
@@ -212,6 +271,53 @@ export class BatchWriter {
       fields: this.fields.slice(0, this.rows * ROW_FIELDS),
       text,
     };
+    const dec = this.dec;
+    if (dec) {
+      batch.decoded = {
+        fields: dec.fields.slice(0, this.rows * DECODED_FIELDS),
+        kinds: dec.pairs,
+        labels: dec.labels.names,
+        ids: dec.ids.names,
+      };
+    }
+    return batch;
+  }
+
+  /** The decoded columns of the row just made (`rows - 1`): what the log shows of `d`. */
+  private decodedRow(d: Decoded): void {
+    let dec = this.dec;
+    const at = (this.rows - 1) * DECODED_FIELDS;
+    if (!dec) {
+      // Rows before the first decoded one have none (ABSENT in every field).
+      dec = this.dec = {
+        fields: new Int32Array(Math.max(64, this.fields.length / ROW_FIELDS) * DECODED_FIELDS).fill(ABSENT),
+        kinds: new NameList(),
+        pairs: [],
+        labels: new NameList(),
+        ids: new NameList(),
+      };
+    }
+    if (at + DECODED_FIELDS > dec.fields.length) {
+      const grown = new Int32Array(Math.max(dec.fields.length * 2, at + DECODED_FIELDS)).fill(ABSENT);
+      grown.set(dec.fields);
+      dec.fields = grown;
+    }
+    const protocol = d.protocol;
+    const type = d.type;
+    const kind = dec.kinds.placeOf(`${protocol} ${type}`, Infinity);
+    if (kind === dec.pairs.length) {
+      dec.pairs.push([protocol, type]);
+    }
+    const label = d.label;
+    const latency = d.latencyMs;
+    dec.fields[at + DECODED_KIND_FIELD] = kind;
+    dec.fields[at + DECODED_LABEL_FIELD] =
+      typeof label === 'string' ? dec.labels.placeOf(label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS) : label, Infinity) : ABSENT;
+    dec.fields[at + DECODED_LATENCY_FIELD] = typeof latency === 'number' && latency >= 0 ? Math.round(latency) : ABSENT;
+    dec.fields[at + DECODED_FLAGS_FIELD] = (d.keepAlive ? DECODED_KEEP_ALIVE : 0) | (d.partial ? DECODED_PARTIAL : 0);
+    const id = decodedId(d);
+    dec.fields[at + DECODED_ID_FIELD] =
+      id === undefined ? ABSENT : dec.ids.placeOf(id.length > LABEL_CHARS ? id.slice(0, LABEL_CHARS) : id, Infinity);
   }
 
   private flushSpan(): void {
@@ -299,6 +405,7 @@ export function packBatch(records: readonly ConnRecord[], view?: (r: ConnRecord)
 export function unpackBatch(b: RecordBatch): ConnRecord[] {
   const out = new Array<ConnRecord>(b.n);
   const { fields, text } = b;
+  const dec = b.decoded;
   // All-ASCII text (the common case) is decoded once and cut by byte offsets; otherwise string by string.
   const whole = decoder.decode(text);
   const ascii = whole.length === text.length;
@@ -366,11 +473,45 @@ export function unpackBatch(b: RecordBatch): ConnRecord[] {
     if (flags & LARGE) {
       r.large = true;
     }
+    if (dec) {
+      const d = row * DECODED_FIELDS;
+      const kind = dec.fields[d + DECODED_KIND_FIELD];
+      if (kind >= 0) {
+        r.decoded = decodedSummary(dec, d, kind);
+      }
+    }
     out[i] = r;
     seq++;
     seqLeft--;
     timeLeft--;
     row++;
   }
+  return out;
+}
+
+/** The summary of a row's reading: its protocol, type, and what the log shows (label, latency, keep-alive, partial). */
+function decodedSummary(dec: DecodedColumns, d: number, kind: number): Decoded {
+  const [protocol, type] = dec.kinds[kind];
+  const out: Decoded = { protocol, type };
+  const label = dec.fields[d + DECODED_LABEL_FIELD];
+  if (label >= 0) {
+    out.label = dec.labels[label];
+  }
+  const latency = dec.fields[d + DECODED_LATENCY_FIELD];
+  if (latency >= 0) {
+    out.latencyMs = latency;
+  }
+  const flags = dec.fields[d + DECODED_FLAGS_FIELD];
+  if (flags & DECODED_KEEP_ALIVE) {
+    out.keepAlive = true;
+  }
+  if (flags & DECODED_PARTIAL) {
+    out.partial = true;
+  }
+  const id = dec.fields[d + DECODED_ID_FIELD];
+  if (id >= 0) {
+    out.id = dec.ids[id];
+  }
+  summaries.add(out);
   return out;
 }

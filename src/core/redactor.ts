@@ -1,8 +1,8 @@
 /** The one masking rule for secrets: records field by field, text, URLs and headers (see {@link Redactor}). */
 import { authSchemeOf, isCredentialHeader, maskUrlCredentials, urlSecrets } from './credentials';
 import type { ConnectionOptions } from './options';
-import { plainDecoded } from './adapters/lazyDecoded';
-import type { ConnRecord, Headers } from './records';
+import { maskSecretFields, plainDecoded, secretFieldValues } from './decodedSecrets';
+import type { ConnRecord, Headers, MessageRecord } from './records';
 
 export const MASK = '••••';
 
@@ -133,10 +133,11 @@ export class Redactor {
   /**
    * The record as output may show it: masked field by field (see the class comment). Returns the
    * record itself when nothing changes, and at once when no secret is configured (URLs and credential
-   * headers are masked when the connection makes its records).
+   * headers are masked when the connection makes its records) unless it is a message with a `decoded`,
+   * whose credential fields are masked by name (`decodedSecrets.ts`) in any case.
    */
   record<R extends ConnRecord>(record: R): R {
-    if (!this.hasSecrets) {
+    if (!this.hasSecrets && (record.kind !== 'message' || record.decoded === undefined)) {
       return record;
     }
     const r = record as ConnRecord;
@@ -157,10 +158,13 @@ export class Redactor {
         out = r.requestHeaders ? this.set(out, 'requestHeaders', this.headerValues(r.requestHeaders)) : out;
         break;
       case 'message':
-        out = this.fields(r, r.format === 'binary' ? ['event', 'id', 'lastEventId'] : ['data', 'event', 'id', 'lastEventId']);
-        out = r.format === 'binary' ? this.set(out, 'data', this.base64(r.data)) : out;
-        // What a protocol adapter read from the frame carries the frame's secrets too.
-        out = r.decoded ? this.set(out, 'decoded', this.value(plainDecoded(r.decoded))) : out;
+        if (this.hasSecrets) {
+          out = this.fields(r, r.format === 'binary' ? ['event', 'id', 'lastEventId'] : ['data', 'event', 'id', 'lastEventId']);
+          out = r.format === 'binary' ? this.set(out, 'data', this.base64(r.data)) : out;
+        } else {
+          out = r;
+        }
+        out = r.decoded === undefined ? out : this.decodedMessage(out as MessageRecord);
         break;
       case 'ping':
       case 'pong':
@@ -218,6 +222,28 @@ export class Redactor {
       return (out ?? value) as T;
     }
     return value;
+  }
+
+  /**
+   * A message's `decoded` masked: its credential fields by name, every secret in its text values as
+   * {@link value} does; and the credentials it names masked in `data` too (the frame it read holds
+   * them), with what this redactor masks there already. The same record when nothing changes.
+   */
+  private decodedMessage(r: MessageRecord): MessageRecord {
+    const plain = plainDecoded(r.decoded!);
+    const inFields = secretFieldValues(plain);
+    let decoded = maskSecretFields(plain, MASK);
+    decoded = this.hasSecrets ? this.value(decoded) : decoded;
+    let out: MessageRecord = decoded === plain ? r : { ...r, data: r.data, decoded };
+    if (inFields.length) {
+      // A plain copy without `decoded`, so the extra redactor masks `data` alone.
+      const { decoded: kept, ...rest } = out;
+      const masked = new Redactor(inFields).record({ ...rest, data: out.data } as MessageRecord);
+      if (masked.data !== out.data) {
+        out = { ...masked, decoded: kept };
+      }
+    }
+    return out;
   }
 
   /** The elements masked with {@link value}; the same array when none changes. */

@@ -1,7 +1,8 @@
 // Over 400 lines: the slot layout is read and written by this one class, and no other module sees it.
 import { ABSENT, BINARY, type BatchWriter, LARGE, NAMED, NameList, OUT, SAME_AS_ID } from './batchFormat';
 import { ReceivedText } from './receivedText';
-import { type ConnRecord, type MessageRecord } from './records';
+import { holdsSecretField } from './decodedSecrets';
+import { type ConnRecord, type Decoded, type MessageRecord } from './records';
 
 export interface StoreOptions {
   /** Most records kept; the oldest go first. Default 100,000. */
@@ -88,6 +89,12 @@ export class MessageStore {
   private f64: Float64Array = new Float64Array(0);
   private i32: Int32Array = new Int32Array(0);
   private whole: (ConnRecord | undefined)[] = [];
+  /**
+   * A message's `decoded` (a protocol adapter's reading), kept by slot as the object it is: writing it
+   * to the chunks as JSON would cost a serialisation per message at add time, which a flood cannot
+   * afford; a batch takes only its type and label (`BatchWriter.storedRow`), export and reads the object.
+   */
+  private decodedBy: (Decoded | undefined)[] = [];
 
   private times: string[] = [];
   private timesBase = 0;
@@ -140,12 +147,14 @@ export class MessageStore {
     this.f64[slot * F64_STRIDE + SEQ] = record.seq;
     this.f64[slot * F64_STRIDE + COST] = cost;
     this._bytes += cost;
-    if (record.kind === 'message' && record.state === undefined && record.large !== false) {
+    if (record.kind === 'message' && record.state === undefined && record.large !== false && !keptWhole(record)) {
       this.whole[slot] = undefined;
+      this.decodedBy[slot] = record.decoded;
       this.encode(slot, record);
     } else {
       this.i32[slot * I32_STRIDE + FLAGS] = KEPT_WHOLE;
       this.whole[slot] = record;
+      this.decodedBy[slot] = undefined;
     }
     while (this.count > 1 && (this.count > this.options.maxRecords || this._bytes > this.options.maxBytes)) {
       this.evictOldest();
@@ -183,7 +192,7 @@ export class MessageStore {
    * a negative `bytesUpTo` sends every message so.
    */
   pack(from: number, to: number, batch: BatchWriter, bytesUpTo: number): void {
-    const { f64, i32, head, cap, times, timesBase, chunks, chunksBase } = this;
+    const { f64, i32, head, cap, times, timesBase, chunks, chunksBase, decodedBy } = this;
     const names = this.eventNames.names;
     // The batch's eventLen for each of the store's names, looked up once per name.
     const batchNames: number[] = [];
@@ -213,6 +222,7 @@ export class MessageStore {
         i32[fi + LAST_ID_LEN],
         chunks[f64[fd + CHUNK_NO] - chunksBase],
         i32[fi + OFFSET],
+        decodedBy[slot],
       );
     }
   }
@@ -415,6 +425,10 @@ export class MessageStore {
     if (f & LARGE) {
       r.large = true;
     }
+    const decoded = this.decodedBy[slot];
+    if (decoded !== undefined) {
+      r.decoded = decoded;
+    }
     return r;
   }
 
@@ -424,6 +438,7 @@ export class MessageStore {
     if (this.i32[slot * I32_STRIDE + FLAGS] & KEPT_WHOLE) {
       this.whole[slot] = undefined;
     } else {
+      this.decodedBy[slot] = undefined;
       this.release(this.f64[slot * F64_STRIDE + CHUNK_NO] - this.chunksBase);
       this.dropTimesBefore(this.f64[slot * F64_STRIDE + TIME]);
     }
@@ -472,6 +487,9 @@ export class MessageStore {
     const whole = this.whole.slice(head, end).concat(this.whole.slice(0, rest));
     whole.length = cap;
     this.whole = whole.fill(undefined, count);
+    const decodedBy = this.decodedBy.slice(head, end).concat(this.decodedBy.slice(0, rest));
+    decodedBy.length = cap;
+    this.decodedBy = decodedBy.fill(undefined, count);
     this.head = 0;
   }
 
@@ -484,7 +502,18 @@ export class MessageStore {
     this.cap = cap;
     this.setSlots(new Float64Array(cap * F64_STRIDE));
     this.whole = new Array<ConnRecord | undefined>(cap).fill(undefined);
+    this.decodedBy = new Array<Decoded | undefined>(cap).fill(undefined);
   }
+}
+
+/**
+ * A message kept as the object it is rather than in bytes: one the client sent whose `decoded` holds a
+ * field masked by name (`SECRET_FIELDS`: a STOMP CONNECT's passcode, an MQTT CONNECT's password, a
+ * Socket.IO CONNECT's auth). A batch packed from bytes is not masked field by field; an object is.
+ * Only sent messages are looked at (servers do not send the client's credentials), and they are few.
+ */
+function keptWhole(record: MessageRecord): boolean {
+  return record.dir === 'out' && record.decoded !== undefined && holdsSecretField(record.decoded);
 }
 
 /** Bytes a string may take in UTF-8: measured when long, bounded when short. */
@@ -503,7 +532,9 @@ export function recordCost(record: ConnRecord): number {
         RECORD_OVERHEAD +
         (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) +
         (record.event?.length ?? 0) +
-        (record.lastEventId?.length ?? 0)
+        (record.lastEventId?.length ?? 0) +
+        // A decoded reading holds about as much as the frame it read (its fields, or a view of the frame).
+        (record.decoded === undefined ? 0 : RECORD_OVERHEAD + record.size)
       );
     case 'comment':
       return RECORD_OVERHEAD + record.text.length;

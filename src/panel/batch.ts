@@ -18,7 +18,14 @@ export function packStored(store: MessageStore, from: number, to: number, redact
     const batch = new BatchWriter(view);
     store.pack(from, to, batch, displayLimit);
     const packed = batch.finish();
-    if (!redactor.hasSecrets || !mayHoldSecret(packed, redactor)) {
+    if (!redactor.hasSecrets) {
+      return packed;
+    }
+    if (!mayHoldSecret(packed, redactor)) {
+      // Rows from bytes name their readings' labels (event names, topics, methods) once each: masked here.
+      if (packed.decoded) {
+        packed.decoded.labels = packed.decoded.labels.map((label) => redactor.field(label));
+      }
       return packed;
     }
   }

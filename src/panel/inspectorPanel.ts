@@ -119,7 +119,7 @@ export class InspectorPanel extends Disposable {
       session.onDidChangeStatus((status) => {
         // Records that led to this state go first, so the log and the badge agree.
         this.batcher.flush();
-        this.postIfReady({ type: 'status', status, sse: session.sseDetails() });
+        this.postIfReady({ type: 'status', status, sse: session.sseDetails(), adapter: session.adapterView() });
       }),
     );
     this._register(
@@ -190,6 +190,7 @@ export class InspectorPanel extends Disposable {
       sse: s.sseDetails(),
       view: s.viewState,
       recording: s.recording ? path.basename(s.recording.file) : undefined,
+      adapter: s.adapterView(),
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({
@@ -313,6 +314,9 @@ export class InspectorPanel extends Disposable {
             }
           });
           return;
+        case 'adapterSend':
+          this.reply(m, () => s.sendAdapter({ verb: m.verb, fields: m.fields }));
+          return;
         case 'sendFile': {
           const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Send as binary frame' });
           if (!picked?.[0]) {
@@ -406,7 +410,7 @@ export class InspectorPanel extends Disposable {
   }
 
   /** Runs a send/ping/close and answers it with its outcome. */
-  private reply(request: Extract<WebviewRequest, { type: 'send' | 'sendFile' | 'ping' | 'close' }>, fn: () => void): void {
+  private reply(request: Extract<WebviewRequest, { type: 'send' | 'adapterSend' | 'sendFile' | 'ping' | 'close' }>, fn: () => void): void {
     try {
       fn();
       this.answer(request, { type: 'sendResult', ok: true });

@@ -1,3 +1,4 @@
+import { decodedTypeLabel } from '../core/decodedLabel';
 import type { Redactor } from '../core/redactor';
 import type { ConnRecord, TransportKind } from '../core/records';
 import type { Log } from '../log';
@@ -63,7 +64,7 @@ export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | und
 export function logRecord(log: Log, record: ConnRecord, session: LoggedSession): void {
   if (record.kind === 'message') {
     if (log.output.logLevel <= TRACE_LEVEL) {
-      log.trace(`[${session.label}] ${record.dir} ${record.event ?? record.format} ${record.size} B`);
+      log.trace(`[${session.label}] ${messageLine(record, session.redactor)} ${record.size} B`);
     }
     return;
   }
@@ -71,4 +72,16 @@ export function logRecord(log: Log, record: ConnRecord, session: LoggedSession):
   if (line) {
     log[line.level](line.text);
   }
+}
+
+/**
+ * What the trace line says a message is: a protocol adapter's reading as the log's type column shows
+ * it (`event chat`, `publish sensors/1`; its label masked), else the SSE event type or the format.
+ */
+export function messageLine(record: Extract<ConnRecord, { kind: 'message' }>, redactor: Redactor): string {
+  const decoded = decodedTypeLabel(record.decoded);
+  if (decoded !== undefined) {
+    return `${record.dir} ${record.decoded!.protocol} ${redactor.text(decoded)}`;
+  }
+  return `${record.dir} ${record.decoded?.type === 'invalid' ? `invalid ${record.decoded.protocol} ` : ''}${record.event ?? record.format}`;
 }

@@ -3,9 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Disposable, DisposableStore, MutableDisposable, disposableTimeout, type Event } from '../core/lifecycle';
 import { isCredentialHeader, replaceUrlCredentials } from '../core/credentials';
-import type { Redactor } from '../core/redactor';
+import { Redactor } from '../core/redactor';
 import { serializeRecord, type ConnRecord } from '../core/records';
 import type { EditableConfig } from '../protocol';
+
+/** Masks what is masked without a secret: a `decoded`'s credential fields. */
+const NO_SECRETS = new Redactor();
 
 /**
  * What a restored panel gets back after a window reload: the newest 5,000 records, at most 8 MiB of
@@ -96,7 +99,9 @@ export function tailNdjson(
   limits: PersistLimits = PERSIST_LIMITS,
   cache?: WeakMap<ConnRecord, string>,
 ): { text: string; count: number } {
-  const masks = (Array.isArray(redactor) ? redactor : redactor ? [redactor] : []).filter((r: Redactor) => r.hasSecrets);
+  // Every redactor, also one without secrets: a message's `decoded` has its credential fields masked by name in any case.
+  const given: readonly Redactor[] = Array.isArray(redactor) ? redactor : redactor ? [redactor as Redactor] : [];
+  const masks = given.length ? given : [NO_SECRETS];
   const lines: string[] = [];
   let bytes = 0;
   for (let i = store.size - 1; i >= 0 && lines.length < limits.maxRecords; i--) {

@@ -4,6 +4,7 @@ import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core
 import { urlSecrets } from '../core/credentials';
 import { resolveKind } from '../core/options';
 import type { SendPayload } from '../core/profileSend';
+import type { AdapterSend } from '../core/adapters/adapter';
 import { Redactor } from '../core/redactor';
 import type { ConnRecord, ConnectionStats, ConnectionStatus, TransportKind } from '../core/records';
 import { safeLabel } from '../core/unsafeText';
@@ -12,7 +13,7 @@ import type { Log } from '../log';
 import type { SessionConfig } from '../profiles/connectOptions';
 import { applyEditable, toEditable } from '../profiles/editable';
 import type { ResolveEnv, ResolveError } from '../core/resolve';
-import type { EditableConfig, SseDetails, WebviewPersistedState } from '../protocol';
+import type { AdapterView, EditableConfig, SseDetails, WebviewPersistedState } from '../protocol';
 import type { TrustGate, TrustSource } from '../trust';
 import { SessionChecks } from './checks';
 import { logRecord } from './outputLine';
@@ -401,6 +402,20 @@ export class Session extends Disposable {
     this.store.clear();
     this._onDidClear.fire();
     this._connection?.note('Log cleared');
+  }
+
+  /** The protocol adapter the connection speaks through, as the panel's send box offers it (undefined: none). */
+  adapterView(): AdapterView | undefined {
+    const adapter = this._connection?.adapter;
+    return adapter && { name: adapter.name, verbs: adapter.verbs };
+  }
+
+  /**
+   * A send through one of the adapter's verbs (the send box's protocol form): `Connection.send`, which
+   * checks the fields and throws {@link SendError} in words before anything is written.
+   */
+  sendAdapter(input: AdapterSend): void {
+    this.requireConnection().send(input);
   }
 
   /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */

@@ -1,5 +1,6 @@
 /** What the log and the badge say of a record or a connection state. DOM-free and total. */
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
+import { decodedType, decodedTypeLabel, isInvalidDecoded } from '../../src/core/decodedLabel';
 import { base64ToBytes } from '../../src/core/payloadText';
 import { repeatsOf } from '../retryFold';
 import { hexPreview, printableText } from './bytes';
@@ -8,8 +9,38 @@ import { clockTime, formatDelay } from './time';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
-/** The log's "type" column: the SSE event type, `text`/`binary` for WS messages, else the record kind. */
+/**
+ * The log's "type" column: a protocol adapter's reading (`event chat`, `response tools/list 12 ms`), the
+ * SSE event type, `text`/`binary` for WS messages, else the record kind. A frame its protocol could
+ * not read shows as a plain message, with a warning mark.
+ */
 export function typeLabel(record: ConnRecord): string {
+  if (record.kind === 'message') {
+    const decoded = decodedTypeLabel(record.decoded);
+    if (decoded !== undefined) {
+      return decoded;
+    }
+    if (isInvalidDecoded(record.decoded)) {
+      return `${INVALID_MARK} ${plainType(record)}`;
+    }
+  }
+  return plainType(record);
+}
+
+/** The mark of a message its protocol could not read. */
+export const INVALID_MARK = '⚠';
+
+/** What the types list filters on: the decoded type alone (`event`, `publish`), else the type column. */
+export function filterType(record: ConnRecord): string {
+  return (record.kind === 'message' && decodedType(record.decoded)) || plainType(record);
+}
+
+/** Keep-alive traffic of a protocol (Engine.IO pings, MQTT PINGREQ…): hidden by "Hide keep-alive". */
+export function isKeepAlive(record: ConnRecord): boolean {
+  return record.kind === 'message' && record.decoded?.keepAlive === true;
+}
+
+function plainType(record: ConnRecord): string {
   if (record.kind === 'message') {
     if (record.event !== undefined) {
       return record.event || 'message';
@@ -47,8 +78,16 @@ export function sizeOf(record: ConnRecord): number | undefined {
   }
 }
 
+/** The ID column: the SSE event's id, else the id a protocol reading names (GraphQL operation, JSON-RPC request, ack). */
 export function idOf(record: ConnRecord): string {
-  return record.kind === 'message' && record.id !== undefined ? record.id : '';
+  if (record.kind !== 'message') {
+    return '';
+  }
+  if (record.id !== undefined) {
+    return record.id;
+  }
+  const id = record.decoded && (record.decoded.id ?? record.decoded.ackId ?? record.decoded.invocationId ?? record.decoded.packetId);
+  return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : '';
 }
 
 /** Quotes a close/error reason the way the badge shows it. */
