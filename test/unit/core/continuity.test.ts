@@ -109,11 +109,12 @@ describe('SSE continuity across a reconnect, against a real server', () => {
     const s = await startServer((_req, res, { n }) => {
       sseHead(res);
       if (n === 1) {
-        res.write('id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\nid: apple\ndata: d\n\nid: 9\ndata: e\n\n');
+        res.write('id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n');
         setTimeout(() => res.destroy(), 20);
         return;
       }
-      res.write('id: 3\ndata: again\n\nid: 42\ndata: f\n\nid: pear\ndata: g\n\n');
+      // Three numbers are no sequence yet: 17 after Last-Event-ID 3 is no gap, and 2 no duplicate.
+      res.write('id: 17\ndata: f\n\nid: pear\ndata: g\n\nid: 2\ndata: h\n\n');
     });
     servers.push(s);
     const records = await recordsUntil(s.url, (rs) => messagesOfSecond(rs) === 3);
