@@ -18,8 +18,13 @@ import type { LensMode, LlmRecordInit } from './types';
 /** In the order they are tried: the Responses API's `type`s are checked before a chat chunk's shape. */
 const READERS: readonly LlmReader[] = [openaiResponses, anthropic, openaiChat, gemini];
 
-/** Data larger than this is not parsed to tell the format (a stream's first events are small). */
-const MAX_DETECT_SIZE = 1024 * 1024;
+/** How much of an event's data is looked at for a format's marks before it is parsed to tell the format. */
+const HEAD_CHARS = 4096;
+/** Words one of the formats' events has near its start; data with none is not parsed while the format is unknown. */
+const MARKS =
+  /chat\.completion\.chunk|"choices"|"type" ?: ?"(response\.|message_start|content_block|message_delta|message_stop|error)|"candidates"|"usageMetadata"/;
+/** `auto` stops looking after this many events none of which was a model's: the stream is something else. */
+const GIVE_UP_AFTER = 50;
 
 export class LlmLens {
   private reader: LlmReader | undefined;
@@ -28,6 +33,7 @@ export class LlmLens {
   /** The request time was used by a response: the next one's starts at its own request. */
   private requestUsed = false;
   private _responses = 0;
+  private unrecognised = 0;
 
   constructor(private readonly mode: LensMode = 'auto') {}
 
@@ -67,7 +73,11 @@ export class LlmLens {
           this.requestUsed = false;
           return [];
         }
-        return r.format === 'text' ? this.message(r.seq, Date.parse(r.time), r.event, r.data, r.size) : [];
+        // `auto` reads SSE events only: a WebSocket's text stays undecoded unless `--lens llm` asks.
+        if (r.format !== 'text' || (this.mode === 'auto' && r.event === undefined)) {
+          return [];
+        }
+        return this.message(r.seq, Date.parse(r.time), r.event, r.data);
       case 'close':
       case 'error':
         // The close (or a failure that ends the connection) ends a response still open.
@@ -79,16 +89,25 @@ export class LlmLens {
     }
   }
 
-  private message(seq: number, at: number, event: string | undefined, data: string, size: number): LlmRecordInit[] {
-    const ev: LlmEvent = { seq, at, event, data, json: size <= MAX_DETECT_SIZE || this.reader ? parseObject(data) : undefined };
+  private message(seq: number, at: number, event: string | undefined, data: string): LlmRecordInit[] {
     if (!this.reader) {
-      const found = READERS.find((reader) => reader.recognises(ev));
+      if (this.mode === 'auto' && this.unrecognised >= GIVE_UP_AFTER) {
+        return [];
+      }
+      const ev: LlmEvent = { seq, at, event, data, json: MARKS.test(data.slice(0, HEAD_CHARS)) ? parseObject(data) : undefined };
+      const found = ev.json && READERS.find((reader) => reader.recognises(ev));
       if (!found) {
+        this.unrecognised++;
         return [];
       }
       this.reader = found;
+      return this.read(found, ev);
     }
-    const reader = this.reader;
+    return this.read(this.reader, { seq, at, event, data, json: parseObject(data) });
+  }
+
+  private read(reader: LlmReader, ev: LlmEvent): LlmRecordInit[] {
+    const { seq, at } = ev;
     const out: LlmRecordInit[] = [];
     if (this.open?.ended && reader.starts(ev, this.open)) {
       out.push(...this.endOpen(undefined));
