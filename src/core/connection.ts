@@ -625,8 +625,10 @@ export class Connection extends Disposable {
       this.fire(this.stamper.stamp(mark));
     }
     const record = this.stamper.stamp(init);
+    // The lens reads the record before the listeners do, so they see the response it joined so far.
+    const derived = this.derived.after(record);
     this.fire(record);
-    for (const d of this.derived.after(record)) {
+    for (const d of derived) {
       this.fire(this.stamper.stamp(d));
     }
     return record;
