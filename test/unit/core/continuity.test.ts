@@ -7,6 +7,9 @@ import { strict as assert } from 'node:assert';
 import type * as http from 'node:http';
 import { after, describe, it } from 'node:test';
 import { ContinuityTracker } from '../../../src/core/continuity';
+import { attachCheck } from '../../../src/core/contracts/attach';
+import { ContractCheck } from '../../../src/core/contracts/check';
+import { compileExpect, expectProblem } from '../../../src/core/contracts/expect';
 import { createConnection } from '../../../src/core/index';
 import type { ConnRecord, ContinuityRecord } from '../../../src/core/records';
 import { sseHead, startServer, type TestServer } from '../../fixtures/sseServer';
@@ -119,6 +122,49 @@ describe('SSE continuity across a reconnect, against a real server', () => {
     servers.push(s);
     const records = await recordsUntil(s.url, (rs) => messagesOfSecond(rs) === 3);
     assert.deepEqual(findings(records), []);
+  });
+});
+
+describe("a profile's expect can require continuity", () => {
+  async function runCheck(resume: Resume): Promise<ConnRecord[]> {
+    const s = await serveIds('', resume);
+    const conn = createConnection({ url: s.url, reconnect: { initialDelayMs: 10, jitter: false } });
+    const check = new ContractCheck(compileExpect({ continuity: true, timeoutMs: 60_000 }, 'sse'));
+    const attached = attachCheck(conn, check, 'feed');
+    const records: ConnRecord[] = [];
+    conn.onRecord((r) => records.push(r));
+    conn.connect();
+    await new Promise<void>((resolve) => {
+      const sub = conn.onRecord(() => {
+        if (messagesOfSecond(records) === 3) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    conn.disconnect();
+    await attached.done;
+    attached.dispose();
+    conn.dispose();
+    return records;
+  }
+
+  it('fails on a gap, naming it, and passes a clean resume', async () => {
+    const gap = await runCheck((last) => [last + 3, last + 4, last + 5]);
+    const failed = gap.find((r) => r.kind === 'assertion');
+    assert.ok(failed && failed.kind === 'assertion');
+    assert.equal(failed.ok, false);
+    assert.equal(failed.detail, 'gap: 2 events missing (7-8)');
+    assert.equal(failed.decidedBy, gap.find((r) => r.kind === 'continuity')!.seq);
+    const ok = await runCheck((last) => [last + 1, last + 2, last + 3]);
+    const passed = ok.find((r) => r.kind === 'assertion');
+    assert.ok(passed && passed.kind === 'assertion');
+    assert.equal(passed.ok, true);
+  });
+
+  it('is refused for a WebSocket and must be a boolean', () => {
+    assert.match(expectProblem({ continuity: true }, 'ws')!, /continuity.*WebSocket/);
+    assert.match(expectProblem({ continuity: 'yes' }, 'sse')!, /"continuity" must be true or false/);
   });
 });
 
