@@ -105,6 +105,12 @@ class InspectorApp {
       getFull: (seq) => this.requests.request('getFull', { seq }).then((reply) => reply.record),
       setRaw: (on) => post({ type: 'setRaw', on }),
       timeMode: () => this.settings.timestampFormat,
+      reveal: (seq) => {
+        // Selecting shows the record in the Message tab; the Response tab stays in front.
+        if (this.log.reveal(seq) === 'ok') {
+          this.detail.setTab('response');
+        }
+      },
     });
     this.viewState = new ViewState(vscode, post, () => this.persistedState());
     this.bar = new RequestBar({
@@ -253,6 +259,7 @@ class InspectorApp {
       case 'records': {
         const records = unpackBatch(msg.records);
         const change = this.model.append(records);
+        this.detail.recordsAdded(records, false);
         this.counters.update(msg.stats, msg.dropped);
         this.trackNewest(records);
         this.log.appended(change.visibleAdded, change.visibleRemoved);
@@ -320,6 +327,7 @@ class InspectorApp {
     this.sse = msg.sse;
     const records = unpackBatch(msg.records);
     model.replace(records);
+    detail.recordsAdded(records, true);
     this.lastConnecting = this.lastOpen = undefined;
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);
@@ -350,6 +358,7 @@ class InspectorApp {
 
   private onCleared(): void {
     this.model.clear();
+    this.detail.recordsAdded([], true);
     this.log.select(undefined);
     this.log.newRows = 0;
     this.log.follow = true;
