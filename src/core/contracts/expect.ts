@@ -1,3 +1,4 @@
+// Over 400 lines: one rule set, one validation pass over it; each rule's checks stay beside the others so the messages read alike (the matcher lives in match.ts).
 /**
  * A profile's `expect` block: its shape, its validation (messages that name the rule and the
  * problem) and its compiled form, which {@link ContractCheck} runs. No I/O.
