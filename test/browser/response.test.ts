@@ -317,4 +317,39 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
       throw e;
     }
   });
+
+  it('the header shows the findings counter, the last RTT and its sparkline of the last minute', async () => {
+    const t = (ms: number) => new Date(T0 + ms).toISOString();
+    const records = [
+      { kind: 'ping', seq: 1, time: t(0), dir: 'out', data: '', size: 0, auto: true },
+      { kind: 'pong', seq: 2, time: t(1), dir: 'in', data: '', size: 0, rttMs: 1.5 },
+      { kind: 'pong', seq: 3, time: t(10_000), dir: 'in', data: '', size: 0, rttMs: 3.2 },
+      { kind: 'pong', seq: 4, time: t(11_000), dir: 'in', data: 'dW5hc2tlZA==', size: 7 },
+      { kind: 'pong', seq: 5, time: t(20_000), dir: 'in', data: '', size: 0, rttMs: 0.7 },
+      {
+        kind: 'continuity',
+        seq: 6,
+        time: t(20_000),
+        status: 'duplicate',
+        lastEventId: '9',
+        id: '8',
+        missing: 0,
+        duplicates: 2,
+        basis: 'b',
+      },
+    ] as ConnRecord[];
+    const page = await open(records);
+    try {
+      await page.waitForSelector('.timing-rtt:not([hidden])');
+      assert.match((await page.textContent('.timing-rtt')) ?? '', /^RTT 0\.7 ms/);
+      const points = await page.getAttribute('.timing-spark polyline', 'points');
+      assert.equal(points?.split(' ').length, 3, 'one point per pong that answered a ping');
+      assert.equal(await page.textContent('.timing-findings'), '⚠ 1 finding');
+      await page.locator('.filter-bar').screenshot({ path: join(RESULTS, 'timing-header.png') });
+      await closePage(page);
+    } catch (e) {
+      await page.screenshot({ path: join(RESULTS, 'timing-failed.png') });
+      throw e;
+    }
+  });
 });
