@@ -70,7 +70,7 @@ export function createPipeline(o: PipelineOptions) {
     const count = store.size - from;
     const post = serializeForWebview({
       type: 'records',
-      records: packStored(store, from, store.size, conn.secrets, store.options.displayLimit),
+      records: packStored(store, from, store.size, conn.redactor, store.options.displayLimit),
       stats: { ...conn.stats },
       dropped: store.dropped,
     });

@@ -41,6 +41,8 @@ export type { RecordBatch } from './core/batchFormat';
 // Re-exported so the webview can name record types while importing nothing else from src/.
 export type {
   ConnRecord,
+  ContinuityRecord,
+  LlmRecord,
   ConnectionState,
   ConnectionStats,
   ConnectionStatus,

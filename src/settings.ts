@@ -59,6 +59,12 @@ export function defaultReconnect(): Partial<ReconnectOptions> {
   return value as Partial<ReconnectOptions>;
 }
 
+/** `realtimeInspector.silenceGapSeconds` in ms: a silence between messages longer than this is marked in the log; 0 is off. */
+export function silenceGapMs(): number {
+  const s = setting<number>('silenceGapSeconds');
+  return typeof s === 'number' && Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : 0;
+}
+
 /**
  * VS Code's proxy settings (`http.proxy`, `http.noProxy`, `http.proxyStrictSSL`); without `http.proxy`
  * the environment's `HTTPS_PROXY`/`NO_PROXY` apply, as they do for VS Code itself.

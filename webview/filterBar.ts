@@ -64,6 +64,7 @@ export class FilterBar {
   /** The model's type count when the type list was last built (-1: build it again). */
   private typeCount = -1;
   private inputFrame = 0;
+  private readonly countersEl: HTMLElement;
 
   constructor(private readonly host: FilterBarHost) {
     this.input = h('input', {
@@ -103,7 +104,7 @@ export class FilterBar {
       onClick: () => undefined,
       onToggle: (on) => this.apply({ ...this.host.model.filter, hideKeepAlive: on }),
     });
-    const counters = h(
+    const counters = (this.countersEl = h(
       'div',
       { class: 'counters', role: 'status', 'aria-label': 'Counters' },
       this.counterShown,
@@ -112,7 +113,7 @@ export class FilterBar {
       this.counterBytes,
       this.counterRate,
       this.counterDropped,
-    );
+    ));
     this.pauseBtn = toggle({
       label: 'Pause view',
       icon: 'debug-pause',
@@ -205,6 +206,11 @@ export class FilterBar {
     const types = model.types();
     this.typeCount = types.length;
     this.typeFilter.show(types, hidden);
+  }
+
+  /** Puts `el` after the counters (the timing figures). */
+  addCounter(el: HTMLElement): void {
+    this.countersEl.append(el);
   }
 
   /** Draws the counters (and the type list, if a new type came). */

@@ -61,6 +61,11 @@ function rowClass(r: ConnRecord): string {
       return 'row sys sev-warn';
     case 'open':
       return 'row sys sev-ok';
+    case 'continuity':
+      // "resumed after id 41" is good news; a gap, duplicates or a restart are not.
+      return r.status === 'resumed' ? 'row sys sev-ok finding' : 'row sys sev-warn finding';
+    case 'llm':
+      return r.complete ? 'row sys sev-ok' : 'row sys sev-warn';
     default:
       return 'row sys';
   }

@@ -26,6 +26,7 @@ import { unpackBatch } from '../src/core/batchFormat';
 import { ChecksStrip } from './checks';
 import { Counters } from './counters';
 import { DetailPane } from './detail/pane';
+import { TimingFigures } from './timing';
 import { h } from './dom';
 import { FilterBar } from './filterBar';
 import { RequestBar, effectiveKind } from './header';
@@ -66,6 +67,7 @@ class InspectorApp {
   private readonly viewState: ViewState;
   private readonly log: LogView;
   private readonly detail: DetailPane;
+  private readonly timing = new TimingFigures();
   private readonly bar: RequestBar;
   private readonly sendBox: SendBox;
   /** The panel shows a recording (no connect, no send). */
@@ -105,6 +107,12 @@ class InspectorApp {
       getFull: (seq) => this.requests.request('getFull', { seq }).then((reply) => reply.record),
       setRaw: (on) => post({ type: 'setRaw', on }),
       timeMode: () => this.settings.timestampFormat,
+      reveal: (seq) => {
+        // Selecting shows the record in the Message tab; the Response tab stays in front.
+        if (this.log.reveal(seq) === 'ok') {
+          this.detail.setTab('response');
+        }
+      },
     });
     this.viewState = new ViewState(vscode, post, () => this.persistedState());
     this.bar = new RequestBar({
@@ -136,6 +144,7 @@ class InspectorApp {
       export: () => post({ type: 'export' }),
       serveAsMock: () => post({ type: 'serveAsMock' }),
     });
+    this.filterBar.addCounter(this.timing.el);
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
     this.checks = new ChecksStrip({
       runAgain: () => post({ type: 'runChecks' }),
@@ -255,6 +264,8 @@ class InspectorApp {
       case 'records': {
         const records = unpackBatch(msg.records);
         const change = this.model.append(records);
+        this.detail.recordsAdded(records, false);
+        this.timing.append(records);
         this.counters.update(msg.stats, msg.dropped);
         this.trackNewest(records);
         this.log.appended(change.visibleAdded, change.visibleRemoved);
@@ -323,6 +334,8 @@ class InspectorApp {
     this.sse = msg.sse;
     const records = unpackBatch(msg.records);
     model.replace(records);
+    detail.recordsAdded(records, true);
+    this.timing.reset(records);
     this.lastConnecting = this.lastOpen = undefined;
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);
@@ -359,6 +372,8 @@ class InspectorApp {
 
   private onCleared(): void {
     this.model.clear();
+    this.detail.recordsAdded([], true);
+    this.timing.reset([]);
     this.log.select(undefined);
     this.log.newRows = 0;
     this.log.follow = true;

@@ -62,6 +62,10 @@ export interface ConnectArgs {
   cacert?: string;
   raw: boolean;
   json: boolean;
+  /** The LLM lens: `auto` (default) reads a model's stream when the events are one. */
+  lens: 'auto' | 'llm' | 'none';
+  /** Mark silences between messages longer than this many ms. */
+  silenceMs?: number;
 }
 
 export interface DemoArgs {
@@ -107,6 +111,8 @@ export const OPTIONS = {
   cacert: { type: 'string' },
   raw: { type: 'boolean' },
   json: { type: 'boolean' },
+  lens: { type: 'string' },
+  silence: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -309,6 +315,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (v.raw && v.json) {
     throw new UsageError('--raw and --json cannot be combined');
   }
+  const lens = v.lens ?? 'auto';
+  if (lens !== 'auto' && lens !== 'llm' && lens !== 'none') {
+    throw new UsageError(`--lens takes llm, none or auto, got "${v.lens}"`);
+  }
   if (v.insecure && v.cacert !== undefined) {
     throw new UsageError('--insecure and --cacert cannot be combined (--insecure accepts any certificate)');
   }
@@ -344,6 +354,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     cacert: v.cacert,
     raw: !!v.raw,
     json: !!v.json,
+    lens,
+    silenceMs: integer(v.silence, '--silence', 1),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { ReceivedText } from '../core/receivedText';
 import { type ConnRecord, type Decoded, type MessageRecord, serializeRecord } from '../core/records';
+import { continuityText, llmFigures, silenceText } from '../core/derivedText';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {
@@ -165,7 +166,11 @@ export function formatRecord(r: ConnRecord, style: Style): string {
       return line('↻', 'yellow', `retry ${r.ms} ms${r.clamped ? ' (the maximum: the server asked for more)' : ''}`);
     case 'ping':
     case 'pong':
-      return line(r.dir === 'in' ? '←' : '→', 'grey', `${r.kind}${r.auto ? ' (auto)' : ''} ${r.size} B${r.size ? ' ' + esc(r.data) : ''}`);
+      return line(
+        r.dir === 'in' ? '←' : '→',
+        'grey',
+        `${r.kind}${r.auto ? ' (auto)' : ''} ${r.size} B${r.size ? ' ' + esc(r.data) : ''}${r.rttMs !== undefined ? ` rtt ${r.rttMs} ms` : ''}`,
+      );
     case 'reconnecting':
       return line(
         '↻',
@@ -207,6 +212,12 @@ export function formatRecord(r: ConnRecord, style: Style): string {
       );
     case 'summary':
       return line('Σ', r.failed ? 'red' : 'green', `${esc(r.profile)}: ${r.passed} passed, ${r.failed} failed (${r.durationMs} ms)`);
+    case 'llm':
+      return line('◆', r.complete ? 'green' : 'yellow', esc(llmFigures(r)));
+    case 'continuity':
+      return line('⇄', r.status === 'resumed' ? 'green' : 'yellow', esc(continuityText(r)));
+    case 'silence':
+      return line('…', 'grey', silenceText(r.ms));
   }
 }
 

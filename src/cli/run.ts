@@ -11,6 +11,7 @@ import { type ConnRecord, isIncomingData } from '../core/records';
 import { type ConnectArgs, UsageError } from './args';
 import { escapeRaw, formatRecord, jsonLine, messageLinePieces, type Style } from './format';
 import { LineInput } from './input';
+import { LlmPrinter } from './llmOutput';
 import { OutputWriter } from './output';
 
 export interface CliIo {
@@ -82,6 +83,12 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
   }
   if (args.allowDowngrade) {
     options.allowDowngrade = true;
+  }
+  if (args.lens !== 'auto') {
+    options.lens = args.lens;
+  }
+  if (args.silenceMs !== undefined) {
+    options.silenceMs = args.silenceMs;
   }
   if (args.insecure) {
     options.tls = { insecure: true };
@@ -163,6 +170,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   // Each record is masked field by field before it is formatted or serialised (never the text after).
   /** Readable output shows a retry line only when the value changes (`--json` keeps every record). */
   let shownRetryMs: number | undefined;
+  const llm = new LlmPrinter(() => connection.llmLens, style);
   const print = (record: ConnRecord) => {
     const r = secrets.record(record);
     // A large text message goes out as its own bytes between the line's two ends: no decoded,
@@ -188,7 +196,14 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
         }
         shownRetryMs = r.ms;
       }
-      out.write(formatRecord(r, style) + '\n');
+      const text = llm.instead(r);
+      if (text !== undefined) {
+        if (text) {
+          out.write(text);
+        }
+        return;
+      }
+      out.write(llm.lineBreak() + formatRecord(r, style) + '\n');
     }
   };
 

@@ -43,6 +43,11 @@ Options:
   --idle-timeout MS            once open, fail when no data arrives for MS milliseconds ("no data
                                for N s"); reconnects under the reconnect policy (SSE with
                                Last-Event-ID). WS: pings and pongs count as data. Default: off
+  --lens llm|none              an LLM's stream (OpenAI, Anthropic, Gemini) is told from its events and
+                               printed as its text, then a line of figures (TTFT, tokens/s, usage);
+                               --json adds an llm record per response. none: never; llm: also
+                               WebSocket text (default: auto)
+  --silence MS                 mark a silence of more than MS milliseconds between messages
   --allow-downgrade            follow a redirect from https/wss to http/ws (default: an error);
                                credentials are never sent over it
   --no-reconnect               never reconnect

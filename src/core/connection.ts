@@ -1,4 +1,5 @@
 // Over 400 lines: one state machine whose transitions share its state; its seams (transport.ts, idleWatch.ts, recordStamp.ts, reconnect.ts) are split out.
+import { DerivedRecords } from './derived';
 import { IdleWatch } from './idleWatch';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from './lifecycle';
 import type { Adapter, AdapterSend } from './adapters/adapter';
@@ -59,6 +60,8 @@ export class Connection extends Disposable {
   /** `idleTimeoutMs` while open: fires when no byte arrived for that long. */
   private readonly idleWatch = this._register(new IdleWatch(() => this.now()));
   private readonly stamper = new RecordStamper(() => this.now());
+  /** The `llm`, `continuity` and `silence` records this connection's own records give. */
+  private readonly derived: DerivedRecords;
   private nextAttemptAt: number | undefined;
   private delayMs: number | undefined;
   private lastClose: ConnectionStatus['lastClose'];
@@ -127,6 +130,7 @@ export class Connection extends Disposable {
     this._redactor = Redactor.forOptions(options);
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
+    this.derived = new DerivedRecords(options);
     this.driver = this.factories[this._kind](options, this._redactor);
     this._register({
       dispose: () => {
@@ -221,6 +225,7 @@ export class Connection extends Disposable {
     this.policy = new ReconnectPolicy(resolveReconnectOptions(options.reconnect));
     this.autoRetry = this.policy.options.enabled;
     this.serverRetryMs = undefined;
+    this.derived.setOptions(options);
     if (!this.current) {
       this.driver.dispose();
       this._kind = kind;
@@ -661,11 +666,29 @@ export class Connection extends Disposable {
   }
 
   private emit(init: RecordInit): ConnRecord {
+    const mark = this.derived.before(init, this.now());
+    if (mark) {
+      this.fire(this.stamper.stamp(mark));
+    }
     const record = this.stamper.stamp(init);
+    // The lens reads the record before the listeners do, so they see the response it joined so far.
+    const derived = this.derived.after(record);
+    this.fire(record);
+    for (const d of derived) {
+      this.fire(this.stamper.stamp(d));
+    }
+    return record;
+  }
+
+  private fire(record: ConnRecord): void {
     if (this._onRecord.hasListeners) {
       this._onRecord.fire(record);
     }
-    return record;
+  }
+
+  /** The LLM response being joined from this connection's events now, if any (the lens, `llm/lens.ts`). */
+  get llmLens(): DerivedRecords['llm'] {
+    return this.derived.llm;
   }
 }
 

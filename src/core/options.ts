@@ -1,3 +1,4 @@
+import type { LensMode } from './llm/types';
 import { type ReconnectOptions } from './reconnect';
 import { type AdapterName, type Headers, type TransportKind } from './records';
 
@@ -68,6 +69,10 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   proxy?: ProxyOptions;
   reconnect?: Partial<ReconnectOptions>;
+  /** The LLM lens: `auto` (default) reads a model's streamed answer when the events are one; `none` never. */
+  lens?: LensMode;
+  /** Marks a silence of more than this many ms between messages in the log; off when undefined or 0. */
+  silenceMs?: number;
   /** Secret values (tokens…) that must never appear in records; they are masked as `••••`. */
   secrets?: string[];
   /**

@@ -143,6 +143,8 @@ export interface PingPongRecord extends RecordBase {
   data: string;
   size: number;
   auto?: boolean;
+  /** A pong answering one of our pings (keep-alive or manual): ms from that ping to this pong. */
+  rttMs?: number;
 }
 
 /** → reconnecting: the next attempt and the delay in force. */
@@ -220,6 +222,81 @@ export interface SummaryRecord extends RecordBase {
   durationMs: number;
 }
 
+/** How many tokens a model response used, as the server reported them. */
+export interface LlmUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Input tokens read from the provider's prompt cache. */
+  cachedTokens?: number;
+  /** Output tokens spent on reasoning/thinking, when the provider says. */
+  reasoningTokens?: number;
+}
+
+/** A tool call of a model response: its arguments joined from their fragments and parsed as JSON. */
+export interface LlmToolCall {
+  id: string;
+  name: string;
+  /** The parsed arguments; the joined text itself when it is not JSON (then `argumentsError` says why). */
+  arguments: unknown;
+  argumentsError?: string;
+}
+
+export type LlmProvider = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
+
+/**
+ * One model response read from a stream (the LLM lens, `src/core/llm/`), after its last event: the
+ * joined text, reasoning apart, tool calls, finish reason, usage, time to first token (the request to
+ * the first content delta) and output tokens per second (from usage, else counted deltas: `estimated`).
+ * `complete: false` with `incomplete` saying why when the stream stopped early or sent an error.
+ */
+export interface LlmRecord extends RecordBase {
+  kind: 'llm';
+  provider: LlmProvider;
+  text: string;
+  reasoning?: string;
+  toolCalls: LlmToolCall[];
+  finishReason: string | null;
+  usage: LlmUsage;
+  ttftMs: number | null;
+  outputTokensPerSec: number | null;
+  estimated: boolean;
+  complete: boolean;
+  incomplete?: string;
+  /** Errors the server sent mid-stream (`event: error`, Anthropic `overloaded_error`). */
+  errors?: { type: string; message: string; seq: number }[];
+  /** Events that could not be read (not JSON, unknown type…): kept in the log as they arrived. */
+  problems?: string[];
+  model?: string;
+  responseId?: string;
+  /** How many events made it, and the seqs of the first and last. */
+  events: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
+/**
+ * SSE continuity across reconnects (`src/core/continuity.ts`), once a stream's ids form a sequence:
+ * `resumed` (the first event after a resume follows the Last-Event-ID sent), `gap` (`missing` events
+ * skipped), `duplicate` (`duplicates` events sent again), `restarted` (the server started over after a
+ * resume was asked). `lastEventId` is the id it is judged against (sent, or the event before); `basis`
+ * says on what the finding rests.
+ */
+export interface ContinuityRecord extends RecordBase {
+  kind: 'continuity';
+  status: 'resumed' | 'gap' | 'duplicate' | 'restarted';
+  lastEventId: string;
+  id: string;
+  missing: number;
+  duplicates: number;
+  basis: string;
+}
+
+/** No message in either direction for `ms` (over the silence setting): marked before the message that ended it. */
+export interface SilenceRecord extends RecordBase {
+  kind: 'silence';
+  ms: number;
+}
+
 export type ConnRecord =
   | ConnectingRecord
   | OpenRecord
@@ -233,7 +310,10 @@ export type ConnRecord =
   | ErrorRecord
   | InfoRecord
   | AssertionRecord
-  | SummaryRecord;
+  | SummaryRecord
+  | LlmRecord
+  | ContinuityRecord
+  | SilenceRecord;
 
 export type RecordKind = ConnRecord['kind'];
 

@@ -187,6 +187,16 @@ export class Redactor {
       case 'assertion':
         out = this.fields(r, ['rule', 'detail']);
         break;
+      case 'llm':
+        // Every text field: the answer, reasoning, tool arguments, errors and problems carry what the server sent.
+        out = this.fields(r, ['text', 'reasoning', 'incomplete', 'model', 'responseId']);
+        out = this.set(out, 'toolCalls', this.value(r.toolCalls));
+        out = r.errors ? this.set(out, 'errors', this.value(r.errors)) : out;
+        out = r.problems ? this.set(out, 'problems', this.strings(r.problems)) : out;
+        break;
+      case 'continuity':
+        out = this.fields(r, ['lastEventId', 'id', 'basis']);
+        break;
       default:
         out = r;
     }

@@ -14,7 +14,7 @@ import { AdapterRun, type AdapterSocket } from './wsAdapter';
 import type { EndInfo, TransportAttempt, TransportError, TransportSink } from './transport';
 import { closeProblem, frameFailure, handshakeFailure, MAX_CLOSE_REASON_BYTES, truncateUtf8 } from './wsErrors';
 import { noop, WsHandshake } from './wsHandshake';
-import { KeepAlive } from './wsKeepAlive';
+import { KeepAlive, PingClock } from './wsKeepAlive';
 
 /** What a handshake that succeeded negotiated. */
 export interface Handshaken {
@@ -77,6 +77,8 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
   /** Set when we dropped the connection ourselves (ping flood): the close's reason. */
   private dropReason: string | undefined;
   private pendingPongs = 0;
+  /** Our pings awaiting their pongs: a pong's round-trip time. */
+  private readonly pings = new PingClock();
   /** Bytes read in this turn of the event loop, and whether reading paused to let the loop turn. */
   private turnBytes = 0;
   private turnScheduled = false;
@@ -295,6 +297,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sendFailed(err);
       return;
     }
+    this.pings.sent(data);
     this.sink.record({ kind: 'ping', dir: 'out', data, size: buf.length });
   }
 
@@ -451,7 +454,13 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
 
   private readonly onPong = (data: Buffer): void => {
     this.keepAlive?.cancelDeadline();
-    this.sink.record({ kind: 'pong', dir: 'in', data: data.toString('base64'), size: data.length });
+    const b64 = data.toString('base64');
+    const rttMs = this.pings.answered(b64);
+    this.sink.record(
+      rttMs === undefined
+        ? { kind: 'pong', dir: 'in', data: b64, size: data.length }
+        : { kind: 'pong', dir: 'in', data: b64, size: data.length, rttMs },
+    );
   };
 
   private readonly onError = (err: Error): void => {
@@ -557,6 +566,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sendFailed(err);
       return false;
     }
+    this.pings.sent('');
     this.sink.record({ kind: 'ping', dir: 'out', data: '', size: 0, auto: true });
     return true;
   }

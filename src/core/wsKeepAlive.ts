@@ -52,3 +52,36 @@ export class KeepAlive implements IDisposable {
     this.pongDeadline.dispose();
   }
 }
+
+/** Pings sent and not answered yet, kept at most this many (a peer that never answers costs nothing). */
+const MAX_OUTSTANDING_PINGS = 32;
+
+/**
+ * Round-trip times: each ping we send (keep-alive or manual) is remembered with its payload and the
+ * time; a pong with the same payload answers the oldest such ping (pings before it went unanswered)
+ * and gives its `rttMs`. A pong that answers none of ours (unsolicited, the peer's heartbeat) has none.
+ */
+export class PingClock {
+  private readonly outstanding: { payload: string; at: number }[] = [];
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** A ping with `payload` (base64) was sent. */
+  sent(payload: string): void {
+    if (this.outstanding.length >= MAX_OUTSTANDING_PINGS) {
+      this.outstanding.shift();
+    }
+    this.outstanding.push({ payload, at: this.now() });
+  }
+
+  /** A pong with `payload` arrived: ms since the ping it answers (to 0.1 ms), or undefined. */
+  answered(payload: string): number | undefined {
+    const i = this.outstanding.findIndex((p) => p.payload === payload);
+    if (i === -1) {
+      return undefined;
+    }
+    const { at } = this.outstanding[i];
+    this.outstanding.splice(0, i + 1);
+    return Math.round((this.now() - at) * 10) / 10;
+  }
+}

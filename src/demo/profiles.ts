@@ -43,6 +43,23 @@ export function demoProfiles(demoUrl: string): Profile[] {
       },
     },
     {
+      name: 'Demo: LLM stream, Anthropic-style (POST)',
+      url: `${demoUrl}/sse/llm/anthropic`,
+      kind: 'sse',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"prompt": "What are Server-Sent Events?"}',
+      expect: {
+        timeoutMs: 10000,
+        messages: [
+          { name: 'message starts', event: 'message_start', withinMs: 3000 },
+          { name: 'message stops', event: 'message_stop' },
+        ],
+        order: true,
+        close: { ended: true },
+      },
+    },
+    {
       name: 'Demo: WebSocket echo',
       url: `${ws}/ws/echo`,
       kind: 'ws',

@@ -5,7 +5,9 @@
  *   GET  /sse            ticker: ids, several event types, JSON and plain payloads, `: heartbeat`
  *                        comments; honours Last-Event-ID (resumes after it)
  *   GET  /sse/once       a few events, then the server closes (shows reconnects and Last-Event-ID)
- *   POST /sse/llm        an LLM-style token stream for a JSON body `{"prompt": "…"}`, ends with [DONE]
+ *   POST /sse/llm        an OpenAI Chat Completions stream for a JSON body `{"prompt": "…"}`: text, a
+ *                        tool call with its arguments in fragments, usage, [DONE]
+ *   POST /sse/llm/anthropic  the same as an Anthropic Messages stream: thinking, text, tool_use, message_stop
  *   GET  /sse/hostile    payloads that must be shown as text: HTML, script, ANSI, bidi controls
  *   GET  /sse/private    401 with a JSON body unless `Authorization: Bearer demo-token`
  *   WS   /ws/echo        echoes text and binary frames unchanged
@@ -15,6 +17,7 @@
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { anthropicStream, openAiChatStream } from './llmStreams';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -37,24 +40,6 @@ export interface DemoServer {
 }
 
 export const DEMO_TOKEN = 'demo-token';
-
-const WORDS = [
-  'Realtime',
-  ' Inspector',
-  ' shows',
-  ' every',
-  ' event',
-  ' as',
-  ' it',
-  ' arrives',
-  ':',
-  ' ids,',
-  ' types,',
-  ' retries',
-  ' and',
-  ' heartbeats',
-  '.',
-];
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
@@ -153,7 +138,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       res.on('close', () => stop(t));
       return;
     }
-    if (path === '/sse/llm') {
+    if (path === '/sse/llm' || path === '/sse/llm/anthropic') {
       if (req.method !== 'POST') {
         res.writeHead(405, { Allow: 'POST', 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ error: 'POST a JSON body: {"prompt": "…"}' }));
@@ -174,13 +159,11 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
           return;
         }
         startStream(res);
-        const words = prompt ? [...WORDS, ` You asked: ${prompt}`] : WORDS;
+        const events = path === '/sse/llm' ? openAiChatStream(prompt) : anthropicStream(prompt);
         let i = 0;
         const t = every(Math.max(20, Math.round(tickMs / 10)), () => {
-          if (i < words.length) {
-            res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: words[i++] } }] })}\n\n`);
-          } else {
-            res.write('data: [DONE]\n\n');
+          res.write(events[i++]);
+          if (i === events.length) {
             stop(t);
             res.end();
           }
@@ -283,7 +266,14 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         url: `${url}/sse/llm`,
         kind: 'sse',
         method: 'POST',
-        description: 'Token stream for a JSON body, ends with [DONE]',
+        description: 'OpenAI-style stream for a JSON body: text, a tool call, usage, [DONE]',
+      },
+      {
+        name: 'SSE LLM stream, Anthropic-style (POST)',
+        url: `${url}/sse/llm/anthropic`,
+        kind: 'sse',
+        method: 'POST',
+        description: 'Anthropic Messages stream: thinking, text, a tool_use block, message_stop',
       },
       {
         name: 'SSE hostile payloads',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionOptions } from '../core/options';
 import { CaFileError, profileConnectionOptions } from '../core/profileOptions';
-import { defaultReconnect, proxyOptions } from '../settings';
+import { defaultReconnect, silenceGapMs, proxyOptions } from '../settings';
 import type { Profile } from '../core/profile';
 import { type SendPayload, sendPayloads } from '../core/profileSend';
 import { type ResolveEnv, type Resolved, resolveProfile } from '../core/resolve';
@@ -40,6 +40,10 @@ export async function buildConnectionOptions(config: SessionConfig, env: Resolve
     );
   } catch (err) {
     throw err instanceof CaFileError ? new Error(err.message.replace(/^cannot/, 'Cannot'), { cause: err }) : err;
+  }
+  const silenceMs = silenceGapMs();
+  if (silenceMs > 0) {
+    options.silenceMs = silenceMs;
   }
   return { ok: true, value: options, secrets: resolved.secrets, refs: resolved.refs, send: sendPayloads(p.send) };
 }

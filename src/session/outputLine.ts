@@ -2,6 +2,7 @@ import { decodedTypeLabel } from '../core/decodedLabel';
 import type { Redactor } from '../core/redactor';
 import type { ConnRecord, TransportKind } from '../core/records';
 import type { Log } from '../log';
+import { continuityText, llmFigures, silenceText } from '../core/derivedText';
 
 /** `vscode.LogLevel.Trace`: per-message lines are written only at this level. */
 const TRACE_LEVEL = 1;
@@ -51,6 +52,12 @@ export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | und
       return { level: r.ok ? 'info' : 'warn', text: `${tag} ${r.ok ? 'passed' : 'failed'}: ${r.rule}${r.ok ? '' : ` (${r.detail})`}` };
     case 'summary':
       return { level: r.failed ? 'warn' : 'info', text: `${tag} checks of ${r.profile}: ${r.passed} passed, ${r.failed} failed` };
+    case 'llm':
+      return { level: r.complete ? 'info' : 'warn', text: `${tag} LLM response: ${llmFigures(r)}` };
+    case 'continuity':
+      return { level: r.status === 'resumed' ? 'info' : 'warn', text: `${tag} ${continuityText(r)}` };
+    case 'silence':
+      return { level: 'info', text: `${tag} ${silenceText(r.ms)}` };
     default:
       return undefined;
   }

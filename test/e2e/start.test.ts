@@ -51,7 +51,14 @@ describe('npm start', () => {
     const urls = (settings['realtimeInspector.profiles'] as { url: string }[]).map((p) => p.url);
     const demo = check[2];
     const ws = demo.replace('http', 'ws');
-    assert.deepEqual(urls, [`${demo}/sse`, `${demo}/sse/once`, `${demo}/sse/llm`, `${ws}/ws/echo`, `${ws}/ws/ticker`]);
+    assert.deepEqual(urls, [
+      `${demo}/sse`,
+      `${demo}/sse/once`,
+      `${demo}/sse/llm`,
+      `${demo}/sse/llm/anthropic`,
+      `${ws}/ws/echo`,
+      `${ws}/ws/ticker`,
+    ]);
   });
 
   it('the printed URL opens VS Code where a demo profile connects; Ctrl+C stops everything', async () => {

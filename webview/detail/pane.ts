@@ -10,15 +10,16 @@ import { ConnectionTab, type ConnectionView } from './connectionTab';
 import { MessageTab, type MessageTabHost } from './messageTab';
 import type { DetailTab } from './parts';
 import { RawTab, type RawTabHost } from './rawTab';
+import { ResponseTab, type ResponseTabHost } from './responseTab';
 
 export type { DetailTab } from './parts';
 
-export interface DetailHost extends MessageTabHost, RawTabHost {
+export interface DetailHost extends MessageTabHost, RawTabHost, ResponseTabHost {
   /** Turns the host's raw feed on or off. */
   setRaw(on: boolean): void;
 }
 
-const TAB_ORDER: readonly DetailTab[] = ['message', 'connection', 'raw'];
+const TAB_ORDER: readonly DetailTab[] = ['response', 'message', 'connection', 'raw'];
 
 export class DetailPane {
   readonly el: HTMLElement;
@@ -26,6 +27,8 @@ export class DetailPane {
   private readonly message: MessageTab;
   private readonly connection: ConnectionTab;
   private readonly raw: RawTab;
+  /** A model's answer, joined from the log (shown once the stream is one). */
+  readonly response: ResponseTab;
   private tab: DetailTab = 'message';
   private sseMode = false;
 
@@ -33,6 +36,10 @@ export class DetailPane {
     this.message = new MessageTab(host);
     this.connection = new ConnectionTab((text) => host.copy(text));
     this.raw = new RawTab(host);
+    this.response = new ResponseTab(host);
+    this.response.onDidFind = () => {
+      this.buttons.response.hidden = false;
+    };
     const tabButton = (id: DetailTab, label: string, iconName: string) => {
       const b = h(
         'button',
@@ -48,13 +55,16 @@ export class DetailPane {
       message: tabButton('message', 'Message', 'symbol-string'),
       connection: tabButton('connection', 'Connection', 'plug'),
       raw: tabButton('raw', 'Raw stream', 'output'),
+      response: tabButton('response', 'Response', 'sparkle'),
     };
+    this.buttons.response.hidden = true;
     this.el = h(
       'aside',
       { class: 'detail', 'aria-label': 'Details' },
       h(
         'div',
         { class: 'tabs', role: 'tablist', 'aria-label': 'Detail views' },
+        this.buttons.response,
         this.buttons.message,
         this.buttons.connection,
         this.buttons.raw,
@@ -62,13 +72,14 @@ export class DetailPane {
       this.message.el,
       this.connection.el,
       this.raw.el,
+      this.response.el,
     );
     this.setSseMode(false);
     this.setTab('message');
   }
 
   private panel(id: DetailTab): HTMLElement {
-    return id === 'message' ? this.message.el : id === 'connection' ? this.connection.el : this.raw.el;
+    return id === 'message' ? this.message.el : id === 'connection' ? this.connection.el : id === 'raw' ? this.raw.el : this.response.el;
   }
 
   setSseMode(on: boolean): void {
@@ -98,6 +109,24 @@ export class DetailPane {
     }
     if (tab === 'connection') {
       this.connection.render(this.sseMode);
+    }
+    if (tab === 'response') {
+      this.response.show();
+    } else {
+      this.response.hide();
+    }
+  }
+
+  /** The log's records changed: `reset` with every record, else the ones appended. */
+  recordsAdded(records: readonly ConnRecord[], reset: boolean): void {
+    if (reset) {
+      this.response.reset(records);
+      this.buttons.response.hidden = !this.response.hasResponse;
+      if (this.buttons.response.hidden && this.tab === 'response') {
+        this.setTab('message');
+      }
+    } else {
+      this.response.append(records);
     }
   }
 

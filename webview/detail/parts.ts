@@ -15,7 +15,7 @@ const MAX_COLOURED_TOKENS = 40_000;
  */
 export const MAX_SHOWN_CHARS = 256 * 1024;
 
-export type DetailTab = 'message' | 'connection' | 'raw';
+export type DetailTab = 'message' | 'connection' | 'raw' | 'response';
 
 /** A row of a key/value list; rows whose value is undefined or empty are left out. */
 export type KeyValue = [string, string | number | undefined];

@@ -1,6 +1,7 @@
 /** What the log and the badge say of a record or a connection state. DOM-free and total. */
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
 import { decodedType, decodedTypeLabel, isInvalidDecoded } from '../../src/core/decodedLabel';
+import { continuityText, llmFigures, silenceText } from '../../src/core/derivedText';
 import { base64ToBytes } from '../../src/core/payloadText';
 import { repeatsOf } from '../retryFold';
 import { hexPreview, printableText } from './bytes';
@@ -120,7 +121,7 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
     }
     case 'ping':
     case 'pong': {
-      const auto = record.auto ? ' (automatic)' : '';
+      const auto = `${record.auto ? ' (automatic)' : ''}${record.rttMs !== undefined ? ` · RTT ${record.rttMs} ms` : ''}`;
       if (!record.size) {
         return `no payload${auto}`;
       }
@@ -167,6 +168,12 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
       return escapeControl(clip(`${record.ok ? '✓' : '✗'} ${record.rule} — ${record.detail} (${record.atMs} ms)`, max));
     case 'summary':
       return `${record.profile}: ${record.passed} passed, ${record.failed} failed (${record.durationMs} ms)`;
+    case 'llm':
+      return escapeControl(clip(`LLM response: ${llmFigures(record)}`, max));
+    case 'continuity':
+      return escapeControl(clip(continuityText(record), max));
+    case 'silence':
+      return silenceText(record.ms);
     default:
       return '';
   }

@@ -10,6 +10,7 @@
  */
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../lifecycle';
 import type { ConnRecord, MessageRecord } from '../records';
+import { continuityText } from '../derivedText';
 import type { CompiledExpect } from './expect';
 import { RecordMatcher } from './match';
 import type { RuleState, RuleStatus } from './ruleState';
@@ -75,6 +76,7 @@ export class ContractCheck extends Disposable {
   private readonly neverSlots: RuleSlot[];
   private readonly closeSlot?: RuleSlot;
   private readonly errorsSlot?: RuleSlot;
+  private readonly continuitySlot?: RuleSlot;
   private readonly orderSlot?: RuleSlot;
   private readonly timeout = this._register(new MutableDisposable());
   private readonly withinTimers = this._register(new MutableDisposable());
@@ -112,6 +114,9 @@ export class ContractCheck extends Disposable {
     }
     if (expect.noErrors) {
       this.errorsSlot = slot(expect.noErrors.name, 'holding', 'no error so far', {});
+    }
+    if (expect.continuity) {
+      this.continuitySlot = slot(expect.continuity.name, 'holding', 'no gap or duplicate so far', {});
     }
     if (expect.order) {
       this.orderSlot = slot(expect.order.name, 'holding', 'in order so far', {});
@@ -164,6 +169,11 @@ export class ContractCheck extends Disposable {
         break;
       case 'close':
         this.onClose(r);
+        break;
+      case 'continuity':
+        if (this.continuitySlot && !this.continuitySlot.final && r.status !== 'resumed') {
+          this.settle(this.continuitySlot, false, continuityText(r), r);
+        }
         break;
       default:
         return;
@@ -224,6 +234,9 @@ export class ContractCheck extends Disposable {
       }
       if (this.errorsSlot && !this.errorsSlot.final) {
         this.settleAt(this.errorsSlot, true, 'no error', atMs);
+      }
+      if (this.continuitySlot && !this.continuitySlot.final) {
+        this.settleAt(this.continuitySlot, true, 'no gap, duplicate or restart', atMs);
       }
       if (this.orderSlot && !this.orderSlot.final) {
         this.settleAt(this.orderSlot, true, 'in order', atMs);

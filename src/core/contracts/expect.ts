@@ -1,3 +1,4 @@
+// Over 400 lines: one rule set, one validation pass over it; each rule's checks stay beside the others so the messages read alike (the matcher lives in match.ts).
 /**
  * A profile's `expect` block: its shape, its validation (messages that name the rule and the
  * problem) and its compiled form, which {@link ContractCheck} runs. No I/O.
@@ -44,13 +45,15 @@ export interface Expect {
   never?: Matcher[];
   close?: { codes?: number[]; ended?: boolean };
   noErrors?: boolean;
+  /** SSE: no gap, duplicate or restart across reconnects (the `continuity` findings). */
+  continuity?: boolean;
   order?: boolean;
 }
 
 /** How long a run lasts when `timeoutMs` is not given. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
-const EXPECT_KEYS = new Set(['timeoutMs', 'count', 'messages', 'never', 'close', 'noErrors', 'order']);
+const EXPECT_KEYS = new Set(['timeoutMs', 'count', 'messages', 'never', 'close', 'noErrors', 'continuity', 'order']);
 const MATCHER_KEYS = ['name', 'dir', 'event', 'id', 'data', 'json', 'equals', 'type', 'format'];
 const MESSAGE_KEYS = new Set([...MATCHER_KEYS, 'withinMs', 'count']);
 const NEVER_KEYS = new Set(MATCHER_KEYS);
@@ -92,6 +95,7 @@ export interface CompiledExpect {
   never: CompiledNeverRule[];
   close?: { name: string; codes?: number[]; ended?: boolean };
   noErrors?: { name: string };
+  continuity?: { name: string };
   order?: { name: string };
 }
 
@@ -112,7 +116,7 @@ export class ExpectError extends Error {
  */
 export function compileExpect(value: unknown, kind?: 'sse' | 'ws'): CompiledExpect {
   if (!isObject(value)) {
-    throw new ExpectError('expect', 'must be an object of rules (timeoutMs, count, messages, never, close, noErrors, order)');
+    throw new ExpectError('expect', 'must be an object of rules (timeoutMs, count, messages, never, close, noErrors, continuity, order)');
   }
   unknownKey(value, EXPECT_KEYS, 'expect');
   const out: CompiledExpect = { timeoutMs: DEFAULT_TIMEOUT_MS, messages: [], never: [] };
@@ -191,7 +195,7 @@ export function compileExpect(value: unknown, kind?: 'sse' | 'ws'): CompiledExpe
     }
     out.close = close;
   }
-  for (const key of ['noErrors', 'order'] as const) {
+  for (const key of ['noErrors', 'continuity', 'order'] as const) {
     if (value[key] !== undefined && typeof value[key] !== 'boolean') {
       throw new ExpectError('expect', `"${key}" must be true or false`);
     }
@@ -199,14 +203,20 @@ export function compileExpect(value: unknown, kind?: 'sse' | 'ws'): CompiledExpe
   if (value.noErrors === true) {
     out.noErrors = { name: names.take('no errors') };
   }
+  if (value.continuity === true) {
+    if (kind === 'ws') {
+      throw new ExpectError('expect', '"continuity" checks SSE event ids across reconnects: a WebSocket has none');
+    }
+    out.continuity = { name: names.take('continuity') };
+  }
   if (value.order === true) {
     if (out.messages.length < 2) {
       throw new ExpectError('expect', '"order" needs at least two "messages" rules to order');
     }
     out.order = { name: names.take('order') };
   }
-  if (!out.count && !out.messages.length && !out.never.length && !out.close && !out.noErrors) {
-    throw new ExpectError('expect', 'has no rule (count, messages, never, close or noErrors)');
+  if (!out.count && !out.messages.length && !out.never.length && !out.close && !out.noErrors && !out.continuity) {
+    throw new ExpectError('expect', 'has no rule (count, messages, never, close, noErrors or continuity)');
   }
   return out;
 }
@@ -232,6 +242,7 @@ export function ruleNames(c: CompiledExpect): string[] {
     ...c.never.map((r) => r.name),
     ...(c.close ? [c.close.name] : []),
     ...(c.noErrors ? [c.noErrors.name] : []),
+    ...(c.continuity ? [c.continuity.name] : []),
     ...(c.order ? [c.order.name] : []),
   ];
 }
