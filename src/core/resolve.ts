@@ -10,6 +10,7 @@
 import { isCredentialHeader } from './credentials';
 import { type Profile, templatedStrings } from './profile';
 import type { SendItem } from './profileSend';
+import { mapMessage } from './workbench/environments';
 
 export interface ResolveEnv {
   env(name: string): string | undefined;
@@ -135,6 +136,9 @@ export async function resolveProfile<P extends Partial<Profile> & { url: string 
   }
   if (p.send) {
     out.send = p.send.map((item) => subSend(item, sub));
+  }
+  if (p.messages) {
+    out.messages = p.messages.map((m) => mapMessage(m, sub));
   }
   const written = [...refs].map((ref) => `\${${ref}}`).sort();
   return { ok: true, value: out, secrets, refs: written };
