@@ -6,7 +6,7 @@
  * reconnect) and starts again after a reconnect only when asked to (`resumeAfterReconnect`).
  */
 import type { ConnectionState } from '../records';
-import { Disposable, Emitter, type Event, MutableDisposable, disposableTimeout } from '../lifecycle';
+import { Disposable, Emitter, type Event, MutableDisposable, disposableTimeout, toDisposable } from '../lifecycle';
 
 export interface RepeatOptions {
   /** The interval, in ms (at least 1). */
@@ -94,6 +94,11 @@ export class PeriodicSender extends Disposable {
     };
   }
 
+  /** When the current schedule started, on the sender's clock. */
+  get startedAt(): number {
+    return this.started;
+  }
+
   /** The offset from the schedule's start at which send `i` is due: always `i · everyMs`. */
   dueOffset(i: number): number {
     return i * this.options.everyMs;
@@ -136,6 +141,12 @@ export class PeriodicSender extends Disposable {
       return;
     }
     const due = this.dueOffset(this.index);
+    // A timer may fire a fraction of a millisecond early: wait out the rest, never send before the slot.
+    const early = this.started + due - this.clock();
+    if (early > 0) {
+      this.timer.value = disposableTimeout(() => this.tick(), Math.ceil(early));
+      return;
+    }
     try {
       this.send(this._sent);
     } catch (err) {
@@ -151,7 +162,7 @@ export class PeriodicSender extends Disposable {
       return;
     }
     this._onDidChange.fire(this.status);
-    const wait = Math.max(0, this.started + this.dueOffset(this.index) - this.clock());
+    const wait = Math.max(0, Math.ceil(this.started + this.dueOffset(this.index) - this.clock()));
     this.timer.value = disposableTimeout(() => this.tick(), wait);
   }
 
@@ -160,18 +171,37 @@ export class PeriodicSender extends Disposable {
     if (this._running && state !== 'open') {
       this.timer.clear();
       this._running = false;
-      if (this.options.resumeAfterReconnect && (state === 'reconnecting' || state === 'connecting')) {
+      if (this.options.resumeAfterReconnect && state !== 'closing') {
         this._waiting = true;
         this._onDidChange.fire(this.status);
+        this.settle();
       } else {
         this.stop(state === 'closing' || state === 'closed' ? 'the connection closed' : `the connection is ${state}`);
       }
     } else if (this._waiting) {
       if (state === 'open') {
+        this.timer.clear();
         this.begin();
-      } else if (state === 'closed' || state === 'failed' || state === 'closing') {
+      } else if (state === 'closing') {
         this.stop('the connection closed');
+      } else {
+        this.settle();
       }
     }
+  }
+
+  /** A close may be followed at once by a reconnect: decide once the transition has settled. */
+  private settle(): void {
+    const state = this.target.state;
+    if (state !== 'closed' && state !== 'failed') {
+      return;
+    }
+    const handle = setImmediate(() => {
+      const now = this.target.state;
+      if (this._waiting && (now === 'closed' || now === 'failed')) {
+        this.stop(now === 'failed' ? 'the connection failed' : 'the connection closed');
+      }
+    });
+    this.timer.value = toDisposable(() => clearImmediate(handle));
   }
 }
