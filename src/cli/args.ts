@@ -51,6 +51,12 @@ export interface ConnectArgs {
   cacert?: string;
   raw: boolean;
   json: boolean;
+  /** `--environment NAME`: `{{name}}` in the URL, headers, body and messages from this environment. */
+  environment?: string;
+  /** Where `--environment` reads `realtimeInspector.environments` (default `.vscode/settings.json`). */
+  profiles?: string;
+  /** WS: `--every MS [--times K]`: the `--send` messages again every MS ms, K times or until stopped. */
+  repeat?: { everyMs: number; times?: number };
 }
 
 export interface DemoArgs {
@@ -96,6 +102,10 @@ export const OPTIONS = {
   cacert: { type: 'string' },
   raw: { type: 'boolean' },
   json: { type: 'boolean' },
+  environment: { type: 'string' },
+  profiles: { type: 'string' },
+  every: { type: 'string' },
+  times: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -133,7 +143,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const url = parsed.positionals[0];
   let scheme: string;
   try {
-    scheme = new URL(url).protocol;
+    // `{{host}}` stands for part of the URL until the environment fills it: only the scheme is read here.
+    scheme = /\{\{[^{}]*\}\}/.test(url)
+      ? (/^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)?.[1]?.toLowerCase() ?? new URL(url).protocol)
+      : new URL(url).protocol;
   } catch {
     throw new UsageError(`invalid URL: ${maskUrlCredentials(url, MASK)}`);
   }
@@ -184,6 +197,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     'deflate',
     'no-deflate',
     'max-payload',
+    'every',
+    'times',
   ]);
 
   const headers: Headers = {};
@@ -279,6 +294,25 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
     retryMethods = retryMethods.map((m) => m.toUpperCase());
   }
+  const everyMs = integer(v.every, '--every', 1);
+  const times = integer(v.times, '--times', 1);
+  if (times !== undefined && everyMs === undefined) {
+    throw new UsageError('--times needs --every MS (the interval)');
+  }
+  if (everyMs !== undefined && !sends.some((s) => s.type !== 'ping')) {
+    throw new UsageError('--every repeats the --send messages: give at least one --send or --send-binary');
+  }
+  for (const [flag, value] of [
+    ['--environment', v.environment],
+    ['--profiles', v.profiles],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') {
+      throw new UsageError(`${flag} needs a ${flag === '--profiles' ? 'file name' : 'name'}`);
+    }
+  }
+  if (v.profiles !== undefined && v.environment === undefined) {
+    throw new UsageError('--profiles names the file --environment reads: give --environment NAME too');
+  }
   if (v.raw && v.json) {
     throw new UsageError('--raw and --json cannot be combined');
   }
@@ -316,6 +350,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     cacert: v.cacert,
     raw: !!v.raw,
     json: !!v.json,
+    ...(v.environment !== undefined ? { environment: v.environment } : {}),
+    ...(v.profiles !== undefined ? { profiles: v.profiles } : {}),
+    ...(everyMs !== undefined ? { repeat: { everyMs, ...(times !== undefined ? { times } : {}) } } : {}),
   };
 }
 
