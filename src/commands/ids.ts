@@ -23,4 +23,7 @@ export const COMMANDS = {
   stopMock: 'realtimeInspector.stopMock',
   connectMock: 'realtimeInspector.connectMock',
   copyMockUrl: 'realtimeInspector.copyMockUrl',
+  selectEnvironment: 'realtimeInspector.selectEnvironment',
+  copyAs: 'realtimeInspector.copyAs',
+  pasteAsConnection: 'realtimeInspector.pasteAsConnection',
 } as const;

@@ -7,6 +7,7 @@ import { COMMANDS } from './ids';
 import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
+import { WorkbenchCommands } from './workbench';
 
 export { COMMANDS } from './ids';
 
@@ -22,6 +23,7 @@ export class Commands {
   readonly demo: DemoCommands;
   readonly checks: CheckCommands;
   readonly mocks: MockCommands;
+  readonly workbench: WorkbenchCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -31,6 +33,7 @@ export class Commands {
     this.demo = new DemoCommands(services, this.connection);
     this.checks = new CheckCommands(services);
     this.mocks = new MockCommands(services, this.connection);
+    this.workbench = new WorkbenchCommands(services, this.connection);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -45,7 +48,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks } = this;
+    const { connection, profiles, demo, checks, mocks, workbench } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -70,6 +73,9 @@ export class Commands {
       run(COMMANDS.stopMock, mocks.stopMockCommand.bind(mocks)),
       run(COMMANDS.connectMock, mocks.connectMockCommand.bind(mocks)),
       run(COMMANDS.copyMockUrl, mocks.copyMockUrlCommand.bind(mocks)),
+      run(COMMANDS.selectEnvironment, workbench.selectEnvironmentCommand.bind(workbench)),
+      run(COMMANDS.copyAs, workbench.copyAsCommand.bind(workbench)),
+      run(COMMANDS.pasteAsConnection, workbench.pasteAsConnectionCommand.bind(workbench)),
     ];
   }
 }

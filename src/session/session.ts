@@ -17,6 +17,8 @@ import type { TrustGate, TrustSource } from '../trust';
 import { SessionChecks } from './checks';
 import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
+import { applyEnvironmentText } from '../core/workbench/environments';
+import { DynamicValues } from '../core/workbench/placeholders';
 import { RawView } from './rawView';
 import { resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
@@ -29,6 +31,8 @@ export interface SessionDeps {
   env: ResolveEnv;
   trust: TrustGate;
   storeOptions: () => StoreOptions;
+  /** The active environment (`{{name}}` placeholders); none when not given. */
+  environment?: () => { name?: string; vars?: Record<string, string> };
 }
 
 /** The outcome of {@link Session.connect}: errors are values the caller shows. */
@@ -93,6 +97,8 @@ export class Session extends Disposable {
   recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
+  /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
+  private dynamic = new DynamicValues();
 
   constructor(
     config: SessionConfig,
@@ -337,7 +343,7 @@ export class Session extends Disposable {
       }
       try {
         if (payload.type === 'text') {
-          conn.sendText(payload.text);
+          conn.sendText(this.dynamic.resolve(payload.text));
         } else {
           conn.sendBinary(payload.bytes);
         }
@@ -403,6 +409,23 @@ export class Session extends Disposable {
     this._connection?.note('Log cleared');
   }
 
+  /**
+   * A message typed or picked for sending, as it goes out: `{{name}}` from the active environment,
+   * then dynamic values (`{{$seq}}`…). Throws a {@link SendError} naming what is undefined: nothing
+   * is sent half resolved.
+   */
+  resolveOutgoing(text: string): string {
+    if (!text.includes('{{')) {
+      return this.dynamic.resolve(text);
+    }
+    try {
+      const env = this.deps.environment?.() ?? {};
+      return this.dynamic.resolve(applyEnvironmentText(text, env.vars, env.name));
+    } catch (err) {
+      throw new SendError((err as Error).message);
+    }
+  }
+
   /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */
   requireConnection(): Connection {
     if (!this._connection) {
@@ -442,6 +465,7 @@ export class Session extends Disposable {
 
   private attach(conn: Connection): void {
     this._connection = conn;
+    this.dynamic = new DynamicValues();
     this.connectionStore.add(conn);
     this.messageRate.restart(this.messageCount);
     this.connectionStore.add(conn.onRawChunk(this.raw.onRawChunk));
