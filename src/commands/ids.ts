@@ -26,4 +26,6 @@ export const COMMANDS = {
   selectEnvironment: 'realtimeInspector.selectEnvironment',
   copyAs: 'realtimeInspector.copyAs',
   pasteAsConnection: 'realtimeInspector.pasteAsConnection',
+  sendSavedMessage: 'realtimeInspector.sendSavedMessage',
+  stopRepeat: 'realtimeInspector.stopRepeat',
 } as const;

@@ -7,7 +7,7 @@ import { COMMANDS } from './ids';
 import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
-import { WorkbenchCommands } from './workbench';
+import { SavedMessageCommands, WorkbenchCommands } from './workbench';
 
 export { COMMANDS } from './ids';
 
@@ -24,6 +24,7 @@ export class Commands {
   readonly checks: CheckCommands;
   readonly mocks: MockCommands;
   readonly workbench: WorkbenchCommands;
+  readonly savedMessages: SavedMessageCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -34,6 +35,7 @@ export class Commands {
     this.checks = new CheckCommands(services);
     this.mocks = new MockCommands(services, this.connection);
     this.workbench = new WorkbenchCommands(services, this.connection);
+    this.savedMessages = new SavedMessageCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -48,7 +50,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -76,6 +78,8 @@ export class Commands {
       run(COMMANDS.selectEnvironment, workbench.selectEnvironmentCommand.bind(workbench)),
       run(COMMANDS.copyAs, workbench.copyAsCommand.bind(workbench)),
       run(COMMANDS.pasteAsConnection, workbench.pasteAsConnectionCommand.bind(workbench)),
+      run(COMMANDS.sendSavedMessage, savedMessages.sendSavedCommand.bind(savedMessages)),
+      run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
     ];
   }
 }

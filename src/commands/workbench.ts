@@ -12,6 +12,9 @@ import { looksLikeCommand, parseCommand } from '../core/workbench/pasteCommand';
 import { pastedConfig } from '../workbench/pastedConfig';
 import { type RequestSpec, withPlaceholders } from '../core/workbench/request';
 import type { SessionConfig } from '../profiles/connectOptions';
+import type { ResolveEnv } from '../core/resolve';
+import { type SavedMessage, messagePayload, messageText } from '../core/workbench/savedMessages';
+import { PeriodicSender, type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
 import type { ConnectionCommands } from './connection';
@@ -147,4 +150,129 @@ export class WorkbenchCommands {
     const spec = specOf(resolved.value, kind);
     return { spec, masked: withPlaceholders(spec, specOf(written, kind)) };
   }
+}
+
+/**
+ * A saved message ready to go out on `session`: `${env:}`/`${secret:}` read now; each call of the
+ * function returned sends it once, with the environment and dynamic values resolved at that send.
+ */
+export async function prepareSavedMessage(session: Session, message: SavedMessage, env: ResolveEnv): Promise<() => void> {
+  if (message.verb !== undefined) {
+    throw new Error(
+      `"${message.name}" is a ${message.verb} message: it is sent through the protocol adapter, which this connection does not use`,
+    );
+  }
+  const format = message.format ?? 'text';
+  const written = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
+  const resolved = await resolveProfile({ url: '', body: written }, env);
+  if (!resolved.ok) {
+    throw new Error(`message "${message.name}": ${resolved.error.message}`);
+  }
+  const body = resolved.value.body ?? '';
+  return () => {
+    const c = session.requireConnection();
+    if (format === 'binary') {
+      const payload = messagePayload({ ...message, body: session.resolveOutgoing(body) });
+      c.sendBinary((payload as { bytes: Uint8Array }).bytes);
+    } else if (format === 'json') {
+      c.sendJson(session.resolveOutgoing(body));
+    } else {
+      c.sendText(session.resolveOutgoing(body));
+    }
+  };
+}
+
+/** Send Saved Message… (Ctrl/Cmd+K in the panel): a quick pick of the profile's `messages`, sent once or repeated. */
+export class SavedMessageCommands {
+  constructor(private readonly services: Services) {}
+
+  private get env(): ResolveEnv {
+    return { env: (name) => process.env[name], secret: (name) => this.services.secrets.get(name) };
+  }
+
+  /**
+   * `name` (else a pick) of the session's saved messages. `repeat`: `{ everyMs, times }` sends it on a
+   * fixed schedule until stopped, the connection closes, or `times` are sent (without it, a pick asks).
+   */
+  async sendSavedCommand(arg?: SessionArg, name?: string, repeat?: RepeatOptions | false): Promise<string | undefined> {
+    const session = await pickSession(arg, 'Send a saved message on', (s) => s.status.state === 'open', this.services);
+    if (!session) {
+      return undefined;
+    }
+    const messages = session.config.messages ?? [];
+    if (!messages.length) {
+      throw new Error(`${session.label} has no saved messages: add "messages" to its profile`);
+    }
+    let message = messages.find((m) => m.name === name);
+    if (!message) {
+      const pick = await vscode.window.showQuickPick(
+        messages.map((m) => ({ label: m.name, description: m.verb ?? m.format ?? 'text', detail: messageText(m).slice(0, 200), m })),
+        { title: `Send a saved message on ${session.label}`, matchOnDetail: true },
+      );
+      if (!pick) {
+        return undefined;
+      }
+      message = pick.m;
+      if (repeat === undefined) {
+        repeat = await this.askRepeat();
+        if (repeat === undefined) {
+          return undefined;
+        }
+      }
+    }
+    const m = message;
+    const send = await prepareSavedMessage(session, m, this.env);
+    if (!repeat) {
+      send();
+      return m.name;
+    }
+    const conn = session.requireConnection();
+    const sender = new PeriodicSender(conn, send, repeat);
+    sender.onDidChange((st) => {
+      if (st.stopped !== undefined) {
+        conn.note(`Repeat of "${m.name}" stopped: ${st.stopped}`);
+      }
+    });
+    session.repeat.value = sender;
+    conn.note(`Repeating "${m.name}" every ${repeat.everyMs} ms${repeat.times ? `, ${repeat.times} times` : ' until stopped'}`);
+    sender.start();
+    return m.name;
+  }
+
+  /** Stops the session's repeat. */
+  async stopRepeatCommand(arg?: SessionArg): Promise<void> {
+    const session = await pickSession(arg, 'Stop the repeat of', (s) => !!s.repeat.value?.status.running, this.services);
+    session?.repeat.value?.stop('stopped by the user');
+    session?.repeat.clear();
+  }
+
+  private async askRepeat(): Promise<RepeatOptions | false | undefined> {
+    const once = await vscode.window.showQuickPick(
+      [
+        { label: 'Send once', repeat: false },
+        { label: 'Repeat…', description: 'every N ms, K times or until stopped', repeat: true },
+      ],
+      {
+        title: 'Send',
+      },
+    );
+    if (!once) {
+      return undefined;
+    }
+    if (!once.repeat) {
+      return false;
+    }
+    const text = await vscode.window.showInputBox({
+      title: 'Repeat',
+      prompt: 'Every N milliseconds, and optionally how many times: "1000" or "1000 x 10"',
+      value: '1000',
+      validateInput: (v) => (/^\s*\d+\s*(x\s*\d+\s*)?$/i.test(v) ? repeatProblem(parseRepeat(v)) : 'Write "1000" or "1000 x 10"'),
+    });
+    return text === undefined ? undefined : parseRepeat(text);
+  }
+}
+
+function parseRepeat(text: string): RepeatOptions {
+  const [every, times] = text.split(/x/i).map((s) => Number(s.trim()));
+  return times === undefined || Number.isNaN(times) ? { everyMs: every } : { everyMs: every, times };
 }

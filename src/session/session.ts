@@ -1,6 +1,6 @@
 // Over 400 lines: one session ties its configuration, connection, store, raw view, checks and sends together; the parts (checks.ts, rawView.ts, resolveForConnect.ts, stats.ts) are split out.
 import { type Connection, SendError } from '../core/connection';
-import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
+import { Disposable, DisposableStore, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
 import { resolveKind } from '../core/options';
 import type { SendPayload } from '../core/profileSend';
@@ -19,6 +19,7 @@ import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
 import { applyEnvironmentText } from '../core/workbench/environments';
 import { DynamicValues } from '../core/workbench/placeholders';
+import type { PeriodicSender } from '../core/workbench/periodic';
 import { RawView } from './rawView';
 import { resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
@@ -97,6 +98,8 @@ export class Session extends Disposable {
   recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
+  /** A periodic send running on this session's connection (Send Saved Message… → Repeat). */
+  readonly repeat = this._register(new MutableDisposable<PeriodicSender>());
   /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
   private dynamic = new DynamicValues();
 

@@ -50,6 +50,37 @@ suite('Workbench', () => {
     assert.equal(echoed().length, 2, 'nothing was sent half resolved');
   });
 
+  test('Send Saved Message sends a profile message once, then on a repeat, dynamic values per send', async () => {
+    await config().update(
+      'profiles',
+      [
+        {
+          name: 'saved',
+          url: `ws://${host}/ws/echo`,
+          messages: [
+            { name: 'hello', body: 'hello #{{$seq}}' },
+            { name: 'json', format: 'json', body: '{"n":{{$seq}}}' },
+          ],
+        },
+      ],
+      vscode.ConfigurationTarget.Workspace,
+    );
+    await waitFor(() => api.services.profiles.entries.length === 1, 'the profile');
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.connectProfile', 'saved', { panel: false }))!;
+    await waitState(session, 'open');
+    assert.equal(await vscode.commands.executeCommand('realtimeInspector.sendSavedMessage', session.id, 'hello', false), 'hello');
+    await vscode.commands.executeCommand('realtimeInspector.sendSavedMessage', session.id, 'json', { everyMs: 10, times: 3 });
+    const echoed = () =>
+      session.store
+        .toArray()
+        .filter((r): r is MessageRecord => r.kind === 'message' && r.dir === 'in')
+        .map((r) => r.data);
+    await waitFor(() => echoed().length >= 4, 'four echoes');
+    assert.deepEqual(echoed(), ['hello #1', '{"n":2}', '{"n":3}', '{"n":4}']);
+    await waitFor(() => session.repeat.value?.status.stopped !== undefined, 'the repeat to finish');
+    assert.equal(session.repeat.value?.status.stopped, 'done: 3 sent');
+  });
+
   test('an undefined variable is named before connecting', async () => {
     await config().update('environments', { other: {} }, vscode.ConfigurationTarget.Workspace);
     await api.services.environments.select('other');
