@@ -28,4 +28,6 @@ export const COMMANDS = {
   pasteAsConnection: 'realtimeInspector.pasteAsConnection',
   sendSavedMessage: 'realtimeInspector.sendSavedMessage',
   stopRepeat: 'realtimeInspector.stopRepeat',
+  compare: 'realtimeInspector.compare',
+  compareWithPrevious: 'realtimeInspector.compareWithPrevious',
 } as const;

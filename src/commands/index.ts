@@ -8,6 +8,7 @@ import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
 import { SavedMessageCommands, WorkbenchCommands } from './workbench';
+import { CompareCommands } from './compare';
 
 export { COMMANDS } from './ids';
 
@@ -25,6 +26,7 @@ export class Commands {
   readonly mocks: MockCommands;
   readonly workbench: WorkbenchCommands;
   readonly savedMessages: SavedMessageCommands;
+  readonly compare: CompareCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -36,6 +38,7 @@ export class Commands {
     this.mocks = new MockCommands(services, this.connection);
     this.workbench = new WorkbenchCommands(services, this.connection);
     this.savedMessages = new SavedMessageCommands(services);
+    this.compare = new CompareCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -50,7 +53,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -80,6 +83,9 @@ export class Commands {
       run(COMMANDS.pasteAsConnection, workbench.pasteAsConnectionCommand.bind(workbench)),
       run(COMMANDS.sendSavedMessage, savedMessages.sendSavedCommand.bind(savedMessages)),
       run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
+      run(COMMANDS.compare, compare.compareCommand.bind(compare)),
+      run(COMMANDS.compareWithPrevious, compare.compareWithPreviousCommand.bind(compare)),
+      compare,
     ];
   }
 }

@@ -79,6 +79,17 @@ suite('Workbench', () => {
     assert.deepEqual(echoed(), ['hello #1', '{"n":2}', '{"n":3}', '{"n":4}']);
     await waitFor(() => session.repeat.value?.status.stopped !== undefined, 'the repeat to finish');
     assert.equal(session.repeat.value?.status.stopped, 'done: 3 sent');
+
+    // Compare with previous of this type: the last echo against the one before it, in the diff editor.
+    const ins = session.store.toArray().filter((r): r is MessageRecord => r.kind === 'message' && r.dir === 'in');
+    assert.equal(await vscode.commands.executeCommand('realtimeInspector.compareWithPrevious', session.id, ins[3].seq), true);
+    const docs = await waitFor(() => {
+      const open = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'realtime-compare');
+      return open.length >= 2 ? open : undefined;
+    }, 'the two compare documents');
+    const texts = docs.map((d) => d.getText());
+    assert.ok(texts.includes('{\n  "n": 3\n}') && texts.includes('{\n  "n": 4\n}'), JSON.stringify(texts));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   test('an undefined variable is named before connecting', async () => {
