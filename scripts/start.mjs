@@ -81,6 +81,9 @@ function writeDemoWorkspace(demoUrl, demoSettings) {
       'The profiles carry stream contracts (`expect`); check them all from a terminal in this folder with',
       '`realtime-inspector run` (or `node <extension>/dist/cli.js run`).',
       '',
+      'Pick the **demo** environment from the status bar to connect **Demo: WebSocket echo (environment)**',
+      '(its URL is `ws://{{host}}/ws/echo`), and send its saved messages from the send box.',
+      '',
     ].join('\n'),
   );
   return workspace;

@@ -3,14 +3,16 @@ import { adapters, suggestedAdapters } from './core/adapters/registry';
 import { isCredentialHeader } from './core/credentials';
 import { connectPickItems, type ConnectItem, type ConnectSources, safeKind, transportName, typedTarget } from './connectItems';
 import type { SessionConfig } from './profiles/connectOptions';
+import { looksLikeCommand, parseCommand } from './core/workbench/pasteCommand';
+import { pastedConfig } from './workbench/pastedConfig';
 import type { ProfileEntry } from './profiles/profileStore';
 
 export { connectPickItems, typedTarget, type ConnectItem, type ConnectSources } from './connectItems';
 
-export type ConnectChoice = { type: 'profile'; entry: ProfileEntry } | { type: 'adhoc'; config: SessionConfig };
+export type ConnectChoice = { type: 'profile'; entry: ProfileEntry } | { type: 'adhoc'; config: SessionConfig; pasted?: true };
 
 /** What the connect box gave: a profile, or a configuration to connect with now or after its options. */
-export type FirstPick = { entry: ProfileEntry } | { config: SessionConfig; options?: boolean };
+export type FirstPick = { entry: ProfileEntry } | { config: SessionConfig; options?: boolean; pasted?: true };
 
 /** An item of an options step. */
 export interface StepItem extends vscode.QuickPickItem {
@@ -60,7 +62,7 @@ export async function connectFlow(sources: ConnectSources, ui: FlowUi = windowUi
       return { type: 'profile', entry: first.entry };
     }
     if (!first.options) {
-      return { type: 'adhoc', config: first.config };
+      return { type: 'adhoc', config: first.config, ...(first.pasted ? { pasted: true as const } : {}) };
     }
     // Back from the options and into them again for the same URL: what was set is still there.
     const start = draft?.url === first.config.url ? draft : first.config;
@@ -284,6 +286,16 @@ function pickFirst(sources: ConnectSources, value: string): Promise<FirstPick | 
       return target.type === 'url' ? { url: target.url } : undefined;
     };
     qp.onDidAccept(() => {
+      // A pasted curl / wscat / websocat command fills the request (an error names the word at fault).
+      if (looksLikeCommand(qp.value)) {
+        try {
+          done({ config: pastedConfig(parseCommand(qp.value)), pasted: true });
+        } catch (err) {
+          // The box stays open with the command in it, to fix the word named.
+          void vscode.window.showErrorMessage(`Cannot read the pasted command: ${(err as Error).message}`);
+        }
+        return;
+      }
       const item = qp.selectedItems[0] ?? qp.activeItems[0];
       const typed = typedConfig();
       if (!item || item.action) {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ActiveEnvironment } from './workbench/activeEnvironment';
 import { SecretPrompts } from './commands/secrets';
 import { SessionActions } from './commands/sessionActions';
 import { Disposable } from './core/lifecycle';
@@ -33,6 +34,8 @@ export class Services extends Disposable {
   readonly tree: ConnectionsTree;
   /** The recordings served as mocks (Serve as Mock): all stopped with the extension. */
   readonly mocks: MockServers;
+  /** The active environment of `realtimeInspector.environments` (status bar, `{{name}}` on connect and send). */
+  readonly environments: ActiveEnvironment;
   demo: DemoServer | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -40,12 +43,14 @@ export class Services extends Disposable {
     this.log = this._register(new Log());
     this.secrets = new SecretStore(context.secrets, context.globalState);
     this.profiles = this._register(new ProfileStore(this.log));
+    this.environments = this._register(new ActiveEnvironment(context.workspaceState, this.log));
     this.sessions = this._register(
       new SessionRegistry({
         log: this.log,
         trust: this.trust,
         storeOptions,
         env: { env: (name) => process.env[name], secret: (name) => this.secrets.get(name) },
+        environment: () => this.environments.current,
       }),
     );
     this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);

@@ -66,6 +66,12 @@ export interface ConnectArgs {
   lens: 'auto' | 'llm' | 'none';
   /** Mark silences between messages longer than this many ms. */
   silenceMs?: number;
+  /** `--environment NAME`: `{{name}}` in the URL, headers, body and messages from this environment. */
+  environment?: string;
+  /** Where `--environment` reads `realtimeInspector.environments` (default `.vscode/settings.json`). */
+  profiles?: string;
+  /** WS: `--every MS [--times K]`: the `--send` messages again every MS ms, K times or until stopped. */
+  repeat?: { everyMs: number; times?: number };
 }
 
 export interface DemoArgs {
@@ -113,6 +119,10 @@ export const OPTIONS = {
   json: { type: 'boolean' },
   lens: { type: 'string' },
   silence: { type: 'string' },
+  environment: { type: 'string' },
+  profiles: { type: 'string' },
+  every: { type: 'string' },
+  times: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -156,7 +166,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const url = parsed.positionals[0];
   let scheme: string;
   try {
-    scheme = new URL(url).protocol;
+    // `{{host}}` stands for part of the URL until the environment fills it: only the scheme is read here.
+    scheme = /\{\{[^{}]*\}\}/.test(url)
+      ? (/^([a-z][a-z0-9+.-]*:)\/\//i.exec(url)?.[1]?.toLowerCase() ?? new URL(url).protocol)
+      : new URL(url).protocol;
   } catch {
     throw new UsageError(`invalid URL: ${maskUrlCredentials(url, MASK)}`);
   }
@@ -217,6 +230,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     'deflate',
     'no-deflate',
     'max-payload',
+    'every',
+    'times',
   ]);
 
   const headers: Headers = {};
@@ -312,6 +327,25 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
     retryMethods = retryMethods.map((m) => m.toUpperCase());
   }
+  const everyMs = integer(v.every, '--every', 1);
+  const times = integer(v.times, '--times', 1);
+  if (times !== undefined && everyMs === undefined) {
+    throw new UsageError('--times needs --every MS (the interval)');
+  }
+  if (everyMs !== undefined && !sends.some((s) => s.type !== 'ping')) {
+    throw new UsageError('--every repeats the --send messages: give at least one --send or --send-binary');
+  }
+  for (const [flag, value] of [
+    ['--environment', v.environment],
+    ['--profiles', v.profiles],
+  ] as const) {
+    if (value !== undefined && value.trim() === '') {
+      throw new UsageError(`${flag} needs a ${flag === '--profiles' ? 'file name' : 'name'}`);
+    }
+  }
+  if (v.profiles !== undefined && v.environment === undefined) {
+    throw new UsageError('--profiles names the file --environment reads: give --environment NAME too');
+  }
   if (v.raw && v.json) {
     throw new UsageError('--raw and --json cannot be combined');
   }
@@ -356,6 +390,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     json: !!v.json,
     lens,
     silenceMs: integer(v.silence, '--silence', 1),
+    ...(v.environment !== undefined ? { environment: v.environment } : {}),
+    ...(v.profiles !== undefined ? { profiles: v.profiles } : {}),
+    ...(everyMs !== undefined ? { repeat: { everyMs, ...(times !== undefined ? { times } : {}) } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * after every open, let the core's check decide each rule, then close cleanly (WebSocket close 1000,
  * the SSE request ended). Everything reported is masked by the connection's redactor first.
  */
+import { DynamicValues } from '../core/workbench/placeholders';
 import { type CheckSummary, ContractCheck, type RuleResult } from '../core/contracts/check';
 import { attachCheck } from '../core/contracts/attach';
 import type { CompiledExpect } from '../core/contracts/expect';
@@ -113,15 +114,23 @@ function resultOf(check: ContractCheck, record: AssertionRecord): RuleResult {
   return out;
 }
 
-/** The profile's `send`, in order, as the panel sends it after every open. */
+/** Each connection's dynamic values: `{{$seq}}` counts its sends across reconnects. */
+const dynamics = new WeakMap<Connection, DynamicValues>();
+
+/** The profile's `send`, in order, as the panel sends it after every open (dynamic values resolved now). */
 function sendAll(connection: Connection, p: PreparedProfile, reporter: RunReporter): void {
+  let dynamic = dynamics.get(connection);
+  if (!dynamic) {
+    dynamic = new DynamicValues();
+    dynamics.set(connection, dynamic);
+  }
   try {
     for (const s of p.sends) {
       if (!connection.canSend) {
         return;
       }
       if (s.type === 'text') {
-        connection.sendText(s.text);
+        connection.sendText(dynamic.resolve(s.text));
       } else {
         connection.sendBinary(s.bytes);
       }

@@ -4,6 +4,8 @@
  * (exit 2); then the profiles run one after the other (or `--parallel N` at once), and the exit
  * status says how they went: 0 every rule held, 1 a rule failed, 3 a stream never opened.
  */
+import { UndefinedVariableError, applyEnvironment } from '../core/workbench/environments';
+import { EnvironmentFileError, loadEnvironment } from '../core/workbench/environmentFile';
 import { type FileHandle, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ExpectError, compileExpect, ruleNames } from '../core/contracts/expect';
@@ -121,9 +123,27 @@ async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): 
   }
 
   const resolver = environmentResolver(env);
+  let vars: Record<string, string> | undefined;
+  if (args.environment !== undefined) {
+    try {
+      vars = await loadEnvironment(file.file, args.environment, shown);
+    } catch (e) {
+      throw e instanceof EnvironmentFileError ? new RunProblems([e.message]) : e;
+    }
+  }
   const prepared: PreparedProfile[] = [];
-  for (const p of selected) {
-    const where = `profile ${JSON.stringify(p.name)}`;
+  for (const written of selected) {
+    const where = `profile ${JSON.stringify(written.name)}`;
+    let p: Profile;
+    try {
+      p = applyEnvironment(written, vars, args.environment);
+    } catch (e) {
+      if (e instanceof UndefinedVariableError) {
+        problems.push(e.message);
+        continue;
+      }
+      throw e;
+    }
     const resolved = await resolveProfile(p, resolver);
     if (!resolved.ok) {
       const e = resolved.error;

@@ -10,6 +10,9 @@ import { resolveAdapter } from '../core/adapters/registry';
 import { type ConnRecord, isIncomingData } from '../core/records';
 import { type ConnectArgs, UsageError } from './args';
 import { escapeRaw, formatRecord, jsonLine, messageLinePieces, type Style } from './format';
+import { DynamicValues } from '../core/workbench/placeholders';
+import { PeriodicSender } from '../core/workbench/periodic';
+import { withEnvironment } from './environment';
 import { LineInput } from './input';
 import { LlmPrinter } from './llmOutput';
 import { OutputWriter } from './output';
@@ -107,8 +110,13 @@ export async function buildOptions(args: ConnectArgs): Promise<ConnectionOptions
  * process is interrupted; the last three close the connection cleanly (a WebSocket close frame,
  * the end of an SSE request) and print the close. Resolves with the exit status once stdout is flushed.
  */
-export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> {
+export async function runConnect(written: ConnectArgs, io: CliIo): Promise<number> {
+  const { args, secrets: environmentSecrets } = await withEnvironment(written, io);
   const options = await buildOptions(args);
+  options.secrets = [...(options.secrets ?? []), ...environmentSecrets];
+  /** Dynamic values in `--send` (`{{$seq}}` counts this connection's sends), resolved at each send. */
+  const dynamic = new DynamicValues();
+  let repeat: PeriodicSender | undefined;
   const color = !!io.stdout.isTTY && io.env.NO_COLOR === undefined;
   const style: Style = { color };
   const errStyle: Style = { color: !!io.stderr.isTTY && io.env.NO_COLOR === undefined };
@@ -304,16 +312,30 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
     print(r);
     if (r.kind === 'open') {
       try {
-        for (const s of args.sends) {
-          if (s.type === 'text') {
-            connection.sendText(s.text);
-          } else if (s.type === 'adapter') {
-            connection.send(s.input);
-          } else if (s.type === 'binary') {
-            connection.sendBinary(s.bytes);
-          } else {
-            connection.ping(s.bytes);
+        const sendAll = () => {
+          for (const s of args.sends) {
+            if (s.type === 'text') {
+              connection.sendText(dynamic.resolve(s.text));
+            } else if (s.type === 'adapter') {
+              connection.send(s.input);
+            } else if (s.type === 'binary') {
+              connection.sendBinary(s.bytes);
+            } else {
+              connection.ping(s.bytes);
+            }
           }
+        };
+        if (args.repeat && !repeat) {
+          // --every: the first round now, then one every MS; a reconnect sends them once, without the repeat.
+          repeat = new PeriodicSender(connection, sendAll, args.repeat);
+          repeat.onDidChange((st) => {
+            if (st.stopped?.startsWith('cannot send')) {
+              cannotSend(new Error(st.stopped.slice('cannot send: '.length)));
+            }
+          });
+          repeat.start();
+        } else {
+          sendAll();
         }
         sendPending();
       } catch (e) {
@@ -359,6 +381,7 @@ export async function runConnect(args: ConnectArgs, io: CliIo): Promise<number> 
   input?.stop();
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
+  repeat?.dispose();
   connection.dispose();
   await Promise.all([out.flush(), err.flush()]);
   return code;

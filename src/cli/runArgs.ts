@@ -13,6 +13,8 @@ export interface RunArgs {
   envFile?: string;
   /** How many profiles run at once. Default 1: one after the other. */
   parallel: number;
+  /** `{{name}}` in the profiles from this environment of the profiles file's `realtimeInspector.environments`. */
+  environment?: string;
 }
 
 /** Every option of `run`; `run --help` names each one. */
@@ -22,6 +24,7 @@ export const RUN_OPTIONS = {
   json: { type: 'boolean' },
   'env-file': { type: 'string' },
   parallel: { type: 'string' },
+  environment: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -40,9 +43,10 @@ export function parseRunArgs(argv: string[]): RunArgs | { command: 'run-help' } 
     ['--profiles', v.profiles],
     ['--junit', v.junit],
     ['--env-file', v['env-file']],
+    ['--environment', v.environment],
   ] as const) {
     if (value !== undefined && value.trim() === '') {
-      throw new UsageError(`run: ${flag} needs a file name`);
+      throw new UsageError(`run: ${flag} needs a ${flag === '--environment' ? 'name' : 'file name'}`);
     }
   }
   let parallel = 1;
@@ -66,5 +70,6 @@ export function parseRunArgs(argv: string[]): RunArgs | { command: 'run-help' } 
     json: !!v.json,
     envFile: v['env-file'],
     parallel,
+    ...(v.environment !== undefined ? { environment: v.environment } : {}),
   };
 }

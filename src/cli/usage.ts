@@ -6,6 +6,7 @@ import { adapterUsage } from './adapterArgs';
  */
 export const USAGE = `Usage: realtime-inspector <url> [options]
        realtime-inspector run [NAME...] [--profiles FILE] [--junit FILE] [--json] [--env-file FILE] [--parallel N]
+                              [--environment NAME]
        realtime-inspector demo [--port N] [--host H]
        realtime-inspector replay FILE [options]   (see replay --help)
 
@@ -25,6 +26,10 @@ Options:
                                repeatable, in order with --send; a payload needs the "=": a
                                bare --ping never takes the next argument
                                (--send, --send-binary and --ping go again after every reconnect)
+  --every MS                   WS: send the --send / --send-binary messages again every MS
+                               milliseconds (the first round at open), on a fixed schedule
+  --times K                    WS: with --every, K rounds in all (default: until stopped); a
+                               reconnect sends them once again, without the repeat
   -i, --interactive            WS: send every line of stdin as a text message, after the --send
                                ones; lines read before the socket opens wait for it. At the end
                                of input the connection stays open (until --count, --timeout,
@@ -66,6 +71,10 @@ Options:
   --raw                        SSE: print the stream's bytes as received instead of records
                                (status lines go to stderr)
   --json                       one JSON record a line; otherwise readable lines, coloured on a TTY
+  --environment NAME           fill {{name}} in the URL, headers, body and --send from environment
+                               NAME of "realtimeInspector.environments"; values may be
+                               \${env:NAME} or \${secret:NAME} (read from RI_SECRET_NAME, masked)
+  --profiles FILE              the settings file --environment reads (default .vscode/settings.json)
   -h, --help                   this help
   -V, --version                the version
 
@@ -75,9 +84,13 @@ Stopping (--count, --timeout, Ctrl+C / SIGINT, SIGTERM) closes cleanly: a WebSoc
 close frame and waits for the server's (at most 5 s), an SSE request is ended; incoming messages
 after that are not printed, the closing and closed records are. A second Ctrl+C quits at once.
 Readable output shows a retry line when the value changes; --json prints every record.
+Dynamic values in --send, resolved at each send: {{$uuid}}, {{$timestamp}} (ms), {{$isoTimestamp}},
+{{$randomInt MIN MAX}}, {{$seq}} (1 for the first message sent, counted over reconnects); in the URL
+and headers, resolved once. A {{name}} no environment defines is a usage error, never sent.
 Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY are honoured.
 Exit status: 0 ended as asked (count, timeout, server closed with no reconnect due),
-             1 the connection failed or ended in error, 2 usage error.
+             1 the connection failed or ended in error, 2 usage error (also an undefined
+             {{variable}} or an unknown --environment).
 
 run: checks the stream contracts (the "expect" blocks) of saved profiles, for CI; see run --help.`;
 
@@ -99,6 +112,8 @@ Options:
   --env-file FILE    read variables from a dotenv file (NAME=value); the environment wins
   --parallel N       run up to N profiles at once (default 1: one after the other); readable
                      lines then start with their profile's name
+  --environment NAME fill {{name}} in the profiles from environment NAME of the file's
+                     "realtimeInspector.environments" (an undefined one: exit 2)
   -h, --help         this help
 
 \${env:NAME} reads the environment variable NAME; \${secret:NAME} reads RI_SECRET_NAME (NAME upper-

@@ -65,7 +65,18 @@ export class ConnectionCommands {
     if (choice.type === 'profile') {
       return this.connectProfileCommand(choice.entry.profile.name, options);
     }
-    return this.connectConfig(choice.config, 'adhoc', options);
+    const session = await this.connectConfig(choice.config, 'adhoc', options);
+    if (choice.pasted) {
+      // A pasted command: offer to keep it as a profile (credentials into secret storage).
+      void vscode.window
+        .showInformationMessage('Connected to the pasted request. Save it as a profile?', 'Save as Profile…')
+        .then(async (pick) => {
+          if (pick) {
+            await this.services.actions.saveProfile(session);
+          }
+        });
+    }
+    return session;
   }
 
   /** Opens a new session for `config` from `source` and connects it. */

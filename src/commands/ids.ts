@@ -23,4 +23,11 @@ export const COMMANDS = {
   stopMock: 'realtimeInspector.stopMock',
   connectMock: 'realtimeInspector.connectMock',
   copyMockUrl: 'realtimeInspector.copyMockUrl',
+  selectEnvironment: 'realtimeInspector.selectEnvironment',
+  copyAs: 'realtimeInspector.copyAs',
+  pasteAsConnection: 'realtimeInspector.pasteAsConnection',
+  sendSavedMessage: 'realtimeInspector.sendSavedMessage',
+  stopRepeat: 'realtimeInspector.stopRepeat',
+  compare: 'realtimeInspector.compare',
+  compareWithPrevious: 'realtimeInspector.compareWithPrevious',
 } as const;

@@ -7,6 +7,8 @@ import { COMMANDS } from './ids';
 import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
+import { SavedMessageCommands, WorkbenchCommands } from './workbench';
+import { CompareCommands } from './compare';
 
 export { COMMANDS } from './ids';
 
@@ -22,6 +24,9 @@ export class Commands {
   readonly demo: DemoCommands;
   readonly checks: CheckCommands;
   readonly mocks: MockCommands;
+  readonly workbench: WorkbenchCommands;
+  readonly savedMessages: SavedMessageCommands;
+  readonly compare: CompareCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -31,6 +36,9 @@ export class Commands {
     this.demo = new DemoCommands(services, this.connection);
     this.checks = new CheckCommands(services);
     this.mocks = new MockCommands(services, this.connection);
+    this.workbench = new WorkbenchCommands(services, this.connection);
+    this.savedMessages = new SavedMessageCommands(services);
+    this.compare = new CompareCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -45,7 +53,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -70,6 +78,14 @@ export class Commands {
       run(COMMANDS.stopMock, mocks.stopMockCommand.bind(mocks)),
       run(COMMANDS.connectMock, mocks.connectMockCommand.bind(mocks)),
       run(COMMANDS.copyMockUrl, mocks.copyMockUrlCommand.bind(mocks)),
+      run(COMMANDS.selectEnvironment, workbench.selectEnvironmentCommand.bind(workbench)),
+      run(COMMANDS.copyAs, workbench.copyAsCommand.bind(workbench)),
+      run(COMMANDS.pasteAsConnection, workbench.pasteAsConnectionCommand.bind(workbench)),
+      run(COMMANDS.sendSavedMessage, savedMessages.sendSavedCommand.bind(savedMessages)),
+      run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
+      run(COMMANDS.compare, compare.compareCommand.bind(compare)),
+      run(COMMANDS.compareWithPrevious, compare.compareWithPreviousCommand.bind(compare)),
+      compare,
     ];
   }
 }

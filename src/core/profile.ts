@@ -8,6 +8,8 @@ import { type Expect, expectProblem } from './contracts/expect';
 import type { AdapterName } from './records';
 import { type SendItem, sendProblem, sendStrings } from './profileSend';
 import { validateReconnect, type ReconnectOptions } from './reconnect';
+import { placeholderProblem } from './workbench/placeholders';
+import { type SavedMessage, messageStrings, messagesProblem } from './workbench/savedMessages';
 
 export type ProfileKind = 'auto' | 'sse' | 'ws';
 
@@ -37,6 +39,8 @@ export interface Profile {
   send?: SendItem[];
   /** The stream contract: rules its messages must meet (`realtime-inspector run`, the panel's Checks). */
   expect?: Expect;
+  /** WebSocket: saved messages the send box lists (`src/core/workbench/savedMessages.ts`). */
+  messages?: SavedMessage[];
   /** WebSocket: the protocol adapter that speaks and decodes the protocol, with its options (string values may hold templates). */
   adapter?: ProfileAdapter;
 }
@@ -95,6 +99,7 @@ const PROFILE_KEYS = new Set([
   'send',
   'expect',
   'adapter',
+  'messages',
 ]);
 const TLS_KEYS = new Set(['insecure', 'caFile']);
 const KEEPALIVE_KEYS = new Set(['intervalMs', 'timeoutMs']);
@@ -127,6 +132,7 @@ export function templatedStrings(p: Partial<Profile>): string[] {
     p.tls?.caFile ?? '',
     ...sendStrings(p.send),
     ...deepStrings(p.adapter?.options),
+    ...messageStrings(p.messages),
   ];
 }
 
@@ -141,14 +147,17 @@ function deepStrings(v: unknown): string[] {
   return v !== null && typeof v === 'object' ? Object.values(v).flatMap(deepStrings) : [];
 }
 
-/** Checks `${…}` references: only `env:NAME` and `secret:NAME` exist. Returns an error message or undefined. */
+/**
+ * Checks `${…}` references (only `env:NAME` and `secret:NAME` exist) and `{{…}}` placeholders
+ * (environment variables and dynamic values). Returns an error message or undefined.
+ */
 export function checkTemplates(text: string): string | undefined {
   for (const m of text.matchAll(TEMPLATE)) {
     if (!VARIABLE.test(m[1])) {
       return `unknown variable "\${${m[1]}}" (use \${env:NAME} or \${secret:NAME})`;
     }
   }
-  return undefined;
+  return placeholderProblem(text);
 }
 
 /** Checks a URL that may contain templates: they are replaced by a placeholder first. */
@@ -157,10 +166,10 @@ export function checkUrl(url: string): string | undefined {
   if (bad) {
     return bad;
   }
-  if (/\$\{[^}]*\}/.test(url)) {
+  if (/\$\{[^}]*\}|\{\{[^{}]*\}\}/.test(url)) {
     // A template can stand for any part (host, port, the whole URL): only a literal scheme can be checked.
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-    return scheme === undefined || url.startsWith('${') || ['http', 'https', 'ws', 'wss'].includes(scheme)
+    return scheme === undefined || url.startsWith('${') || url.startsWith('{{') || ['http', 'https', 'ws', 'wss'].includes(scheme)
       ? undefined
       : `URL scheme "${scheme}:" is not supported (use http(s):// for SSE or ws(s):// for WebSocket)`;
   }
@@ -334,6 +343,12 @@ export function validateProfile(entry: unknown): string | undefined {
   const transport = profileTransport(entry as { url: string; kind?: ProfileKind });
   if (entry.send !== undefined) {
     const problem = sendProblem(entry.send, transport, checkTemplates);
+    if (problem) {
+      return problem;
+    }
+  }
+  if (entry.messages !== undefined) {
+    const problem = messagesProblem(entry.messages, transport, checkTemplates);
     if (problem) {
       return problem;
     }

@@ -10,6 +10,7 @@
 import { isCredentialHeader } from './credentials';
 import { type Profile, templatedStrings } from './profile';
 import type { SendItem } from './profileSend';
+import { mapMessage } from './workbench/environments';
 
 export interface ResolveEnv {
   env(name: string): string | undefined;
@@ -138,6 +139,9 @@ export async function resolveProfile<P extends Partial<Profile> & { url: string 
   }
   if (p.adapter?.options) {
     out.adapter = { ...p.adapter, options: subDeep(p.adapter.options, sub) as Record<string, unknown> };
+  }
+  if (p.messages) {
+    out.messages = p.messages.map((m) => mapMessage(m, sub));
   }
   const written = [...refs].map((ref) => `\${${ref}}`).sort();
   return { ok: true, value: out, secrets, refs: written };

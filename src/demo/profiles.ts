@@ -75,6 +75,18 @@ export function demoProfiles(demoUrl: string): Profile[] {
       },
     },
     {
+      // The environment `demo` (below) fills {{host}}; the saved messages are in the send box's picker.
+      name: 'Demo: WebSocket echo (environment)',
+      url: 'ws://{{host}}/ws/echo',
+      kind: 'ws',
+      messages: [
+        { name: 'hello', format: 'text', body: 'hello #{{$seq}} from {{user}}' },
+        { name: 'subscribe', format: 'json', body: '{"op":"subscribe","channel":"{{channel}}","id":"{{$uuid}}","at":{{$timestamp}}}' },
+        { name: 'random number', format: 'json', body: '{"n":{{$randomInt 1 100}},"at":"{{$isoTimestamp}}"}' },
+        { name: 'three bytes', format: 'binary', body: 'AAEC' },
+      ],
+    },
+    {
       name: 'Demo: WebSocket ticker',
       url: `${ws}/ws/ticker`,
       kind: 'ws',
@@ -91,7 +103,15 @@ export function demoProfiles(demoUrl: string): Profile[] {
   ];
 }
 
+/** The demo workspace's environments: `demo` points `{{host}}` at the demo server. */
+export function demoEnvironments(demoUrl: string): Record<string, Record<string, string>> {
+  return {
+    demo: { host: new URL(demoUrl).host, user: 'demo user', channel: 'ticks' },
+    'demo (other channel)': { host: new URL(demoUrl).host, user: 'second user', channel: 'news' },
+  };
+}
+
 /** The demo workspace's `.vscode/settings.json`, as `npm start` writes it. */
 export function demoSettings(demoUrl: string): Record<string, unknown> {
-  return { 'realtimeInspector.profiles': demoProfiles(demoUrl) };
+  return { 'realtimeInspector.environments': demoEnvironments(demoUrl), 'realtimeInspector.profiles': demoProfiles(demoUrl) };
 }

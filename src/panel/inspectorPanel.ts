@@ -306,9 +306,9 @@ export class InspectorPanel extends Disposable {
           this.reply(m, () => {
             const c = s.requireConnection();
             if (m.mode === 'text') {
-              c.sendText(m.data);
+              c.sendText(s.resolveOutgoing(m.data));
             } else if (m.mode === 'json') {
-              c.sendJson(m.data);
+              c.sendJson(s.resolveOutgoing(m.data));
             } else {
               c.sendBinary(decodeBinary(m.data, m.encoding));
             }

@@ -1,6 +1,8 @@
 import { Redactor } from '../core/redactor';
 import { type BuiltConnect, buildConnectionOptions, type SessionConfig } from '../profiles/connectOptions';
 import { originOf } from '../trust';
+import { applyEnvironment } from '../core/workbench/environments';
+import { DynamicValues } from '../core/workbench/placeholders';
 import type { ConnectResult, SessionDeps, SessionSource } from './session';
 
 /** Connection options resolved from a session's configuration, with what they reveal. */
@@ -15,11 +17,16 @@ export async function resolveForConnect(
   config: SessionConfig,
   source: SessionSource,
   label: string,
-  deps: Pick<SessionDeps, 'env' | 'trust' | 'log'>,
+  deps: Pick<SessionDeps, 'env' | 'trust' | 'log' | 'environment'>,
 ): Promise<{ ok: true; built: ResolvedConnect } | Exclude<ConnectResult, { ok: true }>> {
   let built;
   try {
-    built = await buildConnectionOptions(config, deps.env);
+    // `{{name}}` from the active environment, dynamic values in the request once: an undefined one stops here.
+    const env = deps.environment?.() ?? {};
+    const filled = requestDynamics(
+      applyEnvironment(config, env.vars, env.name, config.name ? `Profile "${config.name}"` : 'The connection'),
+    );
+    built = await buildConnectionOptions(filled, deps.env);
   } catch (err) {
     return { ok: false, code: 'ERR_INVALID_CONFIG', message: (err as Error).message };
   }
@@ -45,4 +52,16 @@ export async function resolveForConnect(
     return { ok: false, code: 'ERR_UNTRUSTED', message: `Not connected: ${masked.text(host)} was not confirmed.` };
   }
   return { ok: true, built };
+}
+
+/** Dynamic values in the request (URL, header values, body): one value for this connect; `send` and `messages` wait for send time. */
+function requestDynamics(config: SessionConfig): SessionConfig {
+  const once = new DynamicValues();
+  const r = (text: string) => (text.includes('{{') ? once.resolve(text) : text);
+  return {
+    ...config,
+    url: r(config.url),
+    ...(config.headers ? { headers: Object.fromEntries(Object.entries(config.headers).map(([k, v]) => [k, r(v)])) } : {}),
+    ...(config.body !== undefined ? { body: r(config.body) } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 // Over 400 lines: one session ties its configuration, connection, store, raw view, checks and sends together; the parts (checks.ts, rawView.ts, resolveForConnect.ts, stats.ts) are split out.
 import { type Connection, SendError } from '../core/connection';
-import { Disposable, DisposableStore, Emitter, disposableTimeout } from '../core/lifecycle';
+import { Disposable, DisposableStore, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import { urlSecrets } from '../core/credentials';
 import { resolveKind } from '../core/options';
 import type { SendPayload } from '../core/profileSend';
@@ -18,6 +18,9 @@ import type { TrustGate, TrustSource } from '../trust';
 import { SessionChecks } from './checks';
 import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
+import { applyEnvironmentText } from '../core/workbench/environments';
+import { DynamicValues } from '../core/workbench/placeholders';
+import type { PeriodicSender } from '../core/workbench/periodic';
 import { RawView } from './rawView';
 import { resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
@@ -30,6 +33,8 @@ export interface SessionDeps {
   env: ResolveEnv;
   trust: TrustGate;
   storeOptions: () => StoreOptions;
+  /** The active environment (`{{name}}` placeholders); none when not given. */
+  environment?: () => { name?: string; vars?: Record<string, string> };
 }
 
 /** The outcome of {@link Session.connect}: errors are values the caller shows. */
@@ -94,6 +99,10 @@ export class Session extends Disposable {
   recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
+  /** A periodic send running on this session's connection (Send Saved Message… → Repeat). */
+  readonly repeat = this._register(new MutableDisposable<PeriodicSender>());
+  /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
+  private dynamic = new DynamicValues();
 
   constructor(
     config: SessionConfig,
@@ -338,7 +347,7 @@ export class Session extends Disposable {
       }
       try {
         if (payload.type === 'text') {
-          conn.sendText(payload.text);
+          conn.sendText(this.dynamic.resolve(payload.text));
         } else {
           conn.sendBinary(payload.bytes);
         }
@@ -418,6 +427,23 @@ export class Session extends Disposable {
     this.requireConnection().send(input);
   }
 
+  /**
+   * A message typed or picked for sending, as it goes out: `{{name}}` from the active environment,
+   * then dynamic values (`{{$seq}}`…). Throws a {@link SendError} naming what is undefined: nothing
+   * is sent half resolved.
+   */
+  resolveOutgoing(text: string): string {
+    if (!text.includes('{{')) {
+      return this.dynamic.resolve(text);
+    }
+    try {
+      const env = this.deps.environment?.() ?? {};
+      return this.dynamic.resolve(applyEnvironmentText(text, env.vars, env.name));
+    } catch (err) {
+      throw new SendError((err as Error).message);
+    }
+  }
+
   /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */
   requireConnection(): Connection {
     if (!this._connection) {
@@ -457,6 +483,7 @@ export class Session extends Disposable {
 
   private attach(conn: Connection): void {
     this._connection = conn;
+    this.dynamic = new DynamicValues();
     this.connectionStore.add(conn);
     this.messageRate.restart(this.messageCount);
     this.connectionStore.add(conn.onRawChunk(this.raw.onRawChunk));
