@@ -2,6 +2,7 @@
  * How records look on a terminal. Server data is untrusted: every control character, ANSI escape,
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
+import { describeMcpRecord } from '../core/mcp/describe';
 import { ReceivedText } from '../core/receivedText';
 import { type ConnRecord, type MessageRecord, serializeRecord } from '../core/records';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
@@ -207,5 +208,7 @@ export function formatRecord(r: ConnRecord, style: Style): string {
       );
     case 'summary':
       return line('Σ', r.failed ? 'red' : 'green', `${esc(r.profile)}: ${r.passed} passed, ${r.failed} failed (${r.durationMs} ms)`);
+    case 'mcp':
+      return line('◆', r.isError || r.event === 'expired' ? 'red' : 'green', esc(describeMcpRecord(r)));
   }
 }

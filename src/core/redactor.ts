@@ -158,6 +158,7 @@ export class Redactor {
       case 'message':
         out = this.fields(r, r.format === 'binary' ? ['event', 'id', 'lastEventId'] : ['data', 'event', 'id', 'lastEventId']);
         out = r.format === 'binary' ? this.set(out, 'data', this.base64(r.data)) : out;
+        out = r.decoded ? this.set(out, 'decoded', this.value(r.decoded)) : out;
         break;
       case 'ping':
       case 'pong':
@@ -179,6 +180,9 @@ export class Redactor {
         break;
       case 'assertion':
         out = this.fields(r, ['rule', 'detail']);
+        break;
+      case 'mcp':
+        out = this.value(r);
         break;
       default:
         out = r;

@@ -1,3 +1,4 @@
+import { describeMcpRecord } from '../core/mcp/describe';
 import type { Redactor } from '../core/redactor';
 import type { ConnRecord, TransportKind } from '../core/records';
 import type { Log } from '../log';
@@ -50,6 +51,8 @@ export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | und
       return { level: r.ok ? 'info' : 'warn', text: `${tag} ${r.ok ? 'passed' : 'failed'}: ${r.rule}${r.ok ? '' : ` (${r.detail})`}` };
     case 'summary':
       return { level: r.failed ? 'warn' : 'info', text: `${tag} checks of ${r.profile}: ${r.passed} passed, ${r.failed} failed` };
+    case 'mcp':
+      return { level: r.isError || r.event === 'expired' ? 'warn' : 'info', text: `${tag} MCP ${describeMcpRecord(r)}` };
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 /** What the log and the badge say of a record or a connection state. DOM-free and total. */
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
+import { describeMcpRecord } from '../../src/core/mcp/describe';
 import { base64ToBytes } from '../../src/core/payloadText';
 import { repeatsOf } from '../retryFold';
 import { hexPreview, printableText } from './bytes';
@@ -128,6 +129,8 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
       return escapeControl(clip(`${record.ok ? '✓' : '✗'} ${record.rule} — ${record.detail} (${record.atMs} ms)`, max));
     case 'summary':
       return `${record.profile}: ${record.passed} passed, ${record.failed} failed (${record.durationMs} ms)`;
+    case 'mcp':
+      return escapeControl(clip(`MCP ${describeMcpRecord(record)}`, max));
     default:
       return '';
   }
