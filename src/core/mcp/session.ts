@@ -484,7 +484,7 @@ export class McpSession extends Disposable {
       throw new McpError('http', words);
     }
     if (mayFallBack && status >= 400 && status < 500 && status !== 403) {
-      this.emit({ ...base, message: `POST of initialize answered HTTP ${status} ${statusText}`.trim(), fatal: false });
+      this.note(`POST of initialize answered HTTP ${`${status} ${statusText}`.trim()}${body ? `: ${firstLine(body)}` : ''}`);
       throw new FallBack(`Streamable HTTP was refused (HTTP ${status})`);
     }
     const words = `The server answered HTTP ${status}${statusText ? ' ' + statusText : ''}${body ? `: ${firstLine(body)}` : ''}`;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { McpError, McpSession } from '../../../../src/core/mcp';
 import type { ConnRecord, McpRecord, MessageRecord } from '../../../../src/core/records';
-import { startSdkServer, type TestMcpServer } from './sdkServer';
+import { startSdkServer, type TestMcpServer } from '../../../fixtures/mcpServer';
 
 function recorded(session: McpSession): ConnRecord[] {
   const records: ConnRecord[] = [];
