@@ -234,24 +234,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     'times',
   ]);
 
-  const headers: Headers = {};
-  for (const h of v.header ?? []) {
-    const colon = h.indexOf(':');
-    const name = colon > 0 ? h.slice(0, colon).trim() : '';
-    if (!name || !TOKEN.test(name)) {
-      throw new UsageError(`invalid header "${h}" (expected "Name: value")`);
-    }
-    const value = h.slice(colon + 1).trim();
-    if (/[\r\n\0]/.test(value)) {
-      throw new UsageError(`invalid header value for ${name}: line breaks and NUL are not allowed`);
-    }
-    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
-    if (existing) {
-      headers[existing] += ', ' + value;
-    } else {
-      headers[name] = value;
-    }
-  }
+  const headers = parseHeaders(v.header);
 
   let method = v.method;
   if (method !== undefined && !TOKEN.test(method)) {
@@ -476,4 +459,27 @@ export function integer(value: string | undefined, name: string, min: number): n
 
 function firstLine(s: string): string {
   return s.split('\n')[0];
+}
+
+/** `-H "Name: value"` options as headers; a repeated name is joined with ", ". */
+export function parseHeaders(list: readonly string[] | undefined): Headers {
+  const headers: Headers = {};
+  for (const h of list ?? []) {
+    const colon = h.indexOf(':');
+    const name = colon > 0 ? h.slice(0, colon).trim() : '';
+    if (!name || !TOKEN.test(name)) {
+      throw new UsageError(`invalid header "${h}" (expected "Name: value")`);
+    }
+    const value = h.slice(colon + 1).trim();
+    if (/[\r\n\0]/.test(value)) {
+      throw new UsageError(`invalid header value for ${name}: line breaks and NUL are not allowed`);
+    }
+    const existing = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (existing) {
+      headers[existing] += ', ' + value;
+    } else {
+      headers[name] = value;
+    }
+  }
+  return headers;
 }

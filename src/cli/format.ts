@@ -2,6 +2,7 @@
  * How records look on a terminal. Server data is untrusted: every control character, ANSI escape,
  * bidi override and invisible format character is shown as an escape, never written raw.
  */
+import { describeMcpRecord } from '../core/mcp/describe';
 import { ReceivedText } from '../core/receivedText';
 import { type ConnRecord, type Decoded, type MessageRecord, serializeRecord } from '../core/records';
 import { continuityText, llmFigures, silenceText } from '../core/derivedText';
@@ -218,6 +219,8 @@ export function formatRecord(r: ConnRecord, style: Style): string {
       return line('⇄', r.status === 'resumed' ? 'green' : 'yellow', esc(continuityText(r)));
     case 'silence':
       return line('…', 'grey', silenceText(r.ms));
+    case 'mcp':
+      return line('◆', r.isError || r.event === 'expired' ? 'red' : 'green', esc(describeMcpRecord(r)));
   }
 }
 

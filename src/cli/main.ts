@@ -9,10 +9,14 @@ import { runContracts } from './contracts';
 import { DEMO_USAGE, RUN_USAGE, USAGE } from './usage';
 import { type CliIo, runConnect } from './run';
 import { runReplay } from './replay';
+import { runMcp } from './mcp';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === 'replay') {
     return runReplay(argv.slice(1), io).catch((err: unknown) => fatal(err, io));
+  }
+  if (argv[0] === 'mcp') {
+    return runMcp(argv.slice(1), io).catch((err: unknown) => fatal(err, io));
   }
   let args: CliArgs;
   try {

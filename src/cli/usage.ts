@@ -9,6 +9,7 @@ export const USAGE = `Usage: realtime-inspector <url> [options]
                               [--environment NAME]
        realtime-inspector demo [--port N] [--host H]
        realtime-inspector replay FILE [options]   (see replay --help)
+       realtime-inspector mcp URL [options]       (see mcp --help)
 
 Connects to a Server-Sent Events (http:// https://) or WebSocket (ws:// wss://) endpoint and prints
 what happens: every event, message, comment, retry, reconnect and error.
@@ -161,3 +162,35 @@ Options:
 Lines of FILE that are not records are skipped and counted in one warning; an NDJSON log is read
 as it replays, never whole. Exit status: 0 stopped by Ctrl+C / SIGINT / SIGTERM (clients are closed
 first), 2 usage error (file unreadable or holding no connection, port taken, bad option).`;
+
+/** What `mcp --help` prints. Each option of `mcp` is in `MCP_OPTIONS` (mcp.ts). */
+export const MCP_USAGE = `Usage: realtime-inspector mcp URL [-H "Name: value"] [--list] [--call TOOL --args JSON]
+                                [--read URI] [--get PROMPT --args JSON] [--json]
+
+Inspects a Model Context Protocol server: initialize (the protocol version and capabilities the
+server chose, its Mcp-Session-Id), then what you ask for, then DELETE of the session. Streamable
+HTTP first (JSON or SSE answers; a dropped SSE answer is resumed with Last-Event-ID); when the server
+refuses it with a 4xx, the older HTTP+SSE transport (GET URL, its endpoint event) as the SDK does.
+
+Options:
+  -H, --header "Name: value"  request header, repeatable; \${secret:NAME} reads RI_SECRET_NAME,
+                              \${env:NAME} the environment; credentials are masked in all output
+  --list                      tools/list, resources/list, prompts/list, as the capabilities allow
+                              (the default when no --call, --read or --get is given)
+  --call TOOL                 tools/call TOOL with --args (default {}); progress lines as they come
+  --read URI                  resources/read URI
+  --get PROMPT                prompts/get PROMPT with --args (values sent as strings)
+  --args JSON                 the arguments, a JSON object: '{"text":"hi"}'
+  --json                      the session's records, one JSON line each: every HTTP exchange, each
+                              JSON-RPC message with "decoded" (type, id, method, params/result/error,
+                              latencyMs), and {"kind":"mcp","event":"initialized"|"tools"|...}
+  --sse                       use the older HTTP+SSE transport at once (URL is its SSE stream)
+  --timeout MS                wait at most MS for each answer (default 120000)
+  --insecure                  TLS: accept any certificate
+  -h, --help                  this help
+
+Server requests (sampling, elicitation, roots/list) are shown and answered with the JSON-RPC error
+"not supported by this client". Proxies: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY.
+Exit status: 0 every step succeeded, 1 a step failed (a JSON-RPC error, a tool result with
+             isError: its text shown, an HTTP refusal such as 401), 2 usage error,
+             3 the server could not be reached.`;

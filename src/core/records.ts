@@ -297,6 +297,31 @@ export interface SilenceRecord extends RecordBase {
   ms: number;
 }
 
+/**
+ * An MCP session's step (`src/core/mcp/`): `initialized` (what the server chose in `initialize`), a
+ * list it returned (`tools`, `resources`, `prompts`, every page joined in `items`), the result of a
+ * call (`result`: a tool call, a resource read or a prompt get, with `isError` when the tool failed),
+ * or `expired` (the server forgot the session: 404; initialize again).
+ */
+export interface McpRecord extends RecordBase {
+  kind: 'mcp';
+  event: 'initialized' | 'tools' | 'resources' | 'prompts' | 'result' | 'expired';
+  sessionId?: string;
+  protocolVersion?: string;
+  serverInfo?: Record<string, unknown>;
+  capabilities?: Record<string, unknown>;
+  /** The server's `instructions`, when `initialize` gave some. */
+  instructions?: string;
+  /** The transport the session speaks: `streamable-http` or the older `sse` (protocol 2024-11-05). */
+  transport?: 'streamable-http' | 'sse';
+  items?: unknown[];
+  /** `result`: what was asked (`tools/call`, `resources/read`, `prompts/get`) and of what (tool name, URI, prompt name). */
+  method?: string;
+  name?: string;
+  result?: unknown;
+  isError?: boolean;
+}
+
 export type ConnRecord =
   | ConnectingRecord
   | OpenRecord
@@ -313,7 +338,8 @@ export type ConnRecord =
   | SummaryRecord
   | LlmRecord
   | ContinuityRecord
-  | SilenceRecord;
+  | SilenceRecord
+  | McpRecord;
 
 export type RecordKind = ConnRecord['kind'];
 

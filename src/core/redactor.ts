@@ -197,6 +197,9 @@ export class Redactor {
       case 'continuity':
         out = this.fields(r, ['lastEventId', 'id', 'basis']);
         break;
+      case 'mcp':
+        out = this.value(r);
+        break;
       default:
         out = r;
     }

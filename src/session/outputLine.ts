@@ -1,4 +1,5 @@
 import { decodedTypeLabel } from '../core/decodedLabel';
+import { describeMcpRecord } from '../core/mcp/describe';
 import type { Redactor } from '../core/redactor';
 import type { ConnRecord, TransportKind } from '../core/records';
 import type { Log } from '../log';
@@ -58,6 +59,8 @@ export function outputLine(tag: string, r: ConnRecord, kind: TransportKind | und
       return { level: r.status === 'resumed' ? 'info' : 'warn', text: `${tag} ${continuityText(r)}` };
     case 'silence':
       return { level: 'info', text: `${tag} ${silenceText(r.ms)}` };
+    case 'mcp':
+      return { level: r.isError || r.event === 'expired' ? 'warn' : 'info', text: `${tag} MCP ${describeMcpRecord(r)}` };
     default:
       return undefined;
   }

@@ -108,6 +108,7 @@ describe('the shape of the code', () => {
       'src/core/derivedText.ts',
       // The LLM lens: the Response tab joins a response from the log's records as the connection does.
       ...paths.filter((p) => p.startsWith('src/core/llm/')),
+      'src/core/mcp/describe.ts',
     ]);
     const bad = sources
       .filter((s) => s.path.startsWith('webview/'))

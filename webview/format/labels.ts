@@ -2,6 +2,7 @@
 import type { ConnRecord, ConnectionStatus } from '../../src/protocol';
 import { decodedType, decodedTypeLabel, isInvalidDecoded } from '../../src/core/decodedLabel';
 import { continuityText, llmFigures, silenceText } from '../../src/core/derivedText';
+import { describeMcpRecord } from '../../src/core/mcp/describe';
 import { base64ToBytes } from '../../src/core/payloadText';
 import { repeatsOf } from '../retryFold';
 import { hexPreview, printableText } from './bytes';
@@ -174,6 +175,8 @@ export function previewOf(record: ConnRecord, max = PREVIEW_CHARS): string {
       return escapeControl(clip(continuityText(record), max));
     case 'silence':
       return silenceText(record.ms);
+    case 'mcp':
+      return escapeControl(clip(`MCP ${describeMcpRecord(record)}`, max));
     default:
       return '';
   }

@@ -24,6 +24,7 @@ const KNOWN_KINDS = new Set([
   'info',
   'assertion',
   'summary',
+  'mcp',
 ]);
 
 /** Line numbers kept for the warning about skipped lines; the rest are counted. */
