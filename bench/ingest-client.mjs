@@ -5,6 +5,7 @@
 //   sse-ours  the extension host pipeline over SSE
 //   ws-connection, sse-connection   the Connection alone (records made, nothing kept)
 //   ws-store, sse-store             + the store and the batcher, nothing serialised
+//   (a fourth argument, JSON {name, options}: the pipeline runs that protocol adapter)
 //   heap      the pipeline over WebSocket for n messages with the default store caps; heap after gc
 //             at each quarter (run with --expose-gc)
 // Prints one line of JSON: {n, ms, perSec, bytes, posts, postsPerSecMax, ...}. The clock runs from the
@@ -14,7 +15,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const [mode, url, nArg] = process.argv.slice(2);
+const [mode, url, nArg, adapterArg] = process.argv.slice(2);
 const N = Number(nArg);
 const root = join(import.meta.dirname, '..');
 
@@ -94,6 +95,7 @@ if (mode === 'ws-bare') {
   const p = createPipeline({
     url,
     stage,
+    ...(adapterArg ? { adapter: JSON.parse(adapterArg) } : {}),
     onMessage: (_record, count) => {
       if (count === 1) {
         t0 = startClock();

@@ -26,6 +26,8 @@ export interface PipelineOptions {
    * `store` adds the store and the batcher but posts nothing; `full` (default) is the whole pipeline.
    */
   stage?: 'connection' | 'store' | 'full';
+  /** A protocol adapter on the WebSocket (bench/adapters-run.mjs: its cost over the same frames without it). */
+  adapter?: ConnectionOptions['adapter'];
 }
 
 /** InspectorPanel's BATCH_INTERVAL_MS, read from its source by bench/run.mjs at bundle time. */
@@ -36,6 +38,9 @@ const RAW_TAIL = 64 * 1024;
 
 export function createPipeline(o: PipelineOptions) {
   const options: ConnectionOptions = { url: o.url, reconnect: { enabled: false } };
+  if (o.adapter) {
+    options.adapter = o.adapter;
+  }
   // BENCH_SECRET: the connection has a secret to mask (an Authorization header, a ${secret:…}), which
   // the stream does not carry: the cost of a flood on most real endpoints.
   if (process.env.BENCH_SECRET) {

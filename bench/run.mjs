@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 
+if (process.argv.includes('adapters')) {
+  // `npm run bench -- adapters`: the protocol adapters' cost alone (bench/adapters-run.mjs).
+  const { main } = await import('./adapters-run.mjs');
+  await main();
+  process.exit(0);
+}
+
 if (process.argv.includes('flood')) {
   // `npm run bench -- flood`: the flood scenario alone (bench/flood-run.mjs).
   const { main } = await import('./flood-run.mjs');

@@ -6,6 +6,9 @@
 //   GET /sse/flood?n=N     SSE: N events (id + ~100-byte data), then the response ends
 //   GET /ws/rate?rate=R&secs=S, /sse/rate?rate=R&secs=S   R messages a second (the flood's 100-byte
 //                          payloads, or SSE events) for S seconds, written every few ms as what is due
+//   GET /ws/socketio-flood?n=N, /ws/graphql-flood?n=N   the Engine.IO/Socket.IO handshake (or GraphQL's
+//                          connection_ack), then N ~100-byte Socket.IO events (GraphQL `next` results)
+//                          as fast as the socket takes them: the protocol adapters' cost (bench/adapters-run.mjs)
 // Tells the parent its port over IPC: {port}.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -28,6 +31,27 @@ const wsBlock = (() => {
   return Buffer.concat(frames);
 })();
 const WS_FRAME = wsBlock.length / BLOCK;
+
+/** 10,000 distinct ~100-byte text frames of a protocol, reused in a loop; every frame the same size. */
+function protocolBlock(wrap) {
+  const frames = [];
+  for (let i = 0; i < BLOCK; i++) {
+    const p = Buffer.from(wrap(payload(i).slice(0, 60) + '"}'));
+    frames.push(Buffer.from([0x81, p.length]), p);
+  }
+  const block = Buffer.concat(frames);
+  return { block, frame: block.length / BLOCK };
+}
+const PROTOCOL_FLOODS = {
+  '/ws/socketio-flood': {
+    hello: ['0{"sid":"bench","upgrades":[],"pingInterval":600000,"pingTimeout":600000,"maxPayload":1000000}', '40{"sid":"bench-ns"}'],
+    ...protocolBlock((json) => `42["tick",${json}]`),
+  },
+  '/ws/graphql-flood': {
+    hello: ['{"type":"connection_ack"}'],
+    ...protocolBlock((json) => `{"id":"1","type":"next","payload":{"data":{"tick":${json}}}}`),
+  },
+};
 
 const sseCache = new Map();
 function sseBody(n) {
@@ -127,11 +151,21 @@ server.on('upgrade', (req, socket) => {
   const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}${GUID}`).digest('base64');
   socket.setNoDelay(true);
   socket.on('error', () => undefined);
-  // Whatever the client sends (its close frame) ends the exchange.
-  socket.on('data', () => socket.destroy());
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const flood = PROTOCOL_FLOODS[url.pathname];
+  // Whatever the client sends (its close frame) ends the exchange; a protocol's client first says
+  // hello (Socket.IO CONNECT, GraphQL connection_init, subscribe): only its close frame ends it.
+  socket.on('data', (d) => (!flood || (d[0] & 0x0f) === 0x8) && socket.destroy());
+  // GraphQL's client offers its subprotocols: the first is taken, as servers do.
+  const offered = req.headers['sec-websocket-protocol']?.split(',')[0]?.trim();
+  const protocol = offered ? `Sec-WebSocket-Protocol: ${offered}\r\n` : '';
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${protocol}\r\n`,
+  );
   const n = Number(url.searchParams.get('n') ?? 100_000);
-  if (url.pathname === '/ws/flood') {
+  if (flood) {
+    socket.write(Buffer.concat(flood.hello.map(frame)));
+    pump(socket, flood.block, n * flood.frame, () => undefined);
+  } else if (url.pathname === '/ws/flood') {
     pump(socket, wsBlock, n * WS_FRAME, () => undefined);
   } else if (url.pathname === '/ws/paced') {
     const rate = Number(url.searchParams.get('rate') ?? 100);

@@ -34,6 +34,7 @@ import { LogView } from './log';
 import { NO_FILTER, RecordModel, type FilterSpec } from './model';
 import { Notices } from './notices';
 import { HostRequests } from './requests';
+import { OperationsList } from './operations';
 import { SendBox } from './sendbox';
 import { Splitter } from './splitter';
 import { ViewState, type PersistedState, type StateStore } from './viewState';
@@ -70,6 +71,7 @@ class InspectorApp {
   private readonly timing = new TimingFigures();
   private readonly bar: RequestBar;
   private readonly sendBox: SendBox;
+  private readonly operations: OperationsList;
   /** The panel shows a recording (no connect, no send). */
   private readOnly = false;
   private readonly filterBar: FilterBar;
@@ -127,6 +129,12 @@ class InspectorApp {
       },
     });
     this.sendBox = new SendBox({ request: (type, body) => this.requests.request(type, body), saveState });
+    this.operations = new OperationsList({
+      stop: (verb, id) =>
+        this.requests
+          .request('adapterSend', { verb, fields: { id } })
+          .then((reply) => (reply.ok ? undefined : (reply.error ?? 'not sent'))),
+    });
     this.filterBar = new FilterBar({
       model: this.model,
       filterApplied: () => {
@@ -164,7 +172,7 @@ class InspectorApp {
       () => this.model.viewDropped,
     );
 
-    const logPane = h('div', { class: 'log-pane' }, this.checks.el, this.log.el, this.sendBox.el);
+    const logPane = h('div', { class: 'log-pane' }, this.checks.el, this.log.el, this.operations.el, this.sendBox.el);
     this.root = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
     this.root.classList.add('app');
     this.root.replaceChildren(
@@ -268,6 +276,7 @@ class InspectorApp {
         this.timing.append(records);
         this.counters.update(msg.stats, msg.dropped);
         this.trackNewest(records);
+        this.operations.add(records);
         this.log.appended(change.visibleAdded, change.visibleRemoved);
         this.counters.schedule();
         break;
@@ -336,6 +345,7 @@ class InspectorApp {
     model.replace(records);
     detail.recordsAdded(records, true);
     this.timing.reset(records);
+    this.operations.replace(records);
     this.lastConnecting = this.lastOpen = undefined;
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);
@@ -368,12 +378,14 @@ class InspectorApp {
   /** The connection's protocol adapter: the send box offers its verbs. */
   private setAdapter(adapter: AdapterView | undefined): void {
     this.sendBox.setAdapter(adapter);
+    this.operations.setAdapter(adapter);
   }
 
   private onCleared(): void {
     this.model.clear();
     this.detail.recordsAdded([], true);
     this.timing.reset([]);
+    this.operations.clear();
     this.log.select(undefined);
     this.log.newRows = 0;
     this.log.follow = true;

@@ -4,7 +4,9 @@
  * large messages.
  */
 import type { ConnRecord } from '../../src/protocol';
+import { isDecodedSummary } from '../../src/core/batchFormat';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
+import { decodedSection } from './decodedView';
 import { button, h, icon } from '../dom';
 import { formatBytes, hexDump, printableText, utf8View } from '../format/bytes';
 import { directionOf, typeLabel } from '../format/labels';
@@ -46,6 +48,11 @@ export class MessageTab {
     this.full = undefined;
     this.bodyView = undefined;
     this.render();
+    if (record?.kind === 'message' && record.decoded && isDecodedSummary(record.decoded) && !record.large) {
+      // A log row carries what the log shows of its reading: the whole one comes from the host's store.
+      const seq = record.seq;
+      void this.host.getFull(seq).then((whole) => this.setFull(whole, seq));
+    }
     return true;
   }
 
@@ -123,6 +130,9 @@ export class MessageTab {
         ['Size', `${formatBytes(r.size)}${r.size >= 1024 ? ` (${r.size.toLocaleString()} bytes)` : ''}`],
       ]),
     );
+    if (r.decoded) {
+      out.push(decodedSection(r.decoded, isDecodedSummary(r.decoded) && !r.large));
+    }
     const isPreview = r.large && !this.full;
     if (isPreview) {
       const load = button({

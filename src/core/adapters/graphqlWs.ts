@@ -74,9 +74,18 @@ class GraphqlResult extends LazyDecoded {
   }
 }
 
-const TYPE_AT_START = Buffer.from('{"type":"');
-const ID_AT_START = Buffer.from('{"id":"');
-const TYPE_AFTER_ID = Buffer.from('","type":"');
+/** Whether `b` holds the ASCII `text` at `at` (no copies: this runs for every message). */
+function has(b: Buffer, at: number, text: string): boolean {
+  if (b.length < at + text.length) {
+    return false;
+  }
+  for (let i = 0; i < text.length; i++) {
+    if (b[at + i] !== text.charCodeAt(i)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /**
  * The message's type when the frame begins with it (`{"type":"next"…`) or with a plain id and then it
@@ -84,21 +93,26 @@ const TYPE_AFTER_ID = Buffer.from('","type":"');
  */
 export function peekType(b: Buffer): string | undefined {
   let at: number;
-  if (b.subarray(0, TYPE_AT_START.length).equals(TYPE_AT_START)) {
-    at = TYPE_AT_START.length;
-  } else if (b.subarray(0, ID_AT_START.length).equals(ID_AT_START)) {
-    const end = b.indexOf(0x22, ID_AT_START.length);
-    if (
-      end < 0 ||
-      end > 64 ||
-      b.subarray(ID_AT_START.length, end).includes(0x5c) ||
-      !b.subarray(end, end + TYPE_AFTER_ID.length).equals(TYPE_AFTER_ID)
-    ) {
+  if (has(b, 0, '{"type":"')) {
+    at = 9;
+  } else if (has(b, 0, '{"id":"')) {
+    let end = 7;
+    while (end < b.length && end < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
+      end++;
+    }
+    if (b[end] !== 0x22 || !has(b, end, '","type":"')) {
       return undefined;
     }
-    at = end + TYPE_AFTER_ID.length;
+    at = end + 10;
   } else {
     return undefined;
+  }
+  // The two results are told apart without making a string; others are rare.
+  if (has(b, at, 'next"')) {
+    return 'next';
+  }
+  if (has(b, at, 'data"')) {
+    return 'data';
   }
   const close = b.indexOf(0x22, at);
   return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;

@@ -177,9 +177,9 @@ export const jsonRpcAdapter: Adapter<JsonRpcOptions> = {
     },
   ],
   flags: [
-    { flag: '--method', option: 'method', kind: 'string', help: 'send a request to METHOD once connected' },
-    { flag: '--params', option: 'params', kind: 'json', help: "the request's params (a JSON array or object)" },
-    { flag: '--notify', option: 'notify', kind: 'boolean', help: 'send --method as a notification (no id, no answer)' },
+    { flag: '--rpc-method', option: 'method', kind: 'string', help: 'send a request to METHOD once connected' },
+    { flag: '--rpc-params', option: 'params', kind: 'json', help: "the request's params (a JSON array or object)" },
+    { flag: '--notify', option: 'notify', kind: 'boolean', help: 'send --rpc-method as a notification (no id, no answer)' },
   ],
   suggests: ({ url, protocol }) => /json-?rpc/i.test(protocol ?? '') || /json-?rpc|\/rpc\b/i.test(url),
 };

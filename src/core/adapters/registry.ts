@@ -6,7 +6,11 @@ import type { AdapterChoice } from '../options';
 import type { AdapterName } from '../records';
 import { type Adapter, AdapterOptionError } from './adapter';
 import { graphqlWsAdapter } from './graphqlWs';
+import { jsonRpcAdapter } from './jsonRpc';
+import { mqttAdapter } from './mqtt';
+import { signalrAdapter } from './signalr';
 import { socketIoAdapter } from './socketio';
+import { stompAdapter } from './stomp';
 
 /** An adapter as the registry holds it: its options are only ever the ones its own `options()` made. */
 function entry<O>(adapter: Adapter<O>): Adapter {
@@ -16,10 +20,10 @@ function entry<O>(adapter: Adapter<O>): Adapter {
 const ADAPTERS: Partial<Record<AdapterName, Adapter>> = {
   'socket.io': entry(socketIoAdapter),
   'graphql-ws': entry(graphqlWsAdapter),
-  // stomp: stompAdapter,
-  // mqtt: mqttAdapter,
-  // 'json-rpc': jsonRpcAdapter,
-  // signalr: signalrAdapter,
+  stomp: entry(stompAdapter),
+  mqtt: entry(mqttAdapter),
+  'json-rpc': entry(jsonRpcAdapter),
+  signalr: entry(signalrAdapter),
 };
 
 /** The adapters this build has, in the order lists show them. */

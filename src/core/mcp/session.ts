@@ -12,6 +12,7 @@
  * shared JSON-RPC reading (`../jsonRpc.ts`), and the session's steps as `mcp` records.
  */
 import type * as http from 'node:http';
+import { ContinuityTracker } from '../continuity';
 import { type JsonRpcDecoded, type JsonRpcId, JsonRpcTracker, decodeJsonRpcText } from '../jsonRpc';
 import { Disposable, Emitter, type Event, type IDisposable, disposableTimeout } from '../lifecycle';
 import { DEFAULTS } from '../options';
@@ -58,6 +59,8 @@ export class McpSession extends Disposable {
   /** A request's progressToken (as JSON) → the request's id. */
   private readonly progressTokens = new Map<string, JsonRpcId>();
   private readonly exchanges = new Set<Exchange>();
+  /** Each stream's continuity (did a resumption lose or repeat events?), kept across its resumptions. */
+  private readonly continuity = new WeakMap<EventStreamState, ContinuityTracker>();
   private readonly streams = new Set<{ stop(): void }>();
   private readonly url: URL;
   private readonly now: () => number;
@@ -535,13 +538,23 @@ export class McpSession extends Disposable {
    */
   private readAnswerStream(res: http.IncomingMessage, forId: JsonRpcId | undefined, state: EventStreamState, resumes: number): void {
     const key = JSON.stringify(forId);
+    let tracker = this.continuity.get(state);
+    if (!tracker) {
+      tracker = new ContinuityTracker();
+      this.continuity.set(state, tracker);
+    }
+    tracker.begin(state.lastEventId);
     const stream = readEventStream(res, state, this.options.maxMessageSize ?? DEFAULTS.maxEventSize, {
       event: (r) => {
+        const finding = tracker.observe(r.id);
         if (r.data !== '') {
           this.received(r.data, r);
         } else {
           // The priming event (an id and empty data): what a resumption starts from.
           this.emit(r as RecordInit);
+        }
+        if (finding) {
+          this.emit(finding);
         }
         if (forId !== undefined && !this.pending.has(key)) {
           stream.stop();

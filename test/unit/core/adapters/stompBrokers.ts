@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,12 @@ export async function startStompBrokerJs(): Promise<StompBroker> {
     ): void;
   };
   const server = createHttpServer();
+  // Upgraded sockets leave the HTTP server's books: keep them to end them on stop.
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   const broker = new StompServer({ server, path: '/stomp', heartbeat: [100, 100] });
   broker.addMiddleware('connect', (_socket, args, next) => (args.headers.login === 'mallory' ? false : next()));
   const topics = new Set<string>();
@@ -77,7 +83,7 @@ export async function startStompBrokerJs(): Promise<StompBroker> {
       }),
     stop: () =>
       new Promise<void>((r) => {
-        server.closeAllConnections();
+        sockets.forEach((s) => s.destroy());
         server.close(() => r());
       }),
   };
