@@ -1,3 +1,4 @@
+// Over 400 lines: every flag of the connect command is parsed and checked here, with nothing run (the subcommands have files of their own).
 /** The CLI's command line: parsed and checked here, with nothing run. */
 import { parseArgs } from 'node:util';
 import type { AdapterSend } from '../core/adapters/adapter';

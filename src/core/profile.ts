@@ -1,3 +1,4 @@
+// Over 400 lines: a profile's model and its validation, each message naming the entry, are read together.
 /**
  * Saved connection profiles (`realtimeInspector.profiles`): their shape, validation with messages that
  * name the bad entry. One implementation for the extension and the CLI (`realtime-inspector run`).

@@ -1,3 +1,4 @@
+// Over 400 lines: the one record type, every kind's shape in one place, as the log, the export and the CLI share it.
 /**
  * The one record type. Everything a connection shows — a message, a comment, a state change, an
  * error — is a {@link ConnRecord}. The panel's log, the NDJSON export and the CLI's `--json` output

@@ -1,3 +1,4 @@
+// Over 400 lines: one MQTT session's packet flows (QoS 1 and 2 both ways, keep-alive, subscriptions) share its state.
 /**
  * MQTT 3.1.1 and 5 over WebSocket (`mqtt` subprotocol). Packets are read and written by `mqtt-packet`
  * (the MQTT.js project's parser), which keeps its state across frames: several packets in one frame

@@ -1,3 +1,4 @@
+// Over 400 lines: Engine.IO and Socket.IO share one attempt's state (pings, namespace, pending acks, binary attachments); the packet format is socketioPacket.ts.
 /**
  * Socket.IO v3/v4 (Engine.IO 4) and v2 (Engine.IO 3) over a WebSocket: dials
  * `/socket.io/?EIO=4&transport=websocket` for the URL people know (`http://localhost:3000`), answers

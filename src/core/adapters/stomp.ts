@@ -159,7 +159,9 @@ class StompAttempt implements AdapterAttempt {
       end--;
     }
     this.got = [];
-    this.parser.parseChunk(Uint8Array.from(bytes).buffer);
+    // EOLs after the last frame's NUL pad the frame (1.2 §Augmented BNF); a message of EOLs alone is a heart-beat.
+    const n = end > 0 ? end : bytes.length;
+    this.parser.parseChunk(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + n) as ArrayBuffer);
     const got = this.got;
     if (end > 0 && bytes[end - 1] !== 0) {
       got.push({ protocol: 'stomp', type: 'invalid', error: 'a STOMP frame cut short: the message ended before its NUL' });

@@ -1,3 +1,4 @@
+// Over 400 lines: one MCP session's exchanges share its state (session id, pending requests, open streams and their resumption); HTTP, event streams and auth are split out.
 /* Over 400 lines: one MCP session's whole exchange (handshake, requests, answers as JSON or SSE, resumption, server requests, close) reads as one state machine. */
 /**
  * An MCP client session over Streamable HTTP (spec 2025-11-25 "Transports"): every JSON-RPC message is

@@ -3,13 +3,12 @@
  * STOMP 1.1 broker, always there) and Debian's RabbitMQ with `rabbitmq_web_stomp` (STOMP 1.2, the
  * real thing), started for the tests in a folder of its own when `rabbitmq-server` is installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import type { AdapterHarness } from './harness';
 
 export interface StompBroker {
@@ -144,16 +143,22 @@ export async function startRabbitMq(): Promise<StompBroker> {
     },
   });
   let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  // Ready when its log says so: the banner on stdout does not always come (it depends on how the
+  // server script finds its terminal), the log file always has the line.
+  const logFile = join(dir, 'log', `${node}.log`);
   await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      if (/Starting broker\.\.\. completed/.test(out)) {
+    const poll = setInterval(() => {
+      if (existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Server startup complete')) {
+        clearInterval(poll);
         resolve();
       }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`rabbitmq-server exited (${code}) before it was ready:\n${out.slice(-2000)}`)));
+    }, 100);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      reject(new Error(`rabbitmq-server exited (${code}) before it was ready:\n${out.slice(-2000)}`));
+    });
   });
   return {
     name: 'RabbitMQ web-stomp',
@@ -172,11 +177,17 @@ export async function startRabbitMq(): Promise<StompBroker> {
       await client.next((d) => d.type === 'receipt', from);
     },
     stop: async () => {
-      // The server script runs the Erlang VM under su, in a process group of its own: stop the VM by
-      // its pid file (it shuts down on SIGTERM), and the scripts above it end with it.
+      // The server script runs the Erlang VM under su, in a process group of its own, and a SIGTERM
+      // alone leaves the VM running: end that whole group (the VM and its port programs), found by
+      // the VM's pid file, and the scripts above it end with it.
       const exited = new Promise((r) => child.once('exit', r));
       const vm = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
-      process.kill(vm, 'SIGTERM');
+      const group = Number(
+        execFileSync('ps', ['-o', 'pgid=', '-p', String(vm)])
+          .toString()
+          .trim(),
+      );
+      process.kill(-group, 'SIGKILL');
       await exited;
       // The broker's helpers (epmd) may hold the pipes open: let go of them.
       child.stdout!.destroy();
