@@ -12,6 +12,8 @@ import type { ConnRecord, RecordInit } from './records';
 
 const DERIVED = new Set<string>(['llm', 'continuity', 'silence']);
 
+const NONE: readonly RecordInit[] = Object.freeze([]);
+
 export interface DerivedOptions {
   lens?: LensMode;
   /** Mark a silence of more than this many ms between messages; off when undefined or 0. */
@@ -58,26 +60,24 @@ export class DerivedRecords {
     return undefined;
   }
 
-  /** A record every listener has seen: the records derived from it. */
-  after(r: ConnRecord): RecordInit[] {
+  /** A record every listener has seen: the records derived from it (a shared empty list when none, the usual case). */
+  after(r: ConnRecord): readonly RecordInit[] {
     if (DERIVED.has(r.kind)) {
-      return [];
+      return NONE;
     }
-    if (r.kind === 'close' || r.kind === 'connecting') {
-      this.lastMessageAt = undefined;
-    }
-    const out: RecordInit[] = [];
+    let finding: RecordInit | undefined;
     if (r.kind === 'connecting') {
+      this.lastMessageAt = undefined;
       this.continuity.begin(r.lastEventId);
+    } else if (r.kind === 'close') {
+      this.lastMessageAt = undefined;
     } else if (r.kind === 'message' && r.dir === 'in' && r.event !== undefined) {
-      const finding = this.continuity.observe(r.id);
-      if (finding) {
-        out.push(finding);
-      }
+      finding = this.continuity.observe(r.id);
     }
-    if (r.kind === 'message' || r.kind === 'connecting' || r.kind === 'close' || (r.kind === 'error' && r.fatal)) {
-      out.push(...this.lens.observe(r));
-    }
-    return out;
+    const ended =
+      r.kind === 'message' || r.kind === 'connecting' || r.kind === 'close' || (r.kind === 'error' && r.fatal)
+        ? this.lens.observe(r)
+        : NONE;
+    return finding ? [finding, ...ended] : ended;
   }
 }

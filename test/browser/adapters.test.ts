@@ -8,26 +8,23 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { AdapterView, ConnRecord, Decoded, InitMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
+import { ROOT, startWebviewServer, type Theme } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
-const ROOT = resolve(__dirname, '../../..');
 const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'YWRhcHRlcnMtbm9uY2UtMTI';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
-
-type Theme = 'dark' | 'light' | 'hc';
 
 const SOCKET_IO: AdapterView = {
   name: 'socket.io',
@@ -113,51 +110,6 @@ function init(records: ConnRecord[], adapter?: AdapterView): Omit<InitMessage, '
   };
 }
 
-function pageHtml(origin: string, theme: Theme): string {
-  const bodyClass = theme === 'hc' ? 'vscode-high-contrast' : `vscode-${theme}`;
-  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<link rel="stylesheet" href="/fixtures/theme-${theme}.css">
-<link rel="stylesheet" href="/dist/codicons/codicon.css">
-<link rel="stylesheet" href="/dist/webview.css">
-</head><body class="${bodyClass}"><div id="app"></div>
-<script nonce="${NONCE}" src="/fixtures/harness.js"></script>
-<script nonce="${NONCE}" src="/dist/webview.js"></script>
-</body></html>`;
-}
-
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
-
-function startServer(): Promise<{ server: Server; origin: string }> {
-  return new Promise((done) => {
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      if (url.pathname === '/') {
-        const theme = url.searchParams.get('theme');
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(pageHtml(origin, theme === 'light' || theme === 'hc' ? theme : 'dark'));
-        return;
-      }
-      const base = url.pathname.startsWith('/dist/')
-        ? join(ROOT, 'dist')
-        : url.pathname.startsWith('/fixtures/')
-          ? join(ROOT, 'test/browser/fixtures')
-          : undefined;
-      const file = base && join(base, normalize(url.pathname.replace(/^\/(dist|fixtures)\//, '')));
-      if (!file || !file.startsWith(base) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
 describe('protocol adapters in the webview, in headless Chromium', { timeout: 600_000 }, () => {
   let browser: Browser;
   let server: Server;
@@ -166,7 +118,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
-    ({ server, origin } = await startServer());
+    ({ server, origin } = await startWebviewServer(NONCE));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: chromiumPath,

@@ -6,14 +6,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, ConnectionStatus, InitMessage, RecordsMessage, ToWebviewMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
+import { ROOT, startWebviewServer, type Theme } from './webviewPage';
 
 /** A host message as the tests write it: records as an array, packed by the host's packer on dispatch. */
 type TestInit = Omit<InitMessage, 'records'> & { records: ConnRecord[] };
@@ -27,7 +27,6 @@ declare const document: any;
 declare const requestAnimationFrame: (cb: (t?: unknown) => void) => number;
 declare const KeyboardEvent: any;
 
-const ROOT = resolve(__dirname, '../../..');
 const CHROMIUM = chromiumPath;
 const HAVE_BUNDLE = existsSync(join(ROOT, 'dist/webview.js'));
 const RESULTS = join(ROOT, 'test-results');
@@ -244,61 +243,6 @@ function sseInit(): TestInit {
 
 // ---------- server and page helpers ----------
 
-const MIME: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-  '.html': 'text/html',
-};
-
-type Theme = 'dark' | 'light' | 'hc';
-
-function pageHtml(origin: string, theme: Theme): string {
-  const bodyClass = theme === 'hc' ? 'vscode-high-contrast' : `vscode-${theme}`;
-  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${NONCE}';`;
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="/fixtures/theme-${theme}.css">
-<link rel="stylesheet" href="/dist/codicons/codicon.css">
-<link rel="stylesheet" href="/dist/webview.css">
-</head><body class="${bodyClass}"><div id="app"></div>
-<script nonce="${NONCE}" src="/fixtures/harness.js"></script>
-<script nonce="${NONCE}" src="/dist/webview.js"></script>
-</body></html>`;
-}
-
-function startServer(): Promise<{ server: Server; origin: string }> {
-  return new Promise((resolvePromise) => {
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      if (url.pathname === '/' || url.pathname === '/index.html') {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        const theme = url.searchParams.get('theme');
-        res.end(pageHtml(origin, theme === 'light' || theme === 'hc' ? theme : 'dark'));
-        return;
-      }
-      const base = url.pathname.startsWith('/dist/')
-        ? join(ROOT, 'dist')
-        : url.pathname.startsWith('/fixtures/')
-          ? join(ROOT, 'test/browser/fixtures')
-          : undefined;
-      const rel = normalize(url.pathname.replace(/^\/(dist|fixtures)\//, ''));
-      const file = base && join(base, rel);
-      if (!file || !file.startsWith(base) || !existsSync(file)) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => resolvePromise({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
-
 async function dispatch(page: Page, msg: TestMessage): Promise<void> {
   const wire = msg.type === 'init' || msg.type === 'records' ? { ...msg, records: packBatch(msg.records) } : msg;
   await page.evaluate((m) => (window as unknown as { __dispatch(m: unknown): void }).__dispatch(m), wire as unknown);
@@ -373,7 +317,7 @@ describe('webview in headless Chromium', { timeout: 900_000 }, () => {
   before(async () => {
     assert.ok(HAVE_BUNDLE, 'dist/webview.js is missing: run `npm run build` first');
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run \`bash scripts/ensure-system.sh chromium\` or set CHROMIUM=/path`);
-    ({ server, origin } = await startServer());
+    ({ server, origin } = await startWebviewServer(NONCE));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -26,6 +26,9 @@ const MARKS =
 /** `auto` stops looking after this many events none of which was a model's: the stream is something else. */
 const GIVE_UP_AFTER = 50;
 
+/** What most records give: nothing, without a new array for each (the lens reads every message). */
+const NONE: readonly LlmRecordInit[] = Object.freeze([]);
+
 export class LlmLens {
   private reader: LlmReader | undefined;
   private open: LlmResponse | undefined;
@@ -56,9 +59,9 @@ export class LlmLens {
    * Reads one record; returns the `llm` records of the responses it ended (usually none, one at a
    * response's last event or when the stream ends). Never throws on what a server sent.
    */
-  observe(r: ConnRecord): LlmRecordInit[] {
+  observe(r: ConnRecord): readonly LlmRecordInit[] {
     if (this.mode === 'none') {
-      return [];
+      return NONE;
     }
     switch (r.kind) {
       case 'connecting': {
@@ -71,11 +74,11 @@ export class LlmLens {
         if (r.dir === 'out') {
           this.requestAt = Date.parse(r.time);
           this.requestUsed = false;
-          return [];
+          return NONE;
         }
         // `auto` reads SSE events only: a WebSocket's text stays undecoded unless `--lens llm` asks.
         if (r.format !== 'text' || (this.mode === 'auto' && r.event === undefined)) {
-          return [];
+          return NONE;
         }
         return this.message(r.seq, Date.parse(r.time), r.event, r.data);
       case 'close':
@@ -85,20 +88,20 @@ export class LlmLens {
           ? []
           : this.endOpen('the stream ended before ' + (this.reader?.finalEvent ?? 'its final event'));
       default:
-        return [];
+        return NONE;
     }
   }
 
-  private message(seq: number, at: number, event: string | undefined, data: string): LlmRecordInit[] {
+  private message(seq: number, at: number, event: string | undefined, data: string): readonly LlmRecordInit[] {
     if (!this.reader) {
       if (this.mode === 'auto' && this.unrecognised >= GIVE_UP_AFTER) {
-        return [];
+        return NONE;
       }
       const ev: LlmEvent = { seq, at, event, data, json: MARKS.test(data.slice(0, HEAD_CHARS)) ? parseObject(data) : undefined };
       const found = ev.json && READERS.find((reader) => reader.recognises(ev));
       if (!found) {
         this.unrecognised++;
-        return [];
+        return NONE;
       }
       this.reader = found;
       return this.read(found, ev);

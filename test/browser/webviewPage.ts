@@ -1,0 +1,66 @@
+/**
+ * The built webview (dist/webview.js + css) served from 127.0.0.1 as the panel's page, under the
+ * host's CSP (scripts by nonce only), with the stand-in for acquireVsCodeApi (fixtures/harness.js)
+ * and a theme's variables: what every browser test of the webview opens.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+
+export type Theme = 'dark' | 'light' | 'hc';
+
+export const ROOT = resolve(__dirname, '../../..');
+
+const MIME: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.html': 'text/html',
+};
+
+function pageHtml(origin: string, theme: Theme, nonce: string): string {
+  const bodyClass = theme === 'hc' ? 'vscode-high-contrast' : `vscode-${theme}`;
+  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${nonce}';`;
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/fixtures/theme-${theme}.css">
+<link rel="stylesheet" href="/dist/codicons/codicon.css">
+<link rel="stylesheet" href="/dist/webview.css">
+</head><body class="${bodyClass}"><div id="app"></div>
+<script nonce="${nonce}" src="/fixtures/harness.js"></script>
+<script nonce="${nonce}" src="/dist/webview.js"></script>
+</body></html>`;
+}
+
+/** Serves the page at `/?theme=dark|light|hc` (also `/index.html`), `dist/` and the test fixtures; nothing else. */
+export function startWebviewServer(nonce: string): Promise<{ server: Server; origin: string }> {
+  return new Promise((done) => {
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        const theme = url.searchParams.get('theme');
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(pageHtml(origin, theme === 'light' || theme === 'hc' ? theme : 'dark', nonce));
+        return;
+      }
+      const base = url.pathname.startsWith('/dist/')
+        ? join(ROOT, 'dist')
+        : url.pathname.startsWith('/fixtures/')
+          ? join(ROOT, 'test/browser/fixtures')
+          : undefined;
+      const file = base && join(base, normalize(url.pathname.replace(/^\/(dist|fixtures)\//, '')));
+      if (!file || !file.startsWith(base) || !existsSync(file)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+      res.end(readFileSync(file));
+    });
+    server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
