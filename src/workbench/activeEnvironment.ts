@@ -22,6 +22,8 @@ export class ActiveEnvironment extends Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly item: vscode.StatusBarItem;
   private reported = '';
+  /** The setting read and checked, until it changes. */
+  private cached: Environments | undefined;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -34,6 +36,7 @@ export class ActiveEnvironment extends Disposable {
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(ENVIRONMENTS_KEY)) {
+          this.cached = undefined;
           this.update();
           this._onDidChange.fire(this.current);
         }
@@ -44,12 +47,16 @@ export class ActiveEnvironment extends Disposable {
 
   /** Every environment of the setting, valid variables only. */
   get environments(): Environments {
+    if (this.cached) {
+      return this.cached;
+    }
     const { environments, issues } = validateEnvironments(vscode.workspace.getConfiguration().get(ENVIRONMENTS_KEY));
     const text = issues.join('\n');
     if (text && text !== this.reported) {
       issues.forEach((i) => this.log.warn(i));
     }
     this.reported = text;
+    this.cached = environments;
     return environments;
   }
 

@@ -154,12 +154,17 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     return page;
   }
 
-  /** Reloads once the view has saved what `saved` looks for (it saves a moment after a change), then sends init again. */
-  async function reload(page: Page, msg: Msg, saved: (state: any) => boolean): Promise<void> {
+  /** Waits until the view has saved what `saved` looks for (it saves a moment after a change). */
+  async function waitSaved(page: Page, saved: (state: any) => boolean): Promise<void> {
     // Checked here rather than in the page: a function passed as text would need eval, which the CSP refuses.
     while (!saved(await page.evaluate(() => (window as unknown as { __state?: unknown }).__state ?? {}))) {
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** Reloads once the view has saved what `saved` looks for (it saves a moment after a change), then sends init again. */
+  async function reload(page: Page, msg: Msg, saved: (state: any) => boolean): Promise<void> {
+    await waitSaved(page, saved);
     await page.reload();
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await dispatchInit(page, msg);
@@ -298,7 +303,11 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       await page.getByRole('button', { name: 'Send', exact: true }).click();
       assert.match(await page.locator('.send-result').innerText(), /Not sent: Event is required/);
       await page.getByRole('textbox', { name: 'Event' }).fill('chat');
-      await reload(page, msg, (state) => state.send?.verbDrafts?.['socket.io/emit']?.event === 'chat');
+      // Once the saved draft holds all three: an earlier save (before the ack was ticked) also says "chat".
+      await reload(page, msg, (state) => {
+        const draft = state.send?.verbDrafts?.['socket.io/emit'];
+        return draft?.event === 'chat' && draft?.ack === true && draft?.args === '[{"text": "hi"}]';
+      });
       await page.waitForSelector('.verb-form:not([hidden])');
       assert.equal(await page.getByRole('textbox', { name: 'Event' }).inputValue(), 'chat');
       assert.equal(await page.getByLabel('Args (JSON array)').inputValue(), '[{"text": "hi"}]');

@@ -57,8 +57,12 @@ describe('npm start', () => {
       `${demo}/sse/llm`,
       `${demo}/sse/llm/anthropic`,
       `${ws}/ws/echo`,
+      'ws://{{host}}/ws/echo',
       `${ws}/ws/ticker`,
     ]);
+    // The environment profile's {{host}} is the demo server's host:port in the active `demo` environment.
+    const environments = settings['realtimeInspector.environments'] as Record<string, Record<string, string>>;
+    assert.equal(environments.demo.host, new URL(demo).host);
   });
 
   it('the printed URL opens VS Code where a demo profile connects; Ctrl+C stops everything', async () => {
