@@ -158,9 +158,7 @@ export class WorkbenchCommands {
  */
 export async function prepareSavedMessage(session: Session, message: SavedMessage, env: ResolveEnv): Promise<() => void> {
   if (message.verb !== undefined) {
-    throw new Error(
-      `"${message.name}" is a ${message.verb} message: it is sent through the protocol adapter, which this connection does not use`,
-    );
+    return prepareVerbMessage(session, message, message.verb, env);
   }
   const format = message.format ?? 'text';
   const written = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
@@ -180,6 +178,53 @@ export async function prepareSavedMessage(session: Session, message: SavedMessag
       c.sendText(session.resolveOutgoing(body));
     }
   };
+}
+
+/**
+ * A saved message of a protocol verb (`{ "verb": "emit", "fields": { "event": "chat", "args": […] } }`):
+ * each string of its fields resolved as a message's text is, sent through the connection's adapter,
+ * which checks the fields as it checks the send box's.
+ */
+async function prepareVerbMessage(session: Session, message: SavedMessage, verb: string, env: ResolveEnv): Promise<() => void> {
+  const view = session.adapterView();
+  if (!view) {
+    throw new Error(`"${message.name}" is a ${verb} message: it is sent through a protocol adapter, which this connection does not use`);
+  }
+  if (!view.verbs.some((v) => v.name === verb)) {
+    throw new Error(`"${message.name}": ${view.name} has no "${verb}" send (it has ${view.verbs.map((v) => v.name).join(', ')})`);
+  }
+  const strings: string[] = [];
+  collectStrings(message.fields ?? {}, strings);
+  const resolved = new Map<string, string>();
+  for (const text of strings) {
+    const r = await resolveProfile({ url: '', body: text }, env);
+    if (!r.ok) {
+      throw new Error(`message "${message.name}": ${r.error.message}`);
+    }
+    resolved.set(text, r.value.body ?? '');
+  }
+  const fields = message.fields ?? {};
+  return () => {
+    const map = (v: unknown): unknown =>
+      typeof v === 'string'
+        ? session.resolveOutgoing(resolved.get(v) ?? v)
+        : Array.isArray(v)
+          ? v.map(map)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
+            : v;
+    session.sendAdapter({ verb, fields: map(fields) as Record<string, unknown> });
+  };
+}
+
+function collectStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') {
+    out.push(v);
+  } else if (Array.isArray(v)) {
+    v.forEach((x) => collectStrings(x, out));
+  } else if (v && typeof v === 'object') {
+    Object.values(v).forEach((x) => collectStrings(x, out));
+  }
 }
 
 /** Send Saved Message… (Ctrl/Cmd+K in the panel): a quick pick of the profile's `messages`, sent once or repeated. */

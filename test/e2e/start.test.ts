@@ -58,6 +58,8 @@ describe('npm start', () => {
       `${demo}/sse/llm/anthropic`,
       `${ws}/ws/echo`,
       'ws://{{host}}/ws/echo',
+      demo,
+      `${ws}/graphql`,
       `${ws}/ws/ticker`,
     ]);
     // The environment profile's {{host}} is the demo server's host:port in the active `demo` environment.
