@@ -56,8 +56,16 @@ class GraphqlResult extends LazyDecoded {
     super(PROTOCOL, type);
   }
 
+  #id: string | undefined;
+
+  /** Read from the frame's head when it is a plain string there (as both servers write it): the log's id and label need no parse. */
   get id(): unknown {
-    return this.fields.id;
+    return (this.#id ??= peekId(this.bytes)) ?? this.fields.id;
+  }
+
+  get label(): string | undefined {
+    const id = (this.#id ??= peekId(this.bytes));
+    return id === undefined ? super.label : `#${id}`;
   }
 
   get payload(): unknown {
@@ -85,6 +93,34 @@ function has(b: Buffer, at: number, text: string): boolean {
     }
   }
   return true;
+}
+
+/** The end (closing quote) of a plain JSON string starting at `at`, when it is short and has no escapes; else -1. */
+function plainStringEnd(b: Buffer, at: number): number {
+  let end = at;
+  while (end < b.length && end - at < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
+    end++;
+  }
+  return b[end] === 0x22 ? end : -1;
+}
+
+/**
+ * The message's id when it is a plain string at the frame's head: `{"id":"1",…` or
+ * `{"type":"data","id":"1",…`; else undefined (the frame is parsed whole when the id is asked).
+ */
+export function peekId(b: Buffer): string | undefined {
+  if (has(b, 0, '{"id":"')) {
+    const end = plainStringEnd(b, 7);
+    return end < 0 ? undefined : b.toString('utf8', 7, end);
+  }
+  if (has(b, 0, '{"type":"')) {
+    const typeEnd = plainStringEnd(b, 9);
+    if (typeEnd >= 0 && has(b, typeEnd, '","id":"')) {
+      const end = plainStringEnd(b, typeEnd + 8);
+      return end < 0 ? undefined : b.toString('utf8', typeEnd + 8, end);
+    }
+  }
+  return undefined;
 }
 
 /**
