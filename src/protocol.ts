@@ -73,6 +73,8 @@ export interface EditableConfig {
   protocols: string[];
   /** Name of the saved profile this came from, if any. */
   profile?: string;
+  /** The protocol adapter the connection speaks through (not edited in the bar): it connects over a WebSocket, also for an http:// URL. */
+  adapter?: AdapterName;
 }
 
 /** Display settings the host passes on (from `realtimeInspector.*`). */

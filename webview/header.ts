@@ -17,8 +17,11 @@ export interface HeaderHost {
   configEdited(config: EditableConfig): void;
 }
 
-/** The kind a config connects with: `auto` follows the URL's scheme. */
-export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url'>): TransportKind {
+/** The kind a config connects with: `auto` follows the URL's scheme; a protocol adapter speaks over a WebSocket. */
+export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url' | 'adapter'>): TransportKind {
+  if (config.adapter) {
+    return 'ws';
+  }
   if (config.kind !== 'auto') {
     return config.kind;
   }
@@ -363,10 +366,15 @@ export class RequestBar {
     this.body.hidden = this.config.method === 'GET';
     this.el?.classList.toggle('kind-ws', kind === 'ws');
     this.el?.classList.toggle('kind-sse', kind === 'sse');
-    this.kindSel.title =
-      this.config.kind === 'auto' ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)` : 'Connection kind';
+    const adapter = this.config.adapter;
+    this.kindSel.title = adapter
+      ? `Connection kind (WebSocket, speaking ${adapter} through its adapter)`
+      : this.config.kind === 'auto'
+        ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)`
+        : 'Connection kind';
+    this.kindSel.disabled = adapter !== undefined;
     const autoOption = this.kindSel.options[0];
-    const autoText = `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
+    const autoText = adapter ? `WS · ${adapter}` : `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
     if (autoOption && autoOption.textContent !== autoText) {
       autoOption.textContent = autoText;
     }
