@@ -77,7 +77,10 @@ describe('a protocol adapter in the panel', () => {
       assert.equal(ack.data.slice(0, 2), '43', 'the raw ack frame');
 
       // The detail pane shows the decoded packet.
-      await frame.locator('.log .row', { has: frame.locator('.c-type', { hasText: /^ack #\d+$/ }) }).first().click();
+      await frame
+        .locator('.log .row', { has: frame.locator('.c-type', { hasText: /^ack #\d+$/ }) })
+        .first()
+        .click();
       await eventually(
         () => frame.locator('.detail').innerText(),
         (t) => /hello from the panel/.test(t) && /ackId/.test(t),
