@@ -1,3 +1,4 @@
+// Over 400 lines: the badge, the kind, the URL and the request editor read and write one configuration and its unapplied edits.
 /**
  * The request bar: state badge, kind, URL and connection controls, plus an editor for headers,
  * subprotocols (WebSocket) and method/body (SSE) that shows only what applies to the kind.

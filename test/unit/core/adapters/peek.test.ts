@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { peekId } from '../../../../src/core/adapters/graphqlWs';
+import { peekId } from '../../../../src/core/adapters/graphqlWsPeek';
 import { peekSioAckId, peekSioLabel } from '../../../../src/core/adapters/socketio';
 import { parseSioPacket } from '../../../../src/core/adapters/socketioPacket';
 
