@@ -9,8 +9,11 @@ import type { ChecksView, EditableConfig, FromWebviewMessage, HostReply, ReplyBo
 import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
-import { decodeBinary, forWebview } from './forWebview';
+import { forWebview } from './forWebview';
 import { panelHtml, webviewOptions } from './html';
+import { repeatProblem } from '../core/workbench/periodic';
+import { writtenOf } from '../session/sentMessages';
+import type { SendHistory } from '../workbench/sendHistory';
 
 export const VIEW_TYPE = 'realtimeInspector.panel';
 
@@ -45,10 +48,14 @@ export interface PanelActions {
   connect(session: Session): Promise<ConnectResult>;
   /** Runs the profile's checks afresh (its `expect` as saved now) on a fresh connection, reporting a failure to connect. */
   runChecks(session: Session): Promise<ConnectResult>;
+  /** The send box's history per profile, across sessions. */
+  readonly sendHistory: SendHistory;
 }
 
 /** Least time between two posts of the Checks strip's states: a rule's state can change with every record. */
 const CHECKS_INTERVAL_MS = 50;
+/** Least time between two posts of a running repeat's count (a start or a stop goes at once). */
+const REPEAT_INTERVAL_MS = 100;
 
 /**
  * The host side of one inspector panel: feeds it the session's records (batched, at most one post per
@@ -77,6 +84,8 @@ export class InspectorPanel extends Disposable {
   private readonly rawTimer = this._register(new MutableDisposable());
   /** The next post of the checks' states, while a change waits for it. */
   private readonly checksTimer = this._register(new MutableDisposable());
+  /** The next post of the repeat's count, while a send waits for it. */
+  private readonly repeatTimer = this._register(new MutableDisposable());
 
   private readonly _onDidDispose = this._register(new Emitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
@@ -147,6 +156,16 @@ export class InspectorPanel extends Disposable {
         }
       }),
     );
+    this._register(session.sent.onDidTag((entry) => this.postIfReady({ type: 'origins', entries: [entry] })));
+    this._register(
+      session.onDidChangeRepeat((view) => {
+        if (!view?.running || view.sent <= 1) {
+          this.postRepeat();
+        } else if (!this.repeatTimer.value) {
+          this.repeatTimer.value = disposableTimeout(() => this.postRepeat(), REPEAT_INTERVAL_MS);
+        }
+      }),
+    );
     this._register(
       session.onDidClear(() => {
         this.batcher.discard();
@@ -191,6 +210,9 @@ export class InspectorPanel extends Disposable {
       view: s.viewState,
       recording: s.recording ? path.basename(s.recording.file) : undefined,
       adapter: s.adapterView(),
+      origins: s.sent.savedEntries(),
+      repeat: s.repeatView,
+      history: s.config.name ? this.actions.sendHistory.get(s.config.name) : undefined,
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({
@@ -214,6 +236,11 @@ export class InspectorPanel extends Disposable {
     }
     this.batcher.flush();
     this.post({ type: 'checks', checks: maskedChecks(this.session.checks.view, this.session.redactor) });
+  }
+
+  private postRepeat(): void {
+    this.repeatTimer.clear();
+    this.postIfReady({ type: 'repeat', repeat: this.session.repeatView });
   }
 
   private postRecords(): void {
@@ -303,17 +330,46 @@ export class InspectorPanel extends Disposable {
           return;
         }
         case 'send':
-          this.reply(m, () => {
-            const c = s.requireConnection();
-            if (m.mode === 'text') {
-              c.sendText(s.resolveOutgoing(m.data));
-            } else if (m.mode === 'json') {
-              c.sendJson(s.resolveOutgoing(m.data));
-            } else {
-              c.sendBinary(decodeBinary(m.data, m.encoding));
+          if (this.reply(m, () => s.sendWritten(writtenOf(m)))) {
+            this.remember(m.data);
+          }
+          return;
+        case 'repeat': {
+          const started = this.reply(m, () => {
+            const options = { everyMs: m.everyMs, times: m.times, resumeAfterReconnect: m.resumeAfterReconnect === true };
+            const problem = repeatProblem(options);
+            if (problem) {
+              throw new Error(problem);
+            }
+            const written = writtenOf(m);
+            s.requireConnection();
+            const sender = s.startRepeat(() => s.sendWritten(written), options, "the send box's message");
+            if (sender.status.stopped?.startsWith('cannot send')) {
+              throw new Error(sender.status.stopped);
             }
           });
+          if (started) {
+            this.remember(m.data);
+          }
           return;
+        }
+        case 'stopRepeat':
+          s.stopRepeat();
+          return;
+        case 'compare':
+          await vscode.commands.executeCommand('realtimeInspector.compare', s.id, m.seqs[0], m.seqs[1]);
+          return;
+        case 'saveMessage': {
+          const name = await vscode.commands.executeCommand<string | undefined>('realtimeInspector.saveAsMessage', {
+            connectionId: s.id,
+            seq: m.seq,
+            message: m.message,
+          });
+          if (name) {
+            this.notice('info', `Saved as message "${name}" in profile "${s.config.name ?? ''}"`);
+          }
+          return;
+        }
         case 'adapterSend':
           this.reply(m, () => s.sendAdapter({ verb: m.verb, fields: m.fields }));
           return;
@@ -403,6 +459,14 @@ export class InspectorPanel extends Disposable {
     this.rawTimer.clear();
   }
 
+  /** A message the send box sent, into its profile's history (kept across sessions, secrets masked). */
+  private remember(text: string): void {
+    const profile = this.session.config.name;
+    if (profile && text) {
+      this.actions.sendHistory.add(profile, text, this.session.redactor).then(undefined, (err: Error) => this.log.error(err));
+    }
+  }
+
   /** Answers a webview request: the reply goes with the request's id. */
   private answer<R extends WebviewRequest>(request: R, reply: ReplyBody<R['type']>): void {
     // The reply type follows from the request's (RepliesTo), which TypeScript does not see through a spread.
@@ -410,12 +474,17 @@ export class InspectorPanel extends Disposable {
   }
 
   /** Runs a send/ping/close and answers it with its outcome. */
-  private reply(request: Extract<WebviewRequest, { type: 'send' | 'adapterSend' | 'sendFile' | 'ping' | 'close' }>, fn: () => void): void {
+  private reply(
+    request: Extract<WebviewRequest, { type: 'send' | 'adapterSend' | 'sendFile' | 'ping' | 'close' | 'repeat' }>,
+    fn: () => void,
+  ): boolean {
     try {
       fn();
       this.answer(request, { type: 'sendResult', ok: true });
+      return true;
     } catch (err) {
       this.answer(request, { type: 'sendResult', ok: false, error: (err as Error).message });
+      return false;
     }
   }
 
