@@ -101,6 +101,7 @@ class InspectorApp {
       model: this.model,
       onSelect: (record) => {
         this.detail.showRecord(record);
+        this.updateCompare();
         saveState();
       },
       onCopy: (record) =>
