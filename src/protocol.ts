@@ -117,6 +117,17 @@ export interface InitMessage {
   repeat?: RepeatView;
   /** The profile's send history across sessions (oldest first, secrets masked); undefined without a saved profile. */
   history?: string[];
+  /** The profile's saved messages the send box's picker lists (also in every `config`). */
+  savedMessages?: SavedMessageView[];
+}
+
+/** A saved message as the send box's picker lists it: its body as written in settings (`${secret:}` unresolved). */
+export interface SavedMessageView {
+  name: string;
+  mode: SendMode;
+  /** For `binary`: the body is base64. */
+  encoding?: 'base64';
+  text: string;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -138,6 +149,7 @@ export interface StatusMessage {
 export interface ConfigMessage {
   type: 'config';
   config: EditableConfig;
+  savedMessages?: SavedMessageView[];
 }
 
 export interface ClearedMessage {
@@ -294,6 +306,8 @@ export interface SendRequest {
   /** For `binary`: how `data` is written. */
   encoding?: 'hex' | 'base64';
   data: string;
+  /** The saved message `data` is, unchanged, when it was picked from the send box's list: the row names it. */
+  saved?: string;
 }
 
 /** A send through one of the connection's protocol verbs (`AdapterView.verbs`): Socket.IO emit, GraphQL subscribe… */
@@ -369,6 +383,8 @@ export interface SendBoxMessage {
   /** For `binary`: how `data` is written. */
   encoding?: 'hex' | 'base64';
   data: string;
+  /** The saved message `data` is, unchanged, when it was picked from the send box's list. */
+  saved?: string;
 }
 
 /** Save as Message: the send box's message (`message`) or a sent row's (`seq`) into the profile's `messages` (the host asks the name). */

@@ -313,6 +313,9 @@ class InspectorApp {
         this.detail.setConnection({ status: msg.status, sse: this.sse });
         break;
       case 'config':
+        if (msg.savedMessages) {
+          this.sendBox.setSavedMessages(msg.savedMessages);
+        }
         this.bar.setConfig(msg.config);
         this.applyKind();
         this.detail.setConnection({ config: msg.config });
@@ -376,6 +379,7 @@ class InspectorApp {
     if (msg.history) {
       this.sendBox.setHistory(msg.history);
     }
+    this.sendBox.setSavedMessages(msg.savedMessages ?? []);
     this.settings = msg.settings;
     this.counters.update(msg.stats, msg.dropped, true);
     this.sse = msg.sse;

@@ -4,7 +4,7 @@
  * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls. When the connection
  * speaks through a protocol adapter, its verbs come first in the mode list, each a form (`verbForm.ts`).
  */
-import type { AdapterVerb, AdapterView, SendBoxMessage, SendMode, SendResultMessage } from '../src/protocol';
+import type { AdapterVerb, AdapterView, SavedMessageView, SendBoxMessage, SendMode, SendResultMessage } from '../src/protocol';
 import { button, h, icon, select, setOptions } from './dom';
 import { parseBase64, parseHex } from '../src/core/payloadText';
 import { formatJsonText, validateJson } from './format/json';
@@ -56,6 +56,10 @@ export class SendBox {
   private readonly closeCode: HTMLInputElement;
   private readonly closeReason: HTMLInputElement;
   private readonly repeatRow: HTMLElement;
+  private readonly savedSel: HTMLSelectElement;
+  private saved: readonly SavedMessageView[] = [];
+  /** The saved message last put in the editor: a send of it unchanged names it. */
+  private picked: { name: string; mode: SendMode; text: string } | undefined;
   private readonly repeatEvery: HTMLInputElement;
   private readonly repeatTimes: HTMLInputElement;
   private readonly repeatResume: HTMLInputElement;
@@ -83,6 +87,8 @@ export class SendBox {
       this.updateMode();
       this.host.saveState();
     });
+    this.savedSel = select('Saved messages', [], '', (v) => this.pick(v));
+    this.savedSel.hidden = true;
     this.encSel = select(
       'Binary encoding',
       [
@@ -235,6 +241,7 @@ export class SendBox {
         { class: 'sendbox-toolbar' },
         icon('edit'),
         h('span', { class: 'section-title' }, 'Send'),
+        this.savedSel,
         this.modeSel,
         this.encSel,
         this.formatBtn,
@@ -295,6 +302,43 @@ export class SendBox {
     this.editor.value = this.state.draft;
     this.historyPos = this.state.history.length;
     this.updateMode();
+  }
+
+  /** The profile's saved messages, for the picker (hidden when there are none). */
+  setSavedMessages(list: readonly SavedMessageView[]): void {
+    this.saved = list;
+    setOptions(this.savedSel, [['', 'Saved messages…'], ...list.map((m, i): [string, string] => [String(i), escapeControl(m.name)])], '');
+    this.savedSel.hidden = list.length === 0;
+  }
+
+  /** Puts saved message `index` in the editor, in its mode. */
+  private pick(index: string): void {
+    const m = this.saved[Number(index)];
+    this.savedSel.value = '';
+    if (!index || !m) {
+      return;
+    }
+    if (this.adapter) {
+      this.state.verb = '';
+    }
+    this.state.mode = m.mode;
+    if (m.encoding) {
+      this.state.encoding = m.encoding;
+      this.encSel.value = m.encoding;
+    }
+    this.editor.value = m.text;
+    this.state.draft = m.text;
+    this.historyPos = this.state.history.length;
+    this.picked = { name: m.name, mode: m.mode, text: m.text };
+    this.updateMode();
+    this.host.saveState();
+    this.editor.focus();
+  }
+
+  /** The saved message the editor holds unchanged, if it holds one. */
+  private pickedName(): string | undefined {
+    const p = this.picked;
+    return p && p.mode === this.state.mode && p.text === this.editor.value ? p.name : undefined;
   }
 
   /**
@@ -456,9 +500,9 @@ export class SendBox {
       // The editor accepts 0x prefixes, commas and colons; the host gets plain byte pairs.
       const parsed = this.state.encoding === 'hex' ? parseHex(text) : undefined;
       const data = parsed?.ok ? Array.from(parsed.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') : text.trim();
-      sent = this.host.request('send', { mode, encoding: this.state.encoding, data });
+      sent = this.host.request('send', { mode, encoding: this.state.encoding, data, saved: this.pickedName() });
     } else {
-      sent = this.host.request('send', { mode, data: text });
+      sent = this.host.request('send', { mode, data: text, saved: this.pickedName() });
     }
     void sent.then((reply) => this.onResult(reply, 'Message', text));
     this.showResult('Sending…', false, true);
@@ -478,7 +522,8 @@ export class SendBox {
     if (error) {
       return error;
     }
-    return mode === 'binary' ? { mode, encoding: this.state.encoding, data: text.trim() } : { mode, data: text };
+    const saved = this.pickedName();
+    return mode === 'binary' ? { mode, encoding: this.state.encoding, data: text.trim(), saved } : { mode, data: text, saved };
   }
 
   private saveMessage(): void {

@@ -5,7 +5,17 @@ import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import type { Log } from '../log';
-import type { ChecksView, EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
+import type {
+  ChecksView,
+  EditableConfig,
+  FromWebviewMessage,
+  HostReply,
+  ReplyBody,
+  SavedMessageView,
+  ToWebviewMessage,
+  WebviewRequest,
+} from '../protocol';
+import { messageText } from '../core/workbench/savedMessages';
 import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
@@ -134,7 +144,7 @@ export class InspectorPanel extends Disposable {
     this._register(
       session.onDidChangeConfig((config) => {
         panel.title = session.label;
-        this.postIfReady({ type: 'config', config });
+        this.postIfReady({ type: 'config', config, savedMessages: savedMessageViews(session) });
       }),
     );
     this._register(
@@ -213,6 +223,7 @@ export class InspectorPanel extends Disposable {
       origins: s.sent.savedEntries(),
       repeat: s.repeatView,
       history: s.config.name ? this.actions.sendHistory.get(s.config.name) : undefined,
+      savedMessages: savedMessageViews(s),
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({
@@ -330,7 +341,7 @@ export class InspectorPanel extends Disposable {
           return;
         }
         case 'send':
-          if (this.reply(m, () => s.sendWritten(writtenOf(m)))) {
+          if (this.reply(m, () => s.sendWritten(writtenOf(m), savedName(s, m.saved)))) {
             this.remember(m.data);
           }
           return;
@@ -343,7 +354,12 @@ export class InspectorPanel extends Disposable {
             }
             const written = writtenOf(m);
             s.requireConnection();
-            const sender = s.startRepeat(() => s.sendWritten(written), options, "the send box's message");
+            const saved = savedName(s, m.saved);
+            const sender = s.startRepeat(
+              () => s.sendWritten(written, saved),
+              options,
+              saved === undefined ? "the send box's message" : `saved message "${saved}"`,
+            );
             if (sender.status.stopped?.startsWith('cannot send')) {
               throw new Error(sender.status.stopped);
             }
@@ -496,6 +512,23 @@ export class InspectorPanel extends Disposable {
     super.dispose();
     this.panel.dispose();
   }
+}
+
+/** The profile's saved messages the send box lists (those with a body: a verb's go through Send Saved Message). */
+function savedMessageViews(session: Session): SavedMessageView[] {
+  return (session.config.messages ?? [])
+    .filter((m) => m.verb === undefined)
+    .map((m) => ({
+      name: m.name,
+      mode: m.format ?? 'text',
+      ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
+      text: messageText(m),
+    }));
+}
+
+/** `name` when the session's profile has a saved message of that name (the panel's word is only a label). */
+function savedName(session: Session, name: string | undefined): string | undefined {
+  return name !== undefined && session.config.messages?.some((m) => m.name === name) ? name : undefined;
 }
 
 /** Details and evidence quote what the server sent: masked as the records are. */

@@ -246,6 +246,39 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await closePage(page);
   });
 
+  it("the send box lists the profile's saved messages: a pick fills the editor in its mode, a send of it unchanged names it", async () => {
+    const page = await open({
+      savedMessages: [
+        { name: 'subscribe <b>BTC</b>', mode: 'json', text: '{"op":"subscribe","id":"{{$uuid}}"}' },
+        { name: 'bytes', mode: 'binary', encoding: 'base64', text: 'AAEC' },
+      ],
+    });
+    const picker = page.getByLabel('Saved messages');
+    const editor = page.getByLabel('Message to send');
+    assert.deepEqual(await picker.locator('option').allInnerTexts(), ['Saved messages…', 'subscribe <b>BTC</b>', 'bytes'], 'names as text');
+    await picker.selectOption({ label: 'subscribe <b>BTC</b>' });
+    assert.equal(await editor.inputValue(), '{"op":"subscribe","id":"{{$uuid}}"}');
+    assert.equal(await page.getByLabel('Message format').inputValue(), 'json');
+    await editor.press('Control+Enter');
+    await editor.fill('{"op":"subscribe","id":1}');
+    await editor.press('Control+Enter');
+    await picker.selectOption({ label: 'bytes' });
+    assert.equal(await page.getByLabel('Binary encoding').inputValue(), 'base64');
+    await editor.press('Control+Enter');
+    assert.deepEqual(
+      (await posted(page)).filter((m) => m.type === 'send').map((m) => [m.mode, m.encoding, m.data, m.saved]),
+      [
+        ['json', undefined, '{"op":"subscribe","id":"{{$uuid}}"}', 'subscribe <b>BTC</b>'],
+        ['json', undefined, '{"op":"subscribe","id":1}', undefined],
+        ['binary', 'base64', 'AAEC', 'bytes'],
+      ],
+    );
+    // The profile's messages changed: the list follows; none left hides it.
+    await dispatch(page, { type: 'config', config: init().config, savedMessages: [] });
+    assert.equal(await picker.isVisible(), false);
+    await closePage(page);
+  });
+
   it("the profile's history from the host comes back with Up in a new panel", async () => {
     const page = await open({ history: ['first from yesterday', 'second from yesterday'] });
     const editor = page.getByLabel('Message to send');

@@ -218,9 +218,31 @@ suite('Workbench', () => {
         tap.posted.some((m) => m.type === 'origins' && m.entries.some(([seq, name]) => seq === sent.seq && name === 'hello')),
         'the panel is told',
       );
+      const configPost = tap.posted.filter((m) => m.type === 'config').pop();
+      assert.deepEqual(
+        configPost?.type === 'config' ? configPost.savedMessages?.map((m) => [m.name, m.mode]) : undefined,
+        [
+          ['join', 'json'],
+          ['hello', 'text'],
+        ],
+        "the send box's list has them",
+      );
+      // Picked from the send box's list and sent unchanged: the row names it; a name the profile lacks is no label.
+      await panel.handle({ type: 'send', requestId: 2, mode: 'text', data: 'hello #{{$seq}}', saved: 'hello' });
+      await panel.handle({ type: 'send', requestId: 3, mode: 'text', data: 'hello #{{$seq}}', saved: 'nope' });
+      const picked = await waitFor(() => {
+        const rows = messagesOf('out', session);
+        const a = rows.find((r) => r.data === 'hello #2');
+        const b = rows.find((r) => r.data === 'hello #3');
+        return a && b ? [a, b] : undefined;
+      }, 'the picked sends');
+      assert.deepEqual(
+        picked.map((r) => session.sent.get(r.seq)?.saved),
+        ['hello', undefined],
+      );
       // A saved message sent: its row names it.
       await vscode.commands.executeCommand('realtimeInspector.sendSavedMessage', session.id, 'hello', false);
-      const fromSaved = await waitFor(() => messagesOf('out', session).find((r) => r.data === 'hello #2'), 'the saved message sent');
+      const fromSaved = await waitFor(() => messagesOf('out', session).find((r) => r.data === 'hello #4'), 'the saved message sent');
       assert.equal(session.sent.get(fromSaved.seq)?.saved, 'hello');
       // The secret's value in clear is refused: settings never get it.
       assert.equal(await save({ message: { mode: 'text', data: 'key wb-s3cret-77' } }, 'leak'), undefined);
