@@ -290,8 +290,11 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await closePage(page);
   });
 
-  it('screenshot: two rows selected for Compare and a sent row from a saved message', async () => {
-    const page = await open({ origins: [[4, 'subscribe BTC']] });
+  it('screenshot: two rows selected for Compare, a sent row from a saved message, the saved messages list', async () => {
+    const page = await open({
+      origins: [[4, 'subscribe BTC']],
+      savedMessages: [{ name: 'subscribe BTC', mode: 'json', text: '{"op":"subscribe","pair":"BTC"}' }],
+    });
     await click(page, 10);
     await ctrlClick(page, 4);
     await frames(page);
