@@ -480,6 +480,9 @@ export class Session extends Disposable {
    */
   startRepeat(send: (n: number) => void, options: RepeatOptions, what: string): PeriodicSender {
     const conn = this.requireConnection();
+    if (conn.state !== 'open') {
+      throw new SendError(`Cannot repeat: the connection is ${conn.state}`);
+    }
     this.stopRepeat('replaced by a new repeat');
     const sender = new PeriodicSender(conn, send, options);
     this.repeatWhat = what;

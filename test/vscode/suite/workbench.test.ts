@@ -284,6 +284,10 @@ suite('Workbench', () => {
       await panel.handle({ type: 'disconnect' });
       await waitState(session, 'closed');
       assert.equal(session.repeatView?.stopped, 'the connection closed');
+      await panel.handle({ type: 'repeat', requestId: 9, mode: 'text', data: 'closed', everyMs: 20 });
+      const refused = tap.posted.find((m) => m.type === 'sendResult' && m.requestId === 9);
+      assert.deepEqual(refused, { type: 'sendResult', requestId: 9, ok: false, error: 'Cannot repeat: the connection is closed' });
+      assert.equal(session.repeatView?.stopped, 'the connection closed', 'the last repeat stays as it ended');
       const sentBefore = messagesOf('out', session).length;
       await session.connect();
       await waitState(session, 'open');
