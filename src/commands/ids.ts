@@ -30,4 +30,5 @@ export const COMMANDS = {
   stopRepeat: 'realtimeInspector.stopRepeat',
   compare: 'realtimeInspector.compare',
   compareWithPrevious: 'realtimeInspector.compareWithPrevious',
+  saveAsMessage: 'realtimeInspector.saveAsMessage',
 } as const;

@@ -9,6 +9,7 @@ import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
 import { SavedMessageCommands, WorkbenchCommands } from './workbench';
 import { CompareCommands } from './compare';
+import { SaveMessageCommands } from './saveMessage';
 
 export { COMMANDS } from './ids';
 
@@ -27,6 +28,7 @@ export class Commands {
   readonly workbench: WorkbenchCommands;
   readonly savedMessages: SavedMessageCommands;
   readonly compare: CompareCommands;
+  readonly saveMessage: SaveMessageCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -39,6 +41,7 @@ export class Commands {
     this.workbench = new WorkbenchCommands(services, this.connection);
     this.savedMessages = new SavedMessageCommands(services);
     this.compare = new CompareCommands(services);
+    this.saveMessage = new SaveMessageCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -53,7 +56,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, saveMessage } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
@@ -85,6 +88,7 @@ export class Commands {
       run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
       run(COMMANDS.compare, compare.compareCommand.bind(compare)),
       run(COMMANDS.compareWithPrevious, compare.compareWithPreviousCommand.bind(compare)),
+      run(COMMANDS.saveAsMessage, saveMessage.saveAsMessageCommand.bind(saveMessage)),
       compare,
     ];
   }

@@ -13,8 +13,8 @@ import { pastedConfig } from '../workbench/pastedConfig';
 import { type RequestSpec, withPlaceholders } from '../core/workbench/request';
 import type { SessionConfig } from '../profiles/connectOptions';
 import type { ResolveEnv } from '../core/resolve';
-import { type SavedMessage, messagePayload, messageText } from '../core/workbench/savedMessages';
-import { PeriodicSender, type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
+import { type SavedMessage, messageText } from '../core/workbench/savedMessages';
+import { type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
 import type { ConnectionCommands } from './connection';
@@ -167,17 +167,7 @@ export async function prepareSavedMessage(session: Session, message: SavedMessag
     throw new Error(`message "${message.name}": ${resolved.error.message}`);
   }
   const body = resolved.value.body ?? '';
-  return () => {
-    const c = session.requireConnection();
-    if (format === 'binary') {
-      const payload = messagePayload({ ...message, body: session.resolveOutgoing(body) });
-      c.sendBinary((payload as { bytes: Uint8Array }).bytes);
-    } else if (format === 'json') {
-      c.sendJson(session.resolveOutgoing(body));
-    } else {
-      c.sendText(session.resolveOutgoing(body));
-    }
-  };
+  return () => session.sendWritten({ format, body }, message.name, written);
 }
 
 /**
@@ -271,24 +261,14 @@ export class SavedMessageCommands {
       send();
       return m.name;
     }
-    const conn = session.requireConnection();
-    const sender = new PeriodicSender(conn, send, repeat);
-    sender.onDidChange((st) => {
-      if (st.stopped !== undefined) {
-        conn.note(`Repeat of "${m.name}" stopped: ${st.stopped}`);
-      }
-    });
-    session.repeat.value = sender;
-    conn.note(`Repeating "${m.name}" every ${repeat.everyMs} ms${repeat.times ? `, ${repeat.times} times` : ' until stopped'}`);
-    sender.start();
+    session.startRepeat(send, repeat, `saved message "${m.name}"`);
     return m.name;
   }
 
   /** Stops the session's repeat. */
   async stopRepeatCommand(arg?: SessionArg): Promise<void> {
     const session = await pickSession(arg, 'Stop the repeat of', (s) => !!s.repeat.value?.status.running, this.services);
-    session?.repeat.value?.stop('stopped by the user');
-    session?.repeat.clear();
+    session?.stopRepeat();
   }
 
   private async askRepeat(): Promise<RepeatOptions | false | undefined> {
