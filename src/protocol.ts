@@ -130,6 +130,9 @@ export interface SavedMessageView {
   /** For `binary`: the body is base64. */
   encoding?: 'base64';
   text: string;
+  /** A protocol verb's message: the verb, and its fields as its form holds them (JSON as text, booleans as booleans). */
+  verb?: string;
+  fields?: Record<string, string | boolean>;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */

@@ -514,16 +514,28 @@ export class InspectorPanel extends Disposable {
   }
 }
 
-/** The profile's saved messages the send box lists (those with a body: a verb's go through Send Saved Message). */
+/** The profile's saved messages the send box lists; a verb's only when the connection speaks through an adapter. */
 function savedMessageViews(session: Session): SavedMessageView[] {
+  const adapter = session.config.adapter !== undefined;
   return (session.config.messages ?? [])
-    .filter((m) => m.verb === undefined)
-    .map((m) => ({
-      name: m.name,
-      mode: m.format ?? 'text',
-      ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
-      text: messageText(m),
-    }));
+    .filter((m) => m.verb === undefined || adapter)
+    .map((m) =>
+      m.verb !== undefined
+        ? { name: m.name, mode: 'text' as const, text: messageText(m), verb: m.verb, fields: formFields(m.fields ?? {}) }
+        : {
+            name: m.name,
+            mode: m.format ?? 'text',
+            ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
+            text: messageText(m),
+          },
+    );
+}
+
+/** A verb message's fields as the send box's form holds them: text as it is, booleans as booleans, the rest as JSON text. */
+function formFields(fields: Record<string, unknown>): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v)]),
+  );
 }
 
 /** `name` when the session's profile has a saved message of that name (the panel's word is only a label). */
