@@ -63,7 +63,8 @@ export interface HeaderEntry {
 /** What the panel's request bar edits. Never holds resolved secrets. */
 export interface EditableConfig {
   url: string;
-  kind: TransportKind | 'auto';
+  /** `mcp`: an MCP server, inspected as an MCP session (the panel's MCP view). */
+  kind: TransportKind | 'auto' | 'mcp';
   headers: HeaderEntry[];
   /** SSE only. */
   method: string;
@@ -194,6 +195,15 @@ export interface ChecksMessage {
   checks: ChecksView | undefined;
 }
 
+/** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
+export interface McpResultMessage {
+  type: 'mcpResult';
+  requestId: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export type ToWebviewMessage =
   | InitMessage
   | RecordsMessage
@@ -204,7 +214,8 @@ export type ToWebviewMessage =
   | RawMessage
   | SendResultMessage
   | NoticeMessage
-  | ChecksMessage;
+  | ChecksMessage
+  | McpResultMessage;
 
 // ---------- webview → host ----------
 
@@ -322,6 +333,19 @@ export interface RunChecksCommand {
   type: 'runChecks';
 }
 
+/** What the MCP view asks of the server. */
+export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+
+/** A call from the MCP view: a tool with its arguments, a resource by URI (`name`), a prompt with its arguments. */
+export interface McpCallRequest {
+  type: 'mcpCall';
+  requestId: number;
+  method: McpCallMethod;
+  /** The tool's or prompt's name, or the resource's URI. */
+  name: string;
+  args: Record<string, unknown>;
+}
+
 export type FromWebviewMessage =
   | ReadyCommand
   | ConnectCommand
@@ -341,7 +365,8 @@ export type FromWebviewMessage =
   | SetRawCommand
   | ViewStateCommand
   | CopyCommand
-  | RunChecksCommand;
+  | RunChecksCommand
+  | McpCallRequest;
 
 // ---------- requests and their replies ----------
 
@@ -356,9 +381,11 @@ export interface RepliesTo {
   ping: SendResultMessage;
   close: SendResultMessage;
   getFull: FullRecordMessage;
+  mcpCall: McpResultMessage;
 }
 
-export type WebviewRequest = SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest;
+export type WebviewRequest =
+  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | McpCallRequest;
 export type HostReply = RepliesTo[WebviewRequest['type']];
 /** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
 export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;

@@ -17,8 +17,8 @@ export interface HeaderHost {
   configEdited(config: EditableConfig): void;
 }
 
-/** The kind a config connects with: `auto` follows the URL's scheme. */
-export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url'>): TransportKind {
+/** The kind a config connects with: `auto` follows the URL's scheme; `mcp` is an MCP session. */
+export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url'>): TransportKind | 'mcp' {
   if (config.kind !== 'auto') {
     return config.kind;
   }
@@ -78,6 +78,7 @@ export class RequestBar {
         ['auto', 'Auto'],
         ['sse', 'SSE'],
         ['ws', 'WebSocket'],
+        ['mcp', 'MCP'],
       ],
       'auto',
       (v) => {

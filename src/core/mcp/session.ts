@@ -19,7 +19,7 @@ import { Disposable, Emitter, type Event, type IDisposable, disposableTimeout } 
 import { DEFAULTS } from '../options';
 import { RecordStamper } from '../recordStamp';
 import { Redactor } from '../redactor';
-import type { ConnRecord, Headers, McpRecord, MessageRecord, RecordInit } from '../records';
+import type { ConnRecord, ConnectionStats, Headers, McpRecord, MessageRecord, RecordInit } from '../records';
 import { type EventStreamState, MIN_RECONNECT_MS } from '../sseFields';
 import { describeUnauthorized, resourceMetadataUrl } from './auth';
 import { readEventStream } from './eventStream';
@@ -86,6 +86,16 @@ export class McpSession extends Disposable {
     this.stamper = new RecordStamper(this.now);
     this.redactor = Redactor.forOptions({ url: options.url, secrets: options.secrets });
     this._register({ dispose: () => this.stopAll('the session was disposed') });
+  }
+
+  /** Makes the next record's seq follow `seq` (a log that already holds records, as an editor session's does). */
+  continueSeqAfter(seq: number): void {
+    this.stamper.continueAfter(seq);
+  }
+
+  /** The records' counts (messages each way, bytes sent). */
+  get stats(): Readonly<ConnectionStats> {
+    return this.stamper.stats;
   }
 
   /** A note in the log. */
