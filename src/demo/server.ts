@@ -13,11 +13,13 @@
  *   WS   /ws/echo        echoes text and binary frames unchanged
  *   WS   /ws/ticker      pushes JSON ticks; answers pings (pongs are automatic)
  *   WS   /ws/private     upgrade refused with 401 and a JSON body unless `Authorization: Bearer demo-token`
+ *   POST /mcp            an MCP server (Streamable HTTP): tools, a resource, a prompt (`mcpEndpoint.ts`)
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { anthropicStream, openAiChatStream } from './llmStreams';
+import { mcpEndpoint } from './mcpEndpoint';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -35,7 +37,7 @@ export interface DemoServer {
   /** The Last-Event-ID header of every /sse and /sse/once request, in order ('' when absent). */
   readonly lastEventIds: readonly string[];
   /** URLs of the endpoints, for menus and docs. */
-  readonly endpoints: ReadonlyArray<{ name: string; url: string; kind: 'sse' | 'ws'; method?: string; description: string }>;
+  readonly endpoints: ReadonlyArray<{ name: string; url: string; kind: 'sse' | 'ws' | 'mcp'; method?: string; description: string }>;
   close(): Promise<void>;
 }
 
@@ -175,8 +177,20 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     notFound(res);
   };
 
+  const mcp = mcpEndpoint(
+    (ms, fn) => {
+      const t = every(ms, fn);
+      return { stop: () => stop(t) };
+    },
+    Math.max(20, Math.round(tickMs / 4)),
+  );
+
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/mcp') {
+      mcp(req, res);
+      return;
+    }
     if (path === '/' || path === '/index.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ name: 'Realtime Inspector demo server', endpoints: endpoints() }, null, 2));
@@ -289,6 +303,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         url: `${wsUrl}/ws/private`,
         kind: 'ws',
         description: `Upgrade refused with 401 unless Authorization: Bearer ${DEMO_TOKEN}`,
+      },
+      {
+        name: 'MCP server',
+        url: `${url}/mcp`,
+        kind: 'mcp',
+        description: 'Tools (one answers over SSE with progress), a resource and a prompt',
       },
     ];
   }

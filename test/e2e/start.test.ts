@@ -59,6 +59,7 @@ describe('npm start', () => {
       `${ws}/ws/echo`,
       'ws://{{host}}/ws/echo',
       `${ws}/ws/ticker`,
+      `${demo}/mcp`,
     ]);
     // The environment profile's {{host}} is the demo server's host:port in the active `demo` environment.
     const environments = settings['realtimeInspector.environments'] as Record<string, Record<string, string>>;
