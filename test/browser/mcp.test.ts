@@ -153,6 +153,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
       assert.match(info, /c0ffee-1234/);
       assert.match(info, /Streamable HTTP/);
       assert.equal(await page.locator('.mcp-instructions').textContent(), HOSTILE);
+      assert.equal(await page.getByRole('button', { name: 'Auto-retry' }).isVisible(), false, 'an MCP session does not reconnect');
       const headings = await page.locator('.mcp-heading').allInnerTexts();
       assert.deepEqual(
         headings.map((t) => t.toUpperCase()),
