@@ -528,7 +528,9 @@ export class Session extends Disposable {
     const mcp = this.mcp;
     if (mcp?.isActive) {
       // The DELETE that ends the server's session, at most `timeoutMs`.
-      await Promise.race([mcp.close(), new Promise<void>((resolve) => disposableTimeout(resolve, timeoutMs))]);
+      const waiting = new DisposableStore();
+      await Promise.race([mcp.close(), new Promise<void>((resolve) => waiting.add(disposableTimeout(resolve, timeoutMs)))]);
+      waiting.dispose();
     }
     const conn = this._connection;
     if (conn?.isActive) {

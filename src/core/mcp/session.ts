@@ -105,6 +105,10 @@ export class McpSession extends Disposable {
 
   private emit(init: RecordInit): ConnRecord {
     const record = this.redactor.record(this.stamper.stamp(init));
+    if (record.kind === 'message' && record.dir === 'in') {
+      // The stamper counts what was sent; what arrived is counted here, as a connection's sink does.
+      this.stamper.stats.bytesIn += record.size;
+    }
     this._onRecord.fire(record);
     return record;
   }

@@ -52,6 +52,11 @@ suite('MCP servers', () => {
       .find((r) => r.kind === 'message' && r.decoded?.method === 'tools/list' && r.decoded.type === 'response');
     assert.ok(listed && listed.kind === 'message' && typeof listed.decoded?.latencyMs === 'number', 'tools/list answered, with latencyMs');
 
+    const stats = session.stats;
+    assert.ok(
+      stats.messagesIn >= 4 && stats.messagesOut >= 4 && stats.bytesIn > 0 && stats.bytesOut > 0,
+      `counted: ${JSON.stringify(stats)}`,
+    );
     const panel = api.services.panels.get(session)!;
     assert.ok(panel, 'the command opened the panel');
     const tap = tapPosts(panel.panel.webview);
