@@ -106,7 +106,7 @@ export class Session extends Disposable {
   /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
   private dynamic = new DynamicValues();
   /** `kind: "mcp"`: the MCP session made at the last connect (instead of a connection). */
-  private readonly mcpRun = this._register(new MutableDisposable<McpRun>());
+  private mcpRun: McpRun | undefined;
   private readonly mcpStore = this._register(new DisposableStore());
 
   constructor(
@@ -120,6 +120,18 @@ export class Session extends Disposable {
     this._config = config;
     this._source = source;
     this.store = new MessageStore(deps.storeOptions());
+    this._register({ dispose: () => this.endMcp() });
+  }
+
+  /** A removed session ends its server's MCP session too (the DELETE), then lets it go. */
+  private endMcp(): void {
+    const run = this.mcpRun;
+    this.mcpRun = undefined;
+    if (run?.isActive) {
+      void run.close().finally(() => run.dispose());
+    } else {
+      run?.dispose();
+    }
   }
 
   get connection(): Connection | undefined {
@@ -165,7 +177,7 @@ export class Session extends Disposable {
 
   /** The MCP session of the last connect, for `kind: "mcp"`. */
   get mcp(): McpRun | undefined {
-    return this.mcpRun.value;
+    return this.mcpRun;
   }
 
   /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet); MCP speaks HTTP and SSE. */
@@ -336,7 +348,7 @@ export class Session extends Disposable {
    * their records and failures (in words) in the log.
    */
   private async connectMcp(built: ResolvedConnect): Promise<ConnectResult> {
-    const previous = this.mcpRun.value;
+    const previous = this.mcpRun;
     if (previous?.isActive) {
       await previous.close();
     }
@@ -357,7 +369,8 @@ export class Session extends Disposable {
     // A log that holds records already (an earlier session, a restored tail) goes on from its last seq.
     run.session.continueSeqAfter(this.lastSeq);
     this.mcpStore.clear();
-    this.mcpRun.value = run;
+    this.mcpRun?.dispose();
+    this.mcpRun = run;
     this.messageRate.restart(this.messageCount);
     this.mcpStore.add(
       run.onRecord((record) => {

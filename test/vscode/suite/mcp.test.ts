@@ -129,6 +129,10 @@ suite('MCP servers', () => {
       assert.deepEqual(asked, ['', 'X-Trace']);
       assert.deepEqual(typed.config.headers, { 'X-Trace': 'from-the-prompt' });
       await waitFor(() => mcpEvent(typed, 'tools'), 'the tools list', 15_000);
+      // Remove Connection ends the server's session too.
+      const sid = mcpEvent(typed, 'initialized')!.sessionId!;
+      await vscode.commands.executeCommand('realtimeInspector.removeConnection', typed.id);
+      await waitFor(() => server.deletes.includes(sid), 'the DELETE of the removed session');
       const sent = typed.store.toArray().find((r) => r.kind === 'connecting');
       assert.ok(
         sent && sent.kind === 'connecting' && JSON.stringify(sent).includes('from-the-prompt'),
