@@ -142,7 +142,7 @@ export function connectPickItems(sources: ConnectSources, value: string): Connec
     items.push(separator('Demo server'));
     items.push(
       ...demoEndpoints.map((e) => ({
-        label: `${e.kind === 'ws' ? '$(plug)' : '$(broadcast)'} ${e.name}`,
+        label: `${e.kind === 'ws' ? '$(plug)' : e.kind === 'mcp' ? '$(server-process)' : '$(broadcast)'} ${e.name}`,
         description: e.method ? `${e.method} ${e.url}` : e.url,
         detail: e.description,
         config: demoEndpointConfig(e),

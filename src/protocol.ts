@@ -64,7 +64,8 @@ export interface HeaderEntry {
 /** What the panel's request bar edits. Never holds resolved secrets. */
 export interface EditableConfig {
   url: string;
-  kind: TransportKind | 'auto';
+  /** `mcp`: an MCP server, inspected as an MCP session (the panel's MCP view). */
+  kind: TransportKind | 'auto' | 'mcp';
   headers: HeaderEntry[];
   /** SSE only. */
   method: string;
@@ -244,6 +245,15 @@ export interface RepeatMessage {
   repeat: RepeatView | undefined;
 }
 
+/** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
+export interface McpResultMessage {
+  type: 'mcpResult';
+  requestId: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export type ToWebviewMessage =
   | InitMessage
   | RecordsMessage
@@ -256,7 +266,8 @@ export type ToWebviewMessage =
   | NoticeMessage
   | ChecksMessage
   | OriginsMessage
-  | RepeatMessage;
+  | RepeatMessage
+  | McpResultMessage;
 
 // ---------- webview → host ----------
 
@@ -413,6 +424,19 @@ export interface StopRepeatCommand {
   type: 'stopRepeat';
 }
 
+/** What the MCP view asks of the server. */
+export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+
+/** A call from the MCP view: a tool with its arguments, a resource by URI (`name`), a prompt with its arguments. */
+export interface McpCallRequest {
+  type: 'mcpCall';
+  requestId: number;
+  method: McpCallMethod;
+  /** The tool's or prompt's name, or the resource's URI. */
+  name: string;
+  args: Record<string, unknown>;
+}
+
 export type FromWebviewMessage =
   | ReadyCommand
   | ConnectCommand
@@ -436,7 +460,8 @@ export type FromWebviewMessage =
   | CompareCommand
   | SaveMessageCommand
   | RepeatRequest
-  | StopRepeatCommand;
+  | StopRepeatCommand
+  | McpCallRequest;
 
 // ---------- requests and their replies ----------
 
@@ -452,10 +477,11 @@ export interface RepliesTo {
   close: SendResultMessage;
   getFull: FullRecordMessage;
   repeat: SendResultMessage;
+  mcpCall: McpResultMessage;
 }
 
 export type WebviewRequest =
-  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | RepeatRequest;
+  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | RepeatRequest | McpCallRequest;
 export type HostReply = RepliesTo[WebviewRequest['type']];
 /** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
 export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;

@@ -18,8 +18,8 @@ export interface HeaderHost {
   configEdited(config: EditableConfig): void;
 }
 
-/** The kind a config connects with: `auto` follows the URL's scheme; a protocol adapter speaks over a WebSocket. */
-export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url' | 'adapter'>): TransportKind {
+/** The kind a config connects with: `auto` follows the URL's scheme; `mcp` is an MCP session; a protocol adapter speaks over a WebSocket. */
+export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url' | 'adapter'>): TransportKind | 'mcp' {
   if (config.adapter) {
     return 'ws';
   }
@@ -82,6 +82,7 @@ export class RequestBar {
         ['auto', 'Auto'],
         ['sse', 'SSE'],
         ['ws', 'WebSocket'],
+        ['mcp', 'MCP'],
       ],
       'auto',
       (v) => {

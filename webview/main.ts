@@ -31,6 +31,7 @@ import { h } from './dom';
 import { FilterBar } from './filterBar';
 import { RequestBar, effectiveKind } from './header';
 import { LogView } from './log';
+import { McpView } from './mcp/view';
 import { NO_FILTER, RecordModel, type FilterSpec } from './model';
 import { Notices } from './notices';
 import { HostRequests } from './requests';
@@ -79,6 +80,8 @@ class InspectorApp {
   private readonly splitter: Splitter;
   private readonly counters: Counters;
   private readonly checks: ChecksStrip;
+  /** An MCP session's tools, resources and prompts (shown for `kind: "mcp"` only). */
+  private readonly mcp: McpView;
   private readonly notices = new Notices();
   private readonly repeat: RepeatStatus;
   /** Sent rows that came from a saved message: its name by seq. */
@@ -186,6 +189,7 @@ class InspectorApp {
       },
       collapsedChanged: saveState,
     });
+    this.mcp = new McpView({ call: (method, name, args) => this.requests.request('mcpCall', { method, name, args }) });
     this.splitter = new Splitter(this.detail.el, saveState);
     this.counters = new Counters(
       (figures) => this.filterBar.renderCounters(figures),
@@ -198,7 +202,7 @@ class InspectorApp {
     this.root.replaceChildren(
       this.bar.el,
       this.filterBar.el,
-      h('div', { class: 'main' }, logPane, this.splitter.el, this.detail.el),
+      h('div', { class: 'main' }, this.mcp.el, logPane, this.splitter.el, this.detail.el),
       this.notices.el,
     );
     this.splitter.setWidth(this.splitter.width);
@@ -281,6 +285,8 @@ class InspectorApp {
     const kind = effectiveKind(this.bar.getConfig());
     this.sendBox.el.hidden = kind !== 'ws' || this.readOnly;
     this.detail.setSseMode(kind === 'sse');
+    this.mcp.el.hidden = kind !== 'mcp';
+    this.root.classList.toggle('kind-mcp', kind === 'mcp');
     this.root.classList.toggle('kind-ws', kind === 'ws');
     this.root.classList.toggle('kind-sse', kind === 'sse');
   }
@@ -298,6 +304,7 @@ class InspectorApp {
         this.counters.update(msg.stats, msg.dropped);
         this.trackNewest(records);
         this.operations.add(records);
+        this.mcp.add(records);
         this.log.appended(change.visibleAdded, change.visibleRemoved);
         this.counters.schedule();
         break;
@@ -326,6 +333,7 @@ class InspectorApp {
         break;
       case 'fullRecord':
       case 'sendResult':
+      case 'mcpResult':
         this.requests.settle(msg);
         break;
       case 'raw':
@@ -388,6 +396,7 @@ class InspectorApp {
     detail.recordsAdded(records, true);
     this.timing.reset(records);
     this.operations.replace(records);
+    this.mcp.reset(records);
     this.lastConnecting = this.lastOpen = undefined;
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);

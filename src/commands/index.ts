@@ -4,6 +4,7 @@ import { CheckCommands } from './checks';
 import { ConnectionCommands } from './connection';
 import { DemoCommands } from './demo';
 import { COMMANDS } from './ids';
+import { McpCommands } from './mcp';
 import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
@@ -29,6 +30,7 @@ export class Commands {
   readonly savedMessages: SavedMessageCommands;
   readonly compare: CompareCommands;
   readonly saveMessage: SaveMessageCommands;
+  readonly mcp: McpCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -42,6 +44,7 @@ export class Commands {
     this.savedMessages = new SavedMessageCommands(services);
     this.compare = new CompareCommands(services);
     this.saveMessage = new SaveMessageCommands(services);
+    this.mcp = new McpCommands(this.connection);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -56,9 +59,10 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, saveMessage } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, saveMessage, mcp } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
+      run(COMMANDS.inspectMcpServer, mcp.inspectMcpServerCommand.bind(mcp)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
       run(COMMANDS.reconnect, connection.reconnectCommand.bind(connection)),
       run(COMMANDS.clearLog, connection.clearLogCommand.bind(connection)),

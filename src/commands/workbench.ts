@@ -146,6 +146,9 @@ export class WorkbenchCommands {
     if (!resolved.ok) {
       throw new Error(resolved.error.message);
     }
+    if (resolved.value.kind === 'mcp') {
+      throw new Error('Copy as… writes an SSE or WebSocket request: an MCP session is many requests (use realtime-inspector mcp URL)');
+    }
     const kind = resolveKind(resolved.value.url, resolved.value.kind ?? 'auto');
     const spec = specOf(resolved.value, kind);
     return { spec, masked: withPlaceholders(spec, specOf(written, kind)) };

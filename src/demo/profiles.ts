@@ -146,6 +146,8 @@ export function demoProfiles(demoUrl: string): Profile[] {
         never: [{ name: 'no binary frame', format: 'binary' }],
       },
     },
+    // Opens the panel's MCP view: the demo's tools, resources and prompts.
+    { name: 'Demo: MCP server', url: `${demoUrl}/mcp`, kind: 'mcp' },
   ];
 }
 

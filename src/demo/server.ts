@@ -15,6 +15,7 @@
  *   WS   /ws/private     upgrade refused with 401 and a JSON body unless `Authorization: Bearer demo-token`
  *   Socket.IO /socket.io/, GraphQL over WebSocket /graphql: see protocolEndpoints.ts (where their
  *                        server libraries are installed)
+ *   POST /mcp            an MCP server (Streamable HTTP): tools, a resource, a prompt (`mcpEndpoint.ts`)
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,6 +24,7 @@ import type { ProfileAdapter } from '../core/profile';
 import { anthropicStream, openAiChatStream } from './llmStreams';
 import { GRAPHQL_PATH, type ProtocolEndpoints, startProtocolEndpoints } from './protocolEndpoints';
 import { DEMO_TOKEN } from './token';
+import { mcpEndpoint } from './mcpEndpoint';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -43,7 +45,7 @@ export interface DemoServer {
   readonly endpoints: ReadonlyArray<{
     name: string;
     url: string;
-    kind: 'sse' | 'ws';
+    kind: 'sse' | 'ws' | 'mcp';
     method?: string;
     /** The protocol adapter that speaks the endpoint's protocol. */
     adapter?: ProfileAdapter;
@@ -190,8 +192,20 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     notFound(res);
   };
 
+  const mcp = mcpEndpoint(
+    (ms, fn) => {
+      const t = every(ms, fn);
+      return { stop: () => stop(t) };
+    },
+    Math.max(20, Math.round(tickMs / 4)),
+  );
+
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/mcp') {
+      mcp(req, res);
+      return;
+    }
     if (path === '/' || path === '/index.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ name: 'Realtime Inspector demo server', endpoints: endpoints() }, null, 2));
@@ -313,6 +327,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         url: `${wsUrl}/ws/private`,
         kind: 'ws',
         description: `Upgrade refused with 401 unless Authorization: Bearer ${DEMO_TOKEN}`,
+      },
+      {
+        name: 'MCP server',
+        url: `${url}/mcp`,
+        kind: 'mcp',
+        description: 'Tools (one answers over SSE with progress), a resource and a prompt',
       },
       ...(protocols ? protocolEndpoints() : []),
     ];

@@ -428,6 +428,20 @@ export class InspectorPanel extends Disposable {
         case 'runChecks':
           await this.actions.runChecks(s);
           return;
+        case 'mcpCall': {
+          const mcp = s.mcp;
+          if (!mcp?.isActive) {
+            this.answer(m, { type: 'mcpResult', ok: false, error: 'Not connected: connect to the MCP server first' });
+            return;
+          }
+          try {
+            const result = await mcp.call(m.method, String(m.name), isPlainObject(m.args) ? m.args : {});
+            this.answer(m, { type: 'mcpResult', ok: true, result: s.redactor.value(result) });
+          } catch (err) {
+            this.answer(m, { type: 'mcpResult', ok: false, error: s.redactor.text((err as Error).message) });
+          }
+          return;
+        }
         case 'viewState':
           if (m.state && typeof m.state === 'object' && m.state.connectionId === s.id) {
             s.viewState = m.state;
@@ -541,6 +555,10 @@ function formFields(fields: Record<string, unknown>): Record<string, string | bo
 /** `name` when the session's profile has a saved message of that name (the panel's word is only a label). */
 function savedName(session: Session, name: string | undefined): string | undefined {
   return name !== undefined && session.config.messages?.some((m) => m.name === name) ? name : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Details and evidence quote what the server sent: masked as the records are. */

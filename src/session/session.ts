@@ -25,8 +25,10 @@ import type { RepeatView } from '../protocol';
 import { SentMessages, type WrittenMessage } from './sentMessages';
 import { messagePayload } from '../core/workbench/savedMessages';
 import { RawView } from './rawView';
-import { resolveForConnect } from './resolveForConnect';
+import { type ResolvedConnect, resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
+import type { McpRun } from './mcpRun';
+import { version } from '../../package.json';
 
 /** Where a session's configuration came from (see {@link TrustSource}). `adhoc`: typed by the user (palette or panel). */
 export type SessionSource = TrustSource;
@@ -113,6 +115,9 @@ export class Session extends Disposable {
   readonly sent = this._register(new SentMessages());
   /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
   private dynamic = new DynamicValues();
+  /** `kind: "mcp"`: the MCP session made at the last connect (instead of a connection). */
+  private mcpRun: McpRun | undefined;
+  private readonly mcpStore = this._register(new DisposableStore());
 
   constructor(
     config: SessionConfig,
@@ -125,6 +130,18 @@ export class Session extends Disposable {
     this._config = config;
     this._source = source;
     this.store = new MessageStore(deps.storeOptions());
+    this._register({ dispose: () => this.endMcp() });
+  }
+
+  /** A removed session ends its server's MCP session too (the DELETE), then lets it go. */
+  private endMcp(): void {
+    const run = this.mcpRun;
+    this.mcpRun = undefined;
+    if (run?.isActive) {
+      void run.close().finally(() => run.dispose());
+    } else {
+      run?.dispose();
+    }
   }
 
   get connection(): Connection | undefined {
@@ -163,13 +180,29 @@ export class Session extends Disposable {
     }
   }
 
-  /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet). */
+  /** An MCP server's session (`kind: "mcp"`): the panel shows its MCP view. */
+  get isMcp(): boolean {
+    return this._config.kind === 'mcp';
+  }
+
+  /** The MCP session of the last connect, for `kind: "mcp"`. */
+  get mcp(): McpRun | undefined {
+    return this.mcpRun;
+  }
+
+  /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet); MCP speaks HTTP and SSE. */
   get kind(): TransportKind | undefined {
     if (this._connection) {
       return this._connection.kind;
     }
+    if (this.isMcp) {
+      return 'sse';
+    }
     try {
-      return resolveKind(this._config.url.replace(/\$\{[^}]*\}/g, 'x'), this._config.adapter ? 'ws' : (this._config.kind ?? 'auto'));
+      return resolveKind(
+        this._config.url.replace(/\$\{[^}]*\}/g, 'x'),
+        this._config.adapter ? 'ws' : ((this._config.kind as 'sse' | 'ws' | 'auto' | undefined) ?? 'auto'),
+      );
     } catch {
       return undefined;
     }
@@ -177,7 +210,7 @@ export class Session extends Disposable {
 
   get status(): ConnectionStatus {
     return (
-      this._connection?.status ?? {
+      (this.isMcp ? this.mcp?.status : this._connection?.status) ?? {
         state: 'idle',
         since: Date.now(),
         autoRetry: true,
@@ -191,17 +224,17 @@ export class Session extends Disposable {
 
   /** The connection's counts, plus those of a log restored after a window reload. */
   get stats(): Readonly<ConnectionStats> {
-    return addStats(this.restored, this._connection?.stats ?? EMPTY_STATS);
+    return addStats(this.restored, (this.isMcp ? this.mcp?.session.stats : this._connection?.stats) ?? EMPTY_STATS);
   }
 
   /** Connecting, open, closing or waiting to reconnect. */
   get isActive(): boolean {
-    return this._connection?.isActive ?? false;
+    return (this.isMcp ? this.mcp?.isActive : this._connection?.isActive) ?? false;
   }
 
   /** Masks this session's resolved secrets. */
   get redactor(): Redactor {
-    return this._connection?.redactor ?? NO_REDACTION;
+    return (this.isMcp ? this.mcp?.session.redactor : this._connection?.redactor) ?? NO_REDACTION;
   }
 
   get editableConfig(): EditableConfig {
@@ -286,6 +319,9 @@ export class Session extends Disposable {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
+    if (this.isMcp) {
+      return this.connectMcp(built);
+    }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
     this.sendOnOpen = built.send;
@@ -317,12 +353,60 @@ export class Session extends Disposable {
     return { ok: true };
   }
 
+  /**
+   * A fresh MCP session (the one before closed, with its DELETE): initialize and the lists run on,
+   * their records and failures (in words) in the log.
+   */
+  private async connectMcp(built: ResolvedConnect): Promise<ConnectResult> {
+    const previous = this.mcpRun;
+    if (previous?.isActive) {
+      await previous.close();
+    }
+    const { McpRun } = await import('./mcpRun');
+    if (this.isDisposed) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+    }
+    const o = built.value;
+    const run = new McpRun({
+      url: o.url,
+      headers: o.headers,
+      secrets: built.secrets,
+      tls: o.tls,
+      proxy: o.proxy,
+      timeoutMs: o.timeoutMs,
+      clientInfo: { name: 'realtime-inspector', version },
+    });
+    // A log that holds records already (an earlier session, a restored tail) goes on from its last seq.
+    run.session.continueSeqAfter(this.lastSeq);
+    this.mcpStore.clear();
+    this.mcpRun?.dispose();
+    this.mcpRun = run;
+    this.messageRate.restart(this.messageCount);
+    this.mcpStore.add(
+      run.onRecord((record) => {
+        this.store.add(record);
+        logRecord(this.deps.log, record, this);
+        this._onDidRecord.fire(record);
+      }),
+    );
+    this.mcpStore.add(run.onDidChangeStatus((status) => this._onDidChangeStatus.fire(status)));
+    void run.start();
+    return { ok: true };
+  }
+
   disconnect(code?: number, reason?: string): void {
+    if (this.isMcp) {
+      void this.mcp?.close();
+      return;
+    }
     this._connection?.disconnect(code, reason);
   }
 
   /** Reconnects now; a session that is not live connects again (resolving secrets afresh). */
   async reconnect(): Promise<ConnectResult> {
+    if (this.isMcp) {
+      return this.connect();
+    }
     if (this._connection?.isActive) {
       this.startChecks(this._connection);
       this._connection.reconnectNow();
@@ -562,6 +646,13 @@ export class Session extends Disposable {
 
   /** Closes cleanly (WS close frame, SSE request ended) and waits up to `timeoutMs` for it. */
   async shutdown(timeoutMs = 1500): Promise<void> {
+    const mcp = this.mcp;
+    if (mcp?.isActive) {
+      // The DELETE that ends the server's session, at most `timeoutMs`.
+      const waiting = new DisposableStore();
+      await Promise.race([mcp.close(), new Promise<void>((resolve) => waiting.add(disposableTimeout(resolve, timeoutMs)))]);
+      waiting.dispose();
+    }
     const conn = this._connection;
     if (conn?.isActive) {
       const waiting = new DisposableStore();

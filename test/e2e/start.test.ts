@@ -61,6 +61,7 @@ describe('npm start', () => {
       demo,
       `${ws}/graphql`,
       `${ws}/ws/ticker`,
+      `${demo}/mcp`,
     ]);
     // The environment profile's {{host}} is the demo server's host:port in the active `demo` environment.
     const environments = settings['realtimeInspector.environments'] as Record<string, Record<string, string>>;
