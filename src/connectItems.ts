@@ -71,7 +71,7 @@ export function typedTarget(value: string): TypedTarget {
 
 /** The configuration a demo endpoint connects with (its POST endpoint streams tokens for a JSON prompt). */
 export function demoEndpointConfig(e: DemoEndpoint): SessionConfig {
-  const config: SessionConfig = { url: e.url, kind: e.kind };
+  const config: SessionConfig = { url: e.url, kind: e.kind, ...(e.adapter ? { adapter: e.adapter } : {}) };
   if (e.method) {
     config.method = e.method;
     config.headers = { 'Content-Type': 'application/json' };

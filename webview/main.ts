@@ -36,6 +36,7 @@ import { NO_FILTER, RecordModel, type FilterSpec } from './model';
 import { Notices } from './notices';
 import { HostRequests } from './requests';
 import { OperationsList } from './operations';
+import { RepeatStatus } from './repeatStatus';
 import { SendBox } from './sendbox';
 import { Splitter } from './splitter';
 import { ViewState, type PersistedState, type StateStore } from './viewState';
@@ -82,6 +83,9 @@ class InspectorApp {
   /** An MCP session's tools, resources and prompts (shown for `kind: "mcp"` only). */
   private readonly mcp: McpView;
   private readonly notices = new Notices();
+  private readonly repeat: RepeatStatus;
+  /** Sent rows that came from a saved message: its name by seq. */
+  private readonly origins = new Map<number, string>();
   private readonly root: HTMLElement;
   private connectionId = '';
   private settings: ViewSettings = { displayLimit: 256 * 1024, timestampFormat: 'time' };
@@ -100,18 +104,22 @@ class InspectorApp {
       model: this.model,
       onSelect: (record) => {
         this.detail.showRecord(record);
+        this.updateCompare();
         saveState();
       },
       onCopy: (record) =>
         post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
       onColumnsChanged: saveState,
       onScrolled: saveState,
+      onMarked: () => this.updateCompare(),
     });
     this.detail = new DetailPane({
       copy: (text) => post({ type: 'copy', text }),
       getFull: (seq) => this.requests.request('getFull', { seq }).then((reply) => reply.record),
       setRaw: (on) => post({ type: 'setRaw', on }),
       timeMode: () => this.settings.timestampFormat,
+      savedMessage: (seq) => this.origins.get(seq),
+      saveAsMessage: (seq) => post({ type: 'saveMessage', seq }),
       reveal: (seq) => {
         // Selecting shows the record in the Message tab; the Response tab stays in front.
         if (this.log.reveal(seq) === 'ok') {
@@ -131,7 +139,13 @@ class InspectorApp {
         saveState();
       },
     });
-    this.sendBox = new SendBox({ request: (type, body) => this.requests.request(type, body), saveState });
+    this.sendBox = new SendBox({
+      request: (type, body) => this.requests.request(type, body),
+      saveState,
+      saveMessage: (message) => post({ type: 'saveMessage', message }),
+    });
+    this.repeat = new RepeatStatus(() => post({ type: 'stopRepeat' }));
+    this.bar.el.append(this.repeat.el);
     this.operations = new OperationsList({
       stop: (verb, id) =>
         this.requests
@@ -154,6 +168,12 @@ class InspectorApp {
       },
       export: () => post({ type: 'export' }),
       serveAsMock: () => post({ type: 'serveAsMock' }),
+      compare: () => {
+        const pair = this.log.comparePair;
+        if (pair) {
+          post({ type: 'compare', seqs: pair });
+        }
+      },
     });
     this.filterBar.addCounter(this.timing.el);
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
@@ -215,6 +235,7 @@ class InspectorApp {
       shown: () => this.model.count,
       filterText: () => this.model.filter.text,
       selectedSeq: () => this.log.selectedSeq,
+      markedSeq: () => this.log.markedSeq,
     };
   }
 
@@ -299,6 +320,9 @@ class InspectorApp {
         this.detail.setConnection({ status: msg.status, sse: this.sse });
         break;
       case 'config':
+        if (msg.savedMessages) {
+          this.sendBox.setSavedMessages(msg.savedMessages);
+        }
         this.bar.setConfig(msg.config);
         this.applyKind();
         this.detail.setConnection({ config: msg.config });
@@ -320,6 +344,16 @@ class InspectorApp {
         break;
       case 'checks':
         this.checks.update(msg.checks);
+        break;
+      case 'origins':
+        for (const [seq, name] of msg.entries) {
+          this.origins.set(seq, name);
+          this.detail.originKnown(seq);
+        }
+        this.log.setOrigins(this.origins);
+        break;
+      case 'repeat':
+        this.repeat.show(msg.repeat);
         break;
       default: {
         const never: never = msg;
@@ -344,8 +378,16 @@ class InspectorApp {
     const sameConnection =
       reopened || msg.connectionId === this.connectionId || (!this.connectionId && restored?.connectionId === msg.connectionId);
     this.connectionId = msg.connectionId;
-    // Merged into every row's own context: Add Check from Message knows the panel it came from.
-    this.root.dataset.vscodeContext = JSON.stringify({ connectionId: msg.connectionId });
+    this.origins.clear();
+    for (const [seq, name] of msg.origins ?? []) {
+      this.origins.set(seq, name);
+    }
+    log.setOrigins(this.origins);
+    this.repeat.show(msg.repeat);
+    if (msg.history) {
+      this.sendBox.setHistory(msg.history);
+    }
+    this.sendBox.setSavedMessages(msg.savedMessages ?? []);
     this.settings = msg.settings;
     this.counters.update(msg.stats, msg.dropped, true);
     this.sse = msg.sse;
@@ -365,6 +407,7 @@ class InspectorApp {
     log.setTimeMode(this.settings.timestampFormat);
     const kept = sameConnection && log.selectedSeq !== undefined ? model.bySeq(log.selectedSeq) : undefined;
     log.select(kept?.seq);
+    this.updateCompare();
     detail.showRecord(kept, false);
     log.follow = true;
     log.newRows = 0;
@@ -384,6 +427,20 @@ class InspectorApp {
     this.viewState.saveSoon();
   }
 
+  /**
+   * Compare shows while two messages are selected; the panel's context (merged into every row's: Add
+   * Check from Message and Compare know the panel and the pair) says so.
+   */
+  private updateCompare(): void {
+    const pair = this.log.comparePair;
+    const both = pair?.every((seq) => this.model.bySeq(seq)?.kind === 'message') ? pair : undefined;
+    this.filterBar.setComparable(both !== undefined);
+    this.root.dataset.vscodeContext = JSON.stringify({
+      connectionId: this.connectionId,
+      ...(both ? { comparePair: true, pair: both } : {}),
+    });
+  }
+
   /** The connection's protocol adapter: the send box offers its verbs. */
   private setAdapter(adapter: AdapterView | undefined): void {
     this.sendBox.setAdapter(adapter);
@@ -392,6 +449,7 @@ class InspectorApp {
 
   private onCleared(): void {
     this.model.clear();
+    this.origins.clear();
     this.detail.recordsAdded([], true);
     this.timing.reset([]);
     this.operations.clear();

@@ -31,4 +31,5 @@ export const COMMANDS = {
   stopRepeat: 'realtimeInspector.stopRepeat',
   compare: 'realtimeInspector.compare',
   compareWithPrevious: 'realtimeInspector.compareWithPrevious',
+  saveAsMessage: 'realtimeInspector.saveAsMessage',
 } as const;

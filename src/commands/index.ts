@@ -10,6 +10,7 @@ import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
 import { SavedMessageCommands, WorkbenchCommands } from './workbench';
 import { CompareCommands } from './compare';
+import { SaveMessageCommands } from './saveMessage';
 
 export { COMMANDS } from './ids';
 
@@ -29,6 +30,7 @@ export class Commands {
   readonly savedMessages: SavedMessageCommands;
   readonly compare: CompareCommands;
   readonly mcp: McpCommands;
+  readonly saveMessage: SaveMessageCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -42,6 +44,7 @@ export class Commands {
     this.savedMessages = new SavedMessageCommands(services);
     this.compare = new CompareCommands(services);
     this.mcp = new McpCommands(this.connection);
+    this.saveMessage = new SaveMessageCommands(services);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -56,7 +59,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, mcp } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, mcp, saveMessage } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.inspectMcpServer, mcp.inspectMcpServerCommand.bind(mcp)),
@@ -89,6 +92,7 @@ export class Commands {
       run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
       run(COMMANDS.compare, compare.compareCommand.bind(compare)),
       run(COMMANDS.compareWithPrevious, compare.compareWithPreviousCommand.bind(compare)),
+      run(COMMANDS.saveAsMessage, saveMessage.saveAsMessageCommand.bind(saveMessage)),
       compare,
     ];
   }

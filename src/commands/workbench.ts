@@ -13,8 +13,8 @@ import { pastedConfig } from '../workbench/pastedConfig';
 import { type RequestSpec, withPlaceholders } from '../core/workbench/request';
 import type { SessionConfig } from '../profiles/connectOptions';
 import type { ResolveEnv } from '../core/resolve';
-import { type SavedMessage, messagePayload, messageText } from '../core/workbench/savedMessages';
-import { PeriodicSender, type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
+import { type SavedMessage, messageText } from '../core/workbench/savedMessages';
+import { type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
 import type { ConnectionCommands } from './connection';
@@ -161,9 +161,7 @@ export class WorkbenchCommands {
  */
 export async function prepareSavedMessage(session: Session, message: SavedMessage, env: ResolveEnv): Promise<() => void> {
   if (message.verb !== undefined) {
-    throw new Error(
-      `"${message.name}" is a ${message.verb} message: it is sent through the protocol adapter, which this connection does not use`,
-    );
+    return prepareVerbMessage(session, message, message.verb, env);
   }
   const format = message.format ?? 'text';
   const written = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
@@ -172,17 +170,54 @@ export async function prepareSavedMessage(session: Session, message: SavedMessag
     throw new Error(`message "${message.name}": ${resolved.error.message}`);
   }
   const body = resolved.value.body ?? '';
-  return () => {
-    const c = session.requireConnection();
-    if (format === 'binary') {
-      const payload = messagePayload({ ...message, body: session.resolveOutgoing(body) });
-      c.sendBinary((payload as { bytes: Uint8Array }).bytes);
-    } else if (format === 'json') {
-      c.sendJson(session.resolveOutgoing(body));
-    } else {
-      c.sendText(session.resolveOutgoing(body));
+  return () => session.sendWritten({ format, body }, message.name, written);
+}
+
+/**
+ * A saved message of a protocol verb (`{ "verb": "emit", "fields": { "event": "chat", "args": […] } }`):
+ * each string of its fields resolved as a message's text is, sent through the connection's adapter,
+ * which checks the fields as it checks the send box's.
+ */
+async function prepareVerbMessage(session: Session, message: SavedMessage, verb: string, env: ResolveEnv): Promise<() => void> {
+  const view = session.adapterView();
+  if (!view) {
+    throw new Error(`"${message.name}" is a ${verb} message: it is sent through a protocol adapter, which this connection does not use`);
+  }
+  if (!view.verbs.some((v) => v.name === verb)) {
+    throw new Error(`"${message.name}": ${view.name} has no "${verb}" send (it has ${view.verbs.map((v) => v.name).join(', ')})`);
+  }
+  const strings: string[] = [];
+  collectStrings(message.fields ?? {}, strings);
+  const resolved = new Map<string, string>();
+  for (const text of strings) {
+    const r = await resolveProfile({ url: '', body: text }, env);
+    if (!r.ok) {
+      throw new Error(`message "${message.name}": ${r.error.message}`);
     }
+    resolved.set(text, r.value.body ?? '');
+  }
+  const fields = message.fields ?? {};
+  return () => {
+    const map = (v: unknown): unknown =>
+      typeof v === 'string'
+        ? session.resolveOutgoing(resolved.get(v) ?? v)
+        : Array.isArray(v)
+          ? v.map(map)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
+            : v;
+    session.sendAdapter({ verb, fields: map(fields) as Record<string, unknown> });
   };
+}
+
+function collectStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') {
+    out.push(v);
+  } else if (Array.isArray(v)) {
+    v.forEach((x) => collectStrings(x, out));
+  } else if (v && typeof v === 'object') {
+    Object.values(v).forEach((x) => collectStrings(x, out));
+  }
 }
 
 /** Send Saved Message… (Ctrl/Cmd+K in the panel): a quick pick of the profile's `messages`, sent once or repeated. */
@@ -229,24 +264,14 @@ export class SavedMessageCommands {
       send();
       return m.name;
     }
-    const conn = session.requireConnection();
-    const sender = new PeriodicSender(conn, send, repeat);
-    sender.onDidChange((st) => {
-      if (st.stopped !== undefined) {
-        conn.note(`Repeat of "${m.name}" stopped: ${st.stopped}`);
-      }
-    });
-    session.repeat.value = sender;
-    conn.note(`Repeating "${m.name}" every ${repeat.everyMs} ms${repeat.times ? `, ${repeat.times} times` : ' until stopped'}`);
-    sender.start();
+    session.startRepeat(send, repeat, `saved message "${m.name}"`);
     return m.name;
   }
 
   /** Stops the session's repeat. */
   async stopRepeatCommand(arg?: SessionArg): Promise<void> {
     const session = await pickSession(arg, 'Stop the repeat of', (s) => !!s.repeat.value?.status.running, this.services);
-    session?.repeat.value?.stop('stopped by the user');
-    session?.repeat.clear();
+    session?.stopRepeat();
   }
 
   private async askRepeat(): Promise<RepeatOptions | false | undefined> {

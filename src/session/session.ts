@@ -20,7 +20,10 @@ import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
 import { applyEnvironmentText } from '../core/workbench/environments';
 import { DynamicValues } from '../core/workbench/placeholders';
-import type { PeriodicSender } from '../core/workbench/periodic';
+import { PeriodicSender, type RepeatOptions } from '../core/workbench/periodic';
+import type { RepeatView } from '../protocol';
+import { SentMessages, type WrittenMessage } from './sentMessages';
+import { messagePayload } from '../core/workbench/savedMessages';
 import { RawView } from './rawView';
 import { type ResolvedConnect, resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
@@ -101,8 +104,15 @@ export class Session extends Disposable {
   recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
-  /** A periodic send running on this session's connection (Send Saved Message… → Repeat). */
+  /** A periodic send running on this session's connection (Send Saved Message… → Repeat, the send box's Repeat). */
   readonly repeat = this._register(new MutableDisposable<PeriodicSender>());
+  /** What the repeat sends, in words. */
+  private repeatWhat = '';
+  private readonly _onDidChangeRepeat = this._register(new Emitter<RepeatView | undefined>());
+  /** The repeat started, sent, stopped or was cleared. */
+  readonly onDidChangeRepeat = this._onDidChangeRepeat.event;
+  /** Where sent rows came from (a saved message; the text as written). */
+  readonly sent = this._register(new SentMessages());
   /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
   private dynamic = new DynamicValues();
   /** `kind: "mcp"`: the MCP session made at the last connect (instead of a connection). */
@@ -493,6 +503,7 @@ export class Session extends Disposable {
   /** Empties the log (the connection stays as it is). */
   clear(): void {
     this.store.clear();
+    this.sent.clear();
     this._onDidClear.fire();
     this._connection?.note('Log cleared');
   }
@@ -526,6 +537,62 @@ export class Session extends Disposable {
     } catch (err) {
       throw new SendError((err as Error).message);
     }
+  }
+
+  /**
+   * Sends a message as written in the send box or a saved message (binary as base64), `{{…}}` resolved
+   * now; its row remembers `saved` (the saved message's name) and the text as written (`as`, else the body).
+   */
+  sendWritten(message: WrittenMessage, saved?: string, as?: string): void {
+    const c = this.requireConnection();
+    const { format, body } = message;
+    this.sent.run({ saved, written: { format, body: as ?? body } }, () => {
+      if (format === 'binary') {
+        const payload = messagePayload({ name: saved ?? 'message', format: 'binary', body: this.resolveOutgoing(body) });
+        c.sendBinary((payload as { bytes: Uint8Array }).bytes);
+      } else if (format === 'json') {
+        c.sendJson(this.resolveOutgoing(body));
+      } else {
+        c.sendText(this.resolveOutgoing(body));
+      }
+    });
+  }
+
+  /**
+   * Starts a periodic send (replacing one that runs): `send(n)` sends the n-th message. It stops when
+   * the connection leaves open unless `options.resumeAfterReconnect`; its start and end are noted in the log.
+   */
+  startRepeat(send: (n: number) => void, options: RepeatOptions, what: string): PeriodicSender {
+    const conn = this.requireConnection();
+    if (conn.state !== 'open') {
+      throw new SendError(`Cannot repeat: the connection is ${conn.state}`);
+    }
+    this.stopRepeat('replaced by a new repeat');
+    const sender = new PeriodicSender(conn, send, options);
+    this.repeatWhat = what;
+    sender.onDidChange((st) => {
+      if (st.stopped !== undefined) {
+        conn.note(`Repeat of ${what} stopped: ${st.stopped}`);
+      }
+      if (this.repeat.value === sender) {
+        this._onDidChangeRepeat.fire(this.repeatView);
+      }
+    });
+    this.repeat.value = sender;
+    conn.note(`Repeating ${what} every ${options.everyMs} ms${options.times ? `, ${options.times} times` : ' until stopped'}`);
+    sender.start();
+    return sender;
+  }
+
+  /** Stops the repeat that runs, if any (it stays shown, stopped, until the next one). */
+  stopRepeat(reason = 'stopped by the user'): void {
+    this.repeat.value?.stop(reason);
+  }
+
+  /** The repeat as the panel shows it. */
+  get repeatView(): RepeatView | undefined {
+    const r = this.repeat.value;
+    return r && { what: this.repeatWhat, ...r.status };
   }
 
   /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */
@@ -583,6 +650,7 @@ export class Session extends Disposable {
         if (record.kind === 'connecting') {
           this.raw.responseStart();
         }
+        this.sent.recorded(record);
         this.store.add(record);
         logRecord(this.deps.log, record, this);
         this._onDidRecord.fire(record);

@@ -100,7 +100,16 @@ function init(records: ConnRecord[], adapter?: AdapterView): Omit<InitMessage, '
   return {
     type: 'init',
     connectionId: 'a1',
-    config: { url: 'http://127.0.0.1:3000', kind: 'ws', headers: [], method: 'GET', body: '', protocols: [] },
+    // The URL as Socket.IO users know it, kind left to `auto`: the adapter makes it a WebSocket.
+    config: {
+      url: 'http://127.0.0.1:3000',
+      kind: adapter ? 'auto' : 'ws',
+      headers: [],
+      method: 'GET',
+      body: '',
+      protocols: [],
+      adapter: adapter?.name,
+    },
     status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
     stats: { messagesIn: records.length, messagesOut: 0, bytesIn: 900, bytesOut: 0, records: records.length },
     settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
@@ -282,6 +291,8 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     const msg = init(socketIoRecords(), SOCKET_IO);
     const page = await open(msg);
     try {
+      // An http:// URL with an adapter is a WebSocket: the send box is there, the kind says which protocol.
+      assert.equal(await page.getByLabel('Connection kind').locator('option').first().innerText(), 'WS · socket.io');
       const mode = page.getByLabel('Message format');
       assert.equal(await mode.inputValue(), 'verb:emit', 'the protocol verb comes first');
       assert.deepEqual(await mode.locator('option').allInnerTexts(), ['Emit (socket.io)', 'Raw text', 'Raw json', 'Raw binary']);

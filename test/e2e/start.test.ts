@@ -58,6 +58,8 @@ describe('npm start', () => {
       `${demo}/sse/llm/anthropic`,
       `${ws}/ws/echo`,
       'ws://{{host}}/ws/echo',
+      demo,
+      `${ws}/graphql`,
       `${ws}/ws/ticker`,
       `${demo}/mcp`,
     ]);

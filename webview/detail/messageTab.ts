@@ -24,6 +24,10 @@ export interface MessageTabHost {
   /** Asks the host for the whole record behind a preview: undefined when the store no longer has it. */
   getFull(seq: number): Promise<ConnRecord | undefined>;
   timeMode(): 'time' | 'iso' | 'relative';
+  /** The saved message a sent row came from. */
+  savedMessage?(seq: number): string | undefined;
+  /** Save as Message on a sent row (the host asks the name). */
+  saveAsMessage?(seq: number): void;
 }
 
 export class MessageTab {
@@ -37,6 +41,13 @@ export class MessageTab {
 
   constructor(private readonly host: MessageTabHost) {
     this.render();
+  }
+
+  /** Draws the shown record again if it is `seq` (its origin became known). */
+  refreshIf(seq: number): void {
+    if (this.record?.seq === seq) {
+      this.render();
+    }
   }
 
   /** Shows a record; false when it is the one already shown. */
@@ -127,6 +138,7 @@ export class MessageTab {
         ['ID', r.id],
         ['Last-Event-ID', r.lastEventId],
         ['Format', r.format],
+        ['Saved message', r.dir === 'out' ? this.host.savedMessage?.(r.seq) : undefined],
         ['Size', `${formatBytes(r.size)}${r.size >= 1024 ? ` (${r.size.toLocaleString()} bytes)` : ''}`],
       ]),
     );
@@ -231,6 +243,9 @@ export class MessageTab {
         { class: 'pane-toolbar' },
         seg,
         h('span', { class: 'spacer' }),
+        ...(r.dir === 'out' && this.host.saveAsMessage
+          ? [button({ label: 'Save as message…', icon: 'bookmark', onClick: () => this.host.saveAsMessage!(r.seq) })]
+          : []),
         button({ label: 'Copy data', icon: 'copy', text: true, onClick: () => this.host.copy(copyText) }),
         button({ label: 'Copy as JSON record', icon: 'json', onClick: () => this.host.copy(JSON.stringify(r)) }),
       ),
