@@ -131,6 +131,9 @@ export interface SavedMessageView {
   /** For `binary`: the body is base64. */
   encoding?: 'base64';
   text: string;
+  /** A protocol verb's message: the verb, and its fields as its form holds them (JSON as text, booleans as booleans). */
+  verb?: string;
+  fields?: Record<string, string | boolean>;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -216,15 +219,6 @@ export interface ChecksMessage {
   checks: ChecksView | undefined;
 }
 
-/** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
-export interface McpResultMessage {
-  type: 'mcpResult';
-  requestId: number;
-  ok: boolean;
-  result?: unknown;
-  error?: string;
-}
-
 /** Sent rows that came from a saved message (Send Saved Message, Save as Message on a sent row). */
 export interface OriginsMessage {
   type: 'origins';
@@ -251,6 +245,15 @@ export interface RepeatMessage {
   repeat: RepeatView | undefined;
 }
 
+/** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
+export interface McpResultMessage {
+  type: 'mcpResult';
+  requestId: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export type ToWebviewMessage =
   | InitMessage
   | RecordsMessage
@@ -262,9 +265,9 @@ export type ToWebviewMessage =
   | SendResultMessage
   | NoticeMessage
   | ChecksMessage
-  | McpResultMessage
   | OriginsMessage
-  | RepeatMessage;
+  | RepeatMessage
+  | McpResultMessage;
 
 // ---------- webview → host ----------
 
@@ -384,19 +387,6 @@ export interface RunChecksCommand {
   type: 'runChecks';
 }
 
-/** What the MCP view asks of the server. */
-export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
-
-/** A call from the MCP view: a tool with its arguments, a resource by URI (`name`), a prompt with its arguments. */
-export interface McpCallRequest {
-  type: 'mcpCall';
-  requestId: number;
-  method: McpCallMethod;
-  /** The tool's or prompt's name, or the resource's URI. */
-  name: string;
-  args: Record<string, unknown>;
-}
-
 /** Open VS Code's diff editor with two messages of the log (Ctrl/Cmd+click selects the second row). */
 export interface CompareCommand {
   type: 'compare';
@@ -434,6 +424,19 @@ export interface StopRepeatCommand {
   type: 'stopRepeat';
 }
 
+/** What the MCP view asks of the server. */
+export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+
+/** A call from the MCP view: a tool with its arguments, a resource by URI (`name`), a prompt with its arguments. */
+export interface McpCallRequest {
+  type: 'mcpCall';
+  requestId: number;
+  method: McpCallMethod;
+  /** The tool's or prompt's name, or the resource's URI. */
+  name: string;
+  args: Record<string, unknown>;
+}
+
 export type FromWebviewMessage =
   | ReadyCommand
   | ConnectCommand
@@ -454,11 +457,11 @@ export type FromWebviewMessage =
   | ViewStateCommand
   | CopyCommand
   | RunChecksCommand
-  | McpCallRequest
   | CompareCommand
   | SaveMessageCommand
   | RepeatRequest
-  | StopRepeatCommand;
+  | StopRepeatCommand
+  | McpCallRequest;
 
 // ---------- requests and their replies ----------
 
@@ -473,12 +476,12 @@ export interface RepliesTo {
   ping: SendResultMessage;
   close: SendResultMessage;
   getFull: FullRecordMessage;
-  mcpCall: McpResultMessage;
   repeat: SendResultMessage;
+  mcpCall: McpResultMessage;
 }
 
 export type WebviewRequest =
-  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | McpCallRequest | RepeatRequest;
+  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | RepeatRequest | McpCallRequest;
 export type HostReply = RepliesTo[WebviewRequest['type']];
 /** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
 export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;

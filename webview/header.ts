@@ -18,7 +18,7 @@ export interface HeaderHost {
   configEdited(config: EditableConfig): void;
 }
 
-/** The kind a config connects with: `auto` follows the URL's scheme; a protocol adapter speaks over a WebSocket; `mcp` is an MCP session. */
+/** The kind a config connects with: `auto` follows the URL's scheme; `mcp` is an MCP session; a protocol adapter speaks over a WebSocket. */
 export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url' | 'adapter'>): TransportKind | 'mcp' {
   if (config.adapter) {
     return 'ws';

@@ -318,6 +318,16 @@ export class SendBox {
     if (!index || !m) {
       return;
     }
+    if (m.verb !== undefined && this.adapter?.verbs.some((v) => v.name === m.verb)) {
+      // A verb's message fills its form; the box sends it through the adapter as the form reads it.
+      this.state.verb = m.verb;
+      this.state.verbDrafts![`${this.adapter.name}/${m.verb}`] = { ...m.fields };
+      this.picked = undefined;
+      this.updateMode();
+      this.host.saveState();
+      this.verbForm.focus();
+      return;
+    }
     if (this.adapter) {
       this.state.verb = '';
     }

@@ -29,8 +29,8 @@ export class Commands {
   readonly workbench: WorkbenchCommands;
   readonly savedMessages: SavedMessageCommands;
   readonly compare: CompareCommands;
-  readonly mcp: McpCommands;
   readonly saveMessage: SaveMessageCommands;
+  readonly mcp: McpCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -43,8 +43,8 @@ export class Commands {
     this.workbench = new WorkbenchCommands(services, this.connection);
     this.savedMessages = new SavedMessageCommands(services);
     this.compare = new CompareCommands(services);
-    this.mcp = new McpCommands(this.connection);
     this.saveMessage = new SaveMessageCommands(services);
+    this.mcp = new McpCommands(this.connection);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -59,7 +59,7 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, mcp, saveMessage } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, saveMessage, mcp } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
       run(COMMANDS.inspectMcpServer, mcp.inspectMcpServerCommand.bind(mcp)),

@@ -175,8 +175,8 @@ export async function prepareSavedMessage(session: Session, message: SavedMessag
 
 /**
  * A saved message of a protocol verb (`{ "verb": "emit", "fields": { "event": "chat", "args": […] } }`):
- * each string of its fields resolved as a message's text is, sent through the connection's adapter,
- * which checks the fields as it checks the send box's.
+ * `${env:}`/`${secret:}` in its strings read now, sent through the connection's adapter (which checks
+ * the fields as it checks the send box's), `{{…}}` resolved at each send.
  */
 async function prepareVerbMessage(session: Session, message: SavedMessage, verb: string, env: ResolveEnv): Promise<() => void> {
   const view = session.adapterView();
@@ -196,18 +196,17 @@ async function prepareVerbMessage(session: Session, message: SavedMessage, verb:
     }
     resolved.set(text, r.value.body ?? '');
   }
-  const fields = message.fields ?? {};
-  return () => {
-    const map = (v: unknown): unknown =>
-      typeof v === 'string'
-        ? session.resolveOutgoing(resolved.get(v) ?? v)
-        : Array.isArray(v)
-          ? v.map(map)
-          : v && typeof v === 'object'
-            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
-            : v;
-    session.sendAdapter({ verb, fields: map(fields) as Record<string, unknown> });
-  };
+  const map = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? (resolved.get(v) ?? v)
+      : Array.isArray(v)
+        ? v.map(map)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
+          : v;
+  const fields = map(message.fields ?? {}) as Record<string, unknown>;
+  // The session resolves `{{…}}` at each send, as one send's.
+  return () => session.sendAdapter({ verb, fields });
 }
 
 function collectStrings(v: unknown, out: string[]): void {

@@ -13,18 +13,18 @@
  *   WS   /ws/echo        echoes text and binary frames unchanged
  *   WS   /ws/ticker      pushes JSON ticks; answers pings (pongs are automatic)
  *   WS   /ws/private     upgrade refused with 401 and a JSON body unless `Authorization: Bearer demo-token`
- *   POST /mcp            an MCP server (Streamable HTTP): tools, a resource, a prompt (`mcpEndpoint.ts`)
  *   Socket.IO /socket.io/, GraphQL over WebSocket /graphql: see protocolEndpoints.ts (where their
  *                        server libraries are installed)
+ *   POST /mcp            an MCP server (Streamable HTTP): tools, a resource, a prompt (`mcpEndpoint.ts`)
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ProfileAdapter } from '../core/profile';
 import { anthropicStream, openAiChatStream } from './llmStreams';
-import { mcpEndpoint } from './mcpEndpoint';
 import { GRAPHQL_PATH, type ProtocolEndpoints, startProtocolEndpoints } from './protocolEndpoints';
 import { DEMO_TOKEN } from './token';
+import { mcpEndpoint } from './mcpEndpoint';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */

@@ -528,25 +528,37 @@ export class InspectorPanel extends Disposable {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The profile's saved messages the send box lists; a verb's only when the connection speaks through an adapter. */
+function savedMessageViews(session: Session): SavedMessageView[] {
+  const adapter = session.config.adapter !== undefined;
+  return (session.config.messages ?? [])
+    .filter((m) => m.verb === undefined || adapter)
+    .map((m) =>
+      m.verb !== undefined
+        ? { name: m.name, mode: 'text' as const, text: messageText(m), verb: m.verb, fields: formFields(m.fields ?? {}) }
+        : {
+            name: m.name,
+            mode: m.format ?? 'text',
+            ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
+            text: messageText(m),
+          },
+    );
 }
 
-/** The profile's saved messages the send box lists (those with a body: a verb's go through Send Saved Message). */
-function savedMessageViews(session: Session): SavedMessageView[] {
-  return (session.config.messages ?? [])
-    .filter((m) => m.verb === undefined)
-    .map((m) => ({
-      name: m.name,
-      mode: m.format ?? 'text',
-      ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
-      text: messageText(m),
-    }));
+/** A verb message's fields as the send box's form holds them: text as it is, booleans as booleans, the rest as JSON text. */
+function formFields(fields: Record<string, unknown>): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v)]),
+  );
 }
 
 /** `name` when the session's profile has a saved message of that name (the panel's word is only a label). */
 function savedName(session: Session, name: string | undefined): string | undefined {
   return name !== undefined && session.config.messages?.some((m) => m.name === name) ? name : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Details and evidence quote what the server sent: masked as the records are. */

@@ -525,7 +525,48 @@ export class Session extends Disposable {
    * checks the fields and throws {@link SendError} in words before anything is written.
    */
   sendAdapter(input: AdapterSend): void {
-    this.requireConnection().send(input);
+    const c = this.requireConnection();
+    c.send({ verb: input.verb, fields: this.resolveFields(input.fields) });
+    // Counted once sent: a send the adapter refused is not one of the connection's sends.
+    this.dynamic.countSend();
+  }
+
+  /**
+   * A verb's fields as they go out: `{{…}}` in every string resolved as one send's (one `$seq`), the
+   * environment's variables first. Throws a {@link SendError} naming what is undefined.
+   */
+  private resolveFields(fields: Record<string, unknown>): Record<string, unknown> {
+    const strings: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') {
+        strings.push(v);
+      } else if (Array.isArray(v)) {
+        v.forEach(collect);
+      } else if (v && typeof v === 'object') {
+        Object.values(v).forEach(collect);
+      }
+    };
+    collect(fields);
+    let resolved: string[];
+    try {
+      const env = this.deps.environment?.() ?? {};
+      resolved = this.dynamic.resolveMany(
+        strings.map((t) => (t.includes('{{') ? applyEnvironmentText(t, env.vars, env.name) : t)),
+        false,
+      );
+    } catch (err) {
+      throw new SendError((err as Error).message);
+    }
+    let i = 0;
+    const put = (v: unknown): unknown =>
+      typeof v === 'string'
+        ? resolved[i++]
+        : Array.isArray(v)
+          ? v.map(put)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, put(x)]))
+            : v;
+    return put(fields) as Record<string, unknown>;
   }
 
   /**

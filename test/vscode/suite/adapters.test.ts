@@ -64,6 +64,11 @@ suite('Protocol adapters in the editor', () => {
         init.adapter?.verbs.map((v) => v.name),
         ['emit'],
       );
+      // The send box lists the saved verb message, its fields as the form holds them.
+      assert.deepEqual(
+        init.savedMessages?.map((m) => [m.name, m.verb, m.fields]),
+        [['echo', 'emit', { event: 'echo', args: '[{"n":"#{{$seq}}"}]', ack: true }]],
+      );
       await panel.handle({
         type: 'adapterSend',
         requestId: 1,
@@ -91,7 +96,7 @@ suite('Protocol adapters in the editor', () => {
     await waitFor(() => decodedIn(session).filter((r) => r.decoded?.type === 'ack').length >= 2, 'the ack of the saved message');
     const acks = decodedIn(session).filter((r) => r.decoded?.type === 'ack');
     // {{$seq}} counts the connection's sends: the panel's emit was the first.
-    assert.deepEqual(acks[1].decoded!.args, [{ n: '#2' }], 'its dynamic value resolved at the send');
+    assert.deepEqual(acks[1].decoded!.args, [{ n: '#2' }], 'its dynamic value resolved at the send, once for the send');
   });
 
   test('a GraphQL profile runs its subscription to completion, then a saved query through the adapter', async () => {
