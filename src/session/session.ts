@@ -320,7 +320,13 @@ export class Session extends Disposable {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
     if (this.isMcp) {
+      // The kind changed to MCP in the request bar: the stream it had ends.
+      this._connection?.disconnect();
       return this.connectMcp(built);
+    }
+    if (this.mcpRun?.isActive) {
+      // …and the other way round.
+      void this.mcpRun.close();
     }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);

@@ -10,7 +10,7 @@ import type { RealtimeInspectorApi } from '../../../src/extension';
 import type { McpResultMessage } from '../../../src/protocol';
 import type { Session } from '../../../src/session/session';
 import { PNG_1X1, startSdkServer, type TestMcpServer } from '../../fixtures/mcpServer';
-import { cleanUp, getApi, tapPosts, waitFor, waitState } from './helpers';
+import { cleanUp, demoServer, getApi, tapPosts, waitFor, waitState } from './helpers';
 
 suite('MCP servers', () => {
   let api: RealtimeInspectorApi;
@@ -141,5 +141,25 @@ suite('MCP servers', () => {
     } finally {
       api.commands.mcp.prompts = prompts;
     }
+  });
+
+  test('changing the kind in the request bar ends the session of the other kind', async () => {
+    const demo = await demoServer();
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.inspectMcpServer', `${server.url}/mcp`, {
+      panel: false,
+    }))!;
+    await waitFor(() => mcpEvent(session, 'tools'), 'the tools list', 15_000);
+    const sid = mcpEvent(session, 'initialized')!.sessionId!;
+    session.applyEditable({ ...session.editableConfig, url: `${demo.url}/sse`, kind: 'sse' });
+    await session.connect();
+    await waitState(session, 'open');
+    await waitFor(() => server.deletes.includes(sid), 'the DELETE of the MCP session');
+    assert.equal(session.kind, 'sse');
+    assert.equal(session.mcp?.isActive, false);
+    session.applyEditable({ ...session.editableConfig, url: `${server.url}/mcp`, kind: 'mcp' });
+    await session.connect();
+    await waitFor(() => session.connection?.isActive === false, 'the SSE stream to end');
+    await waitState(session, 'open');
+    assert.ok(session.mcp?.isActive, 'an MCP session again');
   });
 });
