@@ -189,7 +189,10 @@ class InspectorApp {
       },
       collapsedChanged: saveState,
     });
-    this.mcp = new McpView({ call: (method, name, args) => this.requests.request('mcpCall', { method, name, args }) });
+    this.mcp = new McpView({
+      call: (method, name, args) => this.requests.request('mcpCall', { method, name, args }),
+      initialize: () => post({ type: 'connect' }),
+    });
     this.splitter = new Splitter(this.detail.el, saveState);
     this.counters = new Counters(
       (figures) => this.filterBar.renderCounters(figures),

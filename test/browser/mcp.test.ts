@@ -170,6 +170,34 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
     }
   });
 
+  it('a session the server forgot says so and offers to initialize again, which connects anew', async () => {
+    const page = await open();
+    try {
+      const expired = {
+        kind: 'mcp',
+        event: 'expired',
+        sessionId: 'c0ffee-1234',
+        seq: records().length + 1,
+        time: new Date().toISOString(),
+      };
+      await page.evaluate((m) => window.__dispatch(m), {
+        type: 'records',
+        records: packBatch([expired as ConnRecord]),
+        stats: init(records()).stats,
+        dropped: 0,
+      } as unknown);
+      const warning = page.locator('.mcp-warning');
+      await warning.waitFor();
+      assert.match(await warning.innerText(), /no longer knows session c0ffee-1234/);
+      await warning.getByRole('button', { name: 'Initialize again' }).click();
+      await page.waitForFunction(() =>
+        window.__posted.some((m: { type: string; config?: unknown }) => m.type === 'connect' && m.config === undefined),
+      );
+    } finally {
+      await closePage(page);
+    }
+  });
+
   it("a tool's form follows its inputSchema: required marked, values typed, a missing one named before anything is sent", async () => {
     const page = await open();
     try {

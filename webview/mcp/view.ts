@@ -12,6 +12,8 @@ import { SchemaForm, promptSchema } from './schemaForm';
 
 export interface McpViewHost {
   call(method: McpCallMethod, name: string, args: Record<string, unknown>): Promise<McpResultMessage>;
+  /** Initializes a new session (Connect): what a server that forgot the session needs. */
+  initialize(): void;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -91,7 +93,15 @@ export class McpView {
         this.lists[kind] = (r.items ?? []).map((raw) => itemOf(kind, raw)).filter((x): x is Item => x !== undefined);
         changed = true;
       } else if (r.event === 'expired') {
-        this.info.append(h('div', { class: 'mcp-warning' }, 'The server forgot this session: connect again to initialize.'));
+        this.info.querySelector('.mcp-warning')?.remove();
+        this.info.append(
+          h(
+            'div',
+            { class: 'mcp-warning', role: 'alert' },
+            `The server no longer knows session ${r.sessionId ?? ''}: its calls fail until a new session is initialized. `,
+            button({ label: 'Initialize again', text: true, variant: 'primary', onClick: () => this.host.initialize() }),
+          ),
+        );
       }
     }
     if (changed) {

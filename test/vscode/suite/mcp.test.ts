@@ -105,6 +105,35 @@ suite('MCP servers', () => {
     }
   });
 
+  test('a session the server forgot (404) fails its call in words; Connect, as the view offers, initializes a new one', async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.inspectMcpServer', `${server.url}/mcp`))!;
+    await waitState(session, 'open', 15_000);
+    await waitFor(() => mcpEvent(session, 'tools'), 'the tools list', 15_000);
+    const first = mcpEvent(session, 'initialized')!.sessionId;
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      server.forgetSessions();
+      await panel.handle({ type: 'mcpCall', requestId: 51, method: 'tools/call', name: 'echo', args: { text: 'anyone?' } });
+      const failed = tap.messages.find((m): m is McpResultMessage => m.type === 'mcpResult' && m.requestId === 51);
+      assert.equal(failed?.ok, false);
+      assert.match(failed!.error!, /the server forgot the session/);
+      assert.ok(mcpEvent(session, 'expired'), 'the expiry is in the log, for the view to offer Initialize again');
+      // The view's "Initialize again" posts Connect.
+      await panel.handle({ type: 'connect' });
+      await waitFor(
+        () => session.store.toArray().some((r) => r.kind === 'mcp' && r.event === 'initialized' && r.sessionId !== first),
+        'a new session initialized',
+        15_000,
+      );
+      await panel.handle({ type: 'mcpCall', requestId: 52, method: 'tools/call', name: 'echo', args: { text: 'again' } });
+      const again = tap.messages.find((m): m is McpResultMessage => m.type === 'mcpResult' && m.requestId === 52);
+      assert.deepEqual(again?.result, { content: [{ type: 'text', text: 'again' }] });
+    } finally {
+      tap.restore();
+    }
+  });
+
   test('a profile with "kind": "mcp" is listed and connects as an MCP session; the palette flow asks the URL, then headers', async () => {
     await vscode.workspace
       .getConfiguration('realtimeInspector')
