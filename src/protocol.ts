@@ -245,6 +245,17 @@ export interface RepeatMessage {
   repeat: RepeatView | undefined;
 }
 
+/** A request of the MCP server's (sampling, elicitation, roots) for the user to answer, or its end (`settled`). */
+export interface McpAskMessage {
+  type: 'mcpAsk';
+  id: number;
+  method: string;
+  /** Masked as the records are. */
+  params?: unknown;
+  /** The ask was answered, declined or timed out: its card goes. */
+  settled?: boolean;
+}
+
 /** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
 export interface McpResultMessage {
   type: 'mcpResult';
@@ -267,7 +278,8 @@ export type ToWebviewMessage =
   | ChecksMessage
   | OriginsMessage
   | RepeatMessage
-  | McpResultMessage;
+  | McpResultMessage
+  | McpAskMessage;
 
 // ---------- webview → host ----------
 
@@ -424,6 +436,14 @@ export interface StopRepeatCommand {
   type: 'stopRepeat';
 }
 
+/** The user's answer to a server's request ({@link McpAskMessage}): a result, or an error (a decline). */
+export interface McpAnswerCommand {
+  type: 'mcpAnswer';
+  id: number;
+  result?: unknown;
+  error?: { code: number; message: string };
+}
+
 /** What the MCP view asks of the server. */
 export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
 
@@ -461,7 +481,8 @@ export type FromWebviewMessage =
   | SaveMessageCommand
   | RepeatRequest
   | StopRepeatCommand
-  | McpCallRequest;
+  | McpCallRequest
+  | McpAnswerCommand;
 
 // ---------- requests and their replies ----------
 

@@ -192,6 +192,7 @@ class InspectorApp {
     this.mcp = new McpView({
       call: (method, name, args) => this.requests.request('mcpCall', { method, name, args }),
       initialize: () => post({ type: 'connect' }),
+      answer: (id, answer) => post({ type: 'mcpAnswer', id, ...answer }),
     });
     this.splitter = new Splitter(this.detail.el, saveState);
     this.counters = new Counters(
@@ -357,6 +358,9 @@ class InspectorApp {
         break;
       case 'repeat':
         this.repeat.show(msg.repeat);
+        break;
+      case 'mcpAsk':
+        this.mcp.ask(msg);
         break;
       default: {
         const never: never = msg;

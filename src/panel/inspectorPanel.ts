@@ -9,6 +9,7 @@ import type {
   ChecksView,
   EditableConfig,
   FromWebviewMessage,
+  McpAskMessage,
   HostReply,
   ReplyBody,
   SavedMessageView,
@@ -16,6 +17,7 @@ import type {
   WebviewRequest,
 } from '../protocol';
 import { messageText } from '../core/workbench/savedMessages';
+import type { McpAsk } from '../session/mcpRun';
 import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
@@ -167,6 +169,8 @@ export class InspectorPanel extends Disposable {
       }),
     );
     this._register(session.sent.onDidTag((entry) => this.postIfReady({ type: 'origins', entries: [entry] })));
+    this._register(session.onDidMcpAsk((ask) => this.postIfReady(this.askMessage(ask))));
+    this._register(session.onDidMcpSettle((id) => this.postIfReady({ type: 'mcpAsk', id, method: '', settled: true })));
     this._register(
       session.onDidChangeRepeat((view) => {
         if (!view?.running || view.sent <= 1) {
@@ -249,6 +253,11 @@ export class InspectorPanel extends Disposable {
     this.post({ type: 'checks', checks: maskedChecks(this.session.checks.view, this.session.redactor) });
   }
 
+  /** A server's request as the panel shows it: its parameters masked as the records are. */
+  private askMessage(ask: McpAsk): McpAskMessage {
+    return { type: 'mcpAsk', id: ask.id, method: ask.method, params: this.session.redactor.value(ask.params) };
+  }
+
   private postRepeat(): void {
     this.repeatTimer.clear();
     this.postIfReady({ type: 'repeat', repeat: this.session.repeatView });
@@ -303,6 +312,9 @@ export class InspectorPanel extends Disposable {
       switch (m.type) {
         case 'ready':
           this.sendInit();
+          for (const ask of s.mcp?.pendingAsks ?? []) {
+            this.post(this.askMessage(ask));
+          }
           return;
         case 'connect':
           if (m.config) {
@@ -442,6 +454,13 @@ export class InspectorPanel extends Disposable {
           }
           return;
         }
+        case 'mcpAnswer':
+          if (
+            !s.mcp?.answer(m.id, m.error ? { error: { code: m.error.code, message: String(m.error.message) } } : { result: m.result ?? {} })
+          ) {
+            this.notice('warning', 'That request of the server is no longer waiting for an answer');
+          }
+          return;
         case 'viewState':
           if (m.state && typeof m.state === 'object' && m.state.connectionId === s.id) {
             s.viewState = m.state;

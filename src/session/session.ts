@@ -27,7 +27,7 @@ import { messagePayload } from '../core/workbench/savedMessages';
 import { RawView } from './rawView';
 import { type ResolvedConnect, resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
-import type { McpRun } from './mcpRun';
+import type { McpAsk, McpRun } from './mcpRun';
 import { version } from '../../package.json';
 
 /** Where a session's configuration came from (see {@link TrustSource}). `adhoc`: typed by the user (palette or panel). */
@@ -117,6 +117,11 @@ export class Session extends Disposable {
   private dynamic = new DynamicValues();
   /** `kind: "mcp"`: the MCP session made at the last connect (instead of a connection). */
   private mcpRun: McpRun | undefined;
+  /** The MCP server's requests for the user (sampling, elicitation, roots), and their end: the panel shows them. */
+  private readonly _onDidMcpAsk = this._register(new Emitter<McpAsk>());
+  readonly onDidMcpAsk = this._onDidMcpAsk.event;
+  private readonly _onDidMcpSettle = this._register(new Emitter<number>());
+  readonly onDidMcpSettle = this._onDidMcpSettle.event;
   private readonly mcpStore = this._register(new DisposableStore());
 
   constructor(
@@ -373,15 +378,19 @@ export class Session extends Disposable {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
     const o = built.value;
-    const run = new McpRun({
-      url: o.url,
-      headers: o.headers,
-      secrets: built.secrets,
-      tls: o.tls,
-      proxy: o.proxy,
-      timeoutMs: o.timeoutMs,
-      clientInfo: { name: 'realtime-inspector', version },
-    });
+    const run = new McpRun(
+      {
+        url: o.url,
+        headers: o.headers,
+        secrets: built.secrets,
+        tls: o.tls,
+        proxy: o.proxy,
+        timeoutMs: o.timeoutMs,
+        clientInfo: { name: 'realtime-inspector', version },
+      },
+      // The server's requests wait for the user only while a panel shows them.
+      { canAsk: () => this._onDidMcpAsk.hasListeners },
+    );
     // A log that holds records already (an earlier session, a restored tail) goes on from its last seq.
     run.session.continueSeqAfter(this.lastSeq);
     this.mcpStore.clear();
@@ -396,6 +405,8 @@ export class Session extends Disposable {
       }),
     );
     this.mcpStore.add(run.onDidChangeStatus((status) => this._onDidChangeStatus.fire(status)));
+    this.mcpStore.add(run.onDidAsk((ask) => this._onDidMcpAsk.fire(ask)));
+    this.mcpStore.add(run.onDidSettle((id) => this._onDidMcpSettle.fire(id)));
     void run.start();
     return { ok: true };
   }

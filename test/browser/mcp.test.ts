@@ -198,6 +198,47 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
     }
   });
 
+  it("a server's request shows as a card: its parameters as text, an answer to edit, Answer and Decline", async () => {
+    const page = await open();
+    try {
+      const ask = (m: Record<string, unknown>) => page.evaluate((x) => window.__dispatch(x), { type: 'mcpAsk', ...m } as unknown);
+      await ask({
+        id: 1,
+        method: 'sampling/createMessage',
+        params: { messages: [{ role: 'user', content: { type: 'text', text: HOSTILE } }] },
+      });
+      await ask({ id: 2, method: 'elicitation/create', params: { message: 'Your name?' } });
+      const cards = page.locator('.mcp-ask');
+      await cards.nth(1).waitFor();
+      assert.match(await cards.nth(0).locator('h3').innerText(), /sampling\/createMessage/i);
+      assert.ok(
+        (await cards.nth(0).locator('.mcp-ask-params').textContent())!.includes(JSON.stringify(HOSTILE).slice(1, -1)),
+        'the request as JSON text',
+      );
+      assert.equal(await page.locator('.mcp-view img, .mcp-view b').count(), 0);
+      const editor = page.getByLabel('Answer to sampling/createMessage');
+      await editor.fill('{"role": "assistant",');
+      await cards.nth(0).getByRole('button', { name: 'Answer' }).click();
+      assert.match(await cards.nth(0).locator('.mcp-problem').innerText(), /Not valid JSON/);
+      await editor.fill('{"role": "assistant", "content": {"type": "text", "text": "hi"}, "model": "me"}');
+      await cards.nth(0).getByRole('button', { name: 'Answer' }).click();
+      await page.locator('.mcp-ask[data-id="2"]').getByRole('button', { name: 'Decline' }).click();
+      const answers = await page.evaluate(() => window.__posted.filter((m: { type: string }) => m.type === 'mcpAnswer'));
+      assert.deepEqual(answers, [
+        { type: 'mcpAnswer', id: 1, result: { role: 'assistant', content: { type: 'text', text: 'hi' }, model: 'me' } },
+        { type: 'mcpAnswer', id: 2, result: { action: 'decline' } },
+      ]);
+      assert.equal(await page.locator('.mcp-ask').count(), 0, 'answered cards go');
+      // A request the host settled (timed out) goes too.
+      await ask({ id: 3, method: 'roots/list' });
+      await page.locator('.mcp-ask').waitFor();
+      await ask({ id: 3, method: '', settled: true });
+      await page.waitForFunction(() => document.querySelectorAll('.mcp-ask').length === 0);
+    } finally {
+      await closePage(page);
+    }
+  });
+
   it("a tool's form follows its inputSchema: required marked, values typed, a missing one named before anything is sent", async () => {
     const page = await open();
     try {

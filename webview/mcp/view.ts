@@ -5,7 +5,8 @@
  * The host runs the call (`mcpCall`); its result shows below. Everything here came from the server:
  * text only (`h()`), images through data: URLs.
  */
-import type { ConnRecord, McpCallMethod, McpResultMessage } from '../../src/protocol';
+import type { ConnRecord, McpAskMessage, McpCallMethod, McpResultMessage } from '../../src/protocol';
+import { type McpAnswer, McpAsks } from './asks';
 import { append, button, h } from '../dom';
 import { renderFailure, renderResult } from './result';
 import { SchemaForm, promptSchema } from './schemaForm';
@@ -14,6 +15,8 @@ export interface McpViewHost {
   call(method: McpCallMethod, name: string, args: Record<string, unknown>): Promise<McpResultMessage>;
   /** Initializes a new session (Connect): what a server that forgot the session needs. */
   initialize(): void;
+  /** The user's answer to a request of the server's. */
+  answer(id: number, answer: McpAnswer): void;
 }
 
 type ListKind = 'tools' | 'resources' | 'prompts';
@@ -62,8 +65,11 @@ export class McpView {
   private selected: { kind: ListKind; key: string } | undefined;
   private nextFormId = 1;
 
+  private readonly asks: McpAsks;
+
   constructor(private readonly host: McpViewHost) {
-    this.el = h('aside', { class: 'mcp-view', 'aria-label': 'MCP server' }, this.info, this.listsEl, this.detail);
+    this.asks = new McpAsks((id, answer) => host.answer(id, answer));
+    this.el = h('aside', { class: 'mcp-view', 'aria-label': 'MCP server' }, this.asks.el, this.info, this.listsEl, this.detail);
     this.reset([]);
   }
 
@@ -75,6 +81,11 @@ export class McpView {
     if (!this.selected || !this.find(this.selected.kind, this.selected.key)) {
       this.select(undefined);
     }
+  }
+
+  /** A request of the server's for the user, or its end. */
+  ask(msg: McpAskMessage): void {
+    this.asks.show(msg);
   }
 
   /** New records: `mcp` ones update what the view shows. */

@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RealtimeInspectorApi } from '../../../src/extension';
-import type { McpResultMessage } from '../../../src/protocol';
+import type { McpAskMessage, McpResultMessage } from '../../../src/protocol';
 import type { Session } from '../../../src/session/session';
 import { PNG_1X1, startSdkServer, type TestMcpServer } from '../../fixtures/mcpServer';
 import { cleanUp, demoServer, getApi, tapPosts, waitFor, waitState } from './helpers';
@@ -41,7 +41,7 @@ suite('MCP servers', () => {
     await waitFor(() => mcpEvent(session, 'prompts'), 'the prompts list', 15_000);
     assert.deepEqual(
       (tools.items as { name: string }[]).map((t) => t.name),
-      ['echo', 'add', 'count', 'drop', 'fail', 'image'],
+      ['echo', 'add', 'count', 'drop', 'sample', 'fail', 'image'],
     );
     const init = mcpEvent(session, 'initialized')!;
     assert.equal((init.serverInfo as { name: string }).name, 'test-server');
@@ -129,6 +129,40 @@ suite('MCP servers', () => {
       await panel.handle({ type: 'mcpCall', requestId: 52, method: 'tools/call', name: 'echo', args: { text: 'again' } });
       const again = tap.messages.find((m): m is McpResultMessage => m.type === 'mcpResult' && m.requestId === 52);
       assert.deepEqual(again?.result, { content: [{ type: 'text', text: 'again' }] });
+    } finally {
+      tap.restore();
+    }
+  });
+
+  test("a server's sampling request waits for the user in the panel; the answer goes back to the tool", async () => {
+    const session = (await vscode.commands.executeCommand<Session>('realtimeInspector.inspectMcpServer', `${server.url}/mcp`))!;
+    await waitState(session, 'open', 15_000);
+    await waitFor(() => mcpEvent(session, 'tools'), 'the tools list', 15_000);
+    const panel = api.services.panels.get(session)!;
+    const tap = tapPosts(panel.panel.webview);
+    try {
+      await panel.handle({ type: 'ready' });
+      // The call waits on the server, which waits on the user: not awaited here.
+      const calling = panel.handle({ type: 'mcpCall', requestId: 61, method: 'tools/call', name: 'sample', args: {} });
+      const ask = await waitFor(
+        () => tap.messages.find((m): m is McpAskMessage => m.type === 'mcpAsk' && !m.settled),
+        'the sampling request in the panel',
+        15_000,
+      );
+      assert.equal(ask.method, 'sampling/createMessage');
+      assert.match(JSON.stringify(ask.params), /Say hi/);
+      await panel.handle({
+        type: 'mcpAnswer',
+        id: ask.id,
+        result: { role: 'assistant', content: { type: 'text', text: 'hi from the editor' }, model: 'me' },
+      });
+      await calling;
+      const reply = tap.messages.find((m): m is McpResultMessage => m.type === 'mcpResult' && m.requestId === 61);
+      assert.deepEqual(reply?.result, { content: [{ type: 'text', text: 'the client said: hi from the editor' }] });
+      assert.ok(
+        tap.messages.some((m) => m.type === 'mcpAsk' && m.id === ask.id && m.settled),
+        'its card is taken away',
+      );
     } finally {
       tap.restore();
     }

@@ -34,7 +34,7 @@ describe('MCP session against the SDK server', () => {
     const tools = await session.list('tools');
     assert.deepEqual(
       tools?.map((t) => (t as { name: string }).name),
-      ['echo', 'add', 'count', 'drop', 'fail', 'image'],
+      ['echo', 'add', 'count', 'drop', 'sample', 'fail', 'image'],
     );
     const resources = await session.list('resources');
     assert.equal((resources?.[0] as { uri: string }).uri, 'info://about');
