@@ -68,7 +68,7 @@ class InspectorApp {
   private readonly viewState: ViewState;
   private readonly log: LogView;
   private readonly detail: DetailPane;
-  private readonly timing = new TimingFigures();
+  private readonly timing: TimingFigures;
   private readonly bar: RequestBar;
   private readonly sendBox: SendBox;
   private readonly operations: OperationsList;
@@ -138,6 +138,7 @@ class InspectorApp {
     this.filterBar = new FilterBar({
       model: this.model,
       filterApplied: () => {
+        this.timing.setFindingsOnly(this.model.filter.findingsOnly);
         this.log.invalidate();
         this.counters.schedule(true);
         saveState();
@@ -152,6 +153,7 @@ class InspectorApp {
       export: () => post({ type: 'export' }),
       serveAsMock: () => post({ type: 'serveAsMock' }),
     });
+    this.timing = new TimingFigures(() => this.filterBar.toggleFindingsOnly());
     this.filterBar.addCounter(this.timing.el);
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
     this.checks = new ChecksStrip({
@@ -226,6 +228,7 @@ class InspectorApp {
       filterHiddenTypes: spec.hiddenTypes,
       filterHideControl: spec.hideControl,
       filterHideKeepAlive: spec.hideKeepAlive,
+      filterFindingsOnly: spec.findingsOnly,
       send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
@@ -251,6 +254,7 @@ class InspectorApp {
       hiddenTypes: Array.isArray(state.filterHiddenTypes) ? state.filterHiddenTypes.filter((t) => typeof t === 'string') : [],
       hideControl: state.filterHideControl === true,
       hideKeepAlive: state.filterHideKeepAlive !== false,
+      findingsOnly: state.filterFindingsOnly === true,
     };
     this.filterBar.showSpec(spec);
     this.filterBar.apply(spec);
