@@ -271,6 +271,12 @@ describe('the header timing figures and the findings filter in headless Chromium
     try {
       await page.waitForSelector('.timing-findings:not([hidden])');
       assert.equal(await page.getAttribute('.log', 'aria-rowcount'), String(records.length + 1));
+      await page.locator('.log .row.finding', { hasText: 'gap:' }).click();
+      await page.waitForSelector('#log-row-selected');
+      // Its details: the finding in words, the ids it compares and what it rests on.
+      const detail = (await page.locator('.detail').innerText()).replace(/\s+/g, ' ');
+      assert.match(detail, /Finding gap: 3 events missing \(21-23\)/, detail);
+      assert.match(detail, /Id before 20 Event id 24 Missing 3 Based on 20 ids in sequence from 1/, detail);
       await page.screenshot({ path: join(RESULTS, 'continuity.png') });
 
       // From the type list.

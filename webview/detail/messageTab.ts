@@ -5,6 +5,7 @@
  */
 import type { ConnRecord } from '../../src/protocol';
 import { isDecodedSummary } from '../../src/core/batchFormat';
+import { continuityText, silenceText } from '../../src/core/derivedText';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
 import { decodedSection } from './decodedView';
 import { button, h, icon } from '../dom';
@@ -309,6 +310,21 @@ export class MessageTab {
         break;
       case 'retry':
         rows.push(['Retry', `${r.ms} ms`]);
+        break;
+      case 'continuity':
+        // The event ids are the server's: shown as text, control characters escaped.
+        rows.push(
+          ['Finding', escapeControl(continuityText(r))],
+          ['Status', r.status],
+          ['Id before', escapeControl(r.lastEventId)],
+          ['Event id', escapeControl(r.id)],
+          ['Missing', r.status === 'gap' ? r.missing : undefined],
+          ['Duplicates', r.duplicates || undefined],
+          ['Based on', escapeControl(r.basis)],
+        );
+        break;
+      case 'silence':
+        rows.push(['Silence', silenceText(r.ms)]);
         break;
       case 'info':
         text = r.message;
