@@ -265,11 +265,34 @@ describe('the header timing figures and the findings filter in headless Chromium
     }
   });
 
+  it('a message that came in several frames, compressed, says so in its details; a plain one does not', async () => {
+    const records = [
+      ...tickerRecords().slice(0, 2),
+      { kind: 'message', seq: 10, time: t(100), dir: 'in', format: 'text', data: 'x'.repeat(2000), size: 2000, fragments: 3, wireSize: 31 },
+      { kind: 'message', seq: 11, time: t(200), dir: 'in', format: 'text', data: 'plain', size: 5 },
+    ] as ConnRecord[];
+    const page = await open(init('ws', records));
+    try {
+      await page.click('.log .row[data-seq="10"]');
+      let detail = (await page.locator('.detail').innerText()).replace(/\s+/g, ' ');
+      assert.match(detail, /Frames 3 frames, compressed: 31 B on the wire/, detail);
+      await page.click('.log .row[data-seq="11"]');
+      await page.waitForFunction(() => /plain/.test(document.querySelector('.detail').innerText));
+      detail = (await page.locator('.detail').innerText()).replace(/\s+/g, ' ');
+      assert.doesNotMatch(detail, /Frames/, detail);
+      await closePage(page);
+    } catch (e) {
+      await page.screenshot({ path: join(RESULTS, 'frames-failed.png') });
+      throw e;
+    }
+  });
+
   it('"Only continuity findings" hides every other row, the findings counter turns it on and off, and it survives a reload', async () => {
     const records = feedRecords();
     const page = await open(init('sse', records, { ...NO_STATS, messagesIn: 26, bytesIn: 286, records: records.length }));
     try {
       await page.waitForSelector('.timing-findings:not([hidden])');
+      assert.equal(await page.isHidden('.counter-rate-out'), true, 'nothing sent: no sent rate');
       assert.equal(await page.getAttribute('.log', 'aria-rowcount'), String(records.length + 1));
       await page.locator('.log .row.finding', { hasText: 'gap:' }).click();
       await page.waitForSelector('#log-row-selected');

@@ -5,7 +5,7 @@
  */
 import type { ConnRecord } from '../../src/protocol';
 import { isDecodedSummary } from '../../src/core/batchFormat';
-import { continuityText, silenceText } from '../../src/core/derivedText';
+import { continuityText, framesText, silenceText } from '../../src/core/derivedText';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
 import { decodedSection } from './decodedView';
 import { button, h, icon } from '../dom';
@@ -129,6 +129,7 @@ export class MessageTab {
         ['Last-Event-ID', r.lastEventId],
         ['Format', r.format],
         ['Size', `${formatBytes(r.size)}${r.size >= 1024 ? ` (${r.size.toLocaleString()} bytes)` : ''}`],
+        ['Frames', framesText(r)],
       ]),
     );
     if (r.decoded) {
