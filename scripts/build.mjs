@@ -18,6 +18,9 @@ const common = {
   legalComments: 'none',
 };
 
+/** Server libraries of the demo's protocol endpoints: loaded where installed, never bundled. */
+const DEMO_PROTOCOL_LIBRARIES = ['socket.io', 'graphql', 'graphql-ws', 'graphql-ws/*'];
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -27,7 +30,8 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'bufferutil', 'utf-8-validate'],
+    // The demo's Socket.IO and GraphQL endpoints load their server libraries when present (protocolEndpoints.ts).
+    external: ['vscode', 'bufferutil', 'utf-8-validate', ...DEMO_PROTOCOL_LIBRARIES],
   },
   {
     ...common,
@@ -36,7 +40,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['bufferutil', 'utf-8-validate'],
+    external: ['bufferutil', 'utf-8-validate', ...DEMO_PROTOCOL_LIBRARIES],
     // jsonc-parser's UMD build requires its parts at run time, which a bundle cannot follow: take its ES modules.
     mainFields: ['module', 'main'],
     banner: { js: '#!/usr/bin/env node' },

@@ -42,7 +42,7 @@ async function loadModules() {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['ws', 'bufferutil', 'utf-8-validate'],
+    external: ['ws', 'bufferutil', 'utf-8-validate', 'socket.io', 'graphql', 'graphql-ws', 'graphql-ws/*'],
     logLevel: 'error',
   });
   return {

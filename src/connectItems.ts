@@ -71,7 +71,7 @@ export function typedTarget(value: string): TypedTarget {
 
 /** The configuration a demo endpoint connects with (its POST endpoint streams tokens for a JSON prompt). */
 export function demoEndpointConfig(e: DemoEndpoint): SessionConfig {
-  const config: SessionConfig = { url: e.url, kind: e.kind };
+  const config: SessionConfig = { url: e.url, kind: e.kind, ...(e.adapter ? { adapter: e.adapter } : {}) };
   if (e.method) {
     config.method = e.method;
     config.headers = { 'Content-Type': 'application/json' };
@@ -142,7 +142,7 @@ export function connectPickItems(sources: ConnectSources, value: string): Connec
     items.push(separator('Demo server'));
     items.push(
       ...demoEndpoints.map((e) => ({
-        label: `${e.kind === 'ws' ? '$(plug)' : '$(broadcast)'} ${e.name}`,
+        label: `${e.kind === 'ws' ? '$(plug)' : e.kind === 'mcp' ? '$(server-process)' : '$(broadcast)'} ${e.name}`,
         description: e.method ? `${e.method} ${e.url}` : e.url,
         detail: e.description,
         config: demoEndpointConfig(e),

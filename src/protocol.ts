@@ -1,3 +1,4 @@
+// Over 400 lines: the one host ↔ webview protocol is kept in one type-only file, so both sides read every message in one place.
 /**
  * The one message protocol between the extension host and the inspector panel's webview.
  * Type-only: both bundles import it, neither gets code from it. Two unions keyed by `type`:
@@ -63,7 +64,8 @@ export interface HeaderEntry {
 /** What the panel's request bar edits. Never holds resolved secrets. */
 export interface EditableConfig {
   url: string;
-  kind: TransportKind | 'auto';
+  /** `mcp`: an MCP server, inspected as an MCP session (the panel's MCP view). */
+  kind: TransportKind | 'auto' | 'mcp';
   headers: HeaderEntry[];
   /** SSE only. */
   method: string;
@@ -73,6 +75,8 @@ export interface EditableConfig {
   protocols: string[];
   /** Name of the saved profile this came from, if any. */
   profile?: string;
+  /** The protocol adapter the connection speaks through (not edited in the bar): it connects over a WebSocket, also for an http:// URL. */
+  adapter?: AdapterName;
 }
 
 /** Display settings the host passes on (from `realtimeInspector.*`). */
@@ -110,6 +114,26 @@ export interface InitMessage {
   recording?: string;
   /** The connection's protocol adapter, when it has one (also in every `status`). */
   adapter?: AdapterView;
+  /** Sent rows that came from a saved message: `[seq, message name]` (later ones come in `origins`). */
+  origins?: [number, string][];
+  /** The send box's repeat, when one runs or has just ended (later changes come in `repeat`). */
+  repeat?: RepeatView;
+  /** The profile's send history across sessions (oldest first, secrets masked); undefined without a saved profile. */
+  history?: string[];
+  /** The profile's saved messages the send box's picker lists (also in every `config`). */
+  savedMessages?: SavedMessageView[];
+}
+
+/** A saved message as the send box's picker lists it: its body as written in settings (`${secret:}` unresolved). */
+export interface SavedMessageView {
+  name: string;
+  mode: SendMode;
+  /** For `binary`: the body is base64. */
+  encoding?: 'base64';
+  text: string;
+  /** A protocol verb's message: the verb, and its fields as its form holds them (JSON as text, booleans as booleans). */
+  verb?: string;
+  fields?: Record<string, string | boolean>;
 }
 
 /** A batch of new records: at most one per frame, whatever the network rate. */
@@ -131,6 +155,7 @@ export interface StatusMessage {
 export interface ConfigMessage {
   type: 'config';
   config: EditableConfig;
+  savedMessages?: SavedMessageView[];
 }
 
 export interface ClearedMessage {
@@ -194,6 +219,41 @@ export interface ChecksMessage {
   checks: ChecksView | undefined;
 }
 
+/** Sent rows that came from a saved message (Send Saved Message, Save as Message on a sent row). */
+export interface OriginsMessage {
+  type: 'origins';
+  entries: [number, string][];
+}
+
+/** A periodic send on the session's connection, as the panel's header shows it. */
+export interface RepeatView {
+  /** What repeats, in words ("the send box's message", "saved message \"hello\""). */
+  what: string;
+  running: boolean;
+  /** Waiting for the connection to open again (resume after reconnect was asked for). */
+  waiting: boolean;
+  sent: number;
+  times?: number;
+  everyMs: number;
+  /** Why it stopped, in words, once it has. */
+  stopped?: string;
+}
+
+/** The repeat started, sent, stopped, or went away (`repeat` undefined). */
+export interface RepeatMessage {
+  type: 'repeat';
+  repeat: RepeatView | undefined;
+}
+
+/** Reply to {@link McpCallRequest} (same `requestId`): the call's result (masked as the records are), or its failure in words. */
+export interface McpResultMessage {
+  type: 'mcpResult';
+  requestId: number;
+  ok: boolean;
+  result?: unknown;
+  error?: string;
+}
+
 export type ToWebviewMessage =
   | InitMessage
   | RecordsMessage
@@ -204,7 +264,10 @@ export type ToWebviewMessage =
   | RawMessage
   | SendResultMessage
   | NoticeMessage
-  | ChecksMessage;
+  | ChecksMessage
+  | OriginsMessage
+  | RepeatMessage
+  | McpResultMessage;
 
 // ---------- webview → host ----------
 
@@ -259,6 +322,8 @@ export interface SendRequest {
   /** For `binary`: how `data` is written. */
   encoding?: 'hex' | 'base64';
   data: string;
+  /** The saved message `data` is, unchanged, when it was picked from the send box's list: the row names it. */
+  saved?: string;
 }
 
 /** A send through one of the connection's protocol verbs (`AdapterView.verbs`): Socket.IO emit, GraphQL subscribe… */
@@ -322,6 +387,56 @@ export interface RunChecksCommand {
   type: 'runChecks';
 }
 
+/** Open VS Code's diff editor with two messages of the log (Ctrl/Cmd+click selects the second row). */
+export interface CompareCommand {
+  type: 'compare';
+  seqs: [number, number];
+}
+
+/** A message as the send box holds it: what Save as Message and Repeat take. */
+export interface SendBoxMessage {
+  mode: SendMode;
+  /** For `binary`: how `data` is written. */
+  encoding?: 'hex' | 'base64';
+  data: string;
+  /** The saved message `data` is, unchanged, when it was picked from the send box's list. */
+  saved?: string;
+}
+
+/** Save as Message: the send box's message (`message`) or a sent row's (`seq`) into the profile's `messages` (the host asks the name). */
+export interface SaveMessageCommand {
+  type: 'saveMessage';
+  seq?: number;
+  message?: SendBoxMessage;
+}
+
+/** Sends the send box's message every `everyMs`, `times` times or until stopped (the host's periodic sender). */
+export interface RepeatRequest extends SendBoxMessage {
+  type: 'repeat';
+  requestId: number;
+  everyMs: number;
+  times?: number;
+  /** Go on after a reconnect (a fresh schedule from the new open); by default a repeat ends with its connection. */
+  resumeAfterReconnect?: boolean;
+}
+
+export interface StopRepeatCommand {
+  type: 'stopRepeat';
+}
+
+/** What the MCP view asks of the server. */
+export type McpCallMethod = 'tools/call' | 'resources/read' | 'prompts/get';
+
+/** A call from the MCP view: a tool with its arguments, a resource by URI (`name`), a prompt with its arguments. */
+export interface McpCallRequest {
+  type: 'mcpCall';
+  requestId: number;
+  method: McpCallMethod;
+  /** The tool's or prompt's name, or the resource's URI. */
+  name: string;
+  args: Record<string, unknown>;
+}
+
 export type FromWebviewMessage =
   | ReadyCommand
   | ConnectCommand
@@ -341,7 +456,12 @@ export type FromWebviewMessage =
   | SetRawCommand
   | ViewStateCommand
   | CopyCommand
-  | RunChecksCommand;
+  | RunChecksCommand
+  | CompareCommand
+  | SaveMessageCommand
+  | RepeatRequest
+  | StopRepeatCommand
+  | McpCallRequest;
 
 // ---------- requests and their replies ----------
 
@@ -356,9 +476,12 @@ export interface RepliesTo {
   ping: SendResultMessage;
   close: SendResultMessage;
   getFull: FullRecordMessage;
+  repeat: SendResultMessage;
+  mcpCall: McpResultMessage;
 }
 
-export type WebviewRequest = SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest;
+export type WebviewRequest =
+  SendRequest | AdapterSendRequest | SendFileRequest | PingRequest | CloseRequest | GetFullRequest | RepeatRequest | McpCallRequest;
 export type HostReply = RepliesTo[WebviewRequest['type']];
 /** A request as its sender writes it: the request/reply helper adds `type` and `requestId`. */
 export type RequestBody<T extends WebviewRequest['type']> = Omit<Extract<WebviewRequest, { type: T }>, 'type' | 'requestId'>;

@@ -7,6 +7,7 @@ import type { DemoServer } from './demo/server';
 import { Log } from './log';
 import { PanelManager } from './panel/panelManager';
 import { ProfileStore } from './profiles/profileStore';
+import { SendHistory } from './workbench/sendHistory';
 import { SecretStore } from './profiles/secrets';
 import { MockServers } from './mocks/mockServers';
 import { LogPersistence } from './session/persist';
@@ -54,7 +55,13 @@ export class Services extends Disposable {
       }),
     );
     this.logPersistence = logPersistenceIn(context.storageUri ?? context.globalStorageUri, this.log);
-    this.actions = new SessionActions(this.log, this.profiles, new SecretPrompts(this.secrets, this.log), context.globalState);
+    this.actions = new SessionActions(
+      this.log,
+      this.profiles,
+      new SecretPrompts(this.secrets, this.log),
+      context.globalState,
+      new SendHistory(context.workspaceState),
+    );
     this.panels = this._register(
       new PanelManager(context.extensionUri, this.sessions, this.profiles, this.actions, this.log, this.logPersistence),
     );

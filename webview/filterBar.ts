@@ -22,6 +22,8 @@ export interface FilterBarHost {
   clear(): void;
   export(): void;
   serveAsMock(): void;
+  /** Compare the two rows selected (Ctrl/Cmd+click) in VS Code's diff editor. */
+  compare(): void;
 }
 
 /** What the counters show. */
@@ -63,6 +65,7 @@ export class FilterBar {
   private readonly hideControlBtn: ReturnType<typeof toggle>;
   private readonly hideKeepAliveBtn: ReturnType<typeof toggle>;
   private readonly pauseBtn: ReturnType<typeof toggle>;
+  private readonly compareBtn: HTMLButtonElement;
   private readonly counterIn = h('span', { class: 'counter counter-in', title: 'Received: messages and bytes' });
   private readonly counterOut = h('span', { class: 'counter counter-out', title: 'Sent: messages and bytes' });
   private readonly counterRateIn = h('span', {
@@ -154,6 +157,14 @@ export class FilterBar {
       title: 'Serve this log as a local mock server (replayed to every client that connects)',
       onClick: () => this.host.serveAsMock(),
     });
+    this.compareBtn = button({
+      label: 'Compare',
+      icon: 'diff',
+      text: true,
+      title: 'Compare the two selected messages in the diff editor (Ctrl/Cmd+click, or Space, selects a second row)',
+      onClick: () => this.host.compare(),
+    });
+    this.compareBtn.hidden = true;
     this.el = h(
       'div',
       { class: 'filter-bar', role: 'toolbar', 'aria-label': 'Log filters and actions' },
@@ -164,6 +175,7 @@ export class FilterBar {
       this.hideKeepAliveBtn,
       counters,
       h('span', { class: 'spacer' }),
+      this.compareBtn,
       this.pauseBtn,
       clearBtn,
       exportBtn,
@@ -181,6 +193,11 @@ export class FilterBar {
       }
     });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /** Shows Compare while two messages are selected. */
+  setComparable(on: boolean): void {
+    this.compareBtn.hidden = !on;
   }
 
   private onKey(e: KeyboardEvent): void {

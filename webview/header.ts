@@ -1,3 +1,4 @@
+// Over 400 lines: the badge, the kind, the URL and the request editor read and write one configuration and its unapplied edits.
 /**
  * The request bar: state badge, kind, URL and connection controls, plus an editor for headers,
  * subprotocols (WebSocket) and method/body (SSE) that shows only what applies to the kind.
@@ -17,8 +18,11 @@ export interface HeaderHost {
   configEdited(config: EditableConfig): void;
 }
 
-/** The kind a config connects with: `auto` follows the URL's scheme. */
-export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url'>): TransportKind {
+/** The kind a config connects with: `auto` follows the URL's scheme; `mcp` is an MCP session; a protocol adapter speaks over a WebSocket. */
+export function effectiveKind(config: Pick<EditableConfig, 'kind' | 'url' | 'adapter'>): TransportKind | 'mcp' {
+  if (config.adapter) {
+    return 'ws';
+  }
   if (config.kind !== 'auto') {
     return config.kind;
   }
@@ -78,6 +82,7 @@ export class RequestBar {
         ['auto', 'Auto'],
         ['sse', 'SSE'],
         ['ws', 'WebSocket'],
+        ['mcp', 'MCP'],
       ],
       'auto',
       (v) => {
@@ -363,10 +368,15 @@ export class RequestBar {
     this.body.hidden = this.config.method === 'GET';
     this.el?.classList.toggle('kind-ws', kind === 'ws');
     this.el?.classList.toggle('kind-sse', kind === 'sse');
-    this.kindSel.title =
-      this.config.kind === 'auto' ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)` : 'Connection kind';
+    const adapter = this.config.adapter;
+    this.kindSel.title = adapter
+      ? `Connection kind (WebSocket, speaking ${adapter} through its adapter)`
+      : this.config.kind === 'auto'
+        ? `Connection kind (auto: ${kind === 'ws' ? 'WebSocket' : 'SSE'} from the URL)`
+        : 'Connection kind';
+    this.kindSel.disabled = adapter !== undefined;
     const autoOption = this.kindSel.options[0];
-    const autoText = `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
+    const autoText = adapter ? `WS · ${adapter}` : `Auto · ${kind === 'ws' ? 'WS' : 'SSE'}`;
     if (autoOption && autoOption.textContent !== autoText) {
       autoOption.textContent = autoText;
     }

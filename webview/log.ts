@@ -25,6 +25,8 @@ export interface LogViewOptions {
   onSelect: (record: ConnRecord | undefined) => void;
   /** Ctrl/Cmd+C on the selected row. */
   onCopy: (record: ConnRecord) => void;
+  /** The second row of a Compare (Ctrl/Cmd+click, or Space on the selected row) changed. */
+  onMarked?: () => void;
   /** Where the view stands (`topSeq`, `follow`) changed: the user scrolled, paused, or jumped to the tail. */
   onScrolled?: () => void;
 }
@@ -67,6 +69,8 @@ export class LogView {
   /** Rows appended below the viewport while not following. */
   newRows = 0;
   selectedSeq: number | undefined;
+  /** The second row selected (Ctrl/Cmd+click, Space): Compare takes it with the selected one. */
+  markedSeq: number | undefined;
   /** Most rows ever in the DOM at once (for tests and benchmarks). */
   maxDomRows = 0;
   /** A row's height in px, from the font's line box (see `LogColumns`). */
@@ -93,6 +97,7 @@ export class LogView {
         'aria-rowcount': 1,
         'aria-colcount': 6,
         'aria-readonly': 'true',
+        'aria-multiselectable': 'true',
       },
       this.columns.head,
       this.viewport,
@@ -260,10 +265,37 @@ export class LogView {
     return 'ok';
   }
 
-  /** Selects by seq (restores selection after reloads) without scrolling. */
+  /** Selects by seq (restores selection after reloads) without scrolling; the second row of a Compare is let go. */
   select(seq: number | undefined): void {
     this.selectedSeq = seq;
+    this.mark(undefined);
     this.schedule();
+  }
+
+  /** The two rows selected for Compare, in log order, when there are two. */
+  get comparePair(): [number, number] | undefined {
+    const a = this.selectedSeq;
+    const b = this.markedSeq;
+    if (a === undefined || b === undefined || a === b) {
+      return undefined;
+    }
+    return a < b ? [a, b] : [b, a];
+  }
+
+  /** Sets the second row of a Compare (undefined: none). */
+  mark(seq: number | undefined): void {
+    if (seq === this.markedSeq) {
+      return;
+    }
+    this.markedSeq = seq;
+    this.schedule();
+    this.options.onMarked?.();
+  }
+
+  /** Origins of sent rows changed (a row came from a saved message): rows redraw. */
+  setOrigins(origins: ReadonlyMap<number, string>): void {
+    this.look.origins = origins;
+    this.redrawRows();
   }
 
   schedule(): void {
@@ -430,10 +462,12 @@ export class LogView {
     const pool = this.slots.length;
     const stamp = ++this.frameStamp;
     const selectedRow = this.selectedSeq === undefined ? -1 : model.rowOfSeq(this.selectedSeq);
+    const markedRow = this.markedSeq === undefined ? -1 : model.rowOfSeq(this.markedSeq);
     for (let row = w.start; row < end; row++) {
       const slot = this.slots[row % pool];
       slot.stamp = stamp;
-      fillRowSlot(slot, model.at(row)!, row, row === selectedRow, this.look, this.widest);
+      const sel = row === selectedRow ? 'selected' : row === markedRow ? 'marked' : 'none';
+      fillRowSlot(slot, model.at(row)!, row, sel, this.look, this.widest);
       const top = row * this.rowHeight + w.offset;
       if (slot.top !== top) {
         slot.top = top;
@@ -480,7 +514,16 @@ export class LogView {
       return;
     }
     const seq = Number(rowEl.dataset.seq);
+    if ((e.ctrlKey || e.metaKey) && this.selectedSeq !== undefined) {
+      // A second row for Compare; Ctrl/Cmd+click on it again lets it go.
+      e.preventDefault();
+      if (seq !== this.selectedSeq) {
+        this.mark(this.markedSeq === seq ? undefined : seq);
+      }
+      return;
+    }
     this.selectedSeq = seq;
+    this.mark(undefined);
     this.options.onSelect(this.options.model.bySeq(seq));
     this.schedule();
   }
@@ -530,8 +573,16 @@ export class LogView {
         break;
       case 'Escape':
         this.selectedSeq = undefined;
+        this.mark(undefined);
         this.options.onSelect(undefined);
         this.schedule();
+        return;
+      case ' ':
+        // Space: the selected row becomes the second row of a Compare; move on and Compare takes both.
+        if (current >= 0) {
+          e.preventDefault();
+          this.mark(this.markedSeq === this.selectedSeq ? undefined : this.selectedSeq);
+        }
         return;
       default:
         return;

@@ -20,7 +20,12 @@ export interface RowLook {
   timeMode: TimeMode;
   /** The first record's time, for relative times. */
   timeBase: number;
+  /** Sent rows that came from a saved message: its name by seq. */
+  origins?: ReadonlyMap<number, string>;
 }
+
+/** How a row is selected: the selection, the second row of a Compare (Ctrl/Cmd+click), or neither. */
+export type RowSelection = 'none' | 'selected' | 'marked';
 
 export interface RowSlot {
   el: HTMLDivElement;
@@ -36,7 +41,7 @@ export interface RowSlot {
   /** How many records the row stands for (a folded retry counts its repeats). */
   repeats: number;
   top: number;
-  selected: boolean;
+  selected: RowSelection;
   cls: string;
   gen: number;
   /** The render that last used this slot. */
@@ -104,7 +109,7 @@ export function createRowSlot(parent: HTMLElement): RowSlot {
     seq: -1,
     repeats: 0,
     top: -1,
-    selected: false,
+    selected: 'none',
     cls: '',
     gen: -1,
     stamp: 0,
@@ -120,7 +125,7 @@ export function createRowSlot(parent: HTMLElement): RowSlot {
  * record, the look changed (`look.gen`) or a folded retry counts more repeats, and the selection's class and id
  * only when it changed. `widest` takes the length of the longest type, id and size written, to fit those columns.
  */
-export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: boolean, look: RowLook, widest: WidestText): void {
+export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected: RowSelection, look: RowLook, widest: WidestText): void {
   const repeats = repeatsOf(r);
   if (slot.seq !== r.seq || slot.gen !== look.gen || slot.repeats !== repeats) {
     slot.seq = r.seq;
@@ -128,7 +133,11 @@ export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected:
     slot.repeats = repeats;
     slot.el.dataset.seq = String(r.seq);
     // The row's context menu (package.json `webview/context`): Add Check from Message on messages.
-    slot.el.dataset.vscodeContext = r.kind === 'message' ? `{"webviewSection":"message","seq":${r.seq}}` : '{"webviewSection":"record"}';
+    // Save as Message on sent rows.
+    slot.el.dataset.vscodeContext =
+      r.kind === 'message'
+        ? `{"webviewSection":"message","seq":${r.seq}${r.dir === 'out' ? ',"sent":true' : ''}}`
+        : '{"webviewSection":"record"}';
     slot.el.setAttribute('aria-rowindex', String(row + 2));
     slot.time.textContent = formatTime(r.time, look.timeMode, look.timeBase);
     // Consecutive rows are mostly alike (same direction, same type): write only what differs.
@@ -141,7 +150,10 @@ export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected:
       slot.dir.title = dir === 'system' ? r.kind : dir === 'in' ? 'received' : 'sent';
     }
     // Event types and ids come from the server too: controls and bidi made visible.
-    const type = escapeControl(typeLabel(r));
+    const saved = r.kind === 'message' ? look.origins?.get(r.seq) : undefined;
+    const label = typeLabel(r);
+    // A sent row from a saved message names it in the type column.
+    const type = escapeControl(saved === undefined ? label : label ? `${label} · ${saved}` : saved);
     const id = escapeControl(idOf(r));
     const size = sizeOf(r);
     const sizeText = size === undefined ? '' : formatBytes(size);
@@ -152,17 +164,19 @@ export function fillRowSlot(slot: RowSlot, r: ConnRecord, row: number, selected:
     widest.id = Math.max(widest.id, id.length);
     widest.size = Math.max(widest.size, sizeText.length);
     slot.data.textContent = previewOf(r);
-    const cls = rowClass(r);
+    slot.type.title = saved === undefined ? '' : `Sent from the saved message "${saved}"`;
+    const cls = saved === undefined ? rowClass(r) : `${rowClass(r)} from-saved`;
     if (cls !== slot.cls) {
       slot.cls = cls;
-      slot.selected = !selected;
+      // Forces the class to be written below.
+      slot.selected = selected === 'none' ? 'selected' : 'none';
     }
   }
   if (slot.selected !== selected) {
     slot.selected = selected;
-    slot.el.className = selected ? `${slot.cls} selected` : slot.cls;
-    slot.el.setAttribute('aria-selected', String(selected));
-    if (selected) {
+    slot.el.className = selected === 'none' ? slot.cls : selected === 'selected' ? `${slot.cls} selected` : `${slot.cls} selected marked`;
+    slot.el.setAttribute('aria-selected', String(selected !== 'none'));
+    if (selected === 'selected') {
       slot.el.id = 'log-row-selected';
     } else if (slot.el.id) {
       slot.el.removeAttribute('id');

@@ -31,10 +31,12 @@ import { h } from './dom';
 import { FilterBar } from './filterBar';
 import { RequestBar, effectiveKind } from './header';
 import { LogView } from './log';
+import { McpView } from './mcp/view';
 import { NO_FILTER, RecordModel, type FilterSpec } from './model';
 import { Notices } from './notices';
 import { HostRequests } from './requests';
 import { OperationsList } from './operations';
+import { RepeatStatus } from './repeatStatus';
 import { SendBox } from './sendbox';
 import { Splitter } from './splitter';
 import { ViewState, type PersistedState, type StateStore } from './viewState';
@@ -78,7 +80,12 @@ class InspectorApp {
   private readonly splitter: Splitter;
   private readonly counters: Counters;
   private readonly checks: ChecksStrip;
+  /** An MCP session's tools, resources and prompts (shown for `kind: "mcp"` only). */
+  private readonly mcp: McpView;
   private readonly notices = new Notices();
+  private readonly repeat: RepeatStatus;
+  /** Sent rows that came from a saved message: its name by seq. */
+  private readonly origins = new Map<number, string>();
   private readonly root: HTMLElement;
   private connectionId = '';
   private settings: ViewSettings = { displayLimit: 256 * 1024, timestampFormat: 'time' };
@@ -97,18 +104,22 @@ class InspectorApp {
       model: this.model,
       onSelect: (record) => {
         this.detail.showRecord(record);
+        this.updateCompare();
         saveState();
       },
       onCopy: (record) =>
         post({ type: 'copy', text: record.kind === 'message' && record.format === 'text' ? record.data : JSON.stringify(record) }),
       onColumnsChanged: saveState,
       onScrolled: saveState,
+      onMarked: () => this.updateCompare(),
     });
     this.detail = new DetailPane({
       copy: (text) => post({ type: 'copy', text }),
       getFull: (seq) => this.requests.request('getFull', { seq }).then((reply) => reply.record),
       setRaw: (on) => post({ type: 'setRaw', on }),
       timeMode: () => this.settings.timestampFormat,
+      savedMessage: (seq) => this.origins.get(seq),
+      saveAsMessage: (seq) => post({ type: 'saveMessage', seq }),
       reveal: (seq) => {
         // Selecting shows the record in the Message tab; the Response tab stays in front.
         if (this.log.reveal(seq) === 'ok') {
@@ -128,7 +139,13 @@ class InspectorApp {
         saveState();
       },
     });
-    this.sendBox = new SendBox({ request: (type, body) => this.requests.request(type, body), saveState });
+    this.sendBox = new SendBox({
+      request: (type, body) => this.requests.request(type, body),
+      saveState,
+      saveMessage: (message) => post({ type: 'saveMessage', message }),
+    });
+    this.repeat = new RepeatStatus(() => post({ type: 'stopRepeat' }));
+    this.bar.el.append(this.repeat.el);
     this.operations = new OperationsList({
       stop: (verb, id) =>
         this.requests
@@ -152,6 +169,12 @@ class InspectorApp {
       },
       export: () => post({ type: 'export' }),
       serveAsMock: () => post({ type: 'serveAsMock' }),
+      compare: () => {
+        const pair = this.log.comparePair;
+        if (pair) {
+          post({ type: 'compare', seqs: pair });
+        }
+      },
     });
     this.timing = new TimingFigures(() => this.filterBar.toggleFindingsOnly());
     this.filterBar.addCounter(this.timing.el);
@@ -168,6 +191,7 @@ class InspectorApp {
       },
       collapsedChanged: saveState,
     });
+    this.mcp = new McpView({ call: (method, name, args) => this.requests.request('mcpCall', { method, name, args }) });
     this.splitter = new Splitter(this.detail.el, saveState);
     this.counters = new Counters(
       (figures) => this.filterBar.renderCounters(figures),
@@ -180,7 +204,7 @@ class InspectorApp {
     this.root.replaceChildren(
       this.bar.el,
       this.filterBar.el,
-      h('div', { class: 'main' }, logPane, this.splitter.el, this.detail.el),
+      h('div', { class: 'main' }, this.mcp.el, logPane, this.splitter.el, this.detail.el),
       this.notices.el,
     );
     this.splitter.setWidth(this.splitter.width);
@@ -213,6 +237,7 @@ class InspectorApp {
       shown: () => this.model.count,
       filterText: () => this.model.filter.text,
       selectedSeq: () => this.log.selectedSeq,
+      markedSeq: () => this.log.markedSeq,
     };
   }
 
@@ -264,6 +289,8 @@ class InspectorApp {
     const kind = effectiveKind(this.bar.getConfig());
     this.sendBox.el.hidden = kind !== 'ws' || this.readOnly;
     this.detail.setSseMode(kind === 'sse');
+    this.mcp.el.hidden = kind !== 'mcp';
+    this.root.classList.toggle('kind-mcp', kind === 'mcp');
     this.root.classList.toggle('kind-ws', kind === 'ws');
     this.root.classList.toggle('kind-sse', kind === 'sse');
   }
@@ -281,6 +308,7 @@ class InspectorApp {
         this.counters.update(msg.stats, msg.dropped);
         this.trackNewest(records);
         this.operations.add(records);
+        this.mcp.add(records);
         this.log.appended(change.visibleAdded, change.visibleRemoved);
         this.counters.schedule();
         break;
@@ -296,6 +324,9 @@ class InspectorApp {
         this.detail.setConnection({ status: msg.status, sse: this.sse });
         break;
       case 'config':
+        if (msg.savedMessages) {
+          this.sendBox.setSavedMessages(msg.savedMessages);
+        }
         this.bar.setConfig(msg.config);
         this.applyKind();
         this.detail.setConnection({ config: msg.config });
@@ -306,6 +337,7 @@ class InspectorApp {
         break;
       case 'fullRecord':
       case 'sendResult':
+      case 'mcpResult':
         this.requests.settle(msg);
         break;
       case 'raw':
@@ -316,6 +348,16 @@ class InspectorApp {
         break;
       case 'checks':
         this.checks.update(msg.checks);
+        break;
+      case 'origins':
+        for (const [seq, name] of msg.entries) {
+          this.origins.set(seq, name);
+          this.detail.originKnown(seq);
+        }
+        this.log.setOrigins(this.origins);
+        break;
+      case 'repeat':
+        this.repeat.show(msg.repeat);
         break;
       default: {
         const never: never = msg;
@@ -340,8 +382,16 @@ class InspectorApp {
     const sameConnection =
       reopened || msg.connectionId === this.connectionId || (!this.connectionId && restored?.connectionId === msg.connectionId);
     this.connectionId = msg.connectionId;
-    // Merged into every row's own context: Add Check from Message knows the panel it came from.
-    this.root.dataset.vscodeContext = JSON.stringify({ connectionId: msg.connectionId });
+    this.origins.clear();
+    for (const [seq, name] of msg.origins ?? []) {
+      this.origins.set(seq, name);
+    }
+    log.setOrigins(this.origins);
+    this.repeat.show(msg.repeat);
+    if (msg.history) {
+      this.sendBox.setHistory(msg.history);
+    }
+    this.sendBox.setSavedMessages(msg.savedMessages ?? []);
     this.settings = msg.settings;
     this.counters.update(msg.stats, msg.dropped, true);
     this.sse = msg.sse;
@@ -350,6 +400,7 @@ class InspectorApp {
     detail.recordsAdded(records, true);
     this.timing.reset(records);
     this.operations.replace(records);
+    this.mcp.reset(records);
     this.lastConnecting = this.lastOpen = undefined;
     this.trackConnectionRecords(records);
     this.bar.setConfig(msg.config);
@@ -360,6 +411,7 @@ class InspectorApp {
     log.setTimeMode(this.settings.timestampFormat);
     const kept = sameConnection && log.selectedSeq !== undefined ? model.bySeq(log.selectedSeq) : undefined;
     log.select(kept?.seq);
+    this.updateCompare();
     detail.showRecord(kept, false);
     log.follow = true;
     log.newRows = 0;
@@ -379,6 +431,20 @@ class InspectorApp {
     this.viewState.saveSoon();
   }
 
+  /**
+   * Compare shows while two messages are selected; the panel's context (merged into every row's: Add
+   * Check from Message and Compare know the panel and the pair) says so.
+   */
+  private updateCompare(): void {
+    const pair = this.log.comparePair;
+    const both = pair?.every((seq) => this.model.bySeq(seq)?.kind === 'message') ? pair : undefined;
+    this.filterBar.setComparable(both !== undefined);
+    this.root.dataset.vscodeContext = JSON.stringify({
+      connectionId: this.connectionId,
+      ...(both ? { comparePair: true, pair: both } : {}),
+    });
+  }
+
   /** The connection's protocol adapter: the send box offers its verbs. */
   private setAdapter(adapter: AdapterView | undefined): void {
     this.sendBox.setAdapter(adapter);
@@ -387,6 +453,7 @@ class InspectorApp {
 
   private onCleared(): void {
     this.model.clear();
+    this.origins.clear();
     this.detail.recordsAdded([], true);
     this.timing.reset([]);
     this.operations.clear();

@@ -37,6 +37,7 @@ export function normalised(config: EditableConfig): EditableConfig {
     body: config.body ?? '',
     protocols: [...(config.protocols ?? [])],
     profile: config.profile,
+    ...(config.adapter ? { adapter: config.adapter } : {}),
   };
 }
 

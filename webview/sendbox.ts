@@ -4,7 +4,7 @@
  * and formatting, Ctrl/Cmd+Enter to send, Up/Down history, and ping/close controls. When the connection
  * speaks through a protocol adapter, its verbs come first in the mode list, each a form (`verbForm.ts`).
  */
-import type { AdapterVerb, AdapterView, SendMode, SendResultMessage } from '../src/protocol';
+import type { AdapterVerb, AdapterView, SavedMessageView, SendBoxMessage, SendMode, SendResultMessage } from '../src/protocol';
 import { button, h, icon, select, setOptions } from './dom';
 import { parseBase64, parseHex } from '../src/core/payloadText';
 import { formatJsonText, validateJson } from './format/json';
@@ -37,6 +37,8 @@ const RAW_MODES: [string, string][] = [
 export interface SendBoxHost {
   request: HostRequests['request'];
   saveState(): void;
+  /** Save as Message: the host asks a name and writes it into the profile. */
+  saveMessage(message: SendBoxMessage): void;
 }
 
 export class SendBox {
@@ -53,6 +55,14 @@ export class SendBox {
   private readonly pingInput: HTMLInputElement;
   private readonly closeCode: HTMLInputElement;
   private readonly closeReason: HTMLInputElement;
+  private readonly repeatRow: HTMLElement;
+  private readonly savedSel: HTMLSelectElement;
+  private saved: readonly SavedMessageView[] = [];
+  /** The saved message last put in the editor: a send of it unchanged names it. */
+  private picked: { name: string; mode: SendMode; text: string } | undefined;
+  private readonly repeatEvery: HTMLInputElement;
+  private readonly repeatTimes: HTMLInputElement;
+  private readonly repeatResume: HTMLInputElement;
   private state: SendBoxState = { mode: 'text', encoding: 'hex', history: [], draft: '', verbDrafts: {} };
   private adapter: AdapterView | undefined;
   private readonly verbForm: VerbForm;
@@ -77,6 +87,8 @@ export class SendBox {
       this.updateMode();
       this.host.saveState();
     });
+    this.savedSel = select('Saved messages', [], '', (v) => this.pick(v));
+    this.savedSel.hidden = true;
     this.encSel = select(
       'Binary encoding',
       [
@@ -165,6 +177,43 @@ export class SendBox {
       button({ label: 'Send close frame', icon: 'debug-stop', text: true, onClick: () => this.close() }),
     );
 
+    this.repeatEvery = h('input', {
+      type: 'number',
+      class: 'input code-input',
+      'aria-label': 'Repeat every (ms)',
+      min: 1,
+      value: 1000,
+    });
+    this.repeatTimes = h('input', {
+      type: 'number',
+      class: 'input code-input',
+      'aria-label': 'Repeat how many times',
+      min: 1,
+      placeholder: 'until stopped',
+    });
+    this.repeatResume = h('input', { type: 'checkbox', 'aria-label': 'Go on after a reconnect' });
+    this.repeatRow = h(
+      'div',
+      { class: 'send-extra', hidden: true },
+      h('label', { class: 'field-label' }, 'Repeat every'),
+      this.repeatEvery,
+      h('span', { class: 'field-label' }, 'ms, times'),
+      this.repeatTimes,
+      h('label', { class: 'check-label' }, this.repeatResume, h('span', null, 'go on after a reconnect')),
+      button({ label: 'Start repeat', icon: 'sync', text: true, onClick: () => this.repeat() }),
+    );
+    const repeatToggle = button({
+      label: 'Repeat…',
+      icon: 'sync',
+      title: 'Send this message every N ms, K times or until stopped',
+      onClick: () => this.toggleRow(this.repeatRow, this.repeatEvery),
+    });
+    const saveBtn = button({
+      label: 'Save as message…',
+      icon: 'bookmark',
+      title: "Save this message in the profile's saved messages",
+      onClick: () => this.saveMessage(),
+    });
     const pingToggle = button({
       label: 'Ping…',
       icon: 'pulse',
@@ -192,16 +241,20 @@ export class SendBox {
         { class: 'sendbox-toolbar' },
         icon('edit'),
         h('span', { class: 'section-title' }, 'Send'),
+        this.savedSel,
         this.modeSel,
         this.encSel,
         this.formatBtn,
         this.validity,
         h('span', { class: 'spacer' }),
+        saveBtn,
+        repeatToggle,
         fileBtn,
         pingToggle,
         closeToggle,
       ),
       h('div', { class: 'sendbox-main' }, this.verbForm.el, this.editor, this.sendBtn),
+      this.repeatRow,
       this.pingRow,
       this.closeRow,
       this.result,
@@ -249,6 +302,68 @@ export class SendBox {
     this.editor.value = this.state.draft;
     this.historyPos = this.state.history.length;
     this.updateMode();
+  }
+
+  /** The profile's saved messages, for the picker (hidden when there are none). */
+  setSavedMessages(list: readonly SavedMessageView[]): void {
+    this.saved = list;
+    setOptions(this.savedSel, [['', 'Saved messages…'], ...list.map((m, i): [string, string] => [String(i), escapeControl(m.name)])], '');
+    this.savedSel.hidden = list.length === 0;
+  }
+
+  /** Puts saved message `index` in the editor, in its mode. */
+  private pick(index: string): void {
+    const m = this.saved[Number(index)];
+    this.savedSel.value = '';
+    if (!index || !m) {
+      return;
+    }
+    if (m.verb !== undefined && this.adapter?.verbs.some((v) => v.name === m.verb)) {
+      // A verb's message fills its form; the box sends it through the adapter as the form reads it.
+      this.state.verb = m.verb;
+      this.state.verbDrafts![`${this.adapter.name}/${m.verb}`] = { ...m.fields };
+      this.picked = undefined;
+      this.updateMode();
+      this.host.saveState();
+      this.verbForm.focus();
+      return;
+    }
+    if (this.adapter) {
+      this.state.verb = '';
+    }
+    this.state.mode = m.mode;
+    if (m.encoding) {
+      this.state.encoding = m.encoding;
+      this.encSel.value = m.encoding;
+    }
+    this.editor.value = m.text;
+    this.state.draft = m.text;
+    this.historyPos = this.state.history.length;
+    this.picked = { name: m.name, mode: m.mode, text: m.text };
+    this.updateMode();
+    this.host.saveState();
+    this.editor.focus();
+  }
+
+  /** The saved message the editor holds unchanged, if it holds one. */
+  private pickedName(): string | undefined {
+    const p = this.picked;
+    return p && p.mode === this.state.mode && p.text === this.editor.value ? p.name : undefined;
+  }
+
+  /**
+   * The profile's history across sessions (the host keeps it, secrets masked): replaces this panel's,
+   * its newest entries kept after it.
+   */
+  setHistory(history: readonly string[]): void {
+    const merged = [...history];
+    for (const text of this.state.history) {
+      if (!merged.includes(text)) {
+        merged.push(text);
+      }
+    }
+    this.state.history = merged.slice(-HISTORY_MAX);
+    this.historyPos = this.state.history.length;
   }
 
   /** Enables sending only while the connection is open. */
@@ -395,12 +510,64 @@ export class SendBox {
       // The editor accepts 0x prefixes, commas and colons; the host gets plain byte pairs.
       const parsed = this.state.encoding === 'hex' ? parseHex(text) : undefined;
       const data = parsed?.ok ? Array.from(parsed.bytes, (b) => b.toString(16).padStart(2, '0')).join(' ') : text.trim();
-      sent = this.host.request('send', { mode, encoding: this.state.encoding, data });
+      sent = this.host.request('send', { mode, encoding: this.state.encoding, data, saved: this.pickedName() });
     } else {
-      sent = this.host.request('send', { mode, data: text });
+      sent = this.host.request('send', { mode, data: text, saved: this.pickedName() });
     }
     void sent.then((reply) => this.onResult(reply, 'Message', text));
     this.showResult('Sending…', false, true);
+  }
+
+  /** The editor's message as the host takes it, or an error in words (nothing to send, invalid). */
+  private message(): SendBoxMessage | string {
+    const text = this.editor.value;
+    const mode = this.state.mode;
+    if (this.activeVerb()) {
+      return 'a protocol verb form is not a message to save or repeat: choose a raw mode';
+    }
+    if (!text.trim()) {
+      return 'nothing to send';
+    }
+    const error = this.validate();
+    if (error) {
+      return error;
+    }
+    const saved = this.pickedName();
+    return mode === 'binary' ? { mode, encoding: this.state.encoding, data: text.trim(), saved } : { mode, data: text, saved };
+  }
+
+  private saveMessage(): void {
+    const m = this.message();
+    if (typeof m === 'string') {
+      this.showResult(`Not saved: ${m}`, true);
+      return;
+    }
+    this.host.saveMessage(m);
+  }
+
+  private repeat(): void {
+    const m = this.message();
+    if (typeof m === 'string') {
+      this.showResult(`Not repeated: ${m}`, true);
+      return;
+    }
+    if (!this.open) {
+      this.showResult('Not repeated: not connected', true);
+      return;
+    }
+    const everyMs = Number(this.repeatEvery.value);
+    const times = this.repeatTimes.value.trim() ? Number(this.repeatTimes.value) : undefined;
+    if (!Number.isSafeInteger(everyMs) || everyMs < 1) {
+      this.showResult('Not repeated: the interval is a whole number of milliseconds, at least 1', true);
+      return;
+    }
+    if (times !== undefined && (!Number.isSafeInteger(times) || times < 1)) {
+      this.showResult('Not repeated: the count is a whole number, at least 1 (empty: until stopped)', true);
+      return;
+    }
+    void this.host
+      .request('repeat', { ...m, everyMs, times, resumeAfterReconnect: this.repeatResume.checked })
+      .then((reply) => this.onResult(reply, 'Repeat', m.data));
   }
 
   private ping(): void {
@@ -451,7 +618,7 @@ export class SendBox {
       this.state.draft = '';
       this.host.saveState();
     }
-    this.showResult(`${what} sent`, false);
+    this.showResult(what === 'Repeat' ? 'Repeat started' : `${what} sent`, false);
   }
 
   private resultTimer: ReturnType<typeof setTimeout> | undefined;

@@ -156,6 +156,10 @@ async function prepare(args: RunArgs, io: CliIo, warn: (line: string) => void): 
     }
     const masker = new Redactor(resolved.secrets);
     const r = resolved.value;
+    if (r.kind === 'mcp') {
+      problems.push(`${where}: an MCP server ("kind": "mcp") has no stream contract: inspect it with realtime-inspector mcp URL`);
+      continue;
+    }
     let kind: 'sse' | 'ws';
     try {
       // A template may stand for the whole URL: only now is its scheme known.

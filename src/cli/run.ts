@@ -244,9 +244,9 @@ export async function runConnect(written: ConnectArgs, io: CliIo): Promise<numbe
   };
   if (adapter) {
     connection.onAdapterSignal((signal) => {
-      // Every GraphQL operation completed: the run is over, as asked.
+      // Every GraphQL operation is over: the run is over, as asked; failed when one ended with an error.
       if (signal.kind === 'done' && !stopping && !finished) {
-        stop(0);
+        stop(signal.failed ? 1 : 0);
       }
     });
   }

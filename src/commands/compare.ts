@@ -11,6 +11,17 @@ import type { Session } from '../session/session';
 import { CompareDocuments } from '../workbench/compareDocuments';
 import { type SessionArg, pickSession } from './pickers';
 
+/** What a panel row's context menu passes: its panel's connection, the row, and the two rows selected for Compare. */
+interface RowContext {
+  connectionId: string;
+  seq?: number;
+  pair?: [number, number];
+}
+
+function isRowContext(v: unknown): v is RowContext {
+  return typeof v === 'object' && v !== null && typeof (v as RowContext).connectionId === 'string' && 'webviewSection' in v;
+}
+
 /** How many of the latest messages a pick offers. */
 const PICK_LATEST = 200;
 
@@ -23,7 +34,12 @@ export class CompareCommands implements vscode.Disposable {
     this.docs.dispose();
   }
 
-  async compareCommand(arg?: SessionArg, seqA?: number, seqB?: number): Promise<boolean> {
+  /** `arg` may be a panel row's context (`connectionId`, and `pair`: the two rows selected). */
+  async compareCommand(arg?: SessionArg | RowContext, seqA?: number, seqB?: number): Promise<boolean> {
+    if (isRowContext(arg)) {
+      [seqA, seqB] = arg.pair ?? [arg.seq, undefined];
+      arg = arg.connectionId;
+    }
     const session = await pickSession(arg, 'Compare messages of', (s) => s.stats.messagesIn + s.stats.messagesOut > 0, this.services);
     if (!session) {
       return false;
@@ -46,7 +62,11 @@ export class CompareCommands implements vscode.Disposable {
     return true;
   }
 
-  async compareWithPreviousCommand(arg?: SessionArg, seq?: number): Promise<boolean> {
+  async compareWithPreviousCommand(arg?: SessionArg | RowContext, seq?: number): Promise<boolean> {
+    if (isRowContext(arg)) {
+      seq = arg.seq;
+      arg = arg.connectionId;
+    }
     const session = await pickSession(arg, 'Compare a message of', (s) => s.stats.messagesIn + s.stats.messagesOut > 0, this.services);
     if (!session) {
       return false;

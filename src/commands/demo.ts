@@ -45,7 +45,7 @@ export class DemoCommands {
     }
     const pick = await vscode.window.showQuickPick(
       demo.endpoints.map((e) => ({
-        label: `${e.kind === 'ws' ? '$(plug)' : '$(broadcast)'} ${e.name}`,
+        label: `${e.kind === 'ws' ? '$(plug)' : e.kind === 'mcp' ? '$(server-process)' : '$(broadcast)'} ${e.name}`,
         description: e.method ? `${e.method} ${e.url}` : e.url,
         detail: e.description,
         endpoint: e,

@@ -1,6 +1,7 @@
 /** Command ids, as contributed in package.json. */
 export const COMMANDS = {
   connect: 'realtimeInspector.connect',
+  inspectMcpServer: 'realtimeInspector.inspectMcpServer',
   disconnect: 'realtimeInspector.disconnect',
   reconnect: 'realtimeInspector.reconnect',
   clearLog: 'realtimeInspector.clearLog',
@@ -30,4 +31,5 @@ export const COMMANDS = {
   stopRepeat: 'realtimeInspector.stopRepeat',
   compare: 'realtimeInspector.compare',
   compareWithPrevious: 'realtimeInspector.compareWithPrevious',
+  saveAsMessage: 'realtimeInspector.saveAsMessage',
 } as const;

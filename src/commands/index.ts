@@ -4,11 +4,13 @@ import { CheckCommands } from './checks';
 import { ConnectionCommands } from './connection';
 import { DemoCommands } from './demo';
 import { COMMANDS } from './ids';
+import { McpCommands } from './mcp';
 import { MockCommands } from './mocks';
 import { ProfileCommands } from './profiles';
 import type { SecretPrompts } from './secrets';
 import { SavedMessageCommands, WorkbenchCommands } from './workbench';
 import { CompareCommands } from './compare';
+import { SaveMessageCommands } from './saveMessage';
 
 export { COMMANDS } from './ids';
 
@@ -27,6 +29,8 @@ export class Commands {
   readonly workbench: WorkbenchCommands;
   readonly savedMessages: SavedMessageCommands;
   readonly compare: CompareCommands;
+  readonly saveMessage: SaveMessageCommands;
+  readonly mcp: McpCommands;
   /** The secret prompts the commands and the panels share (tests answer them). */
   readonly secrets: SecretPrompts;
 
@@ -39,6 +43,8 @@ export class Commands {
     this.workbench = new WorkbenchCommands(services, this.connection);
     this.savedMessages = new SavedMessageCommands(services);
     this.compare = new CompareCommands(services);
+    this.saveMessage = new SaveMessageCommands(services);
+    this.mcp = new McpCommands(this.connection);
     this.secrets = services.actions.secretPrompts;
   }
 
@@ -53,9 +59,10 @@ export class Commands {
           return undefined;
         }
       });
-    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare } = this;
+    const { connection, profiles, demo, checks, mocks, workbench, savedMessages, compare, saveMessage, mcp } = this;
     return [
       run(COMMANDS.connect, connection.connectCommand.bind(connection)),
+      run(COMMANDS.inspectMcpServer, mcp.inspectMcpServerCommand.bind(mcp)),
       run(COMMANDS.disconnect, connection.disconnectCommand.bind(connection)),
       run(COMMANDS.reconnect, connection.reconnectCommand.bind(connection)),
       run(COMMANDS.clearLog, connection.clearLogCommand.bind(connection)),
@@ -85,6 +92,7 @@ export class Commands {
       run(COMMANDS.stopRepeat, savedMessages.stopRepeatCommand.bind(savedMessages)),
       run(COMMANDS.compare, compare.compareCommand.bind(compare)),
       run(COMMANDS.compareWithPrevious, compare.compareWithPreviousCommand.bind(compare)),
+      run(COMMANDS.saveAsMessage, saveMessage.saveAsMessageCommand.bind(saveMessage)),
       compare,
     ];
   }

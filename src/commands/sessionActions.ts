@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { toNdjson, writeNdjson } from '../core/export';
 import type { Log } from '../log';
 import type { PanelActions } from '../panel/inspectorPanel';
+import type { SendHistory } from '../workbench/sendHistory';
 import type { Profile } from '../core/profile';
 import type { ProfileStore } from '../profiles/profileStore';
 import type { EditableConfig } from '../protocol';
@@ -26,6 +27,8 @@ export class SessionActions implements PanelActions {
     readonly secretPrompts: SecretPrompts,
     /** Where the last export's folder is remembered. */
     private readonly state: vscode.Memento,
+    /** The send box's history per profile (workspace storage). */
+    readonly sendHistory: SendHistory,
   ) {}
 
   async connect(session: Session): Promise<ConnectResult> {

@@ -13,8 +13,8 @@ import { pastedConfig } from '../workbench/pastedConfig';
 import { type RequestSpec, withPlaceholders } from '../core/workbench/request';
 import type { SessionConfig } from '../profiles/connectOptions';
 import type { ResolveEnv } from '../core/resolve';
-import { type SavedMessage, messagePayload, messageText } from '../core/workbench/savedMessages';
-import { PeriodicSender, type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
+import { type SavedMessage, messageText } from '../core/workbench/savedMessages';
+import { type RepeatOptions, repeatProblem } from '../core/workbench/periodic';
 import type { Services } from '../services';
 import type { Session } from '../session/session';
 import type { ConnectionCommands } from './connection';
@@ -146,6 +146,9 @@ export class WorkbenchCommands {
     if (!resolved.ok) {
       throw new Error(resolved.error.message);
     }
+    if (resolved.value.kind === 'mcp') {
+      throw new Error('Copy as… writes an SSE or WebSocket request: an MCP session is many requests (use realtime-inspector mcp URL)');
+    }
     const kind = resolveKind(resolved.value.url, resolved.value.kind ?? 'auto');
     const spec = specOf(resolved.value, kind);
     return { spec, masked: withPlaceholders(spec, specOf(written, kind)) };
@@ -158,9 +161,7 @@ export class WorkbenchCommands {
  */
 export async function prepareSavedMessage(session: Session, message: SavedMessage, env: ResolveEnv): Promise<() => void> {
   if (message.verb !== undefined) {
-    throw new Error(
-      `"${message.name}" is a ${message.verb} message: it is sent through the protocol adapter, which this connection does not use`,
-    );
+    return prepareVerbMessage(session, message, message.verb, env);
   }
   const format = message.format ?? 'text';
   const written = typeof message.body === 'string' ? message.body : JSON.stringify(message.body);
@@ -169,17 +170,53 @@ export async function prepareSavedMessage(session: Session, message: SavedMessag
     throw new Error(`message "${message.name}": ${resolved.error.message}`);
   }
   const body = resolved.value.body ?? '';
-  return () => {
-    const c = session.requireConnection();
-    if (format === 'binary') {
-      const payload = messagePayload({ ...message, body: session.resolveOutgoing(body) });
-      c.sendBinary((payload as { bytes: Uint8Array }).bytes);
-    } else if (format === 'json') {
-      c.sendJson(session.resolveOutgoing(body));
-    } else {
-      c.sendText(session.resolveOutgoing(body));
+  return () => session.sendWritten({ format, body }, message.name, written);
+}
+
+/**
+ * A saved message of a protocol verb (`{ "verb": "emit", "fields": { "event": "chat", "args": […] } }`):
+ * `${env:}`/`${secret:}` in its strings read now, sent through the connection's adapter (which checks
+ * the fields as it checks the send box's), `{{…}}` resolved at each send.
+ */
+async function prepareVerbMessage(session: Session, message: SavedMessage, verb: string, env: ResolveEnv): Promise<() => void> {
+  const view = session.adapterView();
+  if (!view) {
+    throw new Error(`"${message.name}" is a ${verb} message: it is sent through a protocol adapter, which this connection does not use`);
+  }
+  if (!view.verbs.some((v) => v.name === verb)) {
+    throw new Error(`"${message.name}": ${view.name} has no "${verb}" send (it has ${view.verbs.map((v) => v.name).join(', ')})`);
+  }
+  const strings: string[] = [];
+  collectStrings(message.fields ?? {}, strings);
+  const resolved = new Map<string, string>();
+  for (const text of strings) {
+    const r = await resolveProfile({ url: '', body: text }, env);
+    if (!r.ok) {
+      throw new Error(`message "${message.name}": ${r.error.message}`);
     }
-  };
+    resolved.set(text, r.value.body ?? '');
+  }
+  const map = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? (resolved.get(v) ?? v)
+      : Array.isArray(v)
+        ? v.map(map)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
+          : v;
+  const fields = map(message.fields ?? {}) as Record<string, unknown>;
+  // The session resolves `{{…}}` at each send, as one send's.
+  return () => session.sendAdapter({ verb, fields });
+}
+
+function collectStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') {
+    out.push(v);
+  } else if (Array.isArray(v)) {
+    v.forEach((x) => collectStrings(x, out));
+  } else if (v && typeof v === 'object') {
+    Object.values(v).forEach((x) => collectStrings(x, out));
+  }
 }
 
 /** Send Saved Message… (Ctrl/Cmd+K in the panel): a quick pick of the profile's `messages`, sent once or repeated. */
@@ -226,24 +263,14 @@ export class SavedMessageCommands {
       send();
       return m.name;
     }
-    const conn = session.requireConnection();
-    const sender = new PeriodicSender(conn, send, repeat);
-    sender.onDidChange((st) => {
-      if (st.stopped !== undefined) {
-        conn.note(`Repeat of "${m.name}" stopped: ${st.stopped}`);
-      }
-    });
-    session.repeat.value = sender;
-    conn.note(`Repeating "${m.name}" every ${repeat.everyMs} ms${repeat.times ? `, ${repeat.times} times` : ' until stopped'}`);
-    sender.start();
+    session.startRepeat(send, repeat, `saved message "${m.name}"`);
     return m.name;
   }
 
   /** Stops the session's repeat. */
   async stopRepeatCommand(arg?: SessionArg): Promise<void> {
     const session = await pickSession(arg, 'Stop the repeat of', (s) => !!s.repeat.value?.status.running, this.services);
-    session?.repeat.value?.stop('stopped by the user');
-    session?.repeat.clear();
+    session?.stopRepeat();
   }
 
   private async askRepeat(): Promise<RepeatOptions | false | undefined> {

@@ -182,6 +182,8 @@ export class BatchWriter {
   private spanEnd = 0;
   /** The rows' decoded columns, made when the first row with a `decoded` comes. */
   private dec: { fields: Int32Array; kinds: NameList; pairs: [AdapterName, string][]; labels: NameList; ids: NameList } | undefined;
+  /** The kind of the last decoded row, by its protocol and type: a flood repeats one, found without making its name. */
+  private lastKind = { protocol: '', type: '', kind: -1 };
 
   constructor(private readonly view: (record: ConnRecord) => ConnRecord = (r) => r) {}
 
@@ -311,9 +313,16 @@ export class BatchWriter {
     }
     const protocol = d.protocol;
     const type = d.type;
-    const kind = dec.kinds.placeOf(`${protocol} ${type}`, Infinity);
-    if (kind === dec.pairs.length) {
-      dec.pairs.push([protocol, type]);
+    const last = this.lastKind;
+    let kind = last.kind;
+    if (kind < 0 || protocol !== last.protocol || type !== last.type) {
+      kind = dec.kinds.placeOf(`${protocol} ${type}`, Infinity);
+      if (kind === dec.pairs.length) {
+        dec.pairs.push([protocol, type]);
+      }
+      last.protocol = protocol;
+      last.type = type;
+      last.kind = kind;
     }
     const label = d.label;
     const latency = d.latencyMs;

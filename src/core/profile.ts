@@ -12,7 +12,8 @@ import { validateReconnect, type ReconnectOptions } from './reconnect';
 import { placeholderProblem } from './workbench/placeholders';
 import { type SavedMessage, messageStrings, messagesProblem } from './workbench/savedMessages';
 
-export type ProfileKind = 'auto' | 'sse' | 'ws';
+/** `mcp`: an MCP server (Streamable HTTP, or the older HTTP+SSE transport), inspected as an MCP session. */
+export type ProfileKind = 'auto' | 'sse' | 'ws' | 'mcp';
 
 /** One saved profile, as written in settings. String values may hold `${env:NAME}` / `${secret:NAME}`. */
 export interface Profile {
@@ -236,8 +237,14 @@ export function validateProfile(entry: unknown): string | undefined {
   if (urlProblem) {
     return `"url": ${urlProblem}`;
   }
-  if (entry.kind !== undefined && !['auto', 'sse', 'ws'].includes(entry.kind as string)) {
-    return '"kind" must be "auto", "sse" or "ws"';
+  if (entry.kind !== undefined && !['auto', 'sse', 'ws', 'mcp'].includes(entry.kind as string)) {
+    return '"kind" must be "auto", "sse", "ws" or "mcp"';
+  }
+  if (entry.kind === 'mcp') {
+    const problem = mcpProblem(entry);
+    if (problem) {
+      return problem;
+    }
   }
   if (entry.headers !== undefined) {
     if (!isObject(entry.headers)) {
@@ -364,6 +371,35 @@ export function validateProfile(entry: unknown): string | undefined {
 }
 
 /** What is wrong with a profile's `adapter`, naming the option, or undefined. */
+/** What an MCP profile cannot hold: the session speaks JSON-RPC over HTTP itself. */
+const NOT_FOR_MCP = [
+  'method',
+  'body',
+  'protocols',
+  'lastEventId',
+  'perMessageDeflate',
+  'maxPayload',
+  'keepAlive',
+  'allowDowngrade',
+  'idleTimeoutMs',
+  'reconnect',
+  'send',
+  'messages',
+  'adapter',
+  'expect',
+];
+
+function mcpProblem(entry: Record<string, unknown>): string | undefined {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(entry.url as string)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https' && !(entry.url as string).startsWith('${')) {
+    return `"kind": "mcp" needs an http:// or https:// URL, got "${scheme}:"`;
+  }
+  const extra = NOT_FOR_MCP.filter((k) => entry[k] !== undefined);
+  return extra.length
+    ? `${extra.map((k) => `"${k}"`).join(', ')} ${extra.length === 1 ? 'does' : 'do'} not apply to "kind": "mcp"`
+    : undefined;
+}
+
 function adapterProblem(a: unknown, kind: unknown): string | undefined {
   if (!isObject(a) || typeof a.name !== 'string') {
     return `"adapter" must be { "name": one of ${adapterNames().join(', ')}, "options": { … } }`;

@@ -33,7 +33,8 @@ export class CaFileError extends Error {}
 export async function profileConnectionOptions(p: Profile, ctx: ProfileOptionsContext, writtenCaFile?: string): Promise<ConnectionOptions> {
   const options: ConnectionOptions = {
     url: p.url,
-    kind: p.kind ?? 'auto',
+    // An MCP profile makes an McpSession (src/core/mcp/), never a connection: its URL is HTTP.
+    kind: p.kind === 'mcp' ? 'auto' : (p.kind ?? 'auto'),
     headers: p.headers,
     method: p.method,
     body: p.body,

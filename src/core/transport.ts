@@ -63,7 +63,7 @@ export interface TransportSink {
 }
 
 /** What a protocol adapter tells the connection beyond records. */
-export type AdapterSignal = { kind: 'ready' } | { kind: 'done'; reason: string };
+export type AdapterSignal = { kind: 'ready' } | { kind: 'done'; reason: string; failed?: boolean };
 
 /** One attempt to connect, as the connection controls it. */
 export interface TransportAttempt {

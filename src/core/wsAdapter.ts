@@ -148,9 +148,9 @@ export class AdapterRun implements AdapterHost, IDisposable {
     this.socket.fail(message, options.retry, options.closeCode ?? 1000);
   }
 
-  done(reason: string): void {
+  done(reason: string, options?: { failed?: boolean }): void {
     if (!this.over) {
-      this.socket.signal({ kind: 'done', reason });
+      this.socket.signal({ kind: 'done', reason, ...(options?.failed ? { failed: true } : {}) });
     }
   }
 

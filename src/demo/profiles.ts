@@ -87,6 +87,52 @@ export function demoProfiles(demoUrl: string): Profile[] {
       ],
     },
     {
+      // The Socket.IO URL as people know it: the adapter dials /socket.io/ and answers the pings.
+      name: 'Demo: Socket.IO',
+      url: demoUrl,
+      adapter: { name: 'socket.io', options: { ack: true } },
+      messages: [
+        { name: 'chat', verb: 'emit', fields: { event: 'chat', args: [{ text: 'hello #{{$seq}}' }], ack: true } },
+        {
+          name: 'echo (acked)',
+          verb: 'emit',
+          fields: { event: 'echo', args: [{ n: '{{$randomInt 1 100}}', at: '{{$isoTimestamp}}' }], ack: true },
+        },
+      ],
+      expect: {
+        timeoutMs: 5000,
+        messages: [
+          { name: 'welcome', data: '42["welcome"', withinMs: 2000 },
+          { name: 'tick', data: '42["tick"', withinMs: 4000 },
+        ],
+        order: true,
+        noErrors: true,
+      },
+    },
+    {
+      name: 'Demo: GraphQL countdown',
+      url: `${ws}/graphql`,
+      adapter: { name: 'graphql-ws', options: { query: 'subscription { countdown(from: 3) }' } },
+      messages: [
+        {
+          name: 'ticks',
+          verb: 'subscribe',
+          fields: { query: 'subscription ($n: Int) { ticks(limit: $n) { n value time } }', variables: { n: 5 } },
+        },
+        { name: 'hello query', verb: 'subscribe', fields: { query: 'query { hello(name: "demo") time }' } },
+      ],
+      expect: {
+        timeoutMs: 8000,
+        messages: [
+          { name: 'connection acknowledged', json: '$.type', equals: 'connection_ack', withinMs: 2000 },
+          { name: 'counts to 0', json: '$.payload.data.countdown', equals: 0, withinMs: 7000 },
+          { name: 'completes', json: '$.type', equals: 'complete', withinMs: 7000 },
+        ],
+        order: true,
+        noErrors: true,
+      },
+    },
+    {
       name: 'Demo: WebSocket ticker',
       url: `${ws}/ws/ticker`,
       kind: 'ws',
@@ -100,6 +146,8 @@ export function demoProfiles(demoUrl: string): Profile[] {
         never: [{ name: 'no binary frame', format: 'binary' }],
       },
     },
+    // Opens the panel's MCP view: the demo's tools, resources and prompts.
+    { name: 'Demo: MCP server', url: `${demoUrl}/mcp`, kind: 'mcp' },
   ];
 }
 

@@ -13,11 +13,18 @@
  *   WS   /ws/echo        echoes text and binary frames unchanged
  *   WS   /ws/ticker      pushes JSON ticks; answers pings (pongs are automatic)
  *   WS   /ws/private     upgrade refused with 401 and a JSON body unless `Authorization: Bearer demo-token`
+ *   Socket.IO /socket.io/, GraphQL over WebSocket /graphql: see protocolEndpoints.ts (where their
+ *                        server libraries are installed)
+ *   POST /mcp            an MCP server (Streamable HTTP): tools, a resource, a prompt (`mcpEndpoint.ts`)
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { ProfileAdapter } from '../core/profile';
 import { anthropicStream, openAiChatStream } from './llmStreams';
+import { GRAPHQL_PATH, type ProtocolEndpoints, startProtocolEndpoints } from './protocolEndpoints';
+import { DEMO_TOKEN } from './token';
+import { mcpEndpoint } from './mcpEndpoint';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -35,11 +42,21 @@ export interface DemoServer {
   /** The Last-Event-ID header of every /sse and /sse/once request, in order ('' when absent). */
   readonly lastEventIds: readonly string[];
   /** URLs of the endpoints, for menus and docs. */
-  readonly endpoints: ReadonlyArray<{ name: string; url: string; kind: 'sse' | 'ws'; method?: string; description: string }>;
+  readonly endpoints: ReadonlyArray<{
+    name: string;
+    url: string;
+    kind: 'sse' | 'ws' | 'mcp';
+    method?: string;
+    /** The protocol adapter that speaks the endpoint's protocol. */
+    adapter?: ProfileAdapter;
+    description: string;
+  }>;
+  /** Why the Socket.IO and GraphQL endpoints are not served, when they are not. */
+  readonly protocolsMissing?: string;
   close(): Promise<void>;
 }
 
-export const DEMO_TOKEN = 'demo-token';
+export { DEMO_TOKEN };
 
 export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const host = options.host ?? '127.0.0.1';
@@ -175,8 +192,20 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     notFound(res);
   };
 
+  const mcp = mcpEndpoint(
+    (ms, fn) => {
+      const t = every(ms, fn);
+      return { stop: () => stop(t) };
+    },
+    Math.max(20, Math.round(tickMs / 4)),
+  );
+
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/mcp') {
+      mcp(req, res);
+      return;
+    }
     if (path === '/' || path === '/index.json') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ name: 'Realtime Inspector demo server', endpoints: endpoints() }, null, 2));
@@ -198,9 +227,18 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     s.on('close', () => sockets.delete(s));
   });
 
+  const protocolsStarted = startProtocolEndpoints(server, tickMs);
+  const protocols: ProtocolEndpoints | undefined = protocolsStarted.ok ? protocolsStarted.endpoints : undefined;
+
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, clientTracking: true });
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (protocols?.ownsUpgrade(path)) {
+      if (path === GRAPHQL_PATH) {
+        protocols.handleUpgrade(req, socket, head);
+      }
+      return; // Socket.IO's engine takes its own upgrades
+    }
     if (path === '/ws/private' && req.headers.authorization !== `Bearer ${DEMO_TOKEN}`) {
       const body = JSON.stringify({ error: 'unauthorized', hint: `send Authorization: Bearer ${DEMO_TOKEN}` });
       socket.end(
@@ -290,6 +328,32 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
         kind: 'ws',
         description: `Upgrade refused with 401 unless Authorization: Bearer ${DEMO_TOKEN}`,
       },
+      {
+        name: 'MCP server',
+        url: `${url}/mcp`,
+        kind: 'mcp',
+        description: 'Tools (one answers over SSE with progress), a resource and a prompt',
+      },
+      ...(protocols ? protocolEndpoints() : []),
+    ];
+  }
+
+  function protocolEndpoints(): DemoServer['endpoints'] {
+    return [
+      {
+        name: 'Socket.IO',
+        url,
+        kind: 'ws',
+        adapter: { name: 'socket.io' },
+        description: 'Socket.IO v4: a welcome, ticks, chat broadcast and acked echo; namespace /private needs auth',
+      },
+      {
+        name: 'GraphQL subscription',
+        url: `${wsUrl}${GRAPHQL_PATH}`,
+        kind: 'ws',
+        adapter: { name: 'graphql-ws', options: { query: 'subscription { countdown(from: 5) }' } },
+        description: 'graphql-transport-ws: countdown and ticks subscriptions, a hello query',
+      },
     ];
   }
 
@@ -299,20 +363,26 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     port,
     lastEventIds,
     endpoints: endpoints(),
+    ...(protocolsStarted.ok ? {} : { protocolsMissing: protocolsStarted.reason }),
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const t of timers) {
-          stop(t);
-        }
-        for (const client of wss.clients) {
-          client.terminate();
-        }
-        wss.close();
-        server.close(() => resolve());
-        for (const s of sockets) {
-          s.destroy();
-        }
-      });
+      closing ??= (protocols?.close() ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(
+          () =>
+            new Promise<void>((resolve) => {
+              for (const t of timers) {
+                stop(t);
+              }
+              for (const client of wss.clients) {
+                client.terminate();
+              }
+              wss.close();
+              server.close(() => resolve());
+              for (const s of sockets) {
+                s.destroy();
+              }
+            }),
+        );
       return closing;
     },
   };

@@ -5,12 +5,25 @@ import { readFile } from 'node:fs/promises';
 import { Batcher } from '../core/batcher';
 import { Disposable, Emitter, MutableDisposable, disposableTimeout } from '../core/lifecycle';
 import type { Log } from '../log';
-import type { ChecksView, EditableConfig, FromWebviewMessage, HostReply, ReplyBody, ToWebviewMessage, WebviewRequest } from '../protocol';
+import type {
+  ChecksView,
+  EditableConfig,
+  FromWebviewMessage,
+  HostReply,
+  ReplyBody,
+  SavedMessageView,
+  ToWebviewMessage,
+  WebviewRequest,
+} from '../protocol';
+import { messageText } from '../core/workbench/savedMessages';
 import type { ConnectResult, Session } from '../session/session';
 import { viewSettings } from '../settings';
 import { packStored } from './batch';
-import { decodeBinary, forWebview } from './forWebview';
+import { forWebview } from './forWebview';
 import { panelHtml, webviewOptions } from './html';
+import { repeatProblem } from '../core/workbench/periodic';
+import { writtenOf } from '../session/sentMessages';
+import type { SendHistory } from '../workbench/sendHistory';
 
 export const VIEW_TYPE = 'realtimeInspector.panel';
 
@@ -45,10 +58,14 @@ export interface PanelActions {
   connect(session: Session): Promise<ConnectResult>;
   /** Runs the profile's checks afresh (its `expect` as saved now) on a fresh connection, reporting a failure to connect. */
   runChecks(session: Session): Promise<ConnectResult>;
+  /** The send box's history per profile, across sessions. */
+  readonly sendHistory: SendHistory;
 }
 
 /** Least time between two posts of the Checks strip's states: a rule's state can change with every record. */
 const CHECKS_INTERVAL_MS = 50;
+/** Least time between two posts of a running repeat's count (a start or a stop goes at once). */
+const REPEAT_INTERVAL_MS = 100;
 
 /**
  * The host side of one inspector panel: feeds it the session's records (batched, at most one post per
@@ -77,6 +94,8 @@ export class InspectorPanel extends Disposable {
   private readonly rawTimer = this._register(new MutableDisposable());
   /** The next post of the checks' states, while a change waits for it. */
   private readonly checksTimer = this._register(new MutableDisposable());
+  /** The next post of the repeat's count, while a send waits for it. */
+  private readonly repeatTimer = this._register(new MutableDisposable());
 
   private readonly _onDidDispose = this._register(new Emitter<void>());
   readonly onDidDispose = this._onDidDispose.event;
@@ -125,7 +144,7 @@ export class InspectorPanel extends Disposable {
     this._register(
       session.onDidChangeConfig((config) => {
         panel.title = session.label;
-        this.postIfReady({ type: 'config', config });
+        this.postIfReady({ type: 'config', config, savedMessages: savedMessageViews(session) });
       }),
     );
     this._register(
@@ -144,6 +163,16 @@ export class InspectorPanel extends Disposable {
         if (this.ready && !this.checksTimer.value) {
           // Never more often than the records go (under a flood, every 100 ms): the post flushes them first.
           this.checksTimer.value = disposableTimeout(() => this.postChecks(), Math.max(CHECKS_INTERVAL_MS, this.batcher.intervalMs));
+        }
+      }),
+    );
+    this._register(session.sent.onDidTag((entry) => this.postIfReady({ type: 'origins', entries: [entry] })));
+    this._register(
+      session.onDidChangeRepeat((view) => {
+        if (!view?.running || view.sent <= 1) {
+          this.postRepeat();
+        } else if (!this.repeatTimer.value) {
+          this.repeatTimer.value = disposableTimeout(() => this.postRepeat(), REPEAT_INTERVAL_MS);
         }
       }),
     );
@@ -191,6 +220,10 @@ export class InspectorPanel extends Disposable {
       view: s.viewState,
       recording: s.recording ? path.basename(s.recording.file) : undefined,
       adapter: s.adapterView(),
+      origins: s.sent.savedEntries(),
+      repeat: s.repeatView,
+      history: s.config.name ? this.actions.sendHistory.get(s.config.name) : undefined,
+      savedMessages: savedMessageViews(s),
     });
     for (let i = INIT_CHUNK; i < size; i += INIT_CHUNK) {
       this.post({
@@ -214,6 +247,11 @@ export class InspectorPanel extends Disposable {
     }
     this.batcher.flush();
     this.post({ type: 'checks', checks: maskedChecks(this.session.checks.view, this.session.redactor) });
+  }
+
+  private postRepeat(): void {
+    this.repeatTimer.clear();
+    this.postIfReady({ type: 'repeat', repeat: this.session.repeatView });
   }
 
   private postRecords(): void {
@@ -303,17 +341,51 @@ export class InspectorPanel extends Disposable {
           return;
         }
         case 'send':
-          this.reply(m, () => {
-            const c = s.requireConnection();
-            if (m.mode === 'text') {
-              c.sendText(s.resolveOutgoing(m.data));
-            } else if (m.mode === 'json') {
-              c.sendJson(s.resolveOutgoing(m.data));
-            } else {
-              c.sendBinary(decodeBinary(m.data, m.encoding));
+          if (this.reply(m, () => s.sendWritten(writtenOf(m), savedName(s, m.saved)))) {
+            this.remember(m.data);
+          }
+          return;
+        case 'repeat': {
+          const started = this.reply(m, () => {
+            const options = { everyMs: m.everyMs, times: m.times, resumeAfterReconnect: m.resumeAfterReconnect === true };
+            const problem = repeatProblem(options);
+            if (problem) {
+              throw new Error(problem);
+            }
+            const written = writtenOf(m);
+            s.requireConnection();
+            const saved = savedName(s, m.saved);
+            const sender = s.startRepeat(
+              () => s.sendWritten(written, saved),
+              options,
+              saved === undefined ? "the send box's message" : `saved message "${saved}"`,
+            );
+            if (sender.status.stopped?.startsWith('cannot send')) {
+              throw new Error(sender.status.stopped);
             }
           });
+          if (started) {
+            this.remember(m.data);
+          }
           return;
+        }
+        case 'stopRepeat':
+          s.stopRepeat();
+          return;
+        case 'compare':
+          await vscode.commands.executeCommand('realtimeInspector.compare', s.id, m.seqs[0], m.seqs[1]);
+          return;
+        case 'saveMessage': {
+          const name = await vscode.commands.executeCommand<string | undefined>('realtimeInspector.saveAsMessage', {
+            connectionId: s.id,
+            seq: m.seq,
+            message: m.message,
+          });
+          if (name) {
+            this.notice('info', `Saved as message "${name}" in profile "${s.config.name ?? ''}"`);
+          }
+          return;
+        }
         case 'adapterSend':
           this.reply(m, () => s.sendAdapter({ verb: m.verb, fields: m.fields }));
           return;
@@ -356,6 +428,20 @@ export class InspectorPanel extends Disposable {
         case 'runChecks':
           await this.actions.runChecks(s);
           return;
+        case 'mcpCall': {
+          const mcp = s.mcp;
+          if (!mcp?.isActive) {
+            this.answer(m, { type: 'mcpResult', ok: false, error: 'Not connected: connect to the MCP server first' });
+            return;
+          }
+          try {
+            const result = await mcp.call(m.method, String(m.name), isPlainObject(m.args) ? m.args : {});
+            this.answer(m, { type: 'mcpResult', ok: true, result: s.redactor.value(result) });
+          } catch (err) {
+            this.answer(m, { type: 'mcpResult', ok: false, error: s.redactor.text((err as Error).message) });
+          }
+          return;
+        }
         case 'viewState':
           if (m.state && typeof m.state === 'object' && m.state.connectionId === s.id) {
             s.viewState = m.state;
@@ -403,6 +489,14 @@ export class InspectorPanel extends Disposable {
     this.rawTimer.clear();
   }
 
+  /** A message the send box sent, into its profile's history (kept across sessions, secrets masked). */
+  private remember(text: string): void {
+    const profile = this.session.config.name;
+    if (profile && text) {
+      this.actions.sendHistory.add(profile, text, this.session.redactor).then(undefined, (err: Error) => this.log.error(err));
+    }
+  }
+
   /** Answers a webview request: the reply goes with the request's id. */
   private answer<R extends WebviewRequest>(request: R, reply: ReplyBody<R['type']>): void {
     // The reply type follows from the request's (RepliesTo), which TypeScript does not see through a spread.
@@ -410,12 +504,17 @@ export class InspectorPanel extends Disposable {
   }
 
   /** Runs a send/ping/close and answers it with its outcome. */
-  private reply(request: Extract<WebviewRequest, { type: 'send' | 'adapterSend' | 'sendFile' | 'ping' | 'close' }>, fn: () => void): void {
+  private reply(
+    request: Extract<WebviewRequest, { type: 'send' | 'adapterSend' | 'sendFile' | 'ping' | 'close' | 'repeat' }>,
+    fn: () => void,
+  ): boolean {
     try {
       fn();
       this.answer(request, { type: 'sendResult', ok: true });
+      return true;
     } catch (err) {
       this.answer(request, { type: 'sendResult', ok: false, error: (err as Error).message });
+      return false;
     }
   }
 
@@ -427,6 +526,39 @@ export class InspectorPanel extends Disposable {
     super.dispose();
     this.panel.dispose();
   }
+}
+
+/** The profile's saved messages the send box lists; a verb's only when the connection speaks through an adapter. */
+function savedMessageViews(session: Session): SavedMessageView[] {
+  const adapter = session.config.adapter !== undefined;
+  return (session.config.messages ?? [])
+    .filter((m) => m.verb === undefined || adapter)
+    .map((m) =>
+      m.verb !== undefined
+        ? { name: m.name, mode: 'text' as const, text: messageText(m), verb: m.verb, fields: formFields(m.fields ?? {}) }
+        : {
+            name: m.name,
+            mode: m.format ?? 'text',
+            ...(m.format === 'binary' ? { encoding: 'base64' as const } : {}),
+            text: messageText(m),
+          },
+    );
+}
+
+/** A verb message's fields as the send box's form holds them: text as it is, booleans as booleans, the rest as JSON text. */
+function formFields(fields: Record<string, unknown>): Record<string, string | boolean> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'boolean' ? v : JSON.stringify(v)]),
+  );
+}
+
+/** `name` when the session's profile has a saved message of that name (the panel's word is only a label). */
+function savedName(session: Session, name: string | undefined): string | undefined {
+  return name !== undefined && session.config.messages?.some((m) => m.name === name) ? name : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Details and evidence quote what the server sent: masked as the records are. */

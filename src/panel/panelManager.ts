@@ -50,6 +50,18 @@ export class PanelManager extends Disposable implements vscode.WebviewPanelSeria
         }
       }),
     );
+    // A profile's saved messages edited in settings reach its sessions' send boxes.
+    this._register(
+      profiles.onDidChange(() => {
+        for (const p of this.panels.values()) {
+          const name = p.session.config.name;
+          const entry = name ? profiles.get(name) : undefined;
+          if (entry && JSON.stringify(entry.profile.messages) !== JSON.stringify(p.session.config.messages)) {
+            p.session.setConfig({ ...p.session.config, messages: entry.profile.messages });
+          }
+        }
+      }),
+    );
     this.restoring = this.restoreListed().catch((err: Error) => this.log.warn(`restoring the last window's sessions: ${err.message}`));
     this._register({
       dispose: () => {

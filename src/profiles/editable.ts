@@ -13,6 +13,7 @@ export function toEditable(p: Partial<Profile> & { url: string }): EditableConfi
     body: p.body ?? '',
     protocols: [...(p.protocols ?? [])],
     profile: p.name,
+    ...(p.adapter ? { adapter: p.adapter.name } : {}),
   };
 }
 

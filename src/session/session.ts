@@ -20,10 +20,15 @@ import { logRecord } from './outputLine';
 import { MessageRate } from './rate';
 import { applyEnvironmentText } from '../core/workbench/environments';
 import { DynamicValues } from '../core/workbench/placeholders';
-import type { PeriodicSender } from '../core/workbench/periodic';
+import { PeriodicSender, type RepeatOptions } from '../core/workbench/periodic';
+import type { RepeatView } from '../protocol';
+import { SentMessages, type WrittenMessage } from './sentMessages';
+import { messagePayload } from '../core/workbench/savedMessages';
 import { RawView } from './rawView';
-import { resolveForConnect } from './resolveForConnect';
+import { type ResolvedConnect, resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
+import type { McpRun } from './mcpRun';
+import { version } from '../../package.json';
 
 /** Where a session's configuration came from (see {@link TrustSource}). `adhoc`: typed by the user (palette or panel). */
 export type SessionSource = TrustSource;
@@ -99,10 +104,20 @@ export class Session extends Disposable {
   recording: SessionRecording | undefined;
   /** The profile's `send` messages, resolved at the last connect: sent after every open. */
   private sendOnOpen: SendPayload[] = [];
-  /** A periodic send running on this session's connection (Send Saved Message… → Repeat). */
+  /** A periodic send running on this session's connection (Send Saved Message… → Repeat, the send box's Repeat). */
   readonly repeat = this._register(new MutableDisposable<PeriodicSender>());
+  /** What the repeat sends, in words. */
+  private repeatWhat = '';
+  private readonly _onDidChangeRepeat = this._register(new Emitter<RepeatView | undefined>());
+  /** The repeat started, sent, stopped or was cleared. */
+  readonly onDidChangeRepeat = this._onDidChangeRepeat.event;
+  /** Where sent rows came from (a saved message; the text as written). */
+  readonly sent = this._register(new SentMessages());
   /** Dynamic values (`{{$seq}}` counts the sends) of the current connection. */
   private dynamic = new DynamicValues();
+  /** `kind: "mcp"`: the MCP session made at the last connect (instead of a connection). */
+  private mcpRun: McpRun | undefined;
+  private readonly mcpStore = this._register(new DisposableStore());
 
   constructor(
     config: SessionConfig,
@@ -115,6 +130,18 @@ export class Session extends Disposable {
     this._config = config;
     this._source = source;
     this.store = new MessageStore(deps.storeOptions());
+    this._register({ dispose: () => this.endMcp() });
+  }
+
+  /** A removed session ends its server's MCP session too (the DELETE), then lets it go. */
+  private endMcp(): void {
+    const run = this.mcpRun;
+    this.mcpRun = undefined;
+    if (run?.isActive) {
+      void run.close().finally(() => run.dispose());
+    } else {
+      run?.dispose();
+    }
   }
 
   get connection(): Connection | undefined {
@@ -153,13 +180,29 @@ export class Session extends Disposable {
     }
   }
 
-  /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet). */
+  /** An MCP server's session (`kind: "mcp"`): the panel shows its MCP view. */
+  get isMcp(): boolean {
+    return this._config.kind === 'mcp';
+  }
+
+  /** The MCP session of the last connect, for `kind: "mcp"`. */
+  get mcp(): McpRun | undefined {
+    return this.mcpRun;
+  }
+
+  /** SSE or WS, as the URL's scheme and the configured kind select (undefined when the URL has no scheme yet); MCP speaks HTTP and SSE. */
   get kind(): TransportKind | undefined {
     if (this._connection) {
       return this._connection.kind;
     }
+    if (this.isMcp) {
+      return 'sse';
+    }
     try {
-      return resolveKind(this._config.url.replace(/\$\{[^}]*\}/g, 'x'), this._config.adapter ? 'ws' : (this._config.kind ?? 'auto'));
+      return resolveKind(
+        this._config.url.replace(/\$\{[^}]*\}/g, 'x'),
+        this._config.adapter ? 'ws' : ((this._config.kind as 'sse' | 'ws' | 'auto' | undefined) ?? 'auto'),
+      );
     } catch {
       return undefined;
     }
@@ -167,7 +210,7 @@ export class Session extends Disposable {
 
   get status(): ConnectionStatus {
     return (
-      this._connection?.status ?? {
+      (this.isMcp ? this.mcp?.status : this._connection?.status) ?? {
         state: 'idle',
         since: Date.now(),
         autoRetry: true,
@@ -181,17 +224,17 @@ export class Session extends Disposable {
 
   /** The connection's counts, plus those of a log restored after a window reload. */
   get stats(): Readonly<ConnectionStats> {
-    return addStats(this.restored, this._connection?.stats ?? EMPTY_STATS);
+    return addStats(this.restored, (this.isMcp ? this.mcp?.session.stats : this._connection?.stats) ?? EMPTY_STATS);
   }
 
   /** Connecting, open, closing or waiting to reconnect. */
   get isActive(): boolean {
-    return this._connection?.isActive ?? false;
+    return (this.isMcp ? this.mcp?.isActive : this._connection?.isActive) ?? false;
   }
 
   /** Masks this session's resolved secrets. */
   get redactor(): Redactor {
-    return this._connection?.redactor ?? NO_REDACTION;
+    return (this.isMcp ? this.mcp?.session.redactor : this._connection?.redactor) ?? NO_REDACTION;
   }
 
   get editableConfig(): EditableConfig {
@@ -276,6 +319,15 @@ export class Session extends Disposable {
     if (this.isDisposed) {
       return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
     }
+    if (this.isMcp) {
+      // The kind changed to MCP in the request bar: the stream it had ends.
+      this._connection?.disconnect();
+      return this.connectMcp(built);
+    }
+    if (this.mcpRun?.isActive) {
+      // …and the other way round.
+      void this.mcpRun.close();
+    }
     // The output channel masks what the connection masks, the secrets a URL carries included.
     this.deps.log.addSecrets([...built.secrets, ...urlSecrets(built.value.url)]);
     this.sendOnOpen = built.send;
@@ -307,12 +359,60 @@ export class Session extends Disposable {
     return { ok: true };
   }
 
+  /**
+   * A fresh MCP session (the one before closed, with its DELETE): initialize and the lists run on,
+   * their records and failures (in words) in the log.
+   */
+  private async connectMcp(built: ResolvedConnect): Promise<ConnectResult> {
+    const previous = this.mcpRun;
+    if (previous?.isActive) {
+      await previous.close();
+    }
+    const { McpRun } = await import('./mcpRun');
+    if (this.isDisposed) {
+      return { ok: false, code: 'ERR_INVALID_CONFIG', message: 'The connection was removed' };
+    }
+    const o = built.value;
+    const run = new McpRun({
+      url: o.url,
+      headers: o.headers,
+      secrets: built.secrets,
+      tls: o.tls,
+      proxy: o.proxy,
+      timeoutMs: o.timeoutMs,
+      clientInfo: { name: 'realtime-inspector', version },
+    });
+    // A log that holds records already (an earlier session, a restored tail) goes on from its last seq.
+    run.session.continueSeqAfter(this.lastSeq);
+    this.mcpStore.clear();
+    this.mcpRun?.dispose();
+    this.mcpRun = run;
+    this.messageRate.restart(this.messageCount);
+    this.mcpStore.add(
+      run.onRecord((record) => {
+        this.store.add(record);
+        logRecord(this.deps.log, record, this);
+        this._onDidRecord.fire(record);
+      }),
+    );
+    this.mcpStore.add(run.onDidChangeStatus((status) => this._onDidChangeStatus.fire(status)));
+    void run.start();
+    return { ok: true };
+  }
+
   disconnect(code?: number, reason?: string): void {
+    if (this.isMcp) {
+      void this.mcp?.close();
+      return;
+    }
     this._connection?.disconnect(code, reason);
   }
 
   /** Reconnects now; a session that is not live connects again (resolving secrets afresh). */
   async reconnect(): Promise<ConnectResult> {
+    if (this.isMcp) {
+      return this.connect();
+    }
     if (this._connection?.isActive) {
       this.startChecks(this._connection);
       this._connection.reconnectNow();
@@ -409,6 +509,7 @@ export class Session extends Disposable {
   /** Empties the log (the connection stays as it is). */
   clear(): void {
     this.store.clear();
+    this.sent.clear();
     this._onDidClear.fire();
     this._connection?.note('Log cleared');
   }
@@ -424,7 +525,48 @@ export class Session extends Disposable {
    * checks the fields and throws {@link SendError} in words before anything is written.
    */
   sendAdapter(input: AdapterSend): void {
-    this.requireConnection().send(input);
+    const c = this.requireConnection();
+    c.send({ verb: input.verb, fields: this.resolveFields(input.fields) });
+    // Counted once sent: a send the adapter refused is not one of the connection's sends.
+    this.dynamic.countSend();
+  }
+
+  /**
+   * A verb's fields as they go out: `{{…}}` in every string resolved as one send's (one `$seq`), the
+   * environment's variables first. Throws a {@link SendError} naming what is undefined.
+   */
+  private resolveFields(fields: Record<string, unknown>): Record<string, unknown> {
+    const strings: string[] = [];
+    const collect = (v: unknown): void => {
+      if (typeof v === 'string') {
+        strings.push(v);
+      } else if (Array.isArray(v)) {
+        v.forEach(collect);
+      } else if (v && typeof v === 'object') {
+        Object.values(v).forEach(collect);
+      }
+    };
+    collect(fields);
+    let resolved: string[];
+    try {
+      const env = this.deps.environment?.() ?? {};
+      resolved = this.dynamic.resolveMany(
+        strings.map((t) => (t.includes('{{') ? applyEnvironmentText(t, env.vars, env.name) : t)),
+        false,
+      );
+    } catch (err) {
+      throw new SendError((err as Error).message);
+    }
+    let i = 0;
+    const put = (v: unknown): unknown =>
+      typeof v === 'string'
+        ? resolved[i++]
+        : Array.isArray(v)
+          ? v.map(put)
+          : v && typeof v === 'object'
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, put(x)]))
+            : v;
+    return put(fields) as Record<string, unknown>;
   }
 
   /**
@@ -444,6 +586,62 @@ export class Session extends Disposable {
     }
   }
 
+  /**
+   * Sends a message as written in the send box or a saved message (binary as base64), `{{…}}` resolved
+   * now; its row remembers `saved` (the saved message's name) and the text as written (`as`, else the body).
+   */
+  sendWritten(message: WrittenMessage, saved?: string, as?: string): void {
+    const c = this.requireConnection();
+    const { format, body } = message;
+    this.sent.run({ saved, written: { format, body: as ?? body } }, () => {
+      if (format === 'binary') {
+        const payload = messagePayload({ name: saved ?? 'message', format: 'binary', body: this.resolveOutgoing(body) });
+        c.sendBinary((payload as { bytes: Uint8Array }).bytes);
+      } else if (format === 'json') {
+        c.sendJson(this.resolveOutgoing(body));
+      } else {
+        c.sendText(this.resolveOutgoing(body));
+      }
+    });
+  }
+
+  /**
+   * Starts a periodic send (replacing one that runs): `send(n)` sends the n-th message. It stops when
+   * the connection leaves open unless `options.resumeAfterReconnect`; its start and end are noted in the log.
+   */
+  startRepeat(send: (n: number) => void, options: RepeatOptions, what: string): PeriodicSender {
+    const conn = this.requireConnection();
+    if (conn.state !== 'open') {
+      throw new SendError(`Cannot repeat: the connection is ${conn.state}`);
+    }
+    this.stopRepeat('replaced by a new repeat');
+    const sender = new PeriodicSender(conn, send, options);
+    this.repeatWhat = what;
+    sender.onDidChange((st) => {
+      if (st.stopped !== undefined) {
+        conn.note(`Repeat of ${what} stopped: ${st.stopped}`);
+      }
+      if (this.repeat.value === sender) {
+        this._onDidChangeRepeat.fire(this.repeatView);
+      }
+    });
+    this.repeat.value = sender;
+    conn.note(`Repeating ${what} every ${options.everyMs} ms${options.times ? `, ${options.times} times` : ' until stopped'}`);
+    sender.start();
+    return sender;
+  }
+
+  /** Stops the repeat that runs, if any (it stays shown, stopped, until the next one). */
+  stopRepeat(reason = 'stopped by the user'): void {
+    this.repeat.value?.stop(reason);
+  }
+
+  /** The repeat as the panel shows it. */
+  get repeatView(): RepeatView | undefined {
+    const r = this.repeat.value;
+    return r && { what: this.repeatWhat, ...r.status };
+  }
+
   /** WS send helpers: errors are thrown as {@link SendError} with a message for the user. */
   requireConnection(): Connection {
     if (!this._connection) {
@@ -454,6 +652,13 @@ export class Session extends Disposable {
 
   /** Closes cleanly (WS close frame, SSE request ended) and waits up to `timeoutMs` for it. */
   async shutdown(timeoutMs = 1500): Promise<void> {
+    const mcp = this.mcp;
+    if (mcp?.isActive) {
+      // The DELETE that ends the server's session, at most `timeoutMs`.
+      const waiting = new DisposableStore();
+      await Promise.race([mcp.close(), new Promise<void>((resolve) => waiting.add(disposableTimeout(resolve, timeoutMs)))]);
+      waiting.dispose();
+    }
     const conn = this._connection;
     if (conn?.isActive) {
       const waiting = new DisposableStore();
@@ -492,6 +697,7 @@ export class Session extends Disposable {
         if (record.kind === 'connecting') {
           this.raw.responseStart();
         }
+        this.sent.recorded(record);
         this.store.add(record);
         logRecord(this.deps.log, record, this);
         this._onDidRecord.fire(record);

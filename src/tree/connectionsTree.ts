@@ -155,7 +155,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
         // The profile as written: credentials typed into its URL are masked here too.
         const url = maskUrlCredentials(p.url, MASK);
         item.description = safeLabel(url, 200);
-        item.iconPath = new vscode.ThemeIcon(kindOf(p.url, p.kind) === 'ws' ? 'plug' : 'radio-tower');
+        item.iconPath = new vscode.ThemeIcon(p.kind === 'mcp' ? 'server-process' : kindOf(p.url, p.kind) === 'ws' ? 'plug' : 'radio-tower');
         // `.checks`: the profile has an `expect` block (Run Checks is offered on it).
         item.contextValue = `profile.${node.entry.source}${p.expect !== undefined ? '.checks' : ''}`;
         const md = new vscode.MarkdownString(undefined, false);
@@ -200,7 +200,7 @@ export class ConnectionsTree extends Disposable implements vscode.TreeDataProvid
     item.description = description;
     item.contextValue = s.recording ? 'session.recording' : s.isActive ? 'session.live' : 'session.idle';
     const md = new vscode.MarkdownString(undefined, false);
-    md.appendMarkdown(`**${escapeMd(s.label)}** — ${(s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
+    md.appendMarkdown(`**${escapeMd(s.label)}** — ${s.isMcp ? 'MCP' : (s.kind ?? '?').toUpperCase()}, ${status.state}\n\n`);
     md.appendCodeblock(s.redactor.url(s.config.url), 'text');
     const st = s.stats;
     md.appendMarkdown(`\n${st.messagesIn} in · ${st.messagesOut} out · ${formatBytes(st.bytesIn)} received`);

@@ -1,3 +1,4 @@
+// Over 400 lines: the log, the detail pane, the send box and the operations list share one page, its fixtures of decoded records and its helpers.
 /**
  * Protocol adapters in the built webview (dist/webview.js + css) in headless Chromium, under the host's
  * CSP, with the stand-in for acquireVsCodeApi (fixtures/harness.js): decoded rows in the log (type and
@@ -100,7 +101,16 @@ function init(records: ConnRecord[], adapter?: AdapterView): Omit<InitMessage, '
   return {
     type: 'init',
     connectionId: 'a1',
-    config: { url: 'http://127.0.0.1:3000', kind: 'ws', headers: [], method: 'GET', body: '', protocols: [] },
+    // The URL as Socket.IO users know it, kind left to `auto`: the adapter makes it a WebSocket.
+    config: {
+      url: 'http://127.0.0.1:3000',
+      kind: adapter ? 'auto' : 'ws',
+      headers: [],
+      method: 'GET',
+      body: '',
+      protocols: [],
+      adapter: adapter?.name,
+    },
     status: { state: 'open', since: Date.now(), autoRetry: true, attempt: 0, maxAttempts: 10, reconnectDelayMs: 1000, details: {} },
     stats: { messagesIn: records.length, messagesOut: 0, bytesIn: 900, bytesOut: 0, records: records.length },
     settings: { displayLimit: 256 * 1024, timestampFormat: 'time' },
@@ -282,6 +292,8 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     const msg = init(socketIoRecords(), SOCKET_IO);
     const page = await open(msg);
     try {
+      // An http:// URL with an adapter is a WebSocket: the send box is there, the kind says which protocol.
+      assert.equal(await page.getByLabel('Connection kind').locator('option').first().innerText(), 'WS · socket.io');
       const mode = page.getByLabel('Message format');
       assert.equal(await mode.inputValue(), 'verb:emit', 'the protocol verb comes first');
       assert.deepEqual(await mode.locator('option').allInnerTexts(), ['Emit (socket.io)', 'Raw text', 'Raw json', 'Raw binary']);
@@ -318,6 +330,40 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       await page.getByLabel('Message to send').press('Control+Enter');
       await waitPosted(page, 'send');
       assert.equal((await posted(page)).find((m) => m.type === 'send')?.data, '2probe');
+    } finally {
+      await closePage(page);
+    }
+  });
+
+  it("a saved verb message from the send box's list fills the verb's form, and Send goes through the adapter", async () => {
+    const msg = {
+      ...init(socketIoRecords(), SOCKET_IO),
+      savedMessages: [
+        { name: 'plain', mode: 'text' as const, text: 'hello' },
+        {
+          name: 'join room',
+          mode: 'text' as const,
+          text: 'emit join',
+          verb: 'emit',
+          fields: { event: 'join', args: '[{"room":"{{room}}"}]', ack: true },
+        },
+      ],
+    };
+    const page = await open(msg);
+    try {
+      await page.getByLabel('Saved messages').selectOption({ label: 'join room' });
+      assert.equal(await page.getByLabel('Message format').inputValue(), 'verb:emit');
+      assert.equal(await page.getByRole('textbox', { name: 'Event' }).inputValue(), 'join');
+      assert.equal(await page.getByLabel('Args (JSON array)').inputValue(), '[{"room":"{{room}}"}]');
+      assert.equal(await page.getByLabel('With ack').isChecked(), true);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await waitPosted(page, 'adapterSend');
+      const sent = (await posted(page)).filter((m) => m.type === 'adapterSend');
+      assert.deepEqual([sent[0].verb, sent[0].fields], ['emit', { event: 'join', args: [{ room: '{{room}}' }], ack: true }]);
+      // A plain one leaves the verb for a raw mode.
+      await page.getByLabel('Saved messages').selectOption({ label: 'plain' });
+      assert.equal(await page.getByLabel('Message format').inputValue(), 'text');
+      assert.equal(await page.getByLabel('Message to send').inputValue(), 'hello');
     } finally {
       await closePage(page);
     }

@@ -22,7 +22,8 @@ const MIME: Record<string, string> = {
 
 function pageHtml(origin: string, theme: Theme, nonce: string): string {
   const bodyClass = theme === 'hc' ? 'vscode-high-contrast' : `vscode-${theme}`;
-  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; script-src 'nonce-${nonce}';`;
+  // The host's CSP (src/panel/html.ts): images from the extension or data: URLs (an MCP result's), scripts by nonce only.
+  const csp = `default-src 'none'; style-src ${origin}; font-src ${origin}; img-src ${origin} data:; script-src 'nonce-${nonce}';`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">

@@ -58,7 +58,10 @@ describe('npm start', () => {
       `${demo}/sse/llm/anthropic`,
       `${ws}/ws/echo`,
       'ws://{{host}}/ws/echo',
+      demo,
+      `${ws}/graphql`,
       `${ws}/ws/ticker`,
+      `${demo}/mcp`,
     ]);
     // The environment profile's {{host}} is the demo server's host:port in the active `demo` environment.
     const environments = settings['realtimeInspector.environments'] as Record<string, Record<string, string>>;

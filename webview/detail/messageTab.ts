@@ -5,9 +5,10 @@
  */
 import type { ConnRecord } from '../../src/protocol';
 import { isDecodedSummary } from '../../src/core/batchFormat';
-import { continuityText, framesText, silenceText } from '../../src/core/derivedText';
+import { framesText } from '../../src/core/derivedText';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
 import { decodedSection } from './decodedView';
+import { derivedRows } from './derivedRows';
 import { button, h, icon } from '../dom';
 import { formatBytes, hexDump, printableText, utf8View } from '../format/bytes';
 import { directionOf, typeLabel } from '../format/labels';
@@ -25,6 +26,10 @@ export interface MessageTabHost {
   /** Asks the host for the whole record behind a preview: undefined when the store no longer has it. */
   getFull(seq: number): Promise<ConnRecord | undefined>;
   timeMode(): 'time' | 'iso' | 'relative';
+  /** The saved message a sent row came from. */
+  savedMessage?(seq: number): string | undefined;
+  /** Save as Message on a sent row (the host asks the name). */
+  saveAsMessage?(seq: number): void;
 }
 
 export class MessageTab {
@@ -38,6 +43,13 @@ export class MessageTab {
 
   constructor(private readonly host: MessageTabHost) {
     this.render();
+  }
+
+  /** Draws the shown record again if it is `seq` (its origin became known). */
+  refreshIf(seq: number): void {
+    if (this.record?.seq === seq) {
+      this.render();
+    }
   }
 
   /** Shows a record; false when it is the one already shown. */
@@ -128,6 +140,7 @@ export class MessageTab {
         ['ID', r.id],
         ['Last-Event-ID', r.lastEventId],
         ['Format', r.format],
+        ['Saved message', r.dir === 'out' ? this.host.savedMessage?.(r.seq) : undefined],
         ['Size', `${formatBytes(r.size)}${r.size >= 1024 ? ` (${r.size.toLocaleString()} bytes)` : ''}`],
         ['Frames', framesText(r)],
       ]),
@@ -233,6 +246,9 @@ export class MessageTab {
         { class: 'pane-toolbar' },
         seg,
         h('span', { class: 'spacer' }),
+        ...(r.dir === 'out' && this.host.saveAsMessage
+          ? [button({ label: 'Save as message…', icon: 'bookmark', onClick: () => this.host.saveAsMessage!(r.seq) })]
+          : []),
         button({ label: 'Copy data', icon: 'copy', text: true, onClick: () => this.host.copy(copyText) }),
         button({ label: 'Copy as JSON record', icon: 'json', onClick: () => this.host.copy(JSON.stringify(r)) }),
       ),
@@ -313,19 +329,8 @@ export class MessageTab {
         rows.push(['Retry', `${r.ms} ms`]);
         break;
       case 'continuity':
-        // The event ids are the server's: shown as text, control characters escaped.
-        rows.push(
-          ['Finding', escapeControl(continuityText(r))],
-          ['Status', r.status],
-          ['Id before', escapeControl(r.lastEventId)],
-          ['Event id', escapeControl(r.id)],
-          ['Missing', r.status === 'gap' ? r.missing : undefined],
-          ['Duplicates', r.duplicates || undefined],
-          ['Based on', escapeControl(r.basis)],
-        );
-        break;
       case 'silence':
-        rows.push(['Silence', silenceText(r.ms)]);
+        rows.push(...derivedRows(r));
         break;
       case 'info':
         text = r.message;

@@ -82,6 +82,11 @@ export class DetailPane {
     return id === 'message' ? this.message.el : id === 'connection' ? this.connection.el : id === 'raw' ? this.raw.el : this.response.el;
   }
 
+  /** Sent row `seq` was found to come from a saved message: its Message tab shows it. */
+  originKnown(seq: number): void {
+    this.message.refreshIf(seq);
+  }
+
   setSseMode(on: boolean): void {
     this.sseMode = on;
     this.buttons.raw.hidden = !on;

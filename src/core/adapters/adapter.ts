@@ -45,10 +45,11 @@ export interface AdapterHost {
    */
   fail(message: string, options: { retry: boolean; closeCode?: number }): void;
   /**
-   * The protocol says the session is complete (every GraphQL operation completed): the CLI ends with
-   * exit 0, the panel shows it. The socket stays open until the front closes it.
+   * The protocol says the session is complete (every GraphQL operation over): the CLI ends with exit 0,
+   * or 1 when `failed` (an operation ended with an error), the panel shows it. The socket stays open
+   * until the front closes it.
    */
-  done(reason: string): void;
+  done(reason: string, options?: { failed?: boolean }): void;
   /** Timers that die with the attempt. */
   setTimeout(fn: () => void, ms: number): IDisposable;
   setInterval(fn: () => void, ms: number): IDisposable;

@@ -18,6 +18,7 @@ import {
   AdapterSendError,
   type InboundFrame,
 } from './adapter';
+import { peekId, peekType } from './graphqlWsPeek';
 import { LazyDecoded } from './lazyDecoded';
 
 export interface GraphqlWsOptions {
@@ -56,8 +57,16 @@ class GraphqlResult extends LazyDecoded {
     super(PROTOCOL, type);
   }
 
+  #id: string | undefined;
+
+  /** Read from the frame's head when it is a plain string there (as both servers write it): the log's id and label need no parse. */
   get id(): unknown {
-    return this.fields.id;
+    return (this.#id ??= peekId(this.bytes)) ?? this.fields.id;
+  }
+
+  get label(): string | undefined {
+    const id = (this.#id ??= peekId(this.bytes));
+    return id === undefined ? super.label : `#${id}`;
   }
 
   get payload(): unknown {
@@ -74,53 +83,11 @@ class GraphqlResult extends LazyDecoded {
   }
 }
 
-/** Whether `b` holds the ASCII `text` at `at` (no copies: this runs for every message). */
-function has(b: Buffer, at: number, text: string): boolean {
-  if (b.length < at + text.length) {
-    return false;
-  }
-  for (let i = 0; i < text.length; i++) {
-    if (b[at + i] !== text.charCodeAt(i)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/**
- * The message's type when the frame begins with it (`{"type":"next"…`) or with a plain id and then it
- * (`{"id":"1","type":"next"…`, how both servers write), else undefined and the frame is parsed whole.
- */
-export function peekType(b: Buffer): string | undefined {
-  let at: number;
-  if (has(b, 0, '{"type":"')) {
-    at = 9;
-  } else if (has(b, 0, '{"id":"')) {
-    let end = 7;
-    while (end < b.length && end < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
-      end++;
-    }
-    if (b[end] !== 0x22 || !has(b, end, '","type":"')) {
-      return undefined;
-    }
-    at = end + 10;
-  } else {
-    return undefined;
-  }
-  // The two results are told apart without making a string; others are rare.
-  if (has(b, at, 'next"')) {
-    return 'next';
-  }
-  if (has(b, at, 'data"')) {
-    return 'data';
-  }
-  const close = b.indexOf(0x22, at);
-  return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;
-}
-
 interface Operation {
   payload: Record<string, unknown>;
   over: boolean;
+  /** What the server said when the operation failed (an `error` message). */
+  failed?: string;
 }
 
 class GraphqlAttempt implements AdapterAttempt {
@@ -129,6 +96,7 @@ class GraphqlAttempt implements AdapterAttempt {
   private nextId = 1;
   private readonly operations = new Map<string, Operation>();
   private doneSaid = false;
+  private lastResult: GraphqlResult | undefined;
 
   constructor(
     private readonly host: AdapterHost,
@@ -147,7 +115,9 @@ class GraphqlAttempt implements AdapterAttempt {
     }
     const peeked = peekType(frame.bytes);
     if (peeked === 'next' || peeked === 'data') {
-      return [new GraphqlResult(peeked, frame.bytes)];
+      // Kept, not read: a result is parsed only when its operation completes right after it.
+      this.lastResult = new GraphqlResult(peeked, frame.bytes);
+      return [this.lastResult];
     }
     let m: { type?: unknown; id?: unknown; payload?: unknown };
     try {
@@ -187,8 +157,10 @@ class GraphqlAttempt implements AdapterAttempt {
         decoded.keepAlive = true;
         break;
       case 'error':
+        this.finish(String(m.id), errorText(m.payload));
+        break;
       case 'complete':
-        this.finish(String(m.id));
+        this.finish(String(m.id), this.failedResult(String(m.id)));
         break;
       case 'next':
       case 'data':
@@ -248,17 +220,44 @@ class GraphqlAttempt implements AdapterAttempt {
     this.write({ id, type: this.legacy ? 'start' : 'subscribe', payload }, { id, payload, label });
   }
 
-  /** Operation `id` is over (completed, failed or stopped): when it was the last one, the work is done. */
-  private finish(id: string): void {
+  /**
+   * The errors of operation `id`'s last result when it had errors and no data: how a server answers a
+   * query it rejects in a result (subscriptions-transport-ws does, before `complete`).
+   */
+  private failedResult(id: string): string | undefined {
+    const last = this.lastResult;
+    this.lastResult = undefined;
+    if (!last || String(last.id) !== id) {
+      return undefined;
+    }
+    const p = last.payload as { data?: unknown; errors?: unknown } | undefined;
+    return p && Array.isArray(p.errors) && p.errors.length > 0 && (p.data === undefined || p.data === null)
+      ? errorText(p.errors)
+      : undefined;
+  }
+
+  /**
+   * Operation `id` is over (completed, stopped, or failed with `error`): when it was the last one, the
+   * work is done, failed when any operation failed (the CLI exits 1 then).
+   */
+  private finish(id: string, error?: string): void {
     const op = this.operations.get(id);
     if (!op || op.over) {
       return;
     }
     op.over = true;
-    if (!this.doneSaid && [...this.operations.values()].every((o) => o.over)) {
+    op.failed = error;
+    const ops = [...this.operations.values()];
+    if (!this.doneSaid && ops.every((o) => o.over)) {
       this.doneSaid = true;
-      const n = this.operations.size;
-      this.host.done(`GraphQL: ${n === 1 ? 'the operation' : `all ${n} operations`} completed`);
+      const failed = ops.filter((o) => o.failed !== undefined);
+      const n = ops.length;
+      if (failed.length === 0) {
+        this.host.done(`GraphQL: ${n === 1 ? 'the operation' : `all ${n} operations`} completed`);
+      } else {
+        const what = n === 1 ? 'the operation failed' : `${failed.length} of ${n} operations failed`;
+        this.host.done(`GraphQL: ${what}: ${failed[0].failed}`, { failed: true });
+      }
     }
   }
 

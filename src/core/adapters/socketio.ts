@@ -44,6 +44,13 @@ class SioMessage extends LazyDecoded {
     super(PROTOCOL, type);
   }
 
+  #label: string | undefined;
+
+  /** The event name (or `#ackId`) read from the frame's head when it is plain there: the log's label needs no parse. */
+  get label(): string | undefined {
+    return (this.#label ??= peekSioLabel(this.bytes)) ?? super.label;
+  }
+
   get namespace(): unknown {
     return this.fields.namespace;
   }
@@ -57,7 +64,8 @@ class SioMessage extends LazyDecoded {
   }
 
   get ackId(): unknown {
-    return this.fields.ackId;
+    const peeked = peekSioAckId(this.bytes);
+    return peeked === null ? undefined : (peeked ?? this.fields.ackId);
   }
 
   protected parse(): Record<string, unknown> {
@@ -67,6 +75,71 @@ class SioMessage extends LazyDecoded {
       return { error: (err as Error).message };
     }
   }
+}
+
+/**
+ * Where an event or ack frame's data begins (`42["tick",…`, `42/chat,7["tick",…`, `43/chat,7[…`):
+ * the index of its `[`, after the namespace and the ack id; -1 when the head is not that plain.
+ */
+function sioDataStart(b: Buffer): number {
+  let i = 2;
+  if (b[i] === 0x2f) {
+    // a namespace, up to its comma
+    while (i < b.length && i < 256 && b[i] !== 0x2c) {
+      i++;
+    }
+    if (b[i] !== 0x2c) {
+      return -1;
+    }
+    i++;
+  }
+  while (i < b.length && b[i] >= 0x30 && b[i] <= 0x39) {
+    i++;
+  }
+  return b[i] === 0x5b ? i : -1;
+}
+
+/** The ack id digits end at `data` (the `[`); they start here (`data` when there are none). */
+function ackIdStart(b: Buffer, data: number): number {
+  let i = data;
+  while (i > 2 && b[i - 1] >= 0x30 && b[i - 1] <= 0x39) {
+    i--;
+  }
+  return i;
+}
+
+/**
+ * The label of an event or ack frame without parsing it: the event name when it is a plain string
+ * (no escapes), `#ackId` for an ack; else undefined.
+ */
+export function peekSioLabel(b: Buffer): string | undefined {
+  const data = sioDataStart(b);
+  if (data < 0) {
+    return undefined;
+  }
+  if (b[1] === 0x33) {
+    const id = ackIdStart(b, data);
+    return id < data ? `#${b.toString('latin1', id, data)}` : undefined;
+  }
+  if (b[1] !== 0x32 || b[data + 1] !== 0x22) {
+    return undefined;
+  }
+  const start = data + 2;
+  let end = start;
+  while (end < b.length && end - start < 256 && b[end] !== 0x22 && b[end] !== 0x5c) {
+    end++;
+  }
+  return b[end] === 0x22 ? b.toString('utf8', start, end) : undefined;
+}
+
+/** The ack id of an event or ack frame without parsing it: a number, null when it has none, undefined when the head is not plain. */
+export function peekSioAckId(b: Buffer): number | null | undefined {
+  const data = sioDataStart(b);
+  if (data < 0) {
+    return undefined;
+  }
+  const id = ackIdStart(b, data);
+  return id < data ? Number(b.toString('latin1', id, data)) : null;
 }
 
 /** The fields of an event or ack packet, attachments put back in place. */

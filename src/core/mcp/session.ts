@@ -19,7 +19,7 @@ import { Disposable, Emitter, type Event, type IDisposable, disposableTimeout } 
 import { DEFAULTS } from '../options';
 import { RecordStamper } from '../recordStamp';
 import { Redactor } from '../redactor';
-import type { ConnRecord, Headers, McpRecord, MessageRecord, RecordInit } from '../records';
+import type { ConnRecord, ConnectionStats, Headers, McpRecord, MessageRecord, RecordInit } from '../records';
 import { type EventStreamState, MIN_RECONNECT_MS } from '../sseFields';
 import { describeUnauthorized, resourceMetadataUrl } from './auth';
 import { readEventStream } from './eventStream';
@@ -88,6 +88,16 @@ export class McpSession extends Disposable {
     this._register({ dispose: () => this.stopAll('the session was disposed') });
   }
 
+  /** Makes the next record's seq follow `seq` (a log that already holds records, as an editor session's does). */
+  continueSeqAfter(seq: number): void {
+    this.stamper.continueAfter(seq);
+  }
+
+  /** The records' counts (messages each way, bytes sent). */
+  get stats(): Readonly<ConnectionStats> {
+    return this.stamper.stats;
+  }
+
   /** A note in the log. */
   note(message: string): void {
     this.emit({ kind: 'info', message });
@@ -95,6 +105,10 @@ export class McpSession extends Disposable {
 
   private emit(init: RecordInit): ConnRecord {
     const record = this.redactor.record(this.stamper.stamp(init));
+    if (record.kind === 'message' && record.dir === 'in') {
+      // The stamper counts what was sent; what arrived is counted here, as a connection's sink does.
+      this.stamper.stats.bytesIn += record.size;
+    }
     this._onRecord.fire(record);
     return record;
   }

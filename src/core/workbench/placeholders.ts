@@ -102,39 +102,60 @@ export class DynamicValues {
    * connection's sends (1 first). A variable left (`{{host}}`) is an error: nothing is sent half resolved.
    */
   resolve(text: string): string {
-    if (!hasPlaceholders(text)) {
-      this.seq++;
-      return text;
-    }
-    const problem = placeholderProblem(text);
-    if (problem) {
-      throw new PlaceholderError(problem);
-    }
-    const left = variableNames(text);
-    if (left.length) {
-      throw new PlaceholderError(undefinedMessage(left));
+    return this.resolveMany([text])[0];
+  }
+
+  /**
+   * The strings of one send (a protocol verb's fields) resolved together, as {@link resolve} resolves
+   * one: one `$seq` and one clock for all of them; nothing resolved when any of them has a problem.
+   * `count: false` leaves the send uncounted until {@link countSend} (when it may yet be refused).
+   */
+  resolveMany(texts: readonly string[], count = true): string[] {
+    for (const text of texts) {
+      if (!hasPlaceholders(text)) {
+        continue;
+      }
+      const problem = placeholderProblem(text);
+      if (problem) {
+        throw new PlaceholderError(problem);
+      }
+      const left = variableNames(text);
+      if (left.length) {
+        throw new PlaceholderError(undefinedMessage(left));
+      }
     }
     let now: number | undefined;
-    const out = text.replace(PLACEHOLDER, (whole, inner: string) => {
-      const d = DYNAMIC.exec(inner)!;
-      switch (d[1]) {
-        case 'uuid':
-          return this.uuid();
-        case 'timestamp':
-          return String((now ??= this.clock()));
-        case 'isoTimestamp':
-          return new Date((now ??= this.clock())).toISOString();
-        case 'seq':
-          return String(this.seq + 1);
-        case 'randomInt': {
-          const [lo, hi] = args(d[2]).map(Number);
-          return String(lo + Math.floor(this.random() * (hi - lo + 1)));
-        }
-      }
-      return whole;
-    });
-    this.seq++;
+    const out = texts.map((text) =>
+      !hasPlaceholders(text)
+        ? text
+        : text.replace(PLACEHOLDER, (whole, inner: string) => {
+            const d = DYNAMIC.exec(inner)!;
+            switch (d[1]) {
+              case 'uuid':
+                return this.uuid();
+              case 'timestamp':
+                return String((now ??= this.clock()));
+              case 'isoTimestamp':
+                return new Date((now ??= this.clock())).toISOString();
+              case 'seq':
+                return String(this.seq + 1);
+              case 'randomInt': {
+                const [lo, hi] = args(d[2]).map(Number);
+                return String(lo + Math.floor(this.random() * (hi - lo + 1)));
+              }
+            }
+            return whole;
+          }),
+    );
+    if (count) {
+      this.seq++;
+    }
     return out;
+  }
+
+  /** Counts a send resolved with `count: false` once it went out. */
+  countSend(): void {
+    this.seq++;
   }
 }
 

@@ -161,6 +161,12 @@ for (const flavour of ['modern', 'legacy'] as const) {
 }
 
 describe('CLI --adapter graphql-ws refusals', () => {
+  test('a query the server rejects exits 1 with its error', T, async () => {
+    const r = await cli([gql.modern, '--adapter', 'graphql-ws', '--query', 'subscription { nope }']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /GraphQL: the operation failed: .*Cannot query field "nope"/);
+  });
+
   test('a refused connection_init exits 1 with the reason', T, async () => {
     const r = await cli([gql.modern, '--adapter', 'graphql-ws', '--init', '{"token": "bad"}', '--query', 'subscription { forever }']);
     assert.equal(r.code, 1);

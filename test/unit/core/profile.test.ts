@@ -251,3 +251,28 @@ test('the settings schema declares allowDowngrade and idleTimeoutMs for profiles
   assert.equal(props.allowDowngrade.type, 'boolean');
   assert.equal(props.idleTimeoutMs.type, 'integer');
 });
+
+test('"kind": "mcp": an http(s) URL with headers and tls is a profile; a WebSocket URL or what only a stream has is named', () => {
+  const ok = validateProfiles([
+    {
+      name: 'tools',
+      url: 'http://127.0.0.1:3000/mcp',
+      kind: 'mcp',
+      headers: { Authorization: 'Bearer ${secret:mcp}' },
+      tls: { insecure: true },
+    },
+  ]);
+  assert.deepEqual(ok.issues, []);
+  assert.equal(ok.profiles[0].kind, 'mcp');
+  const bad = validateProfiles([
+    { name: 'a', url: 'ws://127.0.0.1:3000/mcp', kind: 'mcp' },
+    { name: 'b', url: 'http://127.0.0.1:3000/mcp', kind: 'mcp', send: ['hi'], method: 'POST' },
+    { name: 'c', url: 'http://x', kind: 'grpc' },
+  ]);
+  assert.match(bad.issues[0].message, /\("a"\): "kind": "mcp" needs an http:\/\/ or https:\/\/ URL, got "ws:"/);
+  assert.match(bad.issues[1].message, /\("b"\): "method", "send" do not apply to "kind": "mcp"/);
+  assert.match(bad.issues[2].message, /\("c"\): "kind" must be "auto", "sse", "ws" or "mcp"/);
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8'));
+  const props = pkg.contributes.configuration.properties['realtimeInspector.profiles'].items.properties;
+  assert.ok(props.kind.enum.includes('mcp'), 'the settings schema offers "mcp"');
+});

@@ -3,6 +3,9 @@ import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { WebSocket } from 'ws';
+import { createConnection } from '../../../src/core/index';
+import type { Connection } from '../../../src/core/connection';
+import type { ConnRecord, MessageRecord } from '../../../src/core/records';
 import { type DemoServer, startDemoServer } from '../../../src/demo/server';
 
 /** Reads `count` events from an SSE URL with plain http + eventsource-parser, then hangs up. */
@@ -157,5 +160,88 @@ describe('demo server', () => {
     ws.terminate();
     assert.equal(res.statusCode, 401);
     assert.match(body, /unauthorized/);
+  });
+
+  /** Connects through an adapter and collects the records until `until` holds for them. */
+  async function through(url: string, adapter: { name: string; options?: Record<string, unknown> }, until: (rs: ConnRecord[]) => boolean) {
+    const conn: Connection = createConnection({ url, adapter: adapter as never, reconnect: { enabled: false } });
+    const records: ConnRecord[] = [];
+    const done = new Promise<void>((resolve) =>
+      conn.onRecord((r) => {
+        records.push(r);
+        if (until(records)) {
+          resolve();
+        }
+      }),
+    );
+    conn.connect();
+    await done;
+    return { conn, records };
+  }
+  const decoded = (rs: ConnRecord[]) =>
+    rs.filter((r): r is MessageRecord => r.kind === 'message' && r.decoded !== undefined).map((r) => r.decoded!);
+
+  it('lists its Socket.IO and GraphQL endpoints with the adapter each speaks', () => {
+    const byName = new Map(demo.endpoints.map((e) => [e.name, e]));
+    assert.equal(demo.protocolsMissing, undefined);
+    assert.deepEqual(byName.get('Socket.IO')?.adapter, { name: 'socket.io' });
+    assert.equal(byName.get('Socket.IO')?.url, demo.url);
+    assert.equal(byName.get('GraphQL subscription')?.adapter?.name, 'graphql-ws');
+    assert.equal(byName.get('GraphQL subscription')?.url, `${demo.url.replace('http', 'ws')}/graphql`);
+  });
+
+  it('Socket.IO: a welcome on joining, ticks, an echo acked with its args; /private refuses without the token', async () => {
+    const { conn, records } = await through(demo.url, { name: 'socket.io' }, (rs) =>
+      decoded(rs).some((d) => d.type === 'event' && d.event === 'welcome'),
+    );
+    try {
+      conn.send({ verb: 'emit', fields: { event: 'echo', args: [{ n: 1 }, 'two'], ack: true } });
+      await new Promise<void>((resolve) => {
+        const check = () =>
+          decoded(records).some((d) => d.type === 'ack') && decoded(records).some((d) => d.event === 'tick') ? resolve() : undefined;
+        conn.onRecord(check);
+        check();
+      });
+      assert.deepEqual(decoded(records).find((d) => d.type === 'ack')?.args, [{ n: 1 }, 'two']);
+    } finally {
+      conn.dispose();
+    }
+    const refused = await through(demo.url, { name: 'socket.io', options: { namespace: '/private' } }, (rs) =>
+      rs.some((r) => r.kind === 'error'),
+    );
+    refused.conn.dispose();
+    const error = refused.records.find((r) => r.kind === 'error');
+    assert.match(error?.kind === 'error' ? error.message : '', /Socket\.IO refused namespace \/private: unauthorized/);
+    const joined = await through(demo.url, { name: 'socket.io', options: { namespace: '/private', auth: { token: 'demo-token' } } }, (rs) =>
+      decoded(rs).some((d) => d.event === 'welcome'),
+    );
+    joined.conn.dispose();
+  });
+
+  it("GraphQL: countdown counts to 0 and completes; the server's validation refuses an unknown field", async () => {
+    const ws = `${demo.url.replace('http', 'ws')}/graphql`;
+    const counted = await through(ws, { name: 'graphql-ws', options: { query: 'subscription { countdown(from: 3) }' } }, (rs) =>
+      decoded(rs).some((d) => d.type === 'complete'),
+    );
+    counted.conn.dispose();
+    assert.deepEqual(
+      decoded(counted.records)
+        .filter((d) => d.type === 'next')
+        .map((d) => (d.payload as { data: { countdown: number } }).data.countdown),
+      [3, 2, 1, 0],
+    );
+    const refused = await through(ws, { name: 'graphql-ws', options: { query: 'subscription { nope }' } }, (rs) =>
+      decoded(rs).some((d) => d.type === 'error'),
+    );
+    refused.conn.dispose();
+    assert.match(JSON.stringify(decoded(refused.records).find((d) => d.type === 'error')?.payload), /Cannot query field \\"nope\\"/);
+  });
+
+  it('an upgrade to a path it does not serve still gets 404 beside Socket.IO', async () => {
+    const ws = new WebSocket(`${demo.url.replace('http', 'ws')}/nowhere`);
+    ws.on('error', () => undefined);
+    const res = await new Promise<http.IncomingMessage>((resolve) => ws.once('unexpected-response', (_req, r) => resolve(r)));
+    ws.terminate();
+    assert.equal(res.statusCode, 404);
   });
 });

@@ -97,6 +97,17 @@ for (const flavour of ['modern', 'legacy'] as const) {
       assert.match(JSON.stringify(errorOrData.map((r) => r.kind === 'message' && r.decoded)), /fail is not allowed/);
     });
 
+    it("a query the server rejects ends the work as failed, with the server's words", async () => {
+      const conn = connect(servers[flavour], { query: 'subscription { nope }' });
+      const failed = new Promise<{ reason: string; failed?: boolean }>((resolve) =>
+        conn.onAdapterSignal((s) => s.kind === 'done' && resolve(s)),
+      );
+      conn.connect();
+      const signal = await failed;
+      assert.equal(signal.failed, true);
+      assert.match(signal.reason, /^GraphQL: the operation failed: .*Cannot query field "nope" on type "Subscription"/);
+    });
+
     it('a refused connection_init ends the attempt with the reason in words', async () => {
       const conn = connect(servers[flavour], { init: { token: 'bad' }, query: 'subscription { count(to: 1) }' });
       const w = watch(conn);

@@ -30,6 +30,18 @@ describe('dynamic values', () => {
     assert.equal(other.resolve('{{$seq}}'), '1', 'another connection counts from 1');
   });
 
+  test("a verb's strings resolve as one send: one $seq and one clock, nothing when one of them fails", () => {
+    const d = new DynamicValues(
+      () => 42,
+      () => 0,
+      () => 'u',
+    );
+    assert.deepEqual(d.resolveMany(['chat', '#{{$seq}}', '{{$seq}} at {{$timestamp}}', 'id {{$uuid}}']), ['chat', '#1', '1 at 42', 'id u']);
+    assert.deepEqual(d.resolveMany(['{{$seq}}']), ['2'], 'the next send is the second');
+    assert.throws(() => d.resolveMany(['{{$seq}}', 'to {{room}}']), /\{\{room\}\} is not defined/);
+    assert.equal(d.nextSeq, 3, 'a refused send does not count');
+  });
+
   test('$randomInt stays within its bounds at both ends', () => {
     const low = new DynamicValues(Date.now, () => 0);
     const high = new DynamicValues(Date.now, () => 0.999999);

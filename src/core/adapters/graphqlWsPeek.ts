@@ -1,0 +1,77 @@
+/**
+ * What the GraphQL adapter reads from a message's head without parsing it: its type and its id, as
+ * both servers write them (`{"id":"1","type":"next",…`, `{"type":"data","id":"1",…`). Under a flood
+ * this is all the log needs of a result; the frame is parsed whole when someone asks for more.
+ */
+
+/** Whether `b` holds the ASCII `text` at `at` (no copies: this runs for every message). */
+function has(b: Buffer, at: number, text: string): boolean {
+  if (b.length < at + text.length) {
+    return false;
+  }
+  for (let i = 0; i < text.length; i++) {
+    if (b[at + i] !== text.charCodeAt(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The end (closing quote) of a plain JSON string starting at `at`, when it is short and has no escapes; else -1. */
+function plainStringEnd(b: Buffer, at: number): number {
+  let end = at;
+  while (end < b.length && end - at < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
+    end++;
+  }
+  return b[end] === 0x22 ? end : -1;
+}
+
+/**
+ * The message's id when it is a plain string at the frame's head: `{"id":"1",…` or
+ * `{"type":"data","id":"1",…`; else undefined (the frame is parsed whole when the id is asked).
+ */
+export function peekId(b: Buffer): string | undefined {
+  if (has(b, 0, '{"id":"')) {
+    const end = plainStringEnd(b, 7);
+    return end < 0 ? undefined : b.toString('utf8', 7, end);
+  }
+  if (has(b, 0, '{"type":"')) {
+    const typeEnd = plainStringEnd(b, 9);
+    if (typeEnd >= 0 && has(b, typeEnd, '","id":"')) {
+      const end = plainStringEnd(b, typeEnd + 8);
+      return end < 0 ? undefined : b.toString('utf8', typeEnd + 8, end);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The message's type when the frame begins with it (`{"type":"next"…`) or with a plain id and then it
+ * (`{"id":"1","type":"next"…`, how both servers write), else undefined and the frame is parsed whole.
+ */
+export function peekType(b: Buffer): string | undefined {
+  let at: number;
+  if (has(b, 0, '{"type":"')) {
+    at = 9;
+  } else if (has(b, 0, '{"id":"')) {
+    let end = 7;
+    while (end < b.length && end < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
+      end++;
+    }
+    if (b[end] !== 0x22 || !has(b, end, '","type":"')) {
+      return undefined;
+    }
+    at = end + 10;
+  } else {
+    return undefined;
+  }
+  // The two results are told apart without making a string; others are rare.
+  if (has(b, at, 'next"')) {
+    return 'next';
+  }
+  if (has(b, at, 'data"')) {
+    return 'data';
+  }
+  const close = b.indexOf(0x22, at);
+  return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;
+}
