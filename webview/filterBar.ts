@@ -1,11 +1,14 @@
 /**
- * The bar above the log: the filter (text or /regex/, directions, types, control frames, keep-alive), the counters, and the
+ * The bar above the log: the filter (text or /regex/, directions, types or findings only, control frames, keep-alive), the counters
+ * (totals, and rates per direction with a sparkline of the last minute's messages/s), and the
  * Pause, Clear and Export buttons. It applies the filter to the model and says when it did; what the
  * buttons do is the host's.
  */
 import { button, h, icon, setText, toggle } from './dom';
 import { formatBytes } from './format/bytes';
+import type { Rates, RatePoint } from './counters';
 import type { FilterSpec, RecordModel } from './model';
+import { Sparkline } from './sparkline';
 import { TypeFilter } from './typeFilter';
 
 export interface FilterBarHost {
@@ -29,8 +32,11 @@ export interface CounterFigures {
   messagesOut: number;
   bytesIn: number;
   bytesOut: number;
-  /** Messages per second. */
-  rate: number;
+  /** Messages and bytes per second, each direction. */
+  rates: Rates;
+  /** The last minute's messages/s, one point per measure (times on `now`'s clock). */
+  history: readonly RatePoint[];
+  now: number;
   dropped: number;
 }
 
@@ -46,6 +52,8 @@ const HIDE_KEEP_ALIVE_TITLE =
 // One formatter: Number#toLocaleString builds a new one on every call.
 const numberFormat = new Intl.NumberFormat();
 const fmt = (n: number) => numberFormat.format(n);
+/** A rate: whole numbers from 10 up, one decimal below. */
+const rate = (n: number) => (n >= 10 ? fmt(Math.round(n)) : n.toFixed(1));
 
 export class FilterBar {
   readonly el: HTMLElement;
@@ -58,10 +66,22 @@ export class FilterBar {
   private readonly hideKeepAliveBtn: ReturnType<typeof toggle>;
   private readonly pauseBtn: ReturnType<typeof toggle>;
   private readonly compareBtn: HTMLButtonElement;
-  private readonly counterIn = h('span', { class: 'counter', title: 'Messages received' });
-  private readonly counterOut = h('span', { class: 'counter', title: 'Messages sent' });
-  private readonly counterBytes = h('span', { class: 'counter', title: 'Bytes received / sent' });
-  private readonly counterRate = h('span', { class: 'counter', title: 'Messages per second' });
+  private readonly counterIn = h('span', { class: 'counter counter-in', title: 'Received: messages and bytes' });
+  private readonly counterOut = h('span', { class: 'counter counter-out', title: 'Sent: messages and bytes' });
+  private readonly counterRateIn = h('span', {
+    class: 'counter counter-rate-in',
+    title: 'Received per second (over the last 5 s): messages and bytes',
+  });
+  private readonly counterRateOut = h('span', {
+    class: 'counter counter-rate-out',
+    title: 'Sent per second (over the last 5 s): messages and bytes',
+  });
+  private readonly rateSpark = new Sparkline('rate-spark', ['in', 'out']);
+  private readonly counterSpark = h(
+    'span',
+    { class: 'counter counter-rate-spark', title: 'Messages per second over the last minute: received (solid), sent (dashed)' },
+    this.rateSpark.el,
+  );
   private readonly counterDropped = h('span', { class: 'counter warn', title: 'Records dropped by the store caps', hidden: true });
   private readonly counterShown = h('span', { class: 'counter muted', hidden: true });
   /** The model's type count when the type list was last built (-1: build it again). */
@@ -90,7 +110,10 @@ export class FilterBar {
       }),
     );
     const dirGroup = h('div', { class: 'button-group', role: 'group', 'aria-label': 'Directions shown' }, ...this.dirToggles);
-    this.typeFilter = new TypeFilter((hiddenTypes) => this.apply({ ...this.host.model.filter, hiddenTypes }));
+    this.typeFilter = new TypeFilter(
+      (hiddenTypes) => this.apply({ ...this.host.model.filter, hiddenTypes }),
+      (findingsOnly) => this.apply({ ...this.host.model.filter, findingsOnly }),
+    );
     this.hideControlBtn = toggle({
       label: 'Hide control frames',
       icon: 'eye-closed',
@@ -113,8 +136,9 @@ export class FilterBar {
       this.counterShown,
       this.counterIn,
       this.counterOut,
-      this.counterBytes,
-      this.counterRate,
+      this.counterRateIn,
+      this.counterRateOut,
+      this.counterSpark,
       this.counterDropped,
     ));
     this.pauseBtn = toggle({
@@ -207,6 +231,14 @@ export class FilterBar {
     this.hideControlBtn.setPressed(spec.hideControl);
     this.hideKeepAliveBtn.setPressed(spec.hideKeepAlive);
     this.updateTypeOptions(true, spec.hiddenTypes);
+    this.typeFilter.setFindingsOnly(spec.findingsOnly);
+  }
+
+  /** Shows only the findings, or everything the rest of the filter lets through again. */
+  toggleFindingsOnly(): void {
+    const on = !this.host.model.filter.findingsOnly;
+    this.typeFilter.setFindingsOnly(on);
+    this.apply({ ...this.host.model.filter, findingsOnly: on });
   }
 
   /** The log resumed by itself (jump to the newest): the Pause button shows it. */
@@ -233,10 +265,17 @@ export class FilterBar {
   /** Draws the counters (and the type list, if a new type came). */
   renderCounters(c: CounterFigures): void {
     const model = this.host.model;
-    setText(this.counterIn, `↓ ${fmt(c.messagesIn)} in`);
-    setText(this.counterOut, `↑ ${fmt(c.messagesOut)} out`);
-    setText(this.counterBytes, `${formatBytes(c.bytesIn)} ↓ ${formatBytes(c.bytesOut)} ↑`);
-    setText(this.counterRate, `${c.rate >= 10 ? fmt(Math.round(c.rate)) : c.rate.toFixed(1)} msg/s`);
+    setText(this.counterIn, `↓ ${fmt(c.messagesIn)} in ${formatBytes(c.bytesIn)}`);
+    setText(this.counterOut, `↑ ${fmt(c.messagesOut)} out ${formatBytes(c.bytesOut)}`);
+    setText(this.counterRateIn, `↓ ${rate(c.rates.messagesIn)} msg/s ${formatBytes(Math.round(c.rates.bytesIn))}/s`);
+    // Nothing sent yet (an SSE stream, a socket only listened to): no rate to show.
+    this.counterRateOut.hidden = c.messagesOut === 0;
+    setText(this.counterRateOut, `↑ ${rate(c.rates.messagesOut)} msg/s ${formatBytes(Math.round(c.rates.bytesOut))}/s`);
+    this.counterSpark.hidden = c.history.length === 0;
+    this.rateSpark.draw(
+      [c.history.map((p) => ({ at: p.at, value: p.messagesIn })), c.history.map((p) => ({ at: p.at, value: p.messagesOut }))],
+      c.now,
+    );
     this.counterDropped.hidden = c.dropped === 0;
     setText(this.counterDropped, `${fmt(c.dropped)} dropped`);
     this.counterShown.hidden = !model.filtering;

@@ -70,7 +70,7 @@ class InspectorApp {
   private readonly viewState: ViewState;
   private readonly log: LogView;
   private readonly detail: DetailPane;
-  private readonly timing = new TimingFigures();
+  private readonly timing: TimingFigures;
   private readonly bar: RequestBar;
   private readonly sendBox: SendBox;
   private readonly operations: OperationsList;
@@ -155,6 +155,7 @@ class InspectorApp {
     this.filterBar = new FilterBar({
       model: this.model,
       filterApplied: () => {
+        this.timing.setFindingsOnly(this.model.filter.findingsOnly);
         this.log.invalidate();
         this.counters.schedule(true);
         saveState();
@@ -175,6 +176,7 @@ class InspectorApp {
         }
       },
     });
+    this.timing = new TimingFigures(() => this.filterBar.toggleFindingsOnly());
     this.filterBar.addCounter(this.timing.el);
     this.log.el.addEventListener('resumed', () => this.filterBar.showResumed());
     this.checks = new ChecksStrip({
@@ -255,6 +257,7 @@ class InspectorApp {
       filterHiddenTypes: spec.hiddenTypes,
       filterHideControl: spec.hideControl,
       filterHideKeepAlive: spec.hideKeepAlive,
+      filterFindingsOnly: spec.findingsOnly,
       send: this.sendBox.persistedState(),
       detailWidth: this.splitter.width,
       columns: this.log.columnWidths,
@@ -280,6 +283,7 @@ class InspectorApp {
       hiddenTypes: Array.isArray(state.filterHiddenTypes) ? state.filterHiddenTypes.filter((t) => typeof t === 'string') : [],
       hideControl: state.filterHideControl === true,
       hideKeepAlive: state.filterHideKeepAlive !== false,
+      findingsOnly: state.filterFindingsOnly === true,
     };
     this.filterBar.showSpec(spec);
     this.filterBar.apply(spec);

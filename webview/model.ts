@@ -26,6 +26,8 @@ export interface FilterSpec {
   hideControl: boolean;
   /** Hides a protocol's keep-alive messages (`decoded.keepAlive`: Engine.IO pings, MQTT PINGREQ, STOMP heart-beats…). */
   hideKeepAlive: boolean;
+  /** Shows only continuity findings ({@link FINDING_KINDS}: resumed, gap, duplicate, restarted), as far as the rest lets them through. */
+  findingsOnly: boolean;
 }
 
 export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({
@@ -34,6 +36,7 @@ export const NO_FILTER: Readonly<FilterSpec> = Object.freeze({
   hiddenTypes: [],
   hideControl: false,
   hideKeepAlive: false,
+  findingsOnly: false,
 });
 
 /** The filter of a new panel: everything shown but a protocol's keep-alive traffic. */
@@ -41,6 +44,9 @@ export const DEFAULT_FILTER: Readonly<FilterSpec> = Object.freeze({ ...NO_FILTER
 
 /** The record kinds "Hide control frames" hides: WebSocket ping and pong, SSE `retry:` and comment (keep-alive) lines. */
 export const CONTROL_KINDS: ReadonlySet<ConnRecord['kind']> = new Set(['ping', 'pong', 'retry', 'comment']);
+
+/** The record kinds "Only continuity findings" shows: every `continuity` record, a resume that went well included. */
+export const FINDING_KINDS: ReadonlySet<ConnRecord['kind']> = new Set(['continuity']);
 
 /** A copy of `spec` that shares nothing with it. */
 export function copySpec(spec: FilterSpec): FilterSpec {
@@ -50,6 +56,7 @@ export function copySpec(spec: FilterSpec): FilterSpec {
     hiddenTypes: [...spec.hiddenTypes],
     hideControl: spec.hideControl,
     hideKeepAlive: spec.hideKeepAlive === true,
+    findingsOnly: spec.findingsOnly === true,
   };
 }
 
@@ -112,7 +119,8 @@ function narrows(prevSpec: FilterSpec, prev: TextMatcher, nextSpec: FilterSpec, 
     a.out !== b.out ||
     a.system !== b.system ||
     prevSpec.hideControl !== nextSpec.hideControl ||
-    prevSpec.hideKeepAlive !== nextSpec.hideKeepAlive
+    prevSpec.hideKeepAlive !== nextSpec.hideKeepAlive ||
+    prevSpec.findingsOnly !== nextSpec.findingsOnly
   ) {
     return false;
   }
@@ -274,6 +282,7 @@ export class RecordModel {
       d.system &&
       this.hiddenTypes.size === 0 &&
       !this.spec.hideControl &&
+      !this.spec.findingsOnly &&
       !(this.spec.hideKeepAlive && this.keepAlives > 0)
     );
   }
@@ -300,6 +309,7 @@ export class RecordModel {
       return false;
     }
     if (
+      (this.spec.findingsOnly && !FINDING_KINDS.has(r.kind)) ||
       (hideControl && CONTROL_KINDS.has(r.kind)) ||
       (this.spec.hideKeepAlive && isKeepAlive(r)) ||
       (this.hiddenTypes.size > 0 && this.hiddenTypes.has(filterType(r)))

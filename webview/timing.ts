@@ -1,43 +1,44 @@
 /**
  * Timing figures beside the counters: the continuity findings so far (gaps, duplicates, restarts),
  * the last round-trip time of a pong that answered our ping, and a sparkline of the RTTs of the last
- * minute, drawn as SVG in the theme's colours (no chart library). Built from the log's records.
+ * minute (`sparkline.ts`). Built from the log's records. A click on the findings counter shows only
+ * the findings in the log (and a second click shows everything again).
  */
 import type { ConnRecord } from '../src/protocol';
 import { h } from './dom';
-
-const WINDOW_MS = 60_000;
-const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 60;
-const HEIGHT = 14;
+import { SPARK_WINDOW_MS, Sparkline, type SparkPoint } from './sparkline';
 
 export class TimingFigures {
   readonly el: HTMLElement;
-  private readonly findings = h('span', {
-    class: 'counter warn timing-findings',
-    hidden: true,
-    title: 'Continuity findings: events lost, repeated or started over across reconnects',
-  });
+  private readonly findings: HTMLButtonElement;
   private readonly rtt = h('span', {
     class: 'counter timing-rtt',
     hidden: true,
-    title: 'Round-trip time of the last pong that answered our ping',
+    title: 'Round-trip time of the last pong that answered our ping, and the last minute of them',
   });
-  private readonly spark = document.createElementNS(SVG, 'svg');
-  private readonly line = document.createElementNS(SVG, 'polyline');
+  private readonly rttLabel = document.createTextNode('');
+  private readonly spark = new Sparkline('timing-spark', ['rtt']);
   private problems = 0;
-  private samples: { at: number; ms: number }[] = [];
+  private samples: SparkPoint[] = [];
 
-  constructor() {
-    this.spark.setAttribute('class', 'timing-spark');
-    this.spark.setAttribute('width', String(WIDTH));
-    this.spark.setAttribute('height', String(HEIGHT));
-    this.spark.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
-    this.spark.setAttribute('aria-hidden', 'true');
-    this.line.setAttribute('fill', 'none');
-    this.spark.append(this.line);
-    this.rtt.append(this.spark);
+  /** `toggleFindingsOnly` runs when the findings counter is clicked. */
+  constructor(toggleFindingsOnly: () => void) {
+    this.findings = h('button', {
+      type: 'button',
+      class: 'counter warn timing-findings',
+      hidden: true,
+      'aria-pressed': 'false',
+      title: 'Continuity findings: events lost, repeated or started over across reconnects. Click to show only the findings',
+    });
+    this.findings.addEventListener('click', toggleFindingsOnly);
+    this.rtt.append(this.rttLabel, this.spark.el);
     this.el = h('span', { class: 'timing' }, this.findings, this.rtt);
+  }
+
+  /** The log shows only findings (the counter reads as pressed). */
+  setFindingsOnly(on: boolean): void {
+    this.findings.setAttribute('aria-pressed', String(on));
+    this.findings.classList.toggle('on', on);
   }
 
   append(records: readonly ConnRecord[]): void {
@@ -47,7 +48,7 @@ export class TimingFigures {
         this.problems++;
         changed = true;
       } else if (r.kind === 'pong' && r.rttMs !== undefined) {
-        this.samples.push({ at: Date.parse(r.time), ms: r.rttMs });
+        this.samples.push({ at: Date.parse(r.time), value: r.rttMs });
         changed = true;
       }
     }
@@ -71,19 +72,8 @@ export class TimingFigures {
     if (!last) {
       return;
     }
-    this.samples = this.samples.filter((s) => last.at - s.at <= WINDOW_MS);
-    const label = this.rtt.firstChild !== this.spark ? this.rtt.firstChild : undefined;
-    const text = `RTT ${last.ms} ms `;
-    if (label) {
-      label.textContent = text;
-    } else {
-      this.rtt.prepend(document.createTextNode(text));
-    }
-    const max = Math.max(...this.samples.map((s) => s.ms), 0.1);
-    const points = this.samples.map(
-      (s) =>
-        `${(((s.at - (last.at - WINDOW_MS)) / WINDOW_MS) * WIDTH).toFixed(1)},${(HEIGHT - 1 - (s.ms / max) * (HEIGHT - 2)).toFixed(1)}`,
-    );
-    this.line.setAttribute('points', points.length === 1 ? `${points[0]} ${WIDTH},${points[0].split(',')[1]}` : points.join(' '));
+    this.samples = this.samples.filter((s) => last.at - s.at <= SPARK_WINDOW_MS);
+    this.rttLabel.textContent = `RTT ${last.value} ms `;
+    this.spark.draw([this.samples], last.at);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The type filter: a button that opens a list of the log's types, each with a checkbox (ticked: shown).
- * Several types can be hidden at once (ping and pong, a chatty event). Keyboard: Enter or Space or
+ * Several types can be hidden at once (ping and pong, a chatty event). Below them, "Only continuity
+ * findings" shows the continuity rows alone (resumed, gap, duplicate, restarted). Keyboard: Enter or Space or
  * Down on the button opens the list, Up/Down move between the boxes, Space ticks, Escape (or Tab out)
  * closes it and gives the focus back to the button.
  */
@@ -17,9 +18,14 @@ export class TypeFilter {
   /** Types in the list, in its order. */
   private types: string[] = [];
   private hidden = new Set<string>();
+  private readonly findingsBox = h('input', { type: 'checkbox', class: 'type-filter-findings' });
+  private findingsOnly = false;
 
-  /** `changed` gets the types now hidden. */
-  constructor(private readonly changed: (hidden: string[]) => void) {
+  /** `changed` gets the types now hidden; `findingsChanged` whether only continuity findings are shown. */
+  constructor(
+    private readonly changed: (hidden: string[]) => void,
+    private readonly findingsChanged: (on: boolean) => void,
+  ) {
     this.button = h(
       'button',
       {
@@ -39,6 +45,15 @@ export class TypeFilter {
       'div',
       { id: 'type-filter-menu', class: 'type-filter-menu', role: 'group', 'aria-label': 'Types shown', hidden: true },
       this.list,
+      h(
+        'label',
+        {
+          class: 'type-filter-option',
+          title: 'Show only the continuity findings: resumed, gap, duplicate and restarted rows',
+        },
+        this.findingsBox,
+        h('span', null, 'Only continuity findings'),
+      ),
       this.showAll,
     );
     this.el = h('div', { class: 'type-filter' }, this.button, this.menu);
@@ -53,6 +68,14 @@ export class TypeFilter {
       this.hidden.clear();
       this.renderList();
       this.changed([]);
+      if (this.findingsOnly) {
+        this.setFindingsOnly(false);
+        this.findingsChanged(false);
+      }
+    });
+    this.findingsBox.addEventListener('change', () => {
+      this.setFindingsOnly(this.findingsBox.checked);
+      this.findingsChanged(this.findingsOnly);
     });
     this.list.addEventListener('change', (e) => {
       const box = e.target as HTMLInputElement;
@@ -91,6 +114,13 @@ export class TypeFilter {
     }
     this.types = [...all].sort();
     this.renderList();
+  }
+
+  /** Shows whether only findings are shown (the box and the button's label). */
+  setFindingsOnly(on: boolean): void {
+    this.findingsOnly = on;
+    this.findingsBox.checked = on;
+    this.renderLabel();
   }
 
   private setOpen(open: boolean, moveFocus = true): void {
@@ -140,9 +170,10 @@ export class TypeFilter {
 
   private renderLabel(): void {
     const hiddenShown = this.types.filter((t) => this.hidden.has(t)).length;
-    const text = hiddenShown === 0 ? 'All types' : `Types: ${this.types.length - hiddenShown} of ${this.types.length}`;
+    const types = hiddenShown === 0 ? 'All types' : `Types: ${this.types.length - hiddenShown} of ${this.types.length}`;
+    const text = this.findingsOnly ? (hiddenShown === 0 ? 'Findings only' : `Findings only, ${types.toLowerCase()}`) : types;
     setText(this.label, text);
     this.button.setAttribute('aria-label', `Types shown: ${text}`);
-    this.button.classList.toggle('on', hiddenShown > 0);
+    this.button.classList.toggle('on', hiddenShown > 0 || this.findingsOnly);
   }
 }

@@ -16,6 +16,8 @@ export interface PersistedState extends WebviewPersistedState {
   filterHideControl?: boolean;
   /** "Hide keep-alive" (on unless the user turned it off). */
   filterHideKeepAlive?: boolean;
+  /** "Only continuity findings". */
+  filterFindingsOnly?: boolean;
   /** The request editor holds edits the host has not applied (`config` is them). */
   configEdited?: boolean;
   send?: SendBoxState;

@@ -5,7 +5,7 @@
 import { describeMcpRecord } from '../core/mcp/describe';
 import { ReceivedText } from '../core/receivedText';
 import { type ConnRecord, type Decoded, type MessageRecord, serializeRecord } from '../core/records';
-import { continuityText, llmFigures, silenceText } from '../core/derivedText';
+import { continuityText, framesText, llmFigures, silenceText } from '../core/derivedText';
 import { jsonEscape, replaceUnsafe, unicodeEscape } from '../core/unsafeText';
 
 export interface Style {
@@ -159,7 +159,12 @@ export function formatRecord(r: ConnRecord, style: Style): string {
         return line(arrow, color, head + esc(r.data));
       }
       const kind = r.format === 'binary' ? paint('yellow', `binary ${r.size} B base64:`) + ' ' : '';
-      return line(arrow, color, (r.decoded ? decodedHead(r.decoded, style) : '') + kind + esc(r.data));
+      const frames = framesText(r);
+      return line(
+        arrow,
+        color,
+        (r.decoded ? decodedHead(r.decoded, style) : '') + kind + esc(r.data) + (frames ? ' ' + paint('grey', `(${frames})`) : ''),
+      );
     }
     case 'comment':
       return line(':', 'grey', paint('grey', esc(r.text)));

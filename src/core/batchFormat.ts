@@ -191,7 +191,14 @@ export class BatchWriter {
   record(record: ConnRecord): void {
     this.flushSpan();
     const r = this.view(record);
-    if (r.kind !== 'message' || r.state !== undefined || r.large === false) {
+    // A fragmented or compressed message travels whole with its frames' facts, unless it is large (its
+    // row then shows a preview, and the whole record, facts and all, comes on request).
+    if (
+      r.kind !== 'message' ||
+      r.state !== undefined ||
+      r.large === false ||
+      ((r.fragments !== undefined || r.wireSize !== undefined) && r.large !== true)
+    ) {
       this.others.push([this.n++, r]);
       return;
     }

@@ -2,7 +2,7 @@
  * How the derived records read, in words, for every front (the CLI, the output channel, the panel's
  * log and Response tab): one wording each. No Node or DOM.
  */
-import type { ContinuityRecord, LlmRecord } from './records';
+import type { ContinuityRecord, LlmRecord, MessageRecord } from './records';
 
 /** "resumed after id 41", "gap: 3 events missing (42-44)", "2 duplicates", "restarted from 1 after id 41". */
 export function continuityText(r: Pick<ContinuityRecord, 'status' | 'lastEventId' | 'id' | 'missing' | 'duplicates'>): string {
@@ -30,6 +30,18 @@ function missingRange(before: string, after: string): string | undefined {
   const from = Number(a[1]) + 1;
   const to = Number(b[1]) - 1;
   return to > from ? `${from}-${to}` : to === from ? String(from) : undefined;
+}
+
+/** How a WebSocket message's frames came: "3 frames", "compressed: 31 B on the wire", both; undefined for one plain frame. */
+export function framesText(r: Pick<MessageRecord, 'fragments' | 'wireSize'>): string | undefined {
+  const parts: string[] = [];
+  if (r.fragments !== undefined) {
+    parts.push(`${r.fragments} frames`);
+  }
+  if (r.wireSize !== undefined) {
+    parts.push(`compressed: ${r.wireSize} B on the wire`);
+  }
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /** "no messages for 12 s". */

@@ -86,6 +86,10 @@ export interface MessageRecord extends RecordBase {
   large?: boolean;
   /** The frame as a protocol adapter read it (`src/core/adapters/`); `data` stays the raw frame. */
   decoded?: Decoded;
+  /** WebSocket, received: the message came in this many frames (a first frame and continuation frames); absent for one. */
+  fragments?: number;
+  /** WebSocket, received: the message came compressed (permessage-deflate, RSV1 set); its payload bytes on the wire (`size` is inflated). */
+  wireSize?: number;
 }
 
 /** The protocols the WebSocket adapters speak. */

@@ -513,7 +513,12 @@ export class MessageStore {
  * Only sent messages are looked at (servers do not send the client's credentials), and they are few.
  */
 function keptWhole(record: MessageRecord): boolean {
-  return record.dir === 'out' && record.decoded !== undefined && holdsSecretField(record.decoded);
+  return (
+    (record.dir === 'out' && record.decoded !== undefined && holdsSecretField(record.decoded)) ||
+    // The frames' facts of a fragmented or compressed WebSocket message: rare fields the slots do not hold.
+    record.fragments !== undefined ||
+    record.wireSize !== undefined
+  );
 }
 
 /** Bytes a string may take in UTF-8: measured when long, bounded when short. */

@@ -9,6 +9,7 @@ import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import { describeNetworkError, headersOf } from './net';
 import { ReceivedText } from './receivedText';
+import { FrameReader, type FrameFacts } from './wsFrames';
 import type { Decoded, Headers, MessageRecord, RecordInit } from './records';
 import { AdapterRun, type AdapterSocket } from './wsAdapter';
 import type { EndInfo, TransportAttempt, TransportError, TransportSink } from './transport';
@@ -67,6 +68,8 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
   private sawMessage = false;
   private paused = false;
   private socket: net.Socket | undefined;
+  /** Reads the incoming frames' headers ahead of `ws`: how each message came (fragments, compression). */
+  private readonly frames = new FrameReader();
   private readonly keepAlive: KeepAlive | undefined;
   /** What went wrong on an open connection (bad frame, reset, dead peer): reported with the close. */
   private failure: TransportError | undefined;
@@ -315,6 +318,9 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     const extensions = headers['sec-websocket-extensions'] ?? '';
     this.owner.handshaken({ protocol: ws.protocol, extensions, url: ws.url, responseHeaders: headers });
     this.socket = res?.socket;
+    // Ahead of ws's own listener, so a message's frames are read before ws hands the message over.
+    // The bytes ws already holds past the handshake are in the socket's buffer until it flows, after this.
+    this.socket?.prependListener('data', this.onFrameBytes);
     this.socket?.on('data', this.onSocketData);
     this.upgradeRes = undefined;
     this.sink.opened({
@@ -331,6 +337,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     }
     this.keepAlive?.start();
     this.run?.opened(ws.protocol);
+  };
+
+  private readonly onFrameBytes = (chunk: Buffer): void => {
+    this.frames.feed(chunk);
   };
 
   private readonly onSocketData = (chunk: Buffer): void => {
@@ -363,8 +373,14 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       this.sawMessage = true;
       this.sink.healthy();
     }
+    const facts = this.frames.next();
     if (this.run) {
-      this.receiveDecoded(this.run, data, isBinary);
+      this.receiveDecoded(this.run, data, isBinary, facts);
+      return;
+    }
+    if (facts) {
+      // Rare: a plain record with the frames' facts (the store keeps such a message whole).
+      this.sink.record(withFrames(messageOf(data, isBinary), facts));
       return;
     }
     // `seq` and `time` are stamped by the connection; declared here, every record keeps one object
@@ -380,7 +396,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
    * A frame on an adapter's connection: one record per protocol message it carries, each with its
    * `decoded` and the frame as `data`; then the adapter's answers (Engine.IO pong…) go out.
    */
-  private receiveDecoded(run: AdapterRun, data: Buffer, isBinary: boolean): void {
+  private receiveDecoded(run: AdapterRun, data: Buffer, isBinary: boolean, facts: FrameFacts | undefined): void {
     const frame: InboundFrame = { format: isBinary ? 'binary' : 'text', bytes: data };
     this.receiving = true;
     let list: Decoded[];
@@ -404,12 +420,13 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       if (list.length) {
         record.decoded = list[0];
       }
-      this.sink.record(record);
+      this.sink.record(facts ? withFrames({ ...record, data: record.data }, facts) : record);
     } else {
       // Several messages in one frame: each a record, the frame decoded once and shared.
       const text = isBinary ? data.toString('base64') : data.toString();
       for (const decoded of list) {
-        this.sink.record({ kind: 'message', dir: 'in', format: frame.format, data: text, size: data.length, decoded });
+        const record: RecordInit = { kind: 'message', dir: 'in', format: frame.format, data: text, size: data.length, decoded };
+        this.sink.record(facts ? withFrames(record as MessageRecord, facts) : record);
       }
     }
     if (this.answers.length) {
@@ -602,6 +619,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     this.run?.dispose();
     this.owner.attemptOver(this);
     this.socket?.removeListener('data', this.onSocketData);
+    this.socket?.removeListener('data', this.onFrameBytes);
     this.socket = undefined;
     this.upgradeRes = undefined;
     const ws = this.ws;
@@ -615,4 +633,22 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     this.agent?.destroy();
     this.agent = undefined;
   }
+}
+
+/** An incoming message as a plain record (its text decoded). */
+function messageOf(data: Buffer, isBinary: boolean): MessageRecord {
+  return isBinary
+    ? { kind: 'message', dir: 'in', format: 'binary', data: data.toString('base64'), size: data.length, seq: 0, time: '' }
+    : { kind: 'message', dir: 'in', format: 'text', data: data.toString('utf8'), size: data.length, seq: 0, time: '' };
+}
+
+/** `record` saying how its frames came: several (`fragments`), compressed (`wireSize`, the deflated bytes). */
+function withFrames(record: MessageRecord, facts: FrameFacts): MessageRecord {
+  if (facts.fragments > 1) {
+    record.fragments = facts.fragments;
+  }
+  if (facts.compressed) {
+    record.wireSize = facts.wireSize;
+  }
+  return record;
 }

@@ -5,8 +5,10 @@
  */
 import type { ConnRecord } from '../../src/protocol';
 import { isDecodedSummary } from '../../src/core/batchFormat';
+import { framesText } from '../../src/core/derivedText';
 import { base64ToBytes, looksLikeJson } from '../../src/core/payloadText';
 import { decodedSection } from './decodedView';
+import { derivedRows } from './derivedRows';
 import { button, h, icon } from '../dom';
 import { formatBytes, hexDump, printableText, utf8View } from '../format/bytes';
 import { directionOf, typeLabel } from '../format/labels';
@@ -140,6 +142,7 @@ export class MessageTab {
         ['Format', r.format],
         ['Saved message', r.dir === 'out' ? this.host.savedMessage?.(r.seq) : undefined],
         ['Size', `${formatBytes(r.size)}${r.size >= 1024 ? ` (${r.size.toLocaleString()} bytes)` : ''}`],
+        ['Frames', framesText(r)],
       ]),
     );
     if (r.decoded) {
@@ -324,6 +327,10 @@ export class MessageTab {
         break;
       case 'retry':
         rows.push(['Retry', `${r.ms} ms`]);
+        break;
+      case 'continuity':
+      case 'silence':
+        rows.push(...derivedRows(r));
         break;
       case 'info':
         text = r.message;

@@ -111,6 +111,37 @@ describe('webview model: filter', () => {
     assert.equal(m.filtering, true);
   });
 
+  it('findings only: every continuity record (a good resume too) and nothing else, combined with the text, also for appended records', () => {
+    const m = new RecordModel();
+    const finding = (status: 'resumed' | 'gap' | 'duplicate' | 'restarted', id: string): ConnRecord => ({
+      kind: 'continuity',
+      seq: ++seq,
+      time: t,
+      status,
+      lastEventId: '9',
+      id,
+      missing: status === 'gap' ? 2 : 0,
+      duplicates: status === 'duplicate' ? 1 : 0,
+      basis: '9 ids in sequence from 1',
+    });
+    const resumed = finding('resumed', '10');
+    const gap = finding('gap', '13');
+    m.replace([sse('gap in the data', 'message', '10'), resumed, info('reconnecting'), sse('b', 'message', '13'), gap]);
+    m.setFilter(spec({ findingsOnly: true }));
+    assert.deepEqual(rows(m), [resumed.seq, gap.seq]);
+    assert.equal(m.filtering, true);
+    m.setFilter(spec({ findingsOnly: true, text: 'gap' }));
+    assert.deepEqual(rows(m), [gap.seq], 'the text narrows the findings; a message that says "gap" is no finding');
+    m.setFilter(spec({ findingsOnly: true }));
+    const duplicate = finding('duplicate', '12');
+    const restarted = finding('restarted', '1');
+    m.append([sse('c', 'message', '12'), duplicate, restarted]);
+    assert.deepEqual(rows(m), [resumed.seq, gap.seq, duplicate.seq, restarted.seq]);
+    m.setFilter(spec({}));
+    assert.equal(m.count, 8);
+    assert.equal(m.filtering, false);
+  });
+
   it('folds a repeated unchanged retry into its first row, which counts them; a new value or attempt starts a new row', () => {
     const m = new RecordModel();
     const retry = (ms: number): ConnRecord => ({ kind: 'retry', seq: ++seq, time: t, ms });
