@@ -70,3 +70,16 @@ export class ReceivedText implements MessageRecord {
     return r;
   }
 }
+
+/**
+ * A text message a protocol adapter read: `decoded` is set at construction, so records of an adapter's
+ * connection keep one shape with the field in the object (no property added per message under a flood).
+ */
+export class DecodedText extends ReceivedText {
+  declare decoded: Decoded;
+
+  constructor(bytes: Buffer, decoded: Decoded) {
+    super(bytes);
+    this.decoded = decoded;
+  }
+}

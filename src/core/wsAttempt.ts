@@ -8,7 +8,7 @@ import type { ResolvedAdapter } from './adapters/registry';
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import { describeNetworkError, headersOf } from './net';
-import { ReceivedText } from './receivedText';
+import { DecodedText, ReceivedText } from './receivedText';
 import { FrameReader, type FrameFacts } from './wsFrames';
 import type { Decoded, Headers, MessageRecord, RecordInit } from './records';
 import { AdapterRun, type AdapterSocket } from './wsAdapter';
@@ -416,8 +416,10 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
             seq: 0,
             time: '',
           }
-        : new ReceivedText(data);
-      if (list.length) {
+        : list.length
+          ? new DecodedText(data, list[0])
+          : new ReceivedText(data);
+      if (isBinary && list.length) {
         record.decoded = list[0];
       }
       this.sink.record(facts ? withFrames({ ...record, data: record.data }, facts) : record);

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -290,7 +290,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await closePage(page);
   });
 
-  it('screenshot: two rows selected for Compare, a sent row from a saved message, the saved messages list', async () => {
+  it("screenshot: two rows selected for Compare, a sent row from a saved message, the saved messages list (the README's docs/compare-rows.png with RI_SCREENSHOT_DOCS=1)", async () => {
     const page = await open({
       origins: [[4, 'subscribe BTC']],
       savedMessages: [{ name: 'subscribe BTC', mode: 'json', text: '{"op":"subscribe","pair":"BTC"}' }],
@@ -298,7 +298,10 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await click(page, 10);
     await ctrlClick(page, 4);
     await frames(page);
-    await page.screenshot({ path: join(ROOT, 'docs', 'compare-rows.png') });
+    await page.screenshot({ path: join(RESULTS, 'compare-rows.png') });
+    if (process.env.RI_SCREENSHOT_DOCS) {
+      copyFileSync(join(RESULTS, 'compare-rows.png'), join(ROOT, 'docs', 'compare-rows.png'));
+    }
     await closePage(page);
   });
 });

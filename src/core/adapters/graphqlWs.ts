@@ -18,7 +18,7 @@ import {
   AdapterSendError,
   type InboundFrame,
 } from './adapter';
-import { peekId, peekType } from './graphqlWsPeek';
+import { idLabel, peekId, peekType } from './graphqlWsPeek';
 import { LazyDecoded } from './lazyDecoded';
 
 export interface GraphqlWsOptions {
@@ -66,7 +66,7 @@ class GraphqlResult extends LazyDecoded {
 
   get label(): string | undefined {
     const id = (this.#id ??= peekId(this.bytes));
-    return id === undefined ? super.label : `#${id}`;
+    return id === undefined ? super.label : idLabel(id);
   }
 
   get payload(): unknown {

@@ -33,16 +33,34 @@ function plainStringEnd(b: Buffer, at: number): number {
 export function peekId(b: Buffer): string | undefined {
   if (has(b, 0, '{"id":"')) {
     const end = plainStringEnd(b, 7);
-    return end < 0 ? undefined : b.toString('utf8', 7, end);
+    return end < 0 ? undefined : idText(b, 7, end);
   }
   if (has(b, 0, '{"type":"')) {
     const typeEnd = plainStringEnd(b, 9);
     if (typeEnd >= 0 && has(b, typeEnd, '","id":"')) {
       const end = plainStringEnd(b, typeEnd + 8);
-      return end < 0 ? undefined : b.toString('utf8', typeEnd + 8, end);
+      return end < 0 ? undefined : idText(b, typeEnd + 8, end);
     }
   }
   return undefined;
+}
+
+/** The id read last, with its bytes and its label: a stream of one operation's results repeats it. */
+let lastId = { bytes: Buffer.alloc(0), id: '', label: '#' };
+
+function idText(b: Buffer, start: number, end: number): string {
+  const last = lastId;
+  if (sameBytes(last.bytes, b, start, end)) {
+    return last.id;
+  }
+  const id = b.toString('utf8', start, end);
+  lastId = { bytes: Buffer.from(b.subarray(start, end)), id, label: `#${id}` };
+  return id;
+}
+
+/** `#id`, the log's label for operation `id`, made once for a run of results of one operation. */
+export function idLabel(id: string): string {
+  return id === lastId.id ? lastId.label : `#${id}`;
 }
 
 /**
@@ -74,4 +92,17 @@ export function peekType(b: Buffer): string | undefined {
   }
   const close = b.indexOf(0x22, at);
   return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;
+}
+
+/** Whether `b[start, end)` holds exactly `bytes` (a loop: for a few bytes, cheaper than a native compare). */
+function sameBytes(bytes: Buffer, b: Buffer, start: number, end: number): boolean {
+  if (bytes.length !== end - start) {
+    return false;
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== b[start + i]) {
+      return false;
+    }
+  }
+  return true;
 }

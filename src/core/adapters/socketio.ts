@@ -129,8 +129,21 @@ export function peekSioLabel(b: Buffer): string | undefined {
   while (end < b.length && end - start < 256 && b[end] !== 0x22 && b[end] !== 0x5c) {
     end++;
   }
-  return b[end] === 0x22 ? b.toString('utf8', start, end) : undefined;
+  if (b[end] !== 0x22) {
+    return undefined;
+  }
+  // A stream repeats one event name: the last one is given again without making a string.
+  const last = lastLabel;
+  if (sameBytes(last.bytes, b, start, end)) {
+    return last.text;
+  }
+  const text = b.toString('utf8', start, end);
+  lastLabel = { bytes: Buffer.from(b.subarray(start, end)), text };
+  return text;
 }
+
+/** The event name {@link peekSioLabel} read last, with its bytes. */
+let lastLabel: { bytes: Buffer; text: string } = { bytes: Buffer.alloc(0), text: '' };
 
 /** The ack id of an event or ack frame without parsing it: a number, null when it has none, undefined when the head is not plain. */
 export function peekSioAckId(b: Buffer): number | null | undefined {
@@ -503,3 +516,16 @@ export const socketIoAdapter: Adapter<SocketIoOptions> = {
   counts: (d) => (d.type === 'event' || d.type === 'ack') && !d.partial,
   suggests: ({ url }) => /\/socket\.io(\/|$|\?)/.test(url) || /[?&]EIO=\d/.test(url),
 };
+
+/** Whether `b[start, end)` holds exactly `bytes` (a loop: for a few bytes, cheaper than a native compare). */
+function sameBytes(bytes: Buffer, b: Buffer, start: number, end: number): boolean {
+  if (bytes.length !== end - start) {
+    return false;
+  }
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== b[start + i]) {
+      return false;
+    }
+  }
+  return true;
+}
