@@ -36,7 +36,7 @@ describe('realtime-inspector mcp', () => {
     const r = await run([`${server.url}/mcp`]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^MCP test-server 1\.2\.3: protocol 2025-11-25, Streamable HTTP, session [0-9a-f-]+$/m);
-    assert.match(r.out, /^tools \(6\):\n {2}echo — Says the text back$/m);
+    assert.match(r.out, /^tools \(7\):\n {2}echo — Says the text back$/m);
     assert.match(r.out, /^resources \(1\):\n {2}info:\/\/about/m);
     assert.match(r.out, /^prompts \(1\):\n {2}greet — A greeting$/m);
     const sid = /session ([0-9a-f-]+)/.exec(r.out)![1];
@@ -57,7 +57,7 @@ describe('realtime-inspector mcp', () => {
       ['initialized', 'tools', 'resources', 'prompts'],
     );
     const tools = all.find((x) => x.event === 'tools')!.items as { name: string }[];
-    assert.equal(tools.length, 6);
+    assert.equal(tools.length, 7);
     const response = all.find(
       (x) =>
         x.kind === 'message' &&
