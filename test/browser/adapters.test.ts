@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { AdapterView, ConnRecord, Decoded, InitMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -129,13 +129,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -153,11 +147,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     page.waitForFunction(([t, k]) => window.__posted.filter((m: { type: string }) => m.type === t).length >= k, [type, n] as const);
 
   async function open(msg: Msg, theme: Theme = 'dark', viewport = { width: 1200, height: 700 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, viewport);
     await page.goto(`${origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await dispatchInit(page, msg);
@@ -178,16 +168,6 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     await page.reload();
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await dispatchInit(page, msg);
-  }
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    const pwned = await page.evaluate(() => window.__pwned);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
-    assert.equal(pwned, undefined, 'no server text ran');
   }
 
   const rowTypes = (page: Page) =>
@@ -245,7 +225,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       );
       assert.deepEqual(types, ['ack', 'connect', 'event', 'ping', 'pong', 'response', 'text']);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -284,7 +264,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       await page.waitForFunction(() => /unknown packet type/.test(document.querySelector('.detail').innerText));
       assert.match(await page.locator('.detail .banner.warn').innerText(), /Not a valid socket\.io frame: unknown packet type "z"/);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -331,7 +311,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       await waitPosted(page, 'send');
       assert.equal((await posted(page)).find((m) => m.type === 'send')?.data, '2probe');
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -365,7 +345,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       assert.equal(await page.getByLabel('Message format').inputValue(), 'text');
       assert.equal(await page.getByLabel('Message to send').inputValue(), 'hello');
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -416,7 +396,7 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
       assert.deepEqual((await ops())[0], ['1', '#1 Ticks', 'complete', '3 results', false]);
       await page.screenshot({ path: join(RESULTS, 'adapters-graphql.png') });
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 });

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ChecksView, ConnRecord, InitMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -102,13 +102,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -118,24 +112,12 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
   });
 
   async function open(theme: Theme = 'dark', viewport = { width: 1100, height: 640 }): Promise<Page> {
-    const page = await browser.newPage({ viewport });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, viewport);
     await page.goto(`${origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init();
     await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);
     return page;
-  }
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
   }
 
   const dispatchChecks = (page: Page, view: ChecksView | undefined) =>
@@ -204,7 +186,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
       await dispatchChecks(page, undefined);
       assert.equal(await page.isHidden('.checks'), true, 'the profile lost its expect: the strip goes');
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -232,7 +214,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
       assert.match((await page.textContent('.notices')) ?? (await page.textContent('body')) ?? '', /no longer in the log/);
       assert.equal(await page.evaluate(() => window.__inspector.selectedSeq()), 9);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -259,7 +241,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
       await page.click('.checks-toggle');
       assert.equal(await page.isVisible('.checks-list'), true);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -284,7 +266,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
       }));
       assert.deepEqual(injected, { img: 0, pwned: undefined });
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -302,7 +284,7 @@ describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
         assert.equal(look.name, look.body, 'rule names in the foreground colour');
         await page.screenshot({ path: join(RESULTS, `checks-strip-${theme}.png`) });
       } finally {
-        await closePage(page);
+        await closeWebviewPage(page);
       }
     });
   }

@@ -14,8 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage } from '../../src/protocol';
 import { PNG_1X1 } from '../fixtures/mcpServer';
-import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -99,13 +98,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -115,26 +108,12 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
   });
 
   async function open(recs = records()): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, { width: 1280, height: 760 });
     await page.goto(`${origin}/?theme=dark`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await page.evaluate((m) => window.__dispatch(m), init(recs) as unknown);
     await page.waitForSelector('.mcp-view:not([hidden]) .mcp-server-name');
     return page;
-  }
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    const pwned = await page.evaluate(() => window.__pwned);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
-    assert.equal(pwned, undefined, 'no server text ran');
   }
 
   const calls = (page: Page) => page.evaluate(() => window.__posted.filter((m: { type: string }) => m.type === 'mcpCall'));
@@ -166,7 +145,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
       assert.equal(await page.locator('.mcp-detail-title').textContent(), HOSTILE);
       assert.equal(await page.locator('.mcp-view img, .mcp-view b').count(), 0);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -194,7 +173,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
         window.__posted.some((m: { type: string; config?: unknown }) => m.type === 'connect' && m.config === undefined),
       );
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -235,7 +214,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
       await ask({ id: 3, method: '', settled: true });
       await page.waitForFunction(() => document.querySelectorAll('.mcp-ask').length === 0);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -285,7 +264,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
       assert.equal(await page.locator('.mcp-result .mcp-text').textContent(), 'booked');
       assert.deepEqual(JSON.parse((await page.locator('.mcp-result .mcp-json-part').textContent()) ?? ''), { table: 7 });
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -311,7 +290,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
       await page.waitForSelector('.mcp-output .mcp-result-error');
       assert.match(await page.locator('.mcp-output').innerText(), /Invalid arguments/);
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -360,7 +339,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
         { method: 'resources/read', name: 'info://about', args: {} },
       );
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 
@@ -382,7 +361,7 @@ describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000
         copyFileSync(join(RESULTS, 'mcp-view.png'), join(ROOT, 'docs/mcp.png'));
       }
     } finally {
-      await closePage(page);
+      await closeWebviewPage(page);
     }
   });
 });

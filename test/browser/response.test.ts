@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage } from '../../src/protocol';
-import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -93,13 +92,7 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -109,26 +102,12 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
   });
 
   async function open(records: ConnRecord[], theme: Theme = 'dark'): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, { width: 1200, height: 700 });
     await page.goto(`${origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init(records);
     await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);
     return page;
-  }
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    const pwned = await page.evaluate(() => window.__pwned);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
-    assert.equal(pwned, undefined, 'server text never ran as HTML');
   }
 
   it('shows the answer growing as records arrive, reasoning apart, the tool call as JSON and the figures', async () => {
@@ -173,7 +152,7 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
       );
       assert.equal(await page.locator('.response-figures.warn').count(), 0);
       await page.screenshot({ path: join(RESULTS, 'response-tab.png') });
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'response-tab-failed.png') });
       throw e;
@@ -201,7 +180,7 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
       const selected = (await page.textContent('#log-row-selected')) ?? '';
       assert.match(selected, /" Francisco"/, selected);
       assert.equal(await page.isHidden('.response-text'), false, 'the Response tab stays in front');
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'response-click-failed.png') });
       throw e;
@@ -263,7 +242,7 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
       assert.match(resumed.text, /resumed after id 45/);
       assert.match(resumed.cls, /sev-ok/);
       assert.notEqual(gap.color, resumed.color);
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'continuity-failed.png') });
       throw e;
@@ -298,7 +277,7 @@ describe('the Response tab and continuity rows in headless Chromium', { timeout:
       assert.equal(points?.split(' ').length, 3, 'one point per pong that answered a ping');
       assert.equal(await page.textContent('.timing-findings'), '⚠ 1 finding');
       await page.locator('.filter-bar').screenshot({ path: join(RESULTS, 'timing-header.png') });
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'timing-failed.png') });
       throw e;

@@ -13,8 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, ConnectionStats, InitMessage } from '../../src/protocol';
-import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -148,13 +147,7 @@ describe('the header timing figures and the findings filter in headless Chromium
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -164,11 +157,7 @@ describe('the header timing figures and the findings filter in headless Chromium
   });
 
   async function open(msg: InitMessage, clock = false): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 560 } });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, { width: 1280, height: 560 });
     if (clock) {
       await page.clock.install({ time: T0 });
     }
@@ -180,14 +169,6 @@ describe('the header timing figures and the findings filter in headless Chromium
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await page.evaluate((m) => window.__dispatch(m), msg as unknown);
     return page;
-  }
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
   }
 
   it('messages and bytes per second for each direction come from the host totals, and the last minute of messages/s is a sparkline', async () => {
@@ -258,7 +239,7 @@ describe('the header timing figures and the findings filter in headless Chromium
       inLine = await points(page, '.rate-spark .spark-in');
       assert.ok(inLine.length >= 59 && inLine.length <= 61, `${inLine.length} points`);
       assert.ok(inLine[0].x >= 0 && inLine[0].x < 1.5, JSON.stringify(inLine[0]));
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'timing-rates-failed.png') });
       throw e;
@@ -280,7 +261,7 @@ describe('the header timing figures and the findings filter in headless Chromium
       await page.waitForFunction(() => /plain/.test(document.querySelector('.detail').innerText));
       detail = (await page.locator('.detail').innerText()).replace(/\s+/g, ' ');
       assert.doesNotMatch(detail, /Frames/, detail);
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'frames-failed.png') });
       throw e;
@@ -362,7 +343,7 @@ describe('the header timing figures and the findings filter in headless Chromium
       await page.click('.type-filter-all');
       await page.waitForFunction((n) => window.__inspector.shown() === n, records.length);
       await page.waitForFunction(() => window.__state?.filterFindingsOnly === false);
-      await closePage(page);
+      await closeWebviewPage(page);
     } catch (e) {
       await page.screenshot({ path: join(RESULTS, 'findings-filter-failed.png') });
       throw e;

@@ -3,10 +3,13 @@
  * host's CSP (scripts by nonce only), with the stand-in for acquireVsCodeApi (fixtures/harness.js)
  * and a theme's variables: what every browser test of the webview opens.
  */
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumPath } from '../harness/browser';
 
 export type Theme = 'dark' | 'light' | 'hc';
 
@@ -64,4 +67,40 @@ export function startWebviewServer(nonce: string): Promise<{ server: Server; ori
     });
     server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
   });
+}
+
+/** Headless Chromium (Debian's, or CHROMIUM=…) as the webview tests run it. */
+export async function launchHeadless(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    timeout: 30_000,
+  });
+}
+
+/** A new page with a generous timeout (a shared machine starts pages slowly) whose page errors {@link closeWebviewPage} checks. */
+export async function newWebviewPage(browser: Browser, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(30_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  pageErrors.set(page, errors);
+  return page;
+}
+
+const pageErrors = new WeakMap<Page, string[]>();
+
+/** Closes the page, then asserts it had no page errors, no CSP violations, and ran no server text (`window.__pwned`). */
+export async function closeWebviewPage(page: Page): Promise<void> {
+  const errors = pageErrors.get(page) ?? [];
+  const seen = await page.evaluate(() => {
+    const w = globalThis as unknown as { __cspViolations: string[]; __pwned?: unknown };
+    return { csp: w.__cspViolations, pwned: w.__pwned };
+  });
+  await page.close();
+  assert.deepEqual(errors, [], 'no page errors');
+  assert.deepEqual(seen.csp, [], 'no CSP violations');
+  assert.equal(seen.pwned, undefined, 'no server text ran');
 }

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage, RepeatView, ToWebviewMessage } from '../../src/protocol';
 import { chromiumPath } from '../harness/browser';
-import { ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
@@ -69,13 +69,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
     assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
     ({ server, origin } = await startWebviewServer(NONCE));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      timeout: 30_000,
-    });
+    browser = await launchHeadless();
     mkdirSync(RESULTS, { recursive: true });
   });
 
@@ -85,11 +79,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
   });
 
   async function open(extra: Partial<Omit<InitMessage, 'records'>> = {}): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
-    page.setDefaultTimeout(30_000);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    (page as unknown as { __errors: string[] }).__errors = errors;
+    const page = await newWebviewPage(browser, { width: 1200, height: 700 });
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init(extra);
@@ -111,14 +101,6 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await row(page, seq).click();
     await frames(page);
   };
-
-  async function closePage(page: Page): Promise<void> {
-    const errors = (page as unknown as { __errors: string[] }).__errors;
-    const csp = await page.evaluate(() => window.__cspViolations as string[]);
-    await page.close();
-    assert.deepEqual(errors, [], 'no page errors');
-    assert.deepEqual(csp, [], 'no CSP violations');
-  }
 
   it('Ctrl+click selects a second row: both marked selected, Compare posts the pair; again lets it go; a plain click ends it', async () => {
     const page = await open();
@@ -150,7 +132,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await click(page, 7);
     assert.equal(await compare.isVisible(), false, 'a plain click selects one row again');
     assert.equal(await row(page, 6).getAttribute('aria-selected'), 'false');
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it('by keyboard: Space marks the selected row, the arrows move on, Compare takes both; Escape clears them', async () => {
@@ -168,7 +150,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await frames(page);
     assert.equal(await page.evaluate(() => window.__inspector.markedSeq()), undefined);
     assert.equal(await page.getByRole('button', { name: 'Compare', exact: true }).isVisible(), false);
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it('Save as message from the send box and from a sent row; a sent row names the saved message it came from', async () => {
@@ -210,7 +192,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     await dispatch(page, { type: 'origins', entries: [[8, 'tick']] });
     await page.waitForFunction(() => /tick/.test(document.querySelector('.log .row[data-seq="8"] .c-type').textContent));
     assert.match(await page.locator('.detail .kv').first().innerText(), /Saved message\s+tick/);
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it('Repeat posts interval, count and resume; the header shows it running with Stop, then why it stopped', async () => {
@@ -243,7 +225,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     assert.equal(await line.getByRole('button', { name: 'Stop repeat' }).isVisible(), false);
     await line.getByRole('button', { name: 'Dismiss' }).click();
     assert.equal(await line.isVisible(), false);
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it("the send box lists the profile's saved messages: a pick fills the editor in its mode, a send of it unchanged names it", async () => {
@@ -276,7 +258,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     // The profile's messages changed: the list follows; none left hides it.
     await dispatch(page, { type: 'config', config: init().config, savedMessages: [] });
     assert.equal(await picker.isVisible(), false);
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it("the profile's history from the host comes back with Up in a new panel", async () => {
@@ -287,7 +269,7 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     assert.equal(await editor.inputValue(), 'second from yesterday');
     await editor.press('ArrowUp');
     assert.equal(await editor.inputValue(), 'first from yesterday');
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 
   it("screenshot: two rows selected for Compare, a sent row from a saved message, the saved messages list (the README's docs/compare-rows.png with RI_SCREENSHOT_DOCS=1)", async () => {
@@ -302,6 +284,6 @@ describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, 
     if (process.env.RI_SCREENSHOT_DOCS) {
       copyFileSync(join(RESULTS, 'compare-rows.png'), join(ROOT, 'docs', 'compare-rows.png'));
     }
-    await closePage(page);
+    await closeWebviewPage(page);
   });
 });
