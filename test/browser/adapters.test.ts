@@ -7,22 +7,18 @@
  * and the GraphQL operations list with Stop. Records go through the host's own packer, as the panel's do.
  * Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { AdapterView, ConnRecord, Decoded, InitMessage } from '../../src/protocol';
-import { chromiumPath } from '../harness/browser';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, type Theme, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'YWRhcHRlcnMtbm9uY2UtMTI';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -121,22 +117,7 @@ function init(records: ConnRecord[], adapter?: AdapterView): Omit<InitMessage, '
 }
 
 describe('protocol adapters in the webview, in headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   type Msg = ReturnType<typeof init>;
   const dispatchInit = (page: Page, msg: Msg) =>
@@ -147,8 +128,8 @@ describe('protocol adapters in the webview, in headless Chromium', { timeout: 60
     page.waitForFunction(([t, k]) => window.__posted.filter((m: { type: string }) => m.type === t).length >= k, [type, n] as const);
 
   async function open(msg: Msg, theme: Theme = 'dark', viewport = { width: 1200, height: 700 }): Promise<Page> {
-    const page = await newWebviewPage(browser, viewport);
-    await page.goto(`${origin}/?theme=${theme}`);
+    const page = await newWebviewPage(harness.browser, viewport);
+    await page.goto(`${harness.origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await dispatchInit(page, msg);
     return page;

@@ -4,23 +4,19 @@
  * the record that decided it, collapse kept across a reload, Run again, and hostile text kept as text.
  * Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ChecksView, ConnRecord, InitMessage } from '../../src/protocol';
-import { chromiumPath } from '../harness/browser';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, type Theme, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const getComputedStyle: (el: unknown) => { color: string; borderTopStyle: string };
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'Y2hlY2tzLW5vbmNlLTEyMzQ';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
@@ -94,26 +90,11 @@ function checks(extra: Partial<ChecksView> = {}): ChecksView {
 }
 
 describe('the Checks strip in headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   async function open(theme: Theme = 'dark', viewport = { width: 1100, height: 640 }): Promise<Page> {
-    const page = await newWebviewPage(browser, viewport);
-    await page.goto(`${origin}/?theme=${theme}`);
+    const page = await newWebviewPage(harness.browser, viewport);
+    await page.goto(`${harness.origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init();
     await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);

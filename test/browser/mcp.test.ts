@@ -5,22 +5,20 @@
  * for a schema the form cannot follow, Call through the host's `mcpCall` request, and its result:
  * an image drawn from a data: URL, text from the server shown as text. Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage } from '../../src/protocol';
 import { PNG_1X1 } from '../fixtures/mcpServer';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, ROOT, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'bWNwLXZpZXctbm9uY2UtMTI';
 const T0 = Date.parse('2026-12-03T09:41:07.120Z');
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
@@ -91,25 +89,11 @@ function init(recs: ConnRecord[]): InitMessage {
 }
 
 describe('the MCP view in the webview, in headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   async function open(recs = records()): Promise<Page> {
-    const page = await newWebviewPage(browser, { width: 1280, height: 760 });
-    await page.goto(`${origin}/?theme=dark`);
+    const page = await newWebviewPage(harness.browser, { width: 1280, height: 760 });
+    await page.goto(`${harness.origin}/?theme=dark`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     await page.evaluate((m) => window.__dispatch(m), init(recs) as unknown);
     await page.waitForSelector('.mcp-view:not([hidden]) .mcp-server-name');

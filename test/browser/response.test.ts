@@ -5,22 +5,20 @@
  * selects the event that brought it; server text stays text; a gap finding's row in the warning colour.
  * Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage } from '../../src/protocol';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer, type Theme } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, ROOT, type Theme, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const getComputedStyle: (el: unknown) => { color: string };
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'cmVzcG9uc2Utbm9uY2UtMTIzNA';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -85,25 +83,11 @@ function init(records: ConnRecord[]): Omit<InitMessage, 'records'> & { records: 
 }
 
 describe('the Response tab and continuity rows in headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   async function open(records: ConnRecord[], theme: Theme = 'dark'): Promise<Page> {
-    const page = await newWebviewPage(browser, { width: 1200, height: 700 });
-    await page.goto(`${origin}/?theme=${theme}`);
+    const page = await newWebviewPage(harness.browser, { width: 1200, height: 700 });
+    await page.goto(`${harness.origin}/?theme=${theme}`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init(records);
     await page.evaluate((m) => window.__dispatch(m), { ...msg, records: packBatch(msg.records) } as unknown);

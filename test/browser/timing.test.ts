@@ -5,21 +5,18 @@
  * findings" (from the type list or the findings counter) hiding every other row and surviving a reload.
  * The page's clock is Playwright's, so a minute of rates takes no minute. Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, ConnectionStats, InitMessage } from '../../src/protocol';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'dGltaW5nLW5vbmNlLTEyMzQ1Ng';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 const t = (ms: number) => new Date(T0 + ms).toISOString();
@@ -140,28 +137,14 @@ async function points(page: Page, selector: string): Promise<{ x: number; y: num
 }
 
 describe('the header timing figures and the findings filter in headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   async function open(msg: InitMessage, clock = false): Promise<Page> {
-    const page = await newWebviewPage(browser, { width: 1280, height: 560 });
+    const page = await newWebviewPage(harness.browser, { width: 1280, height: 560 });
     if (clock) {
       await page.clock.install({ time: T0 });
     }
-    await page.goto(`${origin}/?theme=dark`);
+    await page.goto(`${harness.origin}/?theme=dark`);
     if (clock) {
       // From here the page's time moves only when the test says (a minute on: loading a page under load never takes that long).
       await page.clock.pauseAt(T0 + 60_000);

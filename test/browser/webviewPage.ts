@@ -4,10 +4,11 @@
  * and a theme's variables: what every browser test of the webview opens.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { chromiumPath } from '../harness/browser';
 
@@ -103,4 +104,37 @@ export async function closeWebviewPage(page: Page): Promise<void> {
   assert.deepEqual(errors, [], 'no page errors');
   assert.deepEqual(seen.csp, [], 'no CSP violations');
   assert.equal(seen.pwned, undefined, 'no server text ran');
+}
+
+/** Where the browser tests put their screenshots. */
+export const RESULTS = join(ROOT, 'test-results');
+
+/**
+ * The page server and headless Chromium for the tests of one `describe`: started before them (the
+ * built webview and Chromium checked first), closed after.
+ */
+export function webviewHarness(nonce: string): { readonly browser: Browser; readonly origin: string } {
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  let origin = '';
+  before(async () => {
+    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
+    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
+    ({ server, origin } = await startWebviewServer(nonce));
+    browser = await launchHeadless();
+    mkdirSync(RESULTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((r) => server?.close(r));
+  });
+  return {
+    get browser() {
+      assert.ok(browser, 'Chromium is not started');
+      return browser;
+    },
+    get origin() {
+      return origin;
+    },
+  };
 }

@@ -5,23 +5,20 @@
  * its saved message, Repeat in the send box with the header's line and Stop, and the profile's history
  * across sessions. Run `npm run build` first.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { packBatch } from '../../src/core/batchFormat';
 import type { ConnRecord, InitMessage, RepeatView, ToWebviewMessage } from '../../src/protocol';
-import { chromiumPath } from '../harness/browser';
-import { closeWebviewPage, launchHeadless, newWebviewPage, ROOT, startWebviewServer } from './webviewPage';
+import { closeWebviewPage, newWebviewPage, RESULTS, ROOT, webviewHarness } from './webviewPage';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const window: any;
 declare const document: any;
 declare const requestAnimationFrame: (cb: (t?: unknown) => void) => number;
 
-const RESULTS = join(ROOT, 'test-results');
 const NONCE = 'd29ya2JlbmNoLW5vbmNlLTE';
 const T0 = Date.parse('2026-11-24T09:41:07.120Z');
 
@@ -61,26 +58,11 @@ function init(extra: Partial<Omit<InitMessage, 'records'>> = {}): Omit<InitMessa
 }
 
 describe('the workbench in the panel, headless Chromium', { timeout: 600_000 }, () => {
-  let browser: Browser;
-  let server: Server;
-  let origin: string;
-
-  before(async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/webview.js')), 'dist/webview.js is missing: run `npm run build` first');
-    assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run \`bash scripts/ensure-system.sh chromium\``);
-    ({ server, origin } = await startWebviewServer(NONCE));
-    browser = await launchHeadless();
-    mkdirSync(RESULTS, { recursive: true });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await new Promise((r) => server?.close(r));
-  });
+  const harness = webviewHarness(NONCE);
 
   async function open(extra: Partial<Omit<InitMessage, 'records'>> = {}): Promise<Page> {
-    const page = await newWebviewPage(browser, { width: 1200, height: 700 });
-    await page.goto(`${origin}/`);
+    const page = await newWebviewPage(harness.browser, { width: 1200, height: 700 });
+    await page.goto(`${harness.origin}/`);
     await page.waitForFunction(() => window.__posted.some((m: { type: string }) => m.type === 'ready'));
     const msg = init(extra);
     await dispatch(page, { ...msg, records: packBatch(msg.records) } as unknown as ToWebviewMessage);

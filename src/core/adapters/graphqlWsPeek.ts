@@ -3,6 +3,7 @@
  * both servers write them (`{"id":"1","type":"next",…`, `{"type":"data","id":"1",…`). Under a flood
  * this is all the log needs of a result; the frame is parsed whole when someone asks for more.
  */
+import { sameBytes } from './bytes';
 
 /** Whether `b` holds the ASCII `text` at `at` (no copies: this runs for every message). */
 function has(b: Buffer, at: number, text: string): boolean {
@@ -92,17 +93,4 @@ export function peekType(b: Buffer): string | undefined {
   }
   const close = b.indexOf(0x22, at);
   return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;
-}
-
-/** Whether `b[start, end)` holds exactly `bytes` (a loop: for a few bytes, cheaper than a native compare). */
-function sameBytes(bytes: Buffer, b: Buffer, start: number, end: number): boolean {
-  if (bytes.length !== end - start) {
-    return false;
-  }
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== b[start + i]) {
-      return false;
-    }
-  }
-  return true;
 }

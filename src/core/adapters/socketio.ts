@@ -17,6 +17,7 @@ import {
   AdapterSendError,
   type InboundFrame,
 } from './adapter';
+import { sameBytes } from './bytes';
 import { LazyDecoded } from './lazyDecoded';
 import { deconstruct, EIO, parseSioPacket, reconstruct, type SioPacket, writeSioPacket } from './socketioPacket';
 
@@ -516,16 +517,3 @@ export const socketIoAdapter: Adapter<SocketIoOptions> = {
   counts: (d) => (d.type === 'event' || d.type === 'ack') && !d.partial,
   suggests: ({ url }) => /\/socket\.io(\/|$|\?)/.test(url) || /[?&]EIO=\d/.test(url),
 };
-
-/** Whether `b[start, end)` holds exactly `bytes` (a loop: for a few bytes, cheaper than a native compare). */
-function sameBytes(bytes: Buffer, b: Buffer, start: number, end: number): boolean {
-  if (bytes.length !== end - start) {
-    return false;
-  }
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] !== b[start + i]) {
-      return false;
-    }
-  }
-  return true;
-}
