@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { resolveKind } from '../core/options';
+import { jsonStrings, mapJsonStrings } from '../core/jsonStrings';
 import { resolveProfile } from '../core/resolve';
 import { COPY_FORMATS, type CopyFormat, copyAs } from '../core/workbench/copyAs';
 import { applyEnvironment } from '../core/workbench/environments';
@@ -186,37 +187,17 @@ async function prepareVerbMessage(session: Session, message: SavedMessage, verb:
   if (!view.verbs.some((v) => v.name === verb)) {
     throw new Error(`"${message.name}": ${view.name} has no "${verb}" send (it has ${view.verbs.map((v) => v.name).join(', ')})`);
   }
-  const strings: string[] = [];
-  collectStrings(message.fields ?? {}, strings);
   const resolved = new Map<string, string>();
-  for (const text of strings) {
+  for (const text of jsonStrings(message.fields ?? {})) {
     const r = await resolveProfile({ url: '', body: text }, env);
     if (!r.ok) {
       throw new Error(`message "${message.name}": ${r.error.message}`);
     }
     resolved.set(text, r.value.body ?? '');
   }
-  const map = (v: unknown): unknown =>
-    typeof v === 'string'
-      ? (resolved.get(v) ?? v)
-      : Array.isArray(v)
-        ? v.map(map)
-        : v && typeof v === 'object'
-          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, map(x)]))
-          : v;
-  const fields = map(message.fields ?? {}) as Record<string, unknown>;
+  const fields = mapJsonStrings(message.fields ?? {}, (v) => resolved.get(v) ?? v) as Record<string, unknown>;
   // The session resolves `{{…}}` at each send, as one send's.
   return () => session.sendAdapter({ verb, fields });
-}
-
-function collectStrings(v: unknown, out: string[]): void {
-  if (typeof v === 'string') {
-    out.push(v);
-  } else if (Array.isArray(v)) {
-    v.forEach((x) => collectStrings(x, out));
-  } else if (v && typeof v === 'object') {
-    Object.values(v).forEach((x) => collectStrings(x, out));
-  }
 }
 
 /** Send Saved Message… (Ctrl/Cmd+K in the panel): a quick pick of the profile's `messages`, sent once or repeated. */

@@ -370,7 +370,6 @@ export function validateProfile(entry: unknown): string | undefined {
   return undefined;
 }
 
-/** What is wrong with a profile's `adapter`, naming the option, or undefined. */
 /** What an MCP profile cannot hold: the session speaks JSON-RPC over HTTP itself. */
 const NOT_FOR_MCP = [
   'method',
@@ -400,6 +399,7 @@ function mcpProblem(entry: Record<string, unknown>): string | undefined {
     : undefined;
 }
 
+/** What is wrong with a profile's `adapter`, naming the option, or undefined. */
 function adapterProblem(a: unknown, kind: unknown): string | undefined {
   if (!isObject(a) || typeof a.name !== 'string') {
     return `"adapter" must be { "name": one of ${adapterNames().join(', ')}, "options": { … } }`;

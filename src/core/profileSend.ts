@@ -1,4 +1,5 @@
 /** A profile's `send`: the messages it sends after every open, their check and their payloads. */
+import { jsonStrings } from './jsonStrings';
 import { parseBase64 } from './payloadText';
 
 /** A message a profile sends: text as written, a JSON value (sent as its JSON text), or binary as base64. */
@@ -27,22 +28,13 @@ export function sendPayloads(items: readonly SendItem[] | undefined): SendPayloa
 /** The strings of `send` items that may hold templates (text, and the strings inside a JSON value). */
 export function sendStrings(items: readonly SendItem[] | undefined): string[] {
   const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') {
-      out.push(v);
-    } else if (Array.isArray(v)) {
-      v.forEach(walk);
-    } else if (isObject(v)) {
-      Object.values(v).forEach(walk);
-    }
-  };
   for (const item of items ?? []) {
     if (typeof item === 'string') {
       out.push(item);
     } else if (isObject(item) && 'text' in item) {
       out.push(String(item.text));
     } else if (isObject(item) && 'json' in item) {
-      walk(item.json);
+      jsonStrings(item.json, out);
     }
   }
   return out;

@@ -27,6 +27,7 @@ import { messagePayload } from '../core/workbench/savedMessages';
 import { RawView } from './rawView';
 import { type ResolvedConnect, resolveForConnect } from './resolveForConnect';
 import { EMPTY_STATS, addStats, restoredStats } from './stats';
+import { jsonStrings, mapJsonStrings } from '../core/jsonStrings';
 import type { McpAsk, McpRun } from './mcpRun';
 import { version } from '../../package.json';
 
@@ -547,37 +548,18 @@ export class Session extends Disposable {
    * environment's variables first. Throws a {@link SendError} naming what is undefined.
    */
   private resolveFields(fields: Record<string, unknown>): Record<string, unknown> {
-    const strings: string[] = [];
-    const collect = (v: unknown): void => {
-      if (typeof v === 'string') {
-        strings.push(v);
-      } else if (Array.isArray(v)) {
-        v.forEach(collect);
-      } else if (v && typeof v === 'object') {
-        Object.values(v).forEach(collect);
-      }
-    };
-    collect(fields);
     let resolved: string[];
     try {
       const env = this.deps.environment?.() ?? {};
       resolved = this.dynamic.resolveMany(
-        strings.map((t) => (t.includes('{{') ? applyEnvironmentText(t, env.vars, env.name) : t)),
+        jsonStrings(fields).map((t) => (t.includes('{{') ? applyEnvironmentText(t, env.vars, env.name) : t)),
         false,
       );
     } catch (err) {
       throw new SendError((err as Error).message);
     }
     let i = 0;
-    const put = (v: unknown): unknown =>
-      typeof v === 'string'
-        ? resolved[i++]
-        : Array.isArray(v)
-          ? v.map(put)
-          : v && typeof v === 'object'
-            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, put(x)]))
-            : v;
-    return put(fields) as Record<string, unknown>;
+    return mapJsonStrings(fields, () => resolved[i++]) as Record<string, unknown>;
   }
 
   /**
