@@ -64,6 +64,16 @@ export interface PanelActions {
   readonly sendHistory: SendHistory;
 }
 
+/** One post of records as the host paced it. */
+export interface RecordsPost {
+  /** The host's clock (Date.now()) when the batch was cut, before it was packed. */
+  readonly at: number;
+  /** Records in the post. */
+  readonly count: number;
+  /** Whether the host took the rate for a flood, so the next post waits FLOOD_BATCH_INTERVAL_MS. */
+  readonly flood: boolean;
+}
+
 /** Least time between two posts of the Checks strip's states: a rule's state can change with every record. */
 const CHECKS_INTERVAL_MS = 50;
 /** Least time between two posts of a running repeat's count (a start or a stop goes at once). */
@@ -88,6 +98,9 @@ export class InspectorPanel extends Disposable {
   private lastBatchAt = 0;
   /** Posts made, for tests and diagnostics. */
   posts = 0;
+  private readonly _onDidPostRecords = this._register(new Emitter<RecordsPost>());
+  /** Fires at each post of records, with the host's own clock and pacing (for tests and diagnostics). */
+  readonly onDidPostRecords = this._onDidPostRecords.event;
   private displayLimit = viewSettings().displayLimit;
   private rawOn = false;
   private rawPending = '';
@@ -277,13 +290,16 @@ export class InspectorPanel extends Disposable {
     const now = Date.now();
     const perSecond = ((store.size - from) * 1000) / Math.max(BATCH_INTERVAL_MS, now - this.lastBatchAt);
     this.lastBatchAt = now;
-    this.batcher.intervalMs = perSecond >= FLOOD_RECORDS_PER_S ? FLOOD_BATCH_INTERVAL_MS : BATCH_INTERVAL_MS;
+    const flood = perSecond >= FLOOD_RECORDS_PER_S;
+    this.batcher.intervalMs = flood ? FLOOD_BATCH_INTERVAL_MS : BATCH_INTERVAL_MS;
+    const count = store.size - from;
     this.post({
       type: 'records',
       records: packStored(store, from, store.size, this.session.redactor, this.displayLimit),
       stats: { ...this.session.stats },
       dropped: store.dropped,
     });
+    this._onDidPostRecords.fire({ at: now, count, flood });
   }
 
   private post(message: ToWebviewMessage): void {
