@@ -81,6 +81,21 @@ export function decodedId(d: Decoded): string | undefined {
   return typeof id === 'string' ? id : typeof id === 'number' ? String(id) : undefined;
 }
 
+/**
+ * A reading a store makes again from a message's bytes when asked (`adapters/lazyDecoded.ts`
+ * `FrameReading`, one per protocol and type): what a row shows of it, read where the store keeps the
+ * bytes, `b[from, to)`, without making the reading. Such readings have no latency and are neither
+ * keep-alive nor partial.
+ */
+export abstract class RowReading {
+  abstract readonly protocol: AdapterName;
+  abstract readonly type: string;
+  /** The log's label. */
+  abstract label(b: Uint8Array, from: number, to: number): string | undefined;
+  /** The id as text ({@link decodedId}'s). */
+  abstract id(b: Uint8Array, from: number, to: number): string | undefined;
+}
+
 /** The readings `unpackBatch` made from a row's columns (a summary: the host's store has the whole one). */
 const summaries = new WeakSet<Decoded>();
 
@@ -241,10 +256,19 @@ export class BatchWriter {
     lastIdLen: number,
     bytes: Uint8Array,
     start: number,
-    decoded?: Decoded,
+    decoded?: Decoded | RowReading,
   ): void {
     const f = this.newRow(seq, time, flags, size);
-    if (decoded !== undefined) {
+    if (decoded instanceof RowReading) {
+      this.decodedColumns(
+        decoded.protocol,
+        decoded.type,
+        decoded.label(bytes, start, start + dataLen),
+        undefined,
+        0,
+        decoded.id(bytes, start, start + dataLen),
+      );
+    } else if (decoded !== undefined) {
       this.decodedRow(decoded);
     }
     this.fields[f + DATA_LEN_FIELD] = dataLen;
@@ -294,6 +318,25 @@ export class BatchWriter {
 
   /** The decoded columns of the row just made (`rows - 1`): what the log shows of `d`. */
   private decodedRow(d: Decoded): void {
+    const latency = d.latencyMs;
+    this.decodedColumns(
+      d.protocol,
+      d.type,
+      d.label,
+      typeof latency === 'number' && latency >= 0 ? latency : undefined,
+      (d.keepAlive ? DECODED_KEEP_ALIVE : 0) | (d.partial ? DECODED_PARTIAL : 0),
+      decodedId(d),
+    );
+  }
+
+  private decodedColumns(
+    protocol: AdapterName,
+    type: string,
+    label: unknown,
+    latency: number | undefined,
+    flags: number,
+    id: string | undefined,
+  ): void {
     let dec = this.dec;
     const at = (this.rows - 1) * DECODED_FIELDS;
     if (!dec) {
@@ -311,8 +354,6 @@ export class BatchWriter {
       grown.set(dec.fields);
       dec.fields = grown;
     }
-    const protocol = d.protocol;
-    const type = d.type;
     const last = this.lastKind;
     let kind = last.kind;
     if (kind < 0 || protocol !== last.protocol || type !== last.type) {
@@ -324,14 +365,11 @@ export class BatchWriter {
       last.type = type;
       last.kind = kind;
     }
-    const label = d.label;
-    const latency = d.latencyMs;
     dec.fields[at + DECODED_KIND_FIELD] = kind;
     dec.fields[at + DECODED_LABEL_FIELD] =
       typeof label === 'string' ? dec.labels.placeOf(label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS) : label, Infinity) : ABSENT;
-    dec.fields[at + DECODED_LATENCY_FIELD] = typeof latency === 'number' && latency >= 0 ? Math.round(latency) : ABSENT;
-    dec.fields[at + DECODED_FLAGS_FIELD] = (d.keepAlive ? DECODED_KEEP_ALIVE : 0) | (d.partial ? DECODED_PARTIAL : 0);
-    const id = decodedId(d);
+    dec.fields[at + DECODED_LATENCY_FIELD] = latency === undefined ? ABSENT : Math.round(latency);
+    dec.fields[at + DECODED_FLAGS_FIELD] = flags;
     dec.fields[at + DECODED_ID_FIELD] =
       id === undefined ? ABSENT : dec.ids.placeOf(id.length > LABEL_CHARS ? id.slice(0, LABEL_CHARS) : id, Infinity);
   }

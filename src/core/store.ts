@@ -2,6 +2,7 @@
 import { ABSENT, BINARY, type BatchWriter, LARGE, NAMED, NameList, OUT, SAME_AS_ID } from './batchFormat';
 import { ReceivedText } from './receivedText';
 import { holdsSecretField } from './decodedSecrets';
+import { FrameReading, keptReading } from './adapters/lazyDecoded';
 import { type ConnRecord, type Decoded, type MessageRecord } from './records';
 
 export interface StoreOptions {
@@ -93,8 +94,10 @@ export class MessageStore {
    * A message's `decoded` (a protocol adapter's reading), kept by slot as the object it is: writing it
    * to the chunks as JSON would cost a serialisation per message at add time, which a flood cannot
    * afford; a batch takes only its type and label (`BatchWriter.storedRow`), export and reads the object.
+   * A reading made from the message's bytes alone is kept as its shared {@link FrameReading} and made
+   * again from the bytes the slot keeps: no object per message.
    */
-  private decodedBy: (Decoded | undefined)[] = [];
+  private decodedBy: (Decoded | FrameReading | undefined)[] = [];
 
   private times: string[] = [];
   private timesBase = 0;
@@ -149,7 +152,8 @@ export class MessageStore {
     this._bytes += cost;
     if (record.kind === 'message' && record.state === undefined && record.large !== false && !keptWhole(record)) {
       this.whole[slot] = undefined;
-      this.decodedBy[slot] = record.decoded;
+      this.decodedBy[slot] =
+        record.decoded === undefined ? undefined : keptReading(record.decoded, record instanceof ReceivedText ? record.utf8 : undefined);
       this.encode(slot, record);
     } else {
       this.i32[slot * I32_STRIDE + FLAGS] = KEPT_WHOLE;
@@ -426,7 +430,11 @@ export class MessageStore {
       r.large = true;
     }
     const decoded = this.decodedBy[slot];
-    if (decoded !== undefined) {
+    if (decoded instanceof FrameReading) {
+      // From a copy of the bytes: the chunk is written over once its messages are gone.
+      const start = this.i32[slot * I32_STRIDE + OFFSET];
+      r.decoded = decoded.read(Buffer.from(chunk.subarray(start, start + n)));
+    } else if (decoded !== undefined) {
       r.decoded = decoded;
     }
     return r;
@@ -502,7 +510,7 @@ export class MessageStore {
     this.cap = cap;
     this.setSlots(new Float64Array(cap * F64_STRIDE));
     this.whole = new Array<ConnRecord | undefined>(cap).fill(undefined);
-    this.decodedBy = new Array<Decoded | undefined>(cap).fill(undefined);
+    this.decodedBy = new Array<Decoded | FrameReading | undefined>(cap).fill(undefined);
   }
 }
 
@@ -538,8 +546,12 @@ export function recordCost(record: ConnRecord): number {
         (record instanceof ReceivedText && record.utf8 !== undefined ? record.size : record.data.length) +
         (record.event?.length ?? 0) +
         (record.lastEventId?.length ?? 0) +
-        // A decoded reading holds about as much as the frame it read (its fields, or a view of the frame).
-        (record.decoded === undefined ? 0 : RECORD_OVERHEAD + record.size)
+        // A decoded reading holds about as much as the frame it read (its fields, or a view of the frame);
+        // one made again from the message's bytes (a FrameReading) holds nothing of its own.
+        (record.decoded === undefined ||
+        keptReading(record.decoded, record instanceof ReceivedText ? record.utf8 : undefined) instanceof FrameReading
+          ? 0
+          : RECORD_OVERHEAD + record.size)
       );
     case 'comment':
       return RECORD_OVERHEAD + record.text.length;

@@ -19,7 +19,7 @@ import {
   type InboundFrame,
 } from './adapter';
 import { idLabel, peekId, peekType } from './graphqlWsPeek';
-import { LazyDecoded } from './lazyDecoded';
+import { type FramePeeks, FrameReading, LazyDecoded } from './lazyDecoded';
 
 export interface GraphqlWsOptions {
   /** The operation subscribed to as soon as the server acknowledged the connection. */
@@ -50,22 +50,23 @@ const CLOSES: Record<number, [string, boolean]> = {
 
 /** A result (`next` / `data`) as it arrived: parsed when a field is read. */
 class GraphqlResult extends LazyDecoded {
-  constructor(
-    type: string,
-    private readonly bytes: Buffer,
-  ) {
-    super(PROTOCOL, type);
+  constructor(type: 'next' | 'data', frame: Buffer) {
+    super(PROTOCOL, type, frame);
+  }
+
+  get reading(): FrameReading {
+    return this.type === 'next' ? NEXT_READING : DATA_READING;
   }
 
   #id: string | undefined;
 
   /** Read from the frame's head when it is a plain string there (as both servers write it): the log's id and label need no parse. */
   get id(): unknown {
-    return (this.#id ??= peekId(this.bytes)) ?? this.fields.id;
+    return (this.#id ??= peekId(this.frame)) ?? this.fields.id;
   }
 
   get label(): string | undefined {
-    const id = (this.#id ??= peekId(this.bytes));
+    const id = (this.#id ??= peekId(this.frame));
     return id === undefined ? super.label : idLabel(id);
   }
 
@@ -75,13 +76,23 @@ class GraphqlResult extends LazyDecoded {
 
   protected parse(): Record<string, unknown> {
     try {
-      const m = JSON.parse(this.bytes.toString()) as { id?: unknown; payload?: unknown };
+      const m = JSON.parse(this.frame.toString()) as { id?: unknown; payload?: unknown };
       return { id: m.id, payload: m.payload, label: `#${String(m.id)}` };
     } catch (err) {
       return { error: `not JSON: ${(err as Error).message}` };
     }
   }
 }
+
+const RESULT_PEEKS: FramePeeks = {
+  label: (b, from, to) => {
+    const id = peekId(b, from, to);
+    return id === undefined ? undefined : idLabel(id);
+  },
+  id: peekId,
+};
+const NEXT_READING = new FrameReading(PROTOCOL, 'next', (frame) => new GraphqlResult('next', frame), RESULT_PEEKS);
+const DATA_READING = new FrameReading(PROTOCOL, 'data', (frame) => new GraphqlResult('data', frame), RESULT_PEEKS);
 
 interface Operation {
   payload: Record<string, unknown>;

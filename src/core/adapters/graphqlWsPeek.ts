@@ -5,9 +5,9 @@
  */
 import { sameBytes } from './bytes';
 
-/** Whether `b` holds the ASCII `text` at `at` (no copies: this runs for every message). */
-function has(b: Buffer, at: number, text: string): boolean {
-  if (b.length < at + text.length) {
+/** Whether `b[at, to)` begins with the ASCII `text` (no copies: this runs for every message). */
+function has(b: Uint8Array, at: number, text: string, to = b.length): boolean {
+  if (to < at + text.length) {
     return false;
   }
   for (let i = 0; i < text.length; i++) {
@@ -19,27 +19,27 @@ function has(b: Buffer, at: number, text: string): boolean {
 }
 
 /** The end (closing quote) of a plain JSON string starting at `at`, when it is short and has no escapes; else -1. */
-function plainStringEnd(b: Buffer, at: number): number {
+function plainStringEnd(b: Uint8Array, at: number, to: number): number {
   let end = at;
-  while (end < b.length && end - at < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
+  while (end < to && end - at < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
     end++;
   }
-  return b[end] === 0x22 ? end : -1;
+  return end < to && b[end] === 0x22 ? end : -1;
 }
 
 /**
- * The message's id when it is a plain string at the frame's head: `{"id":"1",…` or
+ * The id of the message `b[from, to)` when it is a plain string at its head: `{"id":"1",…` or
  * `{"type":"data","id":"1",…`; else undefined (the frame is parsed whole when the id is asked).
  */
-export function peekId(b: Buffer): string | undefined {
-  if (has(b, 0, '{"id":"')) {
-    const end = plainStringEnd(b, 7);
-    return end < 0 ? undefined : idText(b, 7, end);
+export function peekId(b: Uint8Array, from = 0, to = b.length): string | undefined {
+  if (has(b, from, '{"id":"', to)) {
+    const end = plainStringEnd(b, from + 7, to);
+    return end < 0 ? undefined : idText(b, from + 7, end);
   }
-  if (has(b, 0, '{"type":"')) {
-    const typeEnd = plainStringEnd(b, 9);
-    if (typeEnd >= 0 && has(b, typeEnd, '","id":"')) {
-      const end = plainStringEnd(b, typeEnd + 8);
+  if (has(b, from, '{"type":"', to)) {
+    const typeEnd = plainStringEnd(b, from + 9, to);
+    if (typeEnd >= 0 && has(b, typeEnd, '","id":"', to)) {
+      const end = plainStringEnd(b, typeEnd + 8, to);
       return end < 0 ? undefined : idText(b, typeEnd + 8, end);
     }
   }
@@ -49,13 +49,14 @@ export function peekId(b: Buffer): string | undefined {
 /** The id read last, with its bytes and its label: a stream of one operation's results repeats it. */
 let lastId = { bytes: Buffer.alloc(0), id: '', label: '#' };
 
-function idText(b: Buffer, start: number, end: number): string {
+function idText(b: Uint8Array, start: number, end: number): string {
   const last = lastId;
   if (sameBytes(last.bytes, b, start, end)) {
     return last.id;
   }
-  const id = b.toString('utf8', start, end);
-  lastId = { bytes: Buffer.from(b.subarray(start, end)), id, label: `#${id}` };
+  const bytes = Buffer.from(b.subarray(start, end));
+  const id = bytes.toString('utf8');
+  lastId = { bytes, id, label: `#${id}` };
   return id;
 }
 

@@ -18,7 +18,7 @@ import {
   type InboundFrame,
 } from './adapter';
 import { sameBytes } from './bytes';
-import { LazyDecoded } from './lazyDecoded';
+import { type FramePeeks, FrameReading, LazyDecoded } from './lazyDecoded';
 import { deconstruct, EIO, parseSioPacket, reconstruct, type SioPacket, writeSioPacket } from './socketioPacket';
 
 export interface SocketIoOptions {
@@ -38,18 +38,19 @@ const PROTOCOL = 'socket.io';
 
 /** An event or ack as it arrived: the packet is parsed when a field is read (see lazyDecoded.ts). */
 class SioMessage extends LazyDecoded {
-  constructor(
-    type: 'event' | 'ack',
-    private readonly bytes: Buffer,
-  ) {
-    super(PROTOCOL, type);
+  constructor(type: 'event' | 'ack', frame: Buffer) {
+    super(PROTOCOL, type, frame);
+  }
+
+  get reading(): FrameReading {
+    return this.type === 'event' ? EVENT_READING : ACK_READING;
   }
 
   #label: string | undefined;
 
   /** The event name (or `#ackId`) read from the frame's head when it is plain there: the log's label needs no parse. */
   get label(): string | undefined {
-    return (this.#label ??= peekSioLabel(this.bytes)) ?? super.label;
+    return (this.#label ??= peekSioLabel(this.frame)) ?? super.label;
   }
 
   get namespace(): unknown {
@@ -65,72 +66,83 @@ class SioMessage extends LazyDecoded {
   }
 
   get ackId(): unknown {
-    const peeked = peekSioAckId(this.bytes);
+    const peeked = peekSioAckId(this.frame);
     return peeked === null ? undefined : (peeked ?? this.fields.ackId);
   }
 
   protected parse(): Record<string, unknown> {
     try {
-      return messageFields(parseSioPacket(this.bytes.toString(), 1), []);
+      return messageFields(parseSioPacket(this.frame.toString(), 1), []);
     } catch (err) {
       return { error: (err as Error).message };
     }
   }
 }
 
+const SIO_PEEKS: FramePeeks = {
+  label: peekSioLabel,
+  id: (b, from, to) => {
+    const id = peekSioAckId(b, from, to);
+    return typeof id === 'number' ? String(id) : id;
+  },
+};
+const EVENT_READING = new FrameReading(PROTOCOL, 'event', (frame) => new SioMessage('event', frame), SIO_PEEKS);
+const ACK_READING = new FrameReading(PROTOCOL, 'ack', (frame) => new SioMessage('ack', frame), SIO_PEEKS);
+
 /**
  * Where an event or ack frame's data begins (`42["tick",…`, `42/chat,7["tick",…`, `43/chat,7[…`):
- * the index of its `[`, after the namespace and the ack id; -1 when the head is not that plain.
+ * the index of its `[`, after the namespace and the ack id; -1 when the head is not that plain. The
+ * frame is `b[from, to)` (the peeks read a frame where it is kept, the socket's buffer or the store's).
  */
-function sioDataStart(b: Buffer): number {
-  let i = 2;
+function sioDataStart(b: Uint8Array, from: number, to: number): number {
+  let i = from + 2;
   if (b[i] === 0x2f) {
     // a namespace, up to its comma
-    while (i < b.length && i < 256 && b[i] !== 0x2c) {
+    while (i < to && i - from < 256 && b[i] !== 0x2c) {
       i++;
     }
-    if (b[i] !== 0x2c) {
+    if (i >= to || b[i] !== 0x2c) {
       return -1;
     }
     i++;
   }
-  while (i < b.length && b[i] >= 0x30 && b[i] <= 0x39) {
+  while (i < to && b[i] >= 0x30 && b[i] <= 0x39) {
     i++;
   }
-  return b[i] === 0x5b ? i : -1;
+  return i < to && b[i] === 0x5b ? i : -1;
 }
 
 /** The ack id digits end at `data` (the `[`); they start here (`data` when there are none). */
-function ackIdStart(b: Buffer, data: number): number {
+function ackIdStart(b: Uint8Array, from: number, data: number): number {
   let i = data;
-  while (i > 2 && b[i - 1] >= 0x30 && b[i - 1] <= 0x39) {
+  while (i > from + 2 && b[i - 1] >= 0x30 && b[i - 1] <= 0x39) {
     i--;
   }
   return i;
 }
 
 /**
- * The label of an event or ack frame without parsing it: the event name when it is a plain string
- * (no escapes), `#ackId` for an ack; else undefined.
+ * The label of an event or ack frame `b[from, to)` without parsing it: the event name when it is a
+ * plain string (no escapes), `#ackId` for an ack; else undefined.
  */
-export function peekSioLabel(b: Buffer): string | undefined {
-  const data = sioDataStart(b);
+export function peekSioLabel(b: Uint8Array, from = 0, to = b.length): string | undefined {
+  const data = sioDataStart(b, from, to);
   if (data < 0) {
     return undefined;
   }
-  if (b[1] === 0x33) {
-    const id = ackIdStart(b, data);
-    return id < data ? `#${b.toString('latin1', id, data)}` : undefined;
+  if (b[from + 1] === 0x33) {
+    const id = ackIdStart(b, from, data);
+    return id < data ? `#${latin1(b, id, data)}` : undefined;
   }
-  if (b[1] !== 0x32 || b[data + 1] !== 0x22) {
+  if (b[from + 1] !== 0x32 || data + 1 >= to || b[data + 1] !== 0x22) {
     return undefined;
   }
   const start = data + 2;
   let end = start;
-  while (end < b.length && end - start < 256 && b[end] !== 0x22 && b[end] !== 0x5c) {
+  while (end < to && end - start < 256 && b[end] !== 0x22 && b[end] !== 0x5c) {
     end++;
   }
-  if (b[end] !== 0x22) {
+  if (end >= to || b[end] !== 0x22) {
     return undefined;
   }
   // A stream repeats one event name: the last one is given again without making a string.
@@ -138,7 +150,7 @@ export function peekSioLabel(b: Buffer): string | undefined {
   if (sameBytes(last.bytes, b, start, end)) {
     return last.text;
   }
-  const text = b.toString('utf8', start, end);
+  const text = Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('utf8');
   lastLabel = { bytes: Buffer.from(b.subarray(start, end)), text };
   return text;
 }
@@ -146,14 +158,26 @@ export function peekSioLabel(b: Buffer): string | undefined {
 /** The event name {@link peekSioLabel} read last, with its bytes. */
 let lastLabel: { bytes: Buffer; text: string } = { bytes: Buffer.alloc(0), text: '' };
 
-/** The ack id of an event or ack frame without parsing it: a number, null when it has none, undefined when the head is not plain. */
-export function peekSioAckId(b: Buffer): number | null | undefined {
-  const data = sioDataStart(b);
+/**
+ * The ack id of an event or ack frame `b[from, to)` without parsing it: a number, null when it has
+ * none, undefined when the head is not plain.
+ */
+export function peekSioAckId(b: Uint8Array, from = 0, to = b.length): number | null | undefined {
+  const data = sioDataStart(b, from, to);
   if (data < 0) {
     return undefined;
   }
-  const id = ackIdStart(b, data);
-  return id < data ? Number(b.toString('latin1', id, data)) : null;
+  const id = ackIdStart(b, from, data);
+  return id < data ? Number(latin1(b, id, data)) : null;
+}
+
+/** `b[start, end)` as Latin-1 text (ASCII digits here). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let i = start; i < end; i++) {
+    text += String.fromCharCode(b[i]);
+  }
+  return text;
 }
 
 /** The fields of an event or ack packet, attachments put back in place. */

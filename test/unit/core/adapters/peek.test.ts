@@ -52,4 +52,32 @@ describe('reading labels from the frame head', () => {
       assert.equal(peekId(Buffer.from(frame)), undefined, frame);
     }
   });
+
+  it('a frame where the store keeps it, among other bytes: read within its bounds only', () => {
+    // The store's chunk holds messages back to back; a peek reads b[from, to) and nothing past it.
+    const place = (frame: string, after: string) => {
+      const before = Buffer.from('42["before",1]');
+      const b = Buffer.concat([before, Buffer.from(frame), Buffer.from(after)]);
+      return { b, from: before.length, to: before.length + Buffer.byteLength(frame) };
+    };
+    for (const frame of ['42["tick",{"n":1}]', '42/chat,17["chat","hi"]', '4312["done"]', '42["écho ✓",1]']) {
+      const { b, from, to } = place(frame, '42["after"]');
+      assert.equal(peekSioLabel(b, from, to), parsedLabel(frame), frame);
+      assert.equal(peekSioAckId(b, from, to), parseSioPacket(frame, 1).ackId ?? null, frame);
+    }
+    // Cut where the name or the head would only go on in the next message's bytes.
+    for (const [frame, after] of [
+      ['42["ti', 'ck"]'],
+      ['42/chat', ',["x"]'],
+      ['4217', '["x"]'],
+    ]) {
+      const { b, from, to } = place(frame, after);
+      assert.equal(peekSioLabel(b, from, to), undefined, frame);
+    }
+    const gql = '{"id":"7","type":"next","payload":{}}';
+    const g = place(gql, '{"id":"8"}');
+    assert.equal(peekId(g.b, g.from, g.to), '7');
+    const cut = place('{"id":"7', '","type":"next"}');
+    assert.equal(peekId(cut.b, cut.from, cut.to), undefined);
+  });
 });
