@@ -6,6 +6,7 @@
  */
 import type { RuleResult } from '../core/contracts/check';
 import type { ConnRecord } from '../core/records';
+import { ReceivedText } from '../core/receivedText';
 import type { ProfileOutcome, RunReporter } from './contractRun';
 import { escapeText, formatRecord, jsonLine, paint, type Style } from './format';
 import type { OutputWriter } from './output';
@@ -114,7 +115,7 @@ export class JsonReporter implements RunReporter {
   record(profile: string, r: ConnRecord): void {
     const tagged =
       this.tagged && r.kind !== 'assertion' && r.kind !== 'summary'
-        ? ({ profile, ...r, data: (r as { data?: unknown }).data } as unknown as ConnRecord)
+        ? ({ profile, ...(r instanceof ReceivedText ? r.toJSON() : r) } as unknown as ConnRecord)
         : r;
     this.out.write(jsonLine(tagged) + '\n');
   }

@@ -90,10 +90,14 @@ export function decodedId(d: Decoded): string | undefined {
 export abstract class RowReading {
   abstract readonly protocol: AdapterName;
   abstract readonly type: string;
-  /** The log's label. */
-  abstract label(b: Uint8Array, from: number, to: number): string | undefined;
-  /** The id as text ({@link decodedId}'s). */
-  abstract id(b: Uint8Array, from: number, to: number): string | undefined;
+  /** Sets `into` to the log's label and the id as text ({@link decodedId}'s) of the message `b[from, to)`. */
+  abstract peek(b: Uint8Array, from: number, to: number, into: PeekedRow): void;
+}
+
+/** What {@link RowReading.peek} reads of a row (one object, filled again for each row). */
+export interface PeekedRow {
+  label: string | undefined;
+  id: string | undefined;
 }
 
 /** The readings `unpackBatch` made from a row's columns (a summary: the host's store has the whole one). */
@@ -199,6 +203,7 @@ export class BatchWriter {
   private dec: { fields: Int32Array; kinds: NameList; pairs: [AdapterName, string][]; labels: NameList; ids: NameList } | undefined;
   /** The kind of the last decoded row, by its protocol and type: a flood repeats one, found without making its name. */
   private lastKind = { protocol: '', type: '', kind: -1 };
+  private readonly peeked: PeekedRow = { label: undefined, id: undefined };
 
   constructor(private readonly view: (record: ConnRecord) => ConnRecord = (r) => r) {}
 
@@ -260,14 +265,9 @@ export class BatchWriter {
   ): void {
     const f = this.newRow(seq, time, flags, size);
     if (decoded instanceof RowReading) {
-      this.decodedColumns(
-        decoded.protocol,
-        decoded.type,
-        decoded.label(bytes, start, start + dataLen),
-        undefined,
-        0,
-        decoded.id(bytes, start, start + dataLen),
-      );
+      const peeked = this.peeked;
+      decoded.peek(bytes, start, start + dataLen, peeked);
+      this.decodedColumns(decoded.protocol, decoded.type, peeked.label, undefined, 0, peeked.id);
     } else if (decoded !== undefined) {
       this.decodedRow(decoded);
     }

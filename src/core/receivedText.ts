@@ -1,3 +1,4 @@
+import { FrameReading } from './adapters/lazyDecoded';
 import { type Decoded, type MessageRecord } from './records';
 
 /**
@@ -19,8 +20,14 @@ export class ReceivedText implements MessageRecord {
   seq = 0;
   time = '';
   large: boolean | undefined = undefined;
-  /** Set when a protocol adapter read the message (`adapters/`); not declared otherwise, so plain records keep their shape. */
-  declare decoded?: Decoded;
+  /** A protocol adapter's reading: only a {@link DecodedText} has one. */
+  get decoded(): Decoded | undefined {
+    return undefined;
+  }
+
+  set decoded(_decoded: Decoded | undefined) {
+    throw new TypeError('a ReceivedText has no reading: make a DecodedText');
+  }
   #bytes: Buffer | undefined;
   #text: string | undefined = undefined;
 
@@ -72,14 +79,35 @@ export class ReceivedText implements MessageRecord {
 }
 
 /**
- * A text message a protocol adapter read: `decoded` is set at construction, so records of an adapter's
- * connection keep one shape with the field in the object (no property added per message under a flood).
+ * A text message a protocol adapter read. Its reading is given at construction, or the shared
+ * {@link FrameReading} of its type, which makes it from the message's bytes when `decoded` is first
+ * read: a flood of messages nobody looks at makes no reading per message, and the store keeps the
+ * shared reading (`frameReading`) with the bytes it copies.
  */
 export class DecodedText extends ReceivedText {
-  declare decoded: Decoded;
+  #decoded: Decoded | undefined;
+  #reading: FrameReading | undefined;
 
-  constructor(bytes: Buffer, decoded: Decoded) {
+  constructor(bytes: Buffer, decoded: Decoded | FrameReading) {
     super(bytes);
-    this.decoded = decoded;
+    if (decoded instanceof FrameReading) {
+      this.#reading = decoded;
+    } else {
+      this.#decoded = decoded;
+    }
+  }
+
+  override get decoded(): Decoded {
+    return (this.#decoded ??= this.#reading!.read(this.utf8 ?? Buffer.from(this.data)));
+  }
+
+  override set decoded(decoded: Decoded) {
+    this.#decoded = decoded;
+    this.#reading = undefined;
+  }
+
+  /** The shared reading `decoded` is (or was) made from, when it is one. */
+  get frameReading(): FrameReading | undefined {
+    return this.#reading;
   }
 }

@@ -2,7 +2,7 @@
 import { authSchemeOf, isCredentialHeader, maskUrlCredentials, urlSecrets } from './credentials';
 import type { ConnectionOptions } from './options';
 import { maskSecretFields, plainDecoded, secretFieldValues } from './decodedSecrets';
-import type { ConnRecord, Headers, MessageRecord } from './records';
+import type { ConnRecord, Decoded, Headers, MessageRecord } from './records';
 
 export const MASK = '••••';
 
@@ -164,7 +164,8 @@ export class Redactor {
         } else {
           out = r;
         }
-        out = r.decoded === undefined ? out : this.decodedMessage(out as MessageRecord);
+        // Read from the record itself: a copy made above by a spread has no `decoded` of a DecodedText's.
+        out = r.decoded === undefined ? out : this.decodedMessage(out as MessageRecord, r.decoded);
         break;
       case 'ping':
       case 'pong':
@@ -242,12 +243,12 @@ export class Redactor {
    * {@link value} does; and the credentials it names masked in `data` too (the frame it read holds
    * them), with what this redactor masks there already. The same record when nothing changes.
    */
-  private decodedMessage(r: MessageRecord): MessageRecord {
-    const plain = plainDecoded(r.decoded!);
+  private decodedMessage(r: MessageRecord, reading: Decoded): MessageRecord {
+    const plain = plainDecoded(reading);
     const inFields = secretFieldValues(plain);
     let decoded = maskSecretFields(plain, MASK);
     decoded = this.hasSecrets ? this.value(decoded) : decoded;
-    let out: MessageRecord = decoded === plain ? r : { ...r, data: r.data, decoded };
+    let out: MessageRecord = decoded === plain && r.decoded === reading ? r : { ...r, data: r.data, decoded };
     if (inFields.length) {
       // A plain copy without `decoded`, so the extra redactor masks `data` alone.
       const { decoded: kept, ...rest } = out;

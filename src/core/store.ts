@@ -1,8 +1,8 @@
 // Over 400 lines: the slot layout is read and written by this one class, and no other module sees it.
 import { ABSENT, BINARY, type BatchWriter, LARGE, NAMED, NameList, OUT, SAME_AS_ID } from './batchFormat';
-import { ReceivedText } from './receivedText';
+import { DecodedText, ReceivedText } from './receivedText';
 import { holdsSecretField } from './decodedSecrets';
-import { FrameReading, keptReading } from './adapters/lazyDecoded';
+import { FrameReading } from './adapters/lazyDecoded';
 import { type ConnRecord, type Decoded, type MessageRecord } from './records';
 
 export interface StoreOptions {
@@ -152,8 +152,7 @@ export class MessageStore {
     this._bytes += cost;
     if (record.kind === 'message' && record.state === undefined && record.large !== false && !keptWhole(record)) {
       this.whole[slot] = undefined;
-      this.decodedBy[slot] =
-        record.decoded === undefined ? undefined : keptReading(record.decoded, record instanceof ReceivedText ? record.utf8 : undefined);
+      this.decodedBy[slot] = keptReading(record);
       this.encode(slot, record);
     } else {
       this.i32[slot * I32_STRIDE + FLAGS] = KEPT_WHOLE;
@@ -529,6 +528,20 @@ function keptWhole(record: MessageRecord): boolean {
   );
 }
 
+/**
+ * What the store keeps of a message's reading: its type's shared {@link FrameReading} when the reading
+ * is made from the message's bytes alone (the bytes the store keeps), without making it; else the reading.
+ */
+function keptReading(record: MessageRecord): Decoded | FrameReading | undefined {
+  if (record instanceof DecodedText) {
+    const reading = record.frameReading;
+    if (reading !== undefined) {
+      return reading;
+    }
+  }
+  return record.decoded;
+}
+
 /** Bytes a string may take in UTF-8: measured when long, bounded when short. */
 function utf8Bound(s: string | undefined): number {
   return s === undefined ? 0 : s.length > MEASURE_ABOVE ? Buffer.byteLength(s, 'utf8') : s.length * UTF8_PER_UNIT;
@@ -548,10 +561,7 @@ export function recordCost(record: ConnRecord): number {
         (record.lastEventId?.length ?? 0) +
         // A decoded reading holds about as much as the frame it read (its fields, or a view of the frame);
         // one made again from the message's bytes (a FrameReading) holds nothing of its own.
-        (record.decoded === undefined ||
-        keptReading(record.decoded, record instanceof ReceivedText ? record.utf8 : undefined) instanceof FrameReading
-          ? 0
-          : RECORD_OVERHEAD + record.size)
+        (keptReading(record) === undefined || keptReading(record) instanceof FrameReading ? 0 : RECORD_OVERHEAD + record.size)
       );
     case 'comment':
       return RECORD_OVERHEAD + record.text.length;

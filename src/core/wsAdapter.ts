@@ -4,7 +4,7 @@
  * (`wsAttempt.ts` makes one per attempt when the connection has an adapter). The user's sends made
  * before the protocol's handshake is done wait here and go out, in order, once it is.
  */
-import type { AdapterAttempt, AdapterHost, AdapterSend, InboundFrame } from './adapters/adapter';
+import type { AdapterAttempt, AdapterHost, AdapterSend, FrameDecoded, InboundFrame } from './adapters/adapter';
 import { AdapterSendError } from './adapters/adapter';
 import type { ResolvedAdapter } from './adapters/registry';
 import { DisposableStore, type IDisposable, disposableInterval, disposableTimeout } from './lifecycle';
@@ -52,7 +52,7 @@ export class AdapterRun implements AdapterHost, IDisposable {
   }
 
   /** The frame's decoded messages; a failing adapter yields one `invalid` entry, never a throw. */
-  receive(frame: InboundFrame): Decoded[] {
+  receive(frame: InboundFrame): readonly FrameDecoded[] {
     if (this.over) {
       return [];
     }

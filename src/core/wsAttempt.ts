@@ -2,7 +2,8 @@
 /** One WebSocket attempt: the handshake (wsHandshake.ts), then the open socket's frames both ways and its close. */
 import type * as net from 'node:net';
 import WebSocket from 'ws';
-import type { AdapterSend, InboundFrame } from './adapters/adapter';
+import type { AdapterSend, FrameDecoded, InboundFrame } from './adapters/adapter';
+import { FrameReading } from './adapters/lazyDecoded';
 import { AdapterSendError } from './adapters/adapter';
 import type { ResolvedAdapter } from './adapters/registry';
 import type { ConnectionOptions } from './options';
@@ -399,7 +400,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
   private receiveDecoded(run: AdapterRun, data: Buffer, isBinary: boolean, facts: FrameFacts | undefined): void {
     const frame: InboundFrame = { format: isBinary ? 'binary' : 'text', bytes: data };
     this.receiving = true;
-    let list: Decoded[];
+    let list: readonly FrameDecoded[];
     try {
       list = run.receive(frame);
     } finally {
@@ -420,13 +421,18 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
           ? new DecodedText(data, list[0])
           : new ReceivedText(data);
       if (isBinary && list.length) {
-        record.decoded = list[0];
+        record.decoded = readingOf(list[0], data);
       }
-      this.sink.record(facts ? withFrames({ ...record, data: record.data }, facts) : record);
+      this.sink.record(
+        facts
+          ? withFrames({ ...record, data: record.data, ...(record.decoded !== undefined ? { decoded: record.decoded } : {}) }, facts)
+          : record,
+      );
     } else {
       // Several messages in one frame: each a record, the frame decoded once and shared.
       const text = isBinary ? data.toString('base64') : data.toString();
-      for (const decoded of list) {
+      for (const entry of list) {
+        const decoded = readingOf(entry, data);
         const record: RecordInit = { kind: 'message', dir: 'in', format: frame.format, data: text, size: data.length, decoded };
         this.sink.record(facts ? withFrames(record as MessageRecord, facts) : record);
       }
@@ -635,6 +641,11 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
     this.agent?.destroy();
     this.agent = undefined;
   }
+}
+
+/** The reading of one message of `frame`: made from its bytes when the adapter gave its type's shared reading. */
+function readingOf(entry: FrameDecoded, frame: Buffer): Decoded {
+  return entry instanceof FrameReading ? entry.read(frame) : entry;
 }
 
 /** An incoming message as a plain record (its text decoded). */

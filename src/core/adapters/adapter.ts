@@ -12,6 +12,7 @@
  */
 import type { IDisposable } from '../lifecycle';
 import type { AdapterName, Decoded, Headers } from '../records';
+import type { FrameReading } from './lazyDecoded';
 
 export type { AdapterName, Decoded } from '../records';
 
@@ -23,6 +24,13 @@ export interface InboundFrame {
   format: 'text' | 'binary';
   bytes: Buffer;
 }
+
+/**
+ * What one protocol message of a frame decodes to: its reading, or the shared {@link FrameReading} of
+ * its type when the reading is a function of the frame's bytes alone (made from them when asked, so
+ * a flood makes no reading per message).
+ */
+export type FrameDecoded = Decoded | FrameReading;
 
 /** What the adapter may do on its attempt. Calls after the attempt is over are ignored. */
 export interface AdapterHost {
@@ -122,9 +130,10 @@ export interface AdapterAttempt extends IDisposable {
    * An inbound frame: what it decodes to, one entry per protocol message it carries (a JSON-RPC batch,
    * several SignalR messages, several MQTT packets), each becoming a message record. A frame that does
    * not parse is one entry `{ protocol, type: 'invalid', error: 'why' }`. Answers the protocol needs
-   * (Engine.IO pong, MQTT PINGREQ…) are sent from here through the host. Never throws.
+   * (Engine.IO pong, MQTT PINGREQ…) are sent from here through the host. Never throws. The list is
+   * read at once and not kept (an adapter may give the same list again).
    */
-  receive(frame: InboundFrame): Decoded[];
+  receive(frame: InboundFrame): readonly FrameDecoded[];
   /** A user send. Throws {@link AdapterSendError} with words when it cannot be made. */
   send(input: AdapterSend): void;
   /** The user closes: a graceful goodbye first (MQTT DISCONNECT, STOMP DISCONNECT, Socket.IO disconnect). */

@@ -16,10 +16,11 @@ import {
   AdapterOptionError,
   type AdapterSend,
   AdapterSendError,
+  type FrameDecoded,
   type InboundFrame,
 } from './adapter';
-import { idLabel, peekId, peekType } from './graphqlWsPeek';
-import { type FramePeeks, FrameReading, LazyDecoded } from './lazyDecoded';
+import { NEXT_RESULT, NOT_A_RESULT, peekResult, WITH_DATA } from './graphqlWsPeek';
+import { DATA_FRAME, GraphqlResult, NEXT_FRAME } from './graphqlWsResult';
 
 export interface GraphqlWsOptions {
   /** The operation subscribed to as soon as the server acknowledged the connection. */
@@ -48,52 +49,6 @@ const CLOSES: Record<number, [string, boolean]> = {
   4500: ['internal server error', true],
 };
 
-/** A result (`next` / `data`) as it arrived: parsed when a field is read. */
-class GraphqlResult extends LazyDecoded {
-  constructor(type: 'next' | 'data', frame: Buffer) {
-    super(PROTOCOL, type, frame);
-  }
-
-  get reading(): FrameReading {
-    return this.type === 'next' ? NEXT_READING : DATA_READING;
-  }
-
-  #id: string | undefined;
-
-  /** Read from the frame's head when it is a plain string there (as both servers write it): the log's id and label need no parse. */
-  get id(): unknown {
-    return (this.#id ??= peekId(this.frame)) ?? this.fields.id;
-  }
-
-  get label(): string | undefined {
-    const id = (this.#id ??= peekId(this.frame));
-    return id === undefined ? super.label : idLabel(id);
-  }
-
-  get payload(): unknown {
-    return this.fields.payload;
-  }
-
-  protected parse(): Record<string, unknown> {
-    try {
-      const m = JSON.parse(this.frame.toString()) as { id?: unknown; payload?: unknown };
-      return { id: m.id, payload: m.payload, label: `#${String(m.id)}` };
-    } catch (err) {
-      return { error: `not JSON: ${(err as Error).message}` };
-    }
-  }
-}
-
-const RESULT_PEEKS: FramePeeks = {
-  label: (b, from, to) => {
-    const id = peekId(b, from, to);
-    return id === undefined ? undefined : idLabel(id);
-  },
-  id: peekId,
-};
-const NEXT_READING = new FrameReading(PROTOCOL, 'next', (frame) => new GraphqlResult('next', frame), RESULT_PEEKS);
-const DATA_READING = new FrameReading(PROTOCOL, 'data', (frame) => new GraphqlResult('data', frame), RESULT_PEEKS);
-
 interface Operation {
   payload: Record<string, unknown>;
   over: boolean;
@@ -107,7 +62,8 @@ class GraphqlAttempt implements AdapterAttempt {
   private nextId = 1;
   private readonly operations = new Map<string, Operation>();
   private doneSaid = false;
-  private lastResult: GraphqlResult | undefined;
+  /** The last result's frame when it may be a failure (no data at its head): read when its operation completes. */
+  private lastResult: Buffer | undefined;
 
   constructor(
     private readonly host: AdapterHost,
@@ -120,15 +76,16 @@ class GraphqlAttempt implements AdapterAttempt {
     this.write({ type: 'connection_init', ...(this.o.init ? { payload: this.o.init } : {}) }, this.o.init ? { payload: this.o.init } : {});
   }
 
-  receive(frame: InboundFrame): Decoded[] {
+  receive(frame: InboundFrame): readonly FrameDecoded[] {
     if (frame.format === 'binary') {
       return [{ protocol: PROTOCOL, type: 'invalid', error: 'a binary frame: GraphQL over WebSocket messages are JSON text' }];
     }
-    const peeked = peekType(frame.bytes);
-    if (peeked === 'next' || peeked === 'data') {
-      // Kept, not read: a result is parsed only when its operation completes right after it.
-      this.lastResult = new GraphqlResult(peeked, frame.bytes);
-      return [this.lastResult];
+    const result = peekResult(frame.bytes);
+    if (result !== NOT_A_RESULT) {
+      // Not read: a result is parsed only when its operation completes right after it, and only one
+      // that may be a failure is kept for that (a copy: the socket's buffer is not held).
+      this.lastResult = result & WITH_DATA ? undefined : Buffer.from(frame.bytes);
+      return result & NEXT_RESULT ? NEXT_FRAME : DATA_FRAME;
     }
     let m: { type?: unknown; id?: unknown; payload?: unknown };
     try {
@@ -236,7 +193,7 @@ class GraphqlAttempt implements AdapterAttempt {
    * query it rejects in a result (subscriptions-transport-ws does, before `complete`).
    */
   private failedResult(id: string): string | undefined {
-    const last = this.lastResult;
+    const last = this.lastResult && new GraphqlResult('next', this.lastResult);
     this.lastResult = undefined;
     if (!last || String(last.id) !== id) {
       return undefined;

@@ -5,13 +5,23 @@
  */
 import { sameBytes } from './bytes';
 
-/** Whether `b[at, to)` begins with the ASCII `text` (no copies: this runs for every message). */
-function has(b: Uint8Array, at: number, text: string, to = b.length): boolean {
-  if (to < at + text.length) {
+/** ASCII text as bytes, to compare a frame's bytes with. */
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const ID_FIRST = ascii('{"id":"');
+const TYPE_FIRST = ascii('{"type":"');
+const THEN_ID = ascii('","id":"');
+const THEN_TYPE = ascii('","type":"');
+const NEXT = ascii('next"');
+const DATA = ascii('data"');
+const THEN_DATA = ascii(',"payload":{"data":{');
+
+/** Whether `b[at, to)` begins with `bytes` (no copies: this runs for every message). */
+function has(b: Uint8Array, at: number, bytes: Uint8Array, to: number): boolean {
+  if (to < at + bytes.length) {
     return false;
   }
-  for (let i = 0; i < text.length; i++) {
-    if (b[at + i] !== text.charCodeAt(i)) {
+  for (let i = 0; i < bytes.length; i++) {
+    if (b[at + i] !== bytes[i]) {
       return false;
     }
   }
@@ -32,13 +42,13 @@ function plainStringEnd(b: Uint8Array, at: number, to: number): number {
  * `{"type":"data","id":"1",…`; else undefined (the frame is parsed whole when the id is asked).
  */
 export function peekId(b: Uint8Array, from = 0, to = b.length): string | undefined {
-  if (has(b, from, '{"id":"', to)) {
+  if (has(b, from, ID_FIRST, to)) {
     const end = plainStringEnd(b, from + 7, to);
     return end < 0 ? undefined : idText(b, from + 7, end);
   }
-  if (has(b, from, '{"type":"', to)) {
+  if (has(b, from, TYPE_FIRST, to)) {
     const typeEnd = plainStringEnd(b, from + 9, to);
-    if (typeEnd >= 0 && has(b, typeEnd, '","id":"', to)) {
+    if (typeEnd >= 0 && has(b, typeEnd, THEN_ID, to)) {
       const end = plainStringEnd(b, typeEnd + 8, to);
       return end < 0 ? undefined : idText(b, typeEnd + 8, end);
     }
@@ -65,33 +75,33 @@ export function idLabel(id: string): string {
   return id === lastId.id ? lastId.label : `#${id}`;
 }
 
+/** {@link peekResult}'s answers: not a result (or not plain at the head), a `next`, a legacy `data`. */
+export const NOT_A_RESULT = 0;
+export const NEXT_RESULT = 1;
+export const DATA_RESULT = 2;
+/** With either result: its payload begins with a data object (`"payload":{"data":{`), so it is no failure (errors without data). */
+export const WITH_DATA = 4;
+
 /**
- * The message's type when the frame begins with it (`{"type":"next"…`) or with a plain id and then it
- * (`{"id":"1","type":"next"…`, how both servers write), else undefined and the frame is parsed whole.
+ * Whether the frame is a result (`next`, or the legacy `data`), from its head as both servers write
+ * it: `{"id":"1","type":"next",…` or `{"type":"next",…`. Anything else (or a head written otherwise)
+ * is {@link NOT_A_RESULT}, and the adapter parses the frame whole.
  */
-export function peekType(b: Buffer): string | undefined {
+export function peekResult(b: Buffer): number {
+  const to = b.length;
   let at: number;
-  if (has(b, 0, '{"type":"')) {
-    at = 9;
-  } else if (has(b, 0, '{"id":"')) {
-    let end = 7;
-    while (end < b.length && end < 64 && b[end] !== 0x22 && b[end] !== 0x5c) {
-      end++;
+  if (has(b, 0, ID_FIRST, to)) {
+    const end = plainStringEnd(b, ID_FIRST.length, to);
+    if (end < 0 || !has(b, end, THEN_TYPE, to)) {
+      return NOT_A_RESULT;
     }
-    if (b[end] !== 0x22 || !has(b, end, '","type":"')) {
-      return undefined;
-    }
-    at = end + 10;
+    at = end + THEN_TYPE.length;
+  } else if (has(b, 0, TYPE_FIRST, to)) {
+    at = TYPE_FIRST.length;
   } else {
-    return undefined;
+    return NOT_A_RESULT;
   }
-  // The two results are told apart without making a string; others are rare.
-  if (has(b, at, 'next"')) {
-    return 'next';
-  }
-  if (has(b, at, 'data"')) {
-    return 'data';
-  }
-  const close = b.indexOf(0x22, at);
-  return close > at && close - at <= 32 ? b.toString('latin1', at, close) : undefined;
+  const result = has(b, at, NEXT, to) ? NEXT_RESULT : has(b, at, DATA, to) ? DATA_RESULT : NOT_A_RESULT;
+  // `next"` and `data"` are as long as each other.
+  return result !== NOT_A_RESULT && has(b, at + NEXT.length, THEN_DATA, to) ? result | WITH_DATA : result;
 }

@@ -8,7 +8,7 @@
  * As with `ReceivedText`, the lazy fields are getters on the class: read them by name, serialise with
  * `JSON.stringify` (`toJSON`), and copy with {@link plainDecoded} rather than a spread.
  */
-import { decodedId, RowReading } from '../batchFormat';
+import { decodedId, type PeekedRow, RowReading } from '../batchFormat';
 import type { AdapterName, Decoded } from '../records';
 
 export abstract class LazyDecoded implements Decoded {
@@ -21,17 +21,6 @@ export abstract class LazyDecoded implements Decoded {
     /** The frame the reading reads (nothing writes to it). */
     protected readonly frame: Buffer,
   ) {}
-
-  /**
-   * How this reading is made again from its frame alone, when it depends on nothing else: the store
-   * keeps that instead of the reading (see {@link FrameReading}). Undefined when it depends on more.
-   */
-  abstract get reading(): FrameReading | undefined;
-
-  /** Whether this reads `bytes` (the very buffer, not a copy). */
-  reads(bytes: Buffer): boolean {
-    return this.frame === bytes;
-  }
 
   /** Reads the frame: every field beyond `protocol` and `type` (an `error` when it does not parse). */
   protected abstract parse(): Record<string, unknown>;
@@ -54,13 +43,12 @@ export abstract class LazyDecoded implements Decoded {
   }
 }
 
-/** What a {@link FrameReading} reads from a frame's head where it lies, `b[from, to)`, without making the reading. */
-export interface FramePeeks {
-  /** The log's label; undefined when the head is not plain enough (then the reading is made and asked). */
-  label(b: Uint8Array, from: number, to: number): string | undefined;
-  /** The id as text (`decodedId`'s); null when it has none; undefined when the head is not plain enough. */
-  id(b: Uint8Array, from: number, to: number): string | null | undefined;
-}
+/**
+ * What a {@link FrameReading} reads from a frame's head where it lies, `b[from, to)`, without making
+ * the reading: sets `into`'s label and id (the id as text, `decodedId`'s), and says false when the
+ * head is not plain enough (then the reading is made and asked).
+ */
+export type FramePeek = (b: Uint8Array, from: number, to: number, into: PeekedRow) => boolean;
 
 /**
  * A reading of a frame as a function of its bytes alone (one object per protocol and type, shared by
@@ -75,7 +63,7 @@ export class FrameReading extends RowReading {
     readonly protocol: AdapterName,
     readonly type: string,
     private readonly make: (frame: Buffer) => LazyDecoded,
-    private readonly peeks: FramePeeks,
+    private readonly peekHead: FramePeek,
   ) {
     super();
   }
@@ -85,27 +73,15 @@ export class FrameReading extends RowReading {
     return this.make(frame);
   }
 
-  label(b: Uint8Array, from: number, to: number): string | undefined {
-    return this.peeks.label(b, from, to) ?? this.readAt(b, from, to).label;
+  peek(b: Uint8Array, from: number, to: number, into: PeekedRow): void {
+    if (!this.peekHead(b, from, to, into)) {
+      // Not plain at its head: the reading, for one look (it keeps a view of `b`, let go at once).
+      const reading = this.make(Buffer.from(b.buffer, b.byteOffset + from, to - from));
+      const label = reading.label;
+      into.label = typeof label === 'string' ? label : undefined;
+      into.id = decodedId(reading);
+    }
   }
-
-  id(b: Uint8Array, from: number, to: number): string | undefined {
-    const id = this.peeks.id(b, from, to);
-    return id === null ? undefined : (id ?? decodedId(this.readAt(b, from, to)));
-  }
-
-  /** The reading of a frame that is not plain at its head, for one look (it keeps a view of `b`). */
-  private readAt(b: Uint8Array, from: number, to: number): Decoded {
-    return this.make(Buffer.from(b.buffer, b.byteOffset + from, to - from));
-  }
-}
-
-/** What a store may keep of `decoded`, the reading of `bytes`: its {@link FrameReading} when it has one, else itself. */
-export function keptReading(decoded: Decoded, bytes: Buffer | undefined): Decoded | FrameReading {
-  if (bytes !== undefined && decoded instanceof LazyDecoded && decoded.reads(bytes)) {
-    return decoded.reading ?? decoded;
-  }
-  return decoded;
 }
 
 /** A plain copy of `decoded` (its lazy fields read): what a spread or a structured clone may take. */

@@ -15,10 +15,11 @@ import {
   AdapterOptionError,
   type AdapterSend,
   AdapterSendError,
+  type FrameDecoded,
   type InboundFrame,
 } from './adapter';
 import { sameBytes } from './bytes';
-import { type FramePeeks, FrameReading, LazyDecoded } from './lazyDecoded';
+import { type FramePeek, FrameReading, LazyDecoded } from './lazyDecoded';
 import { deconstruct, EIO, parseSioPacket, reconstruct, type SioPacket, writeSioPacket } from './socketioPacket';
 
 export interface SocketIoOptions {
@@ -40,10 +41,6 @@ const PROTOCOL = 'socket.io';
 class SioMessage extends LazyDecoded {
   constructor(type: 'event' | 'ack', frame: Buffer) {
     super(PROTOCOL, type, frame);
-  }
-
-  get reading(): FrameReading {
-    return this.type === 'event' ? EVENT_READING : ACK_READING;
   }
 
   #label: string | undefined;
@@ -79,15 +76,27 @@ class SioMessage extends LazyDecoded {
   }
 }
 
-const SIO_PEEKS: FramePeeks = {
-  label: peekSioLabel,
-  id: (b, from, to) => {
-    const id = peekSioAckId(b, from, to);
-    return typeof id === 'number' ? String(id) : id;
-  },
+/** An event's or ack's label and ack id from its head, the head read once (a batch row's). */
+const peekSioHead: FramePeek = (b, from, to, into) => {
+  const data = sioDataStart(b, from, to);
+  if (data < 0) {
+    return false;
+  }
+  const idStart = ackIdStart(b, from, data);
+  const ackId = idStart < data ? String(Number(latin1(b, idStart, data))) : undefined;
+  const label = b[from + 1] === 0x33 ? (ackId === undefined ? undefined : `#${ackId}`) : eventNameAt(b, from, data, to);
+  if (label === undefined) {
+    return false;
+  }
+  into.label = label;
+  into.id = ackId;
+  return true;
 };
-const EVENT_READING = new FrameReading(PROTOCOL, 'event', (frame) => new SioMessage('event', frame), SIO_PEEKS);
-const ACK_READING = new FrameReading(PROTOCOL, 'ack', (frame) => new SioMessage('ack', frame), SIO_PEEKS);
+const EVENT_READING = new FrameReading(PROTOCOL, 'event', (frame) => new SioMessage('event', frame), peekSioHead);
+const ACK_READING = new FrameReading(PROTOCOL, 'ack', (frame) => new SioMessage('ack', frame), peekSioHead);
+/** What `receive` gives for an event or an ack: one list each, given again for every frame. */
+const EVENT_FRAME: readonly FrameDecoded[] = [EVENT_READING];
+const ACK_FRAME: readonly FrameDecoded[] = [ACK_READING];
 
 /**
  * Where an event or ack frame's data begins (`42["tick",…`, `42/chat,7["tick",…`, `43/chat,7[…`):
@@ -134,6 +143,11 @@ export function peekSioLabel(b: Uint8Array, from = 0, to = b.length): string | u
     const id = ackIdStart(b, from, data);
     return id < data ? `#${latin1(b, id, data)}` : undefined;
   }
+  return eventNameAt(b, from, data, to);
+}
+
+/** The event name of an event frame `b[from, to)` whose data begins at `data`, when it is a plain string there. */
+function eventNameAt(b: Uint8Array, from: number, data: number, to: number): string | undefined {
   if (b[from + 1] !== 0x32 || data + 1 >= to || b[data + 1] !== 0x22) {
     return undefined;
   }
@@ -235,7 +249,7 @@ class SocketIoAttempt implements AdapterAttempt {
     // Engine.IO speaks first (its open packet); nothing to send yet.
   }
 
-  receive(frame: InboundFrame): Decoded[] {
+  receive(frame: InboundFrame): readonly FrameDecoded[] {
     const b = frame.bytes;
     if (frame.format === 'binary') {
       return [this.attachment(this.o.eio === 3 ? b.subarray(1) : b)];
@@ -245,7 +259,7 @@ class SocketIoAttempt implements AdapterAttempt {
       const c1 = b[1];
       // The flood path: events and acks are only peeked at; their JSON is read when someone looks.
       if ((c1 === 0x32 || c1 === 0x33) && !this.pending) {
-        return [new SioMessage(c1 === 0x32 ? 'event' : 'ack', b)];
+        return c1 === 0x32 ? EVENT_FRAME : ACK_FRAME;
       }
       return [this.packet(b.toString())];
     }

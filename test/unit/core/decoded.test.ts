@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ABSENT, DECODED_FIELDS, LABEL_CHARS, isDecodedSummary, packBatch, unpackBatch } from '../../../src/core/batchFormat';
 import { toNdjson } from '../../../src/core/export';
-import { ReceivedText } from '../../../src/core/receivedText';
+import { DecodedText } from '../../../src/core/receivedText';
 import { MASK, Redactor } from '../../../src/core/redactor';
 import type { ConnRecord, Decoded, MessageRecord } from '../../../src/core/records';
 import { MessageStore } from '../../../src/core/store';
@@ -69,10 +69,15 @@ describe("a message record's decoded, from store to batch", () => {
 
   it('a text message still in its received bytes keeps its decoded', () => {
     const store = new MessageStore();
-    const r = new ReceivedText(Buffer.from('42["chat","hi"]'));
+    const r = new DecodedText(Buffer.from('42["chat","hi"]'), {
+      protocol: 'socket.io',
+      type: 'event',
+      event: 'chat',
+      args: ['hi'],
+      label: 'chat',
+    });
     r.seq = 1;
     r.time = T;
-    (r as MessageRecord).decoded = { protocol: 'socket.io', type: 'event', event: 'chat', args: ['hi'], label: 'chat' };
     store.add(r);
     const back = store.at(0) as MessageRecord;
     assert.equal(back.data, '42["chat","hi"]');

@@ -5,7 +5,8 @@
  * `waitFor` resolves when a condition holds (no clocks: the test runner's timeout is the only bound).
  */
 import WebSocket from 'ws';
-import type { Adapter, AdapterAttempt, AdapterHost, AdapterSend, Decoded } from '../../../../src/core/adapters/adapter';
+import type { Adapter, AdapterAttempt, AdapterHost, AdapterSend, Decoded, InboundFrame } from '../../../../src/core/adapters/adapter';
+import { FrameReading } from '../../../../src/core/adapters/lazyDecoded';
 import type { IDisposable } from '../../../../src/core/lifecycle';
 
 export interface Sent {
@@ -32,6 +33,11 @@ export class AdapterHarness implements AdapterHost {
   private readonly waiters = new Set<() => void>();
   private over = false;
 
+  /** What the attempt reads `frame` as, each message's reading made (from the frame, for a type's shared reading). */
+  decode(frame: InboundFrame): Decoded[] {
+    return this.attempt.receive(frame).map((d) => (d instanceof FrameReading ? d.read(frame.bytes) : d));
+  }
+
   /** Connects to `url` (after the adapter's `preconnect`, if it has one) and opens the attempt. */
   static async open<O>(adapter: Adapter<O>, rawOptions: Record<string, unknown>, url: string): Promise<AdapterHarness> {
     const h = new AdapterHarness();
@@ -54,7 +60,7 @@ export class AdapterHarness implements AdapterHost {
       }
       const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data as unknown as Buffer[]);
       h.frames.push(isBinary ? Buffer.from(bytes) : bytes.toString('utf8'));
-      h.received.push(...h.attempt.receive({ format: isBinary ? 'binary' : 'text', bytes }));
+      h.received.push(...h.decode({ format: isBinary ? 'binary' : 'text', bytes }));
       h.changed();
     });
     h.socket.on('close', (code, reason) => {

@@ -93,7 +93,7 @@ describe('JSON-RPC adapter against json-rpc-2.0', () => {
     assert.throws(() => h.send({ verb: 'request', fields: { method: 'add', params: '[1,' } }), /params are not JSON/);
     assert.throws(() => h.send({ verb: 'request', fields: { method: '' } }), /needs a method/);
     // The server answers a frame that is not JSON with a parse error; ours is decoded as that error.
-    const got = h.attempt.receive({ format: 'text', bytes: Buffer.from('hello') });
+    const got = h.decode({ format: 'text', bytes: Buffer.from('hello') });
     assert.deepEqual(
       got.map((d) => d.type),
       ['invalid'],

@@ -115,7 +115,7 @@ describe('MQTT adapter against aedes', () => {
     await h.waitFor(() => h.isReady);
     const a = generate({ cmd: 'publish', topic: 'x', payload: Buffer.from('1'), qos: 0, retain: false, dup: false });
     const b = generate({ cmd: 'publish', topic: 'y', payload: Buffer.from('22'), qos: 0, retain: true, dup: false });
-    const two = h.attempt.receive({ format: 'binary', bytes: Buffer.concat([a, b]) });
+    const two = h.decode({ format: 'binary', bytes: Buffer.concat([a, b]) });
     assert.deepEqual(
       two.map((d) => [d.topic, d.payload, d.retain, d.part]),
       [
@@ -123,14 +123,14 @@ describe('MQTT adapter against aedes', () => {
         ['y', '22', true, { index: 1, count: 2 }],
       ],
     );
-    const first = h.attempt.receive({ format: 'binary', bytes: b.subarray(0, 3) });
+    const first = h.decode({ format: 'binary', bytes: b.subarray(0, 3) });
     assert.equal(first[0]!.type, 'fragment');
-    const rest = h.attempt.receive({ format: 'binary', bytes: b.subarray(3) });
+    const rest = h.decode({ format: 'binary', bytes: b.subarray(3) });
     assert.deepEqual(
       rest.map((d) => [d.type, d.topic, d.payload]),
       [['publish', 'y', '22']],
     );
-    const junk = h.attempt.receive({ format: 'binary', bytes: Buffer.from([0x00, 0x00]) });
+    const junk = h.decode({ format: 'binary', bytes: Buffer.from([0x00, 0x00]) });
     assert.equal(junk[0]!.type, 'invalid');
     assert.match(String(junk[0]!.error), /^not an MQTT packet: /);
     h.send({ verb: 'subscribe', fields: { topic: 'after/junk' } });

@@ -76,7 +76,7 @@ describe('SignalR adapter against the hub fixture', () => {
   it('reads several records in one frame and a record cut over frames, and goes on after a bad one', async () => {
     const h = await AdapterHarness.open(signalrAdapter, {}, hub.url);
     await h.waitFor(() => h.isReady);
-    const two = h.attempt.receive({ format: 'text', bytes: Buffer.from('{"type":1,"target":"A","arguments":[]}\u001e{"type":6}\u001e') });
+    const two = h.decode({ format: 'text', bytes: Buffer.from('{"type":1,"target":"A","arguments":[]}\u001e{"type":6}\u001e') });
     assert.deepEqual(
       two.map((d) => [d.type, d.part]),
       [
@@ -84,10 +84,10 @@ describe('SignalR adapter against the hub fixture', () => {
         ['ping', { index: 1, count: 2 }],
       ],
     );
-    assert.equal(h.attempt.receive({ format: 'text', bytes: Buffer.from('{"type":1,"tar') })[0]!.type, 'fragment');
-    const rest = h.attempt.receive({ format: 'text', bytes: Buffer.from('get":"B","arguments":[1]}\u001e') });
+    assert.equal(h.decode({ format: 'text', bytes: Buffer.from('{"type":1,"tar') })[0]!.type, 'fragment');
+    const rest = h.decode({ format: 'text', bytes: Buffer.from('get":"B","arguments":[1]}\u001e') });
     assert.deepEqual([rest[0]!.type, rest[0]!.target], ['invocation', 'B']);
-    const bad = h.attempt.receive({ format: 'text', bytes: Buffer.from('{"type":99}\u001enope\u001e') });
+    const bad = h.decode({ format: 'text', bytes: Buffer.from('{"type":99}\u001enope\u001e') });
     assert.deepEqual(
       bad.map((d) => d.type),
       ['invalid', 'invalid'],

@@ -118,7 +118,7 @@ describe('STOMP adapter reading frames', () => {
       body,
       Buffer.from('\0\nRECEIPT\nreceipt-id:7\n\n\0\n'),
     ]);
-    const got = h.attempt.receive({ format: 'binary', bytes: msg });
+    const got = h.decode({ format: 'binary', bytes: msg });
     assert.deepEqual(
       got.map((d) => d.type),
       ['message', 'heartbeat', 'receipt'],
@@ -127,15 +127,15 @@ describe('STOMP adapter reading frames', () => {
     assert.equal(got[0]!.bodyEncoding, 'base64');
     assert.equal((got[0]!.headers as Record<string, string>).k, 'x:y\nz');
     assert.deepEqual(got[2]!.part, { index: 2, count: 3 });
-    const cut = h.attempt.receive({ format: 'text', bytes: Buffer.from('MESSAGE\ndestination:/q/a\n\nno end') });
+    const cut = h.decode({ format: 'text', bytes: Buffer.from('MESSAGE\ndestination:/q/a\n\nno end') });
     assert.deepEqual(
       cut.map((d) => d.type),
       ['invalid'],
     );
     assert.match(String(cut[0]!.error), /cut short/);
-    const odd = h.attempt.receive({ format: 'text', bytes: Buffer.from('HELLO\n\n\0') });
+    const odd = h.decode({ format: 'text', bytes: Buffer.from('HELLO\n\n\0') });
     assert.match(String(odd[0]!.error), /command "HELLO"/);
-    const after = h.attempt.receive({ format: 'text', bytes: Buffer.from('MESSAGE\ndestination:/q/b\n\nfine\0') });
+    const after = h.decode({ format: 'text', bytes: Buffer.from('MESSAGE\ndestination:/q/b\n\nfine\0') });
     assert.deepEqual([after[0]!.type, after[0]!.body], ['message', 'fine']);
     assert.throws(() => h.send({ verb: 'unsubscribe', fields: { destination: '/q/zzz' } }), /not subscribed to \/q\/zzz/);
     assert.throws(() => h.send({ verb: 'send', fields: { destination: '' } }), /needs a destination/);
