@@ -528,6 +528,11 @@ function keptWhole(record: MessageRecord): boolean {
   );
 }
 
+/** What a message's reading costs the byte cap: about what the frame it read holds, nothing for a FrameReading. */
+function readingCost(record: MessageRecord, kept: Decoded | FrameReading | undefined): number {
+  return kept === undefined || kept instanceof FrameReading ? 0 : RECORD_OVERHEAD + record.size;
+}
+
 /**
  * What the store keeps of a message's reading: its type's shared {@link FrameReading} when the reading
  * is made from the message's bytes alone (the bytes the store keeps), without making it; else the reading.
@@ -561,7 +566,7 @@ export function recordCost(record: ConnRecord): number {
         (record.lastEventId?.length ?? 0) +
         // A decoded reading holds about as much as the frame it read (its fields, or a view of the frame);
         // one made again from the message's bytes (a FrameReading) holds nothing of its own.
-        (keptReading(record) === undefined || keptReading(record) instanceof FrameReading ? 0 : RECORD_OVERHEAD + record.size)
+        readingCost(record, keptReading(record))
       );
     case 'comment':
       return RECORD_OVERHEAD + record.text.length;
