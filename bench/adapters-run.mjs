@@ -2,9 +2,9 @@
 // through the whole pipeline (bench/pipeline.ts) without an adapter and with it, interleaved trials in
 // fresh processes, CPU µs per message. The cost is the median of each pair's difference (a trial with
 // the adapter less the trial without it just before): on a shared machine the speed of both drifts
-// from minute to minute, by more than the cost measured, and a pair sees the same drift. `runAdapters()` is used by bench/run.mjs for the whole bench;
-// `node bench/run.mjs adapters` (`npm run bench -- adapters`) runs it alone (the pipeline bundle and the
-// server must exist: it builds the first and starts the second itself).
+// from minute to minute, by more than the cost measured, and a pair sees the same drift.
+// `node bench/run.mjs adapters` (`npm run bench -- adapters`) runs it: `main()` bundles the pipeline and
+// starts the bench server itself.
 import { execFile, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

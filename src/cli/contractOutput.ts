@@ -6,7 +6,7 @@
  */
 import type { RuleResult } from '../core/contracts/check';
 import type { ConnRecord } from '../core/records';
-import { ReceivedText } from '../core/receivedText';
+import { plainRecord } from '../core/receivedText';
 import type { ProfileOutcome, RunReporter } from './contractRun';
 import { escapeText, formatRecord, jsonLine, paint, type Style } from './format';
 import type { OutputWriter } from './output';
@@ -114,9 +114,7 @@ export class JsonReporter implements RunReporter {
 
   record(profile: string, r: ConnRecord): void {
     const tagged =
-      this.tagged && r.kind !== 'assertion' && r.kind !== 'summary'
-        ? ({ profile, ...(r instanceof ReceivedText ? r.toJSON() : r) } as unknown as ConnRecord)
-        : r;
+      this.tagged && r.kind !== 'assertion' && r.kind !== 'summary' ? ({ profile, ...plainRecord(r) } as unknown as ConnRecord) : r;
     this.out.write(jsonLine(tagged) + '\n');
   }
 

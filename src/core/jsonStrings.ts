@@ -9,16 +9,16 @@ export function jsonStrings(v: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** `v` with each string replaced by `fn(string)`, depth first; other values kept. */
-export function mapJsonStrings(v: unknown, fn: (s: string) => string): unknown {
+/** `v` with each string replaced by `fn(string)`, depth first (object keys too with `keys`); other values kept. */
+export function mapJsonStrings(v: unknown, fn: (s: string) => string, options?: { keys: boolean }): unknown {
   if (typeof v === 'string') {
     return fn(v);
   }
   if (Array.isArray(v)) {
-    return v.map((x) => mapJsonStrings(x, fn));
+    return v.map((x) => mapJsonStrings(x, fn, options));
   }
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapJsonStrings(x, fn)]));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [options?.keys ? fn(k) : k, mapJsonStrings(x, fn, options)]));
   }
   return v;
 }

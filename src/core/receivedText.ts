@@ -1,5 +1,5 @@
 import { FrameReading } from './adapters/lazyDecoded';
-import { type Decoded, type MessageRecord } from './records';
+import { type ConnRecord, type Decoded, type MessageRecord } from './records';
 
 /**
  * A WebSocket text message as it came off the socket, as the connection hands it to its record
@@ -76,6 +76,14 @@ export class ReceivedText implements MessageRecord {
     }
     return r;
   }
+}
+
+/**
+ * `r` as plain data, what a spread may copy: a {@link ReceivedText}'s fields (its `data` decoded, its
+ * `decoded` as an own field), any other record as it is.
+ */
+export function plainRecord(r: ConnRecord): ConnRecord {
+  return r instanceof ReceivedText ? r.toJSON() : r;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ResolvedAdapter } from './adapters/registry';
 import type { ConnectionOptions } from './options';
 import type { Redactor } from './redactor';
 import { describeNetworkError, headersOf } from './net';
-import { DecodedText, ReceivedText } from './receivedText';
+import { DecodedText, plainRecord, ReceivedText } from './receivedText';
 import { FrameReader, type FrameFacts } from './wsFrames';
 import type { Decoded, Headers, MessageRecord, RecordInit } from './records';
 import { AdapterRun, type AdapterSocket } from './wsAdapter';
@@ -423,11 +423,7 @@ export class WsAttempt extends WsHandshake implements TransportAttempt {
       if (isBinary && list.length) {
         record.decoded = readingOf(list[0], data);
       }
-      this.sink.record(
-        facts
-          ? withFrames({ ...record, data: record.data, ...(record.decoded !== undefined ? { decoded: record.decoded } : {}) }, facts)
-          : record,
-      );
+      this.sink.record(facts ? withFrames(plainRecord(record) as MessageRecord, facts) : record);
     } else {
       // Several messages in one frame: each a record, the frame decoded once and shared.
       const text = isBinary ? data.toString('base64') : data.toString();

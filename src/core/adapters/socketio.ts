@@ -83,8 +83,10 @@ const peekSioHead: FramePeek = (b, from, to, into) => {
     return false;
   }
   const idStart = ackIdStart(b, from, data);
-  const ackId = idStart < data ? String(Number(latin1(b, idStart, data))) : undefined;
-  const label = b[from + 1] === 0x33 ? (ackId === undefined ? undefined : `#${ackId}`) : eventNameAt(b, from, data, to);
+  const digits = idStart < data ? latin1(b, idStart, data) : undefined;
+  // As peekSioLabel and peekSioAckId read them: the label with the digits as written, the id as a number's text.
+  const label = b[from + 1] === 0x33 ? (digits === undefined ? undefined : `#${digits}`) : eventNameAt(b, from, data, to);
+  const ackId = digits === undefined ? undefined : String(Number(digits));
   if (label === undefined) {
     return false;
   }

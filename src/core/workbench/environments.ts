@@ -5,6 +5,7 @@
  * resolved, so a value may be a secret reference and is masked like one. A name no environment
  * defines is an error before connecting: nothing is ever sent as `{{host}}`.
  */
+import { mapJsonStrings } from '../jsonStrings';
 import { checkTemplates, type Profile } from '../profile';
 import type { SendItem } from '../profileSend';
 import { VARIABLE_NAME, placeholderProblem, substituteVariables, undefinedMessage, variableNames } from './placeholders';
@@ -165,6 +166,9 @@ export function mapProfileStrings<P extends Partial<Profile>>(p: P, fn: (s: stri
   return out;
 }
 
+/** Variables apply inside a JSON value's keys as well as its strings. */
+const KEYS_TOO = { keys: true };
+
 function mapSendItem(item: SendItem, fn: (s: string) => string): SendItem {
   if (typeof item === 'string') {
     return fn(item);
@@ -173,7 +177,7 @@ function mapSendItem(item: SendItem, fn: (s: string) => string): SendItem {
     return { text: fn(item.text) };
   }
   if ('json' in item) {
-    return { json: mapJson(item.json, fn) };
+    return { json: mapJsonStrings(item.json, fn, KEYS_TOO) };
   }
   return item;
 }
@@ -182,26 +186,12 @@ function mapSendItem(item: SendItem, fn: (s: string) => string): SendItem {
 export function mapMessage(m: SavedMessage, fn: (s: string) => string): SavedMessage {
   const out: SavedMessage = { ...m };
   if (m.body !== undefined) {
-    out.body = typeof m.body === 'string' ? fn(m.body) : mapJson(m.body, fn);
+    out.body = typeof m.body === 'string' ? fn(m.body) : mapJsonStrings(m.body, fn, KEYS_TOO);
   }
   if (m.fields !== undefined) {
-    out.fields = mapJson(m.fields, fn) as Record<string, unknown>;
+    out.fields = mapJsonStrings(m.fields, fn, KEYS_TOO) as Record<string, unknown>;
   }
   return out;
-}
-
-/** `fn` over every string inside a JSON value (keys too). */
-export function mapJson(v: unknown, fn: (s: string) => string): unknown {
-  if (typeof v === 'string') {
-    return fn(v);
-  }
-  if (Array.isArray(v)) {
-    return v.map((x) => mapJson(x, fn));
-  }
-  if (isObject(v)) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [fn(k), mapJson(x, fn)]));
-  }
-  return v;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
